@@ -1,0 +1,73 @@
+"""Agent 7 image tags: parsing, ordering and the facts that depend on the version."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import total_ordering
+
+from tui.core.errors import AnswerError
+
+_TAG = re.compile(r"^7\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-jmx|-full)?$")
+
+# Below this the chart refuses to render unless its tag check is switched off.
+OLDEST_SUPPORTED = (7, 36, 0)
+
+
+@total_ordering
+@dataclass(frozen=True)
+class AgentVersion:
+    major: int
+    minor: int
+    patch: int
+    flavour: str = ""  # "", "-jmx" or "-full": image variants with the same code
+
+    @classmethod
+    def parse(cls, text: str) -> AgentVersion:
+        match = _TAG.match(str(text).strip())
+        if not match:
+            raise AnswerError(
+                f"agent_version: {text!r} is not an Agent 7 version; "
+                "expected 7.MINOR.PATCH, optionally with -jmx or -full (e.g. 7.81.1)"
+            )
+        version = cls(7, int(match[1]), int(match[2]), match[3] or "")
+        if version.triple < OLDEST_SUPPORTED:
+            raise AnswerError(
+                f"agent_version: {text} is older than 7.36.0, the oldest tag chart 3.240.0 renders"
+            )
+        return version
+
+    @property
+    def triple(self) -> tuple[int, int, int]:
+        return (self.major, self.minor, self.patch)
+
+    def __lt__(self, other: object) -> bool:
+        if not isinstance(other, AgentVersion):
+            return NotImplemented
+        return self.triple < other.triple
+
+    def at_least(self, minor: int, patch: int = 0) -> bool:
+        return self.triple >= (7, minor, patch)
+
+    def __str__(self) -> str:
+        return f"{self.major}.{self.minor}.{self.patch}{self.flavour}"
+
+    @property
+    def dd_agent_uid(self) -> int:
+        """The numeric UID of the image's dd-agent user: 101 up to 7.47.x, 100 from 7.48.0."""
+        return 100 if self.at_least(48) else 101
+
+    @property
+    def process_checks_in_core_agent(self) -> bool:
+        """From 7.60 the core agent runs process checks; before, a process-agent container does."""
+        return self.at_least(60)
+
+    @property
+    def orchestrator_needs_process_agent(self) -> bool:
+        """Before 7.51 the chart adds a process-agent for the Orchestrator Explorer pod check."""
+        return not self.at_least(51)
+
+    @property
+    def discovery_on_by_default(self) -> bool:
+        """From 7.78 the chart turns on service discovery, which brings system-probe."""
+        return self.at_least(78)

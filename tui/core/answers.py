@@ -1,0 +1,249 @@
+"""The answers contract: ids, allowed values, defaults, validation and layering.
+
+Wizards, presets, answers files and `--set` all speak these ids. Every default is the
+least-privilege choice, so an empty set of answers is already a valid, minimal deployment.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from tui.core.agent_version import AgentVersion
+from tui.core.errors import AnswerError
+
+RUNTIMES = ("containerd", "cri-o", "docker")
+DOGSTATSD = ("uds", "udp", "udp-hostport", "off")
+APM = ("off", "uds", "tcp-local-service", "tcp-hostport")
+LOGS = ("off", "annotated", "all")
+RUN_AS = ("nonroot", "root")
+SYSTEM_PROBE_FEATURES = ("npm", "usm", "cws", "oom-kill", "tcp-queue-length")
+SITES = (
+    "datadoghq.com",
+    "datadoghq.eu",
+    "us3.datadoghq.com",
+    "us5.datadoghq.com",
+    "ap1.datadoghq.com",
+    "ap2.datadoghq.com",
+    "ddog-gov.com",
+)
+
+_DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+_DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+# Datadog cluster names: lowercase letters, digits, hyphens and dots, starting with a letter,
+# ending with a letter or digit, at most 80 characters.
+_CLUSTER_NAME = re.compile(r"^[a-z]([-a-z0-9.]*[a-z0-9])?$")
+_SECRET_WORDS = ("api_key", "apikey", "api-key", "app_key", "appkey")
+
+
+@dataclass(frozen=True)
+class Answers:
+    agent_version: str = "7.81.1"
+    runtime: str = "containerd"
+    dogstatsd: str = "udp"
+    origin_detection: bool = False
+    apm: str = "off"
+    logs: str = "off"
+    process_collection: bool = False
+    run_as: str = "nonroot"
+    system_probe: tuple[str, ...] = field(default_factory=tuple)
+    site: str = "datadoghq.com"
+    cluster_name: str | None = None
+    api_key_secret: str = "datadog-secret"
+    release_name: str = "datadog"
+    namespace: str = "datadog"
+
+    def __post_init__(self) -> None:
+        for spec in ANSWER_SPECS.values():
+            spec.check(getattr(self, spec.id))
+        # The effective choice, not a rejected combination: origin detection has nothing to tag
+        # when DogStatsD is off, so it is normalised away rather than refused.
+        if self.dogstatsd == "off" and self.origin_detection:
+            object.__setattr__(self, "origin_detection", False)
+        object.__setattr__(self, "system_probe", tuple(sorted(set(self.system_probe), key=_feature_order)))
+
+    @property
+    def version(self) -> AgentVersion:
+        return AgentVersion.parse(self.agent_version)
+
+    @property
+    def non_root(self) -> bool:
+        return self.run_as == "nonroot"
+
+    @property
+    def uid(self) -> int:
+        return self.version.dd_agent_uid if self.non_root else 0
+
+    @property
+    def dogstatsd_over_uds(self) -> bool:
+        return self.dogstatsd == "uds"
+
+    @property
+    def apm_over_uds(self) -> bool:
+        return self.apm == "uds"
+
+    @property
+    def host_pid(self) -> bool:
+        """hostPID buys one thing here: mapping a Unix-socket peer's PID to its container."""
+        return self.dogstatsd_over_uds and self.origin_detection
+
+    def replace(self, **changes: Any) -> Answers:
+        return dataclasses.replace(self, **{k: coerce(k, v) for k, v in changes.items()})
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data in contract order, lists for lists: what answers files and JSON hold."""
+        out: dict[str, Any] = {}
+        for spec in ANSWER_SPECS.values():
+            value = getattr(self, spec.id)
+            out[spec.id] = list(value) if isinstance(value, tuple) else value
+        return out
+
+    def changed_from_defaults(self) -> dict[str, Any]:
+        default = Answers().as_dict()
+        return {k: v for k, v in self.as_dict().items() if v != default[k]}
+
+
+def _feature_order(feature: str) -> int:
+    return SYSTEM_PROBE_FEATURES.index(feature) if feature in SYSTEM_PROBE_FEATURES else 99
+
+
+@dataclass(frozen=True)
+class AnswerSpec:
+    """What one answer id accepts: a closed set of choices, a boolean, a list or checked text."""
+
+    id: str
+    kind: str  # "choice", "bool", "list", "text"
+    choices: tuple[str, ...] = ()
+    pattern: re.Pattern[str] | None = None
+    max_length: int = 253
+    optional: bool = False
+    hint: str = ""
+
+    def allowed(self) -> str:
+        if self.kind == "bool":
+            return "true, false"
+        if self.kind in ("choice", "list"):
+            return ", ".join(self.choices)
+        return self.hint
+
+    def check(self, value: Any) -> None:
+        if self.kind == "bool":
+            if not isinstance(value, bool):
+                raise AnswerError(f"{self.id}: {value!r} is not a boolean; valid: true, false")
+        elif self.kind == "choice":
+            if value not in self.choices:
+                raise AnswerError(f"{self.id}: unknown value {value!r}; valid: {self.allowed()}")
+        elif self.kind == "list":
+            if not isinstance(value, (tuple, list)):
+                raise AnswerError(f"{self.id}: expected a list of: {self.allowed()}")
+            for item in value:
+                if item not in self.choices:
+                    raise AnswerError(f"{self.id}: unknown feature {item!r}; valid: {self.allowed()}")
+        elif self.id == "agent_version":
+            AgentVersion.parse(value)
+        else:
+            if value is None and self.optional:
+                return
+            if not isinstance(value, str) or not value:
+                raise AnswerError(f"{self.id}: expected {self.hint}")
+            if len(value) > self.max_length or not (self.pattern and self.pattern.match(value)):
+                raise AnswerError(f"{self.id}: {value!r} is not valid; expected {self.hint}")
+
+
+ANSWER_SPECS: dict[str, AnswerSpec] = {
+    spec.id: spec
+    for spec in (
+        AnswerSpec("agent_version", "text", hint="an Agent 7 version 7.MINOR.PATCH (-jmx/-full allowed)"),
+        AnswerSpec("runtime", "choice", RUNTIMES),
+        AnswerSpec("dogstatsd", "choice", DOGSTATSD),
+        AnswerSpec("origin_detection", "bool"),
+        AnswerSpec("apm", "choice", APM),
+        AnswerSpec("logs", "choice", LOGS),
+        AnswerSpec("process_collection", "bool"),
+        AnswerSpec("run_as", "choice", RUN_AS),
+        AnswerSpec("system_probe", "list", SYSTEM_PROBE_FEATURES),
+        AnswerSpec("site", "choice", SITES),
+        AnswerSpec(
+            "cluster_name",
+            "text",
+            pattern=_CLUSTER_NAME,
+            max_length=80,
+            optional=True,
+            hint="lowercase letters, digits, '-' and '.', starting with a letter, at most 80 characters",
+        ),
+        AnswerSpec(
+            "api_key_secret", "text", pattern=_DNS_SUBDOMAIN, hint="a Kubernetes Secret name (DNS subdomain)"
+        ),
+        AnswerSpec(
+            "release_name",
+            "text",
+            pattern=_DNS_LABEL,
+            max_length=53,
+            hint="a Helm release name (DNS label, at most 53 characters)",
+        ),
+        AnswerSpec(
+            "namespace", "text", pattern=_DNS_LABEL, max_length=63, hint="a namespace name (DNS label)"
+        ),
+    )
+}
+
+_TRUE = {"true", "yes", "on", "1"}
+_FALSE = {"false", "no", "off", "0"}
+
+
+def coerce(answer_id: str, value: Any) -> Any:
+    """Turn a value from text (`--set`) or YAML into the type the contract wants, or refuse it."""
+    spec = ANSWER_SPECS.get(answer_id)
+    if spec is None:
+        _refuse_unknown_id(answer_id)
+        raise AssertionError  # unreachable: _refuse_unknown_id always raises
+    if spec.kind == "bool" and isinstance(value, str):
+        word = value.strip().lower()
+        if word in _TRUE:
+            return True
+        if word in _FALSE:
+            return False
+        raise AnswerError(f"{answer_id}: {value!r} is not a boolean; valid: true, false")
+    if spec.kind == "list":
+        if value is None:
+            return ()
+        if isinstance(value, str):
+            value = [part.strip() for part in value.split(",") if part.strip()]
+        if isinstance(value, (list, tuple)):
+            return tuple(str(item) for item in value)
+        raise AnswerError(f"{answer_id}: expected a list of: {spec.allowed()}")
+    if spec.kind == "text":
+        if spec.optional and (value is None or value == ""):
+            return None
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = str(value)
+    return value
+
+
+def _refuse_unknown_id(answer_id: str) -> None:
+    if any(word in answer_id.lower().replace("-", "_") for word in _SECRET_WORDS) and answer_id != "api_key_secret":
+        raise AnswerError(
+            f"{answer_id}: ddsecure never takes an API key; create a Secret and name it with api_key_secret"
+        )
+    raise AnswerError(f"unknown answer id {answer_id!r}; valid ids: {', '.join(ANSWER_SPECS)}")
+
+
+def layer(layers: Iterable[Mapping[str, Any]]) -> Answers:
+    """Built-in defaults, then each layer in order; the last one to set an id wins."""
+    merged: dict[str, Any] = {}
+    for mapping in layers:
+        for key, value in mapping.items():
+            merged[key] = coerce(str(key), value)
+    return Answers(**merged)
+
+
+def parse_set(item: str) -> tuple[str, Any]:
+    """`ID=VALUE` from the command line; lists are comma-separated (`system_probe=npm,usm`)."""
+    key, sep, value = item.partition("=")
+    key = key.strip()
+    if not sep or not key:
+        raise AnswerError(f"--set {item!r}: expected ID=VALUE, e.g. --set dogstatsd=uds")
+    return key, coerce(key, value.strip())

@@ -1,0 +1,108 @@
+"""The defaults of datadog/datadog 3.240.0 for every key the chart model reads.
+
+Kept as a small literal instead of loading the chart's 3,500-line values.yaml, so that preset mode
+stays fast; `tests/test_chart_defaults.py` proves each value equals the reference values.yaml.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+CHART_VERSION = "3.240.0"
+DEFAULT_AGENT_TAG = "7.81.1"
+
+_READ_ONLY_ROOT = {"readOnlyRootFilesystem": True}
+SYSTEM_PROBE_CAPABILITIES = [
+    "SYS_ADMIN",
+    "SYS_RESOURCE",
+    "SYS_PTRACE",
+    "NET_ADMIN",
+    "NET_BROADCAST",
+    "NET_RAW",
+    "IPC_LOCK",
+    "CHOWN",
+    "DAC_READ_SEARCH",
+]
+
+CHART_DEFAULTS: dict[str, Any] = {
+    "datadog": {
+        "apiKey": None,
+        "apiKeyExistingSecret": None,
+        "securityContext": {"runAsUser": 0},
+        "useHostPID": True,
+        "hostVolumeMountPropagation": "None",
+        "dogstatsd": {
+            "port": 8125,
+            "useHostPort": False,
+            "useHostPID": False,
+            "useSocketVolume": True,
+            "socketPath": "/var/run/datadog/dsd.socket",
+            "hostSocketPath": "/var/run/datadog",
+            "originDetection": False,
+            "nonLocalTraffic": True,
+        },
+        "apm": {
+            "socketEnabled": True,
+            "portEnabled": False,
+            "enabled": False,
+            "useLocalService": False,
+            "port": 8126,
+            "socketPath": "/var/run/datadog/apm.socket",
+            "hostSocketPath": "/var/run/datadog",
+        },
+        "logs": {"enabled": False, "containerCollectAll": False},
+        "logsEnabled": False,
+        "processAgent": {
+            "processCollection": False,
+            "containerCollection": True,
+            "processDiscovery": True,
+        },
+        "orchestratorExplorer": {"enabled": True},
+        "discovery": {"enabled": None, "networkStats": {"enabled": True}},
+        "networkMonitoring": {"enabled": False},
+        "serviceMonitoring": {"enabled": False},
+        "securityAgent": {
+            "runtime": {"enabled": False, "enforcement": {"enabled": True}},
+            "compliance": {"enabled": False},
+        },
+        "systemProbe": {
+            "seccomp": "localhost/system-probe",
+            "seccompRoot": "/var/lib/kubelet/seccomp",
+            "apparmor": "unconfined",
+            "enableTCPQueueLength": False,
+            "enableOOMKill": False,
+            "enableDefaultOsReleasePaths": True,
+            "enableDefaultKernelHeadersPaths": True,
+            "runtimeCompilationAssetDir": "/var/tmp/datadog-agent/system-probe",
+            "mountPackageManagementDirs": [],
+        },
+        "criSocketPath": None,
+        "dockerSocketPath": None,
+        "containerRuntimeSupport": {"enabled": True},
+        "disablePasswdMount": False,
+        "osReleasePath": "/etc/os-release",
+        "disableDefaultOsReleasePaths": False,
+        "kubelet": {"podLogsPath": None},
+        "operator": {"enabled": True},
+    },
+    "clusterAgent": {"enabled": True, "admissionController": {"configMode": None}},
+    "agents": {
+        "useHostNetwork": False,
+        "image": {"tag": DEFAULT_AGENT_TAG, "doNotCheckTag": None},
+        "podSecurity": {"apparmor": {"enabled": True}},
+        "containers": {
+            "agent": {"securityContext": dict(_READ_ONLY_ROOT), "env": []},
+            "traceAgent": {"securityContext": dict(_READ_ONLY_ROOT)},
+            "processAgent": {"securityContext": dict(_READ_ONLY_ROOT)},
+            "securityAgent": {"securityContext": dict(_READ_ONLY_ROOT)},
+            "systemProbe": {
+                "securityContext": {
+                    "readOnlyRootFilesystem": True,
+                    "privileged": False,
+                    "capabilities": {"add": list(SYSTEM_PROBE_CAPABILITIES)},
+                }
+            },
+            "initContainers": {"securityContext": {}},
+        },
+    },
+}

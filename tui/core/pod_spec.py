@@ -1,0 +1,84 @@
+"""Reading a pod spec, predicted or real: containers, hostPath volumes, mounts, the node-agent DaemonSet."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+PodSpec = dict[str, Any]
+
+INIT_CONTAINER_ORDER = ("init-volume", "init-config", "seccomp-setup")
+
+
+def all_containers(pod: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
+    """Init containers first, then the long-running ones."""
+    yield from pod.get("initContainers") or []
+    yield from pod.get("containers") or []
+
+
+def container_names(pod: Mapping[str, Any]) -> list[str]:
+    return [str(c.get("name")) for c in all_containers(pod)]
+
+
+def host_path_volumes(pod: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
+    """Volume name to its hostPath block, for hostPath volumes only."""
+    return {
+        str(vol["name"]): vol["hostPath"]
+        for vol in pod.get("volumes") or []
+        if isinstance(vol, Mapping) and isinstance(vol.get("hostPath"), Mapping)
+    }
+
+
+def host_path_mounts(pod: Mapping[str, Any]) -> list[tuple[str, str, str, bool]]:
+    """(container, volume, mountPath, readOnly) for every mount of a hostPath volume."""
+    volumes = host_path_volumes(pod)
+    found = []
+    for container in all_containers(pod):
+        for mount in container.get("volumeMounts") or []:
+            if mount.get("name") in volumes:
+                found.append(
+                    (str(container["name"]), str(mount["name"]), str(mount["mountPath"]), bool(mount.get("readOnly")))
+                )
+    return found
+
+
+def unmounted_host_path_volumes(pod: Mapping[str, Any]) -> list[str]:
+    mounted = {volume for _, volume, _, _ in host_path_mounts(pod)}
+    return [name for name in host_path_volumes(pod) if name not in mounted]
+
+
+def find_node_agent_daemonset(documents: Iterable[Any]) -> Mapping[str, Any] | None:
+    """The node-Agent DaemonSet among rendered manifests: the one running an `agent` container."""
+    for doc in documents:
+        if not isinstance(doc, Mapping) or doc.get("kind") != "DaemonSet":
+            continue
+        spec = pod_spec_of(doc)
+        if any(c.get("name") == "agent" for c in spec.get("containers") or []):
+            return doc
+    return None
+
+
+def pod_spec_of(daemonset: Mapping[str, Any]) -> Mapping[str, Any]:
+    spec = ((daemonset.get("spec") or {}).get("template") or {}).get("spec") or {}
+    return spec if isinstance(spec, Mapping) else {}
+
+
+def privilege_projection(pod: Mapping[str, Any]) -> dict[str, Any]:
+    """Everything about a pod spec that decides its privileges, in a form that compares by value."""
+
+    def ports(container: Mapping[str, Any]) -> list[tuple[Any, Any, Any]]:
+        return sorted(
+            (p.get("containerPort"), p.get("hostPort"), p.get("protocol", "TCP")) for p in container.get("ports") or []
+        )
+
+    return {
+        "hostPID": bool(pod.get("hostPID")),
+        "hostNetwork": bool(pod.get("hostNetwork")),
+        "podSecurityContext": pod.get("securityContext") or {},
+        "initContainers": [c.get("name") for c in pod.get("initContainers") or []],
+        "containers": sorted(c.get("name") for c in pod.get("containers") or []),
+        "securityContexts": {c["name"]: c.get("securityContext") or {} for c in all_containers(pod)},
+        "ports": {c["name"]: ports(c) for c in all_containers(pod) if c.get("ports")},
+        "hostPathVolumes": {name: dict(block) for name, block in host_path_volumes(pod).items()},
+        "hostPathMounts": sorted(host_path_mounts(pod)),
+    }
