@@ -1,0 +1,203 @@
+"""The `ddsecure` command line: a thin shell over the core.
+
+Only the standard library and `tui.core` are imported at start-up; each interactive command imports
+its UI library when it runs, so `ddsecure generate` never loads textual or questionary.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NoReturn, TextIO
+
+from tui.core.errors import DdsecureError
+
+EXIT_OK = 0
+EXIT_DIFFERENT = 1  # --check found drift; audit found a finding at --fail-on
+EXIT_USAGE = 2  # bad input of any kind
+EXIT_INTERRUPTED = 130
+
+
+class UsageError(DdsecureError):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but its errors are one line and go through our own exit path."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{message} (see '{self.prog} --help')")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="ddsecure",
+        description="Least-privilege Datadog Agent deployments for Kubernetes, with every privilege explained.",
+    )
+    from tui import __version__
+
+    parser.add_argument("--version", action="version", version=f"ddsecure {__version__}")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+
+    def add_answer_sources(p: argparse.ArgumentParser, *, required_set: bool = True) -> None:
+        source = p.add_mutually_exclusive_group()
+        source.add_argument("--preset", metavar="NAME", help="start from a built-in preset (see 'ddsecure presets')")
+        source.add_argument("--answers", metavar="FILE", type=Path, help="start from an answers file (YAML)")
+        if required_set:
+            p.add_argument(
+                "--set",
+                dest="sets",
+                metavar="ID=VALUE",
+                action="append",
+                default=[],
+                help="override one answer; lists are comma-separated (system_probe=npm,usm)",
+            )
+
+    gen = sub.add_parser("generate", help="write the bundle for a preset or answers file, non-interactively")
+    add_answer_sources(gen)
+    gen.add_argument("-o", "--output", metavar="DIR", type=Path, required=True, help="directory to write")
+    gen.add_argument("--force", action="store_true", help="replace the bundle's files in a non-empty DIR")
+    gen.add_argument("--check", action="store_true", help="write nothing; exit 1 with a diff if DIR differs")
+    add_target(gen)
+
+    sub.add_parser("presets", help="list the built-in presets")
+
+    explain = sub.add_parser("explain", help="print the trade-offs of a decision (all decisions without ID)")
+    explain.add_argument("id", nargs="?", metavar="ID", help="an answer id, e.g. dogstatsd")
+
+    wizard = sub.add_parser("wizard", help="full-screen wizard (Textual)")
+    add_answer_sources(wizard, required_set=False)
+    wizard.add_argument("-o", "--output", metavar="DIR", type=Path, help="directory to export to")
+
+    ask = sub.add_parser("ask", help="line-by-line wizard for plain terminals (questionary)")
+    add_answer_sources(ask, required_set=False)
+    ask.add_argument("-o", "--output", metavar="DIR", type=Path, help="directory to write")
+    add_target(ask)
+
+    audit = sub.add_parser("audit", help="audit a values.yaml or rendered manifests")
+    audit.add_argument("file", metavar="FILE", type=Path)
+    audit.add_argument("--format", choices=("text", "json", "sarif"), default="text")
+    audit.add_argument("--fail-on", choices=("info", "low", "medium", "high"), default="high")
+    audit.add_argument("--fix", action="store_true", help="write the least-privilege bundle for the inferred answers")
+    audit.add_argument("-o", "--output", metavar="DIR", type=Path, help="with --fix: directory to write")
+    audit.add_argument("--force", action="store_true", help="with --fix: replace files in a non-empty DIR")
+    audit.add_argument("--render", action="store_true", help="also render the values with real helm and compare")
+    audit.add_argument("--chart", metavar="DIR", type=Path, help="chart directory for --render")
+    return parser
+
+
+def add_target(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--target",
+        choices=("helm", "operator", "both"),
+        default="helm",
+        help="what to write: Helm values + patch, a DatadogAgent for the Operator, or both",
+    )
+
+
+def resolve_answers(args: argparse.Namespace) -> Any:
+    """Defaults, then preset, then answers file, then each --set: the last to set an id wins."""
+    from tui.core.answer_files import answers_from_file, load_preset
+    from tui.core.answers import layer, parse_set
+
+    layers: list[dict[str, Any]] = []
+    if getattr(args, "preset", None):
+        layers.append(load_preset(args.preset).answers)
+    if getattr(args, "answers", None):
+        layers.append(answers_from_file(args.answers))
+    sets = [dict([parse_set(item)]) for item in getattr(args, "sets", [])]
+    return layer(layers + sets)
+
+
+def cmd_generate(args: argparse.Namespace, out: TextIO) -> int:
+    from tui.core.bundle import build_bundle, bundle_diff, commands, write_bundle
+
+    answers = resolve_answers(args)
+    files = build_bundle(answers, target=args.target)
+    if args.check:
+        diff = bundle_diff(files, args.output)
+        if diff:
+            out.write(diff)
+            out.write(f"{args.output} differs from the bundle for these answers\n")
+            return EXIT_DIFFERENT
+        out.write(f"{args.output} holds exactly this bundle\n")
+        return EXIT_OK
+    written = write_bundle(files, args.output, force=args.force)
+    out.write(f"wrote {len(written)} files to {args.output}:\n")
+    out.writelines(f"  {path.name}\n" for path in written)
+    out.write("next:\n")
+    cmd = commands(answers)
+    for key in ("namespace", "secret", "render", "kustomize"):
+        out.write(f"  {cmd[key]}\n")
+    return EXIT_OK
+
+
+def cmd_presets(out: TextIO) -> int:
+    from tui.core.answer_files import load_preset, preset_names
+
+    names = preset_names()
+    width = max(map(len, names), default=0)
+    for name in names:
+        out.write(f"{name:<{width}}  {load_preset(name).description}\n")
+    return EXIT_OK
+
+
+def cmd_explain(args: argparse.Namespace, out: TextIO) -> int:
+    from tui.core.decisions import DECISIONS, DECISIONS_BY_ID
+
+    if args.id is None:
+        out.write("\n".join(d.explain() for d in DECISIONS))
+        return EXIT_OK
+    decision = DECISIONS_BY_ID.get(args.id)
+    if decision is None:
+        raise UsageError(f"unknown answer id {args.id!r}; valid ids: {', '.join(DECISIONS_BY_ID)}")
+    out.write(decision.explain())
+    return EXIT_OK
+
+
+def dispatch(args: argparse.Namespace, parser: argparse.ArgumentParser, out: TextIO) -> int:
+    command = args.command
+    if command == "generate":
+        return cmd_generate(args, out)
+    if command == "presets":
+        return cmd_presets(out)
+    if command == "explain":
+        return cmd_explain(args, out)
+    if command == "ask":
+        from tui.ask import run_ask
+
+        return run_ask(args)
+    if command == "audit":
+        from tui.audit_command import run_audit
+
+        return run_audit(args, out)
+    if command == "wizard" or command is None:
+        if command is None and not (sys.stdin.isatty() and sys.stdout.isatty()):
+            parser.print_help(out)
+            return EXIT_USAGE
+        from tui.app.run import run_wizard
+
+        return run_wizard(args)
+    raise UsageError(f"unknown command {command!r}")
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    out = out or sys.stdout
+    err = err or sys.stderr
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        return dispatch(args, parser, out)
+    except DdsecureError as error:
+        err.write(f"ddsecure: error: {error}\n")
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        err.write("ddsecure: interrupted; nothing was written\n")
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # Output piped into `head` and the like: exit quietly, as other CLI tools do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK

@@ -1,0 +1,252 @@
+"""The bundle: every file ddsecure writes for one set of answers, and how it is written.
+
+`build_bundle` is pure (answers in, file name → text out). `write_bundle` writes all files or none:
+they are first written to a temporary directory beside the target, then moved into place with
+interrupts held back, so Ctrl-C or a full disk never leaves half a bundle or a clobbered file.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+import shutil
+import signal
+import tempfile
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+
+from tui import __version__
+from tui.core.answers import Answers
+from tui.core.chart_defaults import CHART_VERSION
+from tui.core.deployment import Deployment
+from tui.core.errors import BundleError
+from tui.core.report import render_report
+from tui.core.yaml_text import dump, header
+
+VALUES = "values.yaml"
+OVERRIDES = "daemonset-overrides.yaml"
+KUSTOMIZATION = "kustomization.yaml"
+NAMESPACE = "namespace.yaml"
+PRIVILEGES = "privileges.json"
+REPORT = "REPORT.md"
+BUNDLE_FILES = (VALUES, OVERRIDES, KUSTOMIZATION, NAMESPACE, PRIVILEGES, REPORT)
+RENDERED = "rendered.yaml"  # written by the user's `helm template`, never by ddsecure
+
+# Top-level values groups, in the order a reader meets them.
+_GROUP_TITLES = {
+    "datadog": "Agent features and the node-agent pod",
+    "clusterAgent": "Cluster Agent",
+    "agents": "Node-agent image and container security contexts",
+}
+
+
+def commands(answers: Answers) -> dict[str, str]:
+    """The commands that take the bundle to a cluster, shown in file headers and by the wizards."""
+    ns, release = answers.namespace, answers.release_name
+    return {
+        "namespace": f"kubectl apply -f {NAMESPACE}",
+        "secret": (
+            f"kubectl create secret generic {answers.api_key_secret} -n {ns} "
+            '--from-literal api-key="$DD_API_KEY"'
+        ),
+        "helm_repo": "helm repo add datadog https://helm.datadoghq.com && helm repo update",
+        "helm_install": f"helm install {release} datadog/datadog --version {CHART_VERSION} -n {ns} -f {VALUES}",
+        "render": f"helm template {release} datadog/datadog --version {CHART_VERSION} -n {ns} -f {VALUES} > {RENDERED}",
+        "kustomize": "kubectl kustomize . | kubectl apply -f -",
+    }
+
+
+def build_bundle(answers: Answers, target: str = "helm") -> dict[str, str]:
+    """File name to content. `target` is "helm" for now; the Operator target extends this."""
+    deployment = Deployment(answers)
+    return {
+        VALUES: render_values(deployment),
+        OVERRIDES: render_overrides(deployment),
+        KUSTOMIZATION: render_kustomization(deployment),
+        NAMESPACE: render_namespace(deployment),
+        PRIVILEGES: render_privileges(deployment),
+        REPORT: render_report(deployment),
+    }
+
+
+def _answers_header(answers: Answers) -> str:
+    lines = [f"  {key}: {json.dumps(value)}" for key, value in answers.as_dict().items()]
+    return "\n".join(lines)
+
+
+def render_values(deployment: Deployment) -> str:
+    answers = deployment.answers
+    cmd = commands(answers)
+    top = header(
+        f"values.yaml for the datadog/datadog Helm chart {CHART_VERSION}, written by ddsecure {__version__}.\n"
+        "Least privilege for these answers (reproduce with `ddsecure generate --answers`):\n"
+        f"{_answers_header(answers)}\n"
+        "\n"
+        "Each setting says which answer put it here and why. The API key is never in this file:\n"
+        f"  {cmd['namespace']}\n"
+        f"  {cmd['secret']}\n"
+        "Install with the DaemonSet hardening of daemonset-overrides.yaml (recommended):\n"
+        f"  {cmd['render']}\n"
+        f"  {cmd['kustomize']}\n"
+        "Or values only, without that hardening:\n"
+        f"  {cmd['helm_install']}"
+    )
+    body = []
+    values = deployment.values
+    for group in _GROUP_TITLES:
+        if group in values:
+            body.append(f"# --- {_GROUP_TITLES[group]} ---\n" + dump({group: values[group]}, deployment.values_plan.comments))
+    return top + "\n" + "\n".join(body)
+
+
+def render_overrides(deployment: Deployment) -> str:
+    answers = deployment.answers
+    cmd = commands(answers)
+    steps = "\n".join(f"  {step.gap}: {step.why}" for step in deployment.patch.steps) or "  (none needed)"
+    top = header(
+        "Strategic-merge patch for the node-agent DaemonSet: what the chart's values cannot express.\n"
+        "Apply it to the rendered chart with kustomization.yaml:\n"
+        f"  {cmd['render']}\n"
+        f"  {cmd['kustomize']}\n"
+        "Changes:\n"
+        f"{steps}"
+    )
+    return top + dump(deployment.patch.document(), blank_between_top_level=False)
+
+
+def render_kustomization(deployment: Deployment) -> str:
+    cmd = commands(deployment.answers)
+    top = header(
+        f"First render the chart into {RENDERED}:\n"
+        f"  {cmd['render']}\n"
+        "then build and apply:\n"
+        f"  {cmd['kustomize']}"
+    )
+    document = {
+        "apiVersion": "kustomize.config.k8s.io/v1beta1",
+        "kind": "Kustomization",
+        "resources": [NAMESPACE, RENDERED],
+        "patches": [
+            {
+                "path": OVERRIDES,
+                "target": {"kind": "DaemonSet", "name": deployment.patch.name},
+            }
+        ],
+    }
+    return top + dump(document, blank_between_top_level=False)
+
+
+def render_namespace(deployment: Deployment) -> str:
+    ledger = deployment.ledger
+    answers = deployment.answers
+    failed = ", ".join(ledger.agent_violations) or "none"
+    reason = (
+        f"enforce={ledger.agent_level}: the strictest level the node-agent pod passes "
+        f"(it fails: {failed}).\n"
+        "warn=baseline and audit=restricted report anything else in this namespace that asks for more,\n"
+        "so privilege drift shows up in kubectl output and the audit log instead of silently."
+    )
+    labels = {
+        "pod-security.kubernetes.io/enforce": ledger.agent_level,
+        "pod-security.kubernetes.io/enforce-version": "latest",
+        "pod-security.kubernetes.io/warn": "baseline",
+        "pod-security.kubernetes.io/warn-version": "latest",
+        "pod-security.kubernetes.io/audit": "restricted",
+        "pod-security.kubernetes.io/audit-version": "latest",
+    }
+    document = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": answers.namespace, "labels": labels}}
+    return header(reason) + dump(document, blank_between_top_level=False)
+
+
+def render_privileges(deployment: Deployment) -> str:
+    document = {
+        "ddsecure": __version__,
+        "chart": f"datadog/datadog {CHART_VERSION}",
+        "daemonset": deployment.patch.name,
+        **deployment.ledger.as_json(),
+    }
+    return json.dumps(document, indent=2) + "\n"
+
+
+# --- writing ---------------------------------------------------------------------------------------
+
+
+def existing_files(directory: Path) -> list[str]:
+    if not directory.exists():
+        return []
+    if not directory.is_dir():
+        raise BundleError(f"{directory} exists and is not a directory")
+    return sorted(p.name for p in directory.iterdir())
+
+
+def write_bundle(files: Mapping[str, str], directory: Path, *, force: bool = False) -> list[Path]:
+    """Write every file or none. Refuses a directory that already holds other content unless forced."""
+    directory = Path(directory)
+    present = existing_files(directory)
+    if present and not force and bundle_diff(files, directory):
+        shown = ", ".join(present[:5]) + (", …" if len(present) > 5 else "")
+        raise BundleError(
+            f"{directory} already holds files ({shown}); use --force to replace the bundle's files, "
+            "or --check to compare"
+        )
+    parent = directory.parent if directory.parent != Path("") else Path(".")
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", suffix=".tmp", dir=parent))
+    except OSError as error:
+        raise BundleError(f"cannot write to {parent}: {error.strerror or error}") from None
+    try:
+        for name, text in files.items():
+            (staging / name).write_text(text, encoding="utf-8")
+        with _interrupts_held():
+            if not directory.exists():
+                os.rename(staging, directory)
+                staging = None  # now the bundle itself
+            else:
+                for name in files:
+                    os.replace(staging / name, directory / name)
+    except OSError as error:
+        raise BundleError(f"cannot write to {directory}: {error.strerror or error}") from None
+    finally:
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
+    return [directory / name for name in files]
+
+
+@contextmanager
+def _interrupts_held() -> Iterator[None]:
+    """Delay SIGINT/SIGTERM while files move into place; they are delivered right after."""
+    signals = {signal.SIGINT, signal.SIGTERM}
+    try:
+        previous = signal.pthread_sigmask(signal.SIG_BLOCK, signals)
+    except (AttributeError, ValueError, OSError):  # not on the main thread, or no such call
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def bundle_diff(files: Mapping[str, str], directory: Path) -> str:
+    """A unified diff from what `directory` holds to `files`; empty when they are identical."""
+    chunks: list[str] = []
+    present = set(existing_files(directory))
+    for name, text in files.items():
+        path = Path(directory) / name
+        try:
+            old = path.read_text(encoding="utf-8") if name in present else ""
+        except (OSError, UnicodeDecodeError):
+            old = ""
+        if old != text:
+            chunks += difflib.unified_diff(
+                old.splitlines(keepends=True),
+                text.splitlines(keepends=True),
+                fromfile=f"{directory}/{name}" if name in present else "/dev/null",
+                tofile=f"{directory}/{name} (generated)",
+            )
+    for extra in sorted(present - set(files) - {RENDERED}):
+        chunks.append(f"Only in {directory}: {extra}\n")
+    return "".join(chunks)

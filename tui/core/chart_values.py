@@ -1,0 +1,288 @@
+"""Answers to values for the datadog/datadog chart, each setting with the reason it is there.
+
+`chart_values(answers)` returns a `ValuesPlan`: the values tree (plain data, exactly what helm will
+read) and, for every dotted key, a comment naming the answer that caused it and why. The chart
+model renders the same tree, so what the ledger shows is what these values produce.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from tui.core.answers import Answers
+from tui.core.chart_defaults import SYSTEM_PROBE_CAPABILITIES
+
+RUNTIME_SOCKETS = {
+    "containerd": "/var/run/containerd/containerd.sock",
+    "cri-o": "/var/run/crio/crio.sock",
+    "docker": "/var/run/docker.sock",
+}
+DSD_SOCKET_DIR = "/var/run/datadog"
+# APM gets its own directory when DogStatsD does not use a socket: in the shared directory the APM
+# socket would land in an emptyDir that applications cannot reach.
+APM_OWN_SOCKET_DIR = "/var/run/datadog-apm"
+
+SYSTEM_PROBE_VALUES = {
+    "npm": ("datadog.networkMonitoring.enabled", "Cloud Network Monitoring (eBPF network flows)"),
+    "usm": ("datadog.serviceMonitoring.enabled", "Universal Service Monitoring (eBPF HTTP/gRPC metrics)"),
+    "cws": ("datadog.securityAgent.runtime.enabled", "Workload Protection (CWS runtime security)"),
+    "oom-kill": ("datadog.systemProbe.enableOOMKill", "the OOM-kill check (eBPF)"),
+    "tcp-queue-length": ("datadog.systemProbe.enableTCPQueueLength", "the TCP queue length check (eBPF)"),
+}
+
+
+@dataclass
+class ValuesPlan:
+    values: dict[str, Any] = field(default_factory=dict)
+    comments: dict[str, str] = field(default_factory=dict)
+
+    def set(self, dotted: str, value: Any, why: str) -> None:
+        node = self.values
+        parts = dotted.split(".")
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+        node[parts[-1]] = value
+        self.comments[dotted] = why
+
+
+def admission_config_mode(answers: Answers) -> tuple[str, str]:
+    """How the Cluster Agent's admission controller points applications at the Agent, and why.
+
+    The chart picks `socket` whenever APM is off, which would inject a hostPath into every
+    application pod even when nothing listens on a socket, so ddsecure always sets it.
+    """
+    dsd = {"uds": "socket", "udp": "service", "udp-hostport": "hostip"}.get(answers.dogstatsd)
+    apm = {"uds": "socket", "tcp-local-service": "service", "tcp-hostport": "hostip"}.get(answers.apm)
+    if apm and dsd and apm != dsd:
+        return apm, (
+            f"APM decides ({apm}); DogStatsD clients need DD_DOGSTATSD_URL or DD_AGENT_HOST set by hand "
+            f"because the admission controller has one mode for both"
+        )
+    mode = apm or dsd or "service"
+    if mode == "socket":
+        return mode, "apps get the Agent's socket directory mounted (a hostPath in every app pod)"
+    if mode == "hostip":
+        return mode, "apps get DD_AGENT_HOST = the node IP, to reach the Agent's host ports"
+    return mode, "apps reach the node-local Agent Service; no hostPath or host port in app pods"
+
+
+def chart_values(answers: Answers) -> ValuesPlan:
+    plan = ValuesPlan()
+    version = answers.version
+    uid = answers.uid
+
+    # --- identity and credentials ---
+    plan.set(
+        "datadog.apiKeyExistingSecret",
+        answers.api_key_secret,
+        "api_key_secret: the API key stays in an existing Secret (key `api-key`), never in this file",
+    )
+    plan.set("datadog.site", answers.site, "site: the Datadog intake for your account")
+    if answers.cluster_name:
+        plan.set("datadog.clusterName", answers.cluster_name, "cluster_name: tags every host and metric")
+    plan.set("agents.image.tag", str(version), "agent_version: pinned, so the privileges below stay true")
+
+    # --- who the Agent runs as ---
+    pod_context: dict[str, Any] = {"runAsUser": uid}
+    if answers.non_root:
+        pod_context["runAsNonRoot"] = True
+    pod_context["seccompProfile"] = {"type": "RuntimeDefault"}
+    plan.set(
+        "datadog.securityContext",
+        pod_context,
+        f"run_as={answers.run_as}: "
+        + (
+            f"UID {uid} is dd-agent in the {version} image ({'101 up to 7.47' if uid == 101 else '100 from 7.48'})"
+            if answers.non_root
+            else "root keeps runtime-socket and log access working on any host, at the cost of container-escape risk"
+        )
+        + "; RuntimeDefault seccomp for every container",
+    )
+    hardening: dict[str, Any] = {"allowPrivilegeEscalation": False}
+    if answers.non_root:
+        hardening["capabilities"] = {"drop": ["ALL"]}
+    why_hardening = "no setuid escalation" + ("; a non-root process needs no capabilities" if answers.non_root else "")
+    plan.set("agents.containers.agent.securityContext", dict(hardening), why_hardening)
+    plan.set("agents.containers.initContainers.securityContext", dict(hardening), why_hardening)
+
+    # --- host PID namespace ---
+    plan.set(
+        "datadog.useHostPID",
+        answers.host_pid,
+        "dogstatsd=uds + origin_detection: hostPID maps a socket peer's PID to its container"
+        if answers.host_pid
+        else "the chart defaults to true; nothing chosen here needs the host's PID namespace",
+    )
+
+    # --- DogStatsD ---
+    _dogstatsd(plan, answers)
+
+    # --- APM ---
+    _apm(plan, answers, hardening, why_hardening)
+    mode, why_mode = admission_config_mode(answers)
+    plan.set("clusterAgent.admissionController.configMode", mode, f"dogstatsd/apm: {why_mode}")
+
+    # --- logs ---
+    if answers.logs == "off":
+        plan.set("datadog.logs.enabled", False, "logs=off: no pod log or pointer hostPaths")
+    else:
+        plan.set("datadog.logs.enabled", True, f"logs={answers.logs}: reads /var/log/pods (read-only)")
+        plan.set(
+            "datadog.logs.containerCollectAll",
+            answers.logs == "all",
+            "logs=all: every container's logs" if answers.logs == "all" else "logs=annotated: only pods that ask",
+        )
+
+    # --- processes ---
+    collect = answers.process_collection
+    why = (
+        "process_collection=true: live processes and containers"
+        + ("; as non-root the chart does not mount the host /etc/passwd" if answers.non_root else "")
+        if collect
+        else "process_collection=false: the chart turns container collection and discovery on by default"
+    )
+    plan.set("datadog.processAgent.processCollection", collect, why)
+    plan.set("datadog.processAgent.containerCollection", collect, why)
+    plan.set("datadog.processAgent.processDiscovery", collect, why)
+    if version.orchestrator_needs_process_agent and not collect and not _process_agent_features(answers):
+        plan.set(
+            "datadog.orchestratorExplorer.enabled",
+            False,
+            f"agent_version={version}: before 7.51 this adds a process-agent container to every node",
+        )
+
+    # --- container runtime ---
+    socket = RUNTIME_SOCKETS[answers.runtime]
+    key = "datadog.dockerSocketPath" if answers.runtime == "docker" else "datadog.criSocketPath"
+    plan.set(
+        key,
+        socket,
+        f"runtime={answers.runtime}: mounts only the socket's directory, not all of /var/run"
+        + (" (narrowed to the socket file by daemonset-overrides.yaml)" if answers.runtime == "docker" else ""),
+    )
+
+    # --- passwd: mounted only where something reads it ---
+    if not answers.non_root and not collect and "cws" not in answers.system_probe:
+        plan.set("datadog.disablePasswdMount", True, "no process collection or CWS reads the host's users")
+
+    # --- system-probe ---
+    plan.set(
+        "datadog.discovery.enabled",
+        False,
+        "from 7.78 the chart turns service discovery on, which brings system-probe with 9 capabilities",
+    )
+    _system_probe(plan, answers, hardening)
+
+    plan.set(
+        "datadog.operator.enabled",
+        False,
+        "the chart also installs the Datadog Operator by default; this deployment does not use it",
+    )
+    return plan
+
+
+def _dogstatsd(plan: ValuesPlan, answers: Answers) -> None:
+    choice = answers.dogstatsd
+    if choice == "uds":
+        plan.set("datadog.dogstatsd.useSocketVolume", True, "dogstatsd=uds: /var/run/datadog (rw) holds dsd.socket")
+        plan.set("datadog.dogstatsd.nonLocalTraffic", False, "dogstatsd=uds: no UDP from other pods")
+    else:
+        plan.set(
+            "datadog.dogstatsd.useSocketVolume",
+            False,
+            f"dogstatsd={choice}: no socket, so no read-write hostPath directory",
+        )
+    if choice == "udp-hostport":
+        plan.set("datadog.dogstatsd.useHostPort", True, "dogstatsd=udp-hostport: apps send to <node IP>:8125")
+    if choice != "off":
+        plan.set(
+            "datadog.dogstatsd.originDetection",
+            answers.origin_detection,
+            "origin_detection: tag metrics with the sending container"
+            + (
+                " (over UDP the client library reports its container ID; no hostPID)"
+                if answers.origin_detection and choice != "uds"
+                else ""
+            ),
+        )
+    else:
+        plan.set(
+            "agents.containers.agent.env",
+            [{"name": "DD_USE_DOGSTATSD", "value": "false"}],
+            "dogstatsd=off: the chart has no switch for DogStatsD; this stops its listener",
+        )
+
+
+def _apm(plan: ValuesPlan, answers: Answers, hardening: dict[str, Any], why_hardening: str) -> None:
+    choice = answers.apm
+    plan.set(
+        "datadog.apm.socketEnabled",
+        choice == "uds",
+        "apm=uds: trace-agent listens on apm.socket"
+        if choice == "uds"
+        else f"apm={choice}: the chart turns the APM socket (a read-write hostPath) on by default",
+    )
+    plan.set(
+        "datadog.apm.portEnabled",
+        choice == "tcp-hostport",
+        "apm=tcp-hostport: host port 8126 on every node" if choice == "tcp-hostport" else "no host port 8126",
+    )
+    plan.set(
+        "datadog.apm.useLocalService",
+        choice == "tcp-local-service",
+        "apm=tcp-local-service: apps reach trace-agent through the node-local Service"
+        if choice == "tcp-local-service"
+        else "no Service-only trace-agent",
+    )
+    if choice == "uds" and not answers.dogstatsd_over_uds:
+        plan.set(
+            "datadog.apm.socketPath",
+            f"{APM_OWN_SOCKET_DIR}/apm.socket",
+            "apm=uds without the DogStatsD socket: in the shared directory the socket would be in an emptyDir",
+        )
+        plan.set("datadog.apm.hostSocketPath", APM_OWN_SOCKET_DIR, "apm=uds: the APM socket's own host directory")
+    if choice != "off":
+        plan.set("agents.containers.traceAgent.securityContext", dict(hardening), why_hardening)
+
+
+def _process_agent_features(answers: Answers) -> bool:
+    return bool({"npm", "usm"} & set(answers.system_probe))
+
+
+def _system_probe(plan: ValuesPlan, answers: Answers, hardening: dict[str, Any]) -> None:
+    for feature in answers.system_probe:
+        key, label = SYSTEM_PROBE_VALUES[feature]
+        plan.set(key, True, f"system_probe={feature}: {label}")
+    if not answers.system_probe:
+        return
+    plan.set(
+        "datadog.systemProbe.seccomp",
+        "runtime/default",
+        "system_probe: RuntimeDefault instead of the chart's own profile, which needs a root init container "
+        "writing to /var/lib/kubelet/seccomp",
+    )
+    sp_context: dict[str, Any] = {
+        "allowPrivilegeEscalation": False,
+        "capabilities": {"add": list(SYSTEM_PROBE_CAPABILITIES)},
+    }
+    why = "system_probe: eBPF needs these capabilities"
+    if answers.non_root:
+        sp_context.update(runAsUser=0, runAsNonRoot=False)
+        why += "; it must run as root even when the rest of the pod does not"
+    plan.set("agents.containers.systemProbe.securityContext", sp_context, why)
+    if _process_agent_features(answers):
+        plan.set(
+            "agents.containers.processAgent.securityContext",
+            dict(hardening),
+            "npm/usm: process-agent forwards network data; it needs no privilege",
+        )
+    if "cws" in answers.system_probe:
+        sa_context: dict[str, Any] = {"allowPrivilegeEscalation": False}
+        if answers.non_root:
+            sa_context.update(runAsUser=0, runAsNonRoot=False)
+        plan.set(
+            "agents.containers.securityAgent.securityContext",
+            sa_context,
+            "cws: security-agent reads host files" + ("; it runs as root" if answers.non_root else ""),
+        )

@@ -1,0 +1,170 @@
+"""What the chart's values cannot express, as one strategic-merge patch for the node-Agent DaemonSet.
+
+Each change is a `PatchStep`: the gap it closes (G1–G6 in the chart reference), why, and the
+pod-spec fragment. The steps are derived from the answers and from the pod the values render, so a
+hostPath that no container mounts is removed whatever caused it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from tui.core.answers import Answers
+from tui.core.chart_values import RUNTIME_SOCKETS
+from tui.core.pod_spec import INIT_CONTAINER_ORDER, PodSpec, host_path_mounts, unmounted_host_path_volumes
+
+
+@dataclass(frozen=True)
+class PatchStep:
+    gap: str
+    why: str
+    fragment: dict[str, Any]
+
+
+@dataclass
+class DaemonSetPatch:
+    name: str
+    namespace: str
+    steps: list[PatchStep] = field(default_factory=list)
+
+    @property
+    def pod_patch(self) -> dict[str, Any]:
+        """All steps merged into one `spec.template.spec` fragment."""
+        merged: dict[str, Any] = {}
+        for step in self.steps:
+            _merge_fragment(merged, step.fragment)
+        return merged
+
+    def document(self) -> dict[str, Any]:
+        return {
+            "apiVersion": "apps/v1",
+            "kind": "DaemonSet",
+            "metadata": {"name": self.name, "namespace": self.namespace},
+            "spec": {"template": {"spec": self.pod_patch}},
+        }
+
+
+def daemonset_name(release_name: str) -> str:
+    """The chart's fullname: the release name alone when it already contains "datadog"."""
+    name = release_name if "datadog" in release_name else f"{release_name}-datadog"
+    return name[:63].rstrip("-")
+
+
+def daemonset_patch(answers: Answers, rendered: PodSpec) -> DaemonSetPatch:
+    patch = DaemonSetPatch(daemonset_name(answers.release_name), answers.namespace)
+    if answers.runtime == "docker":
+        patch.steps.append(_docker_socket_only(rendered))
+    patch.steps += _read_only_socket_mounts(answers, rendered)
+    if answers.dogstatsd in ("uds", "off"):
+        patch.steps.append(_close_udp(answers))
+    runtime_replaced = answers.runtime == "docker"
+    unmounted = [
+        name for name in unmounted_host_path_volumes(rendered) if not (runtime_replaced and name == "runtimesocketdir")
+    ]
+    if unmounted:
+        patch.steps.append(
+            PatchStep(
+                "G3",
+                "declared hostPath volumes that no container mounts: "
+                + ", ".join(unmounted)
+                + " (the chart declares them anyway)",
+                {"volumes": [{"name": name, "$patch": "delete"} for name in unmounted]},
+            )
+        )
+    return patch
+
+
+def _docker_socket_only(rendered: PodSpec) -> PatchStep:
+    socket = RUNTIME_SOCKETS["docker"]
+    mounts_by_container: dict[str, list[str]] = {}
+    for container, volume, mount_path, _ in host_path_mounts(rendered):
+        if volume == "runtimesocketdir":
+            mounts_by_container.setdefault(container, []).append(mount_path)
+    init_names = {c["name"] for c in rendered.get("initContainers") or []}
+    fragment: dict[str, Any] = {
+        "volumes": [{"name": "runtimesocketdir", "hostPath": {"path": socket, "type": "Socket"}}]
+    }
+    for container, paths in mounts_by_container.items():
+        entry = {
+            "name": container,
+            "volumeMounts": [{"mountPath": p, "$patch": "delete"} for p in paths]
+            + [{"name": "runtimesocketdir", "mountPath": "/host" + socket, "readOnly": True}],
+        }
+        fragment.setdefault("initContainers" if container in init_names else "containers", []).append(entry)
+    if "initContainers" in fragment:
+        # kustomize moves patched init containers to the front, which would run init-config before
+        # init-volume has copied the configuration; naming every init container, in order, keeps it.
+        patched = {entry["name"]: entry for entry in fragment["initContainers"]}
+        fragment["initContainers"] = [
+            patched.get(name, {"name": name}) for name in INIT_CONTAINER_ORDER if name in init_names
+        ]
+    return PatchStep(
+        "G4",
+        "runtime=docker: the socket's directory is all of /var/run; mount only /var/run/docker.sock "
+        "(restart the Agent pod if dockerd recreates its socket)",
+        fragment,
+    )
+
+
+def _read_only_socket_mounts(answers: Answers, rendered: PodSpec) -> list[PatchStep]:
+    """trace-agent and security-agent get the DogStatsD directory read-write from the chart."""
+    if not answers.dogstatsd_over_uds:
+        return []
+    writers = {"agent"} | ({"trace-agent"} if answers.apm_over_uds else set())
+    entries = [
+        {"name": container, "volumeMounts": [{"mountPath": path, "name": "dsdsocket", "readOnly": True}]}
+        for container, volume, path, read_only in host_path_mounts(rendered)
+        if volume == "dsdsocket" and not read_only and container not in writers
+    ]
+    if not entries:
+        return []
+    return [
+        PatchStep(
+            "G2",
+            "only the agent creates dsd.socket; other containers just connect to it, which needs no write access",
+            {"containers": entries},
+        )
+    ]
+
+
+def _close_udp(answers: Answers) -> PatchStep:
+    why = (
+        "dogstatsd=uds: close the UDP listener so metrics arrive only through the socket"
+        if answers.dogstatsd == "uds"
+        else "dogstatsd=off: no DogStatsD port"
+    )
+    entry: dict[str, Any] = {"name": "agent", "ports": [{"containerPort": 8125, "protocol": "UDP", "$patch": "delete"}]}
+    if answers.dogstatsd == "uds":
+        entry["env"] = [{"name": "DD_DOGSTATSD_PORT", "value": "0"}]
+    return PatchStep("G6", why, {"containers": [entry]})
+
+
+def _merge_fragment(into: dict[str, Any], fragment: dict[str, Any]) -> None:
+    """Combine step fragments: lists of named entries are joined per name, maps merged."""
+    for key, value in fragment.items():
+        if key not in into:
+            into[key] = _copy(value)
+        elif isinstance(value, list) and isinstance(into[key], list):
+            for item in value:
+                match = next(
+                    (e for e in into[key] if isinstance(e, dict) and "name" in item and e.get("name") == item.get("name")
+                     and "$patch" not in item and "$patch" not in e),
+                    None,
+                )
+                if match is None:
+                    into[key].append(_copy(item))
+                else:
+                    _merge_fragment(match, item)
+        elif isinstance(value, dict) and isinstance(into[key], dict):
+            _merge_fragment(into[key], value)
+        else:
+            into[key] = _copy(value)
+
+
+def _copy(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copy(v) for v in value]
+    return value

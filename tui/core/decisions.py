@@ -1,0 +1,438 @@
+"""The decisions a user makes, in the order the wizards ask them, with every trade-off as data.
+
+A `Decision` is one answer id; each `Option` says what it gives, what privilege it costs, what is
+lost without it, the Pod Security checks involved and version caveats. Both wizards, `ddsecure
+explain` and the report read these records; the privilege *delta* of an option is never written
+here but computed from the model (see `option_delta`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from tui.core.answers import ANSWER_SPECS, SITES, Answers
+
+
+@dataclass(frozen=True)
+class Option:
+    value: Any
+    label: str
+    summary: str  # one line: the trade-off
+    gives: str = ""
+    costs: str = ""  # the privilege it adds, in words
+    loses: str = ""  # what is lost without it
+    pss: tuple[str, ...] = ()  # Pod Security check ids it trips
+    caveats: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Decision:
+    id: str
+    title: str
+    question: str
+    help: str
+    options: tuple[Option, ...] = ()
+    kind: str = "choice"  # choice, bool, multi, text
+    applies: Callable[[Answers], bool] = field(default=lambda answers: True)
+    caveats: tuple[str, ...] = ()
+
+    def option(self, value: Any) -> Option | None:
+        return next((o for o in self.options if o.value == value), None)
+
+    @property
+    def default(self) -> Any:
+        return Answers().as_dict()[self.id]
+
+    def explain(self) -> str:
+        """Plain text: the decision and every option's trade-offs (for `ddsecure explain`)."""
+        lines = [f"{self.title} ({self.id})", "", self.help, ""]
+        default = self.default
+        for option in self.options:
+            mark = " (default)" if option.value == default or (self.kind == "multi" and option.value in default) else ""
+            lines.append(f"* {format_value(option.value)}{mark}: {option.summary}")
+            for label, text in (("gives", option.gives), ("costs", option.costs), ("without it", option.loses)):
+                if text:
+                    lines.append(f"    {label}: {text}")
+            if option.pss:
+                lines.append(f"    Pod Security checks: {', '.join(option.pss)}")
+            for caveat in option.caveats:
+                lines.append(f"    note: {caveat}")
+        for caveat in self.caveats:
+            lines.append(f"Note: {caveat}")
+        return "\n".join(lines).rstrip() + "\n"
+
+
+def format_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _choice(answers: Answers, **kwargs: Any) -> bool:
+    return all(getattr(answers, k) == v for k, v in kwargs.items())
+
+
+DECISIONS: tuple[Decision, ...] = (
+    Decision(
+        "agent_version",
+        "Agent version",
+        "Which Agent 7 version will run?",
+        "The image tag decides the dd-agent UID, which containers the chart adds and which defaults apply. "
+        "It is pinned in values.yaml so that the privileges computed here stay true.",
+        kind="text",
+        caveats=(
+            "The dd-agent user is UID 101 up to 7.47.x and UID 100 from 7.48.0.",
+            "Before 7.60 process collection runs in a separate process-agent container.",
+            "Before 7.51 the Orchestrator Explorer also adds a process-agent; ddsecure turns it off then.",
+            "From 7.78 the chart turns on service discovery, which brings system-probe; ddsecure turns it off.",
+            "Chart 3.240.0 refuses tags older than 7.36.",
+        ),
+    ),
+    Decision(
+        "runtime",
+        "Container runtime",
+        "Which container runtime do your nodes use?",
+        "The Agent reads container metadata from the runtime's socket. ddsecure mounts only the socket's own "
+        "directory, read-only; the chart's default is the whole host /var/run.",
+        options=(
+            Option(
+                "containerd",
+                "containerd",
+                "mounts /var/run/containerd read-only",
+                gives="container names, images and tags from containerd",
+                costs="hostPath /var/run/containerd (ro)",
+                loses="container metadata and runtime metrics",
+                pss=("hostPathVolumes",),
+            ),
+            Option(
+                "cri-o",
+                "CRI-O",
+                "mounts /var/run/crio read-only",
+                gives="container metadata from CRI-O",
+                costs="hostPath /var/run/crio (ro)",
+                loses="container metadata and runtime metrics",
+                pss=("hostPathVolumes",),
+            ),
+            Option(
+                "docker",
+                "Docker (cri-dockerd)",
+                "mounts only /var/run/docker.sock, via the DaemonSet patch",
+                gives="container metadata from dockerd",
+                costs="hostPath /var/run/docker.sock (ro); logs add /var/lib/docker/containers (ro)",
+                loses="container metadata and runtime metrics",
+                pss=("hostPathVolumes",),
+                caveats=(
+                    "The chart would mount all of /var/run; the patch narrows it to the socket file. If dockerd "
+                    "recreates its socket, restart the Agent pod.",
+                    "Read access to the Docker socket is effectively root on the node: protect the Agent pod.",
+                ),
+            ),
+        ),
+    ),
+    Decision(
+        "dogstatsd",
+        "DogStatsD transport",
+        "How do applications send custom metrics (DogStatsD)?",
+        "DogStatsD receives custom metrics from your applications. A Unix socket is faster and enables "
+        "reliable origin detection, but needs a read-write host directory in the Agent and in every "
+        "application pod. UDP needs no host access.",
+        options=(
+            Option(
+                "udp",
+                "UDP via the node-local Service",
+                "no host access; apps send to the node-local Agent Service",
+                gives="custom metrics over UDP, reached through a Service with internalTrafficPolicy Local",
+                costs="none",
+                loses="—",
+                caveats=("UDP drops packets silently under load; there is no back-pressure.",),
+            ),
+            Option(
+                "uds",
+                "Unix domain socket",
+                "faster, error reporting, origin detection; costs a read-write hostPath",
+                gives="custom metrics over /var/run/datadog/dsd.socket, with delivery errors reported to clients",
+                costs="hostPath /var/run/datadog (rw) in the Agent and, through the admission controller, in apps",
+                loses="socket transport; clients use UDP",
+                pss=("hostPathVolumes",),
+                caveats=(
+                    "Application pods mounting the socket directory cannot run in baseline or restricted "
+                    "namespaces.",
+                    "As non-root, UID 100 cannot create the socket in a kubelet-created (root 0755) directory: "
+                    "pre-create /var/run/datadog writable by the Agent user.",
+                    "ddsecure closes the UDP listener in the DaemonSet patch, so metrics arrive only through "
+                    "the socket.",
+                ),
+            ),
+            Option(
+                "udp-hostport",
+                "UDP on the node's port 8125",
+                "apps send to <node IP>:8125; opens a host port",
+                gives="custom metrics from pods that address the node IP (and from outside the cluster network)",
+                costs="hostPort 8125/UDP",
+                loses="node-IP addressing; use the Service instead",
+                pss=("hostPorts",),
+            ),
+            Option(
+                "off",
+                "Off",
+                "no DogStatsD listener at all",
+                gives="nothing to receive custom metrics",
+                costs="none",
+                loses="all custom metrics from applications",
+            ),
+        ),
+    ),
+    Decision(
+        "origin_detection",
+        "Origin detection",
+        "Tag DogStatsD metrics with the container that sent them?",
+        "Origin detection adds container-level tags to custom metrics. Over a Unix socket the Agent reads "
+        "the sender's PID from the socket and needs the host PID namespace to map it to a container. "
+        "Over UDP the client library reports its own container ID, so no privilege is needed.",
+        kind="bool",
+        applies=lambda a: a.dogstatsd != "off",
+        options=(
+            Option(
+                False,
+                "Off",
+                "metrics carry only the tags the client sets",
+                costs="none",
+                loses="container-level tags on custom metrics",
+            ),
+            Option(
+                True,
+                "On",
+                "container tags on custom metrics; with a Unix socket this costs hostPID",
+                gives="container, pod and service tags on each custom metric",
+                costs="hostPID (with dogstatsd=uds): the Agent sees every process on the node",
+                loses="per-container breakdown of custom metrics",
+                pss=("hostNamespaces",),
+                caveats=(
+                    "hostPID with ptrace-capable code can inspect or attack other processes on the node.",
+                    "Over UDP it needs client libraries recent enough to send their container ID.",
+                ),
+            ),
+        ),
+    ),
+    Decision(
+        "apm",
+        "APM transport",
+        "How do applications send traces?",
+        "The trace-agent container receives traces. A Unix socket needs a read-write host directory (also "
+        "mounted into app pods); TCP through the node-local Service needs nothing; a host port opens 8126 on "
+        "every node.",
+        options=(
+            Option("off", "Off", "no trace-agent container", costs="none", loses="APM traces"),
+            Option(
+                "uds",
+                "Unix domain socket",
+                "no network exposure; costs a read-write hostPath in the Agent and apps",
+                gives="traces over apm.socket",
+                costs="hostPath socket directory (rw) in trace-agent and, through the admission controller, in apps",
+                loses="socket transport",
+                pss=("hostPathVolumes",),
+                caveats=(
+                    "Without the DogStatsD socket, ddsecure gives APM its own /var/run/datadog-apm: in the shared "
+                    "directory the socket would sit in an emptyDir no application can reach.",
+                ),
+            ),
+            Option(
+                "tcp-local-service",
+                "TCP via the node-local Service",
+                "no host access; apps use the node-local Service",
+                gives="traces over TCP to a Service with internalTrafficPolicy Local",
+                costs="none",
+                loses="—",
+            ),
+            Option(
+                "tcp-hostport",
+                "TCP on the node's port 8126",
+                "apps send to <node IP>:8126; opens a host port",
+                gives="traces from anything that can reach the node IP",
+                costs="hostPort 8126/TCP",
+                loses="node-IP addressing",
+                pss=("hostPorts",),
+            ),
+        ),
+    ),
+    Decision(
+        "logs",
+        "Log collection",
+        "Collect container logs?",
+        "The Agent tails the log files the kubelet writes on each node, and keeps its read position in a "
+        "host directory so restarts neither lose nor repeat lines.",
+        options=(
+            Option("off", "Off", "no log hostPaths", costs="none", loses="container logs in Datadog"),
+            Option(
+                "annotated",
+                "Only annotated pods",
+                "reads /var/log/pods; collects only pods that opt in",
+                gives="logs of pods with ad.datadoghq.com annotations",
+                costs="hostPath /var/log/pods and /var/log/containers (ro), /var/lib/datadog-agent/logs (rw)",
+                loses="log collection",
+                pss=("hostPathVolumes",),
+                caveats=("As non-root, the kubelet's log files must be readable by the Agent user.",),
+            ),
+            Option(
+                "all",
+                "All containers",
+                "same host access; collects every container",
+                gives="logs of every container",
+                costs="hostPath /var/log/pods and /var/log/containers (ro), /var/lib/datadog-agent/logs (rw)",
+                loses="log collection",
+                pss=("hostPathVolumes",),
+                caveats=("As non-root, the kubelet's log files must be readable by the Agent user.",),
+            ),
+        ),
+        caveats=("With runtime=docker the Agent also reads /var/lib/docker/containers (ro).",),
+    ),
+    Decision(
+        "process_collection",
+        "Process collection",
+        "Collect live processes and containers?",
+        "Live processes need the host's /proc (always mounted) and, as root, /etc/passwd to show user names. "
+        "Turning it off also turns off the chart's default Live Containers and process discovery.",
+        kind="bool",
+        options=(
+            Option(
+                False,
+                "Off",
+                "no process data; no /etc/passwd mount",
+                costs="none",
+                loses="Live Processes, Live Containers and process discovery",
+            ),
+            Option(
+                True,
+                "On",
+                "live processes and containers; as root mounts /etc/passwd read-only",
+                gives="Live Processes, Live Containers, process discovery",
+                costs="hostPath /etc/passwd (ro) when running as root",
+                loses="process-level visibility",
+                pss=("hostPathVolumes",),
+                caveats=(
+                    "As non-root the chart drops /etc/passwd (the host's file has no dd-agent entry): processes "
+                    "show numeric UIDs instead of user names.",
+                    "Before Agent 7.60 this adds a process-agent container.",
+                ),
+            ),
+        ),
+    ),
+    Decision(
+        "run_as",
+        "User",
+        "Run the Agent as root or as the dd-agent user?",
+        "The chart runs everything as root. Non-root runs every container as dd-agent with runAsNonRoot "
+        "and all capabilities dropped, which limits what an escape from the Agent could do — but the host "
+        "must let that user read the runtime socket and the log files.",
+        options=(
+            Option(
+                "nonroot",
+                "Non-root (dd-agent)",
+                "UID 100 (101 for ≤ 7.47), runAsNonRoot, drop ALL capabilities",
+                gives="a compromised Agent is an unprivileged user inside its container",
+                costs="none; the host must grant access instead",
+                loses="—",
+                caveats=(
+                    "The runtime socket must be readable by the Agent's UID or a group in supplementalGroups.",
+                    "For logs, /var/log/pods must be readable and /var/lib/datadog-agent/logs writable by it.",
+                    "For a DogStatsD/APM socket, the socket directory must be writable by it.",
+                    "system-probe and security-agent still run as root: eBPF needs it.",
+                    "Some integrations that run host commands or read root-only files stop working.",
+                ),
+            ),
+            Option(
+                "root",
+                "Root",
+                "works on any host without preparation; root inside the container",
+                gives="runtime socket and log access regardless of host file permissions",
+                costs="runAsUser 0",
+                loses="—",
+                pss=("runAsNonRoot", "runAsUser"),
+                caveats=("Root in a container with host mounts makes an escape more damaging.",),
+            ),
+        ),
+    ),
+    Decision(
+        "system_probe",
+        "system-probe features",
+        "Which eBPF features (system-probe) do you need?",
+        "Every feature here adds the system-probe container: root, nine added capabilities (SYS_ADMIN among "
+        "them), AppArmor unconfined and debugfs read-write. No choice here keeps the pod free of it.",
+        kind="multi",
+        options=(
+            Option(
+                "npm",
+                "Cloud Network Monitoring",
+                "network flows between services",
+                costs="system-probe; process-agent; /sys/fs/bpf (ro)",
+                pss=("capabilities_baseline", "appArmorProfile", "hostPathVolumes"),
+            ),
+            Option(
+                "usm",
+                "Universal Service Monitoring",
+                "RED metrics for HTTP/gRPC without instrumentation",
+                costs="system-probe; process-agent; the host root / (ro); kernel headers",
+                pss=("capabilities_baseline", "appArmorProfile", "hostPathVolumes"),
+            ),
+            Option(
+                "cws",
+                "Workload Protection (CWS)",
+                "runtime threat detection",
+                costs="system-probe + KILL; security-agent; / (ro), /etc/passwd, /etc/group",
+                pss=("capabilities_baseline", "appArmorProfile", "hostPathVolumes"),
+            ),
+            Option(
+                "oom-kill",
+                "OOM kill check",
+                "which process the kernel killed for memory",
+                costs="system-probe; kernel headers and package dirs (ro), compiler dirs (rw)",
+                pss=("capabilities_baseline", "appArmorProfile", "hostPathVolumes"),
+            ),
+            Option(
+                "tcp-queue-length",
+                "TCP queue length check",
+                "socket queue saturation",
+                costs="system-probe; kernel headers and package dirs (ro), compiler dirs (rw)",
+                pss=("capabilities_baseline", "appArmorProfile", "hostPathVolumes"),
+            ),
+        ),
+        caveats=(
+            "From Agent 7.78 the chart turns on service discovery, which starts system-probe with nothing "
+            "else asked for; ddsecure always sets datadog.discovery.enabled: false.",
+            "ddsecure uses RuntimeDefault seccomp for system-probe instead of the chart's Localhost profile, "
+            "which needs a root init container writing to /var/lib/kubelet/seccomp.",
+        ),
+    ),
+    Decision(
+        "site",
+        "Datadog site",
+        "Which Datadog site is your account on?",
+        "Where the Agent sends data. It changes no privilege.",
+        options=tuple(Option(site, site, "Datadog intake") for site in SITES),
+    ),
+    Decision(
+        "cluster_name",
+        "Cluster name",
+        "Cluster name (optional)",
+        "Tags hosts and metrics with the cluster. It changes no privilege.",
+        kind="text",
+    ),
+    Decision(
+        "api_key_secret",
+        "API key Secret",
+        "Name of the existing Secret that holds the API key (key `api-key`)",
+        "ddsecure never takes an API key: values.yaml only names the Secret.",
+        kind="text",
+    ),
+    Decision("release_name", "Helm release", "Helm release name", "Names the chart's objects.", kind="text"),
+    Decision("namespace", "Namespace", "Namespace for the Agent", "Gets Pod Security labels.", kind="text"),
+)
+
+DECISIONS_BY_ID = {d.id: d for d in DECISIONS}
+assert set(DECISIONS_BY_ID) == set(ANSWER_SPECS), "every answer id needs a decision"
+
+
+def applicable(answers: Answers) -> list[Decision]:
+    return [d for d in DECISIONS if d.applies(answers)]

@@ -1,0 +1,67 @@
+"""One deployment, computed once from the answers: values, the pod they render, the patch, the result.
+
+Every artefact and every screen reads this object, so the values file, the patch, the ledger and
+the report cannot disagree with each other.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from tui.core.answers import Answers
+from tui.core.chart_model import render_pod
+from tui.core.chart_values import (
+    APM_OWN_SOCKET_DIR,
+    DSD_SOCKET_DIR,
+    ValuesPlan,
+    admission_config_mode,
+    chart_values,
+)
+from tui.core.daemonset_patch import DaemonSetPatch, daemonset_patch
+from tui.core.pod_spec import PodSpec
+from tui.core.privileges import Ledger, ledger_of_pod
+from tui.core.strategic_merge import apply_patch
+
+
+@dataclass(frozen=True)
+class Deployment:
+    answers: Answers
+
+    @cached_property
+    def values_plan(self) -> ValuesPlan:
+        return chart_values(self.answers)
+
+    @property
+    def values(self) -> dict:
+        return self.values_plan.values
+
+    @cached_property
+    def rendered_pod(self) -> PodSpec:
+        """The node-Agent pod as `helm template` renders these values, before the patch."""
+        return render_pod(self.values)
+
+    @cached_property
+    def patch(self) -> DaemonSetPatch:
+        return daemonset_patch(self.answers, self.rendered_pod)
+
+    @cached_property
+    def pod(self) -> PodSpec:
+        """The pod after `kubectl kustomize` applies daemonset-overrides.yaml: what runs on nodes."""
+        return apply_patch(self.rendered_pod, self.patch.pod_patch)
+
+    @cached_property
+    def ledger(self) -> Ledger:
+        return ledger_of_pod(self.pod, app_socket_dirs=self.app_socket_dirs)
+
+    @property
+    def app_socket_dirs(self) -> tuple[str, ...]:
+        """Host directories the admission controller mounts into application pods (socket mode)."""
+        if admission_config_mode(self.answers)[0] != "socket":
+            return ()
+        dirs = []
+        if self.answers.dogstatsd_over_uds:
+            dirs.append(DSD_SOCKET_DIR)
+        if self.answers.apm_over_uds:
+            dirs.append(DSD_SOCKET_DIR if self.answers.dogstatsd_over_uds else APM_OWN_SOCKET_DIR)
+        return tuple(dict.fromkeys(dirs))

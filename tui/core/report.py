@@ -1,0 +1,164 @@
+"""REPORT.md: every privilege the deployment keeps, who needs it, what it costs and what was removed."""
+
+from __future__ import annotations
+
+from tui.core.chart_defaults import CHART_VERSION
+from tui.core.chart_model import render_pod
+from tui.core.decisions import DECISIONS_BY_ID, applicable, format_value
+from tui.core.deployment import Deployment
+from tui.core.privilege_catalog import CAPABILITIES, HOST_PID, HOST_PORTS, ROOT, host_path_info
+from tui.core.privileges import Ledger, ledger_delta, ledger_of_pod
+
+_PSS_BY_PRIVILEGE = {
+    "hostPath": "baseline: hostPathVolumes; restricted: restrictedVolumes",
+    "hostPID": "baseline: hostNamespaces",
+    "hostPort": "baseline: hostPorts",
+    "root": "restricted: runAsNonRoot",
+    "capabilities": "baseline: capabilities_baseline; restricted: capabilities_restricted",
+}
+
+
+def chart_default_ledger() -> Ledger:
+    """The footprint of `helm install` with nothing but an API key: the baseline ddsecure improves on."""
+    return ledger_of_pod(render_pod({"datadog": {"apiKeyExistingSecret": "datadog-secret"}}))
+
+
+def host_prerequisites(deployment: Deployment) -> list[str]:
+    """What the node must grant when the Agent does not run as root."""
+    answers = deployment.answers
+    if not answers.non_root:
+        return []
+    uid = answers.uid
+    items = [
+        f"The {answers.runtime} socket must be readable by UID {uid} (or by a group you add to "
+        "`datadog.securityContext.supplementalGroups`).",
+    ]
+    if answers.logs != "off":
+        items.append(f"/var/log/pods (and the files in it) must be readable by UID {uid}.")
+        items.append(f"/var/lib/datadog-agent/logs must exist and be writable by UID {uid}.")
+    if answers.dogstatsd_over_uds or answers.apm_over_uds:
+        items.append(
+            f"The socket directory must be writable by UID {uid}: the kubelet creates a missing hostPath "
+            "directory as root with mode 0755, so pre-create it (e.g. with systemd-tmpfiles)."
+        )
+    if answers.process_collection:
+        items.append("Process user names come from the image's /etc/passwd: host users show as numeric UIDs.")
+    if answers.system_probe:
+        items.append("system-probe (and security-agent for CWS) still run as root: eBPF needs it.")
+    items.append("fsGroup does not apply to hostPath volumes; file modes on the node are what count.")
+    return items
+
+
+def render_report(deployment: Deployment) -> str:
+    answers = deployment.answers
+    ledger = deployment.ledger
+    out: list[str] = [
+        "# ddsecure privilege report",
+        "",
+        f"Datadog Agent {answers.agent_version} on chart datadog/datadog {CHART_VERSION}, "
+        f"release `{answers.release_name}` in namespace `{answers.namespace}`.",
+        "",
+        "## Pod Security",
+        "",
+        f"- Agent namespace: **{ledger.agent_level}** is the strictest level the Agent pod passes"
+        + (f" (fails: {', '.join(ledger.agent_violations)})." if ledger.agent_violations else "."),
+        f"- Application namespaces: **{ledger.app_level}** — {ledger.app_reason}.",
+        "",
+        "## Answers",
+        "",
+        "| decision | answer |",
+        "|---|---|",
+    ]
+    for decision in applicable(answers):
+        value = getattr(answers, decision.id)
+        shown = ", ".join(value) if isinstance(value, tuple) else format_value(value)
+        out.append(f"| {decision.title} | `{shown or '—'}` |")
+    out += ["", "## Privileges kept", "", "| privilege | needed by | used for | lost without it | Pod Security |"]
+    out.append("|---|---|---|---|---|")
+    out += _privilege_rows(ledger)
+    out += ["", "## Containers", ""]
+    for name in ledger.containers:
+        user = ledger.container_users.get(name)
+        caps = ledger.capabilities.get(name)
+        out.append(
+            f"- `{name}`: user {'0 (root)' if not user else user}"
+            + (f", adds {', '.join(caps)}" if caps else ", no added capabilities")
+        )
+    removed = ledger_delta(chart_default_ledger(), ledger)
+    out += ["", "## Compared with the chart's defaults", ""]
+    out += [f"- {line}" for line in removed] or ["- no difference"]
+    if deployment.patch.steps:
+        out += ["", "## What daemonset-overrides.yaml changes", ""]
+        out += [f"- **{step.gap}**: {step.why}" for step in deployment.patch.steps]
+    prerequisites = host_prerequisites(deployment)
+    if prerequisites:
+        out += ["", "## Host checklist for running as non-root", ""]
+        out += [f"- {item}" for item in prerequisites]
+    notes = _chosen_caveats(deployment)
+    if notes:
+        out += ["", "## Notes on your choices", ""]
+        out += [f"- {note}" for note in notes]
+    return "\n".join(out) + "\n"
+
+
+def _privilege_rows(ledger: Ledger) -> list[str]:
+    rows = []
+    if ledger.host_pid:
+        rows.append(_row("hostPID", HOST_PID.needed_by, HOST_PID.because, HOST_PID.lost_without, "hostPID"))
+    for port in ledger.host_ports:
+        info = HOST_PORTS.get(port)
+        rows.append(
+            _row(
+                f"hostPort {port}",
+                info.needed_by if info else "unknown",
+                info.because if info else "",
+                info.lost_without if info else "",
+                "hostPort",
+            )
+        )
+    if not ledger.run_as_user:
+        rows.append(_row("runAsUser 0 (root)", ROOT.needed_by, ROOT.because, ROOT.lost_without, "root"))
+    for grant in ledger.host_paths:
+        info = host_path_info(grant.volume)
+        rows.append(
+            _row(
+                f"hostPath `{grant.path}` {grant.mode} ({', '.join(grant.containers) or 'unmounted'})",
+                info.needed_by,
+                info.because,
+                info.lost_without,
+                "hostPath",
+            )
+        )
+    for name, caps in ledger.capabilities.items():
+        rows.append(
+            _row(
+                f"{name} capabilities {', '.join(caps)}",
+                CAPABILITIES.needed_by,
+                CAPABILITIES.because,
+                CAPABILITIES.lost_without,
+                "capabilities",
+            )
+        )
+    return rows
+
+
+def _row(privilege: str, needed_by: str, because: str, lost: str, kind: str) -> str:
+    return f"| {privilege} | {needed_by} | {because} | {lost} | {_PSS_BY_PRIVILEGE[kind]} |"
+
+
+def _chosen_caveats(deployment: Deployment) -> list[str]:
+    answers = deployment.answers
+    notes: list[str] = []
+    for decision in applicable(answers):
+        value = getattr(answers, decision.id)
+        values = value if isinstance(value, tuple) else (value,)
+        for chosen in values:
+            option = decision.option(chosen)
+            if option:
+                notes += [c for c in option.caveats if c not in notes]
+    version = DECISIONS_BY_ID["agent_version"]
+    if not answers.version.process_checks_in_core_agent and answers.process_collection:
+        notes.append(version.caveats[1])
+    if answers.version.orchestrator_needs_process_agent:
+        notes.append(version.caveats[2])
+    return notes
