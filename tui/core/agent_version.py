@@ -32,9 +32,7 @@ class AgentVersion:
             )
         version = cls(7, int(match[1]), int(match[2]), match[3] or "")
         if version.triple < OLDEST_SUPPORTED:
-            raise AnswerError(
-                f"agent_version: {text} is older than 7.36.0, the oldest tag chart 3.240.0 renders"
-            )
+            raise AnswerError(f"agent_version: {text} is older than 7.36.0, the oldest tag chart 3.240.0 renders")
         return version
 
     @property

@@ -45,7 +45,9 @@ def parse_yaml_mapping(text: str, where: str) -> dict[str, Any]:
         problem = getattr(error, "problem", None) or str(error).splitlines()[0]
         raise InputFileError(f"{where}: not valid YAML{at}: {problem}") from None
     except Exception as error:  # ruamel raises plain exceptions for some malformed input
-        raise InputFileError(f"{where}: not valid YAML: {str(error).splitlines()[0] if str(error) else error}") from None
+        raise InputFileError(
+            f"{where}: not valid YAML: {str(error).splitlines()[0] if str(error) else error}"
+        ) from None
     if data is None:
         return {}
     if not isinstance(data, Mapping):

@@ -174,9 +174,7 @@ ANSWER_SPECS: dict[str, AnswerSpec] = {
             optional=True,
             hint="lowercase letters, digits, '-' and '.', starting with a letter, at most 80 characters",
         ),
-        AnswerSpec(
-            "api_key_secret", "text", pattern=_DNS_SUBDOMAIN, hint="a Kubernetes Secret name (DNS subdomain)"
-        ),
+        AnswerSpec("api_key_secret", "text", pattern=_DNS_SUBDOMAIN, hint="a Kubernetes Secret name (DNS subdomain)"),
         AnswerSpec(
             "release_name",
             "text",
@@ -184,9 +182,7 @@ ANSWER_SPECS: dict[str, AnswerSpec] = {
             max_length=53,
             hint="a Helm release name (DNS label, at most 53 characters)",
         ),
-        AnswerSpec(
-            "namespace", "text", pattern=_DNS_LABEL, max_length=63, hint="a namespace name (DNS label)"
-        ),
+        AnswerSpec("namespace", "text", pattern=_DNS_LABEL, max_length=63, hint="a namespace name (DNS label)"),
     )
 }
 

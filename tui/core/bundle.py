@@ -48,8 +48,7 @@ def commands(answers: Answers) -> dict[str, str]:
     return {
         "namespace": f"kubectl apply -f {NAMESPACE}",
         "secret": (
-            f"kubectl create secret generic {answers.api_key_secret} -n {ns} "
-            '--from-literal api-key="$DD_API_KEY"'
+            f'kubectl create secret generic {answers.api_key_secret} -n {ns} --from-literal api-key="$DD_API_KEY"'
         ),
         "helm_repo": "helm repo add datadog https://helm.datadoghq.com && helm repo update",
         "helm_install": f"helm install {release} datadog/datadog --version {CHART_VERSION} -n {ns} -f {VALUES}",
@@ -97,7 +96,9 @@ def render_values(deployment: Deployment) -> str:
     values = deployment.values
     for group in _GROUP_TITLES:
         if group in values:
-            body.append(f"# --- {_GROUP_TITLES[group]} ---\n" + dump({group: values[group]}, deployment.values_plan.comments))
+            body.append(
+                f"# --- {_GROUP_TITLES[group]} ---\n" + dump({group: values[group]}, deployment.values_plan.comments)
+            )
     return top + "\n" + "\n".join(body)
 
 
@@ -119,10 +120,7 @@ def render_overrides(deployment: Deployment) -> str:
 def render_kustomization(deployment: Deployment) -> str:
     cmd = commands(deployment.answers)
     top = header(
-        f"First render the chart into {RENDERED}:\n"
-        f"  {cmd['render']}\n"
-        "then build and apply:\n"
-        f"  {cmd['kustomize']}"
+        f"First render the chart into {RENDERED}:\n  {cmd['render']}\nthen build and apply:\n  {cmd['kustomize']}"
     )
     document = {
         "apiVersion": "kustomize.config.k8s.io/v1beta1",

@@ -289,9 +289,7 @@ def render_pod(user_values: Mapping[str, Any]) -> PodSpec:
     if os_release:
         volumes.append(_host_path("os-release-file", os_release))
     if chart.os_release_paths() and sp:
-        volumes += [
-            _host_path(f"etc-{n}-release", f"/etc/{n}-release") for n in ("redhat", "fedora", "lsb", "system")
-        ]
+        volumes += [_host_path(f"etc-{n}-release", f"/etc/{n}-release") for n in ("redhat", "fedora", "lsb", "system")]
     if v.on("datadog.dogstatsd.useSocketVolume"):
         volumes.append(_host_path("dsdsocket", str(v.get("datadog.dogstatsd.hostSocketPath")), "DirectoryOrCreate"))
     else:
@@ -316,9 +314,9 @@ def render_pod(user_values: Mapping[str, Any]) -> PodSpec:
     needs_passwd = chart.cws() or chart.process_checks() or chart.process_checks_in_core_agent() or sp or sa
     if passwd and needs_passwd:
         volumes.append(_host_path("passwd", "/etc/passwd"))
-    hostroot = (sp and (chart.cws() or v.on("datadog.serviceMonitoring.enabled") or v.on("datadog.gpuMonitoring.enabled"))) or (
-        sa and v.on("datadog.securityAgent.compliance.enabled")
-    )
+    hostroot = (
+        sp and (chart.cws() or v.on("datadog.serviceMonitoring.enabled") or v.on("datadog.gpuMonitoring.enabled"))
+    ) or (sa and v.on("datadog.securityAgent.compliance.enabled"))
     if hostroot:
         volumes.append(_host_path("hostroot", "/"))
     if chart.cws() or v.on("datadog.securityAgent.compliance.enabled"):

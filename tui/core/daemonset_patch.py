@@ -148,8 +148,15 @@ def _merge_fragment(into: dict[str, Any], fragment: dict[str, Any]) -> None:
         elif isinstance(value, list) and isinstance(into[key], list):
             for item in value:
                 match = next(
-                    (e for e in into[key] if isinstance(e, dict) and "name" in item and e.get("name") == item.get("name")
-                     and "$patch" not in item and "$patch" not in e),
+                    (
+                        e
+                        for e in into[key]
+                        if isinstance(e, dict)
+                        and "name" in item
+                        and e.get("name") == item.get("name")
+                        and "$patch" not in item
+                        and "$patch" not in e
+                    ),
                     None,
                 )
                 if match is None:

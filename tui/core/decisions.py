@@ -157,8 +157,7 @@ DECISIONS: tuple[Decision, ...] = (
                 loses="socket transport; clients use UDP",
                 pss=("hostPathVolumes",),
                 caveats=(
-                    "Application pods mounting the socket directory cannot run in baseline or restricted "
-                    "namespaces.",
+                    "Application pods mounting the socket directory cannot run in baseline or restricted namespaces.",
                     "As non-root, UID 100 cannot create the socket in a kubelet-created (root 0755) directory: "
                     "pre-create /var/run/datadog writable by the Agent user.",
                     "ddsecure closes the UDP listener in the DaemonSet patch, so metrics arrive only through "

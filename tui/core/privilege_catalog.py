@@ -60,20 +60,20 @@ HOST_PATHS: dict[str, PrivilegeInfo] = {
         "logs",
         "after a restart logs are re-sent or skipped",
     ),
-    "debugfs": PrivilegeInfo(
-        "kprobe registration for eBPF", "system_probe", "every system-probe feature"
-    ),
+    "debugfs": PrivilegeInfo("kprobe registration for eBPF", "system_probe", "every system-probe feature"),
     "bpffs": PrivilegeInfo("pinned eBPF maps", "system_probe=npm", "network monitoring"),
     "hostroot": PrivilegeInfo(
         "reads binaries and files anywhere on the host", "system_probe=usm or cws", "TLS library hooks and file events"
     ),
     "group": PrivilegeInfo("maps GIDs to group names", "system_probe=cws", "group names in security events"),
     "modules": PrivilegeInfo(
-        "kernel headers for runtime eBPF compilation", "system_probe=usm, oom-kill or tcp-queue-length",
+        "kernel headers for runtime eBPF compilation",
+        "system_probe=usm, oom-kill or tcp-queue-length",
         "runtime compilation on kernels without BTF",
     ),
     "src": PrivilegeInfo(
-        "kernel sources for runtime eBPF compilation", "system_probe=usm, oom-kill or tcp-queue-length",
+        "kernel sources for runtime eBPF compilation",
+        "system_probe=usm, oom-kill or tcp-queue-length",
         "runtime compilation on kernels without BTF",
     ),
     "runtime-compiler-output-dir": PrivilegeInfo(
@@ -83,7 +83,8 @@ HOST_PATHS: dict[str, PrivilegeInfo] = {
         "stores downloaded kernel headers", "system_probe runtime compilation", "header download fallback"
     ),
     "seccomp-root": PrivilegeInfo(
-        "installs system-probe's own seccomp profile on the node", "chart default system-probe profile",
+        "installs system-probe's own seccomp profile on the node",
+        "chart default system-probe profile",
         "the Localhost seccomp profile",
     ),
     "etc-redhat-release": PrivilegeInfo("OS detection for kernel headers", "system_probe", "header matching"),

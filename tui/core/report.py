@@ -81,7 +81,7 @@ def render_report(deployment: Deployment) -> str:
         user = ledger.container_users.get(name)
         caps = ledger.capabilities.get(name)
         out.append(
-            f"- `{name}`: user {'0 (root)' if not user else user}"
+            f"- `{name}`: user {user if user else '0 (root)'}"
             + (f", adds {', '.join(caps)}" if caps else ", no added capabilities")
         )
     removed = ledger_delta(chart_default_ledger(), ledger)

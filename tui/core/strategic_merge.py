@@ -80,9 +80,7 @@ def _reorder(items: list[Any], order: list[Any], merge_key: str) -> list[Any]:
 def _without_directives(value: Any) -> Any:
     if isinstance(value, Mapping):
         return {
-            k: _without_directives(v)
-            for k, v in value.items()
-            if k != "$patch" and not str(k).startswith(ORDER_PREFIX)
+            k: _without_directives(v) for k, v in value.items() if k != "$patch" and not str(k).startswith(ORDER_PREFIX)
         }
     if isinstance(value, list):
         return [_without_directives(v) for v in value]

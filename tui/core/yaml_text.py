@@ -14,9 +14,32 @@ from typing import Any
 
 _PLAIN = re.compile(r"^[A-Za-z_/][A-Za-z0-9_./-]*$")
 _RESERVED = {
-    "true", "false", "yes", "no", "on", "off", "null", "y", "n", "~",
-    "True", "False", "Yes", "No", "On", "Off", "Null", "NULL", "TRUE", "FALSE", "YES", "NO", "ON", "OFF",
-    "Y", "N",
+    "true",
+    "false",
+    "yes",
+    "no",
+    "on",
+    "off",
+    "null",
+    "y",
+    "n",
+    "~",
+    "True",
+    "False",
+    "Yes",
+    "No",
+    "On",
+    "Off",
+    "Null",
+    "NULL",
+    "TRUE",
+    "FALSE",
+    "YES",
+    "NO",
+    "ON",
+    "OFF",
+    "Y",
+    "N",
 }
 
 
@@ -63,9 +86,7 @@ def _comment_lines(text: str, pad: str) -> list[str]:
     return [f"{pad}# {line}".rstrip() for line in text.splitlines()]
 
 
-def _emit(
-    data: Any, comments: Mapping[str, str], indent: int, path: str, lines: list[str], spaced: bool
-) -> None:
+def _emit(data: Any, comments: Mapping[str, str], indent: int, path: str, lines: list[str], spaced: bool) -> None:
     pad = " " * indent
     if isinstance(data, Mapping):
         if not data:
@@ -89,9 +110,7 @@ def _emit(
         lines.append(pad + scalar(data))
 
 
-def _emit_entry(
-    head: str, value: Any, comments: Mapping[str, str], indent: int, dotted: str, lines: list[str]
-) -> None:
+def _emit_entry(head: str, value: Any, comments: Mapping[str, str], indent: int, dotted: str, lines: list[str]) -> None:
     if isinstance(value, Mapping) and value:
         lines.append(head)
         _emit(value, comments, indent + 2, dotted, lines, False)
