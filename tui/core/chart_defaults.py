@@ -51,7 +51,6 @@ CHART_DEFAULTS: dict[str, Any] = {
             "hostSocketPath": "/var/run/datadog",
         },
         "logs": {"enabled": False, "containerCollectAll": False},
-        "logsEnabled": False,
         "processAgent": {
             "processCollection": False,
             "containerCollection": True,

@@ -145,6 +145,12 @@ def chart_values(answers: Answers) -> ValuesPlan:
     plan.set("datadog.processAgent.processCollection", collect, why)
     plan.set("datadog.processAgent.containerCollection", collect, why)
     plan.set("datadog.processAgent.processDiscovery", collect, why)
+    if _process_agent_features(answers) or (collect and not version.process_checks_in_core_agent):
+        plan.set(
+            "agents.containers.processAgent.securityContext",
+            dict(hardening),
+            "process-agent (npm/usm, or process collection before 7.60) needs no privilege",
+        )
     if version.orchestrator_needs_process_agent and not collect and not _process_agent_features(answers):
         plan.set(
             "datadog.orchestratorExplorer.enabled",
@@ -271,12 +277,6 @@ def _system_probe(plan: ValuesPlan, answers: Answers, hardening: dict[str, Any])
         sp_context.update(runAsUser=0, runAsNonRoot=False)
         why += "; it must run as root even when the rest of the pod does not"
     plan.set("agents.containers.systemProbe.securityContext", sp_context, why)
-    if _process_agent_features(answers):
-        plan.set(
-            "agents.containers.processAgent.securityContext",
-            dict(hardening),
-            "npm/usm: process-agent forwards network data; it needs no privilege",
-        )
     if "cws" in answers.system_probe:
         sa_context: dict[str, Any] = {"allowPrivilegeEscalation": False}
         if answers.non_root:

@@ -245,9 +245,7 @@ _BASELINE, _RESTRICTED = "baseline", "restricted"
 def check_host_namespaces(pod: PodSpec, annotations: Annotations) -> CheckResult:
     """Sharing the node's network, PID or IPC namespace sees and reaches every other process on the node."""
     shared = [
-        f"{key}=true"
-        for key in ("hostNetwork", "hostPID", "hostIPC")
-        if _flag(_get(pod, key), unsafe=True) is True
+        f"{key}=true" for key in ("hostNetwork", "hostPID", "hostIPC") if _flag(_get(pod, key), unsafe=True) is True
     ]
     if shared:
         return _deny("hostNamespaces", _BASELINE, "host namespaces", ", ".join(shared))
@@ -256,11 +254,7 @@ def check_host_namespaces(pod: PodSpec, annotations: Annotations) -> CheckResult
 
 def check_privileged(pod: PodSpec, annotations: Annotations) -> CheckResult:
     """A privileged container has every device and capability: it is root on the node."""
-    bad = [
-        _name(c)
-        for c in _containers(pod)
-        if _flag(_get(_security_context(c), "privileged"), unsafe=True) is True
-    ]
+    bad = [_name(c) for c in _containers(pod) if _flag(_get(_security_context(c), "privileged"), unsafe=True) is True]
     if bad:
         return _deny(
             "privileged",
@@ -521,8 +515,7 @@ def _proc_mount_result(check_id: str, level: str, pod: PodSpec) -> CheckResult:
             check_id,
             level,
             "procMount",
-            f"{_containers_phrase(bad)} must not set securityContext.procMount to "
-            f"{_quote_all(sorted(kinds))}",
+            f"{_containers_phrase(bad)} must not set securityContext.procMount to {_quote_all(sorted(kinds))}",
         )
     return _ok(check_id, level)
 
@@ -680,9 +673,7 @@ def check_capabilities_restricted(pod: PodSpec, annotations: Annotations) -> Che
             added |= extra
     details = []
     if missing_drop:
-        details.append(
-            f'{_containers_phrase(missing_drop)} must set securityContext.capabilities.drop=["ALL"]'
-        )
+        details.append(f'{_containers_phrase(missing_drop)} must set securityContext.capabilities.drop=["ALL"]')
     if adding:
         details.append(
             f"{_containers_phrase(adding)} must not include {_quote_all(sorted(added))} "
@@ -947,9 +938,7 @@ CHECKS: tuple[Check, ...] = (
         "The pod or every container must set runAsNonRoot: true.",
         check_run_as_non_root,
     ),
-    Check(
-        "runAsUser", _RESTRICTED, "Neither the pod nor a container may set runAsUser: 0.", check_run_as_user
-    ),
+    Check("runAsUser", _RESTRICTED, "Neither the pod nor a container may set runAsUser: 0.", check_run_as_user),
     Check(
         "seccompProfile_restricted",
         _RESTRICTED,

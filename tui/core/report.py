@@ -71,8 +71,8 @@ def render_report(deployment: Deployment) -> str:
     ]
     for decision in applicable(answers):
         value = getattr(answers, decision.id)
-        shown = ", ".join(value) if isinstance(value, tuple) else format_value(value)
-        out.append(f"| {decision.title} | `{shown or '—'}` |")
+        shown = ", ".join(value) if isinstance(value, tuple) else format_value(value) if value is not None else ""
+        out.append(f"| {decision.title} | {f'`{shown}`' if shown else '—'} |")
     out += ["", "## Privileges kept", "", "| privilege | needed by | used for | lost without it | Pod Security |"]
     out.append("|---|---|---|---|---|")
     out += _privilege_rows(ledger)
@@ -150,6 +150,8 @@ def _chosen_caveats(deployment: Deployment) -> list[str]:
     answers = deployment.answers
     notes: list[str] = []
     for decision in applicable(answers):
+        if decision.id == "run_as":  # its caveats are the host checklist, filtered to what applies
+            continue
         value = getattr(answers, decision.id)
         values = value if isinstance(value, tuple) else (value,)
         for chosen in values:

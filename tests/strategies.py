@@ -1,0 +1,29 @@
+"""Hypothesis strategies over the whole answer space."""
+
+from __future__ import annotations
+
+from hypothesis import strategies as st
+
+from tui.core.answers import APM, DOGSTATSD, LOGS, RUN_AS, RUNTIMES, SITES, SYSTEM_PROBE_FEATURES, Answers
+
+AGENT_VERSIONS = ("7.36.0", "7.47.2", "7.48.0", "7.50.3", "7.51.0", "7.59.1", "7.60.0", "7.77.0", "7.78.0", "7.81.1")
+
+
+@st.composite
+def answers_strategy(draw) -> Answers:
+    version = draw(st.sampled_from(AGENT_VERSIONS)) + draw(st.sampled_from(("", "", "-jmx", "-full")))
+    return Answers(
+        agent_version=version,
+        runtime=draw(st.sampled_from(RUNTIMES)),
+        dogstatsd=draw(st.sampled_from(DOGSTATSD)),
+        origin_detection=draw(st.booleans()),
+        apm=draw(st.sampled_from(APM)),
+        logs=draw(st.sampled_from(LOGS)),
+        process_collection=draw(st.booleans()),
+        run_as=draw(st.sampled_from(RUN_AS)),
+        system_probe=tuple(draw(st.lists(st.sampled_from(SYSTEM_PROBE_FEATURES), unique=True, max_size=3))),
+        site=draw(st.sampled_from(SITES)),
+        cluster_name=draw(st.sampled_from((None, "prod-eu1", "a.b-c"))),
+        release_name=draw(st.sampled_from(("datadog", "dd", "agents"))),
+        namespace=draw(st.sampled_from(("datadog", "monitoring"))),
+    )

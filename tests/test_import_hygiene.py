@@ -1,0 +1,38 @@
+"""The core and preset mode never load a UI library: proven in fresh interpreters."""
+
+from __future__ import annotations
+
+import pkgutil
+import subprocess
+import sys
+
+import tui.core
+
+UI_LIBRARIES = ("textual", "questionary", "prompt_toolkit", "rich")
+
+
+def _loaded_ui_modules(code: str) -> list[str]:
+    probe = code + "\nimport sys\nprint(' '.join(m for m in sys.modules if m.split('.')[0] in %r))" % (UI_LIBRARIES,)
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    return result.stdout.split()
+
+
+def test_every_core_module_imports_without_ui_libraries():
+    modules = [m.name for m in pkgutil.walk_packages(tui.core.__path__, "tui.core.")]
+    assert "tui.core.deployment" in modules
+    code = "\n".join(f"import {name}" for name in modules)
+    assert _loaded_ui_modules(code) == []
+
+
+def test_generate_command_imports_no_ui_library(tmp_path):
+    code = (
+        "import io\nfrom tui.cli import main\n"
+        f"rc = main(['generate', '--preset', 'everything-hardened', '-o', {str(tmp_path / 'out')!r}], io.StringIO())\n"
+        "assert rc == 0, rc\n"
+    )
+    assert _loaded_ui_modules(code) == []
+    assert (tmp_path / "out" / "values.yaml").is_file()
+
+
+def test_the_probe_would_notice_a_ui_import():
+    assert "questionary" in _loaded_ui_modules("import questionary")
