@@ -1,0 +1,302 @@
+"""`ddsecure ask`: the decisions asked one at a time with questionary, for plain terminals.
+
+It walks `tui.core.decisions.DECISIONS` like the full-screen wizard does, shows each option's trade-off,
+privilege cost and privilege delta (all from the core; nothing about the chart is written here), then
+previews the ledger and writes the same bundle as `ddsecure generate`.
+
+questionary (and prompt_toolkit) are imported when the command runs, never at import time of the CLI.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, TextIO
+
+from tui.core.answers import Answers
+from tui.core.decisions import DECISIONS, Decision, Option, format_value
+from tui.core.errors import AnswerError, DdsecureError
+
+EXIT_OK = 0
+EXIT_INTERRUPTED = 130
+DEFAULT_OUTPUT = Path("ddsecure-bundle")
+INTERRUPTED = "ddsecure: interrupted; nothing was written"
+
+
+class NotATerminalError(DdsecureError):
+    """`ask` needs someone to answer; scripts use `generate`."""
+
+
+class _More:
+    """The value of the "more…" choice (and of the `?` key): print the full explanation, ask again."""
+
+    def __repr__(self) -> str:
+        return "MORE"
+
+
+MORE = _More()
+
+
+def run_ask(args: argparse.Namespace) -> int:
+    """Entry point of `ddsecure ask` (called by `tui.cli`)."""
+    return ask(args)
+
+
+def ask(
+    args: argparse.Namespace,
+    *,
+    input: Any = None,
+    output: Any = None,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+    require_tty: bool = True,
+) -> int:
+    """Run the wizard. Tests pass a prompt_toolkit `input`/`output` pair and `require_tty=False`."""
+    out = out or sys.stdout
+    err = err or sys.stderr
+    if require_tty and not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise NotATerminalError(
+            "'ddsecure ask' needs an interactive terminal; without one use "
+            "'ddsecure generate --preset NAME|--answers FILE [--set ID=VALUE] -o DIR'"
+        )
+    from tui.cli import resolve_answers
+
+    answers = resolve_answers(args)
+    try:
+        with _app_session(input, output):
+            prompts = _Prompts()
+            return _Walk(prompts, out).run(answers, args.output, getattr(args, "target", "helm"))
+    except (KeyboardInterrupt, EOFError):
+        out.flush()
+        err.write(f"\n{INTERRUPTED}\n")
+        return EXIT_INTERRUPTED
+
+
+@contextlib.contextmanager
+def _app_session(input: Any, output: Any) -> Iterator[None]:
+    if input is None and output is None:
+        yield
+        return
+    from prompt_toolkit.application.current import create_app_session
+
+    with create_app_session(input=input, output=output):
+        yield
+
+
+class _Prompts:
+    """questionary prompts with the wizard's style, Ctrl-D as an interrupt and `?` for explanations."""
+
+    def __init__(self) -> None:
+        import questionary
+        from prompt_toolkit.key_binding import KeyBindings, merge_key_bindings
+
+        from tui.ask_style import prompt_options
+
+        self.q = questionary
+        self.options = prompt_options()
+        self._merge = merge_key_bindings
+        self._keys = KeyBindings
+
+    def _run(self, question: Any, *, more_key: bool = False) -> Any:
+        keys = self._keys()
+
+        @keys.add("c-d", eager=True)
+        def _end_of_input(event: Any) -> None:
+            event.app.exit(exception=EOFError, style="class:aborting")
+
+        if more_key:
+
+            @keys.add("?", eager=True)
+            def _more(event: Any) -> None:
+                event.app.exit(result=MORE)
+
+        app = question.application
+        app.key_bindings = self._merge([app.key_bindings, keys]) if app.key_bindings else keys
+        return question.unsafe_ask()
+
+    def select(self, message: str, choices: list[Any], default: Any, instruction: str) -> Any:
+        question = self.q.select(message, choices, default=default, instruction=instruction, **self.options)
+        return self._run(question, more_key=True)
+
+    def checkbox(self, message: str, choices: list[Any], instruction: str) -> Any:
+        question = self.q.checkbox(message, choices, instruction=instruction, **self.options)
+        return self._run(question, more_key=True)
+
+    def text(self, message: str, default: str, validate: Callable[[str], Any], instruction: str = "") -> str:
+        question = self.q.text(message, default=default, validate=validate, instruction=instruction, **self.options)
+        return self._run(question)
+
+    def confirm(self, message: str, default: bool) -> bool:
+        return self._run(self.q.confirm(message, default=default, **self.options))
+
+    def choice(self, title: str, value: Any, description: str | None = None, checked: bool = False) -> Any:
+        return self.q.Choice(title, value=value, description=description, checked=checked)
+
+
+class _Walk:
+    """One run of the wizard: the questions, the preview, the confirmation and the write."""
+
+    def __init__(self, prompts: _Prompts, out: TextIO) -> None:
+        self.prompts = prompts
+        self.out = out
+
+    def say(self, text: str = "") -> None:
+        self.out.write(text + "\n")
+        self.out.flush()
+
+    def run(self, answers: Answers, output: Path | None, target: str) -> int:
+        from tui.core.bundle import build_bundle, bundle_diff, commands, existing_files, write_bundle
+
+        total = len(DECISIONS)
+        self.say("ddsecure: least-privilege Datadog Agent, one decision at a time.")
+        self.say("Enter keeps the marked default; '?' or 'more…' explains a question; Ctrl-C quits.")
+        for number, decision in enumerate(DECISIONS, 1):
+            # Re-checked after every answer: e.g. origin detection is moot once DogStatsD is off.
+            if decision.applies(answers):
+                answers = self.ask_decision(decision, answers, f"[{number}/{total}]")
+
+        self.summary(answers)
+        directory = output if output is not None else self.ask_directory()
+        files = build_bundle(answers, target=target)
+        if not self.prompts.confirm(f"Write {len(files)} files to {directory}?", default=True):
+            self.say("Nothing written.")
+            return EXIT_OK
+        force = False
+        present = existing_files(directory)
+        if present and bundle_diff(files, directory):
+            shown = ", ".join(present[:5]) + (", …" if len(present) > 5 else "")
+            if not self.prompts.confirm(
+                f"{directory} already holds files ({shown}). Replace the bundle's files there?", default=False
+            ):
+                self.say("Nothing written.")
+                return EXIT_OK
+            force = True
+        written = write_bundle(files, directory, force=force)
+        self.say(f"Wrote {len(written)} files to {directory}:")
+        for path in written:
+            self.say(f"  {path.name}")
+        cmd = commands(answers)
+        self.say("Next:")
+        self.say(f"  cd {directory}")
+        for key in ("helm_repo", "namespace", "secret", "render", "kustomize"):
+            self.say(f"  {cmd[key]}")
+        return EXIT_OK
+
+    # --- one decision -----------------------------------------------------------------------------
+
+    def ask_decision(self, decision: Decision, answers: Answers, step: str) -> Answers:
+        message = f"{step} {decision.question}"
+        while True:
+            if decision.kind == "text":
+                value = self.ask_text(decision, answers, message)
+            elif decision.kind == "multi":
+                value = self.ask_multi(decision, answers, message)
+            else:
+                value = self.ask_choice(decision, answers, message)
+            if value is MORE:
+                self.say()
+                self.say(decision.explain())
+                continue
+            return answers.replace(**{decision.id: value})
+
+    def ask_choice(self, decision: Decision, answers: Answers, message: str) -> Any:
+        current = getattr(answers, decision.id)
+        choices = [self.option_choice(decision, option, answers, current) for option in decision.options]
+        choices.append(self.prompts.choice("more… (explain every option)", MORE))
+        return self.prompts.select(message, choices, default=current, instruction="(↑/↓, Enter; ? explains)")
+
+    def option_choice(self, decision: Decision, option: Option, answers: Answers, current: Any) -> Any:
+        marks = []
+        if option.value == current:
+            marks.append("default")
+        if option.value == decision.default and decision.default != current:
+            marks.append("least privilege")
+        title = option.label if option.summary == option.label else f"{option.label} — {option.summary}"
+        if marks:
+            title += f" ({', '.join(marks)})"
+        return self.prompts.choice(title, option.value, self.trade_off(decision, option, answers, option.value))
+
+    def ask_multi(self, decision: Decision, answers: Answers, message: str) -> Any:
+        current = tuple(getattr(answers, decision.id))
+        choices = []
+        for option in decision.options:
+            chosen = option.value in current
+            toggled = tuple(v for v in current if v != option.value) if chosen else (*current, option.value)
+            title = f"{option.label} — {option.summary}"
+            if option.value in current:
+                title += " (default)"
+            description = self.trade_off(decision, option, answers, toggled)
+            choices.append(self.prompts.choice(title, option.value, description, checked=option.value in current))
+        shown = ", ".join(current) if current else "none"
+        instruction = f"(Space toggles, Enter accepts; default: {shown}; ? explains)"
+        return self.prompts.checkbox(message, choices, instruction=instruction)
+
+    def ask_text(self, decision: Decision, answers: Answers, message: str) -> str:
+        current = getattr(answers, decision.id)
+
+        def validate(text: str) -> bool | str:
+            if text.strip() == "?":
+                return True
+            try:
+                answers.replace(**{decision.id: text.strip()})
+            except AnswerError as error:
+                return str(error)
+            return True
+
+        shown = "empty" if current is None else format_value(current)
+        value = self.prompts.text(
+            message,
+            default="" if current is None else format_value(current),
+            validate=validate,
+            instruction=f"(Enter keeps {shown}; ? explains)",
+        )
+        value = value.strip()
+        return MORE if value == "?" else value
+
+    @staticmethod
+    def trade_off(decision: Decision, option: Option, answers: Answers, value: Any) -> str:
+        """One line: the option's privilege cost, then what changes compared with the current answers."""
+        from tui.core.what_if import option_delta
+
+        parts = []
+        if option.costs:
+            parts.append(f"costs: {option.costs}")
+        delta = option_delta(answers, decision.id, value)
+        if delta:
+            parts.append("changes: " + ", ".join(delta))
+        elif getattr(answers, decision.id) == value:
+            parts.append("current choice")
+        else:
+            parts.append("no privilege change")
+        return "; ".join(parts)
+
+    # --- the end ----------------------------------------------------------------------------------
+
+    def summary(self, answers: Answers) -> None:
+        from tui.core.deployment import Deployment
+
+        self.say()
+        self.say("Your answers:")
+        values = answers.as_dict()
+        width = max(map(len, values))
+        for key, value in values.items():
+            if isinstance(value, list):
+                shown = ", ".join(value) if value else "none"
+            else:
+                shown = "(none)" if value is None else format_value(value)
+            self.say(f"  {key:<{width}}  {shown}")
+        self.say()
+        self.say("Privileges the Agent pod keeps:")
+        for line in Deployment(answers).ledger.summary_lines():
+            self.say(f"  {line}")
+        self.say()
+
+    def ask_directory(self) -> Path:
+        def validate(text: str) -> bool | str:
+            return True if text.strip() else "enter a directory"
+
+        text = self.prompts.text("Directory for the bundle?", default=f"./{DEFAULT_OUTPUT}", validate=validate)
+        return Path(text.strip()).expanduser()
