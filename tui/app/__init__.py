@@ -1,0 +1,1 @@
+"""The full-screen Textual wizard. Nothing here is imported unless `ddsecure wizard` runs."""

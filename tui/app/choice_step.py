@@ -1,0 +1,53 @@
+"""A step with a closed set of options (choice and bool decisions): pick one from a list."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option as ListOption
+
+from tui.app.explanation_panel import ExplanationPanel
+from tui.app.ledger_panel import cached_delta
+from tui.app.step_screen import StepScreen
+from tui.core.decisions import Decision, format_value
+
+
+class ChoiceStep(StepScreen):
+    def __init__(self, decision: Decision) -> None:
+        super().__init__()
+        self.decision = decision
+        self.step_id = decision.id
+        self.title_text = decision.title
+
+    def compose_main(self) -> ComposeResult:
+        current = getattr(self.wizard.answers, self.decision.id)
+        yield Static(self.decision.question, classes="question")
+        items = []
+        for option in self.decision.options:
+            mark = "  ✓ current" if option.value == current else ""
+            items.append(ListOption(f"{option.label}{mark}", id=f"opt-{format_value(option.value)}"))
+        yield OptionList(*items, id="options")
+        with VerticalScroll(id="explanation-scroll"):
+            yield ExplanationPanel(id="explanation")
+
+    def on_mount(self) -> None:
+        options = self.query_one(OptionList)
+        current = getattr(self.wizard.answers, self.decision.id)
+        values = [o.value for o in self.decision.options]
+        options.highlighted = values.index(current) if current in values else 0
+        options.focus()
+        self.show_highlighted(options.highlighted or 0)
+
+    def show_highlighted(self, index: int) -> None:
+        option = self.decision.options[index]
+        answers = self.wizard.answers
+        delta = cached_delta(answers, self.decision.id, option.value)
+        self.query_one(ExplanationPanel).show(self.decision, option, delta)
+        self.refresh_ledger(delta, f"you choose “{option.label}”")
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        self.show_highlighted(event.option_index)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.wizard.choose(self.decision.id, self.decision.options[event.option_index].value)

@@ -1,0 +1,62 @@
+"""What the highlighted option would mean, shown before it is chosen.
+
+Built from the core's `Option` data and `option_delta`; rendered as Rich `Text` in a `Static`, which
+is much cheaper to refresh on every key press than re-parsing Markdown (see scripts/bench_wizard.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from rich.text import Text
+from textual.widgets import Static
+
+from tui.core.decisions import Decision, Option
+
+
+def delta_style(line: str) -> str:
+    if line.startswith("+"):
+        return "bold red"
+    if line.startswith(("−", "-")):
+        return "bold green"
+    return "bold yellow"
+
+
+def explanation_text(decision: Decision, option: Option | None, delta: Iterable[str], *, subject: str = "") -> Text:
+    text = Text()
+    if option is not None:
+        text.append(f"{option.label}", style="bold")
+        if option.summary:
+            text.append(f" — {option.summary}")
+        text.append("\n")
+        for label, value in (("Gives", option.gives), ("Costs", option.costs), ("Without it", option.loses)):
+            if value:
+                text.append(f"{label}: ", style="bold")
+                text.append(f"{value}\n")
+    elif subject:
+        text.append(subject + "\n", style="bold")
+    delta = list(delta)
+    text.append("Privilege change if chosen: ", style="bold")
+    if delta:
+        text.append("\n")
+        for line in delta:
+            text.append(f"  {line}\n", style=delta_style(line))
+    else:
+        text.append("none\n")
+    if option is not None and option.pss:
+        text.append("Pod Security checks: ", style="bold")
+        text.append(", ".join(option.pss) + "\n")
+    caveats = (option.caveats if option is not None else ()) + decision.caveats
+    for caveat in caveats:
+        text.append("! ", style="bold yellow")
+        text.append(caveat + "\n")
+    text.append("\n")
+    text.append(decision.help, style="italic")
+    return text
+
+
+class ExplanationPanel(Static):
+    """The trade-offs of the highlighted option."""
+
+    def show(self, decision: Decision, option: Option | None, delta: Iterable[str], *, subject: str = "") -> None:
+        self.update(explanation_text(decision, option, delta, subject=subject))

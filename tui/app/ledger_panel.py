@@ -1,0 +1,53 @@
+"""The always-visible privilege ledger of the whole configuration, with the pending delta."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import lru_cache
+from typing import Any
+
+from rich.text import Text
+from textual.widgets import Static
+
+from tui.app.explanation_panel import delta_style
+from tui.core.answers import Answers
+from tui.core.deployment import Deployment
+from tui.core.privileges import Ledger
+from tui.core.what_if import option_delta
+
+
+@lru_cache(maxsize=256)
+def ledger_of(answers: Answers) -> Ledger:
+    return Deployment(answers).ledger
+
+
+@lru_cache(maxsize=1024)
+def cached_delta(answers: Answers, decision_id: str, value: Any) -> tuple[str, ...]:
+    return tuple(option_delta(answers, decision_id, value))
+
+
+def ledger_text(ledger: Ledger, delta: Iterable[str] = (), delta_label: str = "") -> Text:
+    text = Text()
+    text.append("Privileges of the Agent pod\n", style="bold underline")
+    for line in ledger.summary_lines():
+        if line.startswith("Pod Security:"):
+            continue  # shown below, with the reason for applications
+        text.append(line + "\n")
+    text.append("\nPod Security\n", style="bold underline")
+    text.append("  agent: ")
+    text.append(ledger.agent_level + "\n", style="bold")
+    text.append("  apps:  ")
+    text.append(ledger.app_level + "\n", style="bold")
+    delta = list(delta)
+    if delta_label:
+        text.append(f"\nIf {delta_label}:\n", style="bold underline")
+        for line in delta or ["no privilege change"]:
+            text.append(f"  {line}\n", style=delta_style(line) if delta else "dim")
+    return text
+
+
+class LedgerPanel(Static):
+    """Refreshed on every answer change and every highlight."""
+
+    def show(self, answers: Answers, delta: Iterable[str] = (), delta_label: str = "") -> None:
+        self.update(ledger_text(ledger_of(answers), delta, delta_label))

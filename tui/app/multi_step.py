@@ -1,0 +1,75 @@
+"""A step where several options may be picked (system-probe features): a selection list."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.widgets import SelectionList, Static
+
+from tui.app.explanation_panel import ExplanationPanel
+from tui.app.ledger_panel import cached_delta
+from tui.app.step_screen import StepScreen
+from tui.core.decisions import Decision
+
+
+class FeatureList(SelectionList):
+    """Space toggles the highlighted feature; Enter accepts the selection."""
+
+    BINDINGS: ClassVar = [Binding("enter", "accept", "Next")]
+
+    class Accepted(Message):
+        pass
+
+    def action_accept(self) -> None:
+        self.post_message(self.Accepted())
+
+
+class MultiStep(StepScreen):
+    def __init__(self, decision: Decision) -> None:
+        super().__init__()
+        self.decision = decision
+        self.step_id = decision.id
+        self.title_text = decision.title
+
+    def compose_main(self) -> ComposeResult:
+        chosen = set(getattr(self.wizard.answers, self.decision.id))
+        yield Static(self.decision.question + "  (Space toggles, Enter continues)", classes="question")
+        yield FeatureList(
+            *((option.label, option.value, option.value in chosen) for option in self.decision.options),
+            id="features",
+        )
+        with VerticalScroll(id="explanation-scroll"):
+            yield ExplanationPanel(id="explanation")
+
+    def on_mount(self) -> None:
+        features = self.query_one(FeatureList)
+        features.highlighted = 0
+        features.focus()
+        self.show_highlighted(0)
+
+    def toggled(self, value: str) -> tuple[str, ...]:
+        chosen = list(getattr(self.wizard.answers, self.decision.id))
+        return tuple(v for v in chosen if v != value) if value in chosen else (*chosen, value)
+
+    def show_highlighted(self, index: int) -> None:
+        option = self.decision.options[index]
+        chosen = option.value in getattr(self.wizard.answers, self.decision.id)
+        delta = cached_delta(self.wizard.answers, self.decision.id, self.toggled(option.value))
+        self.query_one(ExplanationPanel).show(self.decision, option, delta)
+        self.refresh_ledger(delta, f"you {'remove' if chosen else 'add'} “{option.label}”")
+
+    def on_selection_list_selection_highlighted(self, event: SelectionList.SelectionHighlighted) -> None:
+        self.show_highlighted(event.selection_index)
+
+    def on_selection_list_selected_changed(self, event: SelectionList.SelectedChanged) -> None:
+        selected = set(event.selection_list.selected)
+        values = tuple(o.value for o in self.decision.options if o.value in selected)
+        self.wizard.update_answer(self.decision.id, values)
+        self.show_highlighted(event.selection_list.highlighted or 0)
+
+    def on_feature_list_accepted(self, event: FeatureList.Accepted) -> None:
+        self.wizard.choose(self.decision.id, getattr(self.wizard.answers, self.decision.id))

@@ -1,0 +1,64 @@
+"""The frame every step shares: progress line, the step's own widgets, the live ledger, the footer."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from tui.app.ledger_panel import LedgerPanel
+from tui.app.step_ids import steps
+from tui.app.step_progress import StepProgress
+
+if TYPE_CHECKING:
+    from tui.app.wizard_app import WizardApp
+
+MIN_WIDTH, MIN_HEIGHT = 80, 24
+TOO_SMALL = (
+    f"The terminal is too small for the ddsecure wizard.\n\n"
+    f"It needs at least {MIN_WIDTH} columns × {MIN_HEIGHT} rows.\n"
+    "Enlarge the window, or use `ddsecure ask` for a line-by-line wizard."
+)
+
+
+class TooSmall(Static):
+    """Shown instead of the layout when the terminal is below 80×24 (see the breakpoints in wizard.tcss)."""
+
+    def __init__(self) -> None:
+        super().__init__(TOO_SMALL, id="too-small")
+
+
+class StepScreen(Screen):
+    step_id: str = ""
+    title_text: str = ""
+    show_ledger: bool = True
+
+    BINDINGS: ClassVar = [Binding("escape", "app.back", "Back")]
+
+    @property
+    def wizard(self) -> WizardApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        order = steps(self.wizard.answers)
+        position = order.index(self.step_id) + 1 if self.step_id in order else len(order)
+        yield StepProgress(position, len(order), self.title_text, id="progress")
+        with Horizontal(id="body"):
+            with Vertical(id="main"):
+                yield from self.compose_main()
+            if self.show_ledger:
+                with VerticalScroll(id="ledger-scroll"):
+                    yield LedgerPanel(id="ledger")
+        yield TooSmall()
+        yield Footer()
+
+    def compose_main(self) -> ComposeResult:
+        yield from ()
+
+    def refresh_ledger(self, delta: tuple[str, ...] | list[str] = (), label: str = "") -> None:
+        if self.show_ledger:
+            self.query_one(LedgerPanel).show(self.wizard.answers, delta, label)

@@ -1,0 +1,61 @@
+"""A free-text step (version, names): an Input checked by the answers contract as the user types."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import Input, Static
+
+from tui.app.explanation_panel import ExplanationPanel
+from tui.app.ledger_panel import cached_delta
+from tui.app.step_screen import StepScreen
+from tui.core.decisions import Decision
+from tui.core.errors import AnswerError
+
+
+class TextStep(StepScreen):
+    def __init__(self, decision: Decision) -> None:
+        super().__init__()
+        self.decision = decision
+        self.step_id = decision.id
+        self.title_text = decision.title
+
+    def compose_main(self) -> ComposeResult:
+        current = getattr(self.wizard.answers, self.decision.id)
+        yield Static(self.decision.question, classes="question")
+        yield Input(value="" if current is None else str(current), id="text-input")
+        yield Static("", id="input-error")
+        with VerticalScroll(id="explanation-scroll"):
+            yield ExplanationPanel(id="explanation")
+
+    def on_mount(self) -> None:
+        field = self.query_one(Input)
+        if self.app.is_headless:
+            field.cursor_blink = False  # deterministic screenshots
+        field.focus()
+        self.check(field.value)
+
+    def check(self, value: str) -> bool:
+        """Validate through the contract; show its message inline and the privilege delta of the value."""
+        error = self.query_one("#input-error", Static)
+        try:
+            self.wizard.answers.replace(**{self.decision.id: value})
+        except AnswerError as problem:
+            error.update(str(problem))
+            error.add_class("visible")
+            self.query_one(ExplanationPanel).show(self.decision, None, (), subject=f"“{value}” is not accepted")
+            self.refresh_ledger()
+            return False
+        error.update("")
+        error.remove_class("visible")
+        delta = cached_delta(self.wizard.answers, self.decision.id, value)
+        self.query_one(ExplanationPanel).show(self.decision, None, delta, subject=f"Value: {value or '(none)'}")
+        self.refresh_ledger(delta, f"you enter “{value}”")
+        return True
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self.check(event.value)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if self.check(event.value):
+            self.wizard.choose(self.decision.id, event.value)

@@ -1,0 +1,125 @@
+"""The Textual app: holds the answers and moves between steps. Screens only display and report choices."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, ClassVar
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding
+from textual.screen import Screen
+
+from tui.app.confirm_dialog import ConfirmDialog
+from tui.app.help_screen import HelpScreen
+from tui.app.preset_commands import PresetCommands
+from tui.app.step_ids import EXPORT, REVIEW, next_step, previous_step, steps
+from tui.app.step_screen import MIN_HEIGHT, MIN_WIDTH
+from tui.core.answer_files import load_preset
+from tui.core.answers import Answers, layer
+from tui.core.decisions import DECISIONS_BY_ID
+
+
+class WizardApp(App[int]):
+    CSS_PATH = "wizard.tcss"
+    TITLE = "ddsecure"
+    ENABLE_COMMAND_PALETTE = True
+    COMMANDS = App.COMMANDS | {PresetCommands}
+    HORIZONTAL_BREAKPOINTS: ClassVar = [(0, "-too-narrow"), (MIN_WIDTH, "-wide-enough")]
+    VERTICAL_BREAKPOINTS: ClassVar = [(0, "-too-short"), (MIN_HEIGHT, "-tall-enough")]
+    BINDINGS: ClassVar = [
+        Binding("question_mark", "help", "Help", key_display="?"),
+        Binding("q", "quit_wizard", "Quit"),
+        Binding("ctrl+q", "quit_wizard", "Quit", show=False, priority=True),
+    ]
+
+    def __init__(self, answers: Answers | None = None, output: Path | str = "ddsecure-bundle", start: str = "") -> None:
+        super().__init__()
+        self.answers = answers or Answers()
+        self.output = Path(output)
+        self.start = start or steps(self.answers)[0]
+        self.current = self.start
+        self.unsaved = False  # an answer was chosen since the start or the last export
+        self.written: list[Path] = []
+
+    # --- moving between steps ---------------------------------------------------------------------
+
+    def make_screen(self, step_id: str) -> Screen:
+        from tui.app.choice_step import ChoiceStep
+        from tui.app.export_screen import ExportScreen
+        from tui.app.multi_step import MultiStep
+        from tui.app.review_screen import ReviewScreen
+        from tui.app.text_step import TextStep
+
+        if step_id == REVIEW:
+            return ReviewScreen()
+        if step_id == EXPORT:
+            return ExportScreen()
+        decision = DECISIONS_BY_ID[step_id]
+        if decision.kind == "text":
+            return TextStep(decision)
+        if decision.kind == "multi":
+            return MultiStep(decision)
+        return ChoiceStep(decision)
+
+    def on_mount(self) -> None:
+        self.push_screen(self.make_screen(self.current))
+
+    def open_step(self, step_id: str) -> None:
+        self.current = step_id
+        self.switch_screen(self.make_screen(step_id))
+
+    def update_answer(self, answer_id: str, value: Any) -> None:
+        changed = self.answers.replace(**{answer_id: value})
+        if changed != self.answers:
+            self.answers = changed
+            self.unsaved = True
+
+    def choose(self, answer_id: str, value: Any) -> None:
+        """A step's answer is final for now: record it and go to the next applicable step."""
+        self.update_answer(answer_id, value)
+        self.unsaved = True
+        self.action_forward()
+
+    def action_forward(self) -> None:
+        following = next_step(self.answers, self.current)
+        if following is not None:
+            self.open_step(following)
+
+    def action_back(self) -> None:
+        before = previous_step(self.answers, self.current)
+        if before is not None:
+            self.open_step(before)
+        else:
+            self.bell()
+
+    def exported(self, directory: Path, written: list[Path]) -> None:
+        self.output = directory
+        self.written = written
+        self.unsaved = False
+
+    def load_preset(self, name: str) -> None:
+        preset = load_preset(name)
+        self.answers = layer([preset.answers])
+        self.unsaved = True
+        self.notify(f"Loaded preset {name}: {preset.description}", timeout=4)
+        order = steps(self.answers)
+        self.open_step(self.current if self.current in order else order[0])
+
+    # --- help and quitting ------------------------------------------------------------------------
+
+    def action_help(self) -> None:
+        if isinstance(self.screen, HelpScreen):
+            return
+        decision = DECISIONS_BY_ID.get(self.current)
+        self.push_screen(HelpScreen(decision.help if decision else ""))
+
+    @work(exclusive=True, group="quit")
+    async def action_quit_wizard(self) -> None:
+        if isinstance(self.screen, ConfirmDialog):
+            return
+        if self.unsaved:
+            question = "Your answers are not exported yet. Quit without writing anything?"
+            if not await self.push_screen_wait(ConfirmDialog(question, yes="Quit", no="Stay")):
+                return
+        self.exit(0)
