@@ -12,7 +12,7 @@ from typing import Any
 
 from tui.core.answers import Answers
 from tui.core.chart_values import RUNTIME_SOCKETS
-from tui.core.pod_spec import INIT_CONTAINER_ORDER, PodSpec, host_path_mounts, unmounted_host_path_volumes
+from tui.core.pod_spec import PodSpec, host_path_mounts, unmounted_host_path_volumes
 
 
 @dataclass(frozen=True)
@@ -27,13 +27,23 @@ class DaemonSetPatch:
     name: str
     namespace: str
     steps: list[PatchStep] = field(default_factory=list)
+    # Container names per list, in the chart's order (see `pod_patch`).
+    order: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def pod_patch(self) -> dict[str, Any]:
-        """All steps merged into one `spec.template.spec` fragment."""
+        """All steps merged into one `spec.template.spec` fragment.
+
+        kustomize moves the containers a patch names to the front of their list; naming every
+        container, in the chart's order, keeps the order (init-volume must run before init-config).
+        """
         merged: dict[str, Any] = {}
         for step in self.steps:
             _merge_fragment(merged, step.fragment)
+        for key, names in self.order.items():
+            if key in merged:
+                patched = {entry["name"]: entry for entry in merged[key]}
+                merged[key] = [patched.get(name, {"name": name}) for name in names]
         return merged
 
     def document(self) -> dict[str, Any]:
@@ -52,7 +62,8 @@ def daemonset_name(release_name: str) -> str:
 
 
 def daemonset_patch(answers: Answers, rendered: PodSpec) -> DaemonSetPatch:
-    patch = DaemonSetPatch(daemonset_name(answers.release_name), answers.namespace)
+    order = {key: [c["name"] for c in rendered.get(key) or []] for key in ("initContainers", "containers")}
+    patch = DaemonSetPatch(daemonset_name(answers.release_name), answers.namespace, order=order)
     if answers.runtime == "docker":
         patch.steps.append(_docker_socket_only(rendered))
     patch.steps += _read_only_socket_mounts(answers, rendered)
@@ -92,13 +103,6 @@ def _docker_socket_only(rendered: PodSpec) -> PatchStep:
             + [{"name": "runtimesocketdir", "mountPath": "/host" + socket, "readOnly": True}],
         }
         fragment.setdefault("initContainers" if container in init_names else "containers", []).append(entry)
-    if "initContainers" in fragment:
-        # kustomize moves patched init containers to the front, which would run init-config before
-        # init-volume has copied the configuration; naming every init container, in order, keeps it.
-        patched = {entry["name"]: entry for entry in fragment["initContainers"]}
-        fragment["initContainers"] = [
-            patched.get(name, {"name": name}) for name in INIT_CONTAINER_ORDER if name in init_names
-        ]
     return PatchStep(
         "G4",
         "runtime=docker: the socket's directory is all of /var/run; mount only /var/run/docker.sock "

@@ -7,8 +7,6 @@ from typing import Any
 
 PodSpec = dict[str, Any]
 
-INIT_CONTAINER_ORDER = ("init-volume", "init-config", "seccomp-setup")
-
 
 def all_containers(pod: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
     """Init containers first, then the long-running ones."""
