@@ -272,9 +272,7 @@ APP_ARMOR_PROFILE = [
 
 SE_LINUX_OPTIONS = [
     Row("unset", pod(), True),
-    Row(
-        "allowed-types", pod(ctr(sc={"seLinuxOptions": {"type": "container_init_t", "level": "s0:c1"}})), True
-    ),
+    Row("allowed-types", pod(ctr(sc={"seLinuxOptions": {"type": "container_init_t", "level": "s0:c1"}})), True),
     Row("engine-type-latest", pod(sc={"seLinuxOptions": {"type": "container_engine_t"}}), True),
     Row("empty-options", pod(sc={"seLinuxOptions": {}}), True),
     Row(
@@ -352,14 +350,10 @@ SYSCTLS = [
         ),
         True,
     ),
-    Row(
-        "latest-additions", pod(sc={"sysctls": [{"name": "net.ipv4.tcp_notsent_lowat", "value": "1"}]}), True
-    ),
+    Row("latest-additions", pod(sc={"sysctls": [{"name": "net.ipv4.tcp_notsent_lowat", "value": "1"}]}), True),
     Row(
         "unsafe-in-given-order",
-        pod(
-            sc={"sysctls": [{"name": "kernel.msgmax"}, {"name": "kernel.shm_rmid_forced"}, {"name": "vm.a"}]}
-        ),
+        pod(sc={"sysctls": [{"name": "kernel.msgmax"}, {"name": "kernel.shm_rmid_forced"}, {"name": "vm.a"}]}),
         False,
         "kernel.msgmax, vm.a",
         "forbidden sysctls",
@@ -372,9 +366,7 @@ WINDOWS_HOST_PROCESS = [
     Row("false", pod(sc={"windowsOptions": {"hostProcess": False}}), True),
     Row(
         "pod-and-container",
-        pod(
-            ctr("w", {"windowsOptions": {"hostProcess": True}}), sc={"windowsOptions": {"hostProcess": True}}
-        ),
+        pod(ctr("w", {"windowsOptions": {"hostProcess": True}}), sc={"windowsOptions": {"hostProcess": True}}),
         False,
         'pod and container "w" must not set securityContext.windowsOptions.hostProcess=true',
         "hostProcess",
@@ -402,9 +394,7 @@ ALLOW_PRIVILEGE_ESCALATION = [
 
 CAPABILITIES_RESTRICTED = [
     Row("drop-all", pod(good()), True),
-    Row(
-        "drop-all-add-net-bind", pod(good(capabilities={"drop": ["ALL"], "add": ["NET_BIND_SERVICE"]})), True
-    ),
+    Row("drop-all-add-net-bind", pod(good(capabilities={"drop": ["ALL"], "add": ["NET_BIND_SERVICE"]})), True),
     Row(
         "no-capabilities-block-only-reports-drop",
         pod(ctr("a")),
@@ -522,8 +512,7 @@ SECCOMP_RESTRICTED = [
         "unset",
         pod(ctr("a"), ctr("b", {"seccompProfile": {"type": "RuntimeDefault"}})),
         False,
-        'pod or container "a" must set securityContext.seccompProfile.type to '
-        '"RuntimeDefault" or "Localhost"',
+        'pod or container "a" must set securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost"',
         "seccompProfile",
     ),
     Row(
@@ -571,11 +560,7 @@ CHECKS_BY_ID = {check.id: check for check in CHECKS}
 
 @pytest.mark.parametrize(
     ("check_id", "row"),
-    [
-        pytest.param(check_id, row, id=f"{check_id}-{row.name}")
-        for check_id, rows in TABLES.items()
-        for row in rows
-    ],
+    [pytest.param(check_id, row, id=f"{check_id}-{row.name}") for check_id, rows in TABLES.items() for row in rows],
 )
 def test_check_table(check_id: str, row: Row) -> None:
     check = CHECKS_BY_ID[check_id]
@@ -746,9 +731,7 @@ SCALARS = st.one_of(
     st.booleans(),
     st.integers(min_value=-2, max_value=70000),
     st.floats(allow_nan=True),
-    st.sampled_from(
-        ["ALL", "NET_RAW", "Unconfined", "RuntimeDefault", "Default", "Unmasked", "windows", "yes"]
-    ),
+    st.sampled_from(["ALL", "NET_RAW", "Unconfined", "RuntimeDefault", "Default", "Unmasked", "windows", "yes"]),
     st.text(max_size=6),
 )
 KEYS = st.one_of(st.sampled_from(FIELD_NAMES), st.text(max_size=4))
@@ -781,9 +764,7 @@ SECURITY_CONTEXT = optional_fields(
     capabilities=optional_fields(add=CAP_NAMES, drop=CAP_NAMES),
     seccompProfile=PROFILE,
     appArmorProfile=PROFILE,
-    seLinuxOptions=optional_fields(
-        type=st.sampled_from(["", "container_t", "spc_t"]), user=NAMES, role=NAMES
-    ),
+    seLinuxOptions=optional_fields(type=st.sampled_from(["", "container_t", "spc_t"]), user=NAMES, role=NAMES),
     windowsOptions=optional_fields(hostProcess=FLAGS),
     sysctls=st.lists(optional_fields(name=st.sampled_from(["kernel.shm_rmid_forced", "kernel.msgmax"]))),
 )
@@ -820,9 +801,7 @@ ANNOTATIONS = st.one_of(
     st.none(),
     st.dictionaries(
         st.one_of(st.just(APPARMOR_PREFIX + "c"), st.text(max_size=8)),
-        st.one_of(
-            st.none(), st.sampled_from(["unconfined", "runtime/default", "localhost/x"]), st.text(max_size=4)
-        ),
+        st.one_of(st.none(), st.sampled_from(["unconfined", "runtime/default", "localhost/x"]), st.text(max_size=4)),
         max_size=3,
     ),
 )

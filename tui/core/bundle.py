@@ -22,6 +22,7 @@ from tui.core.answers import Answers
 from tui.core.chart_defaults import CHART_VERSION
 from tui.core.deployment import Deployment
 from tui.core.errors import BundleError
+from tui.core.privileges import Ledger
 from tui.core.report import render_report
 from tui.core.yaml_text import dump, header
 
@@ -57,17 +58,84 @@ def commands(answers: Answers) -> dict[str, str]:
     }
 
 
+TARGETS = ("helm", "operator", "both")
+HELM_ONLY_FILES = (VALUES, OVERRIDES, KUSTOMIZATION)
+
+
 def build_bundle(answers: Answers, target: str = "helm") -> dict[str, str]:
-    """File name to content. `target` is "helm" for now; the Operator target extends this."""
+    """File name to content for `target`: "helm" (values + patch), "operator" (a DatadogAgent) or "both".
+
+    The Operator target leaves out the Helm-only files (values, DaemonSet patch, kustomization) and
+    writes datadog-agent.yaml; privileges.json and REPORT.md then describe the Operator's footprint
+    and where it differs from the Helm chart's.
+    """
+    if target not in TARGETS:
+        raise BundleError(f"unknown target {target!r}; valid: {', '.join(TARGETS)}")
     deployment = Deployment(answers)
-    return {
-        VALUES: render_values(deployment),
-        OVERRIDES: render_overrides(deployment),
-        KUSTOMIZATION: render_kustomization(deployment),
-        NAMESPACE: render_namespace(deployment),
-        PRIVILEGES: render_privileges(deployment),
-        REPORT: render_report(deployment),
-    }
+    if target == "helm":
+        return {
+            VALUES: render_values(deployment),
+            OVERRIDES: render_overrides(deployment),
+            KUSTOMIZATION: render_kustomization(deployment),
+            NAMESPACE: render_namespace(deployment),
+            PRIVILEGES: render_privileges(deployment),
+            REPORT: render_report(deployment),
+        }
+    from tui.core import operator
+
+    footprint = operator.OperatorFootprint(answers)
+    files: dict[str, str] = {}
+    if target == "both":
+        files[VALUES] = render_values(deployment)
+        files[OVERRIDES] = render_overrides(deployment)
+        files[KUSTOMIZATION] = render_kustomization(deployment)
+    files[operator.OPERATOR_FILE] = operator.render_datadog_agent(answers)
+    ledgers = [footprint.ledger] if target == "operator" else [deployment.ledger, footprint.ledger]
+    files[NAMESPACE] = render_namespace(deployment, ledgers=ledgers)
+    files[PRIVILEGES] = _render_privileges_with_operator(deployment, target)
+    files[REPORT] = _report_with_operator(deployment, target)
+    return files
+
+
+_PSS_ORDER = ("restricted", "baseline", "privileged")
+
+
+def _loosest(levels: list[str]) -> str:
+    return max(levels, key=lambda level: _PSS_ORDER.index(level) if level in _PSS_ORDER else len(_PSS_ORDER))
+
+
+def _render_privileges_with_operator(deployment: Deployment, target: str) -> str:
+    from tui.core import operator
+
+    answers = deployment.answers
+    section = operator.privileges_section(answers)
+    if target == "operator":
+        document = {"ddsecure": __version__, "target": "operator", **section}
+    else:
+        document = {
+            "ddsecure": __version__,
+            "chart": f"datadog/datadog {CHART_VERSION}",
+            "daemonset": deployment.patch.name,
+            **deployment.ledger.as_json(),
+            "operator": section,
+        }
+    return json.dumps(document, indent=2) + "\n"
+
+
+def _report_with_operator(deployment: Deployment, target: str) -> str:
+    from tui.core import operator
+
+    report = render_report(deployment)
+    section = operator.report_section(deployment.answers)
+    if target == "operator":
+        title, _, rest = report.partition("\n")
+        note = (
+            "\n> Target: the Datadog Operator (`datadog-agent.yaml`). The sections below explain each privilege "
+            "with the Helm chart's pod for the same answers; the last section says where the Operator's pod "
+            "differs, and privileges.json holds the Operator's footprint.\n"
+        )
+        report = title + "\n" + note + rest
+    return report.rstrip("\n") + "\n\n" + section
 
 
 def _answers_header(answers: Answers) -> str:
@@ -136,8 +204,10 @@ def render_kustomization(deployment: Deployment) -> str:
     return top + dump(document, blank_between_top_level=False)
 
 
-def render_namespace(deployment: Deployment) -> str:
-    ledger = deployment.ledger
+def render_namespace(deployment: Deployment, ledgers: list[Ledger] | None = None) -> str:
+    """`ledgers`: the node-agent pods the namespace must admit (the Helm pod by default)."""
+    ledgers = ledgers or [deployment.ledger]
+    ledger = next(lg for lg in ledgers if lg.agent_level == _loosest([lg.agent_level for lg in ledgers]))
     answers = deployment.answers
     failed = ", ".join(ledger.agent_violations) or "none"
     reason = (
@@ -189,6 +259,10 @@ def write_bundle(files: Mapping[str, str], directory: Path, *, force: bool = Fal
             f"{directory} already holds files ({shown}); use --force to replace the bundle's files, "
             "or --check to compare"
         )
+    for name in files:
+        target = directory / name
+        if target.is_dir() or (target.exists() and not target.is_file()):
+            raise BundleError(f"cannot write {target}: it exists and is not a regular file")
     parent = directory.parent if directory.parent != Path("") else Path(".")
     try:
         parent.mkdir(parents=True, exist_ok=True)
@@ -203,14 +277,33 @@ def write_bundle(files: Mapping[str, str], directory: Path, *, force: bool = Fal
                 os.rename(staging, directory)
                 staging = None  # now the bundle itself
             else:
-                for name in files:
-                    os.replace(staging / name, directory / name)
+                _swap_in(staging, directory, list(files))
     except OSError as error:
         raise BundleError(f"cannot write to {directory}: {error.strerror or error}") from None
     finally:
         if staging is not None:
             shutil.rmtree(staging, ignore_errors=True)
     return [directory / name for name in files]
+
+
+def _swap_in(staging: Path, directory: Path, names: list[str]) -> None:
+    """Move staged files over the old ones; if any move fails, put every old file back."""
+    kept: list[str] = []
+    placed: list[str] = []
+    try:
+        for name in names:
+            if (directory / name).exists():
+                os.replace(directory / name, staging / f"{name}.previous")
+                kept.append(name)
+            os.replace(staging / name, directory / name)
+            placed.append(name)
+    except OSError:
+        for name in placed:
+            if name not in kept:
+                (directory / name).unlink(missing_ok=True)
+        for name in kept:
+            os.replace(staging / f"{name}.previous", directory / name)
+        raise
 
 
 @contextmanager
