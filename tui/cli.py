@@ -93,7 +93,7 @@ def add_target(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--target",
         choices=("helm", "operator", "both"),
-        default="helm",
+        default="both",
         help="what to write: Helm values + patch, a DatadogAgent for the Operator, or both",
     )
 
@@ -130,8 +130,11 @@ def cmd_generate(args: argparse.Namespace, out: TextIO) -> int:
     out.writelines(f"  {path.name}\n" for path in written)
     out.write("next:\n")
     cmd = commands(answers)
-    for key in ("namespace", "secret", "render", "kustomize"):
+    keys = ("namespace", "secret") if args.target == "operator" else ("namespace", "secret", "render", "kustomize")
+    for key in keys:
         out.write(f"  {cmd[key]}\n")
+    if args.target in ("operator", "both"):
+        out.write("  (Operator: install datadog/datadog-operator, then kubectl apply -f datadog-agent.yaml)\n")
     return EXIT_OK
 
 

@@ -1,0 +1,472 @@
+"""The Datadog Operator target: the same answers as one `DatadogAgent` (datadoghq.com/v2alpha1).
+
+`datadog_agent_plan(answers)` builds the resource and a comment for every part of it, the way the
+values file is built. The Operator writes the node-Agent DaemonSet itself, so its footprint is not
+exactly the Helm chart's: `operator_pod(answers)` predicts the pod the Operator deploys for this
+resource, `operator_ledger` reads its privileges with the same ledger code, and
+`footprint_differences` lists where it differs from the Helm bundle's pod. The Operator was not run
+here; the prediction follows the chart model plus the Operator behaviour listed in the chart
+reference (§7), and leans towards the larger footprint where the two could differ.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from tui import __version__
+from tui.core.answers import Answers
+from tui.core.chart_model import render_pod
+from tui.core.chart_values import RUNTIME_SOCKETS, admission_config_mode
+from tui.core.daemonset_patch import DaemonSetPatch, daemonset_patch
+from tui.core.deployment import Deployment
+from tui.core.pod_spec import PodSpec, all_containers
+from tui.core.privileges import Ledger, ledger_delta, ledger_of_pod
+from tui.core.strategic_merge import apply_patch
+from tui.core.yaml_text import dump, header
+
+OPERATOR_FILE = "datadog-agent.yaml"
+API_VERSION = "datadoghq.com/v2alpha1"
+KIND = "DatadogAgent"
+OPERATOR_CHART = "datadog/datadog-operator"
+# System-probe features for which the Operator itself turns on hostPID (reference §7).
+HOST_PID_FEATURES = ("npm", "usm", "cws")
+DSD_PORT = 8125
+APM_PORT = 8126
+
+_FEATURE_FIELDS = {
+    "npm": ("npm", "Cloud Network Monitoring (eBPF network flows)"),
+    "usm": ("usm", "Universal Service Monitoring (eBPF HTTP/gRPC metrics)"),
+    "cws": ("cws", "Workload Protection (CWS runtime security)"),
+    "oom-kill": ("oomKill", "the OOM-kill check (eBPF)"),
+    "tcp-queue-length": ("tcpQueueLength", "the TCP queue length check (eBPF)"),
+}
+
+
+@dataclass
+class OperatorPlan:
+    """The DatadogAgent as plain data, and a comment per dotted key path."""
+
+    data: dict[str, Any] = field(default_factory=dict)
+    comments: dict[str, str] = field(default_factory=dict)
+
+    def set(self, dotted: str, value: Any, why: str = "") -> None:
+        node = self.data
+        parts = dotted.split(".")
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+        node[parts[-1]] = value
+        if why:
+            self.comments[dotted] = why
+
+    def comment(self, dotted: str, why: str) -> None:
+        self.comments[dotted] = why
+
+
+def operator_host_pid(answers: Answers) -> tuple[bool, str]:
+    """Whether the Operator's pod shares the host PID namespace, and why."""
+    features = [f for f in answers.system_probe if f in HOST_PID_FEATURES]
+    if features:
+        return True, (
+            f"system_probe={','.join(features)}: the Operator turns hostPID on itself for these features; "
+            "stated here so the file shows it"
+        )
+    if answers.host_pid:
+        return True, "dogstatsd=uds + origin_detection: hostPID maps a socket peer's PID to its container"
+    return False, "nothing chosen here needs the host's PID namespace"
+
+
+def _hardening(answers: Answers) -> dict[str, Any]:
+    context: dict[str, Any] = {"allowPrivilegeEscalation": False}
+    if answers.non_root:
+        context["capabilities"] = {"drop": ["ALL"]}
+    return context
+
+
+def _as_root(answers: Answers, context: dict[str, Any]) -> dict[str, Any]:
+    if answers.non_root:
+        context.update(runAsUser=0, runAsNonRoot=False)
+    return context
+
+
+def container_contexts(answers: Answers) -> dict[str, tuple[dict[str, Any], str]]:
+    """securityContext per node-Agent container, as the DatadogAgent sets them, with the reason.
+
+    The Operator replaces a container's whole securityContext with the override, so each block is
+    complete: nothing from the Operator's own default survives.
+    """
+    hardening = _hardening(answers)
+    why = "no setuid escalation" + ("; a non-root process needs no capabilities" if answers.non_root else "")
+    read_only_root = {**hardening, "readOnlyRootFilesystem": True}
+    out: dict[str, tuple[dict[str, Any], str]] = {
+        "agent": (dict(read_only_root), why + "; read-only root filesystem as the chart sets it"),
+    }
+    if answers.apm != "off":
+        out["trace-agent"] = (copy.deepcopy(read_only_root), why + "; read-only root filesystem as the chart sets it")
+    if {"npm", "usm"} & set(answers.system_probe):
+        out["process-agent"] = (copy.deepcopy(hardening), "npm/usm: process-agent forwards network data; " + why)
+    if answers.system_probe:
+        sp: dict[str, Any] = {
+            "allowPrivilegeEscalation": False,
+            "capabilities": {"add": list(system_probe_capabilities(answers))},
+            "readOnlyRootFilesystem": True,
+            "seccompProfile": {"type": "RuntimeDefault"},
+        }
+        _as_root(answers, sp)
+        out["system-probe"] = (
+            sp,
+            "system_probe: eBPF needs these capabilities (the same set as the Helm bundle)"
+            + ("; it must run as root even when the rest of the pod does not" if answers.non_root else ""),
+        )
+    if "cws" in answers.system_probe:
+        out["security-agent"] = (
+            _as_root(answers, {"allowPrivilegeEscalation": False}),
+            "cws: security-agent reads host files" + ("; it runs as root" if answers.non_root else ""),
+        )
+    out["init-volume"] = (copy.deepcopy(hardening), "init container that copies the configuration: " + why)
+    out["init-config"] = (copy.deepcopy(hardening), "init container that prepares the configuration: " + why)
+    if answers.system_probe:
+        out["seccomp-setup"] = (
+            _as_root(answers, {"allowPrivilegeEscalation": False}),
+            "the Operator's init container that copies system-probe's seccomp profile into root-owned "
+            "/var/lib/kubelet/seccomp"
+            + (
+                "; it keeps root on its own, which one Helm value for all init containers cannot"
+                if answers.non_root
+                else ""
+            ),
+        )
+    return out
+
+
+def system_probe_capabilities(answers: Answers) -> tuple[str, ...]:
+    """The capabilities system-probe gets in the Helm bundle's pod: the Operator file asks for the same."""
+    if not answers.system_probe:
+        return ()
+    for container in all_containers(Deployment(answers).pod):
+        if container.get("name") == "system-probe":
+            caps = ((container.get("securityContext") or {}).get("capabilities") or {}).get("add") or []
+            return tuple(str(c) for c in caps)
+    return ()
+
+
+def datadog_agent_plan(answers: Answers) -> OperatorPlan:
+    plan = OperatorPlan()
+    version = answers.version
+    uid = answers.uid
+    plan.set("apiVersion", API_VERSION)
+    plan.set("kind", KIND)
+    plan.set(
+        "metadata",
+        {"name": answers.release_name, "namespace": answers.namespace},
+        f"release_name/namespace: the Operator names the node-Agent DaemonSet {answers.release_name}-agent",
+    )
+
+    # --- global: identity, credentials, runtime ---
+    plan.comment("spec.global", "Cluster-wide settings: who the Agent reports as and which runtime it reads")
+    plan.set(
+        "spec.global.credentials.apiSecret",
+        {"secretName": answers.api_key_secret, "keyName": "api-key"},
+        "api_key_secret: the API key stays in an existing Secret (key `api-key`), never in this file",
+    )
+    plan.set("spec.global.site", answers.site, "site: the Datadog intake for your account")
+    if answers.cluster_name:
+        plan.set("spec.global.clusterName", answers.cluster_name, "cluster_name: tags every host and metric")
+    socket = RUNTIME_SOCKETS[answers.runtime]
+    key = "spec.global.dockerSocketPath" if answers.runtime == "docker" else "spec.global.criSocketPath"
+    plan.set(
+        key,
+        socket,
+        f"runtime={answers.runtime}: the Operator mounts this socket's directory read-only"
+        + (
+            " (all of /var/run for Docker: the Operator cannot narrow it to the socket file)"
+            if answers.runtime == "docker"
+            else ""
+        ),
+    )
+
+    # --- features ---
+    plan.comment("spec.features", "Features: each one on only when an answer asks for it")
+    _dogstatsd(plan, answers)
+    _apm(plan, answers)
+    if answers.logs == "off":
+        plan.set("spec.features.logCollection", {"enabled": False}, "logs=off: no pod log or pointer hostPaths")
+    else:
+        plan.set(
+            "spec.features.logCollection",
+            {"enabled": True, "containerCollectAll": answers.logs == "all"},
+            f"logs={answers.logs}: reads /var/log/pods read-only and keeps offsets in a read-write host directory; "
+            + ("every container's logs" if answers.logs == "all" else "only pods that ask by annotation"),
+        )
+    collect = answers.process_collection
+    why = (
+        "process_collection=true: live processes and containers"
+        if collect
+        else "process_collection=false: the Operator turns container collection and discovery on by default"
+    )
+    for name in ("liveProcessCollection", "liveContainerCollection", "processDiscovery"):
+        plan.set(f"spec.features.{name}", {"enabled": collect}, why)
+    for feature, (name, label) in _FEATURE_FIELDS.items():
+        chosen = feature in answers.system_probe
+        plan.set(
+            f"spec.features.{name}",
+            {"enabled": chosen},
+            f"system_probe={feature}: {label}" if chosen else "system-probe features stay off unless chosen",
+        )
+    plan.set(
+        "spec.features.serviceDiscovery",
+        {"enabled": False},
+        "from 7.78 service discovery turns itself on, which brings system-probe with its capabilities",
+    )
+    mode, why_mode = admission_config_mode(answers)
+    plan.set("spec.features.admissionController.agentCommunicationMode", mode, f"dogstatsd/apm: {why_mode}")
+
+    # --- override: the node-Agent DaemonSet ---
+    plan.comment("spec.override", "The node-Agent DaemonSet the Operator writes: pod and per-container overrides")
+    plan.set("spec.override.nodeAgent.image.tag", str(version), "agent_version: pinned, so the privileges stay true")
+    host_pid, why_pid = operator_host_pid(answers)
+    plan.set("spec.override.nodeAgent.hostPID", host_pid, why_pid)
+    pod_context: dict[str, Any] = {"runAsUser": uid}
+    if answers.non_root:
+        pod_context["runAsNonRoot"] = True
+    pod_context["seccompProfile"] = {"type": "RuntimeDefault"}
+    plan.set(
+        "spec.override.nodeAgent.securityContext",
+        pod_context,
+        f"run_as={answers.run_as}: "
+        + (
+            f"UID {uid} is dd-agent in the {version} image; the Operator would otherwise force runAsUser 0"
+            if answers.non_root
+            else "root keeps runtime-socket and log access working on any host, at the cost of container-escape risk"
+        )
+        + "; RuntimeDefault seccomp for every container",
+    )
+    for name, (context, why) in container_contexts(answers).items():
+        plan.set(f"spec.override.nodeAgent.containers.{name}.securityContext", context, why)
+    env = _agent_env(answers)
+    if env:
+        plan.set("spec.override.nodeAgent.containers.agent.env", env[0], env[1])
+    return plan
+
+
+def _dogstatsd(plan: OperatorPlan, answers: Answers) -> None:
+    choice = answers.dogstatsd
+    base = "spec.features.dogstatsd"
+    plan.set(
+        f"{base}.unixDomainSocketConfig.enabled",
+        choice == "uds",
+        "dogstatsd=uds: /var/run/datadog (rw, agent only) holds dsd.socket"
+        if choice == "uds"
+        else f"dogstatsd={choice}: the Operator turns the socket (a read-write hostPath) on by default",
+    )
+    plan.set(
+        f"{base}.hostPortConfig",
+        {"enabled": True, "hostPort": DSD_PORT} if choice == "udp-hostport" else {"enabled": False},
+        "dogstatsd=udp-hostport: apps send to <node IP>:8125" if choice == "udp-hostport" else "no host port 8125",
+    )
+    if choice in ("udp", "udp-hostport"):
+        plan.set(
+            f"{base}.nonLocalTraffic",
+            True,
+            "UDP from application pods reaches the Agent through the "
+            + ("host port" if choice == "udp-hostport" else "node-local Service"),
+        )
+    else:
+        plan.set(f"{base}.nonLocalTraffic", False, f"dogstatsd={choice}: no UDP from other pods")
+    plan.set(
+        f"{base}.originDetectionEnabled",
+        answers.origin_detection,
+        "origin_detection: tag metrics with the sending container"
+        + (
+            " (over UDP the client library reports its container ID; no hostPID)"
+            if answers.origin_detection and choice != "uds"
+            else ""
+        ),
+    )
+
+
+def _apm(plan: OperatorPlan, answers: Answers) -> None:
+    choice = answers.apm
+    if choice == "off":
+        plan.set("spec.features.apm", {"enabled": False}, "apm=off: the Operator enables APM by default")
+        return
+    plan.set(
+        "spec.features.apm",
+        {
+            "enabled": True,
+            "unixDomainSocketConfig": {"enabled": choice == "uds"},
+            "hostPortConfig": {"enabled": True, "hostPort": APM_PORT}
+            if choice == "tcp-hostport"
+            else {"enabled": False},
+        },
+        {
+            "uds": "apm=uds: trace-agent listens on apm.socket in a read-write host directory",
+            "tcp-local-service": "apm=tcp-local-service: apps reach trace-agent through the node-local Service "
+            "(the Operator creates it on Kubernetes 1.22+); no socket, no host port",
+            "tcp-hostport": "apm=tcp-hostport: host port 8126 on every node",
+        }[choice],
+    )
+
+
+def _agent_env(answers: Answers) -> tuple[list[dict[str, str]], str] | None:
+    if answers.dogstatsd == "off":
+        return (
+            [{"name": "DD_USE_DOGSTATSD", "value": "false"}],
+            "dogstatsd=off: the Operator has no switch for DogStatsD; this stops its listener",
+        )
+    if answers.dogstatsd == "uds":
+        return (
+            [{"name": "DD_DOGSTATSD_PORT", "value": "0"}],
+            "dogstatsd=uds: close the UDP listener so metrics arrive only through the socket",
+        )
+    return None
+
+
+def datadog_agent(answers: Answers) -> dict[str, Any]:
+    return datadog_agent_plan(answers).data
+
+
+def render_datadog_agent(answers: Answers) -> str:
+    """datadog-agent.yaml: a header with the install steps, then the commented resource."""
+    plan = datadog_agent_plan(answers)
+    ns = answers.namespace
+    differences = footprint_differences(answers)
+    top = header(
+        f"DatadogAgent ({API_VERSION}) for the Datadog Operator, written by ddsecure {__version__}.\n"
+        "The same least-privilege answers as the Helm values; each part says which answer put it here.\n"
+        "The API key is never in this file. Install the Operator, then apply:\n"
+        f"  kubectl create namespace {ns}\n"
+        f"  helm install datadog-operator {OPERATOR_CHART} -n {ns}\n"
+        f'  kubectl create secret generic {answers.api_key_secret} -n {ns} --from-literal api-key="$DD_API_KEY"\n'
+        f"  kubectl apply -f {OPERATOR_FILE}\n"
+        "Where the Operator's DaemonSet differs from the Helm bundle's (predicted; see REPORT.md):\n"
+        + ("\n".join(f"  {line}" for line in differences) or "  no difference in privileges")
+    )
+    return top + dump(plan.data, plan.comments, blank_between_top_level=False)
+
+
+# --- the Operator's footprint ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OperatorFootprint:
+    answers: Answers
+
+    @cached_property
+    def deployment(self) -> Deployment:
+        return Deployment(self.answers)
+
+    @cached_property
+    def pod(self) -> PodSpec:
+        return operator_pod(self.answers, self.deployment)
+
+    @cached_property
+    def ledger(self) -> Ledger:
+        return ledger_of_pod(self.pod, app_socket_dirs=self.deployment.app_socket_dirs)
+
+    @cached_property
+    def differences(self) -> list[str]:
+        return footprint_differences(self.answers, self)
+
+
+def operator_pod(answers: Answers, deployment: Deployment | None = None) -> PodSpec:
+    """The node-Agent pod the Operator is predicted to deploy for `datadog_agent(answers)`.
+
+    Starting from the chart model of the same features, it applies what the Operator does differently:
+    - system-probe keeps the Operator's seccomp-setup init container (and its read-write
+      /var/lib/kubelet/seccomp), which the Helm bundle removes with a chart value;
+    - the Docker socket directory cannot be narrowed to the socket file (no DaemonSet patch: the
+      Operator reconciles its DaemonSet back), so the Helm patch's G4 step does not apply;
+    - hostPID follows the Operator's own rules (NPM, USM and CWS turn it on);
+    - every overridden container and the pod get exactly the DatadogAgent's security contexts.
+    """
+    deployment = deployment or Deployment(answers)
+    values = copy.deepcopy(deployment.values)
+    if answers.system_probe:
+        values.setdefault("datadog", {}).setdefault("systemProbe", {})["seccomp"] = "localhost/system-probe"
+    rendered = render_pod(values)
+    helm_patch = daemonset_patch(answers, rendered)
+    kept = DaemonSetPatch(helm_patch.name, helm_patch.namespace, [s for s in helm_patch.steps if s.gap != "G4"])
+    pod = apply_patch(rendered, kept.pod_patch)
+    pod = copy.deepcopy(dict(pod))
+    pod["hostPID"] = operator_host_pid(answers)[0]
+    plan = datadog_agent_plan(answers).data["spec"]["override"]["nodeAgent"]
+    pod["securityContext"] = copy.deepcopy(plan["securityContext"])
+    overrides = plan.get("containers", {})
+    for group in ("initContainers", "containers"):
+        for container in pod.get(group) or []:
+            override = overrides.get(container.get("name"), {})
+            if "securityContext" in override:
+                container["securityContext"] = copy.deepcopy(override["securityContext"])
+    return pod
+
+
+def operator_ledger(answers: Answers) -> Ledger:
+    return OperatorFootprint(answers).ledger
+
+
+def footprint_differences(answers: Answers, footprint: OperatorFootprint | None = None) -> list[str]:
+    """Lines saying where the Operator's pod differs from the Helm bundle's, each with its reason."""
+    footprint = footprint or OperatorFootprint(answers)
+    helm = footprint.deployment.ledger
+    operator = footprint.ledger
+    out: list[str] = []
+    for line in ledger_delta(helm, operator):
+        out.append(line + _why_delta(answers, line))
+    if answers.non_root and answers.system_probe:
+        out.append(
+            "= init containers: the Operator takes one securityContext per init container, so seccomp-setup "
+            "runs as root while init-volume and init-config stay non-root (chart gap G1)"
+        )
+    elif answers.non_root:
+        out.append("= init containers: each gets its own securityContext (the chart has one block for all)")
+    return out
+
+
+def _why_delta(answers: Answers, line: str) -> str:
+    if "hostPID" in line:
+        return f" ({operator_host_pid(answers)[1].split(':')[0]}: the Operator turns it on; the chart does not)"
+    if "/var/lib/kubelet/seccomp" in line:
+        return " (the Operator's seccomp-setup init container installs system-probe's profile)"
+    if "container seccomp-setup" in line:
+        return " (the Operator always installs system-probe's seccomp profile)"
+    if "/var/run" in line and answers.runtime == "docker":
+        return " (the Operator mounts the Docker socket's directory; no patch can narrow it)"
+    return ""
+
+
+def privileges_section(answers: Answers) -> dict[str, Any]:
+    """The "operator" part of privileges.json."""
+    footprint = OperatorFootprint(answers)
+    return {
+        "datadogAgent": f"{answers.namespace}/{answers.release_name}",
+        "daemonset": f"{answers.release_name}-agent",
+        "predicted": True,
+        "differencesFromHelm": footprint.differences,
+        **footprint.ledger.as_json(),
+    }
+
+
+def report_section(answers: Answers) -> str:
+    """The REPORT.md section for the Operator target."""
+    footprint = OperatorFootprint(answers)
+    ledger = footprint.ledger
+    lines = [
+        "## Datadog Operator target (datadog-agent.yaml)",
+        "",
+        f"`{OPERATOR_FILE}` asks the Operator for the same features. The Operator writes the node-Agent "
+        f"DaemonSet `{answers.release_name}-agent` itself, so its footprint is predicted here from the chart "
+        "model and the Operator's documented behaviour (the Operator was not run). The Helm-only "
+        "`daemonset-overrides.yaml` does not apply: the Operator reconciles its DaemonSet back.",
+        "",
+        "Where the Operator's pod differs from the Helm bundle's:",
+        "",
+    ]
+    lines += [f"- {line}" for line in footprint.differences] or ["- no difference in privileges"]
+    lines += ["", "The Operator's pod keeps:", ""]
+    lines += [f"- {line}" for line in ledger.summary_lines()]
+    if ledger.agent_violations:
+        lines += ["", "Pod Security checks it fails: " + ", ".join(f"`{v}`" for v in ledger.agent_violations) + "."]
+    return "\n".join(lines) + "\n"
