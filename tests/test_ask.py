@@ -1,0 +1,280 @@
+"""`ddsecure ask`: real questionary prompts driven through prompt_toolkit pipe input; files compared with `generate`."""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from prompt_toolkit.data_structures import Size
+from prompt_toolkit.input import create_pipe_input
+from prompt_toolkit.output.vt100 import Vt100_Output
+
+from tui.ask import EXIT_INTERRUPTED, ask
+from tui.cli import main as cli_main
+from tui.core.bundle import BUNDLE_FILES
+from tui.core.decisions import DECISIONS_BY_ID
+
+REPO = Path(__file__).resolve().parents[1]
+ENTER, DOWN, SPACE, CTRL_C, CTRL_D, CLEAR = "\r", "j", " ", "\x03", "\x04", "\x15"
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+
+# Questions asked with the default answers, in order (origin detection applies: DogStatsD is on).
+DEFAULT_QUESTIONS = 14
+
+
+class Run:
+    def __init__(self, rc: int, out: str, err: str, screen: str) -> None:
+        self.rc, self.out, self.err, self.raw_screen = rc, out, err, screen
+        self.screen = ANSI.sub("", screen)
+
+
+def walk(keys: str | list[str], output: Path | None, *, preset: str | None = None) -> Run:
+    """Run the wizard against `keys`; input that runs out ends it with EOF (exit 130) instead of hanging.
+
+    A list of key chunks is typed slowly, one chunk at a time, so each prompt is drawn before it is
+    answered (typed all at once, prompt_toolkit may answer a prompt before drawing its options).
+    """
+    args = argparse.Namespace(preset=preset, answers=None, output=output, target="helm")
+    out, err, screen = io.StringIO(), io.StringIO(), io.StringIO()
+    terminal = Vt100_Output(screen, lambda: Size(rows=60, columns=200), term="xterm-256color")
+    with create_pipe_input() as pipe:
+
+        def typist() -> None:
+            for chunk in keys:
+                time.sleep(0.15)
+                pipe.send_text(chunk)
+            pipe.close()
+
+        if isinstance(keys, str):
+            pipe.send_text(keys)
+            pipe.close()
+            rc = ask(args, input=pipe, output=terminal, out=out, err=err, require_tty=False)
+        else:
+            thread = threading.Thread(target=typist, daemon=True)
+            thread.start()
+            rc = ask(args, input=pipe, output=terminal, out=out, err=err, require_tty=False)
+            thread.join(5)
+    return Run(rc, out.getvalue(), err.getvalue(), screen.getvalue())
+
+
+def generated(tmp_path: Path, *options: str, target: str | None = "helm") -> Path:
+    """`ddsecure generate` with `options`; `walk` writes the Helm target, so that is the default here."""
+    directory = tmp_path / "generated"
+    argv = ["generate", *options, "-o", str(directory)] + (["--target", target] if target else [])
+    assert cli_main(argv, io.StringIO(), io.StringIO()) == 0
+    return directory
+
+
+def assert_same_bundle(asked: Path, expected: Path) -> None:
+    names = sorted(p.name for p in expected.iterdir())
+    assert set(BUNDLE_FILES) <= set(names)
+    assert sorted(p.name for p in asked.iterdir()) == names
+    for name in names:
+        assert (asked / name).read_bytes() == (expected / name).read_bytes(), name
+
+
+def test_enter_alone_accepts_every_default_and_writes_what_generate_writes(tmp_path):
+    run = walk(ENTER * (DEFAULT_QUESTIONS + 1), tmp_path / "asked")
+    assert run.rc == 0, run.err
+    assert_same_bundle(tmp_path / "asked", generated(tmp_path))
+    assert "Wrote 6 files to" in run.out
+    assert "helm template datadog datadog/datadog --version 3.240.0" in run.out
+    assert "Pod Security: agent privileged, apps restricted" in run.out
+    assert "hostPath /var/run/containerd ro" in run.out
+
+
+def test_a_non_default_walk_equals_generate_with_the_same_sets(tmp_path):
+    keys = (
+        ENTER  # agent_version
+        + ENTER  # runtime
+        + DOWN + ENTER  # dogstatsd: udp -> uds
+        + DOWN + ENTER  # origin_detection: off -> on
+        + ENTER  # apm
+        + DOWN * 2 + ENTER  # logs: off -> annotated -> all
+        + ENTER  # process_collection
+        + DOWN + ENTER  # run_as: nonroot -> root
+        + SPACE + ENTER  # system_probe: tick npm
+        + ENTER  # site
+        + "prod-eu" + ENTER  # cluster_name
+        + ENTER  # api_key_secret
+        + CLEAR + "Bad_Release" + ENTER + CLEAR + "dd" + ENTER  # release_name: refused, then fixed
+        + ENTER  # namespace
+        + ENTER  # write?
+    )  # fmt: skip
+    run = walk(keys, tmp_path / "asked")
+    assert run.rc == 0, run.err
+    sets = ["dogstatsd=uds", "origin_detection=true", "logs=all", "run_as=root", "system_probe=npm"]
+    sets += ["cluster_name=prod-eu", "release_name=dd"]
+    expected = generated(tmp_path, *[arg for s in sets for arg in ("--set", s)])
+    assert_same_bundle(tmp_path / "asked", expected)
+    # "Bad_Release" was refused by the validator: had it been taken, "dd" would have become the namespace.
+    assert "hostPID: yes" in run.out
+
+
+def test_each_option_shows_its_trade_off_cost_and_delta(tmp_path):
+    run = walk([ENTER, ENTER, DOWN, CTRL_C], tmp_path / "asked")
+    assert run.rc == EXIT_INTERRUPTED
+    uds = DECISIONS_BY_ID["dogstatsd"].option("uds")
+    assert f"{uds.label} — {uds.summary}" in run.screen
+    # The highlighted option's description: its cost, then the delta (redrawn in place, so only its tail is whole).
+    assert "Description: costs: none; current choice" in run.screen
+    assert f"{uds.costs[-20:]}; changes: + /var/run/datadog rw" in run.screen
+    assert "UDP via the node-local Service — " in run.screen and "(default)" in run.screen
+
+
+def test_origin_detection_is_not_asked_when_dogstatsd_is_off(tmp_path):
+    question = DECISIONS_BY_ID["origin_detection"].question
+    on = walk(ENTER * 2 + ENTER + CTRL_C, None)
+    assert question in on.screen
+    off = walk(ENTER * 2 + DOWN * 3 + ENTER + CTRL_C, None)
+    assert question not in off.screen
+    assert DECISIONS_BY_ID["apm"].question in off.screen
+
+
+def test_dogstatsd_off_walk_has_one_question_fewer(tmp_path):
+    run = walk(ENTER * 2 + DOWN * 3 + ENTER + ENTER * (DEFAULT_QUESTIONS - 4) + ENTER, tmp_path / "asked")
+    assert run.rc == 0, run.err
+    assert_same_bundle(tmp_path / "asked", generated(tmp_path, "--set", "dogstatsd=off"))
+
+
+@pytest.mark.parametrize("key", [CTRL_C, CTRL_D])
+def test_interrupt_mid_walk_writes_nothing_and_exits_130(tmp_path, key):
+    run = walk(ENTER * 3 + key, tmp_path / "asked")
+    assert run.rc == EXIT_INTERRUPTED
+    assert run.err.strip() == "ddsecure: interrupted; nothing was written"
+    assert not (tmp_path / "asked").exists()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_interrupt_at_the_write_confirmation_writes_nothing(tmp_path):
+    run = walk(ENTER * DEFAULT_QUESTIONS + CTRL_C, tmp_path / "asked")
+    assert run.rc == EXIT_INTERRUPTED
+    assert "Privileges the Agent pod keeps:" in run.out
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_preset_answers_are_the_defaults_and_are_marked(tmp_path):
+    # everything-hardened: every system-probe feature, so origin detection and all questions apply.
+    run = walk([ENTER] * (DEFAULT_QUESTIONS + 1), tmp_path / "asked", preset="everything-hardened")
+    assert run.rc == 0, run.err
+    assert_same_bundle(tmp_path / "asked", generated(tmp_path, "--preset", "everything-hardened"))
+    uds = DECISIONS_BY_ID["dogstatsd"].option("uds")
+    assert f"{uds.label} — {uds.summary} (default)" in run.screen
+    assert (
+        "UDP via the node-local Service — no host access; apps send to the node-local Agent Service (least privilege)"
+        in (run.screen)
+    )
+    assert "default: npm, usm, cws, oom-kill, tcp-queue-length" in run.screen
+
+
+def test_question_mark_and_more_print_the_full_explanation(tmp_path):
+    run = walk(ENTER + "?" + "k" + ENTER + CTRL_C, None)  # runtime: ?, then "more…" (up from the top wraps)
+    explanation = DECISIONS_BY_ID["runtime"].explain()
+    assert run.out.count(explanation) == 2
+    assert run.screen.count(DECISIONS_BY_ID["runtime"].question) >= 3  # asked again after each explanation
+
+
+def test_question_mark_explains_a_text_question(tmp_path):
+    run = walk(CLEAR + "?" + ENTER + CTRL_C, None)
+    assert DECISIONS_BY_ID["agent_version"].explain() in run.out
+
+
+def test_an_invalid_version_is_refused_and_asked_again(tmp_path):
+    keys = CLEAR + "6.0" + ENTER + CLEAR + "7.60.0" + ENTER + ENTER * (DEFAULT_QUESTIONS - 1) + ENTER
+    run = walk(keys, tmp_path / "asked")
+    assert run.rc == 0, run.err
+    assert_same_bundle(tmp_path / "asked", generated(tmp_path, "--set", "agent_version=7.60.0"))
+
+
+def test_asks_for_a_directory_when_no_output_was_given(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    run = walk(ENTER * DEFAULT_QUESTIONS + ENTER + ENTER, None)
+    assert run.rc == 0, run.err
+    assert_same_bundle(tmp_path / "ddsecure-bundle", generated(tmp_path))
+
+
+def test_a_directory_with_other_files_is_only_overwritten_when_confirmed(tmp_path):
+    target = tmp_path / "asked"
+    target.mkdir()
+    (target / "values.yaml").write_text("mine\n")
+    declined = walk(ENTER * (DEFAULT_QUESTIONS + 2), target)  # Enter on "replace?" means no
+    assert declined.rc == 0 and "Nothing written." in declined.out
+    assert (target / "values.yaml").read_text() == "mine\n"
+    accepted = walk(ENTER * (DEFAULT_QUESTIONS + 1) + "y", target)
+    assert accepted.rc == 0, accepted.err
+    assert_same_bundle(target, generated(tmp_path))
+
+
+def test_declining_the_write_writes_nothing(tmp_path):
+    run = walk(ENTER * DEFAULT_QUESTIONS + "n", tmp_path / "asked")
+    assert run.rc == 0 and "Nothing written." in run.out
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_no_color_removes_colours(tmp_path, monkeypatch):
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    coloured = walk(ENTER + CTRL_C, None)
+    assert re.search(r"\x1b\[[0-9;]*38;", coloured.raw_screen)
+    monkeypatch.setenv("NO_COLOR", "1")
+    plain = walk(ENTER + CTRL_C, None)
+    assert DECISIONS_BY_ID["runtime"].question in plain.screen
+    assert not re.search(r"\x1b\[[0-9;]*(38|48);", plain.raw_screen)
+
+
+def _python(*args: str, **kwargs) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    return subprocess.run([sys.executable, *args], capture_output=True, text=True, env=env, cwd=REPO, **kwargs)
+
+
+def test_not_a_terminal_is_a_one_line_error_pointing_to_generate(tmp_path):
+    result = _python("-m", "tui", "ask", "-o", str(tmp_path / "x"), stdin=subprocess.DEVNULL)
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert "ddsecure generate" in result.stderr
+    assert not (tmp_path / "x").exists()
+
+
+def test_questionary_is_not_imported_with_the_cli():
+    code = (
+        "import sys, tui.cli, tui.ask; print(sorted(m for m in ('questionary', 'prompt_toolkit') if m in sys.modules))"
+    )
+    assert _python("-c", code).stdout.strip() == "[]"
+
+
+def test_end_to_end_in_a_pseudo_terminal(tmp_path):
+    pexpect = pytest.importorskip("pexpect")
+    target = tmp_path / "bundle"
+    env = {**os.environ, "PYTHONPATH": str(REPO), "TERM": "xterm-256color", "NO_COLOR": "1"}
+    env["PROMPT_TOOLKIT_NO_CPR"] = "1"  # nothing in the pty answers cursor-position requests
+    child = pexpect.spawn(
+        sys.executable, ["-m", "tui", "ask", "-o", str(target)], env=env, cwd=str(tmp_path), encoding="utf-8",
+        timeout=30, dimensions=(50, 160),
+    )  # fmt: skip
+    try:
+        for decision_id in ("agent_version", "runtime", "dogstatsd"):
+            child.expect_exact(DECISIONS_BY_ID[decision_id].question)
+            child.send(DOWN + ENTER if decision_id == "dogstatsd" else ENTER)  # dogstatsd: udp -> uds
+        for decision_id in ("origin_detection", "apm", "logs", "process_collection", "run_as", "system_probe"):
+            child.expect_exact(DECISIONS_BY_ID[decision_id].question)
+            child.send(ENTER)
+        for decision_id in ("site", "cluster_name", "api_key_secret", "release_name", "namespace"):
+            child.expect_exact(DECISIONS_BY_ID[decision_id].question)
+            child.send(ENTER)
+        child.expect_exact("Privileges the Agent pod keeps:")
+        child.expect(r"Write \d+ files to")
+        child.send(ENTER)
+        child.expect_exact("Next:")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    assert child.exitstatus == 0
+    # Both sides use the command line's default --target.
+    assert_same_bundle(target, generated(tmp_path, "--set", "dogstatsd=uds", target=None))
