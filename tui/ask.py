@@ -148,8 +148,6 @@ class _Walk:
         self.out.flush()
 
     def run(self, answers: Answers, output: Path | None, target: str) -> int:
-        from tui.core.bundle import build_bundle, bundle_diff, commands, existing_files, write_bundle
-
         total = len(DECISIONS)
         self.say("ddsecure: least-privilege Datadog Agent, one decision at a time.")
         self.say("Enter keeps the marked default; '?' or 'more…' explains a question; Ctrl-C quits.")
@@ -157,6 +155,9 @@ class _Walk:
             # Re-checked after every answer: e.g. origin detection is moot once DogStatsD is off.
             if decision.applies(answers):
                 answers = self.ask_decision(decision, answers, f"[{number}/{total}]")
+
+        # Imported only now (with the model behind it) so that the first question appears sooner.
+        from tui.core.bundle import build_bundle, bundle_diff, commands, existing_files, write_bundle
 
         self.summary(answers)
         directory = output if output is not None else self.ask_directory()
