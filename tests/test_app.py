@@ -1,0 +1,303 @@
+"""The Textual wizard, driven with the keyboard through Pilot; assertions are on files written and text shown."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("textual")
+
+from textual.widgets import Input, OptionList, SelectionList, Static
+
+from tui.app.confirm_dialog import ConfirmDialog
+from tui.app.export_screen import ExportScreen
+from tui.app.review_screen import ReviewScreen
+from tui.app.text_step import TextStep
+from tui.app.wizard_app import WizardApp
+from tui.cli import main as cli_main
+from tui.cli import resolve_answers
+from tui.core.answers import Answers
+from tui.core.bundle import BUNDLE_FILES, build_bundle
+from tui.core.decisions import DECISIONS_BY_ID, format_value
+from tui.core.what_if import option_delta
+
+SIZE = (100, 40)
+
+
+def text_of(widget: Static) -> str:
+    return str(widget.render())
+
+
+async def type_into(pilot, field: Input, value: str) -> None:
+    """Replace the field's text with keys: Home, Ctrl+K (delete to the end), then the characters."""
+    if field.value == value:
+        return
+    await pilot.press("home", "ctrl+k", *value)
+
+
+async def answer_step(pilot, app: WizardApp, target: Answers) -> None:
+    """Answer the current step with the keyboard, the way a user would."""
+    screen = app.screen
+    decision = DECISIONS_BY_ID[app.current]
+    wanted = getattr(target, decision.id)
+    if isinstance(screen, TextStep):
+        await type_into(pilot, screen.query_one(Input), "" if wanted is None else str(wanted))
+        await pilot.press("enter")
+    elif decision.kind == "multi":
+        features = screen.query_one(SelectionList)
+        for index, option in enumerate(decision.options):
+            if (option.value in wanted) != (option.value in features.selected):
+                steps = index - (features.highlighted or 0)
+                await pilot.press(*(["down"] * steps if steps > 0 else ["up"] * -steps), "space")
+        await pilot.press("enter")
+    else:
+        values = [option.value for option in decision.options]
+        options = screen.query_one(OptionList)
+        steps = values.index(wanted) - (options.highlighted or 0)
+        await pilot.press(*(["down"] * steps if steps > 0 else ["up"] * -steps), "enter")
+    await pilot.pause()
+
+
+async def walk_and_export(pilot, app: WizardApp, target: Answers, directory: Path) -> list[str]:
+    """Answer every step, review, then confirm the export directory (given to the app like `-o`)."""
+    visited = []
+    while not isinstance(app.screen, ReviewScreen):
+        visited.append(app.current)
+        await answer_step(pilot, app, target)
+    await pilot.press("enter")
+    await pilot.pause()
+    assert isinstance(app.screen, ExportScreen)
+    assert app.screen.query_one(Input).value == str(directory)
+    await pilot.press("enter")
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    return visited
+
+
+def generate(tmp: Path, args: list[str]) -> dict[str, str]:
+    out = tmp / "generated"
+    assert cli_main(["generate", *args, "--target", "helm", "-o", str(out)]) == 0
+    return {name: (out / name).read_text(encoding="utf-8") for name in BUNDLE_FILES}
+
+
+def sets_for(answers: Answers) -> list[str]:
+    args = []
+    for key, value in answers.changed_from_defaults().items():
+        shown = ",".join(value) if isinstance(value, list) else format_value(value)
+        args += ["--set", f"{key}={shown}"]
+    return args
+
+
+ANSWER_SETS = {
+    "defaults": Answers(),
+    "uds-origin-logs-root": Answers(dogstatsd="uds", origin_detection=True, logs="all", run_as="root"),
+    "apm-hostport-system-probe": Answers(
+        agent_version="7.59.0",
+        apm="tcp-hostport",
+        system_probe=("npm", "cws"),
+        process_collection=True,
+        cluster_name="prod-eu",
+        namespace="dd-agent",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(ANSWER_SETS))
+async def test_keyboard_walk_exports_the_generate_bundle(name: str, tmp_path: Path) -> None:
+    target = ANSWER_SETS[name]
+    app = WizardApp(Answers(), output=tmp_path / "bundle")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        visited = await walk_and_export(pilot, app, target, tmp_path / "bundle")
+        assert "Wrote 6 files" in text_of(app.screen.query_one("#export-result", Static))
+    assert app.answers == target
+    assert visited[:2] == ["agent_version", "runtime"]
+    written = {p.name: p.read_text(encoding="utf-8") for p in (tmp_path / "bundle").iterdir()}
+    assert written == build_bundle(target)
+    assert written == generate(tmp_path, sets_for(target))
+
+
+async def test_starting_from_a_preset_and_accepting_every_step(tmp_path: Path) -> None:
+    args = argparse.Namespace(preset="dogstatsd-uds-origin-logs", answers=None)
+    start = resolve_answers(args)
+    app = WizardApp(start, output=tmp_path / "bundle")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await walk_and_export(pilot, app, start, tmp_path / "bundle")
+    written = {p.name: p.read_text(encoding="utf-8") for p in (tmp_path / "bundle").iterdir()}
+    assert written == generate(tmp_path, ["--preset", "dogstatsd-uds-origin-logs"])
+
+
+async def test_highlight_shows_the_privilege_delta_before_choosing() -> None:
+    app = WizardApp(start="dogstatsd")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        values = [o.value for o in DECISIONS_BY_ID["dogstatsd"].options]
+        await pilot.press("home", *(["down"] * values.index("uds")))
+        ledger = text_of(app.screen.query_one("#ledger", Static))
+        explanation = text_of(app.screen.query_one("#explanation", Static))
+        delta = option_delta(Answers(), "dogstatsd", "uds")
+        assert delta
+        for line in delta:
+            assert line in ledger
+            assert line in explanation
+        assert DECISIONS_BY_ID["dogstatsd"].option("uds").costs in explanation
+        assert app.answers.dogstatsd == "udp"  # highlighted, not chosen
+        assert "/var/run/datadog" not in ledger.split("If you choose")[0]
+
+
+async def test_back_navigation_keeps_answers() -> None:
+    app = WizardApp(start="dogstatsd")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await answer_step(pilot, app, Answers(dogstatsd="uds"))
+        assert app.current == "origin_detection"
+        await answer_step(pilot, app, Answers(origin_detection=True))
+        assert app.current == "apm"
+        await pilot.press("escape")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.current == "dogstatsd"
+        options = app.screen.query_one(OptionList)
+        assert options.get_option_at_index(options.highlighted).id == "opt-uds"
+        assert "current" in str(options.get_option_at_index(options.highlighted).prompt)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.current == "origin_detection"
+        assert app.answers == Answers(dogstatsd="uds", origin_detection=True)
+        assert app.answers.host_pid
+
+
+async def test_origin_detection_is_skipped_when_dogstatsd_is_off() -> None:
+    app = WizardApp(start="dogstatsd")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await answer_step(pilot, app, Answers(dogstatsd="off"))
+        assert app.current == "apm"
+        assert "Step 4 of 15" in text_of(app.screen.query_one("#progress", Static))
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.current == "dogstatsd"
+
+
+async def test_invalid_text_is_refused_inline() -> None:
+    app = WizardApp(start="namespace")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await type_into(pilot, app.screen.query_one(Input), "Not_Valid")
+        await pilot.press("enter")
+        await pilot.pause()
+        error = app.screen.query_one("#input-error", Static)
+        assert error.display
+        assert "namespace: 'Not_Valid' is not valid" in text_of(error)
+        assert app.current == "namespace"
+        assert app.answers.namespace == "datadog"
+
+
+async def test_overwrite_is_confirmed_and_no_writes_nothing(tmp_path: Path) -> None:
+    target = tmp_path / "out"
+    target.mkdir()
+    (target / "notes.txt").write_text("mine\n")
+    app = WizardApp(output=target, start="export")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog)
+        assert "notes.txt" in text_of(app.screen.query_one("#dialog-question", Static))
+        await pilot.press("n")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert sorted(p.name for p in target.iterdir()) == ["notes.txt"]
+        assert "Nothing was written" in text_of(app.screen.query_one("#input-error", Static))
+        assert app.written == []
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("y")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    assert (target / "notes.txt").read_text() == "mine\n"
+    assert {p.name for p in target.iterdir()} == {"notes.txt", *BUNDLE_FILES}
+    assert {p.name: p.read_text() for p in app.written} == build_bundle(Answers())
+
+
+async def test_quit_with_unsaved_answers_asks_and_writes_nothing(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    app = WizardApp(start="runtime")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await answer_step(pilot, app, Answers(runtime="docker"))
+        await pilot.press("q")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("n")  # stay
+        await pilot.pause()
+        assert app.is_running and app.current == "dogstatsd"
+        await pilot.press("q")
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+    assert app.return_value == 0
+    assert list(tmp_path.iterdir()) == []
+
+
+async def test_quit_without_changes_needs_no_confirmation(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    app = WizardApp(start="runtime")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("q")
+        await pilot.pause()
+        assert not app.is_running
+    assert list(tmp_path.iterdir()) == []
+
+
+async def test_too_small_terminal_shows_a_message() -> None:
+    app = WizardApp()
+    async with app.run_test(size=(70, 20)) as pilot:
+        await pilot.pause()
+        assert app.screen.query_one("#too-small").display
+        assert not app.screen.query_one("#body").display
+        assert "at least 80 columns × 24 rows" in text_of(app.screen.query_one("#too-small", Static))
+    app = WizardApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert not app.screen.query_one("#too-small").display
+        assert app.screen.query_one("#body").display
+
+
+async def test_help_lists_the_keys_and_the_step_help() -> None:
+    app = WizardApp(start="logs")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("question_mark")
+        await pilot.pause()
+        shown = text_of(app.screen.query_one("#help Static", Static))
+        assert "Esc" in shown and DECISIONS_BY_ID["logs"].help in shown.replace("\n", " ")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.current == "logs" and not app.screen.is_modal
+
+
+async def test_command_palette_loads_a_preset() -> None:
+    from tui.core.answer_files import load_preset
+    from tui.core.answers import layer
+
+    app = WizardApp(start="runtime")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"preset: dogstatsd-uds-origin-logs")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.answers == layer([load_preset("dogstatsd-uds-origin-logs").answers])
+        assert app.current == "runtime"
+
+
+def test_no_color_is_respected(monkeypatch) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert WizardApp().no_color
