@@ -182,6 +182,14 @@ def test_question_mark_and_more_print_the_full_explanation(tmp_path):
     assert run.screen.count(DECISIONS_BY_ID["runtime"].question) >= 3  # asked again after each explanation
 
 
+def test_question_mark_explains_the_checkbox_question_then_ticks_a_feature(tmp_path):
+    keys = ENTER * 8 + "?" + SPACE + ENTER + ENTER * 5 + ENTER  # system_probe is the 9th question
+    run = walk(keys, tmp_path / "asked")
+    assert run.rc == 0, run.err
+    assert DECISIONS_BY_ID["system_probe"].explain() in run.out
+    assert_same_bundle(tmp_path / "asked", generated(tmp_path, "--set", "system_probe=npm"))
+
+
 def test_question_mark_explains_a_text_question(tmp_path):
     run = walk(CLEAR + "?" + ENTER + CTRL_C, None)
     assert DECISIONS_BY_ID["agent_version"].explain() in run.out
@@ -196,7 +204,9 @@ def test_an_invalid_version_is_refused_and_asked_again(tmp_path):
 
 def test_asks_for_a_directory_when_no_output_was_given(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    run = walk(ENTER * DEFAULT_QUESTIONS + ENTER + ENTER, None)
+    (tmp_path / "a-file").write_text("")
+    keys = ENTER * DEFAULT_QUESTIONS + CLEAR + "a-file" + ENTER + CLEAR + "./ddsecure-bundle" + ENTER + ENTER
+    run = walk(keys, None)  # a file is refused as the directory; then the default is typed back
     assert run.rc == 0, run.err
     assert_same_bundle(tmp_path / "ddsecure-bundle", generated(tmp_path))
 
