@@ -1,0 +1,111 @@
+"""Auditing a DatadogAgent: privileges the Operator grants, fixes that remove them, inferred answers."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tui.core.answer_files import load_preset, preset_names
+from tui.core.answers import APM, DOGSTATSD, LOGS, RUN_AS, RUNTIMES, SYSTEM_PROBE_FEATURES, Answers, layer
+from tui.core.audit.datadog_agent import audit_datadog_agent, findings, infer_answers, is_datadog_agent, privileges
+from tui.core.operator import datadog_agent
+
+BARE = {
+    "apiVersion": "datadoghq.com/v2alpha1",
+    "kind": "DatadogAgent",
+    "metadata": {"name": "datadog", "namespace": "monitoring"},
+    "spec": {"global": {"credentials": {"apiKey": "0123456789abcdef"}}},
+}
+
+
+def apply_changes(resource: dict[str, Any], changes) -> dict[str, Any]:
+    out = copy.deepcopy(resource)
+    for dotted, value in changes:
+        node = out
+        *parents, last = dotted.split(".")
+        for part in parents:
+            node = node.setdefault(part, {})
+        if value is None:
+            node.pop(last, None)
+        else:
+            node[last] = copy.deepcopy(value)
+    return out
+
+
+def test_a_bare_resource_reports_the_operator_defaults():
+    ids = {f.id for f in findings(BARE)}
+    assert {
+        "operator-api-key-inline",
+        "operator-root",
+        "operator-dogstatsd-socket-default",
+        "operator-apm-default",
+        "operator-service-discovery-default",
+    } <= ids
+    what = [p.what for p in privileges(BARE)]
+    assert "root (runAsUser 0)" in what
+    assert any("/var/run/datadog rw" in w for w in what)
+    assert all(p.source == "Operator default" for p in privileges(BARE) if "socket" in p.what)
+
+
+def test_host_pid_is_flagged_only_when_nothing_needs_it():
+    needless = copy.deepcopy(BARE)
+    needless["spec"]["override"] = {"nodeAgent": {"hostPID": True}}
+    assert "operator-host-pid" in {f.id for f in findings(needless)}
+    with_npm = copy.deepcopy(needless)
+    with_npm["spec"]["features"] = {"npm": {"enabled": True}}
+    assert "operator-host-pid" not in {f.id for f in findings(with_npm)}
+    assert privileges(with_npm)[0].what == "hostPID"
+
+
+def test_applying_every_fix_clears_every_finding_but_infos():
+    fixed = copy.deepcopy(BARE)
+    fixed["spec"]["override"] = {"nodeAgent": {"hostPID": True, "hostNetwork": True}}
+    fixed["spec"]["features"] = {"dogstatsd": {"hostPortConfig": {"enabled": True}}}
+    for _ in range(3):
+        for finding in findings(fixed):
+            fixed = apply_changes(fixed, finding.changes)
+    assert [f.id for f in findings(fixed)] == []
+    assert [p.what for p in privileges(fixed)] == []
+
+
+def test_ddsecure_output_is_recognised_and_audits_clean_for_every_preset():
+    for name in preset_names():
+        answers = layer([load_preset(name).answers])
+        resource = datadog_agent(answers)
+        assert is_datadog_agent(resource)
+        report = audit_datadog_agent(resource, f"{name}.yaml")
+        assert [f.id for f in report.findings if f.severity not in ("info", "low")] == [], name
+        assert report.answers == answers.as_dict()
+        assert report.kind == "datadog-agent"
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    answers=st.builds(
+        Answers,
+        runtime=st.sampled_from(RUNTIMES),
+        dogstatsd=st.sampled_from(DOGSTATSD),
+        origin_detection=st.booleans(),
+        apm=st.sampled_from(APM),
+        logs=st.sampled_from(LOGS),
+        process_collection=st.booleans(),
+        run_as=st.sampled_from(RUN_AS),
+        system_probe=st.lists(st.sampled_from(SYSTEM_PROBE_FEATURES), unique=True).map(tuple),
+        agent_version=st.sampled_from(["7.81.1", "7.47.0", "7.60.0"]),
+        cluster_name=st.sampled_from([None, "prod-eu.1"]),
+        site=st.sampled_from(["datadoghq.com", "datadoghq.eu"]),
+    )
+)
+def test_answers_round_trip_through_the_datadog_agent(answers):
+    inferred, _ = infer_answers(datadog_agent(answers))
+    assert inferred == answers
+    # What remains is exactly what the answers chose: root and host ports.
+    expected = {
+        "operator-root": not answers.non_root,
+        "operator-dogstatsd-host-port": answers.dogstatsd == "udp-hostport",
+        "operator-apm-host-port": answers.apm == "tcp-hostport",
+    }
+    assert {f.id for f in findings(datadog_agent(answers))} == {k for k, chosen in expected.items() if chosen}
