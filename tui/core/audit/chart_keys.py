@@ -1,0 +1,118 @@
+"""The datadog chart's known values keys (generated data), and what to say about a key that is not one."""
+
+from __future__ import annotations
+
+import difflib
+import json
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+DATA = Path(__file__).resolve().parent.parent / "data" / "chart_keys.json"
+
+# Maps whose content is Kubernetes or Agent configuration passed through verbatim: any key is valid below.
+OPEN_NAMES = frozenset(
+    {
+        "securityContext",
+        "containerSecurityContext",
+        "resources",
+        "affinity",
+        "nodeSelector",
+        "tolerations",
+        "annotations",
+        "podAnnotations",
+        "labels",
+        "podLabels",
+        "additionalLabels",
+        "commonLabels",
+        "env",
+        "envFrom",
+        "envDict",
+        "volumes",
+        "volumeMounts",
+        "confd",
+        "checksd",
+        "customAgentConfig",
+        "dnsConfig",
+        "livenessProbe",
+        "readinessProbe",
+        "startupProbe",
+        "updateStrategy",
+        "deploymentStrategy",
+        "podSecurityContext",
+        "service",
+        "lifecycle",
+        "tags",
+        "kubeStateMetricsCore",
+        "clusterChecks",
+        "args",
+        "command",
+    }
+)
+
+# Keys users reach for that do nothing: what actually does the job.
+NO_OP_HINTS = {
+    "datadog.systemProbe.enabled": "the chart has no such switch; datadog.discovery.enabled: false removes "
+    "system-probe when no system-probe feature is on",
+    "agents.containers.systemProbe.enabled": "the chart has no such switch; datadog.discovery.enabled: false removes "
+    "system-probe when no system-probe feature is on",
+    "datadog.dogstatsd.enabled": "there is no DogStatsD switch; set agents.containers.agent.env "
+    "[{name: DD_USE_DOGSTATSD, value: 'false'}]",
+    "datadog.processAgent.runInCoreAgent": "no effect on Agent 7.78 and later",
+}
+
+
+@dataclass(frozen=True)
+class ChartKeys:
+    keys: dict[str, str]
+    commented: dict[str, str]
+    deprecated: dict[str, dict[str, str]]
+
+    def known(self, dotted: str) -> bool:
+        return dotted in self.keys or dotted in self.commented
+
+    def kind(self, dotted: str) -> str:
+        return self.keys.get(dotted, "commented" if dotted in self.commented else "")
+
+    def is_open(self, dotted: str) -> bool:
+        """Below this key, anything goes (free-form maps, commented-out keys, empty defaults)."""
+        last = dotted.rsplit(".", 1)[-1]
+        return last in OPEN_NAMES or self.kind(dotted) in ("empty-map", "null", "list", "commented", "scalar", "bool")
+
+    def children(self, parent: str) -> list[str]:
+        prefix = parent + "." if parent else ""
+        return [
+            k
+            for k in (*self.keys, *self.commented)
+            if k.startswith(prefix) and "." not in k[len(prefix) :] and k != parent
+        ]
+
+    def suggest(self, dotted: str) -> str | None:
+        """The closest real key: first among the siblings, then anywhere in the chart."""
+        parent, _, last = dotted.rpartition(".")
+        siblings = {k.rpartition(".")[2]: k for k in self.children(parent)}
+        close = difflib.get_close_matches(last, list(siblings), n=1, cutoff=0.75)
+        if close:
+            return siblings[close[0]]
+        lowered = {k.rpartition(".")[2].lower(): k for k in self.children(parent)}
+        if last.lower() in lowered:
+            return lowered[last.lower()]
+        close = difflib.get_close_matches(dotted, list(self.keys), n=1, cutoff=0.85)
+        return close[0] if close else None
+
+    def relocation(self, dotted: str) -> str | None:
+        """Where a key that is unknown here exists one level up or down (`datadog.` added or removed)."""
+        candidates = [f"datadog.{dotted}"]
+        if dotted.startswith("datadog."):
+            candidates.append(dotted.removeprefix("datadog."))
+        for candidate in candidates:
+            if candidate in self.keys:
+                return candidate
+        return None
+
+
+@cache
+def chart_keys() -> ChartKeys:
+    data: dict[str, Any] = json.loads(DATA.read_text(encoding="utf-8"))
+    return ChartKeys(data["keys"], data["commented"], data["deprecated"])

@@ -1,0 +1,75 @@
+"""Findings and the audit report: plain data that the text, JSON and SARIF outputs read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+SEVERITIES = ("info", "low", "medium", "high")
+
+DELETE = object()  # in Finding.changes: remove this key from the user's file
+
+
+def rank(severity: str) -> int:
+    return SEVERITIES.index(severity)
+
+
+@dataclass(frozen=True)
+class Finding:
+    id: str
+    severity: str
+    key: str
+    message: str
+    fix: str = ""
+    # dotted key -> new value (or DELETE): the edit `--fix` applies to the user's file
+    changes: tuple[tuple[str, Any], ...] = ()
+
+    def as_json(self) -> dict[str, Any]:
+        return {"id": self.id, "severity": self.severity, "key": self.key, "message": self.message, "fix": self.fix}
+
+
+@dataclass(frozen=True)
+class Privilege:
+    """One privilege the input grants, with the key responsible and where its value comes from."""
+
+    what: str
+    key: str
+    source: str  # "set in file", "chart default", "rendered"
+
+    def as_json(self) -> dict[str, str]:
+        return {"privilege": self.what, "key": self.key, "source": self.source}
+
+
+@dataclass
+class AuditReport:
+    path: str
+    kind: str  # "values" or "manifests"
+    findings: list[Finding] = field(default_factory=list)
+    privileges: list[Privilege] = field(default_factory=list)
+    answers: dict[str, Any] | None = None
+    answer_notes: list[str] = field(default_factory=list)
+    pod_security: list[dict[str, Any]] = field(default_factory=list)
+    render: dict[str, Any] | None = None
+    ledger: dict[str, Any] | None = None
+
+    def worst(self) -> str | None:
+        return max((f.severity for f in self.findings), key=rank, default=None)
+
+    def reaches(self, fail_on: str) -> bool:
+        return any(rank(f.severity) >= rank(fail_on) for f in self.findings)
+
+    def sorted_findings(self) -> list[Finding]:
+        return sorted(self.findings, key=lambda f: (-rank(f.severity), f.id, f.key))
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "file": self.path,
+            "kind": self.kind,
+            "findings": [f.as_json() for f in self.sorted_findings()],
+            "privileges": [p.as_json() for p in self.privileges],
+            "inferredAnswers": self.answers,
+            "inferenceNotes": self.answer_notes,
+            "podSecurity": self.pod_security,
+            "render": self.render,
+            "ledger": self.ledger,
+        }

@@ -1,0 +1,160 @@
+"""Answers inferred from a values file: which features it really enables, chart defaults included.
+
+The rule mirrors the generator: a feature counts as wanted when the file turns it on; a transport or
+privilege that only comes from a chart default (the APM socket, the DogStatsD socket volume) does not
+count as a wish, so the audit can call it unneeded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from tui.core.answers import SITES, Answers
+from tui.core.chart_defaults import CHART_DEFAULTS
+from tui.core.chart_model import NodeAgentChart, agent_version_of
+from tui.core.chart_values import SYSTEM_PROBE_VALUES
+from tui.core.errors import AnswerError
+
+
+def is_set(values: Mapping[str, Any], dotted: str) -> bool:
+    node: Any = values
+    for part in dotted.split("."):
+        if not isinstance(node, Mapping) or part not in node:
+            return False
+        node = node[part]
+    return True
+
+
+_MISSING = object()
+
+
+def chart_default(dotted: str) -> Any:
+    return _DEFAULTS.get(dotted, _MISSING)
+
+
+def explicit(values: Mapping[str, Any], dotted: str) -> bool:
+    """The file sets this key to something other than the chart's default: a deliberate choice."""
+    if not is_set(values, dotted):
+        return False
+    value, default = user_value(values, dotted), chart_default(dotted)
+    return bool(value) if default is _MISSING else value != default
+
+
+def user_value(values: Mapping[str, Any], dotted: str) -> Any:
+    node: Any = values
+    for part in dotted.split("."):
+        if not isinstance(node, Mapping) or part not in node:
+            return None
+        node = node[part]
+    return node
+
+
+def infer_answers(values: Mapping[str, Any]) -> tuple[Answers, list[str]]:
+    """The answers this file amounts to, and notes on what could not be carried over."""
+    chart = NodeAgentChart(values)
+    v = chart.v
+    notes: list[str] = []
+    changes: dict[str, Any] = {}
+
+    tag = agent_version_of(v)
+    try:
+        Answers().replace(agent_version=tag)
+        changes["agent_version"] = tag
+    except AnswerError:
+        notes.append(f"agents.image.tag {tag!r} is not an Agent 7 version ddsecure knows; assumed 7.81.1")
+
+    docker = v.get("datadog.dockerSocketPath")
+    cri = str(v.get("datadog.criSocketPath") or "")
+    if docker or "docker" in cri:
+        changes["runtime"] = "docker"
+    elif "crio" in cri or "cri-o" in cri:
+        changes["runtime"] = "cri-o"
+    else:
+        changes["runtime"] = "containerd"
+        if not cri:
+            notes.append("no runtime socket path is set: assumed containerd (the chart mounts all of /var/run)")
+
+    origin = v.on("datadog.dogstatsd.originDetection")
+    socket = v.on("datadog.dogstatsd.useSocketVolume")
+    if v.on("datadog.dogstatsd.useHostPort"):
+        changes["dogstatsd"] = "udp-hostport"
+    elif socket and (explicit(values, "datadog.dogstatsd.useSocketVolume") or origin):
+        changes["dogstatsd"] = "uds"
+    else:
+        changes["dogstatsd"] = "udp"
+    changes["origin_detection"] = origin
+
+    socket_set = explicit(values, "datadog.apm.socketEnabled") or explicit(values, "datadog.apm.useSocketVolume")
+    if chart.apm_uds() and socket_set:
+        changes["apm"] = "uds"
+    elif chart.apm_host_port():
+        changes["apm"] = "tcp-hostport"
+    elif v.on("datadog.apm.useLocalService"):
+        changes["apm"] = "tcp-local-service"
+    else:
+        changes["apm"] = "off"
+        if chart.apm_uds():
+            notes.append("APM: only the chart's default socket is on, nothing in the file asks for APM; assumed off")
+
+    if chart.logs():
+        changes["logs"] = "all" if v.on("datadog.logs.containerCollectAll") else "annotated"
+    else:
+        changes["logs"] = "off"
+
+    changes["process_collection"] = v.on("datadog.processAgent.processCollection") or (
+        explicit(values, "datadog.processAgent.containerCollection")
+        and v.on("datadog.processAgent.containerCollection")
+    )
+    changes["run_as"] = "root" if chart.agent_is_root() else "nonroot"
+    changes["system_probe"] = [feature for feature, (key, _) in SYSTEM_PROBE_VALUES.items() if v.on(key)]
+
+    site = v.get("datadog.site")
+    if site:
+        if site in SITES:
+            changes["site"] = site
+        else:
+            notes.append(f"datadog.site {site!r} is not a site ddsecure knows; assumed datadoghq.com")
+    for answer, key in (("cluster_name", "datadog.clusterName"), ("api_key_secret", "datadog.apiKeyExistingSecret")):
+        value = v.get(key)
+        if value:
+            try:
+                Answers().replace(**{answer: str(value)})
+                changes[answer] = str(value)
+            except AnswerError as error:
+                notes.append(f"{key}: {error}")
+    for key, label in UNMODELLED_FEATURES.items():
+        if v.on(key):
+            notes.append(f"{key} ({label}) is on; ddsecure does not generate it, so --fix leaves it out")
+    answers = Answers()
+    for answer, value in changes.items():
+        try:
+            answers = answers.replace(**{answer: value})
+        except AnswerError as error:
+            notes.append(str(error))
+    return answers, notes
+
+
+UNMODELLED_FEATURES = {
+    "datadog.securityAgent.compliance.enabled": "CSPM",
+    "datadog.gpuMonitoring.enabled": "GPU monitoring",
+    "datadog.traceroute.enabled": "traceroute",
+    "datadog.dynamicInstrumentationGo.enabled": "Go dynamic instrumentation",
+    "datadog.sbom.containerImage.enabled": "SBOM container images",
+    "datadog.sbom.enrichment.usage.enabled": "SBOM usage enrichment",
+    "datadog.hostProfiler.enabled": "host profiler",
+    "datadog.discovery.serviceMap.enabled": "service map",
+}
+
+
+def _flatten(tree: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for key, value in tree.items():
+        path = f"{prefix}{key}"
+        flat[path] = value
+        if isinstance(value, Mapping):
+            flat.update(_flatten(value, path + "."))
+    return flat
+
+
+_DEFAULTS = _flatten(CHART_DEFAULTS)

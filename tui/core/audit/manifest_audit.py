@@ -1,0 +1,116 @@
+"""Auditing rendered manifests: the node-Agent DaemonSet's real privileges and its Pod Security checks."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from tui.core import pod_security
+from tui.core.audit.findings import AuditReport, Finding, Privilege
+from tui.core.errors import InputFileError
+from tui.core.pod_spec import find_node_agent_daemonset, pod_spec_of
+from tui.core.privileges import Ledger, ledger_of_pod
+
+# Severity of a failed check: what baseline refuses matters more than what only restricted refuses
+# (the Agent cannot run under restricted at all; see the security guidance).
+_SEVERITY = {"baseline": "medium", "restricted": "low"}
+
+
+def node_agent_pod(documents: Sequence[Any], where: str) -> tuple[Mapping[str, Any], Mapping[str, Any], str]:
+    """(pod spec, pod template annotations, DaemonSet name) of the node-Agent DaemonSet."""
+    daemonset = find_node_agent_daemonset(documents)
+    if daemonset is None:
+        raise InputFileError(f"{where}: no node-Agent DaemonSet (a DaemonSet with an 'agent' container) found")
+    template = (daemonset.get("spec") or {}).get("template") or {}
+    annotations = (template.get("metadata") or {}).get("annotations") if isinstance(template, Mapping) else None
+    name = str((daemonset.get("metadata") or {}).get("name", "?"))
+    return pod_spec_of(daemonset), annotations if isinstance(annotations, Mapping) else {}, name
+
+
+def pod_security_results(pod: Mapping[str, Any], annotations: Mapping[str, Any]) -> list[dict[str, Any]]:
+    return [
+        {
+            "check": result.check_id,
+            "level": result.level,
+            "allowed": result.allowed,
+            "reason": result.reason,
+            "detail": result.detail,
+        }
+        for result in pod_security.evaluate(pod, annotations)
+    ]
+
+
+def pod_security_findings(results: list[dict[str, Any]], subject: str) -> list[Finding]:
+    return [
+        Finding(
+            f"pss-{r['check']}",
+            _SEVERITY.get(r["level"], "low"),
+            f"{subject}: {r['check']}",
+            f"fails Pod Security {r['level']} check {r['check']}: {r['reason']}"
+            + (f" ({r['detail']})" if r["detail"] else ""),
+            "",
+        )
+        for r in results
+        if not r["allowed"]
+    ]
+
+
+def ledger_privileges(ledger: Ledger, source: str) -> list[Privilege]:
+    rows = [Privilege("hostPID", "spec.template.spec.hostPID", source)] if ledger.host_pid else []
+    if ledger.host_network:
+        rows.append(Privilege("hostNetwork", "spec.template.spec.hostNetwork", source))
+    rows += [Privilege(f"hostPort {port}", "containers[].ports[].hostPort", source) for port in ledger.host_ports]
+    user = "root (UID 0)" if not ledger.run_as_user else f"UID {ledger.run_as_user}"
+    rows.append(Privilege(f"runs as {user}", "spec.template.spec.securityContext.runAsUser", source))
+    for grant in ledger.host_paths:
+        where = ", ".join(grant.containers) or "declared, not mounted"
+        rows.append(Privilege(f"hostPath {grant.path} {grant.mode} ({where})", f"volumes[{grant.volume}]", source))
+    for container, caps in ledger.capabilities.items():
+        rows.append(
+            Privilege(
+                f"capabilities {container}: {', '.join(caps)}", f"containers[{container}].securityContext", source
+            )
+        )
+    return rows
+
+
+def audit_manifests(documents: Sequence[Any], path: str) -> AuditReport:
+    pod, annotations, name = node_agent_pod(documents, path)
+    ledger = ledger_of_pod(pod)
+    report = AuditReport(path=path, kind="manifests")
+    report.ledger = ledger.as_json()
+    report.privileges = ledger_privileges(ledger, f"DaemonSet {name}")
+    report.pod_security = pod_security_results(pod, annotations)
+    report.findings += pod_security_findings(report.pod_security, f"DaemonSet {name}")
+    if ledger.host_pid:
+        report.findings.append(
+            Finding(
+                "hostpid",
+                "medium",
+                f"DaemonSet {name}: hostPID",
+                "the pod shares the host PID namespace; only DogStatsD origin detection over a Unix socket needs it",
+                "datadog.useHostPID: false (values) or hostPID: false (patch)",
+            )
+        )
+    return report
+
+
+def operator_report(documents: Sequence[Any], path: str) -> AuditReport:
+    """Hook for DatadogAgent (Operator) input: another module turns it into a pod spec.
+
+    When `tui.core.operator` offers `pod_of_datadog_agent(document)`, its pod is audited like a rendered
+    DaemonSet; until then the input is refused with a clear message.
+    """
+    try:
+        from tui.core import operator  # type: ignore[attr-defined]
+
+        to_pod = operator.pod_of_datadog_agent  # type: ignore[attr-defined]
+    except (ImportError, AttributeError):
+        raise InputFileError(
+            f"{path}: a DatadogAgent resource; auditing Operator input is not supported yet "
+            "(render it with the Operator and audit the DaemonSet instead)"
+        ) from None
+    agent = next(d for d in documents if isinstance(d, Mapping) and d.get("kind") == "DatadogAgent")
+    pod = to_pod(agent)
+    fake = {"kind": "DaemonSet", "metadata": {"name": "datadog-agent"}, "spec": {"template": {"spec": pod}}}
+    return audit_manifests([fake], path)
