@@ -25,8 +25,8 @@ class ChoiceStep(StepScreen):
         yield Static(self.decision.question, classes="question")
         items = []
         for option in self.decision.options:
-            mark = "  ✓ current" if option.value == current else ""
-            items.append(ListOption(f"{option.label}{mark}", id=f"opt-{format_value(option.value)}"))
+            mark = "✓ " if option.value == current else "  "
+            items.append(ListOption(f"{mark}{option.label}", id=f"opt-{format_value(option.value)}"))
         yield OptionList(*items, id="options")
         with VerticalScroll(id="explanation-scroll"):
             yield ExplanationPanel(id="explanation")

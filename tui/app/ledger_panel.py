@@ -28,6 +28,12 @@ def cached_delta(answers: Answers, decision_id: str, value: Any) -> tuple[str, .
 
 def ledger_text(ledger: Ledger, delta: Iterable[str] = (), delta_label: str = "") -> Text:
     text = Text()
+    delta = list(delta)
+    if delta_label:  # first, so it is visible without scrolling at 80×24
+        text.append(f"If {delta_label}:\n", style="bold underline")
+        for line in delta or ["no privilege change"]:
+            text.append(f"  {line}\n", style=delta_style(line) if delta else "dim")
+        text.append("\n")
     text.append("Privileges of the Agent pod\n", style="bold underline")
     for line in ledger.summary_lines():
         if line.startswith("Pod Security:"):
@@ -38,11 +44,6 @@ def ledger_text(ledger: Ledger, delta: Iterable[str] = (), delta_label: str = ""
     text.append(ledger.agent_level + "\n", style="bold")
     text.append("  apps:  ")
     text.append(ledger.app_level + "\n", style="bold")
-    delta = list(delta)
-    if delta_label:
-        text.append(f"\nIf {delta_label}:\n", style="bold underline")
-        for line in delta or ["no privilege change"]:
-            text.append(f"  {line}\n", style=delta_style(line) if delta else "dim")
     return text
 
 

@@ -25,7 +25,7 @@ def answers_table(answers) -> Table:
     table.add_column()
     changed = answers.changed_from_defaults()
     for key, value in answers.as_dict().items():
-        shown = ", ".join(value) if isinstance(value, list) else format_value(value)
+        shown = ", ".join(value) if isinstance(value, list) else "" if value is None else format_value(value)
         title = DECISIONS_BY_ID[key].title
         table.add_row(title, Text(shown or "(none)", style="yellow" if key in changed else ""))
     return table

@@ -1,0 +1,58 @@
+"""Screenshots of the wizard's main screens at 80×24 and 120×40 (pytest-textual-snapshot).
+
+Regenerate after an intended change with `pytest tests/test_app_snapshots.py --snapshot-update`.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("pytest_textual_snapshot")
+
+from tui.app.wizard_app import WizardApp
+from tui.core.answers import Answers
+
+SIZES = {"80x24": (80, 24), "120x40": (120, 40)}
+
+
+@pytest.fixture(params=list(SIZES))
+def size(request) -> tuple[int, int]:
+    return SIZES[request.param]
+
+
+class TestDecisionSteps:
+    def test_first_step_text_input(self, snap_compare, size) -> None:
+        assert snap_compare(WizardApp(), terminal_size=size)
+
+    def test_choice_with_highlighted_delta(self, snap_compare, size) -> None:
+        # UDP is current; one key down highlights the Unix socket and shows what it would add.
+        assert snap_compare(WizardApp(start="dogstatsd"), press=["down"], terminal_size=size)
+
+    def test_multi_select_system_probe(self, snap_compare, size) -> None:
+        app = WizardApp(Answers(system_probe=("npm",)), start="system_probe")
+        assert snap_compare(app, press=["down"], terminal_size=size)
+
+
+class TestReviewAndExport:
+    def test_review_summary(self, snap_compare, size) -> None:
+        app = WizardApp(Answers(dogstatsd="uds", origin_detection=True, logs="annotated"), start="review")
+        assert snap_compare(app, terminal_size=size)
+
+    def test_review_values_preview(self, snap_compare, size) -> None:
+        app = WizardApp(Answers(dogstatsd="uds"), start="review")
+        assert snap_compare(app, press=["tab", "right"], terminal_size=size)
+
+    def test_export_directory(self, snap_compare, size) -> None:
+        assert snap_compare(WizardApp(start="export"), terminal_size=size)
+
+
+class TestDialogs:
+    def test_help(self, snap_compare, size) -> None:
+        assert snap_compare(WizardApp(start="runtime"), press=["question_mark"], terminal_size=size)
+
+    def test_quit_confirmation(self, snap_compare, size) -> None:
+        assert snap_compare(WizardApp(start="runtime"), press=["down", "enter", "q"], terminal_size=size)
+
+
+def test_too_small_terminal(snap_compare) -> None:
+    assert snap_compare(WizardApp(), terminal_size=(60, 20))
