@@ -28,7 +28,10 @@ def audit_text(text: str, name: str, *, render: bool = False, chart: Path | None
                 from tui.core.audit.helm_render import render_and_compare
                 from tui.core.chart_model import render_pod
 
-                report.render, extra = render_and_compare(Path(name), render_pod(_modelled(documents[0])), chart)
+                values = _modelled(documents[0])
+                datadog = values.get("datadog") if isinstance(values.get("datadog"), Mapping) else {}
+                needs_key = not (datadog.get("apiKey") or datadog.get("apiKeyExistingSecret"))
+                report.render, extra = render_and_compare(Path(name), render_pod(values), chart, needs_key=needs_key)
                 report.findings += extra
             return report
         if kind == "operator":

@@ -41,6 +41,22 @@ def explicit(values: Mapping[str, Any], dotted: str) -> bool:
     return bool(value) if default is _MISSING else value != default
 
 
+# A file setting this many keys is a copy of the chart's values.yaml: there, a key at its default
+# value is an inherited default, not a choice.
+COPIED_FILE_KEYS = 300
+
+
+def count_keys(tree: Any) -> int:
+    if not isinstance(tree, Mapping):
+        return 0
+    return sum(1 + count_keys(value) for value in tree.values())
+
+
+def chosen(values: Mapping[str, Any], dotted: str, copied: bool) -> bool:
+    """The file states this key as a choice: set at all in a short file, set to a non-default in a copy."""
+    return explicit(values, dotted) if copied else is_set(values, dotted)
+
+
 def user_value(values: Mapping[str, Any], dotted: str) -> Any:
     node: Any = values
     for part in dotted.split("."):
@@ -55,6 +71,9 @@ def infer_answers(values: Mapping[str, Any]) -> tuple[Answers, list[str]]:
     chart = NodeAgentChart(values)
     v = chart.v
     notes: list[str] = []
+    copied = count_keys(values) >= COPIED_FILE_KEYS
+    if copied:
+        notes.append("this looks like a full copy of the chart's values.yaml: keys left at the default count as unset")
     changes: dict[str, Any] = {}
 
     tag = agent_version_of(v)
@@ -79,13 +98,15 @@ def infer_answers(values: Mapping[str, Any]) -> tuple[Answers, list[str]]:
     socket = v.on("datadog.dogstatsd.useSocketVolume")
     if v.on("datadog.dogstatsd.useHostPort"):
         changes["dogstatsd"] = "udp-hostport"
-    elif socket and (explicit(values, "datadog.dogstatsd.useSocketVolume") or origin):
+    elif socket and (chosen(values, "datadog.dogstatsd.useSocketVolume", copied) or origin):
         changes["dogstatsd"] = "uds"
     else:
         changes["dogstatsd"] = "udp"
     changes["origin_detection"] = origin
 
-    socket_set = explicit(values, "datadog.apm.socketEnabled") or explicit(values, "datadog.apm.useSocketVolume")
+    socket_set = chosen(values, "datadog.apm.socketEnabled", copied) or chosen(
+        values, "datadog.apm.useSocketVolume", copied
+    )
     if chart.apm_uds() and socket_set:
         changes["apm"] = "uds"
     elif chart.apm_host_port():

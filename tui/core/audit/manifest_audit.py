@@ -40,11 +40,12 @@ def pod_security_results(pod: Mapping[str, Any], annotations: Mapping[str, Any])
     ]
 
 
-def pod_security_findings(results: list[dict[str, Any]], subject: str) -> list[Finding]:
+def pod_security_findings(results: list[dict[str, Any]], subject: str, severity: str | None = None) -> list[Finding]:
+    """One finding per failed check; `severity` overrides the per-level default (used for --render)."""
     return [
         Finding(
             f"pss-{r['check']}",
-            _SEVERITY.get(r["level"], "low"),
+            severity or _SEVERITY.get(r["level"], "low"),
             f"{subject}: {r['check']}",
             f"fails Pod Security {r['level']} check {r['check']}: {r['reason']}"
             + (f" ({r['detail']})" if r["detail"] else ""),

@@ -1,0 +1,129 @@
+"""Bad input to `ddsecure audit`: one line, exit 2, quickly; plus a hypothesis fuzz of the parser entry."""
+
+from __future__ import annotations
+
+import io
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tui.cli import main
+from tui.core.audit.audit import audit_text
+from tui.core.audit.parse import MAX_BYTES
+from tui.core.errors import InputFileError
+
+CORPUS = Path(__file__).resolve().parent / "fuzz_corpus"
+# Files of the corpus that are valid YAML mappings of the wrong shape: audited (exit 0 or 1), not refused.
+AUDITED = {"datadog-scalar.yaml", "wrong-types.yaml"}
+
+
+def run(path: Path) -> tuple[int, str, str, float]:
+    out, err = io.StringIO(), io.StringIO()
+    start = time.perf_counter()
+    code = main(["audit", str(path)], out=out, err=err)
+    return code, out.getvalue(), err.getvalue(), time.perf_counter() - start
+
+
+@pytest.mark.parametrize("path", sorted(CORPUS.iterdir()), ids=lambda p: p.name)
+def test_corpus_input_never_crashes_and_answers_quickly(path):
+    code, out, err, seconds = run(path)
+    assert seconds < 2.0
+    if path.name in AUDITED:
+        assert code in (0, 1) and err == "" and "Findings" in out
+    else:
+        assert code == 2, out
+        assert err.startswith("ddsecure: error: ") and err.count("\n") == 1
+        assert "Traceback" not in err
+
+
+def test_a_20_mb_file_is_refused_by_size(tmp_path):
+    path = tmp_path / "huge.yaml"
+    line = b"key: " + b"x" * 94 + b"\n"
+    path.write_bytes(line * (20_000_000 // len(line)))
+    code, _, err, seconds = run(path)
+    assert code == 2 and "larger than" in err and seconds < 2.0
+
+
+def test_size_cap_is_above_a_real_render():
+    assert MAX_BYTES >= 1_000_000
+
+
+def test_a_missing_file_and_a_directory_are_one_line_errors(tmp_path):
+    for path in (tmp_path / "nope.yaml", tmp_path):
+        code, _, err, _ = run(path)
+        assert code == 2 and err.count("\n") == 1
+
+
+def test_wrong_shapes_are_reported_as_findings_not_crashes():
+    report = audit_text((CORPUS / "wrong-types.yaml").read_text(), "wrong-types.yaml")
+    assert {f.key for f in report.findings if f.id == "wrong-type"} >= {"datadog.dogstatsd", "datadog.securityContext"}
+
+
+def _check(text: str) -> None:
+    try:
+        audit_text(text, "fuzz.yaml")
+    except InputFileError as error:
+        assert "\n" not in str(error)
+
+
+yaml_words = st.sampled_from(
+    [
+        "datadog:",
+        "  apm:",
+        "    portEnabled: true",
+        "  dogstatsd: {useSocketVolume: 'false'}",
+        "agents:",
+        "  image: {tag: 7.30.0}",
+        "- a",
+        "&a [1, 2]",
+        "*a",
+        "kind: DaemonSet",
+        "apiVersion: apps/v1",
+        "---",
+        "  securityContext: {runAsUser: x}",
+        "\t",
+        "key: [",
+        "{",
+        "!!binary aGk=",
+        "? complex",
+        "datadog: null",
+        "spec: {template: {spec: {containers: [{name: agent}]}}}",
+    ]
+)
+
+
+@settings(max_examples=150, deadline=2000, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(yaml_words, max_size=12).map("\n".join))
+def test_fuzz_yaml_like_text_never_raises_anything_but_input_errors(text):
+    _check(text)
+
+
+@settings(max_examples=100, deadline=2000)
+@given(st.text(max_size=300))
+def test_fuzz_arbitrary_text(text):
+    _check(text)
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=8),
+    lambda children: (
+        st.lists(children, max_size=3)
+        | st.dictionaries(
+            st.sampled_from(["datadog", "agents", "apm", "dogstatsd", "securityContext", "runAsUser", "enabled", "x"]),
+            children,
+            max_size=4,
+        )
+    ),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=150, deadline=2000)
+@given(st.dictionaries(st.sampled_from(["datadog", "agents", "clusterAgent", "x"]), json_values, max_size=3))
+def test_fuzz_values_trees_through_the_whole_audit(tree):
+    import json
+
+    _check(json.dumps(tree))
