@@ -17,16 +17,34 @@ def fixed_text(text: str, findings: Iterable[Finding]) -> str:
     yaml = YAML(typ="rt", pure=True)
     yaml.preserve_quotes = True
     yaml.width = 4096
+    yaml.indent(**_indentation(text))
     tree = yaml.load(text)
     if tree is None:
         tree = {}
     for finding in findings:
+        if finding.severity == "info":
+            continue  # nothing to gain; a deletion would also drop the comments that follow the key
         for dotted, value in finding.changes:
             if dotted:
                 _apply(tree, dotted, value)
     out = io.StringIO()
     yaml.dump(tree, out)
     return out.getvalue()
+
+
+def _indentation(text: str) -> dict[str, int]:
+    """The file's own list style: dashes flush with the parent key, or indented under it."""
+    previous_indent = None
+    for line in text.splitlines():
+        stripped = line.lstrip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        indent = len(line) - len(stripped)
+        if stripped.startswith("- ") and previous_indent is not None:
+            offset = max(indent - previous_indent, 0)
+            return {"mapping": 2, "sequence": offset + 2, "offset": offset}
+        previous_indent = indent if stripped.rstrip().endswith(":") else None
+    return {"mapping": 2, "sequence": 2, "offset": 0}
 
 
 def _apply(tree: Any, dotted: str, value: Any) -> None:
