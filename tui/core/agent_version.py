@@ -62,8 +62,11 @@ class AgentVersion:
 
     @property
     def orchestrator_needs_process_agent(self) -> bool:
-        """Before 7.51 the chart adds a process-agent for the Orchestrator Explorer pod check."""
-        return not self.at_least(51)
+        """Before 7.51 the chart adds a process-agent for the Orchestrator Explorer pod check.
+
+        The chart compares tags as semver, where "7.51.0-full" is a pre-release of 7.51.0.
+        """
+        return not self.at_least(51) or (self.triple == (7, 51, 0) and self.flavour == "-full")
 
     @property
     def discovery_on_by_default(self) -> bool:
