@@ -278,9 +278,9 @@ def run_text(text: str, *extra: str, tmp: Path | None = None) -> tuple[int, str,
     return run(str(path), *extra)
 
 
-def test_datadog_agent_resource_is_refused_until_operator_support_exists():
-    code, _, err = run_text("apiVersion: datadoghq.com/v2alpha1\nkind: DatadogAgent\nmetadata: {name: d}\n")
-    assert code == 2 and "DatadogAgent" in err and err.count("\n") == 1
+def test_datadog_agent_resource_is_audited_with_the_operator_defaults():
+    code, out, _ = run_text("apiVersion: datadoghq.com/v2alpha1\nkind: DatadogAgent\nmetadata: {name: d}\n")
+    assert code == 1 and "DatadogAgent" in out and "operator-service-discovery-default" in out
 
 
 # --- output formats and exit codes ----------------------------------------------------------------

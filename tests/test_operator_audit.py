@@ -109,3 +109,54 @@ def test_answers_round_trip_through_the_datadog_agent(answers):
         "operator-apm-host-port": answers.apm == "tcp-hostport",
     }
     assert {f.id for f in findings(datadog_agent(answers))} == {k for k, chosen in expected.items() if chosen}
+
+
+# --- through `ddsecure audit` ---------------------------------------------------------------------
+
+
+def _audit(tmp_path, text: str, *extra: str) -> tuple[int, str, str]:
+    import io
+
+    from tui.cli import main
+
+    path = tmp_path / "datadog-agent.yaml"
+    path.write_text(text)
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["audit", str(path), *extra], out=out, err=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_audit_command_reads_ddsecure_output_as_clean(tmp_path):
+    from tui.core.operator import render_datadog_agent
+
+    code, out, err = _audit(tmp_path, render_datadog_agent(Answers()), "--fail-on", "low")
+    assert (code, err) == (0, "")
+    assert "DatadogAgent for the Datadog Operator" in out and "nothing to fix" in out
+
+
+def test_audit_command_reports_privileges_and_writes_the_operator_bundle(tmp_path):
+    import json
+
+    text = (
+        "apiVersion: datadoghq.com/v2alpha1\nkind: DatadogAgent\nmetadata: {name: datadog, namespace: dd}\n"
+        "spec:\n  global: {credentials: {apiSecret: {secretName: s, keyName: api-key}}}\n"
+        "  override: {nodeAgent: {hostPID: true}}\n"
+    )
+    code, out, _ = _audit(tmp_path, text, "--format", "json")
+    assert code == 1
+    document = json.loads(out)
+    assert document["kind"] == "datadog-agent"
+    assert "operator-host-pid" in {f["id"] for f in document["findings"]}
+    assert {"privilege": "hostPID", "key": "spec.override.nodeAgent.hostPID", "source": "set in file"} in document[
+        "privileges"
+    ]
+    code, out, _ = _audit(tmp_path, text, "--fix", "-o", str(tmp_path / "fixed"))
+    assert code == 1
+    assert sorted(p.name for p in (tmp_path / "fixed").iterdir()) == sorted(
+        ["datadog-agent.yaml", "namespace.yaml", "privileges.json", "REPORT.md"]
+    )
+    assert "spec.override.nodeAgent.hostPID: false" in out
+    fixed = (tmp_path / "fixed" / "datadog-agent.yaml").read_text()
+    assert "hostPID: false" in fixed and "secretName: s" in fixed
+    code, out, _ = _audit(tmp_path, text, "--format", "sarif")
+    assert json.loads(out)["runs"][0]["results"]

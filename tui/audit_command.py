@@ -58,6 +58,10 @@ def run_audit(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _apply_fix(report: AuditReport, text: str, args: argparse.Namespace) -> tuple[str, list[Any]]:
+    if report.kind == "datadog-agent" and report.answers is not None:
+        from tui.core.audit.datadog_agent import apply_fix
+
+        return apply_fix(report, args.output, force=bool(getattr(args, "force", False)))
     if report.kind != "values" or report.answers is None:
         raise AuditUsageError("--fix works on a values file; for manifests, audit the values that produced them")
     from tui.core.answers import layer
@@ -71,7 +75,10 @@ def _apply_fix(report: AuditReport, text: str, args: argparse.Namespace) -> tupl
 
 def format_text(report: AuditReport) -> str:
     lines: list[str] = []
-    what = "values file for datadog/datadog 3.240.0" if report.kind == "values" else "Kubernetes manifests"
+    what = {
+        "values": "values file for datadog/datadog 3.240.0",
+        "datadog-agent": "DatadogAgent for the Datadog Operator",
+    }.get(report.kind, "Kubernetes manifests")
     lines.append(f"ddsecure audit: {report.path} ({what})")
     findings = report.sorted_findings()
     counts = ", ".join(

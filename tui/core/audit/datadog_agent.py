@@ -158,6 +158,8 @@ def infer_answers(resource: Mapping[str, Any]) -> tuple[Answers, list[str]]:
     answers["logs"] = ("all" if r.collect_all else "annotated") if r.logs else "off"
     answers["process_collection"] = r.processes
     answers["run_as"] = "nonroot" if r.run_as_user else "root"
+    if "runAsUser" not in r.pod_context:
+        notes.append("run_as: root only because the Operator defaults to it; choose nonroot unless a host needs root")
     answers["system_probe"] = list(r.system_probe)
     site = global_.get("site")
     if isinstance(site, str):
@@ -395,3 +397,23 @@ def audit_datadog_agent(resource: Mapping[str, Any], path: str) -> AuditReport:
     least = privileges_section(answers)
     report.ledger = {"leastPrivilegeForInferredAnswers": least}
     return report
+
+
+def apply_fix(report: AuditReport, directory: Any, *, force: bool = False) -> tuple[str, list[Any]]:
+    """`audit --fix` for a DatadogAgent: write the Operator bundle for the inferred answers.
+
+    Returns the changes each finding (above info) asks of the user's resource, one line each, and
+    the files written.
+    """
+    from tui.core.bundle import build_bundle, write_bundle
+
+    answers = layer([report.answers or {}])
+    written = write_bundle(build_bundle(answers, target="operator"), directory, force=force)
+    lines = []
+    for finding in report.sorted_findings():
+        if finding.severity == "info":
+            continue
+        for key, value in finding.changes:
+            shown = "(remove)" if value is None else json.dumps(value)
+            lines.append(f"  {key}: {shown}    # {finding.id}\n")
+    return "".join(lines), written

@@ -97,21 +97,8 @@ def audit_manifests(documents: Sequence[Any], path: str) -> AuditReport:
 
 
 def operator_report(documents: Sequence[Any], path: str) -> AuditReport:
-    """Hook for DatadogAgent (Operator) input: another module turns it into a pod spec.
+    """DatadogAgent (Operator) input: audited field by field with the Operator's defaults."""
+    from tui.core.audit.datadog_agent import audit_datadog_agent
 
-    When `tui.core.operator` offers `pod_of_datadog_agent(document)`, its pod is audited like a rendered
-    DaemonSet; until then the input is refused with a clear message.
-    """
-    try:
-        from tui.core import operator  # type: ignore[attr-defined]
-
-        to_pod = operator.pod_of_datadog_agent  # type: ignore[attr-defined]
-    except (ImportError, AttributeError):
-        raise InputFileError(
-            f"{path}: a DatadogAgent resource; auditing Operator input is not supported yet "
-            "(render it with the Operator and audit the DaemonSet instead)"
-        ) from None
     agent = next(d for d in documents if isinstance(d, Mapping) and d.get("kind") == "DatadogAgent")
-    pod = to_pod(agent)
-    fake = {"kind": "DaemonSet", "metadata": {"name": "datadog-agent"}, "spec": {"template": {"spec": pod}}}
-    return audit_manifests([fake], path)
+    return audit_datadog_agent(agent, path)
