@@ -17,7 +17,7 @@ from tui.core.errors import InputFileError
 
 CORPUS = Path(__file__).resolve().parent / "fuzz_corpus"
 # Files of the corpus that are valid YAML mappings of the wrong shape: audited (exit 0 or 1), not refused.
-AUDITED = {"datadog-scalar.yaml", "wrong-types.yaml"}
+AUDITED = {"datadog-scalar.yaml", "wrong-types.yaml", "datadog-agent-types.yaml"}
 
 
 def run(path: Path) -> tuple[int, str, str, float]:
@@ -127,3 +127,15 @@ def test_fuzz_values_trees_through_the_whole_audit(tree):
     import json
 
     _check(json.dumps(tree))
+
+
+@settings(max_examples=100, deadline=2000)
+@given(json_values)
+def test_fuzz_manifest_shaped_input(spec):
+    import json
+
+    for kind in ("DaemonSet", "DatadogAgent"):
+        document = {"apiVersion": "v1", "kind": kind, "metadata": {"name": "x"}, "spec": spec}
+        _check(json.dumps(document))
+        template = {"spec": {"template": {"spec": {"containers": [{"name": "agent", "securityContext": spec}]}}}}
+        _check(json.dumps({"apiVersion": "apps/v1", "kind": kind, **template}))
