@@ -303,7 +303,7 @@ class _Walk:
             self.say(f"  {key:<{width}}  {shown}")
         self.say()
         self.say("Privileges the Agent pod keeps:")
-        for line in Deployment(answers).ledger.summary_lines():
+        for line in Deployment.of(answers).ledger.summary_lines():
             self.say(f"  {line}")
         self.say()
 

@@ -18,7 +18,7 @@ from tui.core.what_if import option_delta
 
 @lru_cache(maxsize=256)
 def ledger_of(answers: Answers) -> Ledger:
-    return Deployment(answers).ledger
+    return Deployment.of(answers).ledger
 
 
 @lru_cache(maxsize=1024)

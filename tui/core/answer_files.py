@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from tui.core.errors import InputFileError
+from tui.core.preset_reader import read_flat_yaml
 
 MAX_ANSWERS_BYTES = 1_000_000
 
@@ -79,7 +80,7 @@ def load_preset(name: str) -> Preset:
     path = presets_dir() / f"{name}.yaml"
     if not name or "/" in name or not path.is_file():
         raise InputFileError(f"unknown preset {name!r}; valid presets: {', '.join(preset_names())}")
-    data = load_yaml_mapping(path, "preset")
+    data = read_flat_yaml(path.read_text(encoding="utf-8")) or load_yaml_mapping(path, "preset")
     answers = data.get("answers") or {}
     if not isinstance(answers, Mapping):
         raise InputFileError(f"preset {name}: 'answers' must be a mapping")

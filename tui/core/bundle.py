@@ -7,12 +7,8 @@ interrupts held back, so Ctrl-C or a full disk never leaves half a bundle or a c
 
 from __future__ import annotations
 
-import difflib
 import json
 import os
-import shutil
-import signal
-import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -71,7 +67,7 @@ def build_bundle(answers: Answers, target: str = "helm") -> dict[str, str]:
     """
     if target not in TARGETS:
         raise BundleError(f"unknown target {target!r}; valid: {', '.join(TARGETS)}")
-    deployment = Deployment(answers)
+    deployment = Deployment.of(answers)
     if target == "helm":
         return {
             VALUES: render_values(deployment),
@@ -83,7 +79,7 @@ def build_bundle(answers: Answers, target: str = "helm") -> dict[str, str]:
         }
     from tui.core import operator
 
-    footprint = operator.OperatorFootprint(answers)
+    footprint = operator.OperatorFootprint.of(answers)
     files: dict[str, str] = {}
     if target == "both":
         files[VALUES] = render_values(deployment)
@@ -251,6 +247,8 @@ def existing_files(directory: Path) -> list[str]:
 
 def write_bundle(files: Mapping[str, str], directory: Path, *, force: bool = False) -> list[Path]:
     """Write every file or none. Refuses a directory that already holds other content unless forced."""
+    import shutil
+    import tempfile
     directory = Path(directory)
     present = existing_files(directory)
     if present and not force and bundle_diff(files, directory):
@@ -309,6 +307,8 @@ def _swap_in(staging: Path, directory: Path, names: list[str]) -> None:
 @contextmanager
 def _interrupts_held() -> Iterator[None]:
     """Delay SIGINT/SIGTERM while files move into place; they are delivered right after."""
+    import signal
+
     signals = {signal.SIGINT, signal.SIGTERM}
     try:
         previous = signal.pthread_sigmask(signal.SIG_BLOCK, signals)
@@ -323,6 +323,8 @@ def _interrupts_held() -> Iterator[None]:
 
 def bundle_diff(files: Mapping[str, str], directory: Path) -> str:
     """A unified diff from what `directory` holds to `files`; empty when they are identical."""
+    import difflib
+
     chunks: list[str] = []
     present = set(existing_files(directory))
     for name, text in files.items():

@@ -21,15 +21,19 @@ PodSpec = dict[str, Any]
 
 
 def coalesce(defaults: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:
-    """Merge values the way helm does: maps merge key by key, a null deletes, anything else replaces."""
-    merged = copy.deepcopy(dict(defaults))
+    """Merge values the way helm does: maps merge key by key, a null deletes, anything else replaces.
+
+    New maps are built along merged paths only; untouched subtrees are shared, not copied, because
+    nothing downstream mutates a values tree (the render copies what it puts into the pod).
+    """
+    merged = dict(defaults)
     for key, value in overrides.items():
         if value is None:
             merged.pop(key, None)
         elif isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
             merged[key] = coalesce(merged[key], value)
         else:
-            merged[key] = copy.deepcopy(value)
+            merged[key] = value
     return merged
 
 

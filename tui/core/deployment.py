@@ -7,7 +7,7 @@ the report cannot disagree with each other.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from tui.core.answers import Answers
 from tui.core.chart_model import render_pod
@@ -27,6 +27,11 @@ from tui.core.strategic_merge import apply_patch
 @dataclass(frozen=True)
 class Deployment:
     answers: Answers
+
+    @classmethod
+    def of(cls, answers: Answers) -> Deployment:
+        """The shared deployment for these answers: every file and screen reads one computation."""
+        return _deployment_of(answers)
 
     @cached_property
     def values_plan(self) -> ValuesPlan:
@@ -65,3 +70,8 @@ class Deployment:
         if self.answers.apm_over_uds:
             dirs.append(DSD_SOCKET_DIR if self.answers.dogstatsd_over_uds else APM_OWN_SOCKET_DIR)
         return tuple(dict.fromkeys(dirs))
+
+
+@lru_cache(maxsize=128)
+def _deployment_of(answers: Answers) -> Deployment:
+    return Deployment(answers)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 
 from tui import __version__
@@ -145,7 +145,7 @@ def system_probe_capabilities(answers: Answers) -> tuple[str, ...]:
     """The capabilities system-probe gets in the Helm bundle's pod: the Operator file asks for the same."""
     if not answers.system_probe:
         return ()
-    for container in all_containers(Deployment(answers).pod):
+    for container in all_containers(Deployment.of(answers).pod):
         if container.get("name") == "system-probe":
             caps = ((container.get("securityContext") or {}).get("capabilities") or {}).get("add") or []
             return tuple(str(c) for c in caps)
@@ -354,9 +354,14 @@ def render_datadog_agent(answers: Answers) -> str:
 class OperatorFootprint:
     answers: Answers
 
+    @classmethod
+    def of(cls, answers: Answers) -> OperatorFootprint:
+        """Shared per answers, like `Deployment.of`: the files of one bundle read one computation."""
+        return _footprint_of(answers)
+
     @cached_property
     def deployment(self) -> Deployment:
-        return Deployment(self.answers)
+        return Deployment.of(self.answers)
 
     @cached_property
     def pod(self) -> PodSpec:
@@ -371,6 +376,11 @@ class OperatorFootprint:
         return footprint_differences(self.answers, self)
 
 
+@lru_cache(maxsize=128)
+def _footprint_of(answers: Answers) -> OperatorFootprint:
+    return OperatorFootprint(answers)
+
+
 def operator_pod(answers: Answers, deployment: Deployment | None = None) -> PodSpec:
     """The node-Agent pod the Operator is predicted to deploy for `datadog_agent(answers)`.
 
@@ -382,7 +392,7 @@ def operator_pod(answers: Answers, deployment: Deployment | None = None) -> PodS
     - hostPID follows the Operator's own rules (NPM, USM and CWS turn it on);
     - every overridden container and the pod get exactly the DatadogAgent's security contexts.
     """
-    deployment = deployment or Deployment(answers)
+    deployment = deployment or Deployment.of(answers)
     values = copy.deepcopy(deployment.values)
     if answers.system_probe:
         values.setdefault("datadog", {}).setdefault("systemProbe", {})["seccomp"] = "localhost/system-probe"
@@ -404,12 +414,12 @@ def operator_pod(answers: Answers, deployment: Deployment | None = None) -> PodS
 
 
 def operator_ledger(answers: Answers) -> Ledger:
-    return OperatorFootprint(answers).ledger
+    return OperatorFootprint.of(answers).ledger
 
 
 def footprint_differences(answers: Answers, footprint: OperatorFootprint | None = None) -> list[str]:
     """Lines saying where the Operator's pod differs from the Helm bundle's, each with its reason."""
-    footprint = footprint or OperatorFootprint(answers)
+    footprint = footprint or OperatorFootprint.of(answers)
     helm = footprint.deployment.ledger
     operator = footprint.ledger
     out: list[str] = []
@@ -439,7 +449,7 @@ def _why_delta(answers: Answers, line: str) -> str:
 
 def privileges_section(answers: Answers) -> dict[str, Any]:
     """The "operator" part of privileges.json."""
-    footprint = OperatorFootprint(answers)
+    footprint = OperatorFootprint.of(answers)
     return {
         "datadogAgent": f"{answers.namespace}/{answers.release_name}",
         "daemonset": f"{answers.release_name}-agent",
@@ -451,7 +461,7 @@ def privileges_section(answers: Answers) -> dict[str, Any]:
 
 def report_section(answers: Answers) -> str:
     """The REPORT.md section for the Operator target."""
-    footprint = OperatorFootprint(answers)
+    footprint = OperatorFootprint.of(answers)
     ledger = footprint.ledger
     lines = [
         "## Datadog Operator target (datadog-agent.yaml)",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from tui.core.chart_defaults import CHART_VERSION
 from tui.core.chart_model import render_pod
 from tui.core.decisions import DECISIONS_BY_ID, applicable, format_value
@@ -18,6 +20,7 @@ _PSS_BY_PRIVILEGE = {
 }
 
 
+@lru_cache(maxsize=1)
 def chart_default_ledger() -> Ledger:
     """The footprint of `helm install` with nothing but an API key: the baseline ddsecure improves on."""
     return ledger_of_pod(render_pod({"datadog": {"apiKeyExistingSecret": "datadog-secret"}}))

@@ -18,4 +18,4 @@ def option_delta(answers: Answers, decision_id: str, value: Any) -> list[str]:
         return []
     if changed == answers:
         return []
-    return ledger_delta(Deployment(answers).ledger, Deployment(changed).ledger)
+    return ledger_delta(Deployment.of(answers).ledger, Deployment.of(changed).ledger)

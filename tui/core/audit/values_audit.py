@@ -54,7 +54,7 @@ def audit_values(raw_values: Mapping[str, Any], path: str) -> AuditReport:
     chart = NodeAgentChart(values)
     pod = render_pod(values)
     ledger = ledger_of_pod(pod)
-    target = ledger_of_pod(Deployment(answers).rendered_pod)
+    target = ledger_of_pod(Deployment.of(answers).rendered_pod)
     report = AuditReport(path=path, kind="values", answers=answers.as_dict(), answer_notes=notes)
     report.ledger = ledger.as_json()
     report.privileges = list(privileges(values, chart, ledger))
