@@ -37,8 +37,9 @@ def main() -> int:
         return 2
     ddsecure = shutil.which("ddsecure") or str(Path(sys.executable).with_name("ddsecure"))
     work = Path(tempfile.mkdtemp())
-    subprocess.run([ddsecure, "generate", "--preset", args.preset, "-o", str(work / "seed")], check=True,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [ddsecure, "generate", "--preset", args.preset, "-o", str(work / "seed")], check=True, stdout=subprocess.DEVNULL
+    )
     ours, theirs = [], []
     for run in range(args.runs):
         out = work / f"b{run}"

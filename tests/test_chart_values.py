@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import jsonschema
 import pytest
-from bundle_helpers import dotted_keys, load_yaml
 from hypothesis import given, settings
-from strategies import answers_strategy
 
 from tui.core.answer_files import load_preset, preset_names
 from tui.core.answers import layer
 from tui.core.bundle import build_bundle
 from tui.core.chart_defaults import CHART_DEFAULTS
 from tui.core.deployment import Deployment
+
+from bundle_helpers import dotted_keys, load_yaml
+from strategies import answers_strategy
 
 # The chart copies these blocks verbatim into the manifest: below them are Kubernetes fields, not chart keys.
 VERBATIM_BLOCKS = {"securityContext", "env"}

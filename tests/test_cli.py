@@ -12,10 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from bundle_helpers import read_bundle
 from tui.cli import main
 from tui.core.answers import Answers
 from tui.core.bundle import build_bundle
+
+from bundle_helpers import read_bundle
 
 
 def run(*argv: str) -> tuple[int, str, str]:
@@ -86,7 +87,7 @@ def test_regenerating_the_same_bundle_needs_no_force(tmp_path):
 )
 def test_bad_input_is_one_line_and_exit_2(argv, message, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    code, out, err = run(*argv)
+    code, _out, err = run(*argv)
     assert code == 2
     assert message in err
     assert err.startswith("ddsecure: error: ") and err.count("\n") == 1

@@ -12,7 +12,7 @@ UI_LIBRARIES = ("textual", "questionary", "prompt_toolkit", "rich")
 
 
 def _loaded_ui_modules(code: str) -> list[str]:
-    probe = code + "\nimport sys\nprint(' '.join(m for m in sys.modules if m.split('.')[0] in %r))" % (UI_LIBRARIES,)
+    probe = code + f"\nimport sys\nprint(' '.join(m for m in sys.modules if m.split('.')[0] in {UI_LIBRARIES!r}))"
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     return result.stdout.split()
 

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import json
 
-from bundle_helpers import load_yaml, pod_from_files
 from hypothesis import given, settings
-from strategies import answers_strategy
 
 from tui.core.bundle import build_bundle
 from tui.core.chart_model import render_pod
 from tui.core.deployment import Deployment
 from tui.core.pod_spec import all_containers, host_path_mounts, host_path_volumes, unmounted_host_path_volumes
 from tui.core.privileges import ledger_of_pod
+
+from bundle_helpers import load_yaml, pod_from_files
+from strategies import answers_strategy
 
 RUNTIME_DIRS = {"containerd": "/var/run/containerd", "cri-o": "/var/run/crio", "docker": "/var/run/docker.sock"}
 SYSTEM_PROBE_ONLY = {"system-probe", "security-agent"}

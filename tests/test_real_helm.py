@@ -11,9 +11,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from bundle_helpers import load_yaml
 from hypothesis import HealthCheck, given, settings
-from strategies import answers_strategy
 
 from tui.core.answer_files import load_preset, preset_names
 from tui.core.answers import Answers, layer
@@ -22,6 +20,9 @@ from tui.core.chart_model import render_pod
 from tui.core.deployment import Deployment
 from tui.core.pod_spec import find_node_agent_daemonset, pod_spec_of, privilege_projection
 from tui.core.privileges import ledger_of_pod
+
+from bundle_helpers import load_yaml
+from strategies import answers_strategy
 
 
 def _helm_template(tools, release: str, namespace: str, values_file: Path) -> str:

@@ -249,6 +249,7 @@ def write_bundle(files: Mapping[str, str], directory: Path, *, force: bool = Fal
     """Write every file or none. Refuses a directory that already holds other content unless forced."""
     import shutil
     import tempfile
+
     directory = Path(directory)
     present = existing_files(directory)
     if present and not force and bundle_diff(files, directory):
