@@ -13,12 +13,11 @@ from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
 from tui.cli import main
 from tui.core.answer_files import load_preset, preset_names
-from tui.core.answers import APM, DOGSTATSD, LOGS, RUN_AS, RUNTIMES, SYSTEM_PROBE_FEATURES, Answers, layer
+from tui.core.answers import Answers, layer
 from tui.core.bundle import build_bundle
 from tui.core.deployment import Deployment
 from tui.core.operator import (
@@ -29,6 +28,8 @@ from tui.core.operator import (
     operator_pod,
     render_datadog_agent,
 )
+
+from strategies import answers_strategy
 
 GOLDEN = Path(__file__).parent / "golden_operator"
 UPDATE = os.environ.get("DDSECURE_UPDATE_GOLDEN") == "1"
@@ -129,19 +130,7 @@ def test_preset_datadog_agent_is_valid_for_the_crd(preset, crd_validator):
     assert crd_errors(crd_validator, parsed) == []
 
 
-answer_space = st.builds(
-    Answers,
-    runtime=st.sampled_from(RUNTIMES),
-    dogstatsd=st.sampled_from(DOGSTATSD),
-    origin_detection=st.booleans(),
-    apm=st.sampled_from(APM),
-    logs=st.sampled_from(LOGS),
-    process_collection=st.booleans(),
-    run_as=st.sampled_from(RUN_AS),
-    system_probe=st.lists(st.sampled_from(SYSTEM_PROBE_FEATURES), unique=True).map(tuple),
-    agent_version=st.sampled_from(["7.81.1", "7.47.0", "7.60.0"]),
-    cluster_name=st.sampled_from([None, "prod-eu.1"]),
-)
+answer_space = answers_strategy()
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

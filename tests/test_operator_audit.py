@@ -6,12 +6,13 @@ import copy
 from typing import Any
 
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from tui.core.answer_files import load_preset, preset_names
-from tui.core.answers import APM, DOGSTATSD, LOGS, RUN_AS, RUNTIMES, SYSTEM_PROBE_FEATURES, Answers, layer
+from tui.core.answers import Answers, layer
 from tui.core.audit.datadog_agent import audit_datadog_agent, findings, infer_answers, is_datadog_agent, privileges
 from tui.core.operator import datadog_agent
+
+from strategies import answers_strategy
 
 BARE = {
     "apiVersion": "datadoghq.com/v2alpha1",
@@ -84,20 +85,7 @@ def test_ddsecure_output_is_recognised_and_audits_clean_for_every_preset():
 
 @settings(max_examples=40, deadline=None)
 @given(
-    answers=st.builds(
-        Answers,
-        runtime=st.sampled_from(RUNTIMES),
-        dogstatsd=st.sampled_from(DOGSTATSD),
-        origin_detection=st.booleans(),
-        apm=st.sampled_from(APM),
-        logs=st.sampled_from(LOGS),
-        process_collection=st.booleans(),
-        run_as=st.sampled_from(RUN_AS),
-        system_probe=st.lists(st.sampled_from(SYSTEM_PROBE_FEATURES), unique=True).map(tuple),
-        agent_version=st.sampled_from(["7.81.1", "7.47.0", "7.60.0"]),
-        cluster_name=st.sampled_from([None, "prod-eu.1"]),
-        site=st.sampled_from(["datadoghq.com", "datadoghq.eu"]),
-    )
+    answers=answers_strategy(),
 )
 def test_answers_round_trip_through_the_datadog_agent(answers):
     inferred, _ = infer_answers(datadog_agent(answers))

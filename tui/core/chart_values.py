@@ -7,11 +7,11 @@ model renders the same tree, so what the ledger shows is what these values produ
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from tui.core.answers import Answers
 from tui.core.chart_defaults import SYSTEM_PROBE_CAPABILITIES
+from tui.core.yaml_text import CommentedTree
 
 RUNTIME_SOCKETS = {
     "containerd": "/var/run/containerd/containerd.sock",
@@ -23,27 +23,28 @@ DSD_SOCKET_DIR = "/var/run/datadog"
 # socket would land in an emptyDir that applications cannot reach.
 APM_OWN_SOCKET_DIR = "/var/run/datadog-apm"
 
+SYSTEM_PROBE_LABELS = {
+    "npm": "Cloud Network Monitoring (eBPF network flows)",
+    "usm": "Universal Service Monitoring (eBPF HTTP/gRPC metrics)",
+    "cws": "Workload Protection (CWS runtime security)",
+    "oom-kill": "the OOM-kill check (eBPF)",
+    "tcp-queue-length": "the TCP queue length check (eBPF)",
+}
 SYSTEM_PROBE_VALUES = {
-    "npm": ("datadog.networkMonitoring.enabled", "Cloud Network Monitoring (eBPF network flows)"),
-    "usm": ("datadog.serviceMonitoring.enabled", "Universal Service Monitoring (eBPF HTTP/gRPC metrics)"),
-    "cws": ("datadog.securityAgent.runtime.enabled", "Workload Protection (CWS runtime security)"),
-    "oom-kill": ("datadog.systemProbe.enableOOMKill", "the OOM-kill check (eBPF)"),
-    "tcp-queue-length": ("datadog.systemProbe.enableTCPQueueLength", "the TCP queue length check (eBPF)"),
+    "npm": "datadog.networkMonitoring.enabled",
+    "usm": "datadog.serviceMonitoring.enabled",
+    "cws": "datadog.securityAgent.runtime.enabled",
+    "oom-kill": "datadog.systemProbe.enableOOMKill",
+    "tcp-queue-length": "datadog.systemProbe.enableTCPQueueLength",
 }
 
 
-@dataclass
-class ValuesPlan:
-    values: dict[str, Any] = field(default_factory=dict)
-    comments: dict[str, str] = field(default_factory=dict)
+class ValuesPlan(CommentedTree):
+    """The chart values (`values`) and why each key is set (`comments`)."""
 
-    def set(self, dotted: str, value: Any, why: str) -> None:
-        node = self.values
-        parts = dotted.split(".")
-        for part in parts[:-1]:
-            node = node.setdefault(part, {})
-        node[parts[-1]] = value
-        self.comments[dotted] = why
+    @property
+    def values(self) -> dict[str, Any]:
+        return self.data
 
 
 def admission_config_mode(answers: Answers) -> tuple[str, str]:
@@ -258,8 +259,7 @@ def _process_agent_features(answers: Answers) -> bool:
 
 def _system_probe(plan: ValuesPlan, answers: Answers, hardening: dict[str, Any]) -> None:
     for feature in answers.system_probe:
-        key, label = SYSTEM_PROBE_VALUES[feature]
-        plan.set(key, True, f"system_probe={feature}: {label}")
+        plan.set(SYSTEM_PROBE_VALUES[feature], True, f"system_probe={feature}: {SYSTEM_PROBE_LABELS[feature]}")
     if not answers.system_probe:
         return
     plan.set(

@@ -12,20 +12,20 @@ reference (§7), and leans towards the larger footprint where the two could diff
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from typing import Any
 
 from tui import __version__
 from tui.core.answers import Answers
 from tui.core.chart_model import render_pod
-from tui.core.chart_values import RUNTIME_SOCKETS, admission_config_mode
+from tui.core.chart_values import RUNTIME_SOCKETS, SYSTEM_PROBE_LABELS, admission_config_mode
 from tui.core.daemonset_patch import DaemonSetPatch, daemonset_patch
 from tui.core.deployment import Deployment
 from tui.core.pod_spec import PodSpec, all_containers
 from tui.core.privileges import Ledger, ledger_delta, ledger_of_pod
 from tui.core.strategic_merge import apply_patch
-from tui.core.yaml_text import dump, header
+from tui.core.yaml_text import CommentedTree, dump, header
 
 OPERATOR_FILE = "datadog-agent.yaml"
 API_VERSION = "datadoghq.com/v2alpha1"
@@ -36,33 +36,18 @@ HOST_PID_FEATURES = ("npm", "usm", "cws")
 DSD_PORT = 8125
 APM_PORT = 8126
 
+# spec.features field of each system-probe answer.
 _FEATURE_FIELDS = {
-    "npm": ("npm", "Cloud Network Monitoring (eBPF network flows)"),
-    "usm": ("usm", "Universal Service Monitoring (eBPF HTTP/gRPC metrics)"),
-    "cws": ("cws", "Workload Protection (CWS runtime security)"),
-    "oom-kill": ("oomKill", "the OOM-kill check (eBPF)"),
-    "tcp-queue-length": ("tcpQueueLength", "the TCP queue length check (eBPF)"),
+    "npm": "npm",
+    "usm": "usm",
+    "cws": "cws",
+    "oom-kill": "oomKill",
+    "tcp-queue-length": "tcpQueueLength",
 }
 
 
-@dataclass
-class OperatorPlan:
-    """The DatadogAgent as plain data, and a comment per dotted key path."""
-
-    data: dict[str, Any] = field(default_factory=dict)
-    comments: dict[str, str] = field(default_factory=dict)
-
-    def set(self, dotted: str, value: Any, why: str = "") -> None:
-        node = self.data
-        parts = dotted.split(".")
-        for part in parts[:-1]:
-            node = node.setdefault(part, {})
-        node[parts[-1]] = value
-        if why:
-            self.comments[dotted] = why
-
-    def comment(self, dotted: str, why: str) -> None:
-        self.comments[dotted] = why
+class OperatorPlan(CommentedTree):
+    """The DatadogAgent as plain data (`data`), and a comment per dotted key path."""
 
 
 def operator_host_pid(answers: Answers) -> tuple[bool, str]:
@@ -208,12 +193,14 @@ def datadog_agent_plan(answers: Answers) -> OperatorPlan:
     )
     for name in ("liveProcessCollection", "liveContainerCollection", "processDiscovery"):
         plan.set(f"spec.features.{name}", {"enabled": collect}, why)
-    for feature, (name, label) in _FEATURE_FIELDS.items():
+    for feature, name in _FEATURE_FIELDS.items():
         chosen = feature in answers.system_probe
         plan.set(
             f"spec.features.{name}",
             {"enabled": chosen},
-            f"system_probe={feature}: {label}" if chosen else "system-probe features stay off unless chosen",
+            f"system_probe={feature}: {SYSTEM_PROBE_LABELS[feature]}"
+            if chosen
+            else "system-probe features stay off unless chosen",
         )
     plan.set(
         "spec.features.serviceDiscovery",

@@ -10,7 +10,29 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
+
+
+@dataclass
+class CommentedTree:
+    """A document built key by key, with the reason for each key kept beside it for `dump`."""
+
+    data: dict[str, Any] = field(default_factory=dict)
+    comments: dict[str, str] = field(default_factory=dict)
+
+    def set(self, dotted: str, value: Any, why: str = "") -> None:
+        node = self.data
+        parts = dotted.split(".")
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+        node[parts[-1]] = value
+        if why:
+            self.comments[dotted] = why
+
+    def comment(self, dotted: str, why: str) -> None:
+        self.comments[dotted] = why
+
 
 _PLAIN = re.compile(r"^[A-Za-z_/][A-Za-z0-9_./-]*$")
 _RESERVED = {
