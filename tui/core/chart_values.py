@@ -11,6 +11,13 @@ from typing import Any
 
 from tui.core.answers import Answers
 from tui.core.chart_defaults import SYSTEM_PROBE_CAPABILITIES
+from tui.core.security_contexts import (
+    as_root,
+    hardening,
+    pod_security_context,
+    why_hardening,
+    why_pod_security_context,
+)
 from tui.core.yaml_text import CommentedTree
 
 RUNTIME_SOCKETS = {
@@ -71,7 +78,6 @@ def admission_config_mode(answers: Answers) -> tuple[str, str]:
 def chart_values(answers: Answers) -> ValuesPlan:
     plan = ValuesPlan()
     version = answers.version
-    uid = answers.uid
 
     # --- identity and credentials ---
     plan.set(
@@ -85,27 +91,9 @@ def chart_values(answers: Answers) -> ValuesPlan:
     plan.set("agents.image.tag", str(version), "agent_version: pinned, so the privileges below stay true")
 
     # --- who the Agent runs as ---
-    pod_context: dict[str, Any] = {"runAsUser": uid}
-    if answers.non_root:
-        pod_context["runAsNonRoot"] = True
-    pod_context["seccompProfile"] = {"type": "RuntimeDefault"}
-    plan.set(
-        "datadog.securityContext",
-        pod_context,
-        f"run_as={answers.run_as}: "
-        + (
-            f"UID {uid} is dd-agent in the {version} image ({'101 up to 7.47' if uid == 101 else '100 from 7.48'})"
-            if answers.non_root
-            else "root keeps runtime-socket and log access working on any host, at the cost of container-escape risk"
-        )
-        + "; RuntimeDefault seccomp for every container",
-    )
-    hardening: dict[str, Any] = {"allowPrivilegeEscalation": False}
-    if answers.non_root:
-        hardening["capabilities"] = {"drop": ["ALL"]}
-    why_hardening = "no setuid escalation" + ("; a non-root process needs no capabilities" if answers.non_root else "")
-    plan.set("agents.containers.agent.securityContext", dict(hardening), why_hardening)
-    plan.set("agents.containers.initContainers.securityContext", dict(hardening), why_hardening)
+    plan.set("datadog.securityContext", pod_security_context(answers), why_pod_security_context(answers))
+    for container in ("agent", "initContainers"):
+        plan.set(f"agents.containers.{container}.securityContext", hardening(answers), why_hardening(answers))
 
     # --- host PID namespace ---
     plan.set(
@@ -120,7 +108,7 @@ def chart_values(answers: Answers) -> ValuesPlan:
     _dogstatsd(plan, answers)
 
     # --- APM ---
-    _apm(plan, answers, hardening, why_hardening)
+    _apm(plan, answers)
     mode, why_mode = admission_config_mode(answers)
     plan.set("clusterAgent.admissionController.configMode", mode, f"dogstatsd/apm: {why_mode}")
 
@@ -149,7 +137,7 @@ def chart_values(answers: Answers) -> ValuesPlan:
     if _process_agent_features(answers) or (collect and not version.process_checks_in_core_agent):
         plan.set(
             "agents.containers.processAgent.securityContext",
-            dict(hardening),
+            hardening(answers),
             "process-agent (npm/usm, or process collection before 7.60) needs no privilege",
         )
     if version.orchestrator_needs_process_agent and not collect and not _process_agent_features(answers):
@@ -179,7 +167,7 @@ def chart_values(answers: Answers) -> ValuesPlan:
         False,
         "from 7.78 the chart turns service discovery on, which brings system-probe with 9 capabilities",
     )
-    _system_probe(plan, answers, hardening)
+    _system_probe(plan, answers)
 
     plan.set(
         "datadog.operator.enabled",
@@ -221,7 +209,7 @@ def _dogstatsd(plan: ValuesPlan, answers: Answers) -> None:
         )
 
 
-def _apm(plan: ValuesPlan, answers: Answers, hardening: dict[str, Any], why_hardening: str) -> None:
+def _apm(plan: ValuesPlan, answers: Answers) -> None:
     choice = answers.apm
     plan.set(
         "datadog.apm.socketEnabled",
@@ -250,14 +238,14 @@ def _apm(plan: ValuesPlan, answers: Answers, hardening: dict[str, Any], why_hard
         )
         plan.set("datadog.apm.hostSocketPath", APM_OWN_SOCKET_DIR, "apm=uds: the APM socket's own host directory")
     if choice != "off":
-        plan.set("agents.containers.traceAgent.securityContext", dict(hardening), why_hardening)
+        plan.set("agents.containers.traceAgent.securityContext", hardening(answers), why_hardening(answers))
 
 
 def _process_agent_features(answers: Answers) -> bool:
     return bool({"npm", "usm"} & set(answers.system_probe))
 
 
-def _system_probe(plan: ValuesPlan, answers: Answers, hardening: dict[str, Any]) -> None:
+def _system_probe(plan: ValuesPlan, answers: Answers) -> None:
     for feature in answers.system_probe:
         plan.set(SYSTEM_PROBE_VALUES[feature], True, f"system_probe={feature}: {SYSTEM_PROBE_LABELS[feature]}")
     if not answers.system_probe:
@@ -268,21 +256,16 @@ def _system_probe(plan: ValuesPlan, answers: Answers, hardening: dict[str, Any])
         "system_probe: RuntimeDefault instead of the chart's own profile, which needs a root init container "
         "writing to /var/lib/kubelet/seccomp",
     )
-    sp_context: dict[str, Any] = {
-        "allowPrivilegeEscalation": False,
-        "capabilities": {"add": list(SYSTEM_PROBE_CAPABILITIES)},
-    }
+    sp_context = as_root(
+        answers, {"allowPrivilegeEscalation": False, "capabilities": {"add": list(SYSTEM_PROBE_CAPABILITIES)}}
+    )
     why = "system_probe: eBPF needs these capabilities"
     if answers.non_root:
-        sp_context.update(runAsUser=0, runAsNonRoot=False)
         why += "; it must run as root even when the rest of the pod does not"
     plan.set("agents.containers.systemProbe.securityContext", sp_context, why)
     if "cws" in answers.system_probe:
-        sa_context: dict[str, Any] = {"allowPrivilegeEscalation": False}
-        if answers.non_root:
-            sa_context.update(runAsUser=0, runAsNonRoot=False)
         plan.set(
             "agents.containers.securityAgent.securityContext",
-            sa_context,
+            as_root(answers, {"allowPrivilegeEscalation": False}),
             "cws: security-agent reads host files" + ("; it runs as root" if answers.non_root else ""),
         )

@@ -24,6 +24,8 @@ from tui.core.daemonset_patch import DaemonSetPatch, daemonset_patch
 from tui.core.deployment import Deployment
 from tui.core.pod_spec import PodSpec, all_containers
 from tui.core.privileges import Ledger, ledger_delta, ledger_of_pod
+from tui.core.security_contexts import as_root, pod_security_context, why_hardening, why_pod_security_context
+from tui.core.security_contexts import hardening as hardening_for
 from tui.core.strategic_merge import apply_patch
 from tui.core.yaml_text import CommentedTree, dump, header
 
@@ -63,27 +65,14 @@ def operator_host_pid(answers: Answers) -> tuple[bool, str]:
     return False, "nothing chosen here needs the host's PID namespace"
 
 
-def _hardening(answers: Answers) -> dict[str, Any]:
-    context: dict[str, Any] = {"allowPrivilegeEscalation": False}
-    if answers.non_root:
-        context["capabilities"] = {"drop": ["ALL"]}
-    return context
-
-
-def _as_root(answers: Answers, context: dict[str, Any]) -> dict[str, Any]:
-    if answers.non_root:
-        context.update(runAsUser=0, runAsNonRoot=False)
-    return context
-
-
 def container_contexts(answers: Answers) -> dict[str, tuple[dict[str, Any], str]]:
     """securityContext per node-Agent container, as the DatadogAgent sets them, with the reason.
 
     The Operator replaces a container's whole securityContext with the override, so each block is
     complete: nothing from the Operator's own default survives.
     """
-    hardening = _hardening(answers)
-    why = "no setuid escalation" + ("; a non-root process needs no capabilities" if answers.non_root else "")
+    hardening = hardening_for(answers)
+    why = why_hardening(answers)
     read_only_root = {**hardening, "readOnlyRootFilesystem": True}
     out: dict[str, tuple[dict[str, Any], str]] = {
         "agent": (dict(read_only_root), why + "; read-only root filesystem as the chart sets it"),
@@ -99,7 +88,7 @@ def container_contexts(answers: Answers) -> dict[str, tuple[dict[str, Any], str]
             "readOnlyRootFilesystem": True,
             "seccompProfile": {"type": "RuntimeDefault"},
         }
-        _as_root(answers, sp)
+        as_root(answers, sp)
         out["system-probe"] = (
             sp,
             "system_probe: eBPF needs these capabilities (the same set as the Helm bundle)"
@@ -107,14 +96,14 @@ def container_contexts(answers: Answers) -> dict[str, tuple[dict[str, Any], str]
         )
     if "cws" in answers.system_probe:
         out["security-agent"] = (
-            _as_root(answers, {"allowPrivilegeEscalation": False}),
+            as_root(answers, {"allowPrivilegeEscalation": False}),
             "cws: security-agent reads host files" + ("; it runs as root" if answers.non_root else ""),
         )
     out["init-volume"] = (copy.deepcopy(hardening), "init container that copies the configuration: " + why)
     out["init-config"] = (copy.deepcopy(hardening), "init container that prepares the configuration: " + why)
     if answers.system_probe:
         out["seccomp-setup"] = (
-            _as_root(answers, {"allowPrivilegeEscalation": False}),
+            as_root(answers, {"allowPrivilegeEscalation": False}),
             "the Operator's init container that copies system-probe's seccomp profile into root-owned "
             "/var/lib/kubelet/seccomp"
             + (
@@ -140,7 +129,6 @@ def system_probe_capabilities(answers: Answers) -> tuple[str, ...]:
 def datadog_agent_plan(answers: Answers) -> OperatorPlan:
     plan = OperatorPlan()
     version = answers.version
-    uid = answers.uid
     plan.set("apiVersion", API_VERSION)
     plan.set("kind", KIND)
     plan.set(
@@ -215,21 +203,10 @@ def datadog_agent_plan(answers: Answers) -> OperatorPlan:
     plan.set("spec.override.nodeAgent.image.tag", str(version), "agent_version: pinned, so the privileges stay true")
     host_pid, why_pid = operator_host_pid(answers)
     plan.set("spec.override.nodeAgent.hostPID", host_pid, why_pid)
-    pod_context: dict[str, Any] = {"runAsUser": uid}
+    why_context = why_pod_security_context(answers)
     if answers.non_root:
-        pod_context["runAsNonRoot"] = True
-    pod_context["seccompProfile"] = {"type": "RuntimeDefault"}
-    plan.set(
-        "spec.override.nodeAgent.securityContext",
-        pod_context,
-        f"run_as={answers.run_as}: "
-        + (
-            f"UID {uid} is dd-agent in the {version} image; the Operator would otherwise force runAsUser 0"
-            if answers.non_root
-            else "root keeps runtime-socket and log access working on any host, at the cost of container-escape risk"
-        )
-        + "; RuntimeDefault seccomp for every container",
-    )
+        why_context += "; the Operator would otherwise force runAsUser 0"
+    plan.set("spec.override.nodeAgent.securityContext", pod_security_context(answers), why_context)
     for name, (context, why) in container_contexts(answers).items():
         plan.set(f"spec.override.nodeAgent.containers.{name}.securityContext", context, why)
     env = _agent_env(answers)

@@ -128,7 +128,7 @@ def infer_answers(values: Mapping[str, Any]) -> tuple[Answers, list[str]]:
         and v.on("datadog.processAgent.containerCollection")
     )
     changes["run_as"] = "root" if chart.agent_is_root() else "nonroot"
-    changes["system_probe"] = [feature for feature, (key, _) in SYSTEM_PROBE_VALUES.items() if v.on(key)]
+    changes["system_probe"] = [feature for feature, key in SYSTEM_PROBE_VALUES.items() if v.on(key)]
 
     site = v.get("datadog.site")
     if site:
