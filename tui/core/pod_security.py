@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -988,7 +988,12 @@ def highest_level(pod: Mapping[str, Any], annotations: Mapping[str, Any] | None 
     capability and seccomp checks that replace the baseline ones), but such a pod is not valid Kubernetes
     anyway, and claiming more than baseline for it would be misleading; this keeps the levels nested.
     """
-    results = evaluate(pod, annotations)
+    return level_of(evaluate(pod, annotations))
+
+
+def level_of(results: Iterable[CheckResult]) -> str:
+    """`highest_level` from results already computed by `evaluate`."""
+    results = list(results)
     if all(result.allowed for result in results):
         return "restricted"
     if all(result.allowed for result in results if result.level == _BASELINE):
