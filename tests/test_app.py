@@ -9,18 +9,19 @@ import pytest
 
 pytest.importorskip("textual")
 
-from textual.widgets import Input, OptionList, SelectionList, Static
+from textual.widgets import Input, OptionList, RadioSet, SelectionList, Static
 
 from tui.app.confirm_dialog import ConfirmDialog
 from tui.app.export_screen import ExportScreen
 from tui.app.review_screen import ReviewScreen
 from tui.app.text_step import TextStep
 from tui.app.wizard_app import WizardApp
+from tui.cli import build_parser, resolve_answers
 from tui.cli import main as cli_main
-from tui.cli import resolve_answers
 from tui.core.answers import Answers
-from tui.core.bundle import BUNDLE_FILES, build_bundle
+from tui.core.bundle import VALUES, build_bundle
 from tui.core.decisions import DECISIONS_BY_ID, format_value
+from tui.core.operator import OPERATOR_FILE
 from tui.core.what_if import option_delta
 
 SIZE = (100, 40)
@@ -76,10 +77,15 @@ async def walk_and_export(pilot, app: WizardApp, target: Answers, directory: Pat
     return visited
 
 
-def generate(tmp: Path, args: list[str]) -> dict[str, str]:
-    out = tmp / "generated"
-    assert cli_main(["generate", *args, "--target", "helm", "-o", str(out)]) == 0
-    return {name: (out / name).read_text(encoding="utf-8") for name in BUNDLE_FILES}
+def generate(tmp: Path, args: list[str], target: str | None = None) -> dict[str, str]:
+    """What `ddsecure generate` writes for these arguments (its own default target when none is given)."""
+    out = tmp / f"generated-{target}"
+    assert cli_main(["generate", *args, *(["--target", target] if target else []), "-o", str(out)]) == 0
+    return files_in(out)
+
+
+def files_in(directory: Path) -> dict[str, str]:
+    return {p.name: p.read_text(encoding="utf-8") for p in directory.iterdir()}
 
 
 def sets_for(answers: Answers) -> list[str]:
@@ -111,12 +117,14 @@ async def test_keyboard_walk_exports_the_generate_bundle(name: str, tmp_path: Pa
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         visited = await walk_and_export(pilot, app, target, tmp_path / "bundle")
-        assert "Wrote 6 files" in text_of(app.screen.query_one("#export-result", Static))
+        shown = text_of(app.screen.query_one("#export-result", Static))
     assert app.answers == target
     assert visited[:2] == ["agent_version", "runtime"]
-    written = {p.name: p.read_text(encoding="utf-8") for p in (tmp_path / "bundle").iterdir()}
-    assert written == build_bundle(target)
-    assert written == generate(tmp_path, sets_for(target))
+    written = files_in(tmp_path / "bundle")
+    assert written == generate(tmp_path, sets_for(target))  # the default target on both sides: both
+    assert OPERATOR_FILE in written and VALUES in written
+    assert f"Wrote {len(written)} files" in shown
+    assert "kubectl apply -f datadog-agent.yaml" in shown and "kubectl kustomize" in shown
 
 
 async def test_starting_from_a_preset_and_accepting_every_step(tmp_path: Path) -> None:
@@ -126,8 +134,42 @@ async def test_starting_from_a_preset_and_accepting_every_step(tmp_path: Path) -
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await walk_and_export(pilot, app, start, tmp_path / "bundle")
-    written = {p.name: p.read_text(encoding="utf-8") for p in (tmp_path / "bundle").iterdir()}
-    assert written == generate(tmp_path, ["--preset", "dogstatsd-uds-origin-logs"])
+    assert files_in(tmp_path / "bundle") == generate(tmp_path, ["--preset", "dogstatsd-uds-origin-logs"])
+
+
+async def test_choosing_the_operator_target_in_the_export_step(tmp_path: Path) -> None:
+    answers = Answers(dogstatsd="uds", origin_detection=True, logs="all")
+    app = WizardApp(answers, output=tmp_path / "bundle", start="review")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert app.screen.query_one("#tab-operator")  # target both: the DatadogAgent is previewed too
+        await pilot.press("enter")
+        assert isinstance(app.screen, ExportScreen)
+        assert app.screen.query_one(RadioSet).pressed_button.id == "target-both"
+        await pilot.press("shift+tab", "up", "enter")  # to the target choice, one up to the Operator, choose
+        assert app.target == "operator"
+        assert isinstance(app.focused, Input)  # after choosing, Enter writes
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        shown = text_of(app.screen.query_one("#export-result", Static))
+    written = files_in(tmp_path / "bundle")
+    assert written == generate(tmp_path, sets_for(answers), target="operator")
+    assert VALUES not in written and OPERATOR_FILE in written
+    assert "kubectl apply -f datadog-agent.yaml" in shown and "kustomize" not in shown
+    assert app.written_target == "operator"
+
+
+async def test_target_from_the_command_line_is_the_export_default(tmp_path: Path) -> None:
+    args = build_parser().parse_args(["wizard", "--target", "helm", "-o", str(tmp_path / "bundle")])
+    app = WizardApp(output=args.output, start="export", target=args.target)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert app.screen.query_one(RadioSet).pressed_button.id == "target-helm"
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+    assert files_in(tmp_path / "bundle") == generate(tmp_path, [], target="helm")
+    assert build_parser().parse_args(["wizard"]).target == "both"
 
 
 async def test_highlight_shows_the_privilege_delta_before_choosing() -> None:
@@ -219,8 +261,8 @@ async def test_overwrite_is_confirmed_and_no_writes_nothing(tmp_path: Path) -> N
         await app.workers.wait_for_complete()
         await pilot.pause()
     assert (target / "notes.txt").read_text() == "mine\n"
-    assert {p.name for p in target.iterdir()} == {"notes.txt", *BUNDLE_FILES}
-    assert {p.name: p.read_text() for p in app.written} == build_bundle(Answers())
+    assert {p.name: p.read_text() for p in app.written} == build_bundle(Answers(), target="both")
+    assert {p.name for p in target.iterdir()} == {"notes.txt", *build_bundle(Answers(), target="both")}
 
 
 async def test_quit_with_unsaved_answers_asks_and_writes_nothing(tmp_path: Path, monkeypatch) -> None:

@@ -71,6 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
     wizard = sub.add_parser("wizard", help="full-screen wizard (Textual)")
     add_answer_sources(wizard, required_set=False)
     wizard.add_argument("-o", "--output", metavar="DIR", type=Path, help="directory to export to")
+    add_target(wizard)
 
     ask = sub.add_parser("ask", help="line-by-line wizard for plain terminals (questionary)")
     add_answer_sources(ask, required_set=False)

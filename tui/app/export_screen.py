@@ -1,4 +1,5 @@
-"""Export: confirm the directory, ask before replacing other files, then show what was written."""
+"""Export: choose what to write (Helm, Operator or both) and where, ask before replacing other files, then
+show what was written and the next commands."""
 
 from __future__ import annotations
 
@@ -8,27 +9,64 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.widgets import Input, Static
+from textual.widgets import Input, RadioButton, RadioSet, Static
 
-from tui.app.confirm_dialog import ConfirmDialog
 from tui.app.step_ids import EXPORT
 from tui.app.step_screen import StepScreen
-from tui.core.bundle import build_bundle, bundle_diff, commands, existing_files, write_bundle
 from tui.core.errors import DdsecureError
 
+# What each export target writes, as the user sees it in the export step.
+TARGET_LABELS = {
+    "helm": "Helm (values + patch)",
+    "operator": "Operator (DatadogAgent)",
+    "both": "Both",
+}
 
-def written_text(paths: list[Path], cmd: dict[str, str]) -> Text:
+
+def next_commands(answers, target: str) -> list[str]:
+    """The commands that take the written bundle to a cluster, for the chosen target."""
+    from tui.core.bundle import commands
+
+    cmd = commands(answers)
+    lines = [cmd["namespace"], cmd["secret"]]
+    if target != "operator":
+        lines += [cmd["render"], cmd["kustomize"]]
+    if target != "helm":
+        from tui.core.operator import OPERATOR_CHART, OPERATOR_FILE
+
+        lines += [
+            f"helm install datadog-operator {OPERATOR_CHART} -n {answers.namespace}",
+            f"kubectl apply -f {OPERATOR_FILE}",
+        ]
+    return lines
+
+
+def written_text(paths: list[Path], answers, target: str) -> Text:
+    from tui.core.bundle import commands
+
     text = Text()
     text.append(f"Wrote {len(paths)} files to {paths[0].parent}:\n", style="bold green")
     for path in paths:
         text.append(f"  {path.name}\n")
     text.append("\nNext, from that directory:\n", style="bold")
-    for key in ("namespace", "secret", "render", "kustomize"):
-        text.append(f"  {cmd[key]}\n")
-    text.append("or values only, without the DaemonSet hardening:\n", style="dim")
-    text.append(f"  {cmd['helm_install']}\n")
+    for line in next_commands(answers, target):
+        text.append(f"  {line}\n")
+    if target != "operator":
+        text.append("or with Helm values only, without the DaemonSet hardening:\n", style="dim")
+        text.append(f"  {commands(answers)['helm_install']}\n")
     text.append("\nq quits.", style="dim")
     return text
+
+
+class TargetChoice(RadioSet):
+    """Textual highlights the first button on mount; start on the pressed one (the --target default)."""
+
+    def on_mount(self) -> None:
+        self.call_after_refresh(self._highlight_pressed)
+
+    def _highlight_pressed(self) -> None:
+        if self.pressed_index >= 0:
+            self._selected = self.pressed_index
 
 
 class ExportScreen(StepScreen):
@@ -37,6 +75,10 @@ class ExportScreen(StepScreen):
     show_ledger = False
 
     def compose_main(self) -> ComposeResult:
+        yield Static("What to write (Shift+Tab, then arrows and Enter to change):", classes="question")
+        with TargetChoice(id="target"):
+            for target, label in TARGET_LABELS.items():
+                yield RadioButton(label, value=target == self.wizard.target, id=f"target-{target}")
         yield Static("Directory to write the bundle to (Enter writes, Esc goes back):", classes="question")
         yield Input(value=str(self.wizard.output), id="directory")
         yield Static("", id="input-error")
@@ -48,6 +90,10 @@ class ExportScreen(StepScreen):
         if self.app.is_headless:
             field.cursor_blink = False
         field.focus()
+
+    def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
+        self.wizard.target = (event.pressed.id or "target-both").removeprefix("target-")
+        self.query_one(Input).focus()  # chosen: Enter now writes
 
     def show_error(self, message: str) -> None:
         error = self.query_one("#input-error", Static)
@@ -62,9 +108,12 @@ class ExportScreen(StepScreen):
 
     @work(exclusive=True)
     async def export(self, directory: Path) -> None:
-        answers = self.wizard.answers
-        files = build_bundle(answers)
+        from tui.app.confirm_dialog import ConfirmDialog
+        from tui.core.bundle import build_bundle, bundle_diff, existing_files, write_bundle
+
+        answers, target = self.wizard.answers, self.wizard.target
         try:
+            files = build_bundle(answers, target=target)
             present = existing_files(directory)
             force = False
             if present and bundle_diff(files, directory):
@@ -82,5 +131,5 @@ class ExportScreen(StepScreen):
             self.show_error(str(problem))
             return
         self.show_error("")
-        self.wizard.exported(directory, written)
-        self.query_one("#export-result", Static).update(written_text(written, commands(answers)))
+        self.wizard.exported(directory, written, target)
+        self.query_one("#export-result", Static).update(written_text(written, answers, target))

@@ -12,11 +12,13 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Static, TabbedContent, TabPane
 
+from tui.app.explanation_panel import delta_style
 from tui.app.ledger_panel import ledger_of
 from tui.app.step_ids import REVIEW
 from tui.app.step_screen import StepScreen
 from tui.core.bundle import OVERRIDES, VALUES, build_bundle
 from tui.core.decisions import DECISIONS_BY_ID, format_value
+from tui.core.operator import OPERATOR_FILE
 
 
 def answers_table(answers) -> Table:
@@ -53,6 +55,16 @@ def privileges_text(answers) -> Text:
     return text
 
 
+def operator_text(answers) -> Text:
+    from tui.core.operator import footprint_differences
+
+    lines = footprint_differences(answers)
+    text = Text()
+    for line in lines or ["the same privileges as with Helm"]:
+        text.append(line + "\n", style=delta_style(line) if lines else "")
+    return text
+
+
 class ReviewScreen(StepScreen):
     step_id = REVIEW
     title_text = "Review before writing"
@@ -62,7 +74,7 @@ class ReviewScreen(StepScreen):
 
     def compose_main(self) -> ComposeResult:
         answers = self.wizard.answers
-        files = build_bundle(answers)
+        files = build_bundle(answers, target=self.wizard.target)
         yield Static("Nothing is written yet. Enter: continue to export · Esc: go back", classes="question")
         with TabbedContent(id="review-tabs"):
             with TabPane("Summary", id="tab-summary"), VerticalScroll():
@@ -70,6 +82,10 @@ class ReviewScreen(StepScreen):
                 yield Static(answers_table(answers), id="answers-table")
                 yield Static(Text("\nPrivileges kept, and why", style="bold underline"))
                 yield Static(privileges_text(answers), id="privileges")
-            for name, tab_id in ((VALUES, "tab-values"), (OVERRIDES, "tab-overrides")):
+                if self.wizard.target != "helm":
+                    yield Static(Text("\nWith the Datadog Operator instead", style="bold underline"))
+                    yield Static(operator_text(answers), id="operator-differences")
+            previews = ((VALUES, "tab-values"), (OVERRIDES, "tab-overrides"), (OPERATOR_FILE, "tab-operator"))
+            for name, tab_id in ((name, tab_id) for name, tab_id in previews if name in files):
                 with TabPane(name, id=tab_id), VerticalScroll(classes="preview"):
                     yield Static(Syntax(files[name], "yaml", line_numbers=True, word_wrap=False, theme="ansi_dark"))

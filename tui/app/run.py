@@ -15,15 +15,18 @@ def run_wizard(args: argparse.Namespace) -> int:
     answers = resolve_answers(args)  # bad presets or answers files fail here, before the screen changes
     from tui.app.wizard_app import WizardApp
 
-    app = WizardApp(answers, output=getattr(args, "output", None) or DEFAULT_OUTPUT)
+    app = WizardApp(
+        answers,
+        output=getattr(args, "output", None) or DEFAULT_OUTPUT,
+        target=getattr(args, "target", None) or "both",  # bare `ddsecure` has no --target
+    )
     app.run()
     if app.written:
-        from tui.core.bundle import commands
+        from tui.app.export_screen import next_commands
 
-        cmd = commands(app.answers)
         print(f"wrote {len(app.written)} files to {app.written[0].parent}")
-        for key in ("namespace", "secret", "render", "kustomize"):
-            print(f"  {cmd[key]}")
+        for line in next_commands(app.answers, app.written_target):
+            print(f"  {line}")
     else:
         print("ddsecure: nothing was written", file=sys.stderr)
     return EXIT_OK

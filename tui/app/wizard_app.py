@@ -33,14 +33,22 @@ class WizardApp(App[int]):
         Binding("ctrl+q", "quit_wizard", "Quit", show=False, priority=True),
     ]
 
-    def __init__(self, answers: Answers | None = None, output: Path | str = "ddsecure-bundle", start: str = "") -> None:
+    def __init__(
+        self,
+        answers: Answers | None = None,
+        output: Path | str = "ddsecure-bundle",
+        start: str = "",
+        target: str = "both",
+    ) -> None:
         super().__init__()
         self.answers = answers or Answers()
         self.output = Path(output)
+        self.target = target  # helm, operator or both: chosen again in the export step
         self.start = start or steps(self.answers)[0]
         self.current = self.start
         self.unsaved = False  # an answer was chosen since the start or the last export
         self.written: list[Path] = []
+        self.written_target = target
 
     # --- moving between steps ---------------------------------------------------------------------
 
@@ -93,9 +101,10 @@ class WizardApp(App[int]):
         else:
             self.bell()
 
-    def exported(self, directory: Path, written: list[Path]) -> None:
+    def exported(self, directory: Path, written: list[Path], target: str) -> None:
         self.output = directory
         self.written = written
+        self.written_target = target
         self.unsaved = False
 
     def load_preset(self, name: str) -> None:
