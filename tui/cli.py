@@ -28,8 +28,23 @@ class UsageError(DdsecureError):
 class _Parser(argparse.ArgumentParser):
     """argparse, but its errors are one line and go through our own exit path."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _Formatter)
+        super().__init__(*args, **kwargs)
+
     def error(self, message: str) -> NoReturn:
         raise UsageError(f"{message} (see '{self.prog} --help')")
+
+
+class _Formatter(argparse.HelpFormatter):
+    """argparse's formatter with the terminal width found without importing shutil (preset-mode speed)."""
+
+    def __init__(self, prog: str) -> None:
+        try:
+            columns = int(os.environ.get("COLUMNS", "")) or os.get_terminal_size(sys.stdout.fileno()).columns
+        except (ValueError, OSError, AttributeError):
+            columns = 80
+        super().__init__(prog, width=max(columns - 2, 40))
 
 
 def build_parser() -> argparse.ArgumentParser:

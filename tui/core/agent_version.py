@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from functools import total_ordering
+from typing import NamedTuple
 
 from tui.core.errors import AnswerError
 
@@ -14,9 +13,7 @@ _TAG = re.compile(r"^7\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-jmx|-full)?$")
 OLDEST_SUPPORTED = (7, 36, 0)
 
 
-@total_ordering
-@dataclass(frozen=True)
-class AgentVersion:
+class AgentVersion(NamedTuple):
     major: int
     minor: int
     patch: int
@@ -38,11 +35,6 @@ class AgentVersion:
     @property
     def triple(self) -> tuple[int, int, int]:
         return (self.major, self.minor, self.patch)
-
-    def __lt__(self, other: object) -> bool:
-        if not isinstance(other, AgentVersion):
-            return NotImplemented
-        return self.triple < other.triple
 
     def at_least(self, minor: int, patch: int = 0) -> bool:
         return self.triple >= (7, minor, patch)

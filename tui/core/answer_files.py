@@ -7,9 +7,8 @@ import of the core stay light.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from tui.core.errors import InputFileError
 from tui.core.preset_reader import read_flat_yaml
@@ -56,8 +55,7 @@ def parse_yaml_mapping(text: str, where: str) -> dict[str, Any]:
     return dict(data)
 
 
-@dataclass(frozen=True)
-class Preset:
+class Preset(NamedTuple):
     name: str
     description: str
     answers: dict[str, Any]

@@ -6,11 +6,9 @@ least-privilege choice, so an empty set of answers is already a valid, minimal d
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from tui.core.agent_version import AgentVersion
 from tui.core.errors import AnswerError
@@ -39,8 +37,7 @@ _CLUSTER_NAME = re.compile(r"^[a-z]([-a-z0-9.]*[a-z0-9])?$")
 _SECRET_WORDS = ("api_key", "apikey", "api-key", "app_key", "appkey")
 
 
-@dataclass(frozen=True)
-class Answers:
+class _AnswerFields(NamedTuple):
     agent_version: str = "7.81.1"
     runtime: str = "containerd"
     dogstatsd: str = "udp"
@@ -49,21 +46,32 @@ class Answers:
     logs: str = "off"
     process_collection: bool = False
     run_as: str = "nonroot"
-    system_probe: tuple[str, ...] = field(default_factory=tuple)
+    system_probe: tuple[str, ...] = ()
     site: str = "datadoghq.com"
     cluster_name: str | None = None
     api_key_secret: str = "datadog-secret"
     release_name: str = "datadog"
     namespace: str = "datadog"
 
-    def __post_init__(self) -> None:
+
+class Answers(_AnswerFields):
+    """One user's answers: validated on construction, immutable, hashable (one cache key per deployment)."""
+
+    __slots__ = ()
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Answers:
+        given = _AnswerFields(*args, **kwargs)
         for spec in ANSWER_SPECS.values():
-            spec.check(getattr(self, spec.id))
+            spec.check(getattr(given, spec.id))
         # The effective choice, not a rejected combination: origin detection has nothing to tag
         # when DogStatsD is off, so it is normalised away rather than refused.
-        if self.dogstatsd == "off" and self.origin_detection:
-            object.__setattr__(self, "origin_detection", False)
-        object.__setattr__(self, "system_probe", tuple(sorted(set(self.system_probe), key=_feature_order)))
+        return super().__new__(
+            cls,
+            *given._replace(
+                origin_detection=given.origin_detection and given.dogstatsd != "off",
+                system_probe=tuple(sorted(set(given.system_probe), key=_feature_order)),
+            ),
+        )
 
     @property
     def version(self) -> AgentVersion:
@@ -91,7 +99,7 @@ class Answers:
         return self.dogstatsd_over_uds and self.origin_detection
 
     def replace(self, **changes: Any) -> Answers:
-        return dataclasses.replace(self, **{k: coerce(k, v) for k, v in changes.items()})
+        return Answers(**{**self._asdict(), **{k: coerce(k, v) for k, v in changes.items()}})
 
     def as_dict(self) -> dict[str, Any]:
         """Plain data in contract order, lists for lists: what answers files and JSON hold."""
@@ -110,8 +118,7 @@ def _feature_order(feature: str) -> int:
     return SYSTEM_PROBE_FEATURES.index(feature) if feature in SYSTEM_PROBE_FEATURES else 99
 
 
-@dataclass(frozen=True)
-class AnswerSpec:
+class AnswerSpec(NamedTuple):
     """What one answer id accepts: a closed set of choices, a boolean, a list or checked text."""
 
     id: str

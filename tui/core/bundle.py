@@ -247,8 +247,6 @@ def existing_files(directory: Path) -> list[str]:
 
 def write_bundle(files: Mapping[str, str], directory: Path, *, force: bool = False) -> list[Path]:
     """Write every file or none. Refuses a directory that already holds other content unless forced."""
-    import shutil
-    import tempfile
 
     directory = Path(directory)
     present = existing_files(directory)
@@ -265,7 +263,7 @@ def write_bundle(files: Mapping[str, str], directory: Path, *, force: bool = Fal
     parent = directory.parent if directory.parent != Path("") else Path(".")
     try:
         parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", suffix=".tmp", dir=parent))
+        staging = _make_staging_dir(parent, directory.name)
     except OSError as error:
         raise BundleError(f"cannot write to {parent}: {error.strerror or error}") from None
     try:
@@ -281,8 +279,31 @@ def write_bundle(files: Mapping[str, str], directory: Path, *, force: bool = Fal
         raise BundleError(f"cannot write to {directory}: {error.strerror or error}") from None
     finally:
         if staging is not None:
-            shutil.rmtree(staging, ignore_errors=True)
+            _remove_staging_dir(staging)
     return [directory / name for name in files]
+
+
+def _make_staging_dir(parent: Path, name: str) -> Path:
+    """A private directory beside the target (same filesystem, so renames are atomic).
+
+    Made by hand rather than with tempfile: preset mode pays for every import, and tempfile
+    brings shutil and random with it.
+    """
+    for _ in range(100):
+        staging = parent / f".{name}.{os.getpid()}.{os.urandom(4).hex()}.tmp"
+        try:
+            staging.mkdir(mode=0o700)
+        except FileExistsError:
+            continue
+        return staging
+    raise FileExistsError(f"no free staging directory name in {parent}")
+
+
+def _remove_staging_dir(staging: Path) -> None:
+    """The staging directory holds only the files written into it: no tree walk needed."""
+    for leftover in staging.iterdir():
+        leftover.unlink(missing_ok=True)
+    staging.rmdir()
 
 
 def _swap_in(staging: Path, directory: Path, names: list[str]) -> None:

@@ -7,28 +7,32 @@ hostPath that no container mounts is removed whatever caused it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from tui.core.answers import Answers
 from tui.core.chart_values import RUNTIME_SOCKETS
 from tui.core.pod_spec import PodSpec, host_path_mounts, unmounted_host_path_volumes
 
 
-@dataclass(frozen=True)
-class PatchStep:
+class PatchStep(NamedTuple):
     gap: str
     why: str
     fragment: dict[str, Any]
 
 
-@dataclass
 class DaemonSetPatch:
-    name: str
-    namespace: str
-    steps: list[PatchStep] = field(default_factory=list)
-    # Container names per list, in the chart's order (see `pod_patch`).
-    order: dict[str, list[str]] = field(default_factory=dict)
+    def __init__(
+        self,
+        name: str,
+        namespace: str,
+        steps: list[PatchStep] | None = None,
+        order: dict[str, list[str]] | None = None,
+    ):
+        self.name = name
+        self.namespace = namespace
+        self.steps = list(steps or [])
+        # Container names per list, in the chart's order (see `pod_patch`).
+        self.order = dict(order or {})
 
     @property
     def pod_patch(self) -> dict[str, Any]:

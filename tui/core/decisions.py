@@ -9,14 +9,12 @@ here but computed from the model (see `option_delta`).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from tui.core.answers import ANSWER_SPECS, SITES, Answers
 
 
-@dataclass(frozen=True)
-class Option:
+class Option(NamedTuple):
     value: Any
     label: str
     summary: str  # one line: the trade-off
@@ -27,15 +25,14 @@ class Option:
     caveats: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class Decision:
+class Decision(NamedTuple):
     id: str
     title: str
     question: str
     help: str
     options: tuple[Option, ...] = ()
     kind: str = "choice"  # choice, bool, multi, text
-    applies: Callable[[Answers], bool] = field(default=lambda answers: True)
+    applies: Callable[[Answers], bool] = lambda answers: True
     caveats: tuple[str, ...] = ()
 
     def option(self, value: Any) -> Option | None:

@@ -6,7 +6,6 @@ the report cannot disagree with each other.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
 from tui.core.answers import Answers
@@ -24,9 +23,9 @@ from tui.core.privileges import Ledger, ledger_of_pod
 from tui.core.strategic_merge import apply_patch
 
 
-@dataclass(frozen=True)
 class Deployment:
-    answers: Answers
+    def __init__(self, answers: Answers):
+        self.answers = answers
 
     @classmethod
     def of(cls, answers: Answers) -> Deployment:

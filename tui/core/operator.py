@@ -12,7 +12,6 @@ reference (§7), and leans towards the larger footprint where the two could diff
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from typing import Any
 
@@ -314,9 +313,9 @@ def render_datadog_agent(answers: Answers) -> str:
 # --- the Operator's footprint ------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
 class OperatorFootprint:
-    answers: Answers
+    def __init__(self, answers: Answers):
+        self.answers = answers
 
     @classmethod
     def of(cls, answers: Answers) -> OperatorFootprint:

@@ -32,8 +32,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 __all__ = [
     "CHECKS",
@@ -52,8 +51,7 @@ PodSpec = Mapping[str, Any]
 Annotations = Mapping[str, Any]
 
 
-@dataclass(frozen=True)
-class CheckResult:
+class CheckResult(NamedTuple):
     """The outcome of one check: when not allowed, `reason` is a short phrase and `detail` names culprits."""
 
     check_id: str
@@ -63,8 +61,7 @@ class CheckResult:
     detail: str = ""
 
 
-@dataclass(frozen=True)
-class Check:
+class Check(NamedTuple):
     """One Pod Security Standards rule.
 
     `func` is pure and takes the pod spec and its annotations; `overrides` lists the baseline checks this
@@ -75,7 +72,7 @@ class Check:
     level: str
     title: str
     func: Callable[[PodSpec, Annotations], CheckResult]
-    overrides: tuple[str, ...] = field(default=())
+    overrides: tuple[str, ...] = ()
 
     def run(self, pod: Any, annotations: Any = None) -> CheckResult:
         """Evaluate this check; non-mapping input is read as empty rather than rejected."""

@@ -6,11 +6,10 @@ ledger can explain a real `helm template` DaemonSet as well as a predicted one.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class PrivilegeInfo:
+class PrivilegeInfo(NamedTuple):
     because: str  # what it is used for
     needed_by: str  # the answer (or chart feature) that brings it
     lost_without: str  # what stops working if it is removed

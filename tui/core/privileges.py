@@ -7,8 +7,7 @@ which is how the tests prove the ledger equals the render.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from tui.core import pod_security
 from tui.core.pod_spec import all_containers, host_path_mounts, host_path_volumes
@@ -17,8 +16,7 @@ from tui.core.privilege_catalog import host_path_info
 LEDGER_VERSION = 1
 
 
-@dataclass(frozen=True)
-class HostPathGrant:
+class HostPathGrant(NamedTuple):
     path: str
     read_only: bool
     containers: tuple[str, ...]
@@ -30,8 +28,7 @@ class HostPathGrant:
         return "ro" if self.read_only else "rw"
 
 
-@dataclass(frozen=True)
-class Ledger:
+class Ledger(NamedTuple):
     host_pid: bool
     host_network: bool
     host_ports: tuple[int, ...]
@@ -45,7 +42,6 @@ class Ledger:
     agent_violations: tuple[str, ...]
     app_level: str
     app_reason: str
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
         """The `privileges.json` document."""

@@ -10,16 +10,15 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 
-@dataclass
 class CommentedTree:
     """A document built key by key, with the reason for each key kept beside it for `dump`."""
 
-    data: dict[str, Any] = field(default_factory=dict)
-    comments: dict[str, str] = field(default_factory=dict)
+    def __init__(self) -> None:
+        self.data: dict[str, Any] = {}
+        self.comments: dict[str, str] = {}
 
     def set(self, dotted: str, value: Any, why: str = "") -> None:
         node = self.data
