@@ -36,6 +36,10 @@ def main() -> int:
         print("set DDSECURE_CHART_DIR and put helm on PATH", file=sys.stderr)
         return 2
     ddsecure = shutil.which("ddsecure") or str(Path(sys.executable).with_name("ddsecure"))
+    # Time what users run: an installed package has its bytecode compiled (pip does it), so make sure
+    # ours is too, even where PYTHONDONTWRITEBYTECODE kept it from being cached.
+    package = Path(__file__).resolve().parents[1] / "tui"
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(package)], check=True, stdout=subprocess.DEVNULL)
     work = Path(tempfile.mkdtemp())
     subprocess.run(
         [ddsecure, "generate", "--preset", args.preset, "-o", str(work / "seed")], check=True, stdout=subprocess.DEVNULL
