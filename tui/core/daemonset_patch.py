@@ -7,6 +7,7 @@ hostPath that no container mounts is removed whatever caused it.
 
 from __future__ import annotations
 
+import copy
 from typing import Any, NamedTuple
 
 from tui.core.answers import Answers
@@ -73,10 +74,7 @@ def daemonset_patch(answers: Answers, rendered: PodSpec) -> DaemonSetPatch:
     patch.steps += _read_only_socket_mounts(answers, rendered)
     if answers.dogstatsd in ("uds", "off"):
         patch.steps.append(_close_udp(answers))
-    runtime_replaced = answers.runtime == "docker"
-    unmounted = [
-        name for name in unmounted_host_path_volumes(rendered) if not (runtime_replaced and name == "runtimesocketdir")
-    ]
+    unmounted = unmounted_host_path_volumes(rendered)
     if unmounted:
         patch.steps.append(
             PatchStep(
@@ -152,7 +150,7 @@ def _merge_fragment(into: dict[str, Any], fragment: dict[str, Any]) -> None:
     """Combine step fragments: lists of named entries are joined per name, maps merged."""
     for key, value in fragment.items():
         if key not in into:
-            into[key] = _copy(value)
+            into[key] = copy.deepcopy(value)
         elif isinstance(value, list) and isinstance(into[key], list):
             for item in value:
                 match = next(
@@ -168,18 +166,10 @@ def _merge_fragment(into: dict[str, Any], fragment: dict[str, Any]) -> None:
                     None,
                 )
                 if match is None:
-                    into[key].append(_copy(item))
+                    into[key].append(copy.deepcopy(item))
                 else:
                     _merge_fragment(match, item)
         elif isinstance(value, dict) and isinstance(into[key], dict):
             _merge_fragment(into[key], value)
         else:
-            into[key] = _copy(value)
-
-
-def _copy(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _copy(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_copy(v) for v in value]
-    return value
+            into[key] = copy.deepcopy(value)

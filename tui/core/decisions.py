@@ -67,10 +67,6 @@ def format_value(value: Any) -> str:
     return str(value)
 
 
-def _choice(answers: Answers, **kwargs: Any) -> bool:
-    return all(getattr(answers, k) == v for k, v in kwargs.items())
-
-
 DECISIONS: tuple[Decision, ...] = (
     Decision(
         "agent_version",

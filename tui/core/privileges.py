@@ -13,8 +13,6 @@ from tui.core import pod_security
 from tui.core.pod_spec import all_containers, host_path_mounts, host_path_volumes
 from tui.core.privilege_catalog import host_path_info
 
-LEDGER_VERSION = 1
-
 
 class HostPathGrant(NamedTuple):
     path: str
