@@ -14,6 +14,24 @@ from typing import Any, NamedTuple
 from tui.core.answers import ANSWER_SPECS, SITES, Answers
 
 
+class Caveat(str):
+    """A caveat's text, and when it concerns a deployment (for the report; explanations show them all).
+
+    A `str`, so every screen can print it as it is.
+    """
+
+    applies: Callable[[Answers], bool]
+
+    def __new__(cls, text: str, applies: Callable[[Answers], bool] | None = None) -> Caveat:
+        caveat = super().__new__(cls, text)
+        caveat.applies = applies or (lambda answers: True)
+        return caveat
+
+
+def caveat_applies(caveat: str, answers: Answers) -> bool:
+    return caveat.applies(answers) if isinstance(caveat, Caveat) else True
+
+
 class Option(NamedTuple):
     value: Any
     label: str
@@ -59,6 +77,19 @@ class Decision(NamedTuple):
         for caveat in self.caveats:
             lines.append(f"Note: {caveat}")
         return "\n".join(lines).rstrip() + "\n"
+
+
+_LOG_FILES_READABLE = Caveat(
+    "As non-root, the kubelet's log files must be readable by the Agent user.", lambda answers: answers.non_root
+)
+
+
+def _non_root(answers: Answers) -> bool:
+    return answers.non_root
+
+
+def _docker(answers: Answers) -> bool:
+    return answers.runtime == "docker"
 
 
 def format_value(value: Any) -> str:
@@ -151,8 +182,11 @@ DECISIONS: tuple[Decision, ...] = (
                 pss=("hostPathVolumes",),
                 caveats=(
                     "Application pods mounting the socket directory cannot run in baseline or restricted namespaces.",
-                    "As non-root, UID 100 cannot create the socket in a kubelet-created (root 0755) directory: "
-                    "pre-create /var/run/datadog writable by the Agent user.",
+                    Caveat(
+                        "As non-root, UID 100 cannot create the socket in a kubelet-created (root 0755) directory: "
+                        "pre-create /var/run/datadog writable by the Agent user.",
+                        lambda a: a.non_root,
+                    ),
                     "ddsecure closes the UDP listener in the DaemonSet patch, so metrics arrive only through "
                     "the socket.",
                 ),
@@ -203,7 +237,10 @@ DECISIONS: tuple[Decision, ...] = (
                 pss=("hostNamespaces",),
                 caveats=(
                     "hostPID with ptrace-capable code can inspect or attack other processes on the node.",
-                    "Over UDP it needs client libraries recent enough to send their container ID.",
+                    Caveat(
+                        "Over UDP it needs client libraries recent enough to send their container ID.",
+                        lambda a: a.dogstatsd != "uds",
+                    ),
                 ),
             ),
         ),
@@ -226,8 +263,11 @@ DECISIONS: tuple[Decision, ...] = (
                 loses="socket transport",
                 pss=("hostPathVolumes",),
                 caveats=(
-                    "Without the DogStatsD socket, ddsecure gives APM its own /var/run/datadog-apm: in the shared "
-                    "directory the socket would sit in an emptyDir no application can reach.",
+                    Caveat(
+                        "Without the DogStatsD socket, ddsecure gives APM its own /var/run/datadog-apm: in the shared "
+                        "directory the socket would sit in an emptyDir no application can reach.",
+                        lambda a: a.dogstatsd != "uds",
+                    ),
                 ),
             ),
             Option(
@@ -265,7 +305,7 @@ DECISIONS: tuple[Decision, ...] = (
                 costs="hostPath /var/log/pods and /var/log/containers (ro), /var/lib/datadog-agent/logs (rw)",
                 loses="log collection",
                 pss=("hostPathVolumes",),
-                caveats=("As non-root, the kubelet's log files must be readable by the Agent user.",),
+                caveats=(_LOG_FILES_READABLE,),
             ),
             Option(
                 "all",
@@ -275,10 +315,12 @@ DECISIONS: tuple[Decision, ...] = (
                 costs="hostPath /var/log/pods and /var/log/containers (ro), /var/lib/datadog-agent/logs (rw)",
                 loses="log collection",
                 pss=("hostPathVolumes",),
-                caveats=("As non-root, the kubelet's log files must be readable by the Agent user.",),
+                caveats=(_LOG_FILES_READABLE,),
             ),
         ),
-        caveats=("With runtime=docker the Agent also reads /var/lib/docker/containers (ro).",),
+        caveats=(
+            Caveat("With runtime=docker the Agent also reads /var/lib/docker/containers (ro).", _docker),
+        ),
     ),
     Decision(
         "process_collection",
@@ -304,9 +346,15 @@ DECISIONS: tuple[Decision, ...] = (
                 loses="process-level visibility",
                 pss=("hostPathVolumes",),
                 caveats=(
-                    "As non-root the chart drops /etc/passwd (the host's file has no dd-agent entry): processes "
-                    "show numeric UIDs instead of user names.",
-                    "Before Agent 7.60 this adds a process-agent container.",
+                    Caveat(
+                        "As non-root the chart drops /etc/passwd (the host's file has no dd-agent entry): processes "
+                        "show numeric UIDs instead of user names.",
+                        _non_root,
+                    ),
+                    Caveat(
+                        "Before Agent 7.60 this adds a process-agent container.",
+                        lambda a: not a.version.process_checks_in_core_agent,
+                    ),
                 ),
             ),
         ),

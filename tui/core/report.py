@@ -6,7 +6,7 @@ from functools import lru_cache
 
 from tui.core.chart_defaults import CHART_VERSION
 from tui.core.chart_model import render_pod
-from tui.core.decisions import DECISIONS_BY_ID, applicable, format_value
+from tui.core.decisions import applicable, caveat_applies, format_value
 from tui.core.deployment import Deployment
 from tui.core.privilege_catalog import CAPABILITIES, HOST_PID, HOST_PORTS, ROOT, host_path_info
 from tui.core.privileges import Ledger, ledger_delta, ledger_of_pod
@@ -150,20 +150,22 @@ def _row(privilege: str, needed_by: str, because: str, lost: str, kind: str) -> 
 
 
 def _chosen_caveats(deployment: Deployment) -> list[str]:
+    """The caveats of the options chosen (and of their decisions) that concern these answers."""
     answers = deployment.answers
     notes: list[str] = []
     for decision in applicable(answers):
-        if decision.id == "run_as":  # its caveats are the host checklist, filtered to what applies
+        if decision.id in ("run_as", "agent_version"):  # the host checklist and the version notes below
             continue
         value = getattr(answers, decision.id)
-        values = value if isinstance(value, tuple) else (value,)
-        for chosen in values:
-            option = decision.option(chosen)
-            if option:
-                notes += [c for c in option.caveats if c not in notes]
-    version = DECISIONS_BY_ID["agent_version"]
-    if not answers.version.process_checks_in_core_agent and answers.process_collection:
-        notes.append(version.caveats[1])
-    if answers.version.orchestrator_needs_process_agent:
-        notes.append(version.caveats[2])
+        chosen = [decision.option(v) for v in (value if isinstance(value, tuple) else (value,))]
+        caveats = [c for option in chosen if option for c in option.caveats]
+        if decision.kind == "multi" and not value:
+            caveats = []
+        caveats += decision.caveats if value not in (None, (), "off", False) else ()
+        notes += [c for c in caveats if caveat_applies(c, answers) and c not in notes]
+    if "orchestratorExplorer" in deployment.values["datadog"]:
+        notes.append(
+            "Before Agent 7.51 the Orchestrator Explorer adds a process-agent to every node; ddsecure turns it off "
+            "(the Kubernetes resources view in Datadog needs it)."
+        )
     return notes
