@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from hypothesis import given, settings
 
-from strategies import answers_strategy
 from tui.core.answers import Answers
 from tui.core.deployment import Deployment
 from tui.core.report import render_report
+
+from strategies import answers_strategy
 
 
 @settings(max_examples=40, deadline=None)
