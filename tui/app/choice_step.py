@@ -37,7 +37,10 @@ class ChoiceStep(StepScreen):
         values = [o.value for o in self.decision.options]
         options.highlighted = values.index(current) if current in values else 0
         options.focus()
-        self.show_highlighted(options.highlighted or 0)
+        self.after_first_paint()
+
+    def show_current(self) -> None:
+        self.show_highlighted(self.query_one(OptionList).highlighted or 0)
 
     def show_highlighted(self, index: int) -> None:
         option = self.decision.options[index]
@@ -47,7 +50,8 @@ class ChoiceStep(StepScreen):
         self.refresh_ledger(delta, f"you choose “{option.label}”")
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        self.show_highlighted(event.option_index)
+        if self.painted:
+            self.show_highlighted(event.option_index)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.wizard.choose(self.decision.id, self.decision.options[event.option_index].value)

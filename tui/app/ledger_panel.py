@@ -4,25 +4,32 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual.widgets import Static
 
 from tui.app.explanation_panel import delta_style
 from tui.core.answers import Answers
-from tui.core.deployment import Deployment
-from tui.core.privileges import Ledger
-from tui.core.what_if import option_delta
+
+if TYPE_CHECKING:
+    from tui.core.privileges import Ledger
+
+# The model (deployment, chart model, Pod Security) is imported on the first ledger, which the steps
+# compute after their first paint, so that it does not delay the wizard's first screen.
 
 
 @lru_cache(maxsize=256)
 def ledger_of(answers: Answers) -> Ledger:
+    from tui.core.deployment import Deployment
+
     return Deployment.of(answers).ledger
 
 
 @lru_cache(maxsize=1024)
 def cached_delta(answers: Answers, decision_id: str, value: Any) -> tuple[str, ...]:
+    from tui.core.what_if import option_delta
+
     return tuple(option_delta(answers, decision_id, value))
 
 

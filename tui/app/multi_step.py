@@ -49,7 +49,10 @@ class MultiStep(StepScreen):
         features = self.query_one(FeatureList)
         features.highlighted = 0
         features.focus()
-        self.show_highlighted(0)
+        self.after_first_paint()
+
+    def show_current(self) -> None:
+        self.show_highlighted(self.query_one(FeatureList).highlighted or 0)
 
     def toggled(self, value: str) -> tuple[str, ...]:
         chosen = list(getattr(self.wizard.answers, self.decision.id))
@@ -63,7 +66,8 @@ class MultiStep(StepScreen):
         self.refresh_ledger(delta, f"you {'remove' if chosen else 'add'} “{option.label}”")
 
     def on_selection_list_selection_highlighted(self, event: SelectionList.SelectionHighlighted) -> None:
-        self.show_highlighted(event.selection_index)
+        if self.painted:
+            self.show_highlighted(event.selection_index)
 
     def on_selection_list_selected_changed(self, event: SelectionList.SelectedChanged) -> None:
         selected = set(event.selection_list.selected)

@@ -39,6 +39,10 @@ class StepScreen(Screen):
 
     BINDINGS: ClassVar = [Binding("escape", "app.back", "Back")]
 
+    # The explanation and the ledger need the model; they are filled in just after the screen's first
+    # paint (see `after_first_paint`), and events before that (the initial highlight) are not shown.
+    painted: bool = False
+
     @property
     def wizard(self) -> WizardApp:
         return self.app  # type: ignore[return-value]
@@ -58,6 +62,17 @@ class StepScreen(Screen):
 
     def compose_main(self) -> ComposeResult:
         yield from ()
+
+    def after_first_paint(self) -> None:
+        """Call from `on_mount`: show the explanation and ledger once the screen is on the terminal."""
+        self.call_after_refresh(self._painted)
+
+    def _painted(self) -> None:
+        self.painted = True
+        self.show_current()
+
+    def show_current(self) -> None:
+        """Show what the current highlight or value means (steps with an explanation override this)."""
 
     def refresh_ledger(self, delta: tuple[str, ...] | list[str] = (), label: str = "") -> None:
         if self.show_ledger:

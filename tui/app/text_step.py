@@ -33,7 +33,10 @@ class TextStep(StepScreen):
         if self.app.is_headless:
             field.cursor_blink = False  # deterministic screenshots
         field.focus()
-        self.check(field.value)
+        self.after_first_paint()
+
+    def show_current(self) -> None:
+        self.check(self.query_one(Input).value)
 
     def check(self, value: str) -> bool:
         """Validate through the contract; show its message inline and the privilege delta of the value."""
@@ -54,7 +57,8 @@ class TextStep(StepScreen):
         return True
 
     def on_input_changed(self, event: Input.Changed) -> None:
-        self.check(event.value)
+        if self.painted:
+            self.check(event.value)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if self.check(event.value):

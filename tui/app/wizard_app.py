@@ -8,23 +8,29 @@ from typing import Any, ClassVar
 from textual import work
 from textual.app import App
 from textual.binding import Binding
+from textual.command import Provider
 from textual.screen import Screen
 
-from tui.app.confirm_dialog import ConfirmDialog
-from tui.app.help_screen import HelpScreen
-from tui.app.preset_commands import PresetCommands
 from tui.app.step_ids import EXPORT, REVIEW, next_step, previous_step, steps
 from tui.app.step_screen import MIN_HEIGHT, MIN_WIDTH
-from tui.core.answer_files import load_preset
 from tui.core.answers import Answers, layer
 from tui.core.decisions import DECISIONS_BY_ID
+
+# Start-up: only the first step's screen module is imported before the first paint; dialogs, the
+# palette's preset provider and the other screens are imported when they are first needed.
+
+
+def _preset_commands() -> type[Provider]:
+    from tui.app.preset_commands import PresetCommands
+
+    return PresetCommands
 
 
 class WizardApp(App[int]):
     CSS_PATH = "wizard.tcss"
     TITLE = "ddsecure"
     ENABLE_COMMAND_PALETTE = True
-    COMMANDS = App.COMMANDS | {PresetCommands}
+    COMMANDS = App.COMMANDS | {_preset_commands}
     HORIZONTAL_BREAKPOINTS: ClassVar = [(0, "-too-narrow"), (MIN_WIDTH, "-wide-enough")]
     VERTICAL_BREAKPOINTS: ClassVar = [(0, "-too-short"), (MIN_HEIGHT, "-tall-enough")]
     BINDINGS: ClassVar = [
@@ -53,29 +59,40 @@ class WizardApp(App[int]):
     # --- moving between steps ---------------------------------------------------------------------
 
     def make_screen(self, step_id: str) -> Screen:
-        from tui.app.choice_step import ChoiceStep
-        from tui.app.export_screen import ExportScreen
-        from tui.app.multi_step import MultiStep
-        from tui.app.review_screen import ReviewScreen
-        from tui.app.text_step import TextStep
-
         if step_id == REVIEW:
+            from tui.app.review_screen import ReviewScreen
+
             return ReviewScreen()
         if step_id == EXPORT:
+            from tui.app.export_screen import ExportScreen
+
             return ExportScreen()
         decision = DECISIONS_BY_ID[step_id]
         if decision.kind == "text":
+            from tui.app.text_step import TextStep
+
             return TextStep(decision)
         if decision.kind == "multi":
+            from tui.app.multi_step import MultiStep
+
             return MultiStep(decision)
+        from tui.app.choice_step import ChoiceStep
+
         return ChoiceStep(decision)
 
-    def on_mount(self) -> None:
-        self.push_screen(self.make_screen(self.current))
+    def get_default_screen(self) -> Screen:
+        """The first step is the app's base screen: pushing it from on_mount after an empty default
+        screen had been painted cost a whole extra refresh before the first step appeared."""
+        return self.make_screen(self.current)
 
     def open_step(self, step_id: str) -> None:
         self.current = step_id
-        self.switch_screen(self.make_screen(step_id))
+        if len(self.screen_stack) == 1:
+            # The base screen cannot be switched away (Textual keeps no result callback for it); it
+            # stays underneath, hidden, and later steps replace each other above it.
+            self.push_screen(self.make_screen(step_id))
+        else:
+            self.switch_screen(self.make_screen(step_id))
 
     def update_answer(self, answer_id: str, value: Any) -> None:
         changed = self.answers.replace(**{answer_id: value})
@@ -108,6 +125,8 @@ class WizardApp(App[int]):
         self.unsaved = False
 
     def load_preset(self, name: str) -> None:
+        from tui.core.answer_files import load_preset
+
         preset = load_preset(name)
         self.answers = layer([preset.answers])
         self.unsaved = True
@@ -118,6 +137,8 @@ class WizardApp(App[int]):
     # --- help and quitting ------------------------------------------------------------------------
 
     def action_help(self) -> None:
+        from tui.app.help_screen import HelpScreen
+
         if isinstance(self.screen, HelpScreen):
             return
         decision = DECISIONS_BY_ID.get(self.current)
@@ -125,6 +146,8 @@ class WizardApp(App[int]):
 
     @work(exclusive=True, group="quit")
     async def action_quit_wizard(self) -> None:
+        from tui.app.confirm_dialog import ConfirmDialog
+
         if isinstance(self.screen, ConfirmDialog):
             return
         if self.unsaved:
