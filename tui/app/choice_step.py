@@ -37,7 +37,6 @@ class ChoiceStep(StepScreen):
         values = [o.value for o in self.decision.options]
         options.highlighted = values.index(current) if current in values else 0
         options.focus()
-        self.after_first_paint()
 
     def show_current(self) -> None:
         self.show_highlighted(self.query_one(OptionList).highlighted or 0)

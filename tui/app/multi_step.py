@@ -49,7 +49,6 @@ class MultiStep(StepScreen):
         features = self.query_one(FeatureList)
         features.highlighted = 0
         features.focus()
-        self.after_first_paint()
 
     def show_current(self) -> None:
         self.show_highlighted(self.query_one(FeatureList).highlighted or 0)

@@ -39,8 +39,9 @@ class StepScreen(Screen):
 
     BINDINGS: ClassVar = [Binding("escape", "app.back", "Back")]
 
-    # The explanation and the ledger need the model; they are filled in just after the screen's first
-    # paint (see `after_first_paint`), and events before that (the initial highlight) are not shown.
+    # The explanation and the ledger need the model; they are filled in, and the too-small message
+    # mounted, just after the screen's first paint (see `on_mount`);
+    # events before that (the initial highlight) are not shown.
     painted: bool = False
 
     @property
@@ -57,17 +58,18 @@ class StepScreen(Screen):
             if self.show_ledger:
                 with VerticalScroll(id="ledger-scroll"):
                     yield LedgerPanel(id="ledger")
-        yield TooSmall()
         yield Footer()
 
     def compose_main(self) -> ComposeResult:
         yield from ()
 
-    def after_first_paint(self) -> None:
-        """Call from `on_mount`: show the explanation and ledger once the screen is on the terminal."""
+    def on_mount(self) -> None:
+        # Textual also runs each subclass's own on_mount (handlers are looked up along the MRO).
         self.call_after_refresh(self._painted)
 
     def _painted(self) -> None:
+        # The too-small message (hidden unless the terminal is below 80×24) is not needed for the first paint.
+        self.mount(TooSmall())
         self.painted = True
         self.show_current()
 

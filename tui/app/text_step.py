@@ -33,7 +33,6 @@ class TextStep(StepScreen):
         if self.app.is_headless:
             field.cursor_blink = False  # deterministic screenshots
         field.focus()
-        self.after_first_paint()
 
     def show_current(self) -> None:
         self.check(self.query_one(Input).value)
