@@ -343,3 +343,38 @@ async def test_command_palette_loads_a_preset() -> None:
 def test_no_color_is_respected(monkeypatch) -> None:
     monkeypatch.setenv("NO_COLOR", "1")
     assert WizardApp().no_color
+
+
+def test_real_terminal_run_accepting_every_default_writes_the_generate_bundle(tmp_path: Path) -> None:
+    """`python -m tui wizard -o DIR` in a pseudo-terminal: Enter on every step, then q; files equal generate's."""
+    pexpect = pytest.importorskip("pexpect")
+    import os
+    import sys
+
+    from tui.app.step_ids import steps
+
+    repo = Path(__file__).resolve().parents[1]
+    bundle = tmp_path / "bundle"
+    env = {"TERM": "xterm-256color", "PYTHONPATH": str(repo), "PATH": os.environ.get("PATH", "")}
+    try:
+        child = pexpect.spawn(
+            sys.executable, ["-m", "tui", "wizard", "-o", str(bundle)], cwd=str(tmp_path), env=env, dimensions=(30, 100)
+        )
+    except (pexpect.ExceptionPexpect, OSError) as problem:
+        pytest.skip(f"pexpect cannot spawn a pseudo-terminal here: {problem}")
+    try:
+        total = len(steps(Answers()))
+        child.expect(f"Step 1 of {total}", timeout=60)
+        for number in range(2, total + 1):  # each Enter accepts the default and opens the next step
+            child.send("\r")
+            child.expect(f"Step {number} of {total}", timeout=30)
+        child.send("\r")  # the export step: the directory from -o, the default target (both)
+        child.expect("Wrote", timeout=30)
+        child.send("q")  # exported: quits without asking
+        child.expect(pexpect.EOF, timeout=30)
+        after = child.before.decode("utf-8", "replace")
+    finally:
+        child.close(force=True)
+    assert child.exitstatus == 0
+    assert f"wrote {len(files_in(bundle))} files to {bundle}" in after
+    assert files_in(bundle) == generate(tmp_path, [])

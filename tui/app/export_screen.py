@@ -133,3 +133,5 @@ class ExportScreen(StepScreen):
         self.show_error("")
         self.wizard.exported(directory, written, target)
         self.query_one("#export-result", Static).update(written_text(written, answers, target))
+        # Off the directory field, so that `q` quits (as the result says) instead of being typed.
+        self.query_one("#export-result-scroll").focus()
