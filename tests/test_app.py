@@ -24,7 +24,7 @@ from tui.core.decisions import DECISIONS_BY_ID, format_value
 from tui.core.operator import OPERATOR_FILE
 from tui.core.what_if import option_delta
 
-SIZE = (100, 40)
+SIZE = (80, 24)  # the smallest supported terminal: also the cheapest to render for each key
 
 
 def text_of(widget: Static) -> str:
@@ -58,7 +58,7 @@ async def answer_step(pilot, app: WizardApp, target: Answers) -> None:
         options = screen.query_one(OptionList)
         steps = values.index(wanted) - (options.highlighted or 0)
         await pilot.press(*(["down"] * steps if steps > 0 else ["up"] * -steps), "enter")
-    await pilot.pause()
+    # Pilot.press has already waited for the new step's screen to process its messages (mount).
 
 
 async def walk_and_export(pilot, app: WizardApp, target: Answers, directory: Path) -> list[str]:
@@ -96,16 +96,16 @@ def sets_for(answers: Answers) -> list[str]:
     return args
 
 
+# Every default from Answers() is walked by the real-terminal test at the end of this file; a preset
+# with some answers changed, by test_starting_from_a_preset_and_changing_some_answers.
 ANSWER_SETS = {
-    "defaults": Answers(),
-    "uds-origin-logs-root": Answers(dogstatsd="uds", origin_detection=True, logs="all", run_as="root"),
     "apm-hostport-system-probe": Answers(
         agent_version="7.59.0",
         apm="tcp-hostport",
         system_probe=("npm", "cws"),
         process_collection=True,
-        cluster_name="prod-eu",
-        namespace="dd-agent",
+        cluster_name="eu-1",
+        namespace="dd",
     ),
 }
 
@@ -127,14 +127,19 @@ async def test_keyboard_walk_exports_the_generate_bundle(name: str, tmp_path: Pa
     assert "kubectl apply -f datadog-agent.yaml" in shown and "kubectl kustomize" in shown
 
 
-async def test_starting_from_a_preset_and_accepting_every_step(tmp_path: Path) -> None:
-    args = argparse.Namespace(preset="dogstatsd-uds-origin-logs", answers=None)
-    start = resolve_answers(args)
+async def test_starting_from_a_preset_and_changing_some_answers(tmp_path: Path) -> None:
+    """The preset's answers are the current options (Enter keeps them); two are changed with the keys."""
+    preset = "dogstatsd-uds-origin-logs"
+    start = resolve_answers(argparse.Namespace(preset=preset, answers=None))
+    target = start.replace(logs="annotated", run_as="nonroot")
     app = WizardApp(start, output=tmp_path / "bundle")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        await walk_and_export(pilot, app, start, tmp_path / "bundle")
-    assert files_in(tmp_path / "bundle") == generate(tmp_path, ["--preset", "dogstatsd-uds-origin-logs"])
+        visited = await walk_and_export(pilot, app, target, tmp_path / "bundle")
+    assert "origin_detection" in visited  # DogStatsD over UDS from the preset: the step applies
+    assert app.answers == target != start
+    changed = ["--set", "logs=annotated", "--set", "run_as=nonroot"]
+    assert files_in(tmp_path / "bundle") == generate(tmp_path, ["--preset", preset, *changed])
 
 
 async def test_choosing_the_operator_target_in_the_export_step(tmp_path: Path) -> None:
@@ -331,9 +336,13 @@ async def test_command_palette_loads_a_preset() -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await pilot.press("ctrl+p")
-        await pilot.pause()
-        await pilot.press(*"preset: dogstatsd-uds-origin-logs")
-        await pilot.pause(0.3)
+        await pilot.press(*"origin-logs")  # matches only "Load preset: dogstatsd-uds-origin-logs"
+        hits = app.screen.query_one(OptionList)
+        for _ in range(100):  # the palette searches in the background: wait for its hit, at most 5 s
+            if hits.option_count and "dogstatsd-uds-origin-logs" in str(hits.get_option_at_index(0).prompt):
+                break
+            await pilot.pause(0.05)
+        assert hits.option_count == 1
         await pilot.press("enter")
         await pilot.pause()
         assert app.answers == layer([load_preset("dogstatsd-uds-origin-logs").answers])
