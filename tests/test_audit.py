@@ -420,3 +420,16 @@ def test_compare_names_each_disagreement_between_inference_and_render():
     assert any(line.startswith("containers:") for line in lines)
     assert "hostPath /sys/kernel/debug rw: rendered only" in lines
     assert compare(rendered, rendered) == []
+
+
+def test_fix_diff_never_prints_the_literal_key(tmp_path):
+    key = "0123456789abcdef0123456789abcdef"
+    source = tmp_path / "values.yaml"
+    source.write_text(f"datadog:\n  apiKey: {key}\n  appKey: '{key[::-1]}'\n  site: datadoghq.com\n")
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["audit", str(source), "--fix", "-o", str(tmp_path / "fixed")], out, err)
+    assert code == 1
+    assert "apiKey: <redacted>" in out.getvalue()
+    assert key not in out.getvalue() and key[::-1] not in out.getvalue() and key not in err.getvalue()
+    for written in (tmp_path / "fixed").iterdir():
+        assert key not in written.read_text()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import io
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -66,10 +67,20 @@ def _apply(tree: Any, dotted: str, value: Any) -> None:
         node[parts[-1]] = value
 
 
+# Keys whose values are credentials: the diff shows that they go, never what they held.
+_SECRET_LINE = re.compile(r"^(?P<head>[-+ ]\s*(?:apiKey|appKey|token)\s*:\s*)(?P<value>[^\s#].*?)(?P<tail>\s*)$")
+
+
+def _redacted(line: str) -> str:
+    match = _SECRET_LINE.match(line)
+    if match is None:
+        return line
+    return f"{match['head']}<redacted>{match['tail']}"
+
+
 def fix_diff(text: str, findings: Iterable[Finding], name: str) -> str:
     new = fixed_text(text, findings)
-    return "".join(
-        difflib.unified_diff(
-            text.splitlines(keepends=True), new.splitlines(keepends=True), fromfile=name, tofile=f"{name} (fixed)"
-        )
+    lines = difflib.unified_diff(
+        text.splitlines(keepends=True), new.splitlines(keepends=True), fromfile=name, tofile=f"{name} (fixed)"
     )
+    return "".join(_redacted(line) for line in lines)
