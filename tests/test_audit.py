@@ -344,7 +344,7 @@ def test_fix_writes_the_bundle_and_shows_the_changes_to_the_users_file(tmp_path)
     assert (out_dir / VALUES).is_file()
     privileges = json.loads((out_dir / PRIVILEGES).read_text())
     assert privileges["hostPID"] is False
-    assert "-  apiKey: abc" in out
+    assert "-  apiKey: <redacted>" in out
     assert "+  useHostPID: false" in out
     assert "+    enabled: false" in out  # discovery
     assert "logs=annotated" in (out_dir / VALUES).read_text()
