@@ -9,17 +9,11 @@ from textual.widgets.option_list import Option as ListOption
 
 from tui.app.explanation_panel import ExplanationPanel
 from tui.app.ledger_panel import cached_delta
-from tui.app.step_screen import StepScreen
-from tui.core.decisions import Decision, format_value
+from tui.app.step_screen import DecisionStep
+from tui.core.decisions import format_value
 
 
-class ChoiceStep(StepScreen):
-    def __init__(self, decision: Decision) -> None:
-        super().__init__()
-        self.decision = decision
-        self.step_id = decision.id
-        self.title_text = decision.title
-
+class ChoiceStep(DecisionStep):
     def compose_main(self) -> ComposeResult:
         current = getattr(self.wizard.answers, self.decision.id)
         yield Static(self.decision.question, classes="question")

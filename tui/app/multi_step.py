@@ -12,8 +12,7 @@ from textual.widgets import SelectionList, Static
 
 from tui.app.explanation_panel import ExplanationPanel
 from tui.app.ledger_panel import cached_delta
-from tui.app.step_screen import StepScreen
-from tui.core.decisions import Decision
+from tui.app.step_screen import DecisionStep
 
 
 class FeatureList(SelectionList):
@@ -28,13 +27,7 @@ class FeatureList(SelectionList):
         self.post_message(self.Accepted())
 
 
-class MultiStep(StepScreen):
-    def __init__(self, decision: Decision) -> None:
-        super().__init__()
-        self.decision = decision
-        self.step_id = decision.id
-        self.title_text = decision.title
-
+class MultiStep(DecisionStep):
     def compose_main(self) -> ComposeResult:
         chosen = set(getattr(self.wizard.answers, self.decision.id))
         yield Static(self.decision.question + "  (Space toggles, Enter continues)", classes="question")

@@ -16,6 +16,7 @@ from tui.app.step_progress import StepProgress
 
 if TYPE_CHECKING:
     from tui.app.wizard_app import WizardApp
+    from tui.core.decisions import Decision
 
 MIN_WIDTH, MIN_HEIGHT = 80, 24
 TOO_SMALL = (
@@ -79,3 +80,13 @@ class StepScreen(Screen):
     def refresh_ledger(self, delta: tuple[str, ...] | list[str] = (), label: str = "") -> None:
         if self.show_ledger:
             self.query_one(LedgerPanel).show(self.wizard.answers, delta, label)
+
+
+class DecisionStep(StepScreen):
+    """A step that asks one decision of the core's list."""
+
+    def __init__(self, decision: Decision) -> None:
+        super().__init__()
+        self.decision = decision
+        self.step_id = decision.id
+        self.title_text = decision.title

@@ -8,18 +8,11 @@ from textual.widgets import Input, Static
 
 from tui.app.explanation_panel import ExplanationPanel
 from tui.app.ledger_panel import cached_delta
-from tui.app.step_screen import StepScreen
-from tui.core.decisions import Decision
+from tui.app.step_screen import DecisionStep
 from tui.core.errors import AnswerError
 
 
-class TextStep(StepScreen):
-    def __init__(self, decision: Decision) -> None:
-        super().__init__()
-        self.decision = decision
-        self.step_id = decision.id
-        self.title_text = decision.title
-
+class TextStep(DecisionStep):
     def compose_main(self) -> ComposeResult:
         current = getattr(self.wizard.answers, self.decision.id)
         yield Static(self.decision.question, classes="question")
