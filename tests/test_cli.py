@@ -103,6 +103,17 @@ def test_bad_input_is_one_line_and_exit_2(argv, message, tmp_path, monkeypatch):
         ("\tlogs: all\n", "not valid YAML"),
         ("colour: red\n", "unknown answer id 'colour'"),
         ("api_key: 0123456789abcdef\n", "never takes an API key"),
+        ("logs: all\n---\napm: uds\n", "holds 2 YAML documents"),
+        ("logs: [unclosed\x00\n", "binary data"),
+        (
+            "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+            + "".join(
+                f"{n}: &{n} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n"
+                for p, n in zip("abcdefgh", "bcdefghi", strict=True)
+            )
+            + "system_probe: *i\n",
+            "alias bomb",
+        ),
     ],
 )
 def test_malformed_answers_files(content, message, tmp_path):

@@ -13,43 +13,21 @@ from typing import Any, NamedTuple
 from tui.core.errors import InputFileError
 from tui.core.preset_reader import read_flat_yaml
 
-MAX_ANSWERS_BYTES = 1_000_000
-
 
 def load_yaml_mapping(path: Path, what: str) -> dict[str, Any]:
     """A YAML file that must hold one mapping; every failure is one line naming the file."""
-    try:
-        raw = Path(path).read_bytes()
-    except OSError as error:
-        raise InputFileError(f"{what} {path}: {error.strerror or error}") from None
-    if len(raw) > MAX_ANSWERS_BYTES:
-        raise InputFileError(f"{what} {path}: larger than {MAX_ANSWERS_BYTES // 1000} kB; not an answers file")
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise InputFileError(f"{what} {path}: not UTF-8 text") from None
-    return parse_yaml_mapping(text, f"{what} {path}")
+    from tui.core.yaml_input import read_text
+
+    return parse_yaml_mapping(read_text(path, what), f"{what} {path}")
 
 
 def parse_yaml_mapping(text: str, where: str) -> dict[str, Any]:
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import YAMLError
+    from tui.core.yaml_input import parse_documents
 
-    yaml = YAML(typ="safe", pure=True)
-    yaml.allow_duplicate_keys = False
-    try:
-        data = yaml.load(text)
-    except YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        at = f" (line {mark.line + 1})" if mark is not None else ""
-        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
-        raise InputFileError(f"{where}: not valid YAML{at}: {problem}") from None
-    except Exception as error:  # ruamel raises plain exceptions for some malformed input
-        raise InputFileError(
-            f"{where}: not valid YAML: {str(error).splitlines()[0] if str(error) else error}"
-        ) from None
-    if data is None:
-        return {}
+    documents = parse_documents(text, where)
+    if len(documents) > 1:
+        raise InputFileError(f"{where}: holds {len(documents)} YAML documents; expected one mapping of answer ids")
+    data = documents[0] if documents else {}
     if not isinstance(data, Mapping):
         raise InputFileError(f"{where}: expected a mapping of answer ids, got {type(data).__name__}")
     return dict(data)

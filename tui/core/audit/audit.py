@@ -9,8 +9,8 @@ from typing import Any
 
 from tui.core.audit.detect import detect
 from tui.core.audit.findings import AuditReport
-from tui.core.audit.parse import parse_documents, read_text
 from tui.core.errors import DdsecureError, InputFileError
+from tui.core.yaml_input import parse_documents, read_text
 
 _KEY_LINE = re.compile(r"^(\s*)([A-Za-z0-9_.\-/]+|\"[^\"]*\"|'[^']*'):(\s|$)")
 

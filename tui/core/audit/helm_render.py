@@ -11,9 +11,9 @@ from typing import Any
 
 from tui.core.audit.findings import Finding
 from tui.core.audit.manifest_audit import node_agent_pod, pod_security_findings, pod_security_results
-from tui.core.audit.parse import parse_documents
 from tui.core.errors import InputFileError
 from tui.core.privileges import Ledger, ledger_of_pod
+from tui.core.yaml_input import parse_documents
 
 FALLBACK_HELM = Path("/work/tools/bin/helm")
 TIMEOUT_SECONDS = 60

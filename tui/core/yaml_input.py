@@ -1,4 +1,6 @@
-"""Reading an untrusted YAML file safely: bounded in size, in alias expansion and in nesting.
+"""Reading untrusted YAML safely: bounded in size, in alias expansion and in nesting.
+
+Used for everything a user hands ddsecure: answers files and the files `ddsecure audit` reads.
 
 Every failure raises `InputFileError` with one line naming the file; nothing here may hang or
 print a traceback, whatever the bytes.
@@ -31,7 +33,7 @@ def read_text(path: Path, what: str = "file") -> str:
         raise InputFileError(f"{what} {path}: {error.strerror or error}") from None
     if len(raw) > MAX_BYTES:
         raise InputFileError(
-            f"{what} {path}: larger than {MAX_BYTES // 1_000_000} MB; not a values file or a manifest of one chart"
+            f"{what} {path}: larger than {MAX_BYTES // 1_000_000} MB; refused"
         )
     return decode(raw, f"{what} {path}")
 
