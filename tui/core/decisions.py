@@ -318,9 +318,7 @@ DECISIONS: tuple[Decision, ...] = (
                 caveats=(_LOG_FILES_READABLE,),
             ),
         ),
-        caveats=(
-            Caveat("With runtime=docker the Agent also reads /var/lib/docker/containers (ro).", _docker),
-        ),
+        caveats=(Caveat("With runtime=docker the Agent also reads /var/lib/docker/containers (ro).", _docker),),
     ),
     Decision(
         "process_collection",

@@ -32,9 +32,7 @@ def read_text(path: Path, what: str = "file") -> str:
     except OSError as error:
         raise InputFileError(f"{what} {path}: {error.strerror or error}") from None
     if len(raw) > MAX_BYTES:
-        raise InputFileError(
-            f"{what} {path}: larger than {MAX_BYTES // 1_000_000} MB; refused"
-        )
+        raise InputFileError(f"{what} {path}: larger than {MAX_BYTES // 1_000_000} MB; refused")
     return decode(raw, f"{what} {path}")
 
 
