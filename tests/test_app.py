@@ -217,6 +217,19 @@ async def test_back_navigation_keeps_answers() -> None:
         assert app.answers.host_pid
 
 
+async def test_the_mouse_chooses_an_option_too() -> None:
+    app = WizardApp(start="dogstatsd")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        options = app.screen.query_one(OptionList)
+        uds_row = [option.id for option in options.options].index("opt-uds")
+        # The list has a one-cell border; rows follow in option order.
+        assert await pilot.click(OptionList, offset=(4, 1 + uds_row))
+        await pilot.pause()
+        assert app.answers.dogstatsd == "uds"
+        assert app.current == "origin_detection"
+
+
 async def test_origin_detection_is_skipped_when_dogstatsd_is_off() -> None:
     app = WizardApp(start="dogstatsd")
     async with app.run_test(size=SIZE) as pilot:
