@@ -177,6 +177,14 @@ def chart_values(answers: Answers) -> ValuesPlan:
     return plan
 
 
+def why_origin_detection(answers: Answers) -> str:
+    if not answers.origin_detection:
+        return "origin_detection=false: metrics carry only the tags the client sets"
+    if answers.dogstatsd == "uds":
+        return "origin_detection=true: the sending container's tags, found through hostPID"
+    return "origin_detection=true: the client library reports its container ID over UDP; no hostPID"
+
+
 def _dogstatsd(plan: ValuesPlan, answers: Answers) -> None:
     choice = answers.dogstatsd
     if choice == "uds":
@@ -194,12 +202,7 @@ def _dogstatsd(plan: ValuesPlan, answers: Answers) -> None:
         plan.set(
             "datadog.dogstatsd.originDetection",
             answers.origin_detection,
-            "origin_detection: tag metrics with the sending container"
-            + (
-                " (over UDP the client library reports its container ID; no hostPID)"
-                if answers.origin_detection and choice != "uds"
-                else ""
-            ),
+            why_origin_detection(answers),
         )
     else:
         plan.set(

@@ -18,7 +18,7 @@ from typing import Any
 from tui import __version__
 from tui.core.answers import Answers
 from tui.core.chart_model import render_pod
-from tui.core.chart_values import RUNTIME_SOCKETS, SYSTEM_PROBE_LABELS, admission_config_mode
+from tui.core.chart_values import RUNTIME_SOCKETS, SYSTEM_PROBE_LABELS, admission_config_mode, why_origin_detection
 from tui.core.daemonset_patch import DaemonSetPatch, daemonset_patch
 from tui.core.deployment import Deployment
 from tui.core.pod_spec import PodSpec, all_containers
@@ -241,12 +241,7 @@ def _dogstatsd(plan: OperatorPlan, answers: Answers) -> None:
     plan.set(
         f"{base}.originDetectionEnabled",
         answers.origin_detection,
-        "origin_detection: tag metrics with the sending container"
-        + (
-            " (over UDP the client library reports its container ID; no hostPID)"
-            if answers.origin_detection and choice != "uds"
-            else ""
-        ),
+        why_origin_detection(answers),
     )
 
 
