@@ -7,6 +7,7 @@ its UI library when it runs, so `ddsecure generate` never loads textual or quest
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import sys
 from collections.abc import Sequence
@@ -37,14 +38,19 @@ class _Parser(argparse.ArgumentParser):
 
 
 class _Formatter(argparse.HelpFormatter):
-    """argparse's formatter with the terminal width found without importing shutil (preset-mode speed)."""
+    """argparse's formatter with the terminal width found once, without importing shutil (preset-mode speed)."""
 
     def __init__(self, prog: str) -> None:
-        try:
-            columns = int(os.environ.get("COLUMNS", "")) or os.get_terminal_size(sys.stdout.fileno()).columns
-        except (ValueError, OSError, AttributeError):
-            columns = 80
-        super().__init__(prog, width=max(columns - 2, 40))
+        super().__init__(prog, width=_help_width())
+
+
+@functools.cache
+def _help_width() -> int:
+    try:
+        columns = int(os.environ.get("COLUMNS", "")) or os.get_terminal_size(sys.stdout.fileno()).columns
+    except (ValueError, OSError, AttributeError):
+        columns = 80
+    return max(columns - 2, 40)
 
 
 def build_parser() -> argparse.ArgumentParser:
