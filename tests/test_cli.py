@@ -224,3 +224,15 @@ def test_module_entry_point(tmp_path):
 def test_no_arguments_without_a_terminal_prints_help():
     result = subprocess.run([sys.executable, "-m", "tui"], capture_output=True, text=True, stdin=subprocess.DEVNULL)
     assert result.returncode == 2 and "generate" in result.stdout
+
+
+def test_forcing_another_target_takes_away_the_old_targets_files(tmp_path):
+    target = tmp_path / "b"
+    (target).mkdir()
+    (target / "notes.txt").write_text("mine")
+    assert run("generate", "-o", str(target), "--force")[0] == 0
+    assert (target / "datadog-agent.yaml").is_file()
+    assert run("generate", "-o", str(target), "--force", "--target", "helm")[0] == 0
+    assert sorted(p.name for p in target.iterdir()) == sorted([*build_bundle(Answers(), target="helm"), "notes.txt"])
+    code, out, _ = run("generate", "-o", str(target), "--check", "--target", "helm")
+    assert code == 1 and "Only in" in out and "notes.txt" in out and "datadog-agent.yaml" not in out

@@ -18,6 +18,7 @@ from tui.core.answers import Answers
 from tui.core.chart_defaults import CHART_VERSION
 from tui.core.deployment import Deployment
 from tui.core.errors import BundleError
+from tui.core.operator import OPERATOR_FILE
 from tui.core.privileges import Ledger
 from tui.core.report import render_report
 from tui.core.yaml_text import dump, header
@@ -29,6 +30,8 @@ NAMESPACE = "namespace.yaml"
 PRIVILEGES = "privileges.json"
 REPORT = "REPORT.md"
 BUNDLE_FILES = (VALUES, OVERRIDES, KUSTOMIZATION, NAMESPACE, PRIVILEGES, REPORT)
+# Every file some target writes: what `--force` may replace or take away.
+WRITTEN_BY_DDSECURE = (*BUNDLE_FILES, OPERATOR_FILE)
 RENDERED = "rendered.yaml"  # written by the user's `helm template`, never by ddsecure
 
 # Top-level values groups, in the order a reader meets them.
@@ -307,10 +310,19 @@ def _remove_staging_dir(staging: Path) -> None:
 
 
 def _swap_in(staging: Path, directory: Path, names: list[str]) -> None:
-    """Move staged files over the old ones; if any move fails, put every old file back."""
+    """Move staged files over the old ones; if any move fails, put every old file back.
+
+    Files an earlier ddsecure run wrote for another target (say datadog-agent.yaml after switching
+    to --target helm) are taken away too, so the directory never mixes two bundles; files that are
+    not ddsecure's stay.
+    """
+    stale = [name for name in WRITTEN_BY_DDSECURE if name not in names and (directory / name).is_file()]
     kept: list[str] = []
     placed: list[str] = []
     try:
+        for name in stale:
+            os.replace(directory / name, staging / f"{name}.previous")
+            kept.append(name)
         for name in names:
             if (directory / name).exists():
                 os.replace(directory / name, staging / f"{name}.previous")
