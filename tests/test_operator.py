@@ -259,3 +259,14 @@ def test_operator_namespace_admits_the_operator_pod():
     namespace = load_yaml(files["namespace.yaml"])
     level = namespace["metadata"]["labels"]["pod-security.kubernetes.io/enforce"]
     assert level == operator_ledger(answers).agent_level == "privileged"
+
+
+@pytest.mark.parametrize(
+    "answers",
+    [Answers(agent_version="7.59.0", process_collection=True), Answers(system_probe=("npm",))],
+    ids=["process-collection-before-7.60", "npm"],
+)
+def test_every_process_agent_the_operator_runs_is_hardened(answers):
+    containers = datadog_agent(answers)["spec"]["override"]["nodeAgent"]["containers"]
+    assert containers["process-agent"]["securityContext"]["allowPrivilegeEscalation"] is False
+    assert "process-agent" in [c["name"] for c in Deployment(answers).pod["containers"]]

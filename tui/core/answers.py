@@ -94,6 +94,12 @@ class Answers(_AnswerFields):
         return self.apm == "uds"
 
     @property
+    def process_agent(self) -> bool:
+        """A process-agent container is needed: NPM or USM, or process collection before Agent 7.60."""
+        network = bool({"npm", "usm"} & set(self.system_probe))
+        return network or (self.process_collection and not self.version.process_checks_in_core_agent)
+
+    @property
     def host_pid(self) -> bool:
         """hostPID buys one thing here: mapping a Unix-socket peer's PID to its container."""
         return self.dogstatsd_over_uds and self.origin_detection

@@ -134,13 +134,13 @@ def chart_values(answers: Answers) -> ValuesPlan:
     plan.set("datadog.processAgent.processCollection", collect, why)
     plan.set("datadog.processAgent.containerCollection", collect, why)
     plan.set("datadog.processAgent.processDiscovery", collect, why)
-    if _process_agent_features(answers) or (collect and not version.process_checks_in_core_agent):
+    if answers.process_agent:
         plan.set(
             "agents.containers.processAgent.securityContext",
             hardening(answers),
             "process-agent (npm/usm, or process collection before 7.60) needs no privilege",
         )
-    if version.orchestrator_needs_process_agent and not collect and not _process_agent_features(answers):
+    if version.orchestrator_needs_process_agent and not answers.process_agent and not collect:
         plan.set(
             "datadog.orchestratorExplorer.enabled",
             False,
@@ -242,10 +242,6 @@ def _apm(plan: ValuesPlan, answers: Answers) -> None:
         plan.set("datadog.apm.hostSocketPath", APM_OWN_SOCKET_DIR, "apm=uds: the APM socket's own host directory")
     if choice != "off":
         plan.set("agents.containers.traceAgent.securityContext", hardening(answers), why_hardening(answers))
-
-
-def _process_agent_features(answers: Answers) -> bool:
-    return bool({"npm", "usm"} & set(answers.system_probe))
 
 
 def _system_probe(plan: ValuesPlan, answers: Answers) -> None:

@@ -78,8 +78,11 @@ def container_contexts(answers: Answers) -> dict[str, tuple[dict[str, Any], str]
     }
     if answers.apm != "off":
         out["trace-agent"] = (copy.deepcopy(read_only_root), why + "; read-only root filesystem as the chart sets it")
-    if {"npm", "usm"} & set(answers.system_probe):
-        out["process-agent"] = (copy.deepcopy(hardening), "npm/usm: process-agent forwards network data; " + why)
+    if answers.process_agent:
+        out["process-agent"] = (
+            copy.deepcopy(hardening),
+            "process-agent (npm/usm, or process collection before 7.60) needs no privilege; " + why,
+        )
     if answers.system_probe:
         sp: dict[str, Any] = {
             "allowPrivilegeEscalation": False,
