@@ -215,7 +215,12 @@ def _deprecated(dotted: str, value: Any, info: Mapping[str, Any]) -> Finding:
     ):
         carried = not carried  # enableX -> disableX
     at_default = value == info.get("default")
-    message = f"{dotted} is deprecated: {info['note']}"
+    if replacement:
+        message = f"{dotted} is deprecated; the chart reads {replacement} instead"
+    elif info.get("noEffect"):
+        message = f"{dotted} is deprecated and has no effect in chart 3.240.0"
+    else:
+        message = f"{dotted} is deprecated in chart 3.240.0 and may be removed"
     if at_default:
         return Finding(
             "deprecated-key",
