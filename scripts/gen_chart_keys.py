@@ -72,7 +72,7 @@ def generate(source: Path) -> dict[str, Any]:
     tree = YAML(typ="rt").load(text)
     keys = walk(tree)
     by_line = key_lines(tree)
-    commented: dict[str, str] = {}
+    commented: list[str] = []
     deprecated: dict[str, dict[str, str]] = {}
     block: list[str] = []
     for number, line in enumerate(text.splitlines()):
@@ -88,13 +88,13 @@ def generate(source: Path) -> dict[str, Any]:
             block.append(line)
             match = ANNOTATION.match(line)
             if match and match[1] not in keys and match[1].split(".")[0] in tree:
-                commented[match[1]] = stripped.split("--", 1)[1].strip()[:160]
+                commented.append(match[1])  # the key only: its description is the chart's text
             continue
         block = []  # list items, block scalars and the like end the comment block
     return {
         "source": "datadog/datadog 3.240.0 values.yaml",
         "keys": dict(sorted(keys.items())),
-        "commented": dict(sorted(commented.items())),
+        "commented": sorted(commented),
         "deprecated": dict(sorted(deprecated.items())),
     }
 

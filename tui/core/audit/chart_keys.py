@@ -66,7 +66,7 @@ NO_OP_HINTS = {
 @dataclass(frozen=True)
 class ChartKeys:
     keys: dict[str, str]
-    commented: dict[str, str]
+    commented: frozenset[str]
     deprecated: dict[str, dict[str, str]]
 
     def known(self, dotted: str) -> bool:
@@ -115,4 +115,4 @@ class ChartKeys:
 @cache
 def chart_keys() -> ChartKeys:
     data: dict[str, Any] = json.loads(DATA.read_text(encoding="utf-8"))
-    return ChartKeys(data["keys"], data["commented"], data["deprecated"])
+    return ChartKeys(data["keys"], frozenset(data["commented"]), data["deprecated"])
