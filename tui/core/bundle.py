@@ -58,7 +58,6 @@ def commands(answers: Answers) -> dict[str, str]:
 
 
 TARGETS = ("helm", "operator", "both")
-HELM_ONLY_FILES = (VALUES, OVERRIDES, KUSTOMIZATION)
 
 
 def build_bundle(answers: Answers, target: str = "helm") -> dict[str, str]:

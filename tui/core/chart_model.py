@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from tui.core.chart_defaults import CHART_DEFAULTS, DEFAULT_AGENT_TAG
+from tui.core.dotted import lookup
 
 PodSpec = dict[str, Any]
 
@@ -48,12 +49,8 @@ class _Values:
         self.tree = tree
 
     def get(self, dotted: str, default: Any = None) -> Any:
-        node: Any = self.tree
-        for part in dotted.split("."):
-            if not isinstance(node, Mapping) or part not in node:
-                return default
-            node = node[part]
-        return default if node is None else node
+        value = lookup(self.tree, dotted)
+        return default if value is None else value
 
     def on(self, dotted: str) -> bool:
         """Go template truthiness: false, 0, "", empty collections and nil are false."""

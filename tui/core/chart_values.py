@@ -148,10 +148,9 @@ def chart_values(answers: Answers) -> ValuesPlan:
         )
 
     # --- container runtime ---
-    socket = RUNTIME_SOCKETS[answers.runtime]
-    key = "datadog.dockerSocketPath" if answers.runtime == "docker" else "datadog.criSocketPath"
+    field, socket = runtime_socket_setting(answers)
     plan.set(
-        key,
+        f"datadog.{field}",
         socket,
         f"runtime={answers.runtime}: mounts only the socket's directory, not all of /var/run"
         + (" (narrowed to the socket file by daemonset-overrides.yaml)" if answers.runtime == "docker" else ""),
@@ -175,6 +174,12 @@ def chart_values(answers: Answers) -> ValuesPlan:
         "the chart also installs the Datadog Operator by default; this deployment does not use it",
     )
     return plan
+
+
+def runtime_socket_setting(answers: Answers) -> tuple[str, str]:
+    """The field naming the runtime socket (the same in the chart's values and the DatadogAgent), and its path."""
+    field = "dockerSocketPath" if answers.runtime == "docker" else "criSocketPath"
+    return field, RUNTIME_SOCKETS[answers.runtime]
 
 
 def why_origin_detection(answers: Answers) -> str:

@@ -18,7 +18,12 @@ from typing import Any
 from tui import __version__
 from tui.core.answers import Answers
 from tui.core.chart_model import render_pod
-from tui.core.chart_values import RUNTIME_SOCKETS, SYSTEM_PROBE_LABELS, admission_config_mode, why_origin_detection
+from tui.core.chart_values import (
+    SYSTEM_PROBE_LABELS,
+    admission_config_mode,
+    runtime_socket_setting,
+    why_origin_detection,
+)
 from tui.core.daemonset_patch import DaemonSetPatch, daemonset_patch
 from tui.core.deployment import Deployment
 from tui.core.pod_spec import PodSpec, all_containers
@@ -149,10 +154,9 @@ def datadog_agent_plan(answers: Answers) -> OperatorPlan:
     plan.set("spec.global.site", answers.site, "site: the Datadog intake for your account")
     if answers.cluster_name:
         plan.set("spec.global.clusterName", answers.cluster_name, "cluster_name: tags every host and metric")
-    socket = RUNTIME_SOCKETS[answers.runtime]
-    key = "spec.global.dockerSocketPath" if answers.runtime == "docker" else "spec.global.criSocketPath"
+    field, socket = runtime_socket_setting(answers)
     plan.set(
-        key,
+        f"spec.global.{field}",
         socket,
         f"runtime={answers.runtime}: the Operator mounts this socket's directory read-only"
         + (

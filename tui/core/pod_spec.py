@@ -14,10 +14,6 @@ def all_containers(pod: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
     yield from pod.get("containers") or []
 
 
-def container_names(pod: Mapping[str, Any]) -> list[str]:
-    return [str(c.get("name")) for c in all_containers(pod)]
-
-
 def host_path_volumes(pod: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
     """Volume name to its hostPath block, for hostPath volumes only."""
     return {

@@ -124,7 +124,3 @@ def _problem(error: Exception) -> str:
 def _first_line(error: Exception) -> str:
     text = str(error).strip()
     return " ".join(text.splitlines()[0].split()) if text else type(error).__name__
-
-
-def load_documents(path: Path, what: str = "file") -> list[Any]:
-    return parse_documents(read_text(path, what), f"{what} {path}")

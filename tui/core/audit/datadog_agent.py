@@ -16,6 +16,7 @@ from typing import Any
 from tui.core.agent_version import AgentVersion
 from tui.core.answers import Answers, layer
 from tui.core.audit.findings import AuditReport, Finding, Privilege
+from tui.core.dotted import lookup
 from tui.core.errors import AnswerError
 
 KIND = "DatadogAgent"
@@ -35,25 +36,16 @@ def is_datadog_agent(document: Any) -> bool:
     return isinstance(document, Mapping) and document.get("kind") == KIND
 
 
-def _get(tree: Any, dotted: str, default: Any = None) -> Any:
-    node = tree
-    for part in dotted.split("."):
-        if not isinstance(node, Mapping) or part not in node:
-            return default
-        node = node[part]
-    return node
-
-
 def _enabled(spec: Mapping[str, Any], dotted: str, operator_default: bool) -> tuple[bool, bool]:
     """(value, explicitly set) of a boolean field, with the Operator's default when unset."""
-    value = _get(spec, dotted)
+    value = lookup(spec, dotted)
     if isinstance(value, bool):
         return value, True
     return operator_default, False
 
 
 def _version(spec: Mapping[str, Any]) -> AgentVersion | None:
-    tag = _get(spec, "override.nodeAgent.image.tag")
+    tag = lookup(spec, "override.nodeAgent.image.tag")
     if tag is None:
         return None
     try:
@@ -67,7 +59,7 @@ class _Reader:
         self.resource = resource
         spec = resource.get("spec")
         self.spec: Mapping[str, Any] = spec if isinstance(spec, Mapping) else {}
-        self.node: Mapping[str, Any] = _get(self.spec, "override.nodeAgent", {}) or {}
+        self.node: Mapping[str, Any] = lookup(self.spec, "override.nodeAgent", {}) or {}
         self.version = _version(self.spec)
         self.uds, self.uds_set = _enabled(self.spec, "features.dogstatsd.unixDomainSocketConfig.enabled", True)
         self.dsd_host_port, _ = _enabled(self.spec, "features.dogstatsd.hostPortConfig.enabled", False)
@@ -94,7 +86,7 @@ class _Reader:
         self.run_as_user = context.get("runAsUser", 0)  # the Operator forces root when nothing says otherwise
         self.dsd_off = any(
             isinstance(e, Mapping) and e.get("name") == "DD_USE_DOGSTATSD" and str(e.get("value")).lower() == "false"
-            for e in _get(self.node, "containers.agent.env", []) or []
+            for e in lookup(self.node, "containers.agent.env", []) or []
         )
 
     @property
@@ -120,10 +112,10 @@ def infer_answers(resource: Mapping[str, Any]) -> tuple[Answers, list[str]]:
     """The ddsecure answers this resource asks for, with notes where the mapping is not exact."""
     r = _Reader(resource)
     notes: list[str] = []
-    global_ = _get(r.spec, "global", {}) or {}
+    global_ = lookup(r.spec, "global", {}) or {}
     answers: dict[str, Any] = {}
     if r.version is not None:
-        answers["agent_version"] = str(_get(r.spec, "override.nodeAgent.image.tag"))
+        answers["agent_version"] = str(lookup(r.spec, "override.nodeAgent.image.tag"))
     else:
         notes.append("agent_version: no valid override.nodeAgent.image.tag; assumed the default")
     if global_.get("dockerSocketPath"):
@@ -166,7 +158,7 @@ def infer_answers(resource: Mapping[str, Any]) -> tuple[Answers, list[str]]:
         answers["site"] = site
     if isinstance(global_.get("clusterName"), str):
         answers["cluster_name"] = global_["clusterName"]
-    secret = _get(global_, "credentials.apiSecret.secretName")
+    secret = lookup(global_, "credentials.apiSecret.secretName")
     if isinstance(secret, str):
         answers["api_key_secret"] = secret
     metadata = resource.get("metadata") if isinstance(resource.get("metadata"), Mapping) else {}
@@ -228,7 +220,7 @@ def privileges(resource: Mapping[str, Any]) -> list[Privilege]:
 def findings(resource: Mapping[str, Any]) -> list[Finding]:
     r = _Reader(resource)
     out: list[Finding] = []
-    if _get(r.spec, "global.credentials.apiKey"):
+    if lookup(r.spec, "global.credentials.apiKey"):
         out.append(
             Finding(
                 "operator-api-key-inline",
@@ -366,7 +358,7 @@ def findings(resource: Mapping[str, Any]) -> list[Finding]:
         if name == "process-agent" and not {"npm", "usm"} & set(r.system_probe):
             continue
         key = f"spec.override.nodeAgent.containers.{name}.securityContext"
-        context = _get(r.node, f"containers.{name}.securityContext", {}) or {}
+        context = lookup(r.node, f"containers.{name}.securityContext", {}) or {}
         wanted: dict[str, Any] = {"allowPrivilegeEscalation": False}
         if non_root:
             wanted["capabilities"] = {"drop": ["ALL"]}

@@ -52,9 +52,6 @@ class AuditReport:
     render: dict[str, Any] | None = None
     ledger: dict[str, Any] | None = None
 
-    def worst(self) -> str | None:
-        return max((f.severity for f in self.findings), key=rank, default=None)
-
     def reaches(self, fail_on: str) -> bool:
         return any(rank(f.severity) >= rank(fail_on) for f in self.findings)
 

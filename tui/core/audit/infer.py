@@ -14,23 +14,16 @@ from tui.core.answers import SITES, Answers
 from tui.core.chart_defaults import CHART_DEFAULTS
 from tui.core.chart_model import NodeAgentChart, agent_version_of
 from tui.core.chart_values import SYSTEM_PROBE_VALUES
+from tui.core.dotted import MISSING, lookup
 from tui.core.errors import AnswerError
 
 
 def is_set(values: Mapping[str, Any], dotted: str) -> bool:
-    node: Any = values
-    for part in dotted.split("."):
-        if not isinstance(node, Mapping) or part not in node:
-            return False
-        node = node[part]
-    return True
-
-
-_MISSING = object()
+    return lookup(values, dotted, MISSING) is not MISSING
 
 
 def chart_default(dotted: str) -> Any:
-    return _DEFAULTS.get(dotted, _MISSING)
+    return _DEFAULTS.get(dotted, MISSING)
 
 
 def explicit(values: Mapping[str, Any], dotted: str) -> bool:
@@ -38,7 +31,7 @@ def explicit(values: Mapping[str, Any], dotted: str) -> bool:
     if not is_set(values, dotted):
         return False
     value, default = user_value(values, dotted), chart_default(dotted)
-    return bool(value) if default is _MISSING else value != default
+    return bool(value) if default is MISSING else value != default
 
 
 # A file setting this many keys is a copy of the chart's values.yaml: there, a key at its default
@@ -58,12 +51,7 @@ def chosen(values: Mapping[str, Any], dotted: str, copied: bool) -> bool:
 
 
 def user_value(values: Mapping[str, Any], dotted: str) -> Any:
-    node: Any = values
-    for part in dotted.split("."):
-        if not isinstance(node, Mapping) or part not in node:
-            return None
-        node = node[part]
-    return node
+    return lookup(values, dotted)
 
 
 def infer_answers(values: Mapping[str, Any]) -> tuple[Answers, list[str]]:

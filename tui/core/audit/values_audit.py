@@ -11,11 +11,10 @@ from tui.core.audit.chart_keys import NO_OP_HINTS, ChartKeys, chart_keys
 from tui.core.audit.findings import DELETE, AuditReport, Finding, Privilege
 from tui.core.audit.infer import explicit, infer_answers, is_set, user_value
 from tui.core.chart_model import NodeAgentChart, render_pod
-from tui.core.chart_values import RUNTIME_SOCKETS
+from tui.core.chart_values import RUNTIME_SOCKETS, runtime_socket_setting
 from tui.core.deployment import Deployment
 from tui.core.privileges import Ledger, ledger_of_pod
 
-SYSTEM_PROBE_CONTAINERS = ("system-probe", "seccomp-setup")
 _STRING_BOOL = re.compile(r"^(true|false|yes|no|on|off|y|n)$", re.IGNORECASE)
 
 
@@ -471,8 +470,8 @@ def _host_path_finding(grant, values, chart, answers, ledger, removed_containers
     volume = grant.volume
     where = f"hostPath {grant.path} {grant.mode}"
     if volume == "runtimesocketdir":
-        socket = RUNTIME_SOCKETS[answers.runtime]
-        key = "datadog.dockerSocketPath" if answers.runtime == "docker" else "datadog.criSocketPath"
+        field, socket = runtime_socket_setting(answers)
+        key = f"datadog.{field}"
         return Finding(
             "runtime-dir-too-wide",
             "medium",
