@@ -9,6 +9,28 @@ from tui.core.errors import AnswerError
 
 _TAG = re.compile(r"^7\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-jmx|-full)?$")
 
+# An image tag as the chart's semverCompare reads it: "7.51.0-full" is a pre-release of 7.51.0.
+_SEMVER = re.compile(r"^v?(\d+)(?:\.(\d+))?(?:\.(\d+))?(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?$")
+
+
+def _semver_key(text: str) -> tuple | None:
+    match = _SEMVER.match(text)
+    if not match:
+        return None
+    core = tuple(int(part or 0) for part in match.group(1, 2, 3))
+    pre = match[4]
+    if pre is None:
+        return (core, (1,))
+    parts = tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in pre.split("."))
+    return (core, (0, parts))
+
+
+def chart_tag_at_least(tag: str, floor: str) -> bool:
+    """`semverCompare ">=floor"` on an image tag, as the chart does it; unparsable tags count as newest."""
+    key, bound = _semver_key(tag), _semver_key(floor)
+    return True if key is None or bound is None else key >= bound
+
+
 # Below this the chart refuses to render unless its tag check is switched off.
 OLDEST_SUPPORTED = (7, 36, 0)
 
@@ -39,6 +61,10 @@ class AgentVersion(NamedTuple):
     def at_least(self, minor: int, patch: int = 0) -> bool:
         return self.triple >= (7, minor, patch)
 
+    def _chart_at_least(self, floor: str) -> bool:
+        """The chart's own version tests (it ignores a -jmx suffix but reads -full as a pre-release)."""
+        return chart_tag_at_least(str(self).removesuffix("-jmx"), floor)
+
     def __str__(self) -> str:
         return f"{self.major}.{self.minor}.{self.patch}{self.flavour}"
 
@@ -50,17 +76,14 @@ class AgentVersion(NamedTuple):
     @property
     def process_checks_in_core_agent(self) -> bool:
         """From 7.60 the core agent runs process checks; before, a process-agent container does."""
-        return self.at_least(60)
+        return self._chart_at_least("7.60.0-0")
 
     @property
     def orchestrator_needs_process_agent(self) -> bool:
-        """Before 7.51 the chart adds a process-agent for the Orchestrator Explorer pod check.
-
-        The chart compares tags as semver, where "7.51.0-full" is a pre-release of 7.51.0.
-        """
-        return not self.at_least(51) or (self.triple == (7, 51, 0) and self.flavour == "-full")
+        """Before 7.51 the chart adds a process-agent for the Orchestrator Explorer pod check."""
+        return not self._chart_at_least("7.51.0")
 
     @property
     def discovery_on_by_default(self) -> bool:
         """From 7.78 the chart turns on service discovery, which brings system-probe."""
-        return self.at_least(78)
+        return self._chart_at_least("7.78.0-0")

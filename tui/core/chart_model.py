@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import copy
 import posixpath
-import re
 from collections.abc import Mapping
 from typing import Any
 
+from tui.core.agent_version import chart_tag_at_least
 from tui.core.chart_defaults import CHART_DEFAULTS, DEFAULT_AGENT_TAG
 from tui.core.dotted import lookup
 
@@ -57,23 +57,6 @@ class _Values:
         return bool(self.get(dotted))
 
 
-# --- semver, as the chart's semverCompare sees an image tag -------------------------------------
-
-_SEMVER = re.compile(r"^v?(\d+)(?:\.(\d+))?(?:\.(\d+))?(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?$")
-
-
-def _semver_key(text: str) -> tuple | None:
-    match = _SEMVER.match(text)
-    if not match:
-        return None
-    core = tuple(int(part or 0) for part in match.group(1, 2, 3))
-    pre = match[4]
-    if pre is None:
-        return (core, (1,))
-    parts = tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in pre.split("."))
-    return (core, (0, parts))
-
-
 def agent_version_of(values: _Values) -> str:
     tag = str(values.get("agents.image.tag", DEFAULT_AGENT_TAG))
     tag = tag.removesuffix("-jmx")
@@ -86,9 +69,7 @@ def version_at_least(values: _Values, floor: str) -> bool:
     """`semverCompare ">=floor"` on the agent tag; unparsable tags count as newest, like the chart."""
     if values.on("agents.image.doNotCheckTag"):
         return True
-    tag = _semver_key(agent_version_of(values))
-    bound = _semver_key(floor)
-    return True if tag is None or bound is None else tag >= bound
+    return chart_tag_at_least(agent_version_of(values), floor)
 
 
 # --- the chart's switches ------------------------------------------------------------------------
