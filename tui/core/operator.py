@@ -43,7 +43,7 @@ DSD_PORT = 8125
 APM_PORT = 8126
 
 # spec.features field of each system-probe answer.
-_FEATURE_FIELDS = {
+FEATURE_FIELDS = {
     "npm": "npm",
     "usm": "usm",
     "cws": "cws",
@@ -187,7 +187,7 @@ def datadog_agent_plan(answers: Answers) -> OperatorPlan:
     )
     for name in ("liveProcessCollection", "liveContainerCollection", "processDiscovery"):
         plan.set(f"spec.features.{name}", {"enabled": collect}, why)
-    for feature, name in _FEATURE_FIELDS.items():
+    for feature, name in FEATURE_FIELDS.items():
         chosen = feature in answers.system_probe
         plan.set(
             f"spec.features.{name}",

@@ -18,16 +18,10 @@ from tui.core.answers import Answers, layer
 from tui.core.audit.findings import AuditReport, Finding, Privilege
 from tui.core.dotted import lookup
 from tui.core.errors import AnswerError
+from tui.core.operator import FEATURE_FIELDS, HOST_PID_FEATURES, KIND
 
-KIND = "DatadogAgent"
-HOST_PID_FEATURES = {"npm": "npm", "usm": "usm", "cws": "cws"}
-SYSTEM_PROBE_FIELDS = {
-    "npm": "npm",
-    "usm": "usm",
-    "cws": "cws",
-    "oomKill": "oom-kill",
-    "tcpQueueLength": "tcp-queue-length",
-}
+# spec.features field -> system_probe answer: the inverse of what the generator writes.
+SYSTEM_PROBE_FIELDS = {field: feature for feature, field in FEATURE_FIELDS.items()}
 # Node-Agent containers the Operator may create, and whether they are expected to run as root.
 HARDENED_CONTAINERS = ("agent", "trace-agent", "process-agent", "init-volume", "init-config")
 

@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from tui.core.errors import InputFileError
+from tui.core.operator import KIND
 
 
 def is_manifest(document: Any) -> bool:
@@ -17,7 +18,7 @@ def detect(documents: Sequence[Any], where: str) -> str:
     if not documents:
         raise InputFileError(f"{where}: empty; expected a values file or Kubernetes manifests")
     if any(is_manifest(d) for d in documents):
-        if any(isinstance(d, Mapping) and d.get("kind") == "DatadogAgent" for d in documents) and not any(
+        if any(isinstance(d, Mapping) and d.get("kind") == KIND for d in documents) and not any(
             isinstance(d, Mapping) and d.get("kind") == "DaemonSet" for d in documents
         ):
             return "operator"
