@@ -80,6 +80,11 @@ def format_text(report: AuditReport) -> str:
         "datadog-agent": "DatadogAgent for the Datadog Operator",
     }.get(report.kind, "Kubernetes manifests")
     lines.append(f"ddsecure audit: {report.path} ({what})")
+    if report.refused:
+        lines.append(f"helm template fails on this file: {report.refused}")
+    if report.unmodelled:
+        keys = ", ".join(f"{u['key']} ({u['why']})" for u in report.unmodelled)
+        lines.append(f"partial ledger: the model cannot see {keys}")
     findings = report.sorted_findings()
     counts = ", ".join(
         f"{sum(f.severity == s for f in findings)} {s}"

@@ -90,6 +90,39 @@ HOST_PATHS: dict[str, PrivilegeInfo] = {
     "etc-fedora-release": PrivilegeInfo("OS detection for kernel headers", "system_probe", "header matching"),
     "etc-lsb-release": PrivilegeInfo("OS detection for kernel headers", "system_probe", "header matching"),
     "etc-system-release": PrivilegeInfo("OS detection for kernel headers", "system_probe", "header matching"),
+    "btf-path": PrivilegeInfo(
+        "kernel type information for CO-RE eBPF",
+        "datadog.systemProbe.btfPath",
+        "CO-RE on kernels without /sys/kernel/btf",
+    ),
+    "host-containerd-dir": PrivilegeInfo(
+        "container image layers, scanned for the SBOM", "SBOM container images", "vulnerability data on images"
+    ),
+    "host-docker-dir": PrivilegeInfo(
+        "container image layers, scanned for the SBOM", "SBOM container images", "vulnerability data on images"
+    ),
+    "host-crio-dir": PrivilegeInfo(
+        "container image layers, scanned for the SBOM", "SBOM container images", "vulnerability data on images"
+    ),
+    "host-apk-dir": PrivilegeInfo("the host's package database, for the host SBOM", "SBOM host", "host SBOM"),
+    "host-dpkg-dir": PrivilegeInfo("the host's package database, for the host SBOM", "SBOM host", "host SBOM"),
+    "host-rpm-dir": PrivilegeInfo("the host's package database, for the host SBOM", "SBOM host", "host SBOM"),
+    "pod-resources-socket": PrivilegeInfo(
+        "the kubelet's pod-resources API: which pod holds which GPU", "GPU monitoring", "GPU-to-pod attribution"
+    ),
+    "gpu-devices": PrivilegeInfo("makes the NVIDIA runtime expose every GPU", "GPU monitoring", "GPU metrics"),
+    "host-systemd-transient": PrivilegeInfo(
+        "grants cgroup device permissions to GPU containers",
+        "GPU monitoring (configureCgroupPerms)",
+        "GPU access after container restarts",
+    ),
+    "tracingfs": PrivilegeInfo("kernel tracing for the host profiler", "host profiler", "host profiling"),
+    "host-profiler-seccomp-root": PrivilegeInfo(
+        "installs the host profiler's seccomp profile on the node", "host profiler", "the Localhost seccomp profile"
+    ),
+    "kubelet-ca": PrivilegeInfo(
+        "verifies the kubelet's TLS certificate", "datadog.kubelet.hostCAPath", "kubelet TLS verification"
+    ),
 }
 
 PACKAGE_DIRS = (

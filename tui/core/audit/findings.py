@@ -23,9 +23,14 @@ class Finding:
     fix: str = ""
     # dotted key -> new value (or DELETE): the edit `--fix` applies to the user's file
     changes: tuple[tuple[str, Any], ...] = ()
+    # what the user loses if `changes` are applied ("" when nothing)
+    cost: str = ""
 
     def as_json(self) -> dict[str, Any]:
-        return {"id": self.id, "severity": self.severity, "key": self.key, "message": self.message, "fix": self.fix}
+        document = {"id": self.id, "severity": self.severity, "key": self.key, "message": self.message, "fix": self.fix}
+        if self.cost:
+            document["cost"] = self.cost
+        return document
 
 
 @dataclass(frozen=True)
@@ -51,6 +56,13 @@ class AuditReport:
     pod_security: list[dict[str, Any]] = field(default_factory=list)
     render: dict[str, Any] | None = None
     ledger: dict[str, Any] | None = None
+    # what the model cannot see: [{"key": ..., "why": ...}]; any entry makes the ledger partial
+    unmodelled: list[dict[str, str]] = field(default_factory=list)
+    refused: str = ""  # why `helm template` fails on this input ("" when it renders)
+
+    @property
+    def ledger_complete(self) -> bool:
+        return not self.unmodelled and not self.refused
 
     def reaches(self, fail_on: str) -> bool:
         return any(rank(f.severity) >= rank(fail_on) for f in self.findings)
@@ -69,4 +81,7 @@ class AuditReport:
             "podSecurity": self.pod_security,
             "render": self.render,
             "ledger": self.ledger,
+            "unmodelled": self.unmodelled,
+            "refused": self.refused,
+            "ledgerComplete": self.ledger_complete,
         }

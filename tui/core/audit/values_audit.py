@@ -10,7 +10,7 @@ from tui.core.answers import Answers
 from tui.core.audit.chart_keys import NO_OP_HINTS, ChartKeys, chart_keys
 from tui.core.audit.findings import DELETE, AuditReport, Finding, Privilege
 from tui.core.audit.infer import explicit, infer_answers, is_set, user_value
-from tui.core.chart_model import NodeAgentChart, render_pod
+from tui.core.chart_model import NodeAgentChart, render_pod, unmodelled
 from tui.core.chart_values import RUNTIME_SOCKETS, runtime_socket_setting
 from tui.core.deployment import Deployment
 from tui.core.privileges import Ledger, ledger_of_pod
@@ -56,6 +56,10 @@ def audit_values(raw_values: Mapping[str, Any], path: str) -> AuditReport:
     target = ledger_of_pod(Deployment.of(answers).rendered_pod)
     report = AuditReport(path=path, kind="values", answers=answers.as_dict(), answer_notes=notes)
     report.ledger = ledger.as_json()
+    report.unmodelled = unmodelled(values)
+    report.refused = chart.refusal()
+    if not report.ledger_complete:
+        report.ledger["partial"] = True
     report.privileges = list(privileges(values, chart, ledger))
     report.findings += shape_findings
     report.findings += key_findings(raw_values, chart_keys())
