@@ -508,7 +508,7 @@ def _profile(value: str) -> dict[str, str]:
 
 def _security_context(base: Any, *, add: tuple[str, ...] = (), seccomp: str = "", apparmor: str = "") -> Any:
     """The chart's generate-security-context: the given block, extra capabilities, profiles."""
-    context = copy.deepcopy(base) if isinstance(base, Mapping) else {}
+    context: dict[str, Any] = dict(copy.deepcopy(base)) if isinstance(base, Mapping) else {}
     if add:
         caps = dict(context.get("capabilities") or {})
         caps["add"] = list(caps.get("add") or []) + list(add)
@@ -661,7 +661,7 @@ def render_pod(user_values: Mapping[str, Any]) -> PodSpec:
     volumes += [copy.deepcopy(vol) for vol in v.get("agents.volumes") or [] if isinstance(vol, Mapping)]
 
     init_context = _security_context(v.get("agents.containers.initContainers.securityContext"))
-    init_containers = [
+    init_containers: list[dict[str, Any]] = [
         {"name": "init-volume", "volumeMounts": []},
         {
             "name": "init-config",
