@@ -97,7 +97,9 @@ def _supported_tag(version: str) -> bool:
         return False
     major = version.lstrip("v").split(".")[0]
     upper = {"6": "7.0.0-0", "7": "8.0.0-0"}.get(major)
-    return bool(upper) and chart_tag_at_least(version, f"{major}.36.0-0") and not chart_tag_at_least(version, upper)
+    if upper is None:
+        return False
+    return chart_tag_at_least(version, f"{major}.36.0-0") and not chart_tag_at_least(version, upper)
 
 
 # --- the chart's switches ------------------------------------------------------------------------
@@ -524,12 +526,12 @@ def _custom_mounts(v: _Values, *keys: str) -> list[dict[str, Any]]:
     """Mount lists the chart copies verbatim (agents.volumeMounts, per-container volumeMounts)."""
     out: list[dict[str, Any]] = []
     for key in keys:
-        out += [copy.deepcopy(m) for m in v.get(key) or [] if isinstance(m, Mapping)]
+        out += [dict(copy.deepcopy(m)) for m in v.get(key) or [] if isinstance(m, Mapping)]
     return out
 
 
 def _custom_ports(v: _Values, key: str) -> list[dict[str, Any]]:
-    return [copy.deepcopy(p) for p in v.get(key) or [] if isinstance(p, Mapping)]
+    return [dict(copy.deepcopy(p)) for p in v.get(key) or [] if isinstance(p, Mapping)]
 
 
 def _otlp_ports(v: _Values) -> list[dict[str, Any]]:
@@ -658,7 +660,7 @@ def render_pod(user_values: Mapping[str, Any]) -> PodSpec:
         volumes.append(_host_path("gpu-devices", "/dev/null"))
     if chart.host_profiler():
         volumes.append(_host_path("tracingfs", "/sys/kernel/tracing"))
-    volumes += [copy.deepcopy(vol) for vol in v.get("agents.volumes") or [] if isinstance(vol, Mapping)]
+    volumes += [dict(copy.deepcopy(vol)) for vol in v.get("agents.volumes") or [] if isinstance(vol, Mapping)]
 
     init_context = _security_context(v.get("agents.containers.initContainers.securityContext"))
     init_containers: list[dict[str, Any]] = [
@@ -976,7 +978,7 @@ def _security_agent(
         mounts += [_mount("procdir", "/host/proc", True), *ca_mount]
     mounts += host_release_mount + runtime_mount + custom
     base = v.get("agents.containers.securityAgent.securityContext")
-    context = copy.deepcopy(base) if isinstance(base, Mapping) else {}
+    context: dict[str, Any] = dict(copy.deepcopy(base)) if isinstance(base, Mapping) else {}
     # The chart merges AUDIT_* under the user's block: a user `capabilities.add` wins over them.
     if chart.compliance() and not (context.get("capabilities") or {}).get("add"):
         caps = dict(context.get("capabilities") or {})
