@@ -296,7 +296,7 @@ def test_json_lists_findings_with_the_documented_fields():
     document = json.loads(out)
     assert document["findings"]
     for item in document["findings"]:
-        assert set(item) == {"id", "severity", "key", "message", "fix"}
+        assert set(item) == {"id", "severity", "key", "message", "fix", "cost"}
     assert document["findings"][0]["severity"] == "high"
     assert document["inferredAnswers"]["dogstatsd"] == "udp"
 

@@ -162,5 +162,34 @@ CAPABILITIES = PrivilegeInfo(
 )
 
 
+# What each Linux capability lets a container do, in a few words.
+CAPABILITY_WHY = {
+    "SYS_ADMIN": "mounts, namespaces, eBPF and perf on older kernels: close to root on the host",
+    "SYS_RESOURCE": "raise the locked-memory limit for eBPF maps",
+    "SYS_PTRACE": "read other processes' memory maps and /proc entries",
+    "NET_ADMIN": "change network settings, attach socket filters",
+    "NET_BROADCAST": "broadcast and multicast on the network",
+    "NET_RAW": "raw sockets (conntrack, traceroute)",
+    "IPC_LOCK": "lock memory for eBPF maps",
+    "CHOWN": "change the owner of any file",
+    "DAC_READ_SEARCH": "read any file whatever its permissions",
+    "DAC_OVERRIDE": "read and write any file whatever its permissions",
+    "KILL": "kill any process (CWS enforcement)",
+    "MKNOD": "create device nodes (GPU devices)",
+    "AUDIT_CONTROL": "configure the kernel audit system (CSPM)",
+    "AUDIT_READ": "read the kernel audit log (CSPM)",
+    "BPF": "load eBPF programs",
+    "PERFMON": "perf events and tracing",
+    "SYSLOG": "read the kernel log",
+    "CHECKPOINT_RESTORE": "read other processes' executable links",
+    "SYS_MODULE": "load kernel modules",
+    "NET_BIND_SERVICE": "bind ports below 1024",
+}
+
+
+def capability_why(capability: str) -> str:
+    return CAPABILITY_WHY.get(capability, "not explained by ddsecure")
+
+
 def host_path_info(volume: str) -> PrivilegeInfo:
     return HOST_PATHS.get(volume, UNKNOWN)

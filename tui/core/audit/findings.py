@@ -7,6 +7,23 @@ from typing import Any
 
 SEVERITIES = ("info", "low", "medium", "high")
 
+# One severity per kind of privilege, shared by the values, rendered-manifest and DatadogAgent audits:
+# what no feature needs is high (privileged, hostNetwork, hostPID, the whole host filesystem, an eBPF
+# container nobody asked for); a privilege that a feature the input asks for needs is only named (info).
+PRIVILEGE_SEVERITY = {
+    "privileged": "high",
+    "hostNetwork": "high",
+    "hostPID": "high",
+    "hostPath /": "high",
+    "system-probe": "high",
+    "hostPath rw": "medium",
+    "hostPort": "medium",
+    "capabilities": "medium",
+    "hostPath ro": "low",
+    "root": "low",
+    "requested": "info",
+}
+
 DELETE = object()  # in Finding.changes: remove this key from the user's file
 
 
@@ -27,10 +44,14 @@ class Finding:
     cost: str = ""
 
     def as_json(self) -> dict[str, Any]:
-        document = {"id": self.id, "severity": self.severity, "key": self.key, "message": self.message, "fix": self.fix}
-        if self.cost:
-            document["cost"] = self.cost
-        return document
+        return {
+            "id": self.id,
+            "severity": self.severity,
+            "key": self.key,
+            "message": self.message,
+            "fix": self.fix,
+            "cost": self.cost,
+        }
 
 
 @dataclass(frozen=True)
