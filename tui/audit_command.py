@@ -30,7 +30,10 @@ def run_audit(args: argparse.Namespace, out: TextIO) -> int:
     if output is not None and not fix:
         raise AuditUsageError("-o DIR is only used with --fix")
     report, text = audit_file(
-        args.file, render=bool(getattr(args, "render", False)), chart=getattr(args, "chart", None)
+        args.file,
+        render=bool(getattr(args, "render", False)),
+        chart=getattr(args, "chart", None),
+        version=getattr(args, "version", None),
     )
     fix_diff = ""
     written: list[Any] = []
@@ -118,12 +121,18 @@ def format_text(report: AuditReport) -> str:
     if report.render is not None:
         render = report.render
         lines.append("")
-        lines.append(f"helm template ({render['chart']}), DaemonSet {render['daemonset']}:")
-        if render["agrees"]:
-            lines.append("  the real render grants exactly what was inferred")
-        else:
+        if "refused" in render:
+            lines.append(f"helm template ({render['chart']}) fails: {render['refused']}")
             lines += [f"  differs: {line}" for line in render["differences"]]
-        lines += _pod_security_lines(render["podSecurity"], "Pod Security (rendered)")
+        else:
+            lines.append(
+                f"helm template ({render['chart']}), DaemonSet {render['daemonset']}: the ledger above is helm's"
+            )
+            if render["agrees"]:
+                lines.append("  the chart model predicted exactly this render")
+            else:
+                lines += [f"  differs from the model: {line}" for line in render["differences"]]
+            lines += _pod_security_lines(render["podSecurity"], "Pod Security (rendered)")
     return "\n".join(lines) + "\n"
 
 

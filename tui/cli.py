@@ -107,7 +107,10 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument("-o", "--output", metavar="DIR", type=Path, help="with --fix: directory to write")
     audit.add_argument("--force", action="store_true", help="with --fix: replace files in a non-empty DIR")
     audit.add_argument("--render", action="store_true", help="also render the values with real helm and compare")
-    audit.add_argument("--chart", metavar="DIR", type=Path, help="chart directory for --render")
+    audit.add_argument(
+        "--chart", metavar="DIR|REPO/NAME", help="for --render: a chart directory, or a chart reference with --version"
+    )
+    audit.add_argument("--version", metavar="V", help="for --render with --chart REPO/NAME: the chart version")
     return parser
 
 

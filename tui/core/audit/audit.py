@@ -16,7 +16,9 @@ from tui.core.yaml_input import parse_documents, read_text
 _KEY_LINE = re.compile(r"^(\s*)([A-Za-z0-9_.\-/]+|\"[^\"]*\"|'[^']*'):(\s|$)")
 
 
-def audit_text(text: str, name: str, *, render: bool = False, chart: Path | None = None) -> AuditReport:
+def audit_text(
+    text: str, name: str, *, render: bool = False, chart: Path | str | None = None, version: str | None = None
+) -> AuditReport:
     where = f"file {name}"
     documents = parse_documents(text, where)
     kind = detect(documents, where)
@@ -26,14 +28,13 @@ def audit_text(text: str, name: str, *, render: bool = False, chart: Path | None
 
             report = audit_values(documents[0], name)
             if render:
-                from tui.core.audit.helm_render import render_and_compare
+                from tui.core.audit.helm_render import render_into
                 from tui.core.chart_model import render_pod
 
                 values = _modelled(documents[0])
                 datadog = section(values, "datadog")
                 needs_key = not (datadog.get("apiKey") or datadog.get("apiKeyExistingSecret"))
-                report.render, extra = render_and_compare(Path(name), render_pod(values), chart, needs_key=needs_key)
-                report.findings += extra
+                render_into(report, Path(name), render_pod(values), chart, version, needs_key=needs_key)
             return report
         if kind == "operator":
             from tui.core.audit.manifest_audit import operator_report
@@ -55,9 +56,11 @@ def _modelled(values: Mapping[str, Any]) -> Mapping[str, Any]:
     return modelled_values(values)[0]
 
 
-def audit_file(path: Path, *, render: bool = False, chart: Path | None = None) -> tuple[AuditReport, str]:
+def audit_file(
+    path: Path, *, render: bool = False, chart: Path | str | None = None, version: str | None = None
+) -> tuple[AuditReport, str]:
     text = read_text(Path(path))
-    return audit_text(text, str(path), render=render, chart=chart), text
+    return audit_text(text, str(path), render=render, chart=chart, version=version), text
 
 
 def key_lines(text: str) -> dict[str, int]:

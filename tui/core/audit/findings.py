@@ -80,9 +80,12 @@ class AuditReport:
     # what the model cannot see: [{"key": ..., "why": ...}]; any entry makes the ledger partial
     unmodelled: list[dict[str, str]] = field(default_factory=list)
     refused: str = ""  # why `helm template` fails on this input ("" when it renders)
+    ledger_source: str = "model"  # "helm" once --render has replaced the model's ledger with the real one
 
     @property
     def ledger_complete(self) -> bool:
+        if self.ledger_source == "helm":
+            return True
         return not self.unmodelled and not self.refused
 
     def reaches(self, fail_on: str) -> bool:
@@ -105,4 +108,5 @@ class AuditReport:
             "unmodelled": self.unmodelled,
             "refused": self.refused,
             "ledgerComplete": self.ledger_complete,
+            "ledgerSource": self.ledger_source,
         }
