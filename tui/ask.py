@@ -235,7 +235,7 @@ class _Walk:
         instruction = f"(Space toggles, Enter accepts; default: {shown}; ? explains)"
         return self.prompts.checkbox(message, choices, instruction=instruction)
 
-    def ask_text(self, decision: Decision, answers: Answers, message: str) -> str:
+    def ask_text(self, decision: Decision, answers: Answers, message: str) -> str | _More:
         current = getattr(answers, decision.id)
 
         def validate(text: str) -> bool | str:

@@ -1,7 +1,7 @@
 """The bundle: every file ddsecure writes for one set of answers, and how it is written.
 
 `build_bundle` is pure (answers in, file name → text out). `write_bundle` writes all files or none:
-they are first written to a temporary directory beside the target, then moved into place with
+they are first written to a staging directory inside the target, then moved into place with
 interrupts held back, so Ctrl-C or a full disk never leaves half a bundle or a clobbered file.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from tui import __version__
@@ -236,50 +236,61 @@ def write_bundle(files: Mapping[str, str], directory: Path, *, force: bool = Fal
         target = directory / name
         if target.is_dir() or (target.exists() and not target.is_file()):
             raise BundleError(f"cannot write {target}: it exists and is not a regular file")
-    parent = directory.parent if directory.parent != Path("") else Path(".")
+    created = not directory.exists()
+    staging: Path | None = None
+    placed = False
     try:
-        parent.mkdir(parents=True, exist_ok=True)
-        staging = _make_staging_dir(parent, directory.name)
-    except OSError as error:
-        raise BundleError(f"cannot write to {parent}: {error.strerror or error}") from None
-    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        staging = _make_staging_dir(directory)
         for name, text in files.items():
             (staging / name).write_text(text, encoding="utf-8")
         with _interrupts_held():
-            if not directory.exists():
-                os.rename(staging, directory)
-                staging = None  # now the bundle itself
-            else:
-                _swap_in(staging, directory, list(files))
+            _swap_in(staging, directory, list(files))
+            placed = True
     except OSError as error:
-        raise BundleError(f"cannot write to {directory}: {error.strerror or error}") from None
-    finally:
+        raise BundleError(f"cannot write to {directory}: {os_reason(error)}") from None
+    finally:  # also on Ctrl-C: no staging directory, and no new directory without its bundle
         if staging is not None:
             _remove_staging_dir(staging)
+        if created and not placed:
+            _remove_empty_dir(directory)
     return [directory / name for name in files]
 
 
-def _make_staging_dir(parent: Path, name: str) -> Path:
-    """A private directory beside the target (same filesystem, so renames are atomic).
+def os_reason(error: OSError) -> str:
+    """The operating system's own words ("Read-only file system", "Permission denied", "No space left on device")."""
+    return error.strerror or str(error)
 
-    Made by hand rather than with tempfile: preset mode pays for every import, and tempfile
-    brings shutil and random with it.
+
+def _make_staging_dir(directory: Path) -> Path:
+    """A private directory inside the target itself.
+
+    Inside, not beside: the target may be a mount point (a container volume, a CI workspace), and
+    a rename only works within one filesystem. Made by hand rather than with tempfile: preset mode
+    pays for every import, and tempfile brings shutil and random with it.
     """
     for _ in range(100):
-        staging = parent / f".{name}.{os.getpid()}.{os.urandom(4).hex()}.tmp"
+        staging = directory / f".ddsecure-staging.{os.getpid()}.{os.urandom(4).hex()}"
         try:
             staging.mkdir(mode=0o700)
         except FileExistsError:
             continue
         return staging
-    raise FileExistsError(f"no free staging directory name in {parent}")
+    raise FileExistsError(f"no free staging directory name in {directory}")
+
+
+def _remove_empty_dir(directory: Path) -> None:
+    """Take away a directory this run created, so a failed write leaves nothing behind."""
+    with suppress(OSError):
+        directory.rmdir()
 
 
 def _remove_staging_dir(staging: Path) -> None:
     """The staging directory holds only the files written into it: no tree walk needed."""
-    for leftover in staging.iterdir():
-        leftover.unlink(missing_ok=True)
-    staging.rmdir()
+    with suppress(OSError):
+        for leftover in staging.iterdir():
+            leftover.unlink(missing_ok=True)
+        staging.rmdir()
 
 
 def _swap_in(staging: Path, directory: Path, names: list[str]) -> None:

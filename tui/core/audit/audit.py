@@ -9,6 +9,7 @@ from typing import Any
 
 from tui.core.audit.detect import detect
 from tui.core.audit.findings import AuditReport
+from tui.core.dotted import section
 from tui.core.errors import DdsecureError, InputFileError
 from tui.core.yaml_input import parse_documents, read_text
 
@@ -29,7 +30,7 @@ def audit_text(text: str, name: str, *, render: bool = False, chart: Path | None
                 from tui.core.chart_model import render_pod
 
                 values = _modelled(documents[0])
-                datadog = values.get("datadog") if isinstance(values.get("datadog"), Mapping) else {}
+                datadog = section(values, "datadog")
                 needs_key = not (datadog.get("apiKey") or datadog.get("apiKeyExistingSecret"))
                 report.render, extra = render_and_compare(Path(name), render_pod(values), chart, needs_key=needs_key)
                 report.findings += extra
