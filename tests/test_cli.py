@@ -235,3 +235,13 @@ def test_forcing_another_target_takes_away_the_old_targets_files(tmp_path):
     assert sorted(p.name for p in target.iterdir()) == sorted([*build_bundle(Answers(), target="helm"), "notes.txt"])
     code, out, _ = run("generate", "-o", str(target), "--check", "--target", "helm")
     assert code == 1 and "Only in" in out and "notes.txt" in out and "datadog-agent.yaml" not in out
+
+
+def test_wizard_options_without_a_command_are_the_wizards_and_refused_before_another_command(tmp_path):
+    from tui.cli import build_parser, parse_arguments
+
+    args = parse_arguments(build_parser(), ["-o", "out", "--preset", "minimal-metrics", "--target", "operator"])
+    assert (args.command, str(args.output), args.preset, args.target) == (None, "out", "minimal-metrics", "operator")
+    code, out, err = run("-o", str(tmp_path / "x"), "generate", "-o", str(tmp_path / "y"))
+    assert code == 2 and out == "" and err.count("\n") == 1 and "must follow the command" in err
+    assert list(tmp_path.iterdir()) == []
