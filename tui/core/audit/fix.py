@@ -195,7 +195,11 @@ def _privileged(pod: Mapping[str, Any]) -> set[str]:
 
 def granted(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
     """What the pod rendered from `after` grants that the one from `before` does not (empty: it only shrinks)."""
-    pod_a, pod_b = _pod(before), _pod(after)
+    return pod_grants(_pod(before), _pod(after))
+
+
+def pod_grants(pod_a: Mapping[str, Any], pod_b: Mapping[str, Any]) -> list[str]:
+    """What pod B grants that pod A does not: the chart model's pods or real rendered ones alike."""
     a, b = ledger_of_pod(pod_a), ledger_of_pod(pod_b)
     out: list[str] = []
     if b.host_pid and not a.host_pid:
@@ -356,12 +360,15 @@ def _issues(values: Mapping[str, Any], name: str) -> tuple[AuditReport, set[tupl
 
 def decide_all(
     values: Mapping[str, Any], report: AuditReport, name: str, chosen: Sequence[str] = ()
-) -> tuple[dict[str, Any], list[Decision]]:
-    """The fixed values and one decision per finding of `report` (and of any later round)."""
+) -> tuple[dict[str, Any], list[Decision], list[tuple[str, Any]]]:
+    """The fixed values, one decision per finding of `report` (and of any later round), and the edits
+    made, in order."""
     current = plain(values)
+    made: list[tuple[str, Any]] = []
     decisions: dict[tuple[str, str], Decision] = {}
     claimed: dict[str, tuple[Any, str]] = {}  # key -> (value, finding id) of edits made
-    _, open_issues = _issues(current, name)
+    first, open_issues = _issues(current, name)
+    audited = {(f.id, f.key) for f in first.findings}
     findings = report.sorted_findings()
     for _ in range(MAX_ROUNDS):
         progress = False
@@ -373,6 +380,7 @@ def decide_all(
             decisions[handle] = decision
             if decision.status == APPLIED and edited is not None:
                 current, open_issues, progress = edited, issues, True
+                made += finding.changes
                 for dotted, value in finding.changes:
                     claimed[dotted] = (value, finding.id)
         report, _ = _issues(current, name)
@@ -381,10 +389,10 @@ def decide_all(
             break
     remaining = {(f.id, f.key) for f in findings}
     for handle, decision in decisions.items():
-        if decision.status != APPLIED and handle not in remaining:
+        if decision.status in (OPT_IN, MANUAL) and handle in audited and handle not in remaining:
             # Another applied edit cleared it (two findings about one key, say).
             decisions[handle] = Decision(decision.finding, APPLIED, "cleared by the other applied edits")
-    return current, list(decisions.values())
+    return current, list(decisions.values()), made
 
 
 def _decide(
@@ -411,8 +419,9 @@ def _decide(
 
         ignored = [k for k, v in finding.changes if v is DELETE and not chart_keys().known(k) and k in _flat(current)]
         why = f"{ignored[0]} is ignored today; fixed, it would grant " if ignored else "it would grant "
+        shown = ", ".join(grants[:6]) + (f" and {len(grants) - 6} more" if len(grants) > 6 else "")
         return (
-            Decision(finding, REFUSED, why + ", ".join(grants) + " (a fix never raises a privilege)", tuple(grants)),
+            Decision(finding, REFUSED, why + shown + " (a fix never raises a privilege)", tuple(grants)),
             None,
             none,
         )
@@ -594,7 +603,8 @@ def edit_text(text: str, source: ValuesSource, changes: Sequence[tuple[str, Any]
     out = []
     for inner in dict.fromkeys((carried_over(inner_text, inner_normalised, inner_edited), inner_edited)):
         if inner:
-            container[key] = LiteralScalarString(inner)
+            # keep the block's chomping: `|-` (no final newline) stays `|-`
+            container[key] = LiteralScalarString(inner if inner_text.endswith("\n") else inner.rstrip("\n"))
             edited = _dump(yaml, documents)
             out += [(c, inner) for c in dict.fromkeys((carried_over(text, normalised, edited), edited)) if c]
     return out
@@ -634,8 +644,7 @@ def plan_fix(
     documents: Sequence[Any] | None = None,
 ) -> FixResult:
     """Decide every finding, edit the file, and check the result before anyone writes it."""
-    fixed, decisions = decide_all(values, report, name, chosen)
-    changes: list[tuple[str, Any]] = [c for d in decisions if d.status == APPLIED for c in d.finding.changes]
+    fixed, decisions, changes = decide_all(values, report, name, chosen)
     where = f"file {name}"
     try:
         candidates = edit_text(text, source, changes)
