@@ -17,9 +17,13 @@ from tui.core.audit.chart_keys import chart_keys
 from tui.core.bundle import PRIVILEGES, VALUES, build_bundle
 from tui.core.chart_defaults import SYSTEM_PROBE_CAPABILITIES
 
-REFERENCE = Path(__file__).resolve().parents[1].parent / "shared" / "reference"
-DEFAULT_VALUES = REFERENCE / "chart-3.240.0" / "values.yaml"
-needs_reference = pytest.mark.skipif(not DEFAULT_VALUES.is_file(), reason="shared/reference not beside the repo")
+from conftest import CHART_REFERENCE
+
+DEFAULT_VALUES = CHART_REFERENCE / "values.yaml"
+needs_reference = pytest.mark.skipif(
+    not DEFAULT_VALUES.is_file(),
+    reason=f"reference chart values not found at {DEFAULT_VALUES} (set DDSECURE_REFERENCE_DIR)",
+)
 
 
 def run(*argv: str) -> tuple[int, str, str]:

@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from tui.core.audit.findings import SEVERITIES, AuditReport, rank
 from tui.core.errors import DdsecureError
+
+if TYPE_CHECKING:
+    from tui.core.audit.expected import Expectation
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -36,6 +39,7 @@ def run_audit(args: argparse.Namespace, out: TextIO) -> int:
     text = read_text(args.file)
     given = read_input(text, str(args.file))
     report = audit_input(given, render=bool(getattr(args, "render", False)), chart=getattr(args, "chart", None))
+    expected = _check_expected(report, text, args)
     fixed: Any = None
     written: list[Any] = []
     operator_changes = ""
@@ -64,6 +68,8 @@ def run_audit(args: argparse.Namespace, out: TextIO) -> int:
             }
             if fixed is not None and fixed.before is not None and fixed.after is not None:
                 document["fix"]["footprint"] = {"before": fixed.before.as_json(), "after": fixed.after.as_json()}
+        if expected is not None:
+            document["expected"] = expected.as_json()
         out.write(json.dumps(document, indent=2, default=str) + "\n")
     elif fmt == "sarif":
         from tui.core.audit.sarif import to_sarif
@@ -79,6 +85,8 @@ def run_audit(args: argparse.Namespace, out: TextIO) -> int:
         out.write(json.dumps(sarif, indent=2) + "\n")
     else:
         out.write(format_text(report, decisions))
+        if expected is not None:
+            out.write(_expected_text(expected))
         if fix:
             out.write(f"\nwrote the least-privilege bundle to {args.output}:\n")
             out.writelines(f"  {p.name}\n" for p in written)
@@ -100,6 +108,38 @@ def _values_lines(lines: dict[str, int], given: Any) -> dict[str, int]:
         return lines
     prefix = ".".join(str(step) for step in source.path) + "."
     return {key.removeprefix(prefix): line for key, line in lines.items() if key.startswith(prefix)} or lines
+
+
+def _check_expected(report: AuditReport, text: str, args: argparse.Namespace) -> Expectation | None:
+    """--expect: compare the DaemonSet's ledger with privileges.json; each difference is a high finding."""
+    path = getattr(args, "expect", None)
+    if path is None:
+        return None
+    if report.kind != "manifests" or report.ledger is None:
+        raise AuditUsageError(
+            "--expect compares a DaemonSet: audit the rendered manifests or the running DaemonSet "
+            "(kubectl get daemonset -n NAMESPACE NAME -o yaml)"
+        )
+    from tui.core.audit.expected import expectation
+    from tui.core.audit.findings import Finding
+    from tui.core.audit.manifest_audit import node_agent_pod
+    from tui.core.yaml_input import parse_documents
+
+    _, _, daemonset = node_agent_pod(parse_documents(text, str(args.file)), str(args.file))
+    result = expectation(path, daemonset, report.ledger)
+    report.findings += [
+        Finding("expect-differs", "high", f"DaemonSet {daemonset}", f"differs from {path}: {line}")
+        for line in result.differences
+    ]
+    return result
+
+
+def _expected_text(expected: Expectation) -> str:
+    lines = ["", f"Compared with {expected.file} ({expected.section} ledger), DaemonSet {expected.daemonset}:"]
+    if not expected.differences:
+        lines.append(f"  grants exactly what {expected.file} lists")
+    lines += [f"  {line}" for line in expected.differences]
+    return "\n".join(lines) + "\n"
 
 
 def _diff(given: Any, fixed: Any) -> str:

@@ -11,6 +11,7 @@ from typing import Any
 from tui.core.audit.detect import detect
 from tui.core.audit.findings import AuditReport
 from tui.core.audit.values_input import ValuesSource, locate, unsupported_form
+from tui.core.dotted import section
 from tui.core.errors import DdsecureError, InputFileError
 from tui.core.yaml_input import parse_documents, read_text
 
@@ -91,8 +92,7 @@ def _render(given: AuditInput, chart: Path | None) -> tuple[dict[str, Any], list
 
     assert given.values is not None and given.source is not None
     values = _modelled(given.values)
-    datadog = values.get("datadog")
-    datadog = datadog if isinstance(datadog, Mapping) else {}
+    datadog = section(values, "datadog")
     needs_key = not (datadog.get("apiKey") or datadog.get("apiKeyExistingSecret"))
     if not given.source.wrapped:
         return render_and_compare(Path(given.name), render_pod(values), chart, needs_key=needs_key)
