@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from tui.core.audit.findings import SEVERITIES, AuditReport, rank
 from tui.core.errors import DdsecureError
+
+if TYPE_CHECKING:
+    from tui.core.audit.expected import Expectation
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -32,6 +35,7 @@ def run_audit(args: argparse.Namespace, out: TextIO) -> int:
     report, text = audit_file(
         args.file, render=bool(getattr(args, "render", False)), chart=getattr(args, "chart", None)
     )
+    expected = _check_expected(report, text, args)
     fix_diff = ""
     written: list[Any] = []
     if fix:
@@ -41,6 +45,8 @@ def run_audit(args: argparse.Namespace, out: TextIO) -> int:
         document = report.as_json()
         if fix:
             document["fix"] = {"written": [str(p) for p in written], "diff": fix_diff}
+        if expected is not None:
+            document["expected"] = expected.as_json()
         out.write(json.dumps(document, indent=2, default=str) + "\n")
     elif fmt == "sarif":
         from tui.core.audit.sarif import to_sarif
@@ -48,6 +54,8 @@ def run_audit(args: argparse.Namespace, out: TextIO) -> int:
         out.write(json.dumps(to_sarif(report, key_lines(text)), indent=2) + "\n")
     else:
         out.write(format_text(report))
+        if expected is not None:
+            out.write(_expected_text(expected))
         if fix:
             out.write(f"\nwrote the least-privilege bundle for these answers to {args.output}:\n")
             out.writelines(f"  {p.name}\n" for p in written)
@@ -55,6 +63,38 @@ def run_audit(args: argparse.Namespace, out: TextIO) -> int:
             out.write(fix_diff or "  (none)\n")
     fail_on = getattr(args, "fail_on", "high") or "high"
     return EXIT_FINDINGS if report.reaches(fail_on) else EXIT_OK
+
+
+def _check_expected(report: AuditReport, text: str, args: argparse.Namespace) -> Expectation | None:
+    """--expect: compare the DaemonSet's ledger with privileges.json; each difference is a high finding."""
+    path = getattr(args, "expect", None)
+    if path is None:
+        return None
+    if report.kind != "manifests" or report.ledger is None:
+        raise AuditUsageError(
+            "--expect compares a DaemonSet: audit the rendered manifests or the running DaemonSet "
+            "(kubectl get daemonset -n NAMESPACE NAME -o yaml)"
+        )
+    from tui.core.audit.expected import expectation
+    from tui.core.audit.findings import Finding
+    from tui.core.audit.manifest_audit import node_agent_pod
+    from tui.core.yaml_input import parse_documents
+
+    _, _, daemonset = node_agent_pod(parse_documents(text, str(args.file)), str(args.file))
+    result = expectation(path, daemonset, report.ledger)
+    report.findings += [
+        Finding("expect-differs", "high", f"DaemonSet {daemonset}", f"differs from {path}: {line}")
+        for line in result.differences
+    ]
+    return result
+
+
+def _expected_text(expected: Expectation) -> str:
+    lines = ["", f"Compared with {expected.file} ({expected.section} ledger), DaemonSet {expected.daemonset}:"]
+    if not expected.differences:
+        lines.append(f"  grants exactly what {expected.file} lists")
+    lines += [f"  {line}" for line in expected.differences]
+    return "\n".join(lines) + "\n"
 
 
 def _apply_fix(report: AuditReport, text: str, args: argparse.Namespace) -> tuple[str, list[Any]]:

@@ -108,6 +108,12 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument("--force", action="store_true", help="with --fix: replace files in a non-empty DIR")
     audit.add_argument("--render", action="store_true", help="also render the values with real helm and compare")
     audit.add_argument("--chart", metavar="DIR", type=Path, help="chart directory for --render")
+    audit.add_argument(
+        "--expect",
+        metavar="PRIVILEGES_JSON",
+        type=Path,
+        help="manifests only: exit 1 unless the DaemonSet grants exactly what this privileges.json lists",
+    )
     return parser
 
 
@@ -135,7 +141,8 @@ def resolve_answers(args: argparse.Namespace) -> Any:
 
 
 def cmd_generate(args: argparse.Namespace, out: TextIO) -> int:
-    from tui.core.bundle import build_bundle, bundle_diff, commands, write_bundle
+    from tui.core.bundle import build_bundle, bundle_diff, write_bundle
+    from tui.core.next_steps import next_steps
 
     answers = resolve_answers(args)
     files = build_bundle(answers, target=args.target)
@@ -151,12 +158,7 @@ def cmd_generate(args: argparse.Namespace, out: TextIO) -> int:
     out.write(f"wrote {len(written)} files to {args.output}:\n")
     out.writelines(f"  {path.name}\n" for path in written)
     out.write("next:\n")
-    cmd = commands(answers)
-    keys = ("namespace", "secret") if args.target == "operator" else ("namespace", "secret", "render", "kustomize")
-    for key in keys:
-        out.write(f"  {cmd[key]}\n")
-    if args.target in ("operator", "both"):
-        out.write("  (Operator: install datadog/datadog-operator, then kubectl apply -f datadog-agent.yaml)\n")
+    out.writelines(f"  {line}\n" for line in next_steps(answers, args.target).lines(args.output))
     return EXIT_OK
 
 

@@ -18,22 +18,19 @@ from tui.core.answers import Answers
 from tui.core.chart_defaults import CHART_VERSION
 from tui.core.deployment import Deployment
 from tui.core.errors import BundleError
+from tui.core.next_steps import NAMESPACE, PRIVILEGES, RENDERED, TARGETS, VALUES, NextSteps, helm_way, next_steps
 from tui.core.operator import OPERATOR_FILE
 from tui.core.privileges import Ledger
 from tui.core.report import render_report
 from tui.core.yaml_text import dump, header
 
-VALUES = "values.yaml"
 OVERRIDES = "daemonset-overrides.yaml"
 KUSTOMIZATION = "kustomization.yaml"
-NAMESPACE = "namespace.yaml"
-PRIVILEGES = "privileges.json"
 REPORT = "REPORT.md"
 ANSWERS = "answers.yaml"
 BUNDLE_FILES = (VALUES, OVERRIDES, KUSTOMIZATION, NAMESPACE, PRIVILEGES, REPORT, ANSWERS)
 # Every file some target writes: what `--force` may replace or take away.
 WRITTEN_BY_DDSECURE = (*BUNDLE_FILES, OPERATOR_FILE)
-RENDERED = "rendered.yaml"  # written by the user's `helm template`, never by ddsecure
 
 # Top-level values groups, in the order a reader meets them.
 _GROUP_TITLES = {
@@ -41,24 +38,6 @@ _GROUP_TITLES = {
     "clusterAgent": "Cluster Agent",
     "agents": "Node-agent image and container security contexts",
 }
-
-
-def commands(answers: Answers) -> dict[str, str]:
-    """The commands that take the bundle to a cluster, shown in file headers and by the wizards."""
-    ns, release = answers.namespace, answers.release_name
-    return {
-        "namespace": f"kubectl apply -f {NAMESPACE}",
-        "secret": (
-            f'kubectl create secret generic {answers.api_key_secret} -n {ns} --from-literal api-key="$DD_API_KEY"'
-        ),
-        "helm_repo": "helm repo add datadog https://helm.datadoghq.com && helm repo update",
-        "helm_install": f"helm install {release} datadog/datadog --version {CHART_VERSION} -n {ns} -f {VALUES}",
-        "render": f"helm template {release} datadog/datadog --version {CHART_VERSION} -n {ns} -f {VALUES} > {RENDERED}",
-        "kustomize": "kubectl kustomize . | kubectl apply -f -",
-    }
-
-
-TARGETS = ("helm", "operator", "both")
 
 
 def build_bundle(answers: Answers, target: str = "helm") -> dict[str, str]:
@@ -78,7 +57,7 @@ def build_bundle(answers: Answers, target: str = "helm") -> dict[str, str]:
             KUSTOMIZATION: render_kustomization(deployment),
             NAMESPACE: render_namespace(deployment),
             PRIVILEGES: render_privileges(deployment),
-            REPORT: render_report(deployment),
+            REPORT: _with_next_steps(render_report(deployment), next_steps(answers, target)),
             ANSWERS: render_answers(answers, target),
         }
     from tui.core import operator
@@ -93,9 +72,13 @@ def build_bundle(answers: Answers, target: str = "helm") -> dict[str, str]:
     ledgers = [footprint.ledger] if target == "operator" else [deployment.ledger, footprint.ledger]
     files[NAMESPACE] = render_namespace(deployment, ledgers=ledgers)
     files[PRIVILEGES] = _render_privileges_with_operator(deployment, target)
-    files[REPORT] = _report_with_operator(deployment, target)
+    files[REPORT] = _with_next_steps(_report_with_operator(deployment, target), next_steps(answers, target))
     files[ANSWERS] = render_answers(answers, target)
     return files
+
+
+def _with_next_steps(report: str, steps: NextSteps) -> str:
+    return report.rstrip("\n") + "\n\n" + steps.markdown()
 
 
 def reproduce_command(target: str) -> str:
@@ -166,7 +149,7 @@ def _answers_header(answers: Answers) -> str:
 
 def render_values(deployment: Deployment, target: str = "helm") -> str:
     answers = deployment.answers
-    cmd = commands(answers)
+    steps = "\n".join(f"  {line}" for line in next_steps(answers, "helm").lines())
     top = header(
         f"values.yaml for the datadog/datadog Helm chart {CHART_VERSION}, written by ddsecure {__version__}.\n"
         f"Least privilege for these answers, kept in {ANSWERS}; from this directory\n"
@@ -174,14 +157,9 @@ def render_values(deployment: Deployment, target: str = "helm") -> str:
         "writes this bundle again:\n"
         f"{_answers_header(answers)}\n"
         "\n"
-        "Each setting says which answer put it here and why. The API key is never in this file:\n"
-        f"  {cmd['namespace']}\n"
-        f"  {cmd['secret']}\n"
-        "Install with the DaemonSet hardening of daemonset-overrides.yaml (recommended):\n"
-        f"  {cmd['render']}\n"
-        f"  {cmd['kustomize']}\n"
-        "Or values only, without that hardening:\n"
-        f"  {cmd['helm_install']}"
+        "Each setting says which answer put it here and why. The API key is never in this file.\n"
+        "To install with the Helm chart, from the bundle directory:\n"
+        f"{steps}"
     )
     body = []
     values = deployment.values
@@ -194,14 +172,12 @@ def render_values(deployment: Deployment, target: str = "helm") -> str:
 
 
 def render_overrides(deployment: Deployment) -> str:
-    answers = deployment.answers
-    cmd = commands(answers)
+    install = "\n".join(f"  {command}" for command in helm_way(deployment.answers).commands)
     steps = "\n".join(f"  {step.gap}: {step.why}" for step in deployment.patch.steps) or "  (none needed)"
     top = header(
         "Strategic-merge patch for the node-agent DaemonSet: what the chart's values cannot express.\n"
-        "Apply it to the rendered chart with kustomization.yaml:\n"
-        f"  {cmd['render']}\n"
-        f"  {cmd['kustomize']}\n"
+        "Apply it to the rendered chart with kustomization.yaml (the full steps are in values.yaml):\n"
+        f"{install}\n"
         "Changes:\n"
         f"{steps}"
     )
@@ -209,10 +185,8 @@ def render_overrides(deployment: Deployment) -> str:
 
 
 def render_kustomization(deployment: Deployment) -> str:
-    cmd = commands(deployment.answers)
-    top = header(
-        f"First render the chart into {RENDERED}:\n  {cmd['render']}\nthen build and apply:\n  {cmd['kustomize']}"
-    )
+    render, apply = helm_way(deployment.answers).commands
+    top = header(f"First render the chart into {RENDERED}:\n  {render}\nthen build and apply:\n  {apply}")
     document = {
         "apiVersion": "kustomize.config.k8s.io/v1beta1",
         "kind": "Kustomization",
