@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from tui.core.audit.findings import SEVERITIES, AuditReport, rank
@@ -150,8 +151,6 @@ def _diff(given: Any, fixed: Any) -> str:
 
 def _fix_values(given: Any, report: AuditReport, chosen: list[str], args: argparse.Namespace) -> tuple[Any, list[Any]]:
     """Edit the user's own values, then write the bundle computed from the edited file."""
-    from pathlib import Path
-
     from tui.core.audit.fix import ALL_SAFE, plan_fix, report_section
     from tui.core.audit.infer import infer_answers
     from tui.core.audit.values_audit import modelled_values
@@ -179,14 +178,67 @@ def _fix_values(given: Any, report: AuditReport, chosen: list[str], args: argpar
     return fixed, written
 
 
-def _fix_summary(fixed: Any) -> str:
+def generate_from_base(answers: Any, args: argparse.Namespace, out: TextIO) -> int:
+    """`generate --base FILE`: the user's file plus the least-privilege settings of these answers, edited
+    in place with the audit's engine and its no-loss rules; the bundle is computed from the result."""
+    from tui.core.audit.audit import read_input
+    from tui.core.audit.fix import ANSWER_SETTING, answer_findings, plan_fix, report_section
+    from tui.core.bundle import REPORT, build_bundle, bundle_diff, write_bundle
+    from tui.core.deployment import Deployment, ValuesDeployment
+    from tui.core.yaml_input import read_text
+
+    text = read_text(args.base)
+    given = read_input(text, str(args.base))
+    if given.kind != "values" or given.values is None or given.source is None:
+        raise AuditUsageError(f"--base {args.base}: not a values file (or a wrapper holding one)")
+    plan = Deployment.of(answers)
+    report = answer_findings(given.values, plan.values, plan.values_plan.comments)
+    chosen = list(getattr(args, "apply", None) or [])
+    keys = {ANSWER_SETTING, "all-safe"} | {f"{f.id}:{f.key}" for f in report.findings}
+    unknown = [name for name in chosen if name not in keys]
+    if unknown:
+        raise AuditUsageError(f"--apply {unknown[0]}: not a setting these answers change in {args.base}")
+    fixed = plan_fix(
+        text,
+        str(args.base),
+        given.source,
+        given.values,
+        report,
+        chosen,
+        given.documents,
+        follow_up=False,
+        allowed=plan.rendered_pod,
+    )
+    from tui.core.audit.values_audit import modelled_values
+
+    deployment = ValuesDeployment(answers, modelled_values(fixed.values)[0], fixed.values_text)
+    files = build_bundle(answers, target=args.target, deployment=deployment)
+    files[REPORT] = files[REPORT].rstrip("\n") + "\n\n" + report_section(fixed, str(args.base))
+    if fixed.source is not None and fixed.source.wrapped:
+        files[f"fixed-{Path(str(args.base)).name}"] = fixed.text
+    if getattr(args, "check", False):
+        diff = bundle_diff(files, args.output)
+        out.write(diff or f"{args.output} holds exactly this bundle\n")
+        return 1 if diff else 0
+    written = write_bundle(files, args.output, force=bool(getattr(args, "force", False)))
+    out.write(f"wrote {len(written)} files to {args.output} (values.yaml is {args.base}, edited):\n")
+    out.writelines(f"  {path.name}\n" for path in written)
+    for decision in fixed.decisions:
+        out.write(f"  [{decision.finding.key}] {decision.summary()}\n")
+    out.write(_fix_summary(fixed, "--base"))
+    out.write("\nchanges to your file:\n")
+    out.write(_diff(given, fixed) or "  (none)\n")
+    return 0
+
+
+def _fix_summary(fixed: Any, label: str = "--fix") -> str:
     from tui.core.audit.fix import APPLIED, OPT_IN, REFUSED
     from tui.core.privileges import ledger_delta
 
     counts = {status: sum(d.status == status for d in fixed.decisions) for status in (APPLIED, OPT_IN, REFUSED)}
     lines = [
         "",
-        f"--fix: {counts[APPLIED]} finding(s) applied, {counts[OPT_IN]} need --apply (they change something you "
+        f"{label}: {counts[APPLIED]} finding(s) applied, {counts[OPT_IN]} need --apply (they change something you "
         f"set), {counts[REFUSED]} refused",
     ]
     delta = ledger_delta(fixed.before, fixed.after) if fixed.before is not None and fixed.after is not None else []

@@ -418,10 +418,18 @@ def with_changes(tree: Mapping[str, Any], changes: Iterable[tuple[str, Any]]) ->
 
 
 def decide_all(
-    values: Mapping[str, Any], report: AuditReport, name: str, chosen: Sequence[str] = ()
+    values: Mapping[str, Any],
+    report: AuditReport,
+    name: str,
+    chosen: Sequence[str] = (),
+    *,
+    follow_up: bool = True,
+    allowed: Mapping[str, Any] | None = None,
 ) -> tuple[dict[str, Any], list[Decision], list[tuple[str, Any]]]:
     """The fixed values, one decision per finding of `report` (and of any later round), and the edits
-    made, in order."""
+    made, in order. `follow_up`: re-audit after each round and fix what the audit finds next (audit
+    --fix); without it only `report`'s findings are decided (generate --base). `allowed`: a pod whose
+    privileges an edit may bring (the pod of the answers the user chose); by default none."""
     current = _State(plain(values), name)
     audited = {(f.id, f.key) for f in current.report.findings}
     made: list[tuple[str, Any]] = []
@@ -436,7 +444,7 @@ def decide_all(
             handle = (finding.id, finding.key)
             if handle in decisions and (decisions[handle].status == APPLIED or decided_on[handle] == version):
                 continue  # made, or decided on exactly these values already
-            decision, edited = _decide(finding, current, claimed, chosen)
+            decision, edited = _decide(finding, current, claimed, chosen, allowed)
             decisions[handle], decided_on[handle] = decision, version
             if decision.status == APPLIED and edited is not None:
                 current, version = edited, version + 1
@@ -444,10 +452,11 @@ def decide_all(
                 made += finding.changes
                 for dotted, value in finding.changes:
                     claimed[dotted] = (value, finding.id)
-        findings = current.report.sorted_findings()
+        if follow_up:
+            findings = current.report.sorted_findings()
         if version == start:
             break
-    remaining = {(f.id, f.key) for f in findings}
+    remaining = {(f.id, f.key) for f in current.report.findings}
     for handle, decision in decisions.items():
         if decision.status in (OPT_IN, MANUAL) and handle in audited and handle not in remaining:
             # Another applied edit cleared it (two findings about one key, say).
@@ -456,7 +465,11 @@ def decide_all(
 
 
 def _decide(
-    finding: Finding, current: _State, claimed: Mapping[str, tuple[Any, str]], chosen: Sequence[str]
+    finding: Finding,
+    current: _State,
+    claimed: Mapping[str, tuple[Any, str]],
+    chosen: Sequence[str],
+    allowed: Mapping[str, Any] | None = None,
 ) -> tuple[Decision, _State | None]:
     if not finding.changes:
         return Decision(finding, MANUAL, "no automatic edit" + (f" ({finding.fix})" if finding.fix else "")), None
@@ -465,6 +478,9 @@ def _decide(
         return Decision(finding, MANUAL, "the edit changes nothing in this file"), None
     try:
         grants = pod_grants(current.pod, edited.pod)
+        if allowed is not None and grants:
+            asked = set(pod_grants(current.pod, allowed))
+            grants = [g for g in grants if g not in asked]
     except (AttributeError, TypeError, ValueError, KeyError, IndexError) as error:
         return Decision(finding, REFUSED, f"the chart model cannot read the edited values ({error})"), None
     if grants:
@@ -492,7 +508,7 @@ def _decide(
         return Decision(finding, OPT_IN, "; ".join(costs)), None
     if (finding.id, finding.key) in edited.issues:
         return Decision(finding, REFUSED, "its edit does not clear the finding"), None
-    new = sorted(edited.issues - current.issues)
+    new = sorted(edited.issues - current.issues) if allowed is None else []
     if new:
         shown = ", ".join(f"{i} ({k})" for i, k in new)
         return Decision(finding, REFUSED, f"the edit would bring {shown}"), None
@@ -685,9 +701,12 @@ def plan_fix(
     report: AuditReport,
     chosen: Sequence[str] = (),
     documents: Sequence[Any] | None = None,
+    *,
+    follow_up: bool = True,
+    allowed: Mapping[str, Any] | None = None,
 ) -> FixResult:
     """Decide every finding, edit the file, and check the result before anyone writes it."""
-    fixed, decisions, changes = decide_all(values, report, name, chosen)
+    fixed, decisions, changes = decide_all(values, report, name, chosen, follow_up=follow_up, allowed=allowed)
     where = f"file {name}"
     try:
         candidates = edit_text(text, source, changes)
@@ -696,7 +715,7 @@ def plan_fix(
     problem: InputFileError | None = None
     for whole, inner in candidates:
         try:
-            _check(text, whole, inner, source, values, fixed, changes, where, documents)
+            _check(text, whole, inner, source, values, fixed, changes, where, documents, allowed)
             break
         except InputFileError as error:
             problem = problem or error
@@ -728,6 +747,7 @@ def _check(
     changes: Sequence[tuple[str, Any]],
     where: str,
     old_documents: Sequence[Any] | None = None,
+    allowed: Mapping[str, Any] | None = None,
 ) -> None:
     """The written text says exactly what was planned, or nothing is written."""
     from tui.core.yaml_input import parse_documents
@@ -759,6 +779,9 @@ def _check(
     if lost:
         raise refuse(f"{lost[0]} would change although no applied finding names it")
     grants = granted(before, planned)
+    if allowed is not None:
+        asked = set(pod_grants(_pod(before), allowed))
+        grants = [g for g in grants if g not in asked]
     if grants:
         raise refuse("the result would grant " + ", ".join(grants))
 
@@ -810,3 +833,36 @@ def report_section(fixed: FixResult, name: str) -> str:
     if not fixed.decisions:
         out.append("- no finding: nothing changed")
     return "\n".join(out) + "\n"
+
+
+# --- generate --base ------------------------------------------------------------------------------
+
+ANSWER_SETTING = "answer-setting"
+
+
+def answer_findings(values: Mapping[str, Any], plan_values: Mapping[str, Any], why: Mapping[str, str]) -> AuditReport:
+    """`generate --base`: one finding per least-privilege setting of the answers the base file lacks.
+
+    Each leaf ddsecure would write is compared with what the base file gives the chart (its own value,
+    or the chart's default); only differing leaves become edits, so the user's other keys in the same
+    block stay."""
+    from tui.core.chart_model import effective_values
+
+    effective = leaves(effective_values(plain(values)))
+    report = AuditReport("base", "values")
+    for dotted, value in leaves(plan_values).items():
+        if effective.get(dotted, MISSING) == value:
+            continue
+        parts = dotted.split(".")
+        reason = next((why[".".join(parts[:n])] for n in range(len(parts), 0, -1) if ".".join(parts[:n]) in why), "")
+        report.findings.append(
+            Finding(
+                ANSWER_SETTING,
+                "medium",
+                dotted,
+                f"the answers set {dotted}: {_short(value)}" + (f" ({reason})" if reason else ""),
+                f"{dotted}: {_short(value)}",
+                ((dotted, value),),
+            )
+        )
+    return report
