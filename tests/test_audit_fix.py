@@ -464,7 +464,7 @@ def test_generate_from_a_wrapper_keeps_the_wrapper(tmp_path):
     source = CORPUS / "flux-helmrelease.yaml"
     code, _, err = generate("--preset", "minimal-metrics", "--base", str(source), "-o", str(tmp_path / "out"))
     assert (code, err) == (0, "")
-    wrapper = (tmp_path / "out" / "fixed-flux-helmrelease.yaml").read_text()
+    wrapper = (tmp_path / "out" / "flux-helmrelease.yaml").read_text()
     assert wrapper.startswith("---\napiVersion: source.toolkit.fluxcd.io/v1") and "# the release itself" in wrapper
     assert values_of(tmp_path / "out" / VALUES)["datadog"]["useHostPID"] is False
 

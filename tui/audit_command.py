@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from tui.core.audit.findings import SEVERITIES, AuditReport, rank
@@ -151,71 +150,22 @@ def _diff(given: Any, fixed: Any) -> str:
 
 def _fix_values(given: Any, report: AuditReport, chosen: list[str], args: argparse.Namespace) -> tuple[Any, list[Any]]:
     """Edit the user's own values, then write the bundle computed from the edited file."""
-    from tui.core.audit.fix import ALL_SAFE, plan_fix, report_section
-    from tui.core.audit.infer import infer_answers
-    from tui.core.audit.values_audit import modelled_values
-    from tui.core.bundle import BUNDLE_FILES, REPORT, WRITTEN_BY_DDSECURE, build_bundle, write_bundle
-    from tui.core.deployment import ValuesDeployment
+    from tui.core.audit.fixed_bundle import fixed_bundle
+    from tui.core.bundle import write_bundle
 
-    known = {f.id for f in report.findings} | {f"{f.id}:{f.key}" for f in report.findings} | {ALL_SAFE}
-    unknown = [name for name in chosen if name not in known]
-    if unknown:
-        ids = ", ".join(sorted({f.id for f in report.findings if f.changes})) or "none"
-        raise AuditUsageError(f"--apply {unknown[0]}: no such finding in this file (findings with an edit: {ids})")
-    fixed = plan_fix(given.text, given.name, given.source, given.values, report, chosen, given.documents)
-    values = modelled_values(fixed.values)[0]
-    answers, _ = infer_answers(values)
-    target = getattr(args, "target", "helm") or "helm"
-    deployment = ValuesDeployment(answers, values, fixed.values_text)
-    files = build_bundle(answers, target=target, deployment=deployment)
-    files[REPORT] = files[REPORT].rstrip("\n") + "\n\n" + report_section(fixed, given.name)
-    if fixed.source is not None and fixed.source.wrapped:
-        name = Path(given.name).name
-        if name in WRITTEN_BY_DDSECURE or name in BUNDLE_FILES or name.startswith("."):
-            name = f"fixed-{name.lstrip('.')}"
-        files[name] = fixed.text
-    written = write_bundle(files, args.output, force=bool(getattr(args, "force", False)))
-    return fixed, written
+    files, fixed = fixed_bundle(given, report, chosen, getattr(args, "target", "helm") or "helm")
+    return fixed, write_bundle(files, args.output, force=bool(getattr(args, "force", False)))
 
 
 def generate_from_base(answers: Any, args: argparse.Namespace, out: TextIO) -> int:
     """`generate --base FILE`: the user's file plus the least-privilege settings of these answers, edited
     in place with the audit's engine and its no-loss rules; the bundle is computed from the result."""
-    from tui.core.audit.audit import read_input
-    from tui.core.audit.fix import ANSWER_SETTING, answer_findings, plan_fix, report_section
-    from tui.core.bundle import REPORT, build_bundle, bundle_diff, write_bundle
-    from tui.core.deployment import Deployment, ValuesDeployment
+    from tui.core.audit.fixed_bundle import based_bundle
+    from tui.core.bundle import bundle_diff, write_bundle
     from tui.core.yaml_input import read_text
 
     text = read_text(args.base)
-    given = read_input(text, str(args.base))
-    if given.kind != "values" or given.values is None or given.source is None:
-        raise AuditUsageError(f"--base {args.base}: not a values file (or a wrapper holding one)")
-    plan = Deployment.of(answers)
-    report = answer_findings(given.values, plan.values, plan.values_plan.comments)
-    chosen = list(getattr(args, "apply", None) or [])
-    keys = {ANSWER_SETTING, "all-safe"} | {f"{f.id}:{f.key}" for f in report.findings}
-    unknown = [name for name in chosen if name not in keys]
-    if unknown:
-        raise AuditUsageError(f"--apply {unknown[0]}: not a setting these answers change in {args.base}")
-    fixed = plan_fix(
-        text,
-        str(args.base),
-        given.source,
-        given.values,
-        report,
-        chosen,
-        given.documents,
-        follow_up=False,
-        allowed=plan.rendered_pod,
-    )
-    from tui.core.audit.values_audit import modelled_values
-
-    deployment = ValuesDeployment(answers, modelled_values(fixed.values)[0], fixed.values_text)
-    files = build_bundle(answers, target=args.target, deployment=deployment)
-    files[REPORT] = files[REPORT].rstrip("\n") + "\n\n" + report_section(fixed, str(args.base))
-    if fixed.source is not None and fixed.source.wrapped:
-        files[f"fixed-{Path(str(args.base)).name}"] = fixed.text
+    files, fixed, given = based_bundle(answers, text, str(args.base), list(args.apply or []), args.target)
     if getattr(args, "check", False):
         diff = bundle_diff(files, args.output)
         out.write(diff or f"{args.output} holds exactly this bundle\n")
