@@ -99,6 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
     ask = sub.add_parser("ask", help="line-by-line wizard for plain terminals (questionary)")
     add_answer_sources(ask, required_set=False)
     ask.add_argument("-o", "--output", metavar="DIR", type=Path, help="directory to write")
+    ask.add_argument("--base", metavar="FILE", type=Path, help="start from your own values file, edited in place")
     add_target(ask)
 
     audit = sub.add_parser("audit", help="audit a values.yaml or rendered manifests")
