@@ -37,7 +37,7 @@ def run_audit(args: argparse.Namespace, out: TextIO) -> int:
     if chosen and not fix:
         raise AuditUsageError("--apply is only used with --fix")
     text = read_text(args.file)
-    given = read_input(text, str(args.file))
+    given = read_input(text, str(args.file), round_trip=fix)  # --fix edits the very tree the audit reads
     report = audit_input(given, render=bool(getattr(args, "render", False)), chart=getattr(args, "chart", None))
     expected = _check_expected(report, text, args)
     fixed: Any = None

@@ -540,6 +540,11 @@ def _default_cost(finding: Finding, values: Mapping[str, Any]) -> str:
 # --- the round-trip edit ---------------------------------------------------------------------------
 
 
+def round_trip_yaml(text: str) -> Any:
+    """The ruamel round-trip loader and dumper configured for this file's own style."""
+    return _yaml(text)
+
+
 def _yaml(text: str) -> Any:
     from ruamel.yaml import YAML
 
@@ -631,14 +636,20 @@ def _ensure(document: Any, path: Sequence[PathStep], embedded: bool) -> tuple[An
     return node, last
 
 
-def edit_text(text: str, source: ValuesSource, changes: Sequence[tuple[str, Any]]) -> list[tuple[str, str]]:
+def edit_text(
+    text: str, source: ValuesSource, changes: Sequence[tuple[str, Any]], loaded: tuple[Any, list[Any]] | None = None
+) -> list[tuple[str, str]]:
     """Candidates for (the whole file edited, the values alone edited), best first: the edits carried
     onto the original text, then ruamel's own dump of the edited tree. The caller keeps the first
-    that reads back as planned."""
+    that reads back as planned. `loaded`: (round-trip loader, its documents) already read, which
+    are edited in place."""
     if not changes:
         return [(text, text if not source.wrapped else _values_alone(text, source))]
-    yaml = _yaml(text)
-    documents = list(yaml.load_all(text))
+    if loaded is not None:
+        yaml, documents = loaded
+    else:
+        yaml = _yaml(text)
+        documents = list(yaml.load_all(text))
     normalised = _dump(yaml, documents)
     if not source.path:
         apply_changes(documents[source.document], changes)
@@ -704,18 +715,26 @@ def plan_fix(
     *,
     follow_up: bool = True,
     allowed: Mapping[str, Any] | None = None,
+    loader: Any = None,
 ) -> FixResult:
-    """Decide every finding, edit the file, and check the result before anyone writes it."""
-    fixed, decisions, changes = decide_all(values, report, name, chosen, follow_up=follow_up, allowed=allowed)
+    """Decide every finding, edit the file, and check the result before anyone writes it.
+
+    `loader`: the round-trip loader that read `documents` (`read_input(..., round_trip=True)`); the
+    file is then read once, and its documents are edited in place."""
+    before = plain(values)
+    old_documents = [plain(d) for d in documents] if documents is not None else None
+    fixed, decisions, changes = decide_all(before, report, name, chosen, follow_up=follow_up, allowed=allowed)
     where = f"file {name}"
+    # One parsed tree can be edited in place when nothing was dropped from the stream (no empty document).
+    shared = loader is not None and documents is not None and len(documents) == 1 and text.count("---") == 0
     try:
-        candidates = edit_text(text, source, changes)
+        candidates = edit_text(text, source, changes, (loader, list(documents or [])) if shared else None)
     except Exception as error:  # ruamel raises plain exceptions on input its round-trip cannot keep
         raise InputFileError(f"{where}: cannot be edited safely ({_first_line(error)}); nothing written") from None
     problem: InputFileError | None = None
     for whole, inner in candidates:
         try:
-            _check(text, whole, inner, source, values, fixed, changes, where, documents, allowed)
+            _check(text, whole, inner, source, before, fixed, changes, where, old_documents, allowed)
             break
         except InputFileError as error:
             problem = problem or error
@@ -726,7 +745,7 @@ def plan_fix(
         values_text=inner,
         values=fixed,
         decisions=decisions,
-        before=footprint(values),
+        before=footprint(before),
         after=footprint(fixed),
         source=source,
     )

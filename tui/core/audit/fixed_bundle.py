@@ -52,7 +52,9 @@ def fixed_bundle(
 
     assert given.source is not None and given.values is not None
     check_apply(chosen, report, given.name)
-    fixed = plan_fix(given.text, given.name, given.source, given.values, report, chosen, given.documents)
+    fixed = plan_fix(
+        given.text, given.name, given.source, given.values, report, chosen, given.documents, loader=given.loader
+    )
     answers, _ = infer_answers(modelled_values(fixed.values)[0])
     return _bundle(answers, fixed, given.name, target), fixed
 
