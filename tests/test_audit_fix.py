@@ -95,6 +95,7 @@ def test_fix_keeps_every_leaf_and_comment_and_only_shrinks(name, tmp_path):
     assert written_values == fixed
     assert json.loads((tmp_path / "out" / PRIVILEGES).read_text())["hostPID"] is False or original_needs_pid(original)
     assert "## Changes to your values file" in (tmp_path / "out" / REPORT).read_text()
+    assert not (tmp_path / "out" / "answers.yaml").exists()  # it could not rewrite this bundle
 
 
 def original_needs_pid(values: dict[str, Any]) -> bool:

@@ -19,11 +19,14 @@ from tui.core.errors import InputFileError
 
 def _bundle(answers: Answers, fixed: FixResult, name: str, target: str) -> dict[str, str]:
     from tui.core.audit.values_audit import modelled_values
-    from tui.core.bundle import REPORT, WRITTEN_BY_DDSECURE, build_bundle
+    from tui.core.bundle import ANSWERS, REPORT, WRITTEN_BY_DDSECURE, build_bundle
     from tui.core.deployment import ValuesDeployment
 
     deployment = ValuesDeployment(answers, modelled_values(fixed.values)[0], fixed.values_text)
     files = build_bundle(answers, target=target, deployment=deployment)
+    # answers.yaml promises that `generate --answers` rewrites the bundle byte for byte; from an edited
+    # file of the user's it cannot, so it is left out rather than wrong.
+    files.pop(ANSWERS, None)
     files[REPORT] = files[REPORT].rstrip("\n") + "\n\n" + report_section(fixed, name)
     if fixed.source is not None and fixed.source.wrapped:
         # The wrapper (HelmRelease, Application, helmfile ...) edited, beside the values alone.
