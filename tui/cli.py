@@ -63,10 +63,17 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"ddsecure {__version__}")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
 
-    def add_answer_sources(p: argparse.ArgumentParser, *, required_set: bool = True) -> None:
+    def add_answer_sources(p: Any, *, required_set: bool = True, prefix: str = "") -> None:
         source = p.add_mutually_exclusive_group()
-        source.add_argument("--preset", metavar="NAME", help="start from a built-in preset (see 'ddsecure presets')")
-        source.add_argument("--answers", metavar="FILE", type=Path, help="start from an answers file (YAML)")
+        source.add_argument(
+            "--preset",
+            dest=f"{prefix}preset",
+            metavar="NAME",
+            help="start from a built-in preset (see 'ddsecure presets')",
+        )
+        source.add_argument(
+            "--answers", dest=f"{prefix}answers", metavar="FILE", type=Path, help="start from an answers file (YAML)"
+        )
         if required_set:
             p.add_argument(
                 "--set",
@@ -90,6 +97,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     explain = sub.add_parser("explain", help="print the trade-offs of a decision (all decisions without ID)")
     explain.add_argument("id", nargs="?", metavar="ID", help="an answer id, e.g. dogstatsd")
+
+    # Bare `ddsecure` is the wizard, so it takes the wizard's options too (`ddsecure -o DIR`). Their own
+    # dests let `dispatch` refuse them before another command, where that command's defaults would hide them.
+    bare = parser.add_argument_group("without a command: the full-screen wizard, with these options")
+    add_answer_sources(bare, required_set=False, prefix=BARE)
+    bare.add_argument("-o", "--output", dest=f"{BARE}output", metavar="DIR", type=Path, help="directory to export to")
+    add_target(bare, prefix=BARE)
 
     wizard = sub.add_parser("wizard", help="full-screen wizard (Textual)")
     add_answer_sources(wizard, required_set=False)
@@ -130,11 +144,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def add_target(parser: argparse.ArgumentParser) -> None:
+BARE = "bare_"  # dest prefix of the options given without a command
+WIZARD_OPTIONS = ("preset", "answers", "output", "target")
+
+
+def add_target(parser: Any, prefix: str = "") -> None:
     parser.add_argument(
         "--target",
+        dest=f"{prefix}target",
         choices=("helm", "operator", "both"),
-        default="both",
+        default=None if prefix else "both",
         help="what to write: Helm values + patch, a DatadogAgent for the Operator, or both",
     )
 
@@ -204,6 +223,21 @@ def cmd_explain(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def parse_arguments(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> argparse.Namespace:
+    """Parse; the options given without a command become the wizard's, as with `ddsecure wizard`."""
+    args = parser.parse_args(argv)
+    given = {name: getattr(args, BARE + name) for name in WIZARD_OPTIONS if getattr(args, BARE + name) is not None}
+    for name in WIZARD_OPTIONS:
+        delattr(args, BARE + name)
+    if args.command is not None and given:
+        options = ", ".join(f"--{name}" for name in given)
+        raise UsageError(f"{options} must follow the command ('ddsecure {args.command} {options.split(',')[0]} ...')")
+    if args.command is None:
+        for name in WIZARD_OPTIONS:
+            setattr(args, name, given.get(name))
+    return args
+
+
 def dispatch(args: argparse.Namespace, parser: argparse.ArgumentParser, out: TextIO) -> int:
     command = args.command
     if command == "generate":
@@ -235,8 +269,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
     err = err or sys.stderr
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
-        return dispatch(args, parser, out)
+        return dispatch(parse_arguments(parser, argv), parser, out)
     except DdsecureError as error:
         err.write(f"ddsecure: error: {error}\n")
         return EXIT_USAGE

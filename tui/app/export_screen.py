@@ -11,6 +11,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Input, RadioButton, RadioSet, Static
 
+from tui.app.answer_input import DirectoryInput
 from tui.app.step_ids import EXPORT
 from tui.app.step_screen import StepScreen
 from tui.core.answers import Answers
@@ -54,9 +55,9 @@ class ExportScreen(StepScreen):
             for target, label in TARGET_LABELS.items():
                 yield RadioButton(label, value=target == self.wizard.target, id=f"target-{target}")
         yield Static("Directory to write the bundle to (Enter writes, Esc goes back):", classes="question")
-        yield Input(value=str(self.wizard.output), id="directory")
+        yield DirectoryInput(value=str(self.wizard.output), id="directory")
         yield Static("Your values file to start from (optional; Tab; edited, nothing lost):", classes="question")
-        yield Input(value="", id="base", placeholder="empty: write a new values.yaml")
+        yield DirectoryInput(value="", id="base", placeholder="empty: write a new values.yaml")
         yield Static("", id="input-error")
         with VerticalScroll(id="export-result-scroll"):
             yield Static("", id="export-result")
