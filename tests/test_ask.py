@@ -222,7 +222,8 @@ def test_an_invalid_version_is_refused_and_asked_again(tmp_path):
 def test_asks_for_a_directory_when_no_output_was_given(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "a-file").write_text("")
-    keys = ENTER * DEFAULT_QUESTIONS + TARGET + CLEAR + "a-file" + ENTER + CLEAR + "./ddsecure-bundle" + ENTER + ENTER
+    keys = ENTER * DEFAULT_QUESTIONS + TARGET + CLEAR + "a-file" + ENTER + CLEAR + "./ddsecure-bundle" + ENTER
+    keys += ENTER + ENTER  # no base file; write
     run = walk(keys, None)  # a file is refused as the directory; then the default is typed back
     assert run.rc == 0, run.err
     assert_same_bundle(tmp_path / "ddsecure-bundle", generated(tmp_path))
@@ -369,3 +370,18 @@ def test_question_mark_and_whole_descriptions_in_a_pseudo_terminal(tmp_path):
         child.close()
     assert child.exitstatus == EXIT_INTERRUPTED
     assert not (tmp_path / "b").exists()
+
+
+def test_without_an_output_directory_it_offers_to_start_from_your_values_file(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    mine = tmp_path / "mine.yaml"
+    mine.write_text("# ours\nagents:\n  tolerations:\n    - operator: Exists\n")
+    keys = (
+        ENTER * DEFAULT_QUESTIONS + TARGET + ENTER + CLEAR + "nope.yaml" + ENTER + CLEAR + "mine.yaml" + ENTER + ENTER
+    )
+    run = walk(keys, None)  # a missing file is refused, then the real one is taken
+    assert run.rc == 0, run.err
+    written = (tmp_path / "ddsecure-bundle" / "values.yaml").read_text()
+    assert written.startswith("# ours\nagents:\n  tolerations:\n    - operator: Exists\n")
+    assert "useHostPID: false" in written
+    assert "values.yaml is mine.yaml, edited" in run.out

@@ -28,12 +28,19 @@ class AuditInput:
     kind: str  # "values", "manifests" or "operator"
     source: ValuesSource | None = None  # for values: where they are in the file
     values: Mapping[str, Any] | None = None  # for values: the values themselves
+    loader: Any = None  # the round-trip loader that read `documents`, when asked for one
 
 
-def read_input(text: str, name: str) -> AuditInput:
+def read_input(text: str, name: str, *, round_trip: bool = False) -> AuditInput:
+    """`round_trip`: read with ruamel's round-trip loader (comments kept), for `--fix` to edit the same tree."""
     where = f"file {name}"
+    loader = None
+    if round_trip and "{{" not in text:  # the round-trip loader takes `{{ x }}` as a key; the safe one refuses it
+        from tui.core.audit.fix import round_trip_yaml
+
+        loader = round_trip_yaml(text)
     try:
-        documents = parse_documents(text, where)
+        documents = parse_documents(text, where, loader)
     except InputFileError as error:
         better = unsupported_form(text, where)  # a program that writes YAML: say so, not "not valid YAML"
         if better is None:
@@ -43,12 +50,12 @@ def read_input(text: str, name: str) -> AuditInput:
     if source is None:
         kind = detect(documents, where)
         if kind != "values":
-            return AuditInput(text, name, documents, kind)
+            return AuditInput(text, name, documents, kind, loader=loader)
         source = ValuesSource("values", 0, ())
     values = source.values(documents, where)
     if not isinstance(values, Mapping) or any(not isinstance(k, str) for k in values):
         raise InputFileError(f"{where}: {source.description} is not a mapping of chart values")
-    return AuditInput(text, name, documents, "values", source, values)
+    return AuditInput(text, name, documents, "values", source, values, loader)
 
 
 def audit_text(text: str, name: str, *, render: bool = False, chart: Path | None = None) -> AuditReport:
