@@ -36,7 +36,7 @@ GOLDEN = Path(__file__).parent / "golden_operator"
 UPDATE = os.environ.get("DDSECURE_UPDATE_GOLDEN") == "1"
 CRD = REFERENCE / "operator-crd" / "datadoghq.com_datadogagents.yaml"
 HELM_FILES = {"values.yaml", "daemonset-overrides.yaml", "kustomization.yaml"}
-COMMON_FILES = {"namespace.yaml", "privileges.json", "REPORT.md"}
+COMMON_FILES = {"namespace.yaml", "privileges.json", "REPORT.md", "answers.yaml"}
 
 
 def load_yaml(text: str) -> Any:

@@ -142,7 +142,7 @@ def test_audit_command_reports_privileges_and_writes_the_operator_bundle(tmp_pat
     code, out, _ = _audit(tmp_path, text, "--fix", "-o", str(tmp_path / "fixed"))
     assert code == 1
     assert sorted(p.name for p in (tmp_path / "fixed").iterdir()) == sorted(
-        ["datadog-agent.yaml", "namespace.yaml", "privileges.json", "REPORT.md"]
+        ["answers.yaml", "datadog-agent.yaml", "namespace.yaml", "privileges.json", "REPORT.md"]
     )
     assert "spec.override.nodeAgent.hostPID: false" in out
     fixed = (tmp_path / "fixed" / "datadog-agent.yaml").read_text()
