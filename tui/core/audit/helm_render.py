@@ -52,8 +52,25 @@ def chart_args(given: str | Path | None, version: str | None) -> tuple[list[str]
     return args, f"{text} {version}" if version else text
 
 
-def helm_template(values_file: Path, chart: list[str], helm: str, *, needs_key: bool = False) -> tuple[str, str]:
-    """(manifests, "") from `helm template dd CHART -f FILE`, or ("", helm's error) when it fails.
+def chart_dir(given: Path | None) -> Path | None:
+    """A chart directory: the one given, else DDSECURE_CHART_DIR."""
+    if given:
+        return Path(given)
+    env = os.environ.get("DDSECURE_CHART_DIR")
+    return Path(env) if env else None
+
+
+def helm_template(values_file: Path, chart: Path | list[str], helm: str, *, needs_key: bool = False) -> str:
+    """The manifests `helm template` renders; any failure is an error."""
+    args = chart if isinstance(chart, list) else [str(chart)]
+    text, error = template_or_refusal(values_file, args, helm, needs_key=needs_key)
+    if error:
+        raise InputFileError(f"helm template failed: {error}")
+    return text
+
+
+def template_or_refusal(values_file: Path, chart: list[str], helm: str, *, needs_key: bool = False) -> tuple[str, str]:
+    """(manifests, "") from `helm template dd CHART -f FILE`, or ("", helm's error) when a template fails.
 
     The chart renders no DaemonSet without an API key, so a file without one gets a placeholder
     Secret name (it changes no privilege)."""
@@ -107,7 +124,7 @@ def render_into(
     if helm is None:
         raise InputFileError(INSTALL_HINT)
     args, label = chart_args(chart, version)
-    text, error = helm_template(values_file, args, helm, needs_key=needs_key)
+    text, error = template_or_refusal(values_file, args, helm, needs_key=needs_key)
     gaps = (
         f" (the model does not follow: {', '.join(u['key'] for u in report.unmodelled)})" if report.unmodelled else ""
     )

@@ -104,16 +104,28 @@ def privilege_findings(pod: Mapping[str, Any], ledger: Ledger, subject: str) -> 
             )
         )
     if ledger.host_pid:
-        needed_by = "; ".join(f"{t.brings} ({t.key})" for t in HOST_PID_TRIGGERS if t.key != "datadog.useHostPID")
-        out.append(
-            Finding(
-                "hostpid",
-                PRIVILEGE_SEVERITY["hostPID"],
-                f"{subject}: hostPID",
-                f"the pod shares the host PID namespace; only these need it: {needed_by}",
-                "datadog.useHostPID: false (values) when none of those is on; they force it whatever it says",
+        needed = _host_pid_reasons(pod)
+        if needed:
+            out.append(
+                Finding(
+                    "hostpid-needed",
+                    PRIVILEGE_SEVERITY["requested"],
+                    f"{subject}: hostPID",
+                    f"the pod shares the host PID namespace, as {'; '.join(needed)} needs",
+                    "",
+                )
             )
-        )
+        else:
+            needed_by = "; ".join(f"{t.brings} ({t.key})" for t in HOST_PID_TRIGGERS if t.key != "datadog.useHostPID")
+            out.append(
+                Finding(
+                    "hostpid",
+                    PRIVILEGE_SEVERITY["hostPID"],
+                    f"{subject}: hostPID",
+                    f"the pod shares the host PID namespace, and none of what needs it is on: {needed_by}",
+                    "datadog.useHostPID: false (values) or hostPID: false (patch)",
+                )
+            )
     for grant in ledger.host_paths:
         if grant.path == "/":
             out.append(
@@ -148,6 +160,30 @@ def privilege_findings(pod: Mapping[str, Any], ledger: Ledger, subject: str) -> 
             )
         )
     return out
+
+
+def _env(pod: Mapping[str, Any], name: str) -> bool:
+    """Some container sets this environment variable to "true"."""
+    return any(
+        isinstance(e, Mapping) and e.get("name") == name and str(e.get("value")).lower() == "true"
+        for c in all_containers(pod)
+        for e in c.get("env") or []
+    )
+
+
+def _host_pid_reasons(pod: Mapping[str, Any]) -> list[str]:
+    """What in a rendered pod needs hostPID, read off its containers and their environment."""
+    names = {str(c.get("name")) for c in all_containers(pod)}
+    reasons = []
+    if "security-agent" in names and _env(pod, "DD_COMPLIANCE_CONFIG_ENABLED"):
+        reasons.append("CSPM (compliance)")
+    if "host-profiler" in names:
+        reasons.append("the host profiler")
+    if _env(pod, "DD_SBOM_ENRICHMENT_USAGE_ENABLED"):
+        reasons.append("SBOM usage enrichment")
+    if _env(pod, "DD_DOGSTATSD_ORIGIN_DETECTION"):
+        reasons.append("DogStatsD origin detection")
+    return reasons
 
 
 def _host_ports(pod: Mapping[str, Any]) -> list[tuple[str, str]]:
