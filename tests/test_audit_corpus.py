@@ -91,3 +91,31 @@ def test_model_equals_real_helm_or_names_the_gap(path, chart_tools):
     if unmodelled(values):
         return
     assert _model(values) == real
+
+
+PSP = {"podSecurity": {"podSecurityPolicy": {"create": True}}}
+UNMODELLED = [
+    ({"targetSystem": "windows"}, {}, "targetSystem"),
+    ({"agents": {"enabled": False}}, {}, "agents.enabled"),
+    ({"datadog": {"hostVolumeMountPropagation": "HostToContainer"}}, {}, "datadog.hostVolumeMountPropagation"),
+    (
+        {"providers": {"talos": {"enabled": True}}},
+        {"providers": {"talos": {"enabled": False}}},
+        "providers.talos.enabled",
+    ),
+    ({"datadog": {"privateActionRunner": {"enabled": True}}}, {}, "datadog.privateActionRunner.enabled"),
+    # the pod's SELinux fallback is taken only without a pod securityContext (the chart sets runAsUser: 0)
+    (
+        {"agents": PSP, "datadog": {"securityContext": None}},
+        {"agents": PSP},
+        "agents.podSecurity.podSecurityPolicy.create",
+    ),
+]
+
+
+@pytest.mark.parametrize(("taken", "not_taken", "key"), UNMODELLED, ids=[k for _, _, k in UNMODELLED])
+def test_each_unmodelled_path_is_named_and_only_when_taken(taken, not_taken, key):
+    assert [u["key"] for u in unmodelled(taken)] == [key]
+    assert unmodelled(not_taken) == []
+    document = audit_text(json.dumps(taken), "values.yaml").as_json()
+    assert document["ledger"]["partial"] is True and document["ledgerComplete"] is False
