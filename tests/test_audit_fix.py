@@ -537,3 +537,14 @@ def test_a_windows_file_keeps_its_line_endings_and_every_other_byte(tmp_path):
     assert new.startswith(b"# ours\r\ndatadog:\r\n  logs:\r\n    enabled: true   # keep\r\n")
     assert b"\n" not in new.replace(b"\r\n", b"")
     assert values_of(fixed)["datadog"]["useHostPID"] is False
+
+
+@needs_reference
+@pytest.mark.skipif(
+    not __import__("os").environ.get("DDSECURE_CHART_DIR"), reason="DDSECURE_CHART_DIR is not set: no chart"
+)
+def test_real_helm_renders_no_more_privilege_after_fixing_the_chart_values(tmp_path):
+    fix(DEFAULT_VALUES, tmp_path / "out")
+    pods = [_helm_pod(DEFAULT_VALUES), _helm_pod(tmp_path / "out" / VALUES)]
+    assert pod_grants(pods[0], pods[1]) == []
+    assert "system-probe" not in [c["name"] for c in pods[1]["containers"]]
