@@ -477,6 +477,17 @@ def test_generate_base_refusals_are_one_line(tmp_path):
     assert code == 2 and out == "" and err.count("\n") == 1
     code, _, err = generate("--preset", "minimal-metrics", "--apply", "x", "-o", str(tmp_path / "out"))
     assert code == 2 and "--apply is only used with --base" in err
+    code, _, err = generate(
+        "--preset",
+        "minimal-metrics",
+        "--base",
+        str(CORPUS / "helmfile.yaml"),
+        "--target",
+        "operator",
+        "-o",
+        str(tmp_path / "out"),
+    )
+    assert code == 2 and "--target operator writes no values.yaml" in err and err.count("\n") == 1
     assert not (tmp_path / "out").exists()
 
 
