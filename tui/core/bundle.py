@@ -115,6 +115,7 @@ def _render_privileges_with_operator(deployment: Deployment, target: str) -> str
             "chart": f"datadog/datadog {CHART_VERSION}",
             "daemonset": deployment.patch.name,
             **deployment.ledger.as_json(),
+            "cluster": deployment.cluster.as_json(),
             "operator": section,
         }
     return json.dumps(document, indent=2) + "\n"
@@ -185,8 +186,10 @@ def render_overrides(deployment: Deployment) -> str:
 
 def render_kustomization(deployment: Deployment) -> str:
     cmd = commands(deployment.answers)
+    rbac = "".join(f"\n  {patch.why}" for patch in deployment.rbac_patches)
     top = header(
         f"First render the chart into {RENDERED}:\n  {cmd['render']}\nthen build and apply:\n  {cmd['kustomize']}"
+        + (f"\nRBAC patches (each first tests that the rule is the pinned chart's):{rbac}" if rbac else "")
     )
     document = {
         "apiVersion": "kustomize.config.k8s.io/v1beta1",
@@ -196,7 +199,8 @@ def render_kustomization(deployment: Deployment) -> str:
             {
                 "path": OVERRIDES,
                 "target": {"kind": "DaemonSet", "name": deployment.patch.name},
-            }
+            },
+            *(patch.kustomize_entry() for patch in deployment.rbac_patches),
         ],
     }
     return top + dump(document, blank_between_top_level=False)
@@ -232,6 +236,7 @@ def render_privileges(deployment: Deployment) -> str:
         "chart": f"datadog/datadog {CHART_VERSION}",
         "daemonset": deployment.patch.name,
         **deployment.ledger.as_json(),
+        "cluster": deployment.cluster.as_json(),
     }
     return json.dumps(document, indent=2) + "\n"
 

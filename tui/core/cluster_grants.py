@@ -200,21 +200,13 @@ def _is_scc_use(g: Grant) -> bool:
 
 
 def _is_workload_write(g: Grant) -> bool:
-    return (
-        g.scope == CLUSTER
-        and g.verb in WRITE_VERBS
-        and g.name == "*"
-        and g.resource
-        in (
-            "configmaps",
-            "pods",
-            "pods/exec",
-            "deployments",
-            "daemonsets",
-            "statefulsets",
-            "replicasets",
-        )
-    )
+    """Changing or deleting other teams' objects anywhere (creating new ones, like a lock, is not counted)."""
+    if g.scope != CLUSTER or g.name != "*":
+        return False
+    if g.resource == "pods/exec":
+        return True
+    changes = g.verb in WRITE_VERBS - {"create"}
+    return changes and g.resource in ("configmaps", "pods", "deployments", "daemonsets", "statefulsets", "replicasets")
 
 
 # The order is the order of the report: the most dangerous first.
