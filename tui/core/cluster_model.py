@@ -105,7 +105,13 @@ class Feature(NamedTuple):
     title: str
     used_for: str
     lost_without: str
-    removed_by: str = ""  # the values key (or the bundle's patch) that takes it away; "" when nothing can
+    off: tuple[tuple[str, Any], ...] = ()  # the values that take it away; () when no value can
+    note: str = ""  # how it is removed when no value can
+
+    @property
+    def removed_by(self) -> str:
+        keys = ", ".join(f"{key}: {str(value).lower()}" for key, value in self.off)
+        return keys or self.note
 
 
 FEATURES: dict[str, Feature] = {
@@ -128,79 +134,82 @@ FEATURES: dict[str, Feature] = {
         "Kubernetes events",
         "the read position of event collection (a ConfigMap) so restarts neither lose nor repeat events",
         "Kubernetes events in Datadog",
-        "datadog.collectEvents: false",
+        off=(("datadog.collectEvents", False),),
     ),
     "ksm-core": Feature(
         "kube-state-metrics core",
         "kubernetes_state.* metrics: list and watch of workloads, nodes, volumes and quotas",
         "kubernetes_state.* metrics",
-        "datadog.kubeStateMetricsCore.enabled: false",
+        off=(("datadog.kubeStateMetricsCore.enabled", False),),
     ),
     "ksm-secrets": Feature(
         "Secret and ConfigMap metrics",
         "kubernetes_state.secret.* and kubernetes_state.configmap.*: list and watch of every Secret and ConfigMap",
         "Secret and ConfigMap counts and ages",
-        "datadog.kubeStateMetricsCore.collectSecretMetrics: false (and collectConfigMaps: false)",
+        off=(
+            ("datadog.kubeStateMetricsCore.collectSecretMetrics", False),
+            ("datadog.kubeStateMetricsCore.collectConfigMaps", False),
+        ),
     ),
     "orchestrator": Feature(
         "Orchestrator Explorer",
         "the Kubernetes resources view: reads workloads, RBAC objects, service accounts and whole API groups",
         "the Kubernetes resources view in Datadog",
-        "datadog.orchestratorExplorer.enabled: false",
+        off=(("datadog.orchestratorExplorer.enabled", False),),
     ),
     "admission": Feature(
         "admission controller",
         "its own webhook configurations, its TLS certificate Secret, and the owners of pods it mutates",
         "automatic Agent configuration and library injection in application pods",
-        "clusterAgent.admissionController.enabled: false",
+        off=(("clusterAgent.admissionController.enabled", False),),
     ),
     "appsec": Feature(
         "AppSec injector",
         "patching ingress gateways and copying ConfigMaps in every namespace for App and API Protection",
         "the AppSec proxy injection (and its clean-up)",
-        "datadog.appsec.injector.rbac.create: false",
+        off=(("datadog.appsec.injector.rbac.create", False),),
     ),
     "openshift-scc": Feature(
         "OpenShift SCC use",
-        "on OpenShift, admitting the Agent pods under an SecurityContextConstraints object",
+        "on OpenShift, admitting the Agent pods under a SecurityContextConstraints object",
         "nothing outside OpenShift; on OpenShift, the pods' admission",
-        "the bundle's RBAC patch keeps only the release's own SCC",
+        note="the bundle's RBAC patch keeps only the release's own SCC",
     ),
     "secret-backend": Feature(
         "secret backend",
         "reading Secrets named by ENC[] handles in the Agent's configuration",
         "ENC[] secrets resolved from Kubernetes Secrets",
-        "datadog.secretBackend.enableGlobalPermissions: false",
+        off=(("datadog.secretBackend.enableGlobalPermissions", False),),
     ),
     "flare": Feature(
         "flare: Helm values",
         "adding the release's Helm values (read from its Secrets and ConfigMaps) to a support flare",
         "Helm values in flares",
-        "clusterAgent.rbac.flareAdditionalPermissions: false",
+        off=(("clusterAgent.rbac.flareAdditionalPermissions", False),),
     ),
     "metrics-provider": Feature(
         "external metrics provider",
         "serving Datadog metrics to HorizontalPodAutoscalers",
         "autoscaling on Datadog metrics",
-        "clusterAgent.metricsProvider.enabled: false",
+        off=(("clusterAgent.metricsProvider.enabled", False),),
     ),
     "compliance": Feature(
         "compliance (CSPM)",
         "reading bindings, service accounts and policies for Kubernetes compliance checks",
         "Kubernetes posture findings",
-        "datadog.securityAgent.compliance.enabled: false",
+        off=(("datadog.securityAgent.compliance.enabled", False),),
     ),
     "language-detection": Feature(
         "APM language detection",
         "annotating Deployments with the languages found in their containers",
         "language detection for single-step instrumentation",
-        "datadog.apm.instrumentation.language_detection.enabled: false",
+        off=(("datadog.apm.instrumentation.language_detection.enabled", False),),
     ),
     "operator-migration": Feature(
         "Operator migration",
         "creating and patching DatadogAgent objects",
         "the Helm-to-Operator migration job",
-        "datadog.operator.migration.enabled: false",
+        off=(("datadog.operator.migration.enabled", False),),
     ),
 }
 

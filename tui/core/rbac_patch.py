@@ -60,7 +60,8 @@ def rbac_patches(model: ClusterModel) -> list[RbacPatch]:
                         {"op": "test", "path": path, "value": names},
                         {"op": "replace", "path": path, "value": kept},
                     ),
-                    f"ClusterRole {obj['metadata']['name']}: no use of OpenShift's {' and '.join(removed)} SCCs "
+                    f"ClusterRole {obj['metadata']['name']}: no use of OpenShift's {' and '.join(removed)} "
+                    f"SCC{'s' if len(removed) > 1 else ''} "
                     f"(the chart grants it unconditionally); the release's own SCC ({', '.join(kept)}) stays",
                 )
             )

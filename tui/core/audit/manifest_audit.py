@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from tui.core import pod_security
+from tui.core.audit.cluster_audit import cluster_findings_for_manifests
 from tui.core.audit.findings import AuditReport, Finding, Privilege
 from tui.core.errors import InputFileError
 from tui.core.pod_spec import find_node_agent_daemonset, pod_spec_of
@@ -93,6 +94,7 @@ def audit_manifests(documents: Sequence[Any], path: str) -> AuditReport:
                 "datadog.useHostPID: false (values) or hostPID: false (patch)",
             )
         )
+    report.findings += cluster_findings_for_manifests(documents)
     return report
 
 

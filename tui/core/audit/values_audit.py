@@ -8,6 +8,7 @@ from typing import Any
 
 from tui.core.answers import Answers
 from tui.core.audit.chart_keys import NO_OP_HINTS, ChartKeys, chart_keys
+from tui.core.audit.cluster_audit import cluster_findings_for_values
 from tui.core.audit.findings import DELETE, AuditReport, Finding, Privilege
 from tui.core.audit.infer import explicit, infer_answers, is_set, user_value
 from tui.core.chart_model import NodeAgentChart, render_pod
@@ -61,6 +62,7 @@ def audit_values(raw_values: Mapping[str, Any], path: str) -> AuditReport:
     report.findings += key_findings(raw_values, chart_keys())
     report.findings += trap_findings(values, chart, answers)
     report.findings += unneeded_findings(values, chart, ledger, target, answers)
+    report.findings += cluster_findings_for_values(values)
     return report
 
 
