@@ -400,3 +400,20 @@ def test_real_terminal_run_accepting_every_default_writes_the_generate_bundle(tm
     assert child.exitstatus == 0
     assert f"wrote {len(files_in(bundle))} files to {bundle}" in after
     assert files_in(bundle) == generate(tmp_path, [])
+
+
+async def test_exporting_both_offers_one_of_two_installs_never_both(tmp_path: Path) -> None:
+    """Issue 13 item 3: "Both" (the default) writes both ways; the next steps make the user pick one."""
+    from tui.core.next_steps import next_steps
+
+    app = WizardApp(output=tmp_path / "bundle", start="export")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        shown = text_of(app.screen.query_one("#export-result", Static))
+    assert app.written_target == "both"
+    for line in next_steps(Answers(), "both").lines(tmp_path / "bundle"):
+        assert line in shown
+    assert "A or B, not both" in shown

@@ -85,7 +85,7 @@ def test_enter_alone_accepts_every_default_and_writes_what_generate_writes(tmp_p
     run = walk(ENTER * (DEFAULT_QUESTIONS + 1), tmp_path / "asked")
     assert run.rc == 0, run.err
     assert_same_bundle(tmp_path / "asked", generated(tmp_path))
-    assert "Wrote 6 files to" in run.out
+    assert "Wrote 7 files to" in run.out
     assert "helm template datadog datadog/datadog --version 3.240.0" in run.out
     assert "Pod Security: agent privileged, apps restricted" in run.out
     assert "hostPath /var/run/containerd ro" in run.out

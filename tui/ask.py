@@ -157,7 +157,7 @@ class _Walk:
                 answers = self.ask_decision(decision, answers, f"[{number}/{total}]")
 
         # Imported only now (with the model behind it) so that the first question appears sooner.
-        from tui.core.bundle import BUNDLE_FILES, build_bundle, bundle_diff, existing_files, write_bundle
+        from tui.core.bundle import build_bundle, bundle_diff, existing_files, write_bundle
 
         self.summary(answers)
         directory = output if output is not None else self.ask_directory()
@@ -179,24 +179,12 @@ class _Walk:
         self.say(f"Wrote {len(written)} files to {directory}:")
         for path in written:
             self.say(f"  {path.name}")
-        self.next_steps(answers, directory, target, [name for name in files if name not in BUNDLE_FILES])
-        return EXIT_OK
+        from tui.core.next_steps import next_steps
 
-    def next_steps(self, answers: Answers, directory: Path, target: str, operator_files: list[str]) -> None:
-        from tui.core.bundle import commands
-
-        cmd = commands(answers)
-        keys = ("namespace", "secret") if target == "operator" else ("helm_repo", "namespace", "secret", "render")
         self.say("Next:")
-        self.say(f"  cd {directory}")
-        for key in keys:
-            self.say(f"  {cmd[key]}")
-        if target != "operator":
-            self.say(f"  {cmd['kustomize']}")
-        if target in ("operator", "both") and operator_files:
-            self.say(
-                f"  (Operator: install datadog/datadog-operator, then kubectl apply -f {' -f '.join(operator_files)})"
-            )
+        for line in next_steps(answers, target).lines(directory):
+            self.say(f"  {line}")
+        return EXIT_OK
 
     # --- one decision -----------------------------------------------------------------------------
 
@@ -247,7 +235,7 @@ class _Walk:
         instruction = f"(Space toggles, Enter accepts; default: {shown}; ? explains)"
         return self.prompts.checkbox(message, choices, instruction=instruction)
 
-    def ask_text(self, decision: Decision, answers: Answers, message: str) -> str:
+    def ask_text(self, decision: Decision, answers: Answers, message: str) -> str | _More:
         current = getattr(answers, decision.id)
 
         def validate(text: str) -> bool | str:

@@ -103,11 +103,27 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument("file", metavar="FILE", type=Path)
     audit.add_argument("--format", choices=("text", "json", "sarif"), default="text")
     audit.add_argument("--fail-on", choices=("info", "low", "medium", "high"), default="high")
-    audit.add_argument("--fix", action="store_true", help="write the least-privilege bundle for the inferred answers")
+    audit.add_argument("--fix", action="store_true", help="edit your values (a copy, in DIR) and write the bundle")
+    audit.add_argument(
+        "--apply",
+        metavar="FINDING",
+        action="append",
+        help="with --fix: also apply a fix that changes something you set (ID or ID:KEY; all-safe: those that cost "
+        "nothing); repeatable",
+    )
     audit.add_argument("-o", "--output", metavar="DIR", type=Path, help="with --fix: directory to write")
     audit.add_argument("--force", action="store_true", help="with --fix: replace files in a non-empty DIR")
     audit.add_argument("--render", action="store_true", help="also render the values with real helm and compare")
     audit.add_argument("--chart", metavar="DIR", type=Path, help="chart directory for --render")
+    audit.add_argument(
+        "--target", choices=("helm", "operator", "both"), default="helm", help="with --fix: what to write"
+    )
+    audit.add_argument(
+        "--expect",
+        metavar="PRIVILEGES_JSON",
+        type=Path,
+        help="manifests only: exit 1 unless the DaemonSet grants exactly what this privileges.json lists",
+    )
     return parser
 
 
@@ -135,7 +151,8 @@ def resolve_answers(args: argparse.Namespace) -> Any:
 
 
 def cmd_generate(args: argparse.Namespace, out: TextIO) -> int:
-    from tui.core.bundle import build_bundle, bundle_diff, commands, write_bundle
+    from tui.core.bundle import build_bundle, bundle_diff, write_bundle
+    from tui.core.next_steps import next_steps
 
     answers = resolve_answers(args)
     files = build_bundle(answers, target=args.target)
@@ -151,12 +168,7 @@ def cmd_generate(args: argparse.Namespace, out: TextIO) -> int:
     out.write(f"wrote {len(written)} files to {args.output}:\n")
     out.writelines(f"  {path.name}\n" for path in written)
     out.write("next:\n")
-    cmd = commands(answers)
-    keys = ("namespace", "secret") if args.target == "operator" else ("namespace", "secret", "render", "kustomize")
-    for key in keys:
-        out.write(f"  {cmd[key]}\n")
-    if args.target in ("operator", "both"):
-        out.write("  (Operator: install datadog/datadog-operator, then kubectl apply -f datadog-agent.yaml)\n")
+    out.writelines(f"  {line}\n" for line in next_steps(answers, args.target).lines(args.output))
     return EXIT_OK
 
 

@@ -22,10 +22,12 @@ def run_wizard(args: argparse.Namespace) -> int:
     )
     app.run()
     if app.written:
-        from tui.app.export_screen import next_commands
+        from tui.core.next_steps import next_steps
 
-        print(f"wrote {len(app.written)} files to {app.written[0].parent}")
-        for line in next_commands(app.answers, app.written_target):
+        directory = app.written[0].parent
+        print(f"wrote {len(app.written)} files to {directory}")
+        print("next:")
+        for line in next_steps(app.answers, app.written_target).lines(directory):
             print(f"  {line}")
     else:
         print("ddsecure: nothing was written", file=sys.stderr)

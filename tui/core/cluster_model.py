@@ -218,7 +218,7 @@ class RuleFeature(NamedTuple):
     """A rule of a predicted role and the feature it is there for."""
 
     role: tuple[str, str, str | None]  # kind, name, namespace (None for cluster roles)
-    index: int
+    position: int
     feature: str
 
 
@@ -239,7 +239,7 @@ class ClusterModel(NamedTuple):
             for o in self.objects
             if o["kind"] in ("Role", "ClusterRole")
         }
-        by_rule = {(rf.role, rf.index): rf.feature for rf in self.rule_features}
+        by_rule = {(rf.role, rf.position): rf.feature for rf in self.rule_features}
         found: dict[Grant, tuple[str, ...]] = {}
         for binding in bindings_of(self.objects, namespace):
             key = (binding.role_kind, binding.role_name, binding.scope if binding.role_kind == "Role" else None)
