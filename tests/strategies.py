@@ -34,3 +34,17 @@ def answers_strategy(draw) -> Answers:
         release_name=draw(st.sampled_from(("datadog", "dd", "agents"))),
         namespace=draw(st.sampled_from(("datadog", "monitoring"))),
     )
+
+
+def expected_dangers(answers: Answers) -> set[str]:
+    """Independently of the model: which dangerous classes each answer asks for, and nothing else."""
+    dangers = set()
+    if answers.secret_metrics or answers.admission_controller:  # Secret list / the webhook's TLS Secret
+        dangers.add("secrets")
+    if answers.admission_controller:
+        dangers.add("webhooks")
+    if answers.orchestrator_explorer:
+        dangers.add("wildcards")
+    if not answers.fine_grained_kubelet:
+        dangers.add("nodes-proxy")
+    return dangers

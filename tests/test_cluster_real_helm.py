@@ -21,7 +21,7 @@ from tui.core.cluster_grants import DANGERS_BY_ID, grants_of, workloads_of
 from tui.core.cluster_model import cluster_objects
 
 from bundle_helpers import load_yaml
-from strategies import answers_strategy
+from strategies import answers_strategy, expected_dangers
 
 
 def _render(tools, release: str, namespace: str, values_file: Path) -> str:
@@ -51,20 +51,6 @@ def _deploy(tools, answers: Answers, directory: Path) -> tuple[dict[str, str], l
     result = subprocess.run([tools[2], "kustomize", str(directory)], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     return files, _documents(result.stdout)
-
-
-def expected_dangers(answers: Answers) -> set[str]:
-    """Independently of the model: which dangerous classes each answer asks for, and nothing else."""
-    dangers = set()
-    if answers.secret_metrics or answers.admission_controller:  # Secret list / the webhook's TLS Secret
-        dangers.add("secrets")
-    if answers.admission_controller:
-        dangers.add("webhooks")
-    if answers.orchestrator_explorer:
-        dangers.add("wildcards")
-    if not answers.fine_grained_kubelet:
-        dangers.add("nodes-proxy")
-    return dangers
 
 
 def _check(answers: Answers, files: dict[str, str], documents: list) -> None:

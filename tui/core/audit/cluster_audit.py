@@ -13,10 +13,10 @@ from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
 from tui.core.audit.findings import Finding
-from tui.core.audit.infer import chosen, is_set, user_value
+from tui.core.audit.infer import COPIED_FILE_KEYS, chosen, count_keys, is_set, user_value
 from tui.core.cluster_grants import DANGERS, Grant, dangers_of, grant_set
 from tui.core.cluster_ledger import summarise
-from tui.core.cluster_model import FEATURES, cluster_objects, unmodelled_keys
+from tui.core.cluster_model import CLUSTER_DEFAULTS, FEATURES, cluster_objects, unmodelled_keys
 from tui.core.dotted import lookup
 
 
@@ -41,10 +41,16 @@ DANGER_RULES: dict[str, DangerRule] = {
 }
 assert set(DANGER_RULES) == {d.id for d in DANGERS}, "every dangerous class needs a severity"
 
+# Features `--fix` may switch off by itself: nothing a user relies on without knowing it (the Secret
+# metrics, the AppSec injector that is off anyway, Helm values in flares). The others (admission
+# controller, Orchestrator Explorer, fine-grained kubelet authorization, which needs Kubernetes 1.33+)
+# change what applications or the cluster see, so the finding only says how.
+_AUTO_FIX_FEATURES = frozenset({"ksm-secrets", "appsec", "flare"})
+
 # A grant that a value narrows rather than removes with its feature.
 _NARROWED = {
     "nodes-proxy": (
-        (("datadog.kubelet.fineGrainedAuthorization", True),),
+        (),
         "on Kubernetes 1.33+ (fine-grained kubelet authorization on by default) set "
         "datadog.kubelet.fineGrainedAuthorization: true: nodes/pods, nodes/healthz... replace nodes/proxy",
     ),
@@ -80,16 +86,23 @@ def infer_cluster_answers(values: Mapping[str, Any], copied: bool) -> tuple[dict
     return changes, notes
 
 
-def _chosen_feature(values: Mapping[str, Any], feature: str) -> bool:
-    """The file itself sets the feature's switch on (a short file) or away from the chart default."""
+def _chosen_feature(values: Mapping[str, Any], feature: str, copied: bool) -> bool:
+    """The file itself turns the feature on: sets its switch on (in a copy of values.yaml, away from the default)."""
     off = FEATURES[feature].off if feature in FEATURES else ()
-    return any(is_set(values, key) and user_value(values, key) != value for key, value in off)
+    for key, off_value in off:
+        value = user_value(values, key)
+        if not is_set(values, key) or value == off_value:
+            continue
+        if not copied or value != lookup(CLUSTER_DEFAULTS, key):
+            return True
+    return False
 
 
 def findings_for_grants(
     grants: set[Grant],
     features: Mapping[Grant, tuple[str, ...]],
     values: Mapping[str, Any] | None,
+    copied: bool = False,
 ) -> list[Finding]:
     """One finding per dangerous class present; `values` is None for rendered manifests."""
     findings = []
@@ -98,19 +111,22 @@ def findings_for_grants(
         if not found:
             continue
         owners = sorted({f for g in found for f in features.get(g, ())}, key=list(FEATURES).index)
-        chosen_here = values is not None and bool(owners) and all(_chosen_feature(values, f) for f in owners)
+        chosen_here = values is not None and bool(owners) and all(_chosen_feature(values, f, copied) for f in owners)
         severity = "info" if chosen_here else DANGER_RULES[danger.id].severity
         changes: tuple[tuple[str, Any], ...] = ()
         fixes = []
         for owner in owners:
             feature = FEATURES[owner]
             if feature.off:
-                changes += feature.off
+                changes += feature.off if owner in _AUTO_FIX_FEATURES else ()
                 fixes.append(f"{feature.removed_by} (loses {feature.lost_without})")
         if danger.id in _NARROWED:
             narrowing, text = _NARROWED[danger.id]
             changes += narrowing
             fixes.insert(0, text)
+        keys = [k for o in owners for k, _ in FEATURES[o].off]
+        if danger.id == "nodes-proxy":
+            keys.insert(0, "datadog.kubelet.fineGrainedAuthorization")
         what = ", ".join(FEATURES[o].title for o in owners) or "the chart"
         shown = summarise([str(g) for g in found])
         more = f" and {len(shown) - 4} more" if len(shown) > 4 else ""
@@ -118,7 +134,7 @@ def findings_for_grants(
             Finding(
                 f"cluster-{danger.id}",
                 severity,
-                changes[0][0] if changes else "rbac",
+                keys[0] if keys else "rbac",
                 f"{danger.title}: {danger.why}. Granted to the release's service accounts for {what}: "
                 + "; ".join(shown[:4])
                 + more
@@ -134,7 +150,8 @@ def cluster_findings_for_values(values: Mapping[str, Any]) -> list[Finding]:
     release, namespace = "datadog", "datadog"
     model = cluster_objects(values, release, namespace)
     grants = grant_set(model.objects, namespace)
-    findings = findings_for_grants(grants, model.features_of_grants(namespace), values)
+    copied = count_keys(values) >= COPIED_FILE_KEYS
+    findings = findings_for_grants(grants, model.features_of_grants(namespace), values, copied)
     unknown = unmodelled_keys(values)
     if unknown:
         findings.append(
