@@ -147,3 +147,39 @@ def test_cluster_model_predicts_helm(values, chart_tools, tmp_path):
 
 def test_helper_reads_yaml():
     assert load_yaml("a: 1") == {"a": 1}
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"dogstatsd": "uds", "apm": "tcp-local-service"},
+        {"dogstatsd": "uds", "apm": "tcp-hostport"},
+        {"dogstatsd": "udp", "apm": "uds"},
+        {"dogstatsd": "uds", "apm": "uds"},
+    ],
+)
+def test_the_rendered_injection_mode_points_apps_at_open_listeners(changes, chart_tools, tmp_path):
+    """The Cluster Agent's real env says where apps go; the real agent container listens there."""
+    from tui.core.app_endpoints import app_endpoints, injection_mode
+
+    answers = Answers(admission_controller=True).replace(**changes)
+    _, documents = _deploy(chart_tools, answers, tmp_path)
+
+    def env_of(kind: str, container: str) -> dict:
+        doc = next(
+            d
+            for d in documents
+            if d["kind"] == kind and any(c["name"] == container for c in d["spec"]["template"]["spec"]["containers"])
+        )
+        spec = next(c for c in doc["spec"]["template"]["spec"]["containers"] if c["name"] == container)
+        return {e["name"]: e.get("value") for e in spec.get("env") or []} | {"__ports__": spec.get("ports") or []}
+
+    dca = env_of("Deployment", "cluster-agent")
+    assert dca["DD_ADMISSION_CONTROLLER_INJECT_CONFIG_MODE"] == injection_mode(answers)
+    agent = env_of("DaemonSet", "agent")
+    udp = any(p["containerPort"] == 8125 and p.get("protocol") == "UDP" for p in agent["__ports__"])
+    if app_endpoints(answers).dogstatsd in ("service", "hostip"):
+        assert udp and agent.get("DD_DOGSTATSD_PORT") != "0"
+        assert agent["DD_DOGSTATSD_NON_LOCAL_TRAFFIC"] == "true"
+    else:
+        assert not udp and agent["DD_DOGSTATSD_PORT"] == "0"

@@ -61,9 +61,11 @@ def test_apm_socket_with_dogstatsd_on_udp_gets_its_own_host_directory():
         ("off", "off", "service"),
         ("uds", "off", "socket"),
         ("udp-hostport", "off", "hostip"),
-        ("udp", "tcp-hostport", "hostip"),
+        ("udp", "tcp-hostport", "service"),
+        ("udp-hostport", "tcp-hostport", "hostip"),
         ("uds", "uds", "socket"),
-        ("udp", "uds", "socket"),
+        ("udp", "uds", "service"),
+        ("uds", "tcp-local-service", "service"),
         ("off", "tcp-local-service", "service"),
     ],
 )

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from tui.core.answers import Answers
+from tui.core.app_endpoints import dogstatsd_udp_open, injection_mode, why_injection_mode
 from tui.core.chart_defaults import SYSTEM_PROBE_CAPABILITIES
 from tui.core.security_contexts import (
     as_root,
@@ -60,22 +61,10 @@ class ValuesPlan(CommentedTree):
 def admission_config_mode(answers: Answers) -> tuple[str, str]:
     """How the Cluster Agent's admission controller points applications at the Agent, and why.
 
-    The chart picks `socket` whenever APM is off, which would inject a hostPath into every
-    application pod even when nothing listens on a socket, so ddsecure always sets it.
+    The chart picks `socket` whenever APM is off and ignores DogStatsD, so ddsecure always sets it;
+    the rule (one mode every enabled transport can honour) is in `app_endpoints`.
     """
-    dsd = {"uds": "socket", "udp": "service", "udp-hostport": "hostip"}.get(answers.dogstatsd)
-    apm = {"uds": "socket", "tcp-local-service": "service", "tcp-hostport": "hostip"}.get(answers.apm)
-    if apm and dsd and apm != dsd:
-        return apm, (
-            f"APM decides ({apm}); DogStatsD clients need DD_DOGSTATSD_URL or DD_AGENT_HOST set by hand "
-            f"because the admission controller has one mode for both"
-        )
-    mode = apm or dsd or "service"
-    if mode == "socket":
-        return mode, "apps get the Agent's socket directory mounted (a hostPath in every app pod)"
-    if mode == "hostip":
-        return mode, "apps get DD_AGENT_HOST = the node IP, to reach the Agent's host ports"
-    return mode, "apps reach the node-local Agent Service; no hostPath or host port in app pods"
+    return injection_mode(answers), why_injection_mode(answers)
 
 
 def chart_values(answers: Answers) -> ValuesPlan:
@@ -192,7 +181,15 @@ def _dogstatsd(plan: ValuesPlan, answers: Answers) -> None:
     choice = answers.dogstatsd
     if choice == "uds":
         plan.set("datadog.dogstatsd.useSocketVolume", True, "dogstatsd=uds: /var/run/datadog (rw) holds dsd.socket")
-        plan.set("datadog.dogstatsd.nonLocalTraffic", False, "dogstatsd=uds: no UDP from other pods")
+        if dogstatsd_udp_open(answers):
+            plan.set(
+                "datadog.dogstatsd.nonLocalTraffic",
+                True,
+                "dogstatsd=uds with APM over TCP: the admission controller points apps at the node-local Service, "
+                "so UDP from their pods stays open",
+            )
+        else:
+            plan.set("datadog.dogstatsd.nonLocalTraffic", False, "dogstatsd=uds: no UDP from other pods")
     else:
         plan.set(
             "datadog.dogstatsd.useSocketVolume",

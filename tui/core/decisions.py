@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from tui.core.answers import ANSWER_SPECS, FINE_GRAINED_KUBELET_FROM, SITES, Answers
+from tui.core.app_endpoints import dogstatsd_udp_open
 
 
 class Caveat(str):
@@ -187,8 +188,17 @@ DECISIONS: tuple[Decision, ...] = (
                         "pre-create /var/run/datadog writable by the Agent user.",
                         lambda a: a.non_root,
                     ),
-                    "ddsecure closes the UDP listener in the DaemonSet patch, so metrics arrive only through "
-                    "the socket.",
+                    Caveat(
+                        "ddsecure closes the UDP listener in the DaemonSet patch, so metrics arrive only through "
+                        "the socket.",
+                        lambda a: not dogstatsd_udp_open(a),
+                    ),
+                    Caveat(
+                        "With APM over TCP the admission controller's one mode points apps at the node-local "
+                        "Service, so the UDP listener stays open for them; the socket serves apps you configure "
+                        "by hand.",
+                        dogstatsd_udp_open,
+                    ),
                 ),
             ),
             Option(

@@ -11,12 +11,12 @@ from functools import cached_property, lru_cache
 from typing import Any
 
 from tui.core.answers import Answers
+from tui.core.app_endpoints import app_endpoints
 from tui.core.chart_model import render_pod
 from tui.core.chart_values import (
     APM_OWN_SOCKET_DIR,
     DSD_SOCKET_DIR,
     ValuesPlan,
-    admission_config_mode,
     chart_values,
 )
 from tui.core.cluster_ledger import ClusterLedger
@@ -81,13 +81,12 @@ class Deployment:
 
     @property
     def app_socket_dirs(self) -> tuple[str, ...]:
-        """Host directories the admission controller mounts into application pods (socket mode)."""
-        if admission_config_mode(self.answers)[0] != "socket":
-            return ()
+        """Host directories application pods mount to reach the Agent's sockets (injected or by hand)."""
+        endpoints = app_endpoints(self.answers)
         dirs = []
-        if self.answers.dogstatsd_over_uds:
+        if endpoints.dogstatsd == "socket":
             dirs.append(DSD_SOCKET_DIR)
-        if self.answers.apm_over_uds:
+        if endpoints.apm == "socket":
             dirs.append(DSD_SOCKET_DIR if self.answers.dogstatsd_over_uds else APM_OWN_SOCKET_DIR)
         return tuple(dict.fromkeys(dirs))
 

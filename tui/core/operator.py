@@ -17,6 +17,7 @@ from typing import Any
 
 from tui import __version__
 from tui.core.answers import Answers
+from tui.core.app_endpoints import dogstatsd_udp_open
 from tui.core.chart_model import render_pod
 from tui.core.chart_values import (
     SYSTEM_PROBE_LABELS,
@@ -313,6 +314,12 @@ def _dogstatsd(plan: OperatorPlan, answers: Answers) -> None:
             "UDP from application pods reaches the Agent through the "
             + ("host port" if choice == "udp-hostport" else "node-local Service"),
         )
+    elif dogstatsd_udp_open(answers):
+        plan.set(
+            f"{base}.nonLocalTraffic",
+            True,
+            "dogstatsd=uds with APM over TCP: the admission controller points apps at the node-local Service",
+        )
     else:
         plan.set(f"{base}.nonLocalTraffic", False, f"dogstatsd={choice}: no UDP from other pods")
     plan.set(
@@ -351,7 +358,7 @@ def _agent_env(answers: Answers) -> tuple[list[dict[str, str]], str] | None:
             [{"name": "DD_USE_DOGSTATSD", "value": "false"}],
             "dogstatsd=off: the Operator has no switch for DogStatsD; this stops its listener",
         )
-    if answers.dogstatsd == "uds":
+    if answers.dogstatsd == "uds" and not dogstatsd_udp_open(answers):
         return (
             [{"name": "DD_DOGSTATSD_PORT", "value": "0"}],
             "dogstatsd=uds: close the UDP listener so metrics arrive only through the socket",
