@@ -155,3 +155,22 @@ def explain_cluster(answers: Answers) -> str:
     lines = report_section(Deployment.of(answers))
     text = "\n".join(line.replace("**", "").replace("`", "").removeprefix("### ").removeprefix("## ") for line in lines)
     return text + "\n"
+
+
+def summary_lines(ledger: ClusterLedger) -> list[str]:
+    """A few lines for the wizards: the count, then each feature, dangerous ones first with what makes them so."""
+    baseline = chart_default_cluster()
+    lines = [
+        f"{len(ledger.grants)} RBAC permissions (the chart's defaults: {len(baseline.grants)})"
+        + (f"; dangerous: {danger_titles(ledger.dangers)}" if ledger.dangers else "; none dangerous")
+    ]
+    for row in ledger.by_feature():
+        feature = FEATURES.get(row.feature)
+        title = feature.title if feature else row.feature
+        if row.dangers:
+            lines.append(
+                f"  {title}: {danger_titles(row.dangers)} — {feature.used_for if feature else ''}".rstrip(" —")
+            )
+        else:
+            lines.append(f"  {title} ({len(row.grants)})")
+    return lines
