@@ -17,7 +17,18 @@ import pytest
 
 from tui.cli import main
 from tui.core.audit.audit import read_input
-from tui.core.audit.fix import ALL_SAFE, APPLIED, OPT_IN, REFUSED, granted, leaves, named_by, plan_fix, pod_grants
+from tui.core.audit.fix import (
+    ALL_SAFE,
+    APPLIED,
+    MANUAL,
+    OPT_IN,
+    REFUSED,
+    granted,
+    leaves,
+    named_by,
+    plan_fix,
+    pod_grants,
+)
 from tui.core.audit.values_audit import audit_values
 from tui.core.bundle import PRIVILEGES, REPORT, VALUES
 
@@ -186,9 +197,9 @@ def test_a_typo_that_would_grant_a_privilege_is_reported_never_applied(tmp_path)
 
 def test_pinned_version_disabled_components_and_platform_keys_stay(tmp_path):
     document, fixed = fix(CORPUS / "pinned-old-agent.yaml", tmp_path / "a", "--apply", "agent-too-old")
-    # even asked for, the upgrade is refused: 7.81 would bring discovery's system-probe with it
+    # no upgrade is offered (7.81 would bring discovery's system-probe with it): the user decides
     too_old = next(d for d in document["fix"]["decisions"] if d["id"] == "agent-too-old")
-    assert too_old["status"] == REFUSED and "container system-probe" in too_old["grants"]
+    assert too_old["status"] == MANUAL
     assert values_of(fixed)["agents"]["image"] == {
         "registry": "gcr.io/datadoghq",
         "tag": "7.30.0",

@@ -38,7 +38,12 @@ def run_audit(args: argparse.Namespace, out: TextIO) -> int:
         raise AuditUsageError("--apply is only used with --fix")
     text = read_text(args.file)
     given = read_input(text, str(args.file), round_trip=fix)  # --fix edits the very tree the audit reads
-    report = audit_input(given, render=bool(getattr(args, "render", False)), chart=getattr(args, "chart", None))
+    report = audit_input(
+        given,
+        render=bool(getattr(args, "render", False)),
+        chart=getattr(args, "chart", None),
+        version=getattr(args, "version", None),
+    )
     expected = _check_expected(report, text, args)
     fixed: Any = None
     written: list[Any] = []
@@ -204,6 +209,11 @@ def format_text(report: AuditReport, decisions: list[Any] | None = None) -> str:
         "datadog-agent": "DatadogAgent for the Datadog Operator",
     }.get(report.kind, "Kubernetes manifests")
     lines.append(f"ddsecure audit: {report.path} ({what})")
+    if report.refused:
+        lines.append(f"helm template fails on this file: {report.refused}")
+    if report.unmodelled:
+        keys = ", ".join(f"{u['key']} ({u['why']})" for u in report.unmodelled)
+        lines.append(f"partial ledger: the model cannot see {keys}")
     findings = report.sorted_findings()
     by_finding = {(d.finding.id, d.finding.key): d for d in decisions or []}
     counts = ", ".join(
@@ -241,12 +251,16 @@ def format_text(report: AuditReport, decisions: list[Any] | None = None) -> str:
     if report.render is not None:
         render = report.render
         lines.append("")
-        lines.append(f"helm template ({render['chart']}), DaemonSet {render['daemonset']}:")
-        if render["agrees"]:
-            lines.append("  the real render grants exactly what was inferred")
-        else:
+        if "refused" in render:
+            lines.append(f"helm template ({render['chart']}) fails: {render['refused']}")
             lines += [f"  differs: {line}" for line in render["differences"]]
-        lines += _pod_security_lines(render["podSecurity"], "Pod Security (rendered)")
+        else:
+            lines.append(f"helm template ({render['chart']}), DaemonSet {render['daemonset']}: the ledger is helm's")
+            if render["agrees"]:
+                lines.append("  the chart model predicted exactly this render")
+            else:
+                lines += [f"  differs from the model: {line}" for line in render["differences"]]
+            lines += _pod_security_lines(render["podSecurity"], "Pod Security (rendered)")
     return "\n".join(lines) + "\n"
 
 
