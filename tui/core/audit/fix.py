@@ -498,7 +498,7 @@ def _decide(
     costs = [reason for dotted, value in finding.changes if (reason := current.owner.touches(dotted, value))]
     lost = sorted(current.endpoints - edited.endpoints)
     costs += [f"applications reaching the Agent through {e} lose it" for e in lost]
-    free = ALL_SAFE in chosen and _costs_nothing(current.values, edited.values)
+    free = ALL_SAFE in chosen and not finding.cost and _costs_nothing(current.values, edited.values)
     if costs and not (wanted(finding, chosen) or free):
         return Decision(finding, OPT_IN, "; ".join(costs)), None
     if (finding.id, finding.key) in edited.issues:
@@ -507,8 +507,9 @@ def _decide(
     if new:
         shown = ", ".join(f"{i} ({k})" for i, k in new)
         return Decision(finding, REFUSED, f"the edit would bring {shown}"), None
-    cost = getattr(finding, "cost", "") or ("; ".join(costs) if costs else _default_cost(finding, current.values))
-    return Decision(finding, APPLIED, cost), edited
+    done = "; ".join(costs) if costs else _default_cost(finding, current.values)
+    rule_cost = finding.cost  # the rule's own word on what the edit takes away
+    return Decision(finding, APPLIED, done + (f"; it costs: {rule_cost}" if rule_cost else "")), edited
 
 
 def _same(a: Any, b: Any) -> bool:
