@@ -256,6 +256,16 @@ class NodeAgentChart:
         receivers = _yaml_map(self.v.get("datadog.otelCollector.config")).get("receivers")
         return isinstance(receivers, Mapping) and any(str(k).startswith("filelog") for k in receivers)
 
+    def seccomp_setup(self) -> bool:
+        return self.system_probe() and self.v.get("datadog.systemProbe.seccomp") == "localhost/system-probe"
+
+    def passwd_volume(self) -> bool:
+        users = self.cws() or self.process_checks() or self.process_checks_in_core_agent()
+        return self.passwd_allowed() and (users or self.system_probe() or self.security_agent())
+
+    def compiles_ebpf(self) -> bool:
+        return self.system_probe() and self.runtime_compilation()
+
     def refusal(self) -> str:
         """Why `helm template` fails on these values ("" when it renders)."""
         v = self.v
@@ -606,70 +616,7 @@ def render_pod(user_values: Mapping[str, Any]) -> PodSpec:
     run_volume = "pointerdir" if logs else "datadogrun"
     run_mount = [_mount(run_volume, "/opt/datadog-agent/run", False)]
 
-    # volumes, in the chart's order
-    volumes: list[dict[str, Any]] = []
-    if gpu:
-        volumes.append(_host_path("pod-resources-socket", str(v.get("datadog.kubelet.podResourcesSocketDir"))))
-        if v.on("datadog.gpuMonitoring.configureCgroupPerms"):
-            volumes.append(_host_path("host-systemd-transient", "/run/systemd/transient"))
-    volumes += [_host_path("procdir", "/proc"), _host_path("cgroups", "/sys/fs/cgroup")]
-    if os_release:
-        volumes.append(_host_path("os-release-file", os_release))
-    if chart.os_release_paths() and (sp or chart.sbom_host()):
-        volumes += [_host_path(f"etc-{n}-release", f"/etc/{n}-release") for n in (*release_names, "system")]
-    if v.on("datadog.dogstatsd.useSocketVolume"):
-        volumes.append(_host_path("dsdsocket", str(v.get("datadog.dogstatsd.hostSocketPath")), "DirectoryOrCreate"))
-    else:
-        volumes.append({"name": "dsdsocket", "emptyDir": {}})
-    if ca_path:
-        volumes.append(_host_path("kubelet-ca", ca_path, "File"))
-    if chart.apm_uds():
-        volumes.append(_host_path("apmsocket", str(v.get("datadog.apm.hostSocketPath")), "DirectoryOrCreate"))
-    if chart.host_profiler_seccomp():
-        volumes.append(_host_path("host-profiler-seccomp-root", str(v.get("datadog.hostProfiler.seccompRoot"))))
-    if sp:
-        if seccomp_setup:
-            volumes.append(_host_path("seccomp-root", str(v.get("datadog.systemProbe.seccompRoot"))))
-        volumes.append(_host_path("debugfs", "/sys/kernel/debug"))
-        if v.on("datadog.networkMonitoring.enabled"):
-            volumes.append(_host_path("bpffs", "/sys/fs/bpf"))
-        if chart.runtime_compilation() and v.on("datadog.systemProbe.enableDefaultKernelHeadersPaths"):
-            volumes += [_host_path("modules", "/lib/modules"), _host_path("src", "/usr/src")]
-        if chart.runtime_compilation():
-            asset_dir = str(v.get("datadog.systemProbe.runtimeCompilationAssetDir"))
-            volumes += [
-                _host_path("runtime-compiler-output-dir", f"{asset_dir}/build", "DirectoryOrCreate"),
-                _host_path("kernel-headers-download-dir", f"{asset_dir}/kernel-headers", "DirectoryOrCreate"),
-            ]
-            volumes += [_host_path(n, p) for n, p in _package_dirs(v)]
-        if v.get("datadog.systemProbe.btfPath"):
-            volumes.append(_host_path("btf-path", str(v.get("datadog.systemProbe.btfPath"))))
-    needs_passwd = chart.cws() or chart.process_checks() or chart.process_checks_in_core_agent() or sp or sa
-    if passwd and needs_passwd:
-        volumes.append(_host_path("passwd", "/etc/passwd"))
-    if chart.host_root():
-        volumes.append(_host_path("hostroot", "/"))
-    if chart.sbom_images() and v.on("datadog.sbom.containerImage.uncompressedLayersSupport"):
-        volumes += [_host_path(f"host-{n}-dir", p) for n, p in _IMAGE_STORES]
-    if chart.sbom_host():
-        volumes += [_host_path(f"host-{n}-dir", f"/var/lib/{n}") for n in _PACKAGE_DBS]
-    if chart.cws() or v.on("datadog.securityAgent.compliance.enabled"):
-        volumes.append(_host_path("group", "/etc/group"))
-    if runtime_on:
-        volumes.append(_host_path("runtimesocketdir", runtime_dir))
-    if logs or chart.otel_logs_volumes():
-        volumes.append(_host_path("logpodpath", str(v.get("datadog.kubelet.podLogsPath") or "/var/log/pods")))
-        volumes.append(_host_path("logscontainerspath", "/var/log/containers"))
-        if not cri_set:
-            volumes.append(_host_path("logdockercontainerpath", "/var/lib/docker/containers"))
-    if logs:
-        volumes.append(_host_path("pointerdir", "/var/lib/datadog-agent/logs"))
-    else:
-        volumes.append({"name": "datadogrun", "emptyDir": {}})
-    if gpu:
-        volumes.append(_host_path("gpu-devices", "/dev/null"))
-    if chart.host_profiler():
-        volumes.append(_host_path("tracingfs", "/sys/kernel/tracing"))
+    volumes = [vol for entry in HOST_VOLUMES if entry.when(chart) for vol in entry.volumes(chart)]
     volumes += [dict(copy.deepcopy(vol)) for vol in v.get("agents.volumes") or [] if isinstance(vol, Mapping)]
 
     init_context = _security_context(v.get("agents.containers.initContainers.securityContext"))
@@ -865,9 +812,149 @@ def render_pod(user_values: Mapping[str, Any]) -> PodSpec:
     return pod
 
 
-# container image stores read by SBOM container-image scans, and host package databases read by host SBOM
+# --- the pod's volumes: every hostPath the chart may declare, in its order, with its condition ----
+
+
+class HostVolume(NamedTuple):
+    """A volume the chart declares when `when` holds: hostPath `path` (emptyDir when path is None)."""
+
+    name: str
+    path: Callable[[NodeAgentChart], str] | None
+    when: Callable[[NodeAgentChart], bool]
+    type: str = ""
+
+    def volumes(self, chart: NodeAgentChart) -> list[dict[str, Any]]:
+        if self.path is None:
+            return [{"name": self.name, "emptyDir": {}}]
+        return [_host_path(self.name, self.path(chart), self.type or None)]
+
+
+def _fixed(path: str) -> Callable[[NodeAgentChart], str]:
+    return lambda chart: path
+
+
+def _value(key: str) -> Callable[[NodeAgentChart], str]:
+    return lambda chart: str(chart.v.get(key))
+
+
+class _PackageDirs(HostVolume):
+    """The package-manager directories runtime compilation reads (or the user's own list)."""
+
+    def volumes(self, chart: NodeAgentChart) -> list[dict[str, Any]]:
+        return [_host_path(name, path) for name, path in _package_dirs(chart.v)]
+
+
+def _gpu(chart: NodeAgentChart) -> bool:
+    return chart.v.on("datadog.gpuMonitoring.enabled")
+
+
+def _asset_dir(chart: NodeAgentChart) -> str:
+    return str(chart.v.get("datadog.systemProbe.runtimeCompilationAssetDir"))
+
+
+def _release_files(chart: NodeAgentChart) -> bool:
+    return chart.os_release_paths() and (chart.system_probe() or chart.sbom_host())
+
+
 _IMAGE_STORES = (("containerd", "/var/lib/containerd"), ("docker", "/var/lib/docker"), ("crio", "/var/lib/containers"))
 _PACKAGE_DBS = ("apk", "dpkg", "rpm")
+
+HOST_VOLUMES: tuple[HostVolume, ...] = (
+    HostVolume("pod-resources-socket", _value("datadog.kubelet.podResourcesSocketDir"), _gpu),
+    HostVolume(
+        "host-systemd-transient",
+        _fixed("/run/systemd/transient"),
+        lambda c: _gpu(c) and c.v.on("datadog.gpuMonitoring.configureCgroupPerms"),
+    ),
+    HostVolume("procdir", _fixed("/proc"), lambda c: True),
+    HostVolume("cgroups", _fixed("/sys/fs/cgroup"), lambda c: True),
+    HostVolume("os-release-file", NodeAgentChart.os_release_file, lambda c: bool(c.os_release_file())),
+    *(
+        HostVolume(f"etc-{n}-release", _fixed(f"/etc/{n}-release"), _release_files)
+        for n in ("redhat", "fedora", "lsb", "system")
+    ),
+    HostVolume(
+        "dsdsocket",
+        _value("datadog.dogstatsd.hostSocketPath"),
+        lambda c: c.v.on("datadog.dogstatsd.useSocketVolume"),
+        "DirectoryOrCreate",
+    ),
+    HostVolume("dsdsocket", None, lambda c: not c.v.on("datadog.dogstatsd.useSocketVolume")),
+    HostVolume(
+        "kubelet-ca", _value("datadog.kubelet.hostCAPath"), lambda c: c.v.on("datadog.kubelet.hostCAPath"), "File"
+    ),
+    HostVolume("apmsocket", _value("datadog.apm.hostSocketPath"), NodeAgentChart.apm_uds, "DirectoryOrCreate"),
+    HostVolume(
+        "host-profiler-seccomp-root", _value("datadog.hostProfiler.seccompRoot"), NodeAgentChart.host_profiler_seccomp
+    ),
+    HostVolume("seccomp-root", _value("datadog.systemProbe.seccompRoot"), NodeAgentChart.seccomp_setup),
+    HostVolume("debugfs", _fixed("/sys/kernel/debug"), NodeAgentChart.system_probe),
+    HostVolume(
+        "bpffs", _fixed("/sys/fs/bpf"), lambda c: c.system_probe() and c.v.on("datadog.networkMonitoring.enabled")
+    ),
+    *(
+        HostVolume(
+            name,
+            _fixed(path),
+            lambda c: c.compiles_ebpf() and c.v.on("datadog.systemProbe.enableDefaultKernelHeadersPaths"),
+        )
+        for name, path in (("modules", "/lib/modules"), ("src", "/usr/src"))
+    ),
+    HostVolume(
+        "runtime-compiler-output-dir",
+        lambda c: f"{_asset_dir(c)}/build",
+        NodeAgentChart.compiles_ebpf,
+        "DirectoryOrCreate",
+    ),
+    HostVolume(
+        "kernel-headers-download-dir",
+        lambda c: f"{_asset_dir(c)}/kernel-headers",
+        NodeAgentChart.compiles_ebpf,
+        "DirectoryOrCreate",
+    ),
+    _PackageDirs("package-dirs", None, NodeAgentChart.compiles_ebpf),
+    HostVolume(
+        "btf-path",
+        _value("datadog.systemProbe.btfPath"),
+        lambda c: c.system_probe() and c.v.on("datadog.systemProbe.btfPath"),
+    ),
+    HostVolume("passwd", _fixed("/etc/passwd"), NodeAgentChart.passwd_volume),
+    HostVolume("hostroot", _fixed("/"), NodeAgentChart.host_root),
+    *(
+        HostVolume(
+            f"host-{name}-dir",
+            _fixed(path),
+            lambda c: c.sbom_images() and c.v.on("datadog.sbom.containerImage.uncompressedLayersSupport"),
+        )
+        for name, path in _IMAGE_STORES
+    ),
+    *(HostVolume(f"host-{n}-dir", _fixed(f"/var/lib/{n}"), NodeAgentChart.sbom_host) for n in _PACKAGE_DBS),
+    HostVolume(
+        "group",
+        _fixed("/etc/group"),
+        lambda c: c.cws() or c.v.on("datadog.securityAgent.compliance.enabled"),
+    ),
+    HostVolume(
+        "runtimesocketdir",
+        lambda c: posixpath.dirname(c.runtime_socket()),
+        lambda c: c.v.on("datadog.containerRuntimeSupport.enabled"),
+    ),
+    HostVolume(
+        "logpodpath",
+        lambda c: str(c.v.get("datadog.kubelet.podLogsPath") or "/var/log/pods"),
+        lambda c: c.logs() or c.otel_logs_volumes(),
+    ),
+    HostVolume("logscontainerspath", _fixed("/var/log/containers"), lambda c: c.logs() or c.otel_logs_volumes()),
+    HostVolume(
+        "logdockercontainerpath",
+        _fixed("/var/lib/docker/containers"),
+        lambda c: (c.logs() or c.otel_logs_volumes()) and not c.v.get("datadog.criSocketPath"),
+    ),
+    HostVolume("pointerdir", _fixed("/var/lib/datadog-agent/logs"), NodeAgentChart.logs),
+    HostVolume("datadogrun", None, lambda c: not c.logs()),
+    HostVolume("gpu-devices", _fixed("/dev/null"), _gpu),
+    HostVolume("tracingfs", _fixed("/sys/kernel/tracing"), NodeAgentChart.host_profiler),
+)
 
 
 def _number(value: Any) -> Any:
