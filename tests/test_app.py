@@ -404,11 +404,13 @@ def test_real_terminal_run_accepting_every_default_writes_the_generate_bundle(tm
 
 async def test_exporting_both_offers_one_of_two_installs_never_both(tmp_path: Path) -> None:
     """Issue 13 item 3: "Both" (the default) writes both ways; the next steps make the user pick one."""
-    from tui.core.next_steps import next_steps
+    from tui.core.next_steps import TARGET_SUMMARIES, next_steps
 
     app = WizardApp(output=tmp_path / "bundle", start="export")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
+        before = text_of(app.screen.query_one("#export-result", Static))
+        assert TARGET_SUMMARIES["both"] in before and "install with one of them only" in before.replace("\n", " ")
         await pilot.press("enter")
         await app.workers.wait_for_complete()
         await pilot.pause()
