@@ -78,6 +78,18 @@ def test_preset_cluster_grants_equal_the_render(preset, chart_tools, tmp_path):
     answers = layer([load_preset(preset).answers])
     files, documents = _deploy(chart_tools, answers, tmp_path)
     _check(answers, files, documents)
+    # The documented check: auditing what kustomize builds against privileges.json, RBAC included.
+    import io
+
+    from tui.cli import main
+    from tui.core.yaml_text import dump
+
+    (tmp_path / "built.yaml").write_text("---\n".join(dump(d) for d in documents))
+    out = io.StringIO()
+    argv = ["audit", str(tmp_path / "built.yaml"), "--expect", str(tmp_path / "privileges.json"), "--format", "json"]
+    main(argv, out=out, err=io.StringIO())
+    expected = json.loads(out.getvalue())["expected"]
+    assert expected["agrees"], expected["differences"]
 
 
 @pytest.mark.parametrize(
