@@ -10,9 +10,11 @@ DEFAULT_OUTPUT = Path("ddsecure-bundle")
 
 
 def run_wizard(args: argparse.Namespace) -> int:
-    from tui.cli import EXIT_OK, resolve_answers
+    from tui.core.answer_files import resolve_answers
+    from tui.exit_codes import EXIT_OK
 
-    answers = resolve_answers(args)  # bad presets or answers files fail here, before the screen changes
+    # bad presets or answers files fail here, before the screen changes
+    answers = resolve_answers(preset=args.preset, answers_file=args.answers)
     from tui.app.wizard_app import WizardApp
 
     app = WizardApp(
