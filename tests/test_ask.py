@@ -116,7 +116,7 @@ def test_a_non_default_walk_equals_generate_with_the_same_sets(tmp_path):
     expected = generated(tmp_path, *[arg for s in sets for arg in ("--set", s)])
     assert_same_bundle(tmp_path / "asked", expected)
     # "Bad_Release" was refused by the validator: had it been taken, "dd" would have become the namespace.
-    assert "hostPID: yes" in run.out
+    assert "hostPID: shares the node's process namespace" in run.out
 
 
 def test_each_option_shows_its_trade_off_cost_and_delta(tmp_path):

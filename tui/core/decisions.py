@@ -249,17 +249,19 @@ DECISIONS: tuple[Decision, ...] = (
         "apm",
         "APM transport",
         "How do applications send traces?",
-        "The trace-agent container receives traces. A Unix socket needs a read-write host directory (also "
-        "mounted into app pods); TCP through the node-local Service needs nothing; a host port opens 8126 on "
-        "every node.",
+        "The trace-agent container receives traces. In every mode it also listens on 8126/TCP, open to any pod "
+        "(the chart's liveness probe for trace-agent connects to that port). A Unix socket adds a read-write host "
+        "directory (also mounted into app pods); TCP through the node-local Service adds nothing; a host port "
+        "also opens 8126 on every node's IP.",
         options=(
             Option("off", "Off", "no trace-agent container", costs="none", loses="APM traces"),
             Option(
                 "uds",
                 "Unix domain socket",
-                "no network exposure; costs a read-write hostPath in the Agent and apps",
+                "apps send over a socket; costs a read-write hostPath in the Agent and apps",
                 gives="traces over apm.socket",
-                costs="hostPath socket directory (rw) in trace-agent and, through the admission controller, in apps",
+                costs="hostPath socket directory (rw) in trace-agent and, through the admission controller, in apps; "
+                "trace-agent still listens on 8126/TCP for any pod (its liveness probe needs the port)",
                 loses="socket transport",
                 pss=("hostPathVolumes",),
                 caveats=(
@@ -275,7 +277,7 @@ DECISIONS: tuple[Decision, ...] = (
                 "TCP via the node-local Service",
                 "no host access; apps use the node-local Service",
                 gives="traces over TCP to a Service with internalTrafficPolicy Local",
-                costs="none",
+                costs="8126/TCP open to any pod (as in every mode)",
                 loses="—",
             ),
             Option(
