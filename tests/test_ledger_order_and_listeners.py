@@ -98,3 +98,29 @@ def test_run_as_root_lists_every_container_as_root_with_the_default_set():
     grants = Deployment.of(Answers(run_as="root")).ledger.container_grants
     assert {g.name for g in grants} == {"init-volume", "init-config", "agent"}
     assert all(g.root and g.capability_text == "the runtime's default capabilities (none dropped)" for g in grants)
+
+
+# --- Pod Security checks of an option, derived from the model -----------------------------------
+
+
+def test_system_probe_features_break_the_checks_the_model_finds():
+    npm = DECISIONS_BY_ID["system_probe"].option("npm")
+    assert npm is not None and not hasattr(npm, "pss")  # no hand-written list beside the option
+    checks = DECISIONS_BY_ID["system_probe"].pod_security(npm)
+    # system-probe runs as root: the hand-written list left out the restricted user checks
+    assert "restricted: runAsNonRoot != true" in checks and "baseline: non-default capabilities" in checks
+    assert "restricted: runAsNonRoot != true" in DECISIONS_BY_ID["system_probe"].explain()
+
+
+def test_origin_detection_breaks_host_namespaces_only_over_the_socket():
+    decision = DECISIONS_BY_ID["origin_detection"]
+    on = decision.option(True)
+    assert on is not None
+    assert decision.pod_security(on, Answers(dogstatsd="uds")) == ("baseline: host namespaces",)
+    assert decision.pod_security(on, Answers(dogstatsd="udp")) == ()
+
+
+def test_an_option_without_a_privilege_breaks_nothing():
+    for decision_id, value in (("apm", "tcp-local-service"), ("dogstatsd", "udp"), ("logs", "off")):
+        option = DECISIONS_BY_ID[decision_id].option(value)
+        assert option is not None and DECISIONS_BY_ID[decision_id].pod_security(option) == ()

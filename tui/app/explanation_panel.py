@@ -22,7 +22,14 @@ def delta_style(line: str) -> str:
     return "bold yellow"
 
 
-def explanation_text(decision: Decision, option: Option | None, delta: Iterable[str], *, subject: str = "") -> Text:
+def explanation_text(
+    decision: Decision,
+    option: Option | None,
+    delta: Iterable[str],
+    *,
+    subject: str = "",
+    checks: Iterable[str] = (),
+) -> Text:
     text = Text()
     if option is not None:
         text.append(f"{option.label}", style="bold")
@@ -43,9 +50,10 @@ def explanation_text(decision: Decision, option: Option | None, delta: Iterable[
             text.append(f"  {line}\n", style=delta_style(line))
     else:
         text.append("none\n")
-    if option is not None and option.pss:
-        text.append("Pod Security checks: ", style="bold")
-        text.append(", ".join(option.pss) + "\n")
+    checks = list(checks)
+    if checks:
+        text.append("Pod Security it breaks: ", style="bold")
+        text.append("; ".join(checks) + "\n")
     caveats = (option.caveats if option is not None else ()) + decision.caveats
     for caveat in caveats:
         text.append("! ", style="bold yellow")
@@ -58,5 +66,13 @@ def explanation_text(decision: Decision, option: Option | None, delta: Iterable[
 class ExplanationPanel(Static):
     """The trade-offs of the highlighted option."""
 
-    def show(self, decision: Decision, option: Option | None, delta: Iterable[str], *, subject: str = "") -> None:
-        self.update(explanation_text(decision, option, delta, subject=subject))
+    def show(
+        self,
+        decision: Decision,
+        option: Option | None,
+        delta: Iterable[str],
+        *,
+        subject: str = "",
+        checks: Iterable[str] = (),
+    ) -> None:
+        self.update(explanation_text(decision, option, delta, subject=subject, checks=checks))

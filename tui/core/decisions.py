@@ -1,9 +1,9 @@
 """The decisions a user makes, in the order the wizards ask them, with every trade-off as data.
 
 A `Decision` is one answer id; each `Option` says what it gives, what privilege it costs, what is
-lost without it, the Pod Security checks involved and version caveats. Both wizards, `ddsecure
-explain` and the report read these records; the privilege *delta* of an option is never written
-here but computed from the model (see `option_delta`).
+lost without it and version caveats. Both wizards, `ddsecure explain` and the report read these
+records; the privilege *delta* of an option and the Pod Security checks it breaks are never written
+here but computed from the model (see `tui.core.what_if`).
 """
 
 from __future__ import annotations
@@ -39,7 +39,6 @@ class Option(NamedTuple):
     gives: str = ""
     costs: str = ""  # the privilege it adds, in words
     loses: str = ""  # what is lost without it
-    pss: tuple[str, ...] = ()  # Pod Security check ids it trips
     caveats: tuple[str, ...] = ()
 
 
@@ -60,6 +59,12 @@ class Decision(NamedTuple):
     def default(self) -> Any:
         return Answers().as_dict()[self.id]
 
+    def pod_security(self, option: Option, answers: Answers | None = None) -> tuple[str, ...]:
+        """The Pod Security checks `option` breaks (with `answers`, else the defaults), from the model."""
+        from tui.core.what_if import option_checks
+
+        return option_checks(self.id, option.value, answers)
+
     def explain(self) -> str:
         """Plain text: the decision and every option's trade-offs (for `ddsecure explain`)."""
         lines = [f"{self.title} ({self.id})", "", self.help, ""]
@@ -70,8 +75,9 @@ class Decision(NamedTuple):
             for label, text in (("gives", option.gives), ("costs", option.costs), ("without it", option.loses)):
                 if text:
                     lines.append(f"    {label}: {text}")
-            if option.pss:
-                lines.append(f"    Pod Security checks: {', '.join(option.pss)}")
+            checks = self.pod_security(option)
+            if checks:
+                lines.append(f"    Pod Security: breaks {'; '.join(checks)}")
             for caveat in option.caveats:
                 lines.append(f"    note: {caveat}")
         for caveat in self.caveats:
@@ -128,7 +134,6 @@ DECISIONS: tuple[Decision, ...] = (
                 gives="container names, images and tags from containerd",
                 costs="hostPath /var/run/containerd (ro)",
                 loses="container metadata and runtime metrics",
-                pss=("hostPathVolumes",),
             ),
             Option(
                 "cri-o",
@@ -137,7 +142,6 @@ DECISIONS: tuple[Decision, ...] = (
                 gives="container metadata from CRI-O",
                 costs="hostPath /var/run/crio (ro)",
                 loses="container metadata and runtime metrics",
-                pss=("hostPathVolumes",),
             ),
             Option(
                 "docker",
@@ -146,7 +150,6 @@ DECISIONS: tuple[Decision, ...] = (
                 gives="container metadata from dockerd",
                 costs="hostPath /var/run/docker.sock (ro); logs add /var/lib/docker/containers (ro)",
                 loses="container metadata and runtime metrics",
-                pss=("hostPathVolumes",),
                 caveats=(
                     "The chart would mount all of /var/run; the patch narrows it to the socket file. If dockerd "
                     "recreates its socket, restart the Agent pod.",
@@ -179,7 +182,6 @@ DECISIONS: tuple[Decision, ...] = (
                 gives="custom metrics over /var/run/datadog/dsd.socket, with delivery errors reported to clients",
                 costs="hostPath /var/run/datadog (rw) in the Agent and, through the admission controller, in apps",
                 loses="socket transport; clients use UDP",
-                pss=("hostPathVolumes",),
                 caveats=(
                     "Application pods mounting the socket directory cannot run in baseline or restricted namespaces.",
                     Caveat(
@@ -198,7 +200,6 @@ DECISIONS: tuple[Decision, ...] = (
                 gives="custom metrics from pods that address the node IP (and from outside the cluster network)",
                 costs="hostPort 8125/UDP",
                 loses="node-IP addressing; use the Service instead",
-                pss=("hostPorts",),
             ),
             Option(
                 "off",
@@ -234,7 +235,6 @@ DECISIONS: tuple[Decision, ...] = (
                 gives="container, pod and service tags on each custom metric",
                 costs="hostPID (with dogstatsd=uds): the Agent sees every process on the node",
                 loses="per-container breakdown of custom metrics",
-                pss=("hostNamespaces",),
                 caveats=(
                     "hostPID with ptrace-capable code can inspect or attack other processes on the node.",
                     Caveat(
@@ -263,7 +263,6 @@ DECISIONS: tuple[Decision, ...] = (
                 costs="hostPath socket directory (rw) in trace-agent and, through the admission controller, in apps; "
                 "trace-agent still listens on 8126/TCP for any pod (its liveness probe needs the port)",
                 loses="socket transport",
-                pss=("hostPathVolumes",),
                 caveats=(
                     Caveat(
                         "Without the DogStatsD socket, ddsecure gives APM its own /var/run/datadog-apm: in the shared "
@@ -287,7 +286,6 @@ DECISIONS: tuple[Decision, ...] = (
                 gives="traces from anything that can reach the node IP",
                 costs="hostPort 8126/TCP",
                 loses="node-IP addressing",
-                pss=("hostPorts",),
             ),
         ),
     ),
@@ -306,7 +304,6 @@ DECISIONS: tuple[Decision, ...] = (
                 gives="logs of pods with ad.datadoghq.com annotations",
                 costs="hostPath /var/log/pods and /var/log/containers (ro), /var/lib/datadog-agent/logs (rw)",
                 loses="log collection",
-                pss=("hostPathVolumes",),
                 caveats=(_LOG_FILES_READABLE,),
             ),
             Option(
@@ -316,7 +313,6 @@ DECISIONS: tuple[Decision, ...] = (
                 gives="logs of every container",
                 costs="hostPath /var/log/pods and /var/log/containers (ro), /var/lib/datadog-agent/logs (rw)",
                 loses="log collection",
-                pss=("hostPathVolumes",),
                 caveats=(_LOG_FILES_READABLE,),
             ),
         ),
@@ -344,7 +340,6 @@ DECISIONS: tuple[Decision, ...] = (
                 gives="Live Processes, Live Containers, process discovery",
                 costs="hostPath /etc/passwd (ro) when running as root",
                 loses="process-level visibility",
-                pss=("hostPathVolumes",),
                 caveats=(
                     Caveat(
                         "As non-root the chart drops /etc/passwd (the host's file has no dd-agent entry): processes "
@@ -389,7 +384,6 @@ DECISIONS: tuple[Decision, ...] = (
                 gives="runtime socket and log access regardless of host file permissions",
                 costs="runAsUser 0",
                 loses="—",
-                pss=("runAsNonRoot", "runAsUser"),
                 caveats=("Root in a container with host mounts makes an escape more damaging.",),
             ),
         ),
@@ -407,35 +401,30 @@ DECISIONS: tuple[Decision, ...] = (
                 "Cloud Network Monitoring",
                 "network flows between services",
                 costs="system-probe; process-agent; /sys/fs/bpf (ro)",
-                pss=("capabilities_baseline", "appArmorProfile", "hostPathVolumes"),
             ),
             Option(
                 "usm",
                 "Universal Service Monitoring",
                 "RED metrics for HTTP/gRPC without instrumentation",
                 costs="system-probe; process-agent; the host root / (ro); kernel headers",
-                pss=("capabilities_baseline", "appArmorProfile", "hostPathVolumes"),
             ),
             Option(
                 "cws",
                 "Workload Protection (CWS)",
                 "runtime threat detection",
                 costs="system-probe + KILL; security-agent; / (ro), /etc/passwd, /etc/group",
-                pss=("capabilities_baseline", "appArmorProfile", "hostPathVolumes"),
             ),
             Option(
                 "oom-kill",
                 "OOM kill check",
                 "which process the kernel killed for memory",
                 costs="system-probe; kernel headers and package dirs (ro), compiler dirs (rw)",
-                pss=("capabilities_baseline", "appArmorProfile", "hostPathVolumes"),
             ),
             Option(
                 "tcp-queue-length",
                 "TCP queue length check",
                 "socket queue saturation",
                 costs="system-probe; kernel headers and package dirs (ro), compiler dirs (rw)",
-                pss=("capabilities_baseline", "appArmorProfile", "hostPathVolumes"),
             ),
         ),
         caveats=(
