@@ -351,7 +351,9 @@ def test_fix_writes_the_bundle_and_shows_the_changes_to_the_users_file(tmp_path)
     assert "-  apiKey: <redacted>" in out
     assert "+  useHostPID: false" in out
     assert "+    enabled: false" in out  # discovery
-    assert "logs=annotated" in (out_dir / VALUES).read_text()
+    written = (out_dir / VALUES).read_text()
+    assert written.startswith("# my values\ndatadog:\n  logs:\n    enabled: true\n")  # the user's own file, edited
+    assert "apiKey:" not in written and "apiKeyExistingSecret: datadog-secret" in written
     # a second run refuses to overwrite other content without --force, then accepts it with --force
     (out_dir / "other.txt").write_text("x")
     (out_dir / VALUES).write_text("changed\n")

@@ -99,11 +99,21 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument("file", metavar="FILE", type=Path)
     audit.add_argument("--format", choices=("text", "json", "sarif"), default="text")
     audit.add_argument("--fail-on", choices=("info", "low", "medium", "high"), default="high")
-    audit.add_argument("--fix", action="store_true", help="write the least-privilege bundle for the inferred answers")
+    audit.add_argument("--fix", action="store_true", help="edit your values (a copy, in DIR) and write the bundle")
+    audit.add_argument(
+        "--apply",
+        metavar="FINDING",
+        action="append",
+        help="with --fix: also apply a fix that changes something you set (ID or ID:KEY; all-safe: those that cost "
+        "nothing); repeatable",
+    )
     audit.add_argument("-o", "--output", metavar="DIR", type=Path, help="with --fix: directory to write")
     audit.add_argument("--force", action="store_true", help="with --fix: replace files in a non-empty DIR")
     audit.add_argument("--render", action="store_true", help="also render the values with real helm and compare")
     audit.add_argument("--chart", metavar="DIR", type=Path, help="chart directory for --render")
+    audit.add_argument(
+        "--target", choices=("helm", "operator", "both"), default="helm", help="with --fix: what to write"
+    )
     audit.add_argument(
         "--expect",
         metavar="PRIVILEGES_JSON",

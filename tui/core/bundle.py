@@ -16,7 +16,7 @@ from pathlib import Path
 from tui import __version__
 from tui.core.answers import Answers
 from tui.core.chart_defaults import CHART_VERSION
-from tui.core.deployment import Deployment
+from tui.core.deployment import Deployment, ValuesDeployment
 from tui.core.errors import BundleError
 from tui.core.next_steps import NAMESPACE, PRIVILEGES, RENDERED, TARGETS, VALUES, NextSteps, helm_way, next_steps
 from tui.core.operator import OPERATOR_FILE
@@ -40,16 +40,17 @@ _GROUP_TITLES = {
 }
 
 
-def build_bundle(answers: Answers, target: str = "helm") -> dict[str, str]:
+def build_bundle(answers: Answers, target: str = "helm", deployment: Deployment | None = None) -> dict[str, str]:
     """File name to content for `target`: "helm" (values + patch), "operator" (a DatadogAgent) or "both".
 
     The Operator target leaves out the Helm-only files (values, DaemonSet patch, kustomization) and
     writes datadog-agent.yaml; privileges.json and REPORT.md then describe the Operator's footprint
-    and where it differs from the Helm chart's.
+    and where it differs from the Helm chart's. `deployment`: another deployment of these answers
+    (the user's own values file, edited by `audit --fix`), whose text is the bundle's values.yaml.
     """
     if target not in TARGETS:
         raise BundleError(f"unknown target {target!r}; valid: {', '.join(TARGETS)}")
-    deployment = Deployment.of(answers)
+    deployment = deployment or Deployment.of(answers)
     if target == "helm":
         return {
             VALUES: render_values(deployment, target),
@@ -148,6 +149,8 @@ def _answers_header(answers: Answers) -> str:
 
 
 def render_values(deployment: Deployment, target: str = "helm") -> str:
+    if isinstance(deployment, ValuesDeployment):
+        return deployment.values_text
     answers = deployment.answers
     steps = "\n".join(f"  {line}" for line in next_steps(answers, "helm").lines())
     top = header(
