@@ -19,6 +19,7 @@ from prompt_toolkit.output.vt100 import Vt100_Output
 
 from tui.ask import EXIT_INTERRUPTED, ask
 from tui.cli import main as cli_main
+from tui.core.answers import Answers
 from tui.core.bundle import BUNDLE_FILES
 from tui.core.decisions import DECISIONS_BY_ID
 
@@ -177,7 +178,7 @@ def test_preset_answers_are_the_defaults_and_are_marked(tmp_path):
 
 def test_question_mark_and_more_print_the_full_explanation(tmp_path):
     run = walk(ENTER + "?" + "k" + ENTER + CTRL_C, None)  # runtime: ?, then "more…" (up from the top wraps)
-    explanation = DECISIONS_BY_ID["runtime"].explain()
+    explanation = DECISIONS_BY_ID["runtime"].explain(Answers())
     assert run.out.count(explanation) == 2
     assert run.screen.count(DECISIONS_BY_ID["runtime"].question) >= 3  # asked again after each explanation
 
@@ -186,13 +187,13 @@ def test_question_mark_explains_the_checkbox_question_then_ticks_a_feature(tmp_p
     keys = ENTER * 8 + "?" + SPACE + ENTER + ENTER * 5 + ENTER  # system_probe is the 9th question
     run = walk(keys, tmp_path / "asked")
     assert run.rc == 0, run.err
-    assert DECISIONS_BY_ID["system_probe"].explain() in run.out
+    assert DECISIONS_BY_ID["system_probe"].explain(Answers()) in run.out
     assert_same_bundle(tmp_path / "asked", generated(tmp_path, "--set", "system_probe=npm"))
 
 
 def test_question_mark_explains_a_text_question(tmp_path):
     run = walk(CLEAR + "?" + ENTER + CTRL_C, None)
-    assert DECISIONS_BY_ID["agent_version"].explain() in run.out
+    assert DECISIONS_BY_ID["agent_version"].explain(Answers()) in run.out
 
 
 def test_an_invalid_version_is_refused_and_asked_again(tmp_path):

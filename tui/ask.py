@@ -198,7 +198,7 @@ class _Walk:
                 value = self.ask_choice(decision, answers, message)
             if value is MORE:
                 self.say()
-                self.say(decision.explain())
+                self.say(decision.explain(answers))
                 continue
             return answers.replace(**{decision.id: value})
 

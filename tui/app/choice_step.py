@@ -40,7 +40,7 @@ class ChoiceStep(DecisionStep):
         answers = self.wizard.answers
         delta = cached_delta(answers, self.decision.id, option.value)
         checks = self.decision.pod_security(option, answers)
-        self.query_one(ExplanationPanel).show(self.decision, option, delta, checks=checks)
+        self.query_one(ExplanationPanel).show(self.decision, option, delta, checks=checks, answers=answers)
         self.refresh_ledger(delta, f"you choose “{option.label}”")
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:

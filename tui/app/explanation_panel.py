@@ -11,7 +11,8 @@ from collections.abc import Iterable
 from rich.text import Text
 from textual.widgets import Static
 
-from tui.core.decisions import Decision, Option
+from tui.core.answers import Answers
+from tui.core.decisions import Decision, Option, caveats_for, with_option, worded
 
 
 def delta_style(line: str) -> str:
@@ -29,17 +30,20 @@ def explanation_text(
     *,
     subject: str = "",
     checks: Iterable[str] = (),
+    answers: Answers | None = None,
 ) -> Text:
+    """`answers`: the current answers; the text reads as it would with `option` chosen among them."""
     text = Text()
+    if_chosen = with_option(answers, decision.id, option.value) if answers and option else answers
     if option is not None:
         text.append(f"{option.label}", style="bold")
         if option.summary:
-            text.append(f" — {option.summary}")
+            text.append(f" — {worded(option.summary, if_chosen)}")
         text.append("\n")
         for label, value in (("Gives", option.gives), ("Costs", option.costs), ("Without it", option.loses)):
             if value:
                 text.append(f"{label}: ", style="bold")
-                text.append(f"{value}\n")
+                text.append(f"{worded(value, if_chosen)}\n")
     elif subject:
         text.append(subject + "\n", style="bold")
     delta = list(delta)
@@ -54,12 +58,11 @@ def explanation_text(
     if checks:
         text.append("Pod Security it breaks: ", style="bold")
         text.append("; ".join(checks) + "\n")
-    caveats = (option.caveats if option is not None else ()) + decision.caveats
-    for caveat in caveats:
+    for caveat in caveats_for(decision, option, if_chosen):
         text.append("! ", style="bold yellow")
         text.append(caveat + "\n")
     text.append("\n")
-    text.append(decision.help, style="italic")
+    text.append(worded(decision.help, if_chosen), style="italic")
     return text
 
 
@@ -74,5 +77,6 @@ class ExplanationPanel(Static):
         *,
         subject: str = "",
         checks: Iterable[str] = (),
+        answers: Answers | None = None,
     ) -> None:
-        self.update(explanation_text(decision, option, delta, subject=subject, checks=checks))
+        self.update(explanation_text(decision, option, delta, subject=subject, checks=checks, answers=answers))

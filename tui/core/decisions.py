@@ -12,19 +12,29 @@ from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from tui.core.answers import ANSWER_SPECS, SITES, Answers
+from tui.core.chart_values import RUNTIME_SOCKETS
 
 
 class Caveat(str):
-    """A caveat's text, and when it concerns a deployment (for the report; explanations show them all).
+    """Explanation text that depends on the answers: when it concerns a deployment, and how it reads for one.
 
-    A `str`, so every screen can print it as it is.
+    A `str` holding the general wording (for `ddsecure explain` without answers), so every screen can
+    print it as it is; `worded(text, answers)` gives the wording for given answers (UID 101 on 7.45,
+    the containerd path with containerd), and `caveat_applies` says whether it concerns them at all.
     """
 
     applies: Callable[[Answers], bool]
+    render: Callable[[Answers], str] | None
 
-    def __new__(cls, text: str, applies: Callable[[Answers], bool] | None = None) -> Caveat:
+    def __new__(
+        cls,
+        text: str,
+        applies: Callable[[Answers], bool] | None = None,
+        render: Callable[[Answers], str] | None = None,
+    ) -> Caveat:
         caveat = super().__new__(cls, text)
         caveat.applies = applies or (lambda answers: True)
+        caveat.render = render
         return caveat
 
 
@@ -32,10 +42,36 @@ def caveat_applies(caveat: str, answers: Answers) -> bool:
     return caveat.applies(answers) if isinstance(caveat, Caveat) else True
 
 
+def worded(text: str, answers: Answers | None) -> str:
+    """`text` as it reads for `answers`; its general wording when there are none."""
+    if answers is not None and isinstance(text, Caveat) and text.render is not None:
+        return text.render(answers)
+    return str(text)
+
+
+def caveats_for(decision: Decision, option: Option | None, answers: Answers | None) -> list[str]:
+    """The caveats of `option` and its decision, worded for `answers` (all of them without answers)."""
+    caveats = [*(option.caveats if option is not None else ()), *decision.caveats]
+    return [worded(c, answers) for c in caveats if answers is None or caveat_applies(c, answers)]
+
+
+def with_option(answers: Answers, decision_id: str, value: Any) -> Answers:
+    """The answers as they would be with `value` chosen (unchanged when the combination is refused)."""
+    from tui.core.errors import AnswerError
+
+    current = getattr(answers, decision_id)
+    if isinstance(current, tuple) and not isinstance(value, tuple):
+        value = (*current, value)
+    try:
+        return answers.replace(**{decision_id: value})
+    except AnswerError:
+        return answers
+
+
 class Option(NamedTuple):
     value: Any
     label: str
-    summary: str  # one line: the trade-off
+    summary: str  # one line: the trade-off (a Caveat where it depends on other answers)
     gives: str = ""
     costs: str = ""  # the privilege it adds, in words
     loses: str = ""  # what is lost without it
@@ -65,23 +101,29 @@ class Decision(NamedTuple):
 
         return option_checks(self.id, option.value, answers)
 
-    def explain(self) -> str:
-        """Plain text: the decision and every option's trade-offs (for `ddsecure explain`)."""
-        lines = [f"{self.title} ({self.id})", "", self.help, ""]
-        default = self.default
+    def explain(self, answers: Answers | None = None) -> str:
+        """Plain text: the decision and every option's trade-offs (for `ddsecure explain` and `?` in `ask`).
+
+        With `answers`, each option reads as it would for those answers with that option chosen, and
+        only the notes that concern them are shown."""
+        lines = [f"{self.title} ({self.id})", "", worded(self.help, answers), ""]
+        default = self.default if answers is None else getattr(answers, self.id)
         for option in self.options:
-            mark = " (default)" if option.value == default or (self.kind == "multi" and option.value in default) else ""
-            lines.append(f"* {format_value(option.value)}{mark}: {option.summary}")
+            chosen = option.value == default or (self.kind == "multi" and option.value in default)
+            mark = (" (default)" if answers is None else " (current)") if chosen else ""
+            if_chosen = None if answers is None else with_option(answers, self.id, option.value)
+            lines.append(f"* {format_value(option.value)}{mark}: {worded(option.summary, if_chosen)}")
             for label, text in (("gives", option.gives), ("costs", option.costs), ("without it", option.loses)):
                 if text:
-                    lines.append(f"    {label}: {text}")
-            checks = self.pod_security(option)
+                    lines.append(f"    {label}: {worded(text, if_chosen)}")
+            checks = self.pod_security(option, answers)
             if checks:
                 lines.append(f"    Pod Security: breaks {'; '.join(checks)}")
-            for caveat in option.caveats:
+            for caveat in caveats_for(self._replace(caveats=()), option, if_chosen):
                 lines.append(f"    note: {caveat}")
         for caveat in self.caveats:
-            lines.append(f"Note: {caveat}")
+            if answers is None or caveat_applies(caveat, answers):
+                lines.append(f"Note: {worded(caveat, answers)}")
         return "\n".join(lines).rstrip() + "\n"
 
 
@@ -96,6 +138,13 @@ def _non_root(answers: Answers) -> bool:
 
 def _docker(answers: Answers) -> bool:
     return answers.runtime == "docker"
+
+
+_ORIGIN_OVER_UDS = (
+    "Over a Unix socket the Agent reads the sender's PID from the socket and needs the host PID namespace "
+    "to map it to a container."
+)
+_ORIGIN_OVER_UDP = "Over UDP the client library reports its own container ID, so no privilege is needed."
 
 
 def format_value(value: Any) -> str:
@@ -113,7 +162,13 @@ DECISIONS: tuple[Decision, ...] = (
         "It is pinned in values.yaml so that the privileges computed here stay true.",
         kind="text",
         caveats=(
-            "The dd-agent user is UID 101 up to 7.47.x and UID 100 from 7.48.0.",
+            Caveat(
+                "The dd-agent user is UID 101 up to 7.47.x and UID 100 from 7.48.0.",
+                render=lambda a: (
+                    f"Agent {a.agent_version} runs the dd-agent user as UID {a.version.dd_agent_uid} "
+                    "(UID 101 up to 7.47.x, UID 100 from 7.48.0)."
+                ),
+            ),
             "Before 7.60 process collection runs in a separate process-agent container.",
             "Before 7.51 the Orchestrator Explorer also adds a process-agent; ddsecure turns it off then.",
             "From 7.78 the chart turns on service discovery, which brings system-probe; ddsecure turns it off.",
@@ -185,9 +240,13 @@ DECISIONS: tuple[Decision, ...] = (
                 caveats=(
                     "Application pods mounting the socket directory cannot run in baseline or restricted namespaces.",
                     Caveat(
-                        "As non-root, UID 100 cannot create the socket in a kubelet-created (root 0755) directory: "
-                        "pre-create /var/run/datadog writable by the Agent user.",
+                        "As non-root, the dd-agent user cannot create the socket in a kubelet-created (root 0755) "
+                        "directory: pre-create /var/run/datadog writable by the Agent user.",
                         lambda a: a.non_root,
+                        render=lambda a: (
+                            f"As non-root, UID {a.uid} cannot create the socket in a kubelet-created "
+                            f"(root 0755) directory: pre-create /var/run/datadog writable by UID {a.uid}."
+                        ),
                     ),
                     "ddsecure closes the UDP listener in the DaemonSet patch, so metrics arrive only through "
                     "the socket.",
@@ -215,9 +274,16 @@ DECISIONS: tuple[Decision, ...] = (
         "origin_detection",
         "Origin detection",
         "Tag DogStatsD metrics with the container that sent them?",
-        "Origin detection adds container-level tags to custom metrics. Over a Unix socket the Agent reads "
-        "the sender's PID from the socket and needs the host PID namespace to map it to a container. "
-        "Over UDP the client library reports its own container ID, so no privilege is needed.",
+        Caveat(
+            "Origin detection adds container-level tags to custom metrics. "
+            + _ORIGIN_OVER_UDS
+            + " "
+            + _ORIGIN_OVER_UDP,
+            render=lambda a: (
+                "Origin detection adds container-level tags to custom metrics. "
+                + (_ORIGIN_OVER_UDS if a.dogstatsd == "uds" else _ORIGIN_OVER_UDP)
+            ),
+        ),
         kind="bool",
         applies=lambda a: a.dogstatsd != "off",
         options=(
@@ -365,15 +431,36 @@ DECISIONS: tuple[Decision, ...] = (
             Option(
                 "nonroot",
                 "Non-root (dd-agent)",
-                "UID 100 (101 for ≤ 7.47), runAsNonRoot, drop ALL capabilities",
+                Caveat(
+                    "UID 100 (101 for ≤ 7.47), runAsNonRoot, drop ALL capabilities",
+                    render=lambda a: (
+                        f"UID {a.version.dd_agent_uid} (dd-agent in Agent {a.agent_version}), "
+                        "runAsNonRoot, drop ALL capabilities"
+                    ),
+                ),
                 gives="a compromised Agent is an unprivileged user inside its container",
                 costs="none; the host must grant access instead",
                 loses="—",
                 caveats=(
-                    "The runtime socket must be readable by the Agent's UID or a group in supplementalGroups.",
-                    "For logs, /var/log/pods must be readable and /var/lib/datadog-agent/logs writable by it.",
-                    "For a DogStatsD/APM socket, the socket directory must be writable by it.",
-                    "system-probe and security-agent still run as root: eBPF needs it.",
+                    Caveat(
+                        "The runtime socket must be readable by the Agent's UID or a group in supplementalGroups.",
+                        render=lambda a: (
+                            f"The {a.runtime} socket ({RUNTIME_SOCKETS[a.runtime]}) must be readable "
+                            f"by UID {a.uid} or a group in supplementalGroups."
+                        ),
+                    ),
+                    Caveat(
+                        "For logs, /var/log/pods must be readable and /var/lib/datadog-agent/logs writable by it.",
+                        lambda a: a.logs != "off",
+                    ),
+                    Caveat(
+                        "For a DogStatsD/APM socket, the socket directory must be writable by it.",
+                        lambda a: a.dogstatsd_over_uds or a.apm_over_uds,
+                    ),
+                    Caveat(
+                        "system-probe and security-agent still run as root: eBPF needs it.",
+                        lambda a: bool(a.system_probe),
+                    ),
                     "Some integrations that run host commands or read root-only files stop working.",
                 ),
             ),

@@ -137,7 +137,7 @@ UNKNOWN_LISTENER = PrivilegeInfo("a port added outside ddsecure's answers", "unk
 ROOT = PrivilegeInfo(
     "works with root-only runtime sockets and log files on any host",
     "run_as=root",
-    "nothing, if the host grants UID 100 access (see the report's host checklist)",
+    "nothing, if the host grants the dd-agent user access (see the report's host checklist)",
 )
 CAPABILITIES = PrivilegeInfo(
     "eBPF programs, perf events and kernel tracing", "system_probe", "every system-probe feature"

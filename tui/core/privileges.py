@@ -172,7 +172,7 @@ class Ledger(NamedTuple):
             "containerUsers": dict(self.container_users),
             "pss": {
                 "agent": self.agent_level,
-                "agentViolations": list(self.agent_violations),
+                "agentViolations": list(self.agent_violation_reasons),
                 "applications": self.app_level,
                 "applicationsReason": self.app_reason,
             },

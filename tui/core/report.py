@@ -6,7 +6,7 @@ from functools import lru_cache
 
 from tui.core.chart_defaults import CHART_VERSION
 from tui.core.chart_model import render_pod
-from tui.core.decisions import applicable, caveat_applies, format_value
+from tui.core.decisions import applicable, caveat_applies, format_value, worded
 from tui.core.deployment import Deployment
 from tui.core.privilege_catalog import (
     CAPABILITIES,
@@ -172,7 +172,7 @@ def _chosen_caveats(deployment: Deployment) -> list[str]:
         if decision.kind == "multi" and not value:
             caveats = []
         caveats += decision.caveats if value not in (None, (), "off", False) else ()
-        notes += [c for c in caveats if caveat_applies(c, answers) and c not in notes]
+        notes += [worded(c, answers) for c in caveats if caveat_applies(c, answers) and worded(c, answers) not in notes]
     if "orchestratorExplorer" in deployment.values["datadog"]:
         notes.append(
             "Before Agent 7.51 the Orchestrator Explorer adds a process-agent to every node; ddsecure turns it off "

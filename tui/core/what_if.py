@@ -6,7 +6,6 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from tui.core import pod_security
 from tui.core.answers import Answers
 from tui.core.deployment import Deployment
 from tui.core.errors import AnswerError
@@ -43,9 +42,9 @@ def option_checks(decision_id: str, value: Any, answers: Answers | None = None) 
             without = base.replace(**{decision_id: getattr(Answers(), decision_id)})
     except AnswerError:
         return ()
-    before = {r.check_id: r for r in pod_security.evaluate(Deployment.of(without).pod)}
+    before = {r.check_id: r for r in Deployment.of(without).pod_security_results}
     out = []
-    for result in pod_security.evaluate(Deployment.of(chosen).pod):
+    for result in Deployment.of(chosen).pod_security_results:
         old = before[result.check_id]
         if not result.allowed and (old.allowed or old.detail != result.detail):
             out.append(f"{result.level}: {result.reason}")
