@@ -272,3 +272,13 @@ def test_answers_yaml_reproduces_the_bundle_byte_for_byte(tmp_path, monkeypatch)
         assert run("generate", "--answers", "answers.yaml", "--target", target, "-o", str(second))[0] == 0
         assert read_bundle(second) == read_bundle(first)
         monkeypatch.chdir(tmp_path)
+
+
+def test_wizard_options_without_a_command_are_the_wizards_and_refused_before_another_command(tmp_path):
+    from tui.cli import build_parser, parse_arguments
+
+    args = parse_arguments(build_parser(), ["-o", "out", "--preset", "minimal-metrics", "--target", "operator"])
+    assert (args.command, str(args.output), args.preset, args.target) == (None, "out", "minimal-metrics", "operator")
+    code, out, err = run("-o", str(tmp_path / "x"), "generate", "-o", str(tmp_path / "y"))
+    assert code == 2 and out == "" and err.count("\n") == 1 and "must follow the command" in err
+    assert list(tmp_path.iterdir()) == []

@@ -63,11 +63,12 @@ def ask(
         )
     from tui.core.answer_files import resolve_answers
 
-    answers = resolve_answers(preset=args.preset, answers_file=args.answers)
+    answers = resolve_answers(preset=getattr(args, "preset", None), answers_file=getattr(args, "answers", None))
     try:
         with _app_session(input, output):
             prompts = _Prompts()
-            return _Walk(prompts, out).run(answers, args.output, getattr(args, "target", "helm"))
+            walk = _Walk(prompts, out)
+            return walk.run(answers, args.output, getattr(args, "target", "helm"), getattr(args, "base", None))
     except (KeyboardInterrupt, EOFError):
         out.flush()
         err.write(f"\n{INTERRUPTED}\n")
@@ -100,6 +101,7 @@ class _Prompts:
         self._keys = KeyBindings
 
     def _run(self, question: Any, *, more_key: bool = False) -> Any:
+        _wrap_descriptions(question)
         keys = self._keys()
 
         @keys.add("c-d", eager=True)
@@ -124,15 +126,29 @@ class _Prompts:
         question = self.q.checkbox(message, choices, instruction=instruction, **self.options)
         return self._run(question, more_key=True)
 
-    def text(self, message: str, default: str, validate: Callable[[str], Any], instruction: str = "") -> str:
+    def text(
+        self, message: str, default: str, validate: Callable[[str], Any], instruction: str = "", more_key: bool = False
+    ) -> Any:
+        """The typed text, or MORE when `more_key` and `?` was pressed (even with a pre-filled default)."""
         question = self.q.text(message, default=default, validate=validate, instruction=instruction, **self.options)
-        return self._run(question)
+        return self._run(question, more_key=more_key)
 
     def confirm(self, message: str, default: bool) -> bool:
         return self._run(self.q.confirm(message, default=default, **self.options))
 
     def choice(self, title: str, value: Any, description: str | None = None, checked: bool = False) -> Any:
         return self.q.Choice(title, value=value, description=description, checked=checked)
+
+
+def _wrap_descriptions(question: Any) -> None:
+    """questionary draws the options and the highlighted one's description in one window that cuts lines
+    at the terminal's width; the trade-off is the end of the description, so wrap instead."""
+    from prompt_toolkit.filters import to_filter
+    from questionary.prompts.common import InquirerControl
+
+    for window in question.application.layout.find_all_windows():
+        if isinstance(window.content, InquirerControl):
+            window.wrap_lines = to_filter(True)
 
 
 class _Walk:
@@ -146,7 +162,7 @@ class _Walk:
         self.out.write(text + "\n")
         self.out.flush()
 
-    def run(self, answers: Answers, output: Path | None, target: str) -> int:
+    def run(self, answers: Answers, output: Path | None, target: str, base: Path | None = None) -> int:
         total = len(DECISIONS)
         self.say("ddsecure: least-privilege Datadog Agent, one decision at a time.")
         self.say("Enter keeps the marked default; '?' or 'more…' explains a question; Ctrl-C quits.")
@@ -159,8 +175,11 @@ class _Walk:
         from tui.core.bundle import build_bundle, bundle_diff, existing_files, write_bundle
 
         self.summary(answers)
+        target = self.ask_target(target)
         directory = output if output is not None else self.ask_directory()
-        files = build_bundle(answers, target=target)
+        if base is None and output is None:  # the export questions come together when -o was not given
+            base = self.ask_base()
+        files = build_bundle(answers, target=target) if base is None else self.based_files(answers, base, target)
         if not self.prompts.confirm(f"Write {len(files)} files to {directory}?", default=True):
             self.say("Nothing written.")
             return EXIT_OK
@@ -252,9 +271,9 @@ class _Walk:
             default="" if current is None else format_value(current),
             validate=validate,
             instruction=f"(Enter keeps {shown}; ? explains)",
+            more_key=True,
         )
-        value = value.strip()
-        return MORE if value == "?" else value
+        return value if value is MORE else value.strip()
 
     @staticmethod
     def trade_off(decision: Decision, option: Option, answers: Answers, value: Any) -> str:
@@ -293,6 +312,50 @@ class _Walk:
         for line in Deployment.of(answers).ledger.summary_lines():
             self.say(f"  {line}")
         self.say()
+
+    def ask_target(self, target: str) -> str:
+        """Helm, Operator or both: the same choice as `--target` (its value is the default)."""
+        from tui.core.next_steps import TARGET_HELP, TARGET_LABELS, TARGET_SUMMARIES
+
+        choices = [
+            self.prompts.choice(
+                f"{label} — {TARGET_SUMMARIES[value]}" + (" (default)" if value == target else ""), value
+            )
+            for value, label in TARGET_LABELS.items()
+        ]
+        while True:
+            chosen = self.prompts.select(
+                "What should the bundle install the Agent with?",
+                choices,
+                default=target,
+                instruction="(↑/↓, Enter; ? explains)",
+            )
+            if chosen is not MORE:
+                return str(chosen)
+            self.say()
+            self.say(TARGET_HELP)
+
+    def ask_base(self) -> Path | None:
+        """Start from the user's own values file (edited in place, nothing of it lost) or write a new one."""
+
+        def validate(text: str) -> bool | str:
+            path = Path(text.strip()).expanduser()
+            return True if not text.strip() or path.is_file() else f"{path} is not a file"
+
+        text = self.prompts.text(
+            "Start from your own values file? (its path; Enter: write a new values.yaml)", default="", validate=validate
+        )
+        return Path(text.strip()).expanduser() if text.strip() else None
+
+    def based_files(self, answers: Answers, base: Path, target: str) -> dict[str, str]:
+        from tui.core.audit.fixed_bundle import based_bundle
+        from tui.core.yaml_input import read_text
+
+        files, fixed, _ = based_bundle(answers, read_text(base), str(base), (), target)
+        self.say(f"values.yaml is {base}, edited; each of these answers' settings:")
+        for decision in fixed.decisions:
+            self.say(f"  {decision.finding.key}: {decision.summary()}")
+        return files
 
     def ask_directory(self) -> Path:
         def validate(text: str) -> bool | str:

@@ -59,10 +59,17 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"ddsecure {__version__}")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
 
-    def add_answer_sources(p: argparse.ArgumentParser, *, required_set: bool = True) -> None:
+    def add_answer_sources(p: Any, *, required_set: bool = True, prefix: str = "") -> None:
         source = p.add_mutually_exclusive_group()
-        source.add_argument("--preset", metavar="NAME", help="start from a built-in preset (see 'ddsecure presets')")
-        source.add_argument("--answers", metavar="FILE", type=Path, help="start from an answers file (YAML)")
+        source.add_argument(
+            "--preset",
+            dest=f"{prefix}preset",
+            metavar="NAME",
+            help="start from a built-in preset (see 'ddsecure presets')",
+        )
+        source.add_argument(
+            "--answers", dest=f"{prefix}answers", metavar="FILE", type=Path, help="start from an answers file (YAML)"
+        )
         if required_set:
             p.add_argument(
                 "--set",
@@ -78,12 +85,21 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("-o", "--output", metavar="DIR", type=Path, required=True, help="directory to write")
     gen.add_argument("--force", action="store_true", help="replace the bundle's files in a non-empty DIR")
     gen.add_argument("--check", action="store_true", help="write nothing; exit 1 with a diff if DIR differs")
+    gen.add_argument("--base", metavar="FILE", type=Path, help="start from your own values file and edit it in place")
+    gen.add_argument("--apply", metavar="SETTING", action="append", help="with --base: also change a key you set")
     add_target(gen)
 
     sub.add_parser("presets", help="list the built-in presets")
 
     explain = sub.add_parser("explain", help="print the trade-offs of a decision (all decisions without ID)")
     explain.add_argument("id", nargs="?", metavar="ID", help="an answer id, e.g. dogstatsd")
+
+    # Bare `ddsecure` is the wizard, so it takes the wizard's options too (`ddsecure -o DIR`). Their own
+    # dests let `dispatch` refuse them before another command, where that command's defaults would hide them.
+    bare = parser.add_argument_group("without a command: the full-screen wizard, with these options")
+    add_answer_sources(bare, required_set=False, prefix=BARE)
+    bare.add_argument("-o", "--output", dest=f"{BARE}output", metavar="DIR", type=Path, help="directory to export to")
+    add_target(bare, prefix=BARE)
 
     wizard = sub.add_parser("wizard", help="full-screen wizard (Textual)")
     add_answer_sources(wizard, required_set=False)
@@ -93,6 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
     ask = sub.add_parser("ask", help="line-by-line wizard for plain terminals (questionary)")
     add_answer_sources(ask, required_set=False)
     ask.add_argument("-o", "--output", metavar="DIR", type=Path, help="directory to write")
+    ask.add_argument("--base", metavar="FILE", type=Path, help="start from your own values file, edited in place")
     add_target(ask)
 
     audit = sub.add_parser("audit", help="audit a values.yaml or rendered manifests")
@@ -110,7 +127,10 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument("-o", "--output", metavar="DIR", type=Path, help="with --fix: directory to write")
     audit.add_argument("--force", action="store_true", help="with --fix: replace files in a non-empty DIR")
     audit.add_argument("--render", action="store_true", help="also render the values with real helm and compare")
-    audit.add_argument("--chart", metavar="DIR", type=Path, help="chart directory for --render")
+    audit.add_argument(
+        "--chart", metavar="DIR|REPO/NAME", help="for --render: a chart directory, or a chart reference with --version"
+    )
+    audit.add_argument("--version", metavar="V", help="for --render with --chart REPO/NAME: the chart version")
     audit.add_argument(
         "--target", choices=("helm", "operator", "both"), default="helm", help="with --fix: what to write"
     )
@@ -123,11 +143,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def add_target(parser: argparse.ArgumentParser) -> None:
+BARE = "bare_"  # dest prefix of the options given without a command
+WIZARD_OPTIONS = ("preset", "answers", "output", "target")
+
+
+def add_target(parser: Any, prefix: str = "") -> None:
     parser.add_argument(
         "--target",
+        dest=f"{prefix}target",
         choices=("helm", "operator", "both"),
-        default="both",
+        default=None if prefix else "both",
         help="what to write: Helm values + patch, a DatadogAgent for the Operator, or both",
     )
 
@@ -138,6 +163,12 @@ def cmd_generate(args: argparse.Namespace, out: TextIO) -> int:
     from tui.core.next_steps import next_steps
 
     answers = resolve_answers(preset=args.preset, answers_file=args.answers, sets=args.sets)
+    if args.base is not None:
+        from tui.audit_command import generate_from_base
+
+        return generate_from_base(answers, args, out)
+    if args.apply:
+        raise UsageError("--apply is only used with --base")
     files = build_bundle(answers, target=args.target)
     if args.check:
         diff = bundle_diff(files, args.output)
@@ -178,6 +209,21 @@ def cmd_explain(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def parse_arguments(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> argparse.Namespace:
+    """Parse; the options given without a command become the wizard's, as with `ddsecure wizard`."""
+    args = parser.parse_args(argv)
+    given = {name: getattr(args, BARE + name) for name in WIZARD_OPTIONS if getattr(args, BARE + name) is not None}
+    for name in WIZARD_OPTIONS:
+        delattr(args, BARE + name)
+    if args.command is not None and given:
+        options = ", ".join(f"--{name}" for name in given)
+        raise UsageError(f"{options} must follow the command ('ddsecure {args.command} {options.split(',')[0]} ...')")
+    if args.command is None:
+        for name in WIZARD_OPTIONS:
+            setattr(args, name, given.get(name))
+    return args
+
+
 def dispatch(args: argparse.Namespace, parser: argparse.ArgumentParser, out: TextIO) -> int:
     command = args.command
     if command == "generate":
@@ -209,8 +255,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
     err = err or sys.stderr
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
-        return dispatch(args, parser, out)
+        return dispatch(parse_arguments(parser, argv), parser, out)
     except DdsecureError as error:
         err.write(f"ddsecure: error: {error}\n")
         return EXIT_USAGE

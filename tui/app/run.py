@@ -5,23 +5,33 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tui.app.wizard_app import WizardApp
 
 DEFAULT_OUTPUT = Path("ddsecure-bundle")
 
 
-def run_wizard(args: argparse.Namespace) -> int:
+def wizard_app(args: argparse.Namespace) -> WizardApp:
+    """The app for `ddsecure wizard ...` or bare `ddsecure ...` (the same options, see `tui.cli`)."""
     from tui.core.answer_files import resolve_answers
-    from tui.exit_codes import EXIT_OK
 
     # bad presets or answers files fail here, before the screen changes
-    answers = resolve_answers(preset=args.preset, answers_file=args.answers)
+    answers = resolve_answers(preset=getattr(args, "preset", None), answers_file=getattr(args, "answers", None))
     from tui.app.wizard_app import WizardApp
 
-    app = WizardApp(
+    return WizardApp(
         answers,
         output=getattr(args, "output", None) or DEFAULT_OUTPUT,
-        target=getattr(args, "target", None) or "both",  # bare `ddsecure` has no --target
+        target=getattr(args, "target", None) or "both",  # bare `ddsecure` defaults to what `wizard` does
     )
+
+
+def run_wizard(args: argparse.Namespace) -> int:
+    from tui.exit_codes import EXIT_OK
+
+    app = wizard_app(args)
     app.run()
     if app.written:
         from tui.core.next_steps import next_steps

@@ -26,6 +26,12 @@ TARGET_SUMMARIES = {
     "operator": "datadog-agent.yaml for the Datadog Operator",
     "both": "the files of both; you then install with one of them, never both",
 }
+TARGET_HELP = (
+    "Helm renders the datadog/datadog chart with values.yaml and hardens its DaemonSet with a patch. The Datadog "
+    "Operator reads datadog-agent.yaml and writes the DaemonSet itself (its footprint is predicted, and the patch "
+    "does not apply). Both writes the files of both, so you can choose later; install with one of them only, "
+    "or every node runs two Agents."
+)
 TARGETS = tuple(TARGET_LABELS)
 
 HELM_REPO = "datadog"
