@@ -316,7 +316,7 @@ def test_end_to_end_in_a_pseudo_terminal(tmp_path):
 
 def test_question_mark_explains_a_pre_filled_text_question():
     run = walk(["?", CTRL_C], None)  # the Agent version is pre-filled: ? must not be typed after it
-    assert DECISIONS_BY_ID["agent_version"].explain() in run.out
+    assert DECISIONS_BY_ID["agent_version"].explain(Answers()) in run.out
 
 
 def test_option_descriptions_wrap_instead_of_being_cut_at_the_terminal_width():
