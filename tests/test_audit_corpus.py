@@ -91,3 +91,47 @@ def test_model_equals_real_helm_or_names_the_gap(path, chart_tools):
     if unmodelled(values):
         return
     assert _model(values) == real
+
+
+PSP = {"podSecurity": {"podSecurityPolicy": {"create": True}}}
+UNMODELLED = [
+    ({"targetSystem": "windows"}, {}, "targetSystem"),
+    ({"agents": {"enabled": False}}, {}, "agents.enabled"),
+    ({"datadog": {"hostVolumeMountPropagation": "HostToContainer"}}, {}, "datadog.hostVolumeMountPropagation"),
+    (
+        {"providers": {"talos": {"enabled": True}}},
+        {"providers": {"talos": {"enabled": False}}},
+        "providers.talos.enabled",
+    ),
+    ({"datadog": {"privateActionRunner": {"enabled": True}}}, {}, "datadog.privateActionRunner.enabled"),
+    # the pod's SELinux fallback is taken only without a pod securityContext (the chart sets runAsUser: 0)
+    (
+        {"agents": PSP, "datadog": {"securityContext": None}},
+        {"agents": PSP},
+        "agents.podSecurity.podSecurityPolicy.create",
+    ),
+]
+
+
+@pytest.mark.parametrize(("taken", "not_taken", "key"), UNMODELLED, ids=[k for _, _, k in UNMODELLED])
+def test_each_unmodelled_path_is_named_and_only_when_taken(taken, not_taken, key):
+    assert [u["key"] for u in unmodelled(taken)] == [key]
+    assert unmodelled(not_taken) == []
+    document = audit_text(json.dumps(taken), "values.yaml").as_json()
+    assert document["ledger"]["partial"] is True and document["ledgerComplete"] is False
+
+
+TAGS = ["7.25.0", "7.35.2", "7.36.0", "7.50.3", "7.51.0", "7.59.1", "7.60.0", "7.77.3", "7.78.0-rc.1", "7.78.0"]
+TAGS += ["7.81.1-full", "7.81.1-jmx", "latest", "7", "6.55.1", "8.0.0"]
+
+
+@pytest.mark.parametrize("check", [True, False], ids=["checked", "doNotCheckTag"])
+@pytest.mark.parametrize("tag", TAGS)
+def test_every_tag_renders_as_modelled(tag, check, chart_tools, tmp_path):
+    values = {
+        "datadog": {"apiKeyExistingSecret": "s", "processAgent": {"processCollection": True}},
+        "agents": {"image": {"tag": tag, "doNotCheckTag": not check}},
+    }
+    path = tmp_path / "values.json"
+    path.write_text(json.dumps(values))
+    assert _model(values) == _helm(chart_tools, path)

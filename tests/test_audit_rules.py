@@ -55,6 +55,7 @@ CASES: list[tuple[str, dict, dict]] = [
     ("capabilities-added", dd(), dd(discovery={"enabled": False})),
     ("host-root", dd(**CWS), dd()),
     ("custom-host-path", agents(**CUSTOM_VOLUME), dd()),
+    ("host-path-rw", dd(dogstatsd={"originDetection": True}), dd(dogstatsd={"useSocketVolume": False})),
     ("hostport-unneeded", dd(otlp={"receiver": {"protocols": {"grpc": {"enabled": True}}}}), dd()),
     ("host-port", dd(dogstatsd={"useHostPort": True}), dd()),
     ("apm-unrequested", dd(), dd(apm={"socketEnabled": False})),

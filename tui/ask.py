@@ -177,7 +177,7 @@ class _Walk:
         self.summary(answers)
         target = self.ask_target(target)
         directory = output if output is not None else self.ask_directory()
-        if base is None and output is None:  # the export questions come together when -o was not given
+        if base is None and output is None and target != "operator":  # the export questions, when -o was not given
             base = self.ask_base()
         files = build_bundle(answers, target=target) if base is None else self.based_files(answers, base, target)
         if not self.prompts.confirm(f"Write {len(files)} files to {directory}?", default=True):
@@ -310,6 +310,11 @@ class _Walk:
         self.say()
         self.say("Privileges the Agent pod keeps:")
         for line in Deployment.of(answers).ledger.summary_lines():
+            self.say(f"  {line}")
+        from tui.core.cluster_report import summary_lines as cluster_summary_lines
+
+        self.say("Cluster-level privileges (RBAC of the Agent and the Cluster Agent):")
+        for line in cluster_summary_lines(Deployment.of(answers).cluster):
             self.say(f"  {line}")
         self.say()
 

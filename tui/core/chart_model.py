@@ -457,6 +457,16 @@ def unmodelled(user_values: Mapping[str, Any]) -> list[dict[str, str]]:
     out: list[dict[str, str]] = []
     if str(v.get("targetSystem")) != "linux":
         out.append({"key": "targetSystem", "why": "only the Linux DaemonSet is modelled"})
+    if lookup(user_values, "agents.enabled") is False:
+        out.append({"key": "agents.enabled", "why": "no node-Agent DaemonSet renders; the ledger describes none"})
+    propagation = str(v.get("datadog.hostVolumeMountPropagation") or "None")
+    if propagation != "None":
+        out.append(
+            {
+                "key": "datadog.hostVolumeMountPropagation",
+                "why": f"mount propagation {propagation} on host mounts is not part of the ledger",
+            }
+        )
     for dotted, default in _flatten(CHART_DEFAULTS.get("providers", {}), "providers."):
         value = lookup(user_values, dotted)
         if value is not None and value != default:

@@ -15,7 +15,7 @@ from typing import Any
 
 from tui.core.agent_version import AgentVersion
 from tui.core.answers import Answers, layer
-from tui.core.audit.findings import AuditReport, Finding, Privilege
+from tui.core.audit.findings import PRIVILEGE_SEVERITY, AuditReport, Finding, Privilege
 from tui.core.dotted import lookup, misplaced_sections, section
 from tui.core.errors import AnswerError
 from tui.core.operator import FEATURE_FIELDS, HOST_PID_FEATURES, KIND
@@ -164,6 +164,14 @@ def infer_answers(resource: Mapping[str, Any]) -> tuple[Answers, list[str]]:
     secret = lookup(global_, "credentials.apiSecret.secretName")
     if isinstance(secret, str):
         answers["api_key_secret"] = secret
+    features = lookup(r.spec, "features", {}) or {}
+    for answer, dotted in (
+        ("admission_controller", "admissionController.enabled"),
+        ("orchestrator_explorer", "orchestratorExplorer.enabled"),
+        ("kubernetes_events", "eventCollection.collectKubernetesEvents"),
+    ):
+        # On only when the resource asks: an Operator default is not a wish.
+        answers[answer] = lookup(features, dotted) is True
     metadata = section(resource, "metadata")
     if isinstance(metadata.get("name"), str):
         answers["release_name"] = metadata["name"]
@@ -251,7 +259,7 @@ def findings(resource: Mapping[str, Any]) -> list[Finding]:
         out.append(
             Finding(
                 "operator-host-pid",
-                "high",
+                PRIVILEGE_SEVERITY["hostPID"],
                 "spec.override.nodeAgent.hostPID",
                 "hostPID shares the node's process namespace, and nothing enabled here needs it "
                 "(only DogStatsD origin detection over the socket, NPM, USM and CWS do)",
@@ -263,7 +271,7 @@ def findings(resource: Mapping[str, Any]) -> list[Finding]:
         out.append(
             Finding(
                 "operator-host-network",
-                "high",
+                PRIVILEGE_SEVERITY["hostNetwork"],
                 "spec.override.nodeAgent.hostNetwork",
                 "hostNetwork puts the Agent in the node's network namespace",
                 "remove it; use the node-local Service or host ports",
@@ -319,7 +327,7 @@ def findings(resource: Mapping[str, Any]) -> list[Finding]:
         out.append(
             Finding(
                 "operator-service-discovery-default",
-                "high",
+                PRIVILEGE_SEVERITY["system-probe"],
                 "spec.features.serviceDiscovery.enabled",
                 "unset, so from Agent 7.78 service discovery adds system-probe with eBPF capabilities",
                 "set spec.features.serviceDiscovery.enabled: false",
@@ -345,7 +353,7 @@ def findings(resource: Mapping[str, Any]) -> list[Finding]:
         out.append(
             Finding(
                 "operator-dogstatsd-host-port",
-                "low",
+                PRIVILEGE_SEVERITY["requested"],
                 "spec.features.dogstatsd.hostPortConfig.enabled",
                 "host port 8125 on every node: anything that can reach the node can send metrics",
                 "send through the node-local Service instead (hostPortConfig.enabled: false)",
@@ -356,7 +364,7 @@ def findings(resource: Mapping[str, Any]) -> list[Finding]:
         out.append(
             Finding(
                 "operator-apm-host-port",
-                "low",
+                PRIVILEGE_SEVERITY["requested"],
                 "spec.features.apm.hostPortConfig.enabled",
                 "host port 8126 on every node: anything that can reach the node can send traces",
                 "use the node-local Service instead (hostPortConfig.enabled: false)",

@@ -362,6 +362,18 @@ def _custom_host_paths(c: Context) -> Iterator[Hit]:
             )
 
 
+def _rw_kept(c: Context) -> Iterator[Hit]:
+    """Read-write hostPaths that the file's features need: named, with what they are for."""
+    unneeded = {g.path for g in _unneeded_grants(c)}
+    custom = c.custom_volumes()
+    for grant in c.ledger.host_paths:
+        if grant.read_only or grant.path in unneeded or grant.volume in custom or grant.path == "/":
+            continue
+        if grant.containers and set(grant.containers) <= c.removed:
+            continue  # its container is flagged as unrequested
+        yield Hit(volume_key(grant.volume, c), {"path": grant.path, "where": _where(grant), "because": grant.because})
+
+
 def _where(grant: HostPathGrant) -> str:
     return ", ".join(grant.containers) or "declared, mounted by no container"
 
@@ -613,6 +625,12 @@ RULES: tuple[Rule, ...] = (
         _custom_host_paths,
         "hostPath {path} {mode} ({where}) is added by agents.volumes ({volume}); the chart's features do not need it",
         "remove {volume} from agents.volumes and agents.volumeMounts, or mount it readOnly",
+    ),
+    Rule(
+        "host-path-rw",
+        PRIVILEGE_SEVERITY["requested"],
+        _rw_kept,
+        "hostPath {path} is writable from {where}: {because}",
     ),
     Rule(
         "hostport-unneeded",
