@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 import pytest
@@ -16,8 +15,9 @@ from tui.app.export_screen import ExportScreen
 from tui.app.review_screen import ReviewScreen
 from tui.app.text_step import TextStep
 from tui.app.wizard_app import WizardApp
-from tui.cli import build_parser, resolve_answers
+from tui.cli import build_parser
 from tui.cli import main as cli_main
+from tui.core.answer_files import resolve_answers
 from tui.core.answers import Answers
 from tui.core.bundle import VALUES, build_bundle
 from tui.core.decisions import DECISIONS_BY_ID, format_value
@@ -130,7 +130,7 @@ async def test_keyboard_walk_exports_the_generate_bundle(name: str, tmp_path: Pa
 async def test_starting_from_a_preset_and_changing_some_answers(tmp_path: Path) -> None:
     """The preset's answers are the current options (Enter keeps them); two are changed with the keys."""
     preset = "dogstatsd-uds-origin-logs"
-    start = resolve_answers(argparse.Namespace(preset=preset, answers=None))
+    start = resolve_answers(preset=preset)
     target = start.replace(logs="annotated", run_as="nonroot")
     app = WizardApp(start, output=tmp_path / "bundle")
     async with app.run_test(size=SIZE) as pilot:

@@ -19,6 +19,7 @@ from prompt_toolkit.output.vt100 import Vt100_Output
 
 from tui.ask import EXIT_INTERRUPTED, ask
 from tui.cli import main as cli_main
+from tui.core.answers import Answers
 from tui.core.bundle import BUNDLE_FILES
 from tui.core.decisions import DECISIONS_BY_ID
 
@@ -136,7 +137,7 @@ def test_a_non_default_walk_equals_generate_with_the_same_sets(tmp_path):
     expected = generated(tmp_path, *[arg for s in sets for arg in ("--set", s)])
     assert_same_bundle(tmp_path / "asked", expected)
     # "Bad_Release" was refused by the validator: had it been taken, "dd" would have become the namespace.
-    assert "hostPID: yes" in run.out
+    assert "hostPID: shares the node's process namespace" in run.out
 
 
 def test_each_option_shows_its_trade_off_cost_and_delta(tmp_path):
@@ -197,7 +198,7 @@ def test_preset_answers_are_the_defaults_and_are_marked(tmp_path):
 
 def test_question_mark_and_more_print_the_full_explanation(tmp_path):
     run = walk(ENTER + "?" + "k" + ENTER + CTRL_C, None)  # runtime: ?, then "more…" (up from the top wraps)
-    explanation = DECISIONS_BY_ID["runtime"].explain()
+    explanation = DECISIONS_BY_ID["runtime"].explain(Answers())
     assert run.out.count(explanation) == 2
     assert run.screen.count(DECISIONS_BY_ID["runtime"].question) >= 3  # asked again after each explanation
 
@@ -206,13 +207,13 @@ def test_question_mark_explains_the_checkbox_question_then_ticks_a_feature(tmp_p
     keys = ENTER * 8 + "?" + SPACE + ENTER + ENTER * 10 + TARGET + ENTER  # system_probe is the 9th question
     run = walk(keys, tmp_path / "asked")
     assert run.rc == 0, run.err
-    assert DECISIONS_BY_ID["system_probe"].explain() in run.out
+    assert DECISIONS_BY_ID["system_probe"].explain(Answers()) in run.out
     assert_same_bundle(tmp_path / "asked", generated(tmp_path, "--set", "system_probe=npm"))
 
 
 def test_question_mark_explains_a_text_question(tmp_path):
     run = walk(CLEAR + "?" + ENTER + CTRL_C, None)
-    assert DECISIONS_BY_ID["agent_version"].explain() in run.out
+    assert DECISIONS_BY_ID["agent_version"].explain(Answers()) in run.out
 
 
 def test_an_invalid_version_is_refused_and_asked_again(tmp_path):
@@ -322,7 +323,7 @@ def test_end_to_end_in_a_pseudo_terminal(tmp_path):
 
 def test_question_mark_explains_a_pre_filled_text_question():
     run = walk(["?", CTRL_C], None)  # the Agent version is pre-filled: ? must not be typed after it
-    assert DECISIONS_BY_ID["agent_version"].explain() in run.out
+    assert DECISIONS_BY_ID["agent_version"].explain(Answers()) in run.out
 
 
 def test_option_descriptions_wrap_instead_of_being_cut_at_the_terminal_width():

@@ -19,9 +19,8 @@ from typing import Any, TextIO
 from tui.core.answers import Answers
 from tui.core.decisions import DECISIONS, Decision, Option, format_value
 from tui.core.errors import AnswerError, DdsecureError
+from tui.exit_codes import EXIT_INTERRUPTED, EXIT_OK
 
-EXIT_OK = 0
-EXIT_INTERRUPTED = 130
 DEFAULT_OUTPUT = Path("ddsecure-bundle")
 INTERRUPTED = "ddsecure: interrupted; nothing was written"
 
@@ -62,9 +61,9 @@ def ask(
             "'ddsecure ask' needs an interactive terminal; without one use "
             "'ddsecure generate --preset NAME|--answers FILE [--set ID=VALUE] -o DIR'"
         )
-    from tui.cli import resolve_answers
+    from tui.core.answer_files import resolve_answers
 
-    answers = resolve_answers(args)
+    answers = resolve_answers(preset=getattr(args, "preset", None), answers_file=getattr(args, "answers", None))
     try:
         with _app_session(input, output):
             prompts = _Prompts()
@@ -218,7 +217,7 @@ class _Walk:
                 value = self.ask_choice(decision, answers, message)
             if value is MORE:
                 self.say()
-                self.say(decision.explain())
+                self.say(decision.explain(answers))
                 continue
             return answers.replace(**{decision.id: value})
 

@@ -39,7 +39,8 @@ class ChoiceStep(DecisionStep):
         option = self.decision.options[index]
         answers = self.wizard.answers
         delta = cached_delta(answers, self.decision.id, option.value)
-        self.query_one(ExplanationPanel).show(self.decision, option, delta)
+        checks = self.decision.pod_security(option, answers)
+        self.query_one(ExplanationPanel).show(self.decision, option, delta, checks=checks, answers=answers)
         self.refresh_ledger(delta, f"you choose “{option.label}”")
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:

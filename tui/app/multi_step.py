@@ -54,7 +54,8 @@ class MultiStep(DecisionStep):
         option = self.decision.options[index]
         chosen = option.value in getattr(self.wizard.answers, self.decision.id)
         delta = cached_delta(self.wizard.answers, self.decision.id, self.toggled(option.value))
-        self.query_one(ExplanationPanel).show(self.decision, option, delta)
+        checks = self.decision.pod_security(option, self.wizard.answers)
+        self.query_one(ExplanationPanel).show(self.decision, option, delta, checks=checks, answers=self.wizard.answers)
         self.refresh_ledger(delta, f"you {'remove' if chosen else 'add'} “{option.label}”")
 
     def on_selection_list_selection_highlighted(self, event: SelectionList.SelectionHighlighted) -> None:

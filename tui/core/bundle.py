@@ -177,7 +177,7 @@ def render_values(deployment: Deployment, target: str = "helm") -> str:
 
 def render_overrides(deployment: Deployment) -> str:
     install = "\n".join(f"  {command}" for command in helm_way(deployment.answers).commands)
-    steps = "\n".join(f"  {step.gap}: {step.why}" for step in deployment.patch.steps) or "  (none needed)"
+    steps = "\n".join(f"  {step.title}: {step.why}" for step in deployment.patch.steps) or "  (none needed)"
     top = header(
         "Strategic-merge patch for the node-agent DaemonSet: what the chart's values cannot express.\n"
         "Apply it to the rendered chart with kustomization.yaml (the full steps are in values.yaml):\n"
@@ -215,7 +215,7 @@ def render_namespace(deployment: Deployment, ledgers: list[Ledger] | None = None
     ledgers = ledgers or [deployment.ledger]
     ledger = next(lg for lg in ledgers if lg.agent_level == _loosest([lg.agent_level for lg in ledgers]))
     answers = deployment.answers
-    failed = ", ".join(ledger.agent_violations) or "none"
+    failed = "; ".join(ledger.agent_violation_reasons) or "none"
     reason = (
         f"enforce={ledger.agent_level}: the strictest level the node-agent pod passes "
         f"(it fails: {failed}).\n"

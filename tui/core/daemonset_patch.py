@@ -1,7 +1,7 @@
 """What the chart's values cannot express, as one strategic-merge patch for the node-Agent DaemonSet.
 
-Each change is a `PatchStep`: the gap it closes (G1–G6 in the chart reference), why, and the
-pod-spec fragment. The steps are derived from the answers and from the pod the values render, so a
+Each change is a `PatchStep`: what it does (a title for files and screens), why, and the pod-spec
+fragment. The steps are derived from the answers and from the pod the values render, so a
 hostPath that no container mounts is removed whatever caused it.
 """
 
@@ -15,9 +15,15 @@ from tui.core.app_endpoints import dogstatsd_udp_open
 from tui.core.chart_values import RUNTIME_SOCKETS
 from tui.core.pod_spec import PodSpec, host_path_mounts, unmounted_host_path_volumes
 
+# Step titles, shown in REPORT.md and daemonset-overrides.yaml; the Operator bundle drops DOCKER_SOCKET_ONLY.
+UNMOUNTED_VOLUMES = "Remove hostPath volumes nothing mounts"
+DOCKER_SOCKET_ONLY = "Mount only the Docker socket"
+READ_ONLY_SOCKET_DIR = "Socket directory read-only where it is only connected to"
+CLOSE_DOGSTATSD_PORT = "Close the DogStatsD UDP port"
+
 
 class PatchStep(NamedTuple):
-    gap: str
+    title: str
     why: str
     fragment: dict[str, Any]
 
@@ -81,7 +87,7 @@ def daemonset_patch(answers: Answers, rendered: PodSpec) -> DaemonSetPatch:
     if unmounted:
         patch.steps.append(
             PatchStep(
-                "G3",
+                UNMOUNTED_VOLUMES,
                 "declared hostPath volumes that no container mounts: "
                 + ", ".join(unmounted)
                 + " (the chart declares them anyway)",
@@ -109,7 +115,7 @@ def _docker_socket_only(rendered: PodSpec) -> PatchStep:
         }
         fragment.setdefault("initContainers" if container in init_names else "containers", []).append(entry)
     return PatchStep(
-        "G4",
+        DOCKER_SOCKET_ONLY,
         "runtime=docker: the socket's directory is all of /var/run; mount only /var/run/docker.sock "
         "(restart the Agent pod if dockerd recreates its socket)",
         fragment,
@@ -130,7 +136,7 @@ def _read_only_socket_mounts(answers: Answers, rendered: PodSpec) -> list[PatchS
         return []
     return [
         PatchStep(
-            "G2",
+            READ_ONLY_SOCKET_DIR,
             "only the agent creates dsd.socket; other containers just connect to it, which needs no write access",
             {"containers": entries},
         )
@@ -146,7 +152,7 @@ def _close_udp(answers: Answers) -> PatchStep:
     entry: dict[str, Any] = {"name": "agent", "ports": [{"containerPort": 8125, "protocol": "UDP", "$patch": "delete"}]}
     if answers.dogstatsd == "uds":
         entry["env"] = [{"name": "DD_DOGSTATSD_PORT", "value": "0"}]
-    return PatchStep("G6", why, {"containers": [entry]})
+    return PatchStep(CLOSE_DOGSTATSD_PORT, why, {"containers": [entry]})
 
 
 def _merge_fragment(into: dict[str, Any], fragment: dict[str, Any]) -> None:

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from functools import cached_property, lru_cache
 from typing import Any
 
+from tui.core import pod_security
 from tui.core.answers import Answers
 from tui.core.app_endpoints import app_endpoints
 from tui.core.chart_model import render_pod
@@ -22,6 +23,7 @@ from tui.core.chart_values import (
 from tui.core.cluster_ledger import ClusterLedger
 from tui.core.cluster_model import ClusterModel, cluster_objects
 from tui.core.daemonset_patch import DaemonSetPatch, daemonset_patch
+from tui.core.pod_security import CheckResult
 from tui.core.pod_spec import PodSpec
 from tui.core.privileges import Ledger, ledger_of_pod
 from tui.core.rbac_patch import RbacPatch, apply_rbac_patches, rbac_patches
@@ -58,6 +60,11 @@ class Deployment:
     def pod(self) -> PodSpec:
         """The pod after `kubectl kustomize` applies daemonset-overrides.yaml: what runs on nodes."""
         return apply_patch(self.rendered_pod, self.patch.pod_patch)
+
+    @cached_property
+    def pod_security_results(self) -> list[CheckResult]:
+        """Every Pod Security check run on the pod (what-if comparisons read these, computed once)."""
+        return pod_security.evaluate(self.pod)
 
     @cached_property
     def ledger(self) -> Ledger:
