@@ -136,6 +136,7 @@ def resolve_answers(args: argparse.Namespace) -> Any:
 
 def cmd_generate(args: argparse.Namespace, out: TextIO) -> int:
     from tui.core.bundle import build_bundle, bundle_diff, commands, write_bundle
+    from tui.core.platforms import PLATFORMS
 
     answers = resolve_answers(args)
     files = build_bundle(answers, target=args.target)
@@ -153,6 +154,8 @@ def cmd_generate(args: argparse.Namespace, out: TextIO) -> int:
     out.write("next:\n")
     cmd = commands(answers)
     keys = ("namespace", "secret") if args.target == "operator" else ("namespace", "secret", "render", "kustomize")
+    if args.target != "operator" and not PLATFORMS[answers.platform].post_render_patch:
+        keys = ("namespace", "secret", "helm_install")  # the platform admits only the chart's own pod
     for key in keys:
         out.write(f"  {cmd[key]}\n")
     if args.target in ("operator", "both"):

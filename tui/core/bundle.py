@@ -19,6 +19,7 @@ from tui.core.chart_defaults import CHART_VERSION
 from tui.core.deployment import Deployment
 from tui.core.errors import BundleError
 from tui.core.operator import OPERATOR_FILE
+from tui.core.platforms import helm_template_flags
 from tui.core.privileges import Ledger
 from tui.core.report import render_report
 from tui.core.yaml_text import dump, header
@@ -39,12 +40,15 @@ _GROUP_TITLES = {
     "datadog": "Agent features and the node-agent pod",
     "clusterAgent": "Cluster Agent",
     "agents": "Node-agent image and container security contexts",
+    "providers": "Platform switches of the chart",
 }
 
 
 def commands(answers: Answers) -> dict[str, str]:
     """The commands that take the bundle to a cluster, shown in file headers and by the wizards."""
     ns, release = answers.namespace, answers.release_name
+    flags = helm_template_flags(answers.platform)
+    flags = f" {flags}" if flags else ""
     return {
         "namespace": f"kubectl apply -f {NAMESPACE}",
         "secret": (
@@ -52,7 +56,9 @@ def commands(answers: Answers) -> dict[str, str]:
         ),
         "helm_repo": "helm repo add datadog https://helm.datadoghq.com && helm repo update",
         "helm_install": f"helm install {release} datadog/datadog --version {CHART_VERSION} -n {ns} -f {VALUES}",
-        "render": f"helm template {release} datadog/datadog --version {CHART_VERSION} -n {ns} -f {VALUES} > {RENDERED}",
+        "render": (
+            f"helm template {release} datadog/datadog --version {CHART_VERSION} -n {ns} -f {VALUES}{flags} > {RENDERED}"
+        ),
         "kustomize": "kubectl kustomize . | kubectl apply -f -",
     }
 
@@ -70,23 +76,25 @@ def build_bundle(answers: Answers, target: str = "helm") -> dict[str, str]:
     if target not in TARGETS:
         raise BundleError(f"unknown target {target!r}; valid: {', '.join(TARGETS)}")
     deployment = Deployment.of(answers)
+    patched = deployment.platform.post_render_patch
     if target == "helm":
-        return {
-            VALUES: render_values(deployment),
-            OVERRIDES: render_overrides(deployment),
-            KUSTOMIZATION: render_kustomization(deployment),
-            NAMESPACE: render_namespace(deployment),
-            PRIVILEGES: render_privileges(deployment),
-            REPORT: render_report(deployment),
-        }
+        helm_files = {VALUES: render_values(deployment)}
+        if patched:
+            helm_files[OVERRIDES] = render_overrides(deployment)
+            helm_files[KUSTOMIZATION] = render_kustomization(deployment)
+        helm_files[NAMESPACE] = render_namespace(deployment)
+        helm_files[PRIVILEGES] = render_privileges(deployment)
+        helm_files[REPORT] = render_report(deployment)
+        return helm_files
     from tui.core import operator
 
     footprint = operator.OperatorFootprint.of(answers)
     files: dict[str, str] = {}
     if target == "both":
         files[VALUES] = render_values(deployment)
-        files[OVERRIDES] = render_overrides(deployment)
-        files[KUSTOMIZATION] = render_kustomization(deployment)
+        if patched:
+            files[OVERRIDES] = render_overrides(deployment)
+            files[KUSTOMIZATION] = render_kustomization(deployment)
     files[operator.OPERATOR_FILE] = operator.render_datadog_agent(answers)
     ledgers = [footprint.ledger] if target == "operator" else [deployment.ledger, footprint.ledger]
     files[NAMESPACE] = render_namespace(deployment, ledgers=ledgers)
@@ -115,6 +123,7 @@ def _render_privileges_with_operator(deployment: Deployment, target: str) -> str
             "chart": f"datadog/datadog {CHART_VERSION}",
             "daemonset": deployment.patch.name,
             **deployment.ledger.as_json(),
+            "platform": platform_section(deployment),
             "operator": section,
         }
     return json.dumps(document, indent=2) + "\n"
@@ -152,11 +161,18 @@ def render_values(deployment: Deployment) -> str:
         "Each setting says which answer put it here and why. The API key is never in this file:\n"
         f"  {cmd['namespace']}\n"
         f"  {cmd['secret']}\n"
-        "Install with the DaemonSet hardening of daemonset-overrides.yaml (recommended):\n"
-        f"  {cmd['render']}\n"
-        f"  {cmd['kustomize']}\n"
-        "Or values only, without that hardening:\n"
-        f"  {cmd['helm_install']}"
+        + (
+            "Install with the DaemonSet hardening of daemonset-overrides.yaml (recommended):\n"
+            f"  {cmd['render']}\n"
+            f"  {cmd['kustomize']}\n"
+            "Or values only, without that hardening:\n"
+            f"  {cmd['helm_install']}"
+            if deployment.platform.post_render_patch
+            else f"Install with values only ({deployment.platform.title}: {deployment.platform.patch_note}):\n"
+            f"  {cmd['helm_install']}\n"
+            "To see offline what the cluster will render (privileges.json describes it):\n"
+            f"  {cmd['render']}"
+        )
     )
     body = []
     values = deployment.values
@@ -214,7 +230,11 @@ def render_namespace(deployment: Deployment, ledgers: list[Ledger] | None = None
         "warn=baseline and audit=restricted report anything else in this namespace that asks for more,\n"
         "so privilege drift shows up in kubectl output and the audit log instead of silently."
     )
+    platform = deployment.platform
+    if platform.pod_security:
+        reason += f"\n{platform.title}: {platform.pod_security}"
     labels = {
+        **platform.namespace_labels,
         "pod-security.kubernetes.io/enforce": ledger.agent_level,
         "pod-security.kubernetes.io/enforce-version": "latest",
         "pod-security.kubernetes.io/warn": "baseline",
@@ -232,8 +252,19 @@ def render_privileges(deployment: Deployment) -> str:
         "chart": f"datadog/datadog {CHART_VERSION}",
         "daemonset": deployment.patch.name,
         **deployment.ledger.as_json(),
+        "platform": platform_section(deployment),
     }
     return json.dumps(document, indent=2) + "\n"
+
+
+def platform_section(deployment: Deployment) -> dict:
+    """privileges.json's platform: its name, what helm must be told offline, and the SCC it grants."""
+    platform = deployment.platform
+    section: dict = {"name": platform.name, "helmTemplateFlags": list(platform.cluster.helm_flags())}
+    section["postRenderPatch"] = platform.post_render_patch
+    if deployment.scc is not None:
+        section["securityContextConstraints"] = deployment.scc
+    return section
 
 
 # --- writing ---------------------------------------------------------------------------------------

@@ -16,6 +16,8 @@ from typing import Any
 
 from tui.core.agent_version import chart_tag_at_least
 from tui.core.chart_defaults import CHART_DEFAULTS, DEFAULT_AGENT_TAG
+from tui.core.chart_providers import CHART_PROVIDERS
+from tui.core.cluster import ANY_CLUSTER, Cluster
 from tui.core.dotted import lookup
 
 PodSpec = dict[str, Any]
@@ -243,8 +245,9 @@ def _security_context(base: Any, *, add: tuple[str, ...] = (), seccomp: str = ""
     return context or None
 
 
-def render_pod(user_values: Mapping[str, Any]) -> PodSpec:
-    """The node-Agent pod spec (privilege-relevant parts) that the chart renders for these values."""
+def render_pod(user_values: Mapping[str, Any], cluster: Cluster = ANY_CLUSTER) -> PodSpec:
+    """The node-Agent pod spec (privilege-relevant parts) that the chart renders for these values,
+    on a cluster whose API server reports `cluster`."""
     chart = NodeAgentChart(user_values)
     v = chart.v
     sp, sa, pa, ta = chart.system_probe(), chart.security_agent(), chart.process_agent(), chart.trace_agent()
@@ -426,7 +429,7 @@ def render_pod(user_values: Mapping[str, Any]) -> PodSpec:
     pod["containers"] = containers
     pod["initContainers"] = init_containers
     pod["volumes"] = volumes
-    return pod
+    return CHART_PROVIDERS.finish(pod, v.tree, cluster, render_pod)
 
 
 def _with_context(container: dict[str, Any], context: Any) -> dict[str, Any]:

@@ -7,9 +7,11 @@ the report cannot disagree with each other.
 from __future__ import annotations
 
 from functools import cached_property, lru_cache
+from typing import Any
 
 from tui.core.answers import Answers
-from tui.core.chart_model import render_pod
+from tui.core.chart_model import effective_values, render_pod
+from tui.core.chart_providers import CHART_PROVIDERS
 from tui.core.chart_values import (
     APM_OWN_SOCKET_DIR,
     DSD_SOCKET_DIR,
@@ -18,6 +20,7 @@ from tui.core.chart_values import (
     chart_values,
 )
 from tui.core.daemonset_patch import DaemonSetPatch, daemonset_patch
+from tui.core.platforms import PLATFORMS, Platform
 from tui.core.pod_spec import PodSpec
 from tui.core.privileges import Ledger, ledger_of_pod
 from tui.core.strategic_merge import apply_patch
@@ -43,7 +46,7 @@ class Deployment:
     @cached_property
     def rendered_pod(self) -> PodSpec:
         """The node-Agent pod as `helm template` renders these values, before the patch."""
-        return render_pod(self.values)
+        return render_pod(self.values, PLATFORMS[self.answers.platform].cluster)
 
     @cached_property
     def patch(self) -> DaemonSetPatch:
@@ -57,6 +60,15 @@ class Deployment:
     @cached_property
     def ledger(self) -> Ledger:
         return ledger_of_pod(self.pod, app_socket_dirs=self.app_socket_dirs)
+
+    @property
+    def platform(self) -> Platform:
+        return PLATFORMS[self.answers.platform]
+
+    @cached_property
+    def scc(self) -> dict[str, Any] | None:
+        """The Agent's SecurityContextConstraints (privilege fields), when the values create one."""
+        return CHART_PROVIDERS.scc(effective_values(self.values), self.pod)
 
     @property
     def app_socket_dirs(self) -> tuple[str, ...]:

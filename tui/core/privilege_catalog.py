@@ -90,6 +90,21 @@ HOST_PATHS: dict[str, PrivilegeInfo] = {
     "etc-fedora-release": PrivilegeInfo("OS detection for kernel headers", "system_probe", "header matching"),
     "etc-lsb-release": PrivilegeInfo("OS detection for kernel headers", "system_probe", "header matching"),
     "etc-system-release": PrivilegeInfo("OS detection for kernel headers", "system_probe", "header matching"),
+    "kubelet-ca": PrivilegeInfo(
+        "the kubelet's serving certificate, trusted so TLS verification stays on",
+        "platform=aks",
+        "verified kubelet connections (the alternative turns TLS verification off)",
+    ),
+    "cloudinit-instance-id-file": PrivilegeInfo(
+        "the EC2 instance id as the hostname, without the metadata service",
+        "providers.eks.ec2.useHostnameFromFile",
+        "a stable hostname where pods cannot reach the instance metadata service",
+    ),
+    "datadogrun": PrivilegeInfo(
+        "the Agent's run directory on GKE Autopilot: log read positions across restarts",
+        "platform=gke-autopilot (always, by the chart)",
+        "nothing you can choose: the WorkloadAllowlist expects it",
+    ),
 }
 
 PACKAGE_DIRS = (

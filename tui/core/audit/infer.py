@@ -16,6 +16,7 @@ from tui.core.chart_model import NodeAgentChart, agent_version_of
 from tui.core.chart_values import SYSTEM_PROBE_VALUES
 from tui.core.dotted import MISSING, lookup
 from tui.core.errors import AnswerError
+from tui.core.platforms import platform_from_values
 
 
 def is_set(values: Mapping[str, Any], dotted: str) -> bool:
@@ -62,7 +63,8 @@ def infer_answers(values: Mapping[str, Any]) -> tuple[Answers, list[str]]:
     copied = count_keys(values) >= COPIED_FILE_KEYS
     if copied:
         notes.append("this looks like a full copy of the chart's values.yaml: keys left at the default count as unset")
-    changes: dict[str, Any] = {}
+    # First: the platform settles other answers (its runtime, refused transports).
+    changes: dict[str, Any] = {"platform": platform_from_values(values)}
 
     tag = agent_version_of(v)
     try:

@@ -11,7 +11,7 @@ from tui.core.audit.chart_keys import NO_OP_HINTS, ChartKeys, chart_keys
 from tui.core.audit.findings import DELETE, AuditReport, Finding, Privilege
 from tui.core.audit.infer import explicit, infer_answers, is_set, user_value
 from tui.core.chart_model import NodeAgentChart, render_pod
-from tui.core.chart_values import RUNTIME_SOCKETS, runtime_socket_setting
+from tui.core.chart_values import runtime_socket_setting
 from tui.core.deployment import Deployment
 from tui.core.privileges import Ledger, ledger_of_pod
 
@@ -500,7 +500,7 @@ def _host_path_finding(grant, values, chart, answers, ledger, removed_containers
             (("datadog.disablePasswdMount", True),),
         )
     if volume == "logdockercontainerpath":
-        socket = RUNTIME_SOCKETS[answers.runtime]
+        socket = answers.socket_path
         return Finding(
             "docker-logs-dir",
             "low",
