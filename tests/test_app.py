@@ -400,3 +400,135 @@ def test_real_terminal_run_accepting_every_default_writes_the_generate_bundle(tm
     assert child.exitstatus == 0
     assert f"wrote {len(files_in(bundle))} files to {bundle}" in after
     assert files_in(bundle) == generate(tmp_path, [])
+
+
+async def test_exporting_both_offers_one_of_two_installs_never_both(tmp_path: Path) -> None:
+    """Issue 13 item 3: "Both" (the default) writes both ways; the next steps make the user pick one."""
+    from tui.core.next_steps import next_steps
+
+    app = WizardApp(output=tmp_path / "bundle", start="export")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        shown = text_of(app.screen.query_one("#export-result", Static))
+    assert app.written_target == "both"
+    for line in next_steps(Answers(), "both").lines(tmp_path / "bundle"):
+        assert line in shown
+    assert "A or B, not both" in shown
+
+
+# --- issue 13 item 10: keys that work where the user is --------------------------------------------
+
+
+async def footer_keys(pilot, app: WizardApp, wanted: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The keys the footer shows, once `wanted` are among them or after 5 s (it recomposes in the background)."""
+    from textual.widgets._footer import FooterKey
+
+    keys: list[tuple[str, str]] = []
+    for _ in range(100):
+        keys = [(key.key_display, key.description) for key in app.screen.query(FooterKey)]
+        if set(wanted) <= set(keys):
+            break
+        await pilot.pause(0.05)
+    return keys
+
+
+async def test_text_step_footer_offers_keys_that_work_in_a_text_field(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    app = WizardApp()  # the first step is a text step (the Agent version)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, TextStep)
+        wanted = [("⏎", "Next"), ("f1", "Help"), ("^q", "Quit"), ("esc", "Back")]
+        shown = await footer_keys(pilot, app, wanted)
+        assert set(wanted) <= set(shown) and ("q", "Quit") not in shown, shown
+        field = app.screen.query_one(Input)
+        await pilot.press("end", "q")
+        assert field.value.endswith("q") and app.is_running  # q is text here, as the footer implies
+        await pilot.press("f1")
+        await pilot.pause()
+        assert not isinstance(app.screen, TextStep)  # the help
+        await pilot.press("f1")
+        await pilot.pause()
+        assert app.screen.query_one(Input) is field
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        await pilot.pause()
+    assert app.return_value == 0 and not app.is_running
+    assert list(tmp_path.iterdir()) == []
+
+
+async def test_export_footer_says_enter_writes() -> None:
+    app = WizardApp(start="export")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        wanted = [("⏎", "Write"), ("^q", "Quit"), ("f1", "Help")]
+        shown = await footer_keys(pilot, app, wanted)
+    assert set(wanted) <= set(shown), shown
+
+
+@pytest.mark.parametrize("step", ["dogstatsd", "agent_version"])
+async def test_keys_work_again_after_the_terminal_was_too_small(step: str) -> None:
+    app = WizardApp(start=step)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.resize_terminal(70, 20)
+        await pilot.pause()
+        assert app.screen.query_one("#too-small").display
+        await pilot.resize_terminal(*SIZE)
+        await pilot.pause()
+        if step == "dogstatsd":
+            await pilot.press("down", "enter")  # no Tab first
+            await pilot.pause()
+            assert app.answers.dogstatsd == "uds" and app.current == "origin_detection"
+        else:
+            await type_into(pilot, app.screen.query_one(Input), "7.60.0")
+            await pilot.press("enter")
+            await pilot.pause()
+            assert app.answers.agent_version == "7.60.0" and app.current == "runtime"
+
+
+@pytest.mark.parametrize("tab", [None, "right"])
+async def test_review_scrolls_with_page_down_without_tab(tab: str | None) -> None:
+    from textual.containers import VerticalScroll
+    from textual.widgets import TabbedContent
+
+    app = WizardApp(Answers(dogstatsd="uds", origin_detection=True, logs="all"), start="review")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        if tab:
+            await pilot.press(tab)  # values.yaml
+            await pilot.pause()
+        pane = app.screen.query_one(TabbedContent).active_pane
+        assert pane is not None
+        scroll = pane.query_one(VerticalScroll)
+        assert scroll.scroll_y == 0
+        await pilot.press("pagedown")
+        await pilot.pause()
+        assert scroll.scroll_y > 0
+        await pilot.press("pageup")
+        await pilot.pause()
+        assert scroll.scroll_y == 0
+        assert ("PgDn", "Scroll") in await footer_keys(pilot, app, [("PgDn", "Scroll")])
+
+
+async def test_bare_ddsecure_takes_the_wizard_options(tmp_path: Path) -> None:
+    """`ddsecure -o DIR --target helm` is the wizard, exactly as `ddsecure wizard -o DIR --target helm`."""
+    from tui.app.run import wizard_app
+    from tui.cli import parse_arguments
+
+    args = parse_arguments(build_parser(), ["-o", str(tmp_path / "bundle"), "--target", "helm"])
+    assert args.command is None
+    app = wizard_app(args)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        while not isinstance(app.screen, ExportScreen):
+            await pilot.press("enter")
+            await pilot.pause()
+        assert app.screen.query_one(Input).value == str(tmp_path / "bundle")
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    assert files_in(tmp_path / "bundle") == generate(tmp_path, [], target="helm")

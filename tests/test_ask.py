@@ -27,7 +27,8 @@ ENTER, DOWN, SPACE, CTRL_C, CTRL_D, CLEAR = "\r", "j", " ", "\x03", "\x04", "\x1
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
 # Questions asked with the default answers, in order (origin detection applies: DogStatsD is on).
-DEFAULT_QUESTIONS = 16
+DEFAULT_QUESTIONS = 16  # platform and runtime_socket included
+TARGET = ENTER  # "What should the bundle install the Agent with?": Enter keeps --target
 
 
 class Run:
@@ -36,20 +37,22 @@ class Run:
         self.screen = ANSI.sub("", screen)
 
 
-def walk(keys: str | list[str], output: Path | None, *, preset: str | None = None) -> Run:
+def walk(keys: str | list[str], output: Path | None, *, preset: str | None = None, columns: int = 200) -> Run:
     """Run the wizard against `keys`; input that runs out ends it with EOF (exit 130) instead of hanging.
 
-    A list of key chunks is typed slowly, one chunk at a time, so each prompt is drawn before it is
-    answered (typed all at once, prompt_toolkit may answer a prompt before drawing its options).
+    A list of key chunks is typed one chunk at a time, each once the screen has changed since the last
+    one and is quiet again, so each prompt is drawn before it is answered (typed all at once,
+    prompt_toolkit may answer a prompt before drawing its options).
     """
     args = argparse.Namespace(preset=preset, answers=None, output=output, target="helm")
     out, err, screen = io.StringIO(), io.StringIO(), io.StringIO()
-    terminal = Vt100_Output(screen, lambda: Size(rows=60, columns=200), term="xterm-256color")
+    terminal = Vt100_Output(screen, lambda: Size(rows=60, columns=columns), term="xterm-256color")
     with create_pipe_input() as pipe:
 
         def typist() -> None:
+            drawn = 0
             for chunk in keys:
-                time.sleep(0.15)
+                drawn = _redrawn(screen, drawn)
                 pipe.send_text(chunk)
             pipe.close()
 
@@ -63,6 +66,19 @@ def walk(keys: str | list[str], output: Path | None, *, preset: str | None = Non
             rc = ask(args, input=pipe, output=terminal, out=out, err=err, require_tty=False)
             thread.join(5)
     return Run(rc, out.getvalue(), err.getvalue(), screen.getvalue())
+
+
+def _redrawn(screen: io.StringIO, before: int, *, quiet: float = 0.1, limit: float = 10.0) -> int:
+    """Wait until the screen has grown past `before` and then stopped changing; its length then."""
+    deadline = time.monotonic() + limit
+    size = len(screen.getvalue())
+    while time.monotonic() < deadline:
+        time.sleep(quiet)
+        now = len(screen.getvalue())
+        if now > before and now == size:
+            break
+        size = now
+    return size
 
 
 def generated(tmp_path: Path, *options: str, target: str | None = "helm") -> Path:
@@ -82,10 +98,10 @@ def assert_same_bundle(asked: Path, expected: Path) -> None:
 
 
 def test_enter_alone_accepts_every_default_and_writes_what_generate_writes(tmp_path):
-    run = walk(ENTER * (DEFAULT_QUESTIONS + 1), tmp_path / "asked")
+    run = walk(ENTER * DEFAULT_QUESTIONS + TARGET + ENTER, tmp_path / "asked")
     assert run.rc == 0, run.err
     assert_same_bundle(tmp_path / "asked", generated(tmp_path))
-    assert "Wrote 6 files to" in run.out
+    assert "Wrote 7 files to" in run.out
     assert "helm template datadog datadog/datadog --version 3.240.0" in run.out
     assert "Pod Security: agent privileged, apps restricted" in run.out
     assert "hostPath /var/run/containerd ro" in run.out
@@ -109,6 +125,7 @@ def test_a_non_default_walk_equals_generate_with_the_same_sets(tmp_path):
         + ENTER  # api_key_secret
         + CLEAR + "Bad_Release" + ENTER + CLEAR + "dd" + ENTER  # release_name: refused, then fixed
         + ENTER  # namespace
+        + TARGET
         + ENTER  # write?
     )  # fmt: skip
     run = walk(keys, tmp_path / "asked")
@@ -142,7 +159,7 @@ def test_origin_detection_is_not_asked_when_dogstatsd_is_off(tmp_path):
 
 
 def test_dogstatsd_off_walk_has_one_question_fewer(tmp_path):
-    run = walk(ENTER * 4 + DOWN * 3 + ENTER + ENTER * (DEFAULT_QUESTIONS - 6) + ENTER, tmp_path / "asked")
+    run = walk(ENTER * 4 + DOWN * 3 + ENTER + ENTER * (DEFAULT_QUESTIONS - 6) + TARGET + ENTER, tmp_path / "asked")
     assert run.rc == 0, run.err
     assert_same_bundle(tmp_path / "asked", generated(tmp_path, "--set", "dogstatsd=off"))
 
@@ -157,7 +174,7 @@ def test_interrupt_mid_walk_writes_nothing_and_exits_130(tmp_path, key):
 
 
 def test_interrupt_at_the_write_confirmation_writes_nothing(tmp_path):
-    run = walk(ENTER * DEFAULT_QUESTIONS + CTRL_C, tmp_path / "asked")
+    run = walk(ENTER * DEFAULT_QUESTIONS + TARGET + CTRL_C, tmp_path / "asked")
     assert run.rc == EXIT_INTERRUPTED
     assert "Privileges the Agent pod keeps:" in run.out
     assert list(tmp_path.iterdir()) == []
@@ -165,7 +182,7 @@ def test_interrupt_at_the_write_confirmation_writes_nothing(tmp_path):
 
 def test_preset_answers_are_the_defaults_and_are_marked(tmp_path):
     # everything-hardened: every system-probe feature, so origin detection and all questions apply.
-    run = walk([ENTER] * (DEFAULT_QUESTIONS + 1), tmp_path / "asked", preset="everything-hardened")
+    run = walk([ENTER] * DEFAULT_QUESTIONS + [TARGET, ENTER], tmp_path / "asked", preset="everything-hardened")
     assert run.rc == 0, run.err
     assert_same_bundle(tmp_path / "asked", generated(tmp_path, "--preset", "everything-hardened"))
     uds = DECISIONS_BY_ID["dogstatsd"].option("uds")
@@ -185,7 +202,7 @@ def test_question_mark_and_more_print_the_full_explanation(tmp_path):
 
 
 def test_question_mark_explains_the_checkbox_question_then_ticks_a_feature(tmp_path):
-    keys = ENTER * 10 + "?" + SPACE + ENTER + ENTER * 5 + ENTER  # system_probe is the 11th question
+    keys = ENTER * 10 + "?" + SPACE + ENTER + ENTER * 5 + TARGET + ENTER  # system_probe is the 11th question
     run = walk(keys, tmp_path / "asked")
     assert run.rc == 0, run.err
     assert DECISIONS_BY_ID["system_probe"].explain() in run.out
@@ -198,7 +215,7 @@ def test_question_mark_explains_a_text_question(tmp_path):
 
 
 def test_an_invalid_version_is_refused_and_asked_again(tmp_path):
-    keys = ENTER + CLEAR + "6.0" + ENTER + CLEAR + "7.60.0" + ENTER + ENTER * (DEFAULT_QUESTIONS - 2) + ENTER
+    keys = ENTER + CLEAR + "6.0" + ENTER + CLEAR + "7.60.0" + ENTER + ENTER * (DEFAULT_QUESTIONS - 2) + TARGET + ENTER
     run = walk(keys, tmp_path / "asked")
     assert run.rc == 0, run.err
     assert_same_bundle(tmp_path / "asked", generated(tmp_path, "--set", "agent_version=7.60.0"))
@@ -207,7 +224,8 @@ def test_an_invalid_version_is_refused_and_asked_again(tmp_path):
 def test_asks_for_a_directory_when_no_output_was_given(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "a-file").write_text("")
-    keys = ENTER * DEFAULT_QUESTIONS + CLEAR + "a-file" + ENTER + CLEAR + "./ddsecure-bundle" + ENTER + ENTER
+    keys = ENTER * DEFAULT_QUESTIONS + TARGET + CLEAR + "a-file" + ENTER + CLEAR + "./ddsecure-bundle" + ENTER
+    keys += ENTER + ENTER  # no base file; write
     run = walk(keys, None)  # a file is refused as the directory; then the default is typed back
     assert run.rc == 0, run.err
     assert_same_bundle(tmp_path / "ddsecure-bundle", generated(tmp_path))
@@ -217,16 +235,16 @@ def test_a_directory_with_other_files_is_only_overwritten_when_confirmed(tmp_pat
     target = tmp_path / "asked"
     target.mkdir()
     (target / "values.yaml").write_text("mine\n")
-    declined = walk(ENTER * (DEFAULT_QUESTIONS + 2), target)  # Enter on "replace?" means no
+    declined = walk(ENTER * DEFAULT_QUESTIONS + TARGET + ENTER * 2, target)  # Enter on "replace?" means no
     assert declined.rc == 0 and "Nothing written." in declined.out
     assert (target / "values.yaml").read_text() == "mine\n"
-    accepted = walk(ENTER * (DEFAULT_QUESTIONS + 1) + "y", target)
+    accepted = walk(ENTER * DEFAULT_QUESTIONS + TARGET + ENTER + "y", target)
     assert accepted.rc == 0, accepted.err
     assert_same_bundle(target, generated(tmp_path))
 
 
 def test_declining_the_write_writes_nothing(tmp_path):
-    run = walk(ENTER * DEFAULT_QUESTIONS + "n", tmp_path / "asked")
+    run = walk(ENTER * DEFAULT_QUESTIONS + TARGET + "n", tmp_path / "asked")
     assert run.rc == 0 and "Nothing written." in run.out
     assert list(tmp_path.iterdir()) == []
 
@@ -281,6 +299,8 @@ def test_end_to_end_in_a_pseudo_terminal(tmp_path):
             child.expect_exact(DECISIONS_BY_ID[decision_id].question)
             child.send(ENTER)
         child.expect_exact("Privileges the Agent pod keeps:")
+        child.expect_exact("install the Agent with?")
+        child.send(TARGET)
         child.expect(r"Write \d+ files to")
         child.send(ENTER)
         child.expect_exact("Next:")
@@ -290,3 +310,84 @@ def test_end_to_end_in_a_pseudo_terminal(tmp_path):
     assert child.exitstatus == 0
     # Both sides use the command line's default --target.
     assert_same_bundle(target, generated(tmp_path, "--set", "dogstatsd=uds", target=None))
+
+
+# --- issue 13 items 3 and 10: ? on pre-filled text, whole descriptions, the target asked ---------------
+
+
+def test_question_mark_explains_a_pre_filled_text_question():
+    run = walk([ENTER, "?", CTRL_C], None)  # the Agent version is pre-filled: ? must not be typed after it
+    assert DECISIONS_BY_ID["agent_version"].explain() in run.out
+
+
+def test_option_descriptions_wrap_instead_of_being_cut_at_the_terminal_width():
+    # From this preset DogStatsD is on the socket, whose description (cost, then "current choice") is long.
+    run = walk([ENTER, ENTER, ENTER, ENTER, CTRL_C], None, preset="dogstatsd-uds-origin", columns=80)
+    uds = DECISIONS_BY_ID["dogstatsd"].option("uds")
+    description = f"Description: costs: {uds.costs}; current choice"
+    assert len(description) > 80
+    assert "".join(description.split()) in "".join(run.screen.split())
+
+
+@pytest.mark.parametrize(("keys", "target"), [(DOWN, "operator"), (DOWN * 2, "both")])
+def test_the_target_is_asked_and_written(tmp_path, keys, target):
+    run = walk(ENTER * DEFAULT_QUESTIONS + keys + ENTER + ENTER, tmp_path / "asked")
+    assert run.rc == 0, run.err
+    assert "install the Agent with?" in run.screen
+    expected = generated(tmp_path, target=target)
+    assert {p.name: p.read_bytes() for p in (tmp_path / "asked").iterdir()} == {
+        p.name: p.read_bytes() for p in expected.iterdir()
+    }
+    from tui.core.answers import Answers
+    from tui.core.next_steps import next_steps
+
+    assert run.out.split("Next:\n")[1] == "".join(
+        f"  {line}\n" for line in next_steps(Answers(), target).lines(tmp_path / "asked")
+    )
+    assert ("A or B, not both" in run.out) == (target == "both")
+
+
+def test_question_mark_and_whole_descriptions_in_a_pseudo_terminal(tmp_path):
+    """In a real 80-column terminal: ? on the pre-filled version explains it; the socket's cost is not cut."""
+    pexpect = pytest.importorskip("pexpect")
+    env = {**os.environ, "PYTHONPATH": str(REPO), "TERM": "xterm-256color", "NO_COLOR": "1"}
+    env["PROMPT_TOOLKIT_NO_CPR"] = "1"
+    child = pexpect.spawn(
+        sys.executable, ["-m", "tui", "ask", "--preset", "dogstatsd-uds-origin", "-o", str(tmp_path / "b")],
+        env=env, cwd=str(tmp_path), encoding="utf-8", timeout=30, dimensions=(40, 80),
+    )  # fmt: skip
+    try:
+        child.expect_exact(DECISIONS_BY_ID["platform"].question)
+        child.send(ENTER)
+        child.expect_exact(DECISIONS_BY_ID["agent_version"].question)
+        child.send("?")
+        child.expect_exact("Agent version (agent_version)")  # the explanation's first line
+        child.expect_exact(DECISIONS_BY_ID["agent_version"].question)  # asked again
+        child.send(ENTER)
+        child.expect_exact(DECISIONS_BY_ID["runtime"].question)
+        child.send(ENTER)
+        child.expect_exact(DECISIONS_BY_ID["runtime_socket"].question)
+        child.send(ENTER)
+        child.expect_exact(DECISIONS_BY_ID["dogstatsd"].question)
+        child.expect_exact("current choice")  # the end of a description longer than 80 columns
+        child.send(CTRL_C)
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    assert child.exitstatus == EXIT_INTERRUPTED
+    assert not (tmp_path / "b").exists()
+
+
+def test_without_an_output_directory_it_offers_to_start_from_your_values_file(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    mine = tmp_path / "mine.yaml"
+    mine.write_text("# ours\nagents:\n  tolerations:\n    - operator: Exists\n")
+    keys = (
+        ENTER * DEFAULT_QUESTIONS + TARGET + ENTER + CLEAR + "nope.yaml" + ENTER + CLEAR + "mine.yaml" + ENTER + ENTER
+    )
+    run = walk(keys, None)  # a missing file is refused, then the real one is taken
+    assert run.rc == 0, run.err
+    written = (tmp_path / "ddsecure-bundle" / "values.yaml").read_text()
+    assert written.startswith("# ours\nagents:\n  tolerations:\n    - operator: Exists\n")
+    assert "useHostPID: false" in written
+    assert "values.yaml is mine.yaml, edited" in run.out

@@ -17,9 +17,13 @@ from tui.core.audit.chart_keys import chart_keys
 from tui.core.bundle import PRIVILEGES, VALUES, build_bundle
 from tui.core.chart_defaults import SYSTEM_PROBE_CAPABILITIES
 
-REFERENCE = Path(__file__).resolve().parents[1].parent / "shared" / "reference"
-DEFAULT_VALUES = REFERENCE / "chart-3.240.0" / "values.yaml"
-needs_reference = pytest.mark.skipif(not DEFAULT_VALUES.is_file(), reason="shared/reference not beside the repo")
+from conftest import CHART_REFERENCE
+
+DEFAULT_VALUES = CHART_REFERENCE / "values.yaml"
+needs_reference = pytest.mark.skipif(
+    not DEFAULT_VALUES.is_file(),
+    reason=f"reference chart values not found at {DEFAULT_VALUES} (set DDSECURE_REFERENCE_DIR)",
+)
 
 
 def run(*argv: str) -> tuple[int, str, str]:
@@ -347,7 +351,9 @@ def test_fix_writes_the_bundle_and_shows_the_changes_to_the_users_file(tmp_path)
     assert "-  apiKey: <redacted>" in out
     assert "+  useHostPID: false" in out
     assert "+    enabled: false" in out  # discovery
-    assert "logs=annotated" in (out_dir / VALUES).read_text()
+    written = (out_dir / VALUES).read_text()
+    assert written.startswith("# my values\ndatadog:\n  logs:\n    enabled: true\n")  # the user's own file, edited
+    assert "apiKey:" not in written and "apiKeyExistingSecret: datadog-secret" in written
     # a second run refuses to overwrite other content without --force, then accepts it with --force
     (out_dir / "other.txt").write_text("x")
     (out_dir / VALUES).write_text("changed\n")

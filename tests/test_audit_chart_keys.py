@@ -10,11 +10,15 @@ import pytest
 
 from tui.core.audit.chart_keys import DATA, chart_keys
 
+from conftest import CHART_REFERENCE
+
 ROOT = Path(__file__).resolve().parents[1]
-SOURCE = ROOT.parent / "shared" / "reference" / "chart-3.240.0" / "values.yaml"
+SOURCE = CHART_REFERENCE / "values.yaml"
 
 
-@pytest.mark.skipif(not SOURCE.is_file(), reason="shared/reference not beside the repo")
+@pytest.mark.skipif(
+    not SOURCE.is_file(), reason=f"reference chart values not found at {SOURCE} (set DDSECURE_REFERENCE_DIR)"
+)
 def test_shipped_key_list_is_up_to_date():
     spec = importlib.util.spec_from_file_location("gen_chart_keys", ROOT / "scripts" / "gen_chart_keys.py")
     module = importlib.util.module_from_spec(spec)

@@ -177,7 +177,7 @@ def test_a_failing_move_puts_every_old_file_back(tmp_path, monkeypatch):
     assert code == 2 and "No space left on device" in err
     assert read_bundle(target) == before
     assert failures
-    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".b.")]
+    assert not [p for p in target.iterdir() if p.name.startswith(".ddsecure-staging")]
 
 
 def test_ctrl_c_never_leaves_half_a_bundle(tmp_path):
@@ -198,7 +198,6 @@ def test_ctrl_c_never_leaves_half_a_bundle(tmp_path):
         else:
             assert process.returncode in (130, -signal.SIGINT), err
             assert "Traceback" not in err
-        assert not [p for p in tmp_path.iterdir() if p.name.startswith(f".b{attempt}.")]
 
 
 def test_presets_and_explain(capsys):
@@ -235,4 +234,51 @@ def test_forcing_another_target_takes_away_the_old_targets_files(tmp_path):
     assert run("generate", "-o", str(target), "--force", "--target", "helm")[0] == 0
     assert sorted(p.name for p in target.iterdir()) == sorted([*build_bundle(Answers(), target="helm"), "notes.txt"])
     code, out, _ = run("generate", "-o", str(target), "--check", "--target", "helm")
-    assert code == 1 and "Only in" in out and "notes.txt" in out and "datadog-agent.yaml" not in out
+    assert (code, out) == (0, f"{target} holds exactly this bundle\n")
+
+
+def test_check_compares_only_the_bundles_own_files(tmp_path):
+    """A GitOps directory: README, .git/ and the user's rendered.yaml beside the bundle are not drift."""
+    target = tmp_path / "gitops"
+    assert run("generate", "-o", str(target))[0] == 0
+    (target / "README.md").write_text("# our Datadog deployment\n")
+    (target / ".git" / "objects").mkdir(parents=True)
+    (target / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
+    (target / "rendered.yaml").write_text("kind: List\n")
+    code, out, _ = run("generate", "-o", str(target), "--check")
+    assert (code, out) == (0, f"{target} holds exactly this bundle\n")
+    assert run("generate", "-o", str(target))[0] == 0  # and regenerating needs no --force
+    # a file ddsecure wrote for another target is drift: writing this bundle would take it away
+    code, out, _ = run("generate", "-o", str(target), "--check", "--target", "helm")
+    assert code == 1 and "Only in" in out and "datadog-agent.yaml" in out
+    assert "README.md" not in out and ".git" not in out
+
+
+def test_answers_yaml_reproduces_the_bundle_byte_for_byte(tmp_path, monkeypatch):
+    first = tmp_path / "first"
+    argv = ("--preset", "apm-logs-processes", "--set", "system_probe=npm", "--set", "cluster_name=prod-1")
+    for target in ("helm", "operator", "both"):
+        assert run("generate", *argv, "--target", target, "-o", str(first), "--force")[0] == 0
+        values = (first / "values.yaml").read_text() if target != "operator" else ""
+        command = (first / "answers.yaml").read_text().splitlines()[1].removeprefix("#").strip()
+        assert command == f"ddsecure generate --answers answers.yaml --target {target} -o ."
+        if values:
+            assert f"#   {command}\n" in values
+        # the named command, run where the header says, writes the same files
+        monkeypatch.chdir(first)
+        code, out, _ = run(*command.split()[1:], "--check")
+        assert (code, out) == (0, ". holds exactly this bundle\n")
+        second = tmp_path / f"second-{target}"
+        assert run("generate", "--answers", "answers.yaml", "--target", target, "-o", str(second))[0] == 0
+        assert read_bundle(second) == read_bundle(first)
+        monkeypatch.chdir(tmp_path)
+
+
+def test_wizard_options_without_a_command_are_the_wizards_and_refused_before_another_command(tmp_path):
+    from tui.cli import build_parser, parse_arguments
+
+    args = parse_arguments(build_parser(), ["-o", "out", "--preset", "minimal-metrics", "--target", "operator"])
+    assert (args.command, str(args.output), args.preset, args.target) == (None, "out", "minimal-metrics", "operator")
+    code, out, err = run("-o", str(tmp_path / "x"), "generate", "-o", str(tmp_path / "y"))
+    assert code == 2 and out == "" and err.count("\n") == 1 and "must follow the command" in err
+    assert list(tmp_path.iterdir()) == []

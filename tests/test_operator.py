@@ -29,19 +29,14 @@ from tui.core.operator import (
     render_datadog_agent,
 )
 
+from conftest import REFERENCE
 from strategies import answers_strategy
 
 GOLDEN = Path(__file__).parent / "golden_operator"
 UPDATE = os.environ.get("DDSECURE_UPDATE_GOLDEN") == "1"
-CRD = (
-    Path(__file__).resolve().parents[1].parent
-    / "shared"
-    / "reference"
-    / "operator-crd"
-    / "datadoghq.com_datadogagents.yaml"
-)
+CRD = REFERENCE / "operator-crd" / "datadoghq.com_datadogagents.yaml"
 HELM_FILES = {"values.yaml", "daemonset-overrides.yaml", "kustomization.yaml"}
-COMMON_FILES = {"namespace.yaml", "privileges.json", "REPORT.md"}
+COMMON_FILES = {"namespace.yaml", "privileges.json", "REPORT.md", "answers.yaml"}
 
 
 def load_yaml(text: str) -> Any:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 
 from tui.core.answer_files import load_preset, preset_names
@@ -141,10 +142,34 @@ def test_audit_command_reports_privileges_and_writes_the_operator_bundle(tmp_pat
     code, out, _ = _audit(tmp_path, text, "--fix", "-o", str(tmp_path / "fixed"))
     assert code == 1
     assert sorted(p.name for p in (tmp_path / "fixed").iterdir()) == sorted(
-        ["datadog-agent.yaml", "namespace.yaml", "privileges.json", "REPORT.md"]
+        ["answers.yaml", "datadog-agent.yaml", "namespace.yaml", "privileges.json", "REPORT.md"]
     )
     assert "spec.override.nodeAgent.hostPID: false" in out
     fixed = (tmp_path / "fixed" / "datadog-agent.yaml").read_text()
     assert "hostPID: false" in fixed and "secretName: s" in fixed
     code, out, _ = _audit(tmp_path, text, "--format", "sarif")
     assert json.loads(out)["runs"][0]["results"]
+
+
+@pytest.mark.parametrize(
+    ("field", "yaml_value"),
+    [("spec.global", '"oops"'), ("spec.override.nodeAgent", "[1, 2]"), ("spec.features", "7"), ("spec", "oops")],
+)
+def test_a_field_that_is_not_a_map_is_a_finding_not_a_crash(tmp_path, field, yaml_value):
+    *parents, last = field.split(".")
+    indent = "".join(f"{'  ' * i}{part}:\n" for i, part in enumerate(parents))
+    text = (
+        "apiVersion: datadoghq.com/v2alpha1\nkind: DatadogAgent\nmetadata: {name: datadog}\n"
+        f"{indent}{'  ' * len(parents)}{last}: {yaml_value}\n"
+    )
+    code, out, err = _audit(tmp_path, text, "--format", "json")
+    assert (code, err) == (1, "")
+    import json
+
+    found = [f for f in json.loads(out)["findings"] if f["id"] == "operator-not-a-map"]
+    assert [f["key"] for f in found] == [field]
+    assert "must be a map" in found[0]["message"]
+
+
+def test_well_formed_resources_have_no_not_a_map_finding():
+    assert "operator-not-a-map" not in {f.id for f in findings(BARE)}

@@ -45,7 +45,7 @@ def _deploy(tools, answers: Answers, directory: Path) -> dict:
         (directory / name).write_text(text)
     flags = list(PLATFORMS[answers.platform].cluster.helm_flags())
     # The flags ddsecure asks for are the ones its own files print.
-    assert " ".join(flags) in files["values.yaml"] or not flags
+    assert " ".join(flags) in files["REPORT.md"] or not flags
     args = [answers.release_name, "-n", answers.namespace, "-f", str(directory / "values.yaml"), *flags]
     rendered = _helm(tools, args)
     if KUSTOMIZATION in files:

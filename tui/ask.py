@@ -101,6 +101,7 @@ class _Prompts:
         self._keys = KeyBindings
 
     def _run(self, question: Any, *, more_key: bool = False) -> Any:
+        _wrap_descriptions(question)
         keys = self._keys()
 
         @keys.add("c-d", eager=True)
@@ -125,15 +126,29 @@ class _Prompts:
         question = self.q.checkbox(message, choices, instruction=instruction, **self.options)
         return self._run(question, more_key=True)
 
-    def text(self, message: str, default: str, validate: Callable[[str], Any], instruction: str = "") -> str:
+    def text(
+        self, message: str, default: str, validate: Callable[[str], Any], instruction: str = "", more_key: bool = False
+    ) -> Any:
+        """The typed text, or MORE when `more_key` and `?` was pressed (even with a pre-filled default)."""
         question = self.q.text(message, default=default, validate=validate, instruction=instruction, **self.options)
-        return self._run(question)
+        return self._run(question, more_key=more_key)
 
     def confirm(self, message: str, default: bool) -> bool:
         return self._run(self.q.confirm(message, default=default, **self.options))
 
     def choice(self, title: str, value: Any, description: str | None = None, checked: bool = False) -> Any:
         return self.q.Choice(title, value=value, description=description, checked=checked)
+
+
+def _wrap_descriptions(question: Any) -> None:
+    """questionary draws the options and the highlighted one's description in one window that cuts lines
+    at the terminal's width; the trade-off is the end of the description, so wrap instead."""
+    from prompt_toolkit.filters import to_filter
+    from questionary.prompts.common import InquirerControl
+
+    for window in question.application.layout.find_all_windows():
+        if isinstance(window.content, InquirerControl):
+            window.wrap_lines = to_filter(True)
 
 
 class _Walk:
@@ -157,9 +172,10 @@ class _Walk:
                 answers = self.ask_decision(decision, answers, f"[{number}/{total}]")
 
         # Imported only now (with the model behind it) so that the first question appears sooner.
-        from tui.core.bundle import BUNDLE_FILES, build_bundle, bundle_diff, existing_files, write_bundle
+        from tui.core.bundle import build_bundle, bundle_diff, existing_files, write_bundle
 
         self.summary(answers)
+        target = self.ask_target(target)
         directory = output if output is not None else self.ask_directory()
         files = build_bundle(answers, target=target)
         if not self.prompts.confirm(f"Write {len(files)} files to {directory}?", default=True):
@@ -179,24 +195,12 @@ class _Walk:
         self.say(f"Wrote {len(written)} files to {directory}:")
         for path in written:
             self.say(f"  {path.name}")
-        self.next_steps(answers, directory, target, [name for name in files if name not in BUNDLE_FILES])
-        return EXIT_OK
+        from tui.core.next_steps import next_steps
 
-    def next_steps(self, answers: Answers, directory: Path, target: str, operator_files: list[str]) -> None:
-        from tui.core.bundle import commands
-
-        cmd = commands(answers)
-        keys = ("namespace", "secret") if target == "operator" else ("helm_repo", "namespace", "secret", "render")
         self.say("Next:")
-        self.say(f"  cd {directory}")
-        for key in keys:
-            self.say(f"  {cmd[key]}")
-        if target != "operator":
-            self.say(f"  {cmd['kustomize']}")
-        if target in ("operator", "both") and operator_files:
-            self.say(
-                f"  (Operator: install datadog/datadog-operator, then kubectl apply -f {' -f '.join(operator_files)})"
-            )
+        for line in next_steps(answers, target).lines(directory):
+            self.say(f"  {line}")
+        return EXIT_OK
 
     # --- one decision -----------------------------------------------------------------------------
 
@@ -248,7 +252,7 @@ class _Walk:
         instruction = f"(Space toggles, Enter accepts; default: {shown}; ? explains)"
         return self.prompts.checkbox(message, choices, instruction=instruction)
 
-    def ask_text(self, decision: Decision, answers: Answers, message: str) -> str:
+    def ask_text(self, decision: Decision, answers: Answers, message: str) -> str | _More:
         current = decision.shown_value(answers)
 
         def validate(text: str) -> bool | str:
@@ -266,9 +270,9 @@ class _Walk:
             default="" if current is None else format_value(current),
             validate=validate,
             instruction=f"(Enter keeps {shown}; ? explains)",
+            more_key=True,
         )
-        value = value.strip()
-        return MORE if value == "?" else value
+        return value if value is MORE else value.strip()
 
     @staticmethod
     def trade_off(decision: Decision, option: Option, answers: Answers, value: Any) -> str:
@@ -307,6 +311,28 @@ class _Walk:
         for line in Deployment.of(answers).ledger.summary_lines():
             self.say(f"  {line}")
         self.say()
+
+    def ask_target(self, target: str) -> str:
+        """Helm, Operator or both: the same choice as `--target` (its value is the default)."""
+        from tui.core.next_steps import TARGET_HELP, TARGET_LABELS, TARGET_SUMMARIES
+
+        choices = [
+            self.prompts.choice(
+                f"{label} — {TARGET_SUMMARIES[value]}" + (" (default)" if value == target else ""), value
+            )
+            for value, label in TARGET_LABELS.items()
+        ]
+        while True:
+            chosen = self.prompts.select(
+                "What should the bundle install the Agent with?",
+                choices,
+                default=target,
+                instruction="(↑/↓, Enter; ? explains)",
+            )
+            if chosen is not MORE:
+                return str(chosen)
+            self.say()
+            self.say(TARGET_HELP)
 
     def ask_directory(self) -> Path:
         def validate(text: str) -> bool | str:

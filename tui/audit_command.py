@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from tui.core.audit.findings import SEVERITIES, AuditReport, rank
 from tui.core.errors import DdsecureError
+
+if TYPE_CHECKING:
+    from tui.core.audit.expected import Expectation
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -21,59 +24,178 @@ class AuditUsageError(DdsecureError):
 
 
 def run_audit(args: argparse.Namespace, out: TextIO) -> int:
-    from tui.core.audit.audit import audit_file, key_lines
+    from tui.core.audit.audit import audit_input, key_lines, read_input
+    from tui.core.yaml_input import read_text
 
     fix = bool(getattr(args, "fix", False))
     output = getattr(args, "output", None)
+    chosen = list(getattr(args, "apply", None) or [])
     if fix and output is None:
         raise AuditUsageError("--fix needs -o DIR: the directory to write the least-privilege bundle to")
     if output is not None and not fix:
         raise AuditUsageError("-o DIR is only used with --fix")
-    report, text = audit_file(
-        args.file, render=bool(getattr(args, "render", False)), chart=getattr(args, "chart", None)
-    )
-    fix_diff = ""
+    if chosen and not fix:
+        raise AuditUsageError("--apply is only used with --fix")
+    text = read_text(args.file)
+    given = read_input(text, str(args.file))
+    report = audit_input(given, render=bool(getattr(args, "render", False)), chart=getattr(args, "chart", None))
+    expected = _check_expected(report, text, args)
+    fixed: Any = None
     written: list[Any] = []
+    operator_changes = ""
     if fix:
-        fix_diff, written = _apply_fix(report, text, args)
+        if report.kind == "datadog-agent" and report.answers is not None:
+            from tui.core.audit.datadog_agent import apply_fix
+
+            operator_changes, written = apply_fix(report, args.output, force=bool(getattr(args, "force", False)))
+        elif report.kind != "values" or report.answers is None:
+            raise AuditUsageError("--fix works on a values file; for manifests, audit the values that produced them")
+        else:
+            fixed, written = _fix_values(given, report, chosen, args)
+    decisions = fixed.decisions if fixed is not None else []
     fmt = getattr(args, "format", "text") or "text"
     if fmt == "json":
         document = report.as_json()
         if fix:
-            document["fix"] = {"written": [str(p) for p in written], "diff": fix_diff}
+            by_finding = {(d.finding.id, d.finding.key): d.summary() for d in decisions}
+            for item in document["findings"]:
+                if (item["id"], item["key"]) in by_finding:
+                    item["fixStatus"] = by_finding[(item["id"], item["key"])]
+            document["fix"] = {
+                "written": [str(p) for p in written],
+                "diff": _diff(given, fixed) if fixed is not None else operator_changes,
+                "decisions": [d.as_json() for d in decisions],
+            }
+            if fixed is not None and fixed.before is not None and fixed.after is not None:
+                document["fix"]["footprint"] = {"before": fixed.before.as_json(), "after": fixed.after.as_json()}
+        if expected is not None:
+            document["expected"] = expected.as_json()
         out.write(json.dumps(document, indent=2, default=str) + "\n")
     elif fmt == "sarif":
         from tui.core.audit.sarif import to_sarif
 
-        out.write(json.dumps(to_sarif(report, key_lines(text)), indent=2) + "\n")
-    else:
-        out.write(format_text(report))
+        sarif = to_sarif(report, _values_lines(key_lines(text), given))
         if fix:
-            out.write(f"\nwrote the least-privilege bundle for these answers to {args.output}:\n")
+            by_finding = {(d.finding.id, d.finding.key): d.summary() for d in decisions}
+            for result, finding in zip(sarif["runs"][0]["results"], report.sorted_findings(), strict=False):
+                summary = by_finding.get((finding.id, finding.key))
+                if summary:
+                    result["message"]["text"] += f" --fix: {summary}"
+                    result["properties"]["fix"] = summary
+        out.write(json.dumps(sarif, indent=2) + "\n")
+    else:
+        out.write(format_text(report, decisions))
+        if expected is not None:
+            out.write(_expected_text(expected))
+        if fix:
+            out.write(f"\nwrote the least-privilege bundle to {args.output}:\n")
             out.writelines(f"  {p.name}\n" for p in written)
-            out.write("\nchanges to your file (each finding's fix applied):\n")
-            out.write(fix_diff or "  (none)\n")
+            if fixed is None:
+                out.write("\nchanges each finding asks of your resource:\n")
+                out.write(operator_changes or "  (none)\n")
+            else:
+                out.write(_fix_summary(fixed))
+                out.write("\nchanges to your file (each applied finding's edit, nothing else):\n")
+                out.write(_diff(given, fixed) or "  (none)\n")
     fail_on = getattr(args, "fail_on", "high") or "high"
     return EXIT_FINDINGS if report.reaches(fail_on) else EXIT_OK
 
 
-def _apply_fix(report: AuditReport, text: str, args: argparse.Namespace) -> tuple[str, list[Any]]:
-    if report.kind == "datadog-agent" and report.answers is not None:
-        from tui.core.audit.datadog_agent import apply_fix
-
-        return apply_fix(report, args.output, force=bool(getattr(args, "force", False)))
-    if report.kind != "values" or report.answers is None:
-        raise AuditUsageError("--fix works on a values file; for manifests, audit the values that produced them")
-    from tui.core.answers import layer
-    from tui.core.audit.fix import fix_diff
-    from tui.core.bundle import build_bundle, write_bundle
-
-    answers = layer([report.answers])
-    written = write_bundle(build_bundle(answers), args.output, force=bool(getattr(args, "force", False)))
-    return fix_diff(text, report.sorted_findings(), str(args.file)), written
+def _values_lines(lines: dict[str, int], given: Any) -> dict[str, int]:
+    """Key lines of the values inside a wrapper, by their values key (the wrapper's prefix removed)."""
+    source = getattr(given, "source", None)
+    if source is None or not source.wrapped or source.embedded:
+        return lines
+    prefix = ".".join(str(step) for step in source.path) + "."
+    return {key.removeprefix(prefix): line for key, line in lines.items() if key.startswith(prefix)} or lines
 
 
-def format_text(report: AuditReport) -> str:
+def _check_expected(report: AuditReport, text: str, args: argparse.Namespace) -> Expectation | None:
+    """--expect: compare the DaemonSet's ledger with privileges.json; each difference is a high finding."""
+    path = getattr(args, "expect", None)
+    if path is None:
+        return None
+    if report.kind != "manifests" or report.ledger is None:
+        raise AuditUsageError(
+            "--expect compares a DaemonSet: audit the rendered manifests or the running DaemonSet "
+            "(kubectl get daemonset -n NAMESPACE NAME -o yaml)"
+        )
+    from tui.core.audit.expected import expectation
+    from tui.core.audit.findings import Finding
+    from tui.core.audit.manifest_audit import node_agent_pod
+    from tui.core.yaml_input import parse_documents
+
+    _, _, daemonset = node_agent_pod(parse_documents(text, str(args.file)), str(args.file))
+    result = expectation(path, daemonset, report.ledger)
+    report.findings += [
+        Finding("expect-differs", "high", f"DaemonSet {daemonset}", f"differs from {path}: {line}")
+        for line in result.differences
+    ]
+    return result
+
+
+def _expected_text(expected: Expectation) -> str:
+    lines = ["", f"Compared with {expected.file} ({expected.section} ledger), DaemonSet {expected.daemonset}:"]
+    if not expected.differences:
+        lines.append(f"  grants exactly what {expected.file} lists")
+    lines += [f"  {line}" for line in expected.differences]
+    return "\n".join(lines) + "\n"
+
+
+def _diff(given: Any, fixed: Any) -> str:
+    from tui.core.audit.fix import unified_diff
+
+    return unified_diff(given.text, fixed.text, given.name)
+
+
+def _fix_values(given: Any, report: AuditReport, chosen: list[str], args: argparse.Namespace) -> tuple[Any, list[Any]]:
+    """Edit the user's own values, then write the bundle computed from the edited file."""
+    from pathlib import Path
+
+    from tui.core.audit.fix import ALL_SAFE, plan_fix, report_section
+    from tui.core.audit.infer import infer_answers
+    from tui.core.audit.values_audit import modelled_values
+    from tui.core.bundle import BUNDLE_FILES, REPORT, WRITTEN_BY_DDSECURE, build_bundle, write_bundle
+    from tui.core.deployment import ValuesDeployment
+
+    known = {f.id for f in report.findings} | {f"{f.id}:{f.key}" for f in report.findings} | {ALL_SAFE}
+    unknown = [name for name in chosen if name not in known]
+    if unknown:
+        ids = ", ".join(sorted({f.id for f in report.findings if f.changes})) or "none"
+        raise AuditUsageError(f"--apply {unknown[0]}: no such finding in this file (findings with an edit: {ids})")
+    fixed = plan_fix(given.text, given.name, given.source, given.values, report, chosen, given.documents)
+    values = modelled_values(fixed.values)[0]
+    answers, _ = infer_answers(values)
+    target = getattr(args, "target", "helm") or "helm"
+    deployment = ValuesDeployment(answers, values, fixed.values_text)
+    files = build_bundle(answers, target=target, deployment=deployment)
+    files[REPORT] = files[REPORT].rstrip("\n") + "\n\n" + report_section(fixed, given.name)
+    if fixed.source is not None and fixed.source.wrapped:
+        name = Path(given.name).name
+        if name in WRITTEN_BY_DDSECURE or name in BUNDLE_FILES or name.startswith("."):
+            name = f"fixed-{name.lstrip('.')}"
+        files[name] = fixed.text
+    written = write_bundle(files, args.output, force=bool(getattr(args, "force", False)))
+    return fixed, written
+
+
+def _fix_summary(fixed: Any) -> str:
+    from tui.core.audit.fix import APPLIED, OPT_IN, REFUSED
+    from tui.core.privileges import ledger_delta
+
+    counts = {status: sum(d.status == status for d in fixed.decisions) for status in (APPLIED, OPT_IN, REFUSED)}
+    lines = [
+        "",
+        f"--fix: {counts[APPLIED]} finding(s) applied, {counts[OPT_IN]} need --apply (they change something you "
+        f"set), {counts[REFUSED]} refused",
+    ]
+    delta = ledger_delta(fixed.before, fixed.after) if fixed.before is not None and fixed.after is not None else []
+    lines.append("footprint of your values (before the DaemonSet patch):")
+    lines += [f"  {line}" for line in delta] or ["  unchanged"]
+    return "\n".join(lines) + "\n"
+
+
+def format_text(report: AuditReport, decisions: list[Any] | None = None) -> str:
     lines: list[str] = []
     what = {
         "values": "values file for datadog/datadog 3.240.0",
@@ -81,6 +203,7 @@ def format_text(report: AuditReport) -> str:
     }.get(report.kind, "Kubernetes manifests")
     lines.append(f"ddsecure audit: {report.path} ({what})")
     findings = report.sorted_findings()
+    by_finding = {(d.finding.id, d.finding.key): d for d in decisions or []}
     counts = ", ".join(
         f"{sum(f.severity == s for f in findings)} {s}"
         for s in reversed(SEVERITIES)
@@ -98,6 +221,9 @@ def format_text(report: AuditReport) -> str:
             lines.append(f"      {finding.message}")
             if finding.fix:
                 lines.append(f"      fix: {finding.fix}")
+            decision = by_finding.get((finding.id, finding.key))
+            if decision is not None:
+                lines.append(f"      --fix {decision.summary()}")
     lines.append("")
     lines.append("Privileges granted (key responsible; where its value comes from):")
     for privilege in report.privileges:

@@ -63,10 +63,17 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"ddsecure {__version__}")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
 
-    def add_answer_sources(p: argparse.ArgumentParser, *, required_set: bool = True) -> None:
+    def add_answer_sources(p: Any, *, required_set: bool = True, prefix: str = "") -> None:
         source = p.add_mutually_exclusive_group()
-        source.add_argument("--preset", metavar="NAME", help="start from a built-in preset (see 'ddsecure presets')")
-        source.add_argument("--answers", metavar="FILE", type=Path, help="start from an answers file (YAML)")
+        source.add_argument(
+            "--preset",
+            dest=f"{prefix}preset",
+            metavar="NAME",
+            help="start from a built-in preset (see 'ddsecure presets')",
+        )
+        source.add_argument(
+            "--answers", dest=f"{prefix}answers", metavar="FILE", type=Path, help="start from an answers file (YAML)"
+        )
         if required_set:
             p.add_argument(
                 "--set",
@@ -89,6 +96,13 @@ def build_parser() -> argparse.ArgumentParser:
     explain = sub.add_parser("explain", help="print the trade-offs of a decision (all decisions without ID)")
     explain.add_argument("id", nargs="?", metavar="ID", help="an answer id, e.g. dogstatsd")
 
+    # Bare `ddsecure` is the wizard, so it takes the wizard's options too (`ddsecure -o DIR`). Their own
+    # dests let `dispatch` refuse them before another command, where that command's defaults would hide them.
+    bare = parser.add_argument_group("without a command: the full-screen wizard, with these options")
+    add_answer_sources(bare, required_set=False, prefix=BARE)
+    bare.add_argument("-o", "--output", dest=f"{BARE}output", metavar="DIR", type=Path, help="directory to export to")
+    add_target(bare, prefix=BARE)
+
     wizard = sub.add_parser("wizard", help="full-screen wizard (Textual)")
     add_answer_sources(wizard, required_set=False)
     wizard.add_argument("-o", "--output", metavar="DIR", type=Path, help="directory to export to")
@@ -103,19 +117,40 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument("file", metavar="FILE", type=Path)
     audit.add_argument("--format", choices=("text", "json", "sarif"), default="text")
     audit.add_argument("--fail-on", choices=("info", "low", "medium", "high"), default="high")
-    audit.add_argument("--fix", action="store_true", help="write the least-privilege bundle for the inferred answers")
+    audit.add_argument("--fix", action="store_true", help="edit your values (a copy, in DIR) and write the bundle")
+    audit.add_argument(
+        "--apply",
+        metavar="FINDING",
+        action="append",
+        help="with --fix: also apply a fix that changes something you set (ID or ID:KEY; all-safe: those that cost "
+        "nothing); repeatable",
+    )
     audit.add_argument("-o", "--output", metavar="DIR", type=Path, help="with --fix: directory to write")
     audit.add_argument("--force", action="store_true", help="with --fix: replace files in a non-empty DIR")
     audit.add_argument("--render", action="store_true", help="also render the values with real helm and compare")
     audit.add_argument("--chart", metavar="DIR", type=Path, help="chart directory for --render")
+    audit.add_argument(
+        "--target", choices=("helm", "operator", "both"), default="helm", help="with --fix: what to write"
+    )
+    audit.add_argument(
+        "--expect",
+        metavar="PRIVILEGES_JSON",
+        type=Path,
+        help="manifests only: exit 1 unless the DaemonSet grants exactly what this privileges.json lists",
+    )
     return parser
 
 
-def add_target(parser: argparse.ArgumentParser) -> None:
+BARE = "bare_"  # dest prefix of the options given without a command
+WIZARD_OPTIONS = ("preset", "answers", "output", "target")
+
+
+def add_target(parser: Any, prefix: str = "") -> None:
     parser.add_argument(
         "--target",
+        dest=f"{prefix}target",
         choices=("helm", "operator", "both"),
-        default="both",
+        default=None if prefix else "both",
         help="what to write: Helm values + patch, a DatadogAgent for the Operator, or both",
     )
 
@@ -135,8 +170,8 @@ def resolve_answers(args: argparse.Namespace) -> Any:
 
 
 def cmd_generate(args: argparse.Namespace, out: TextIO) -> int:
-    from tui.core.bundle import build_bundle, bundle_diff, commands, write_bundle
-    from tui.core.platforms import PLATFORMS
+    from tui.core.bundle import build_bundle, bundle_diff, write_bundle
+    from tui.core.next_steps import next_steps
 
     answers = resolve_answers(args)
     files = build_bundle(answers, target=args.target)
@@ -152,14 +187,7 @@ def cmd_generate(args: argparse.Namespace, out: TextIO) -> int:
     out.write(f"wrote {len(written)} files to {args.output}:\n")
     out.writelines(f"  {path.name}\n" for path in written)
     out.write("next:\n")
-    cmd = commands(answers)
-    keys = ("namespace", "secret") if args.target == "operator" else ("namespace", "secret", "render", "kustomize")
-    if args.target != "operator" and not PLATFORMS[answers.platform].post_render_patch:
-        keys = ("namespace", "secret", "helm_install")  # the platform admits only the chart's own pod
-    for key in keys:
-        out.write(f"  {cmd[key]}\n")
-    if args.target in ("operator", "both"):
-        out.write("  (Operator: install datadog/datadog-operator, then kubectl apply -f datadog-agent.yaml)\n")
+    out.writelines(f"  {line}\n" for line in next_steps(answers, args.target).lines(args.output))
     return EXIT_OK
 
 
@@ -184,6 +212,21 @@ def cmd_explain(args: argparse.Namespace, out: TextIO) -> int:
         raise UsageError(f"unknown answer id {args.id!r}; valid ids: {', '.join(DECISIONS_BY_ID)}")
     out.write(decision.explain())
     return EXIT_OK
+
+
+def parse_arguments(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> argparse.Namespace:
+    """Parse; the options given without a command become the wizard's, as with `ddsecure wizard`."""
+    args = parser.parse_args(argv)
+    given = {name: getattr(args, BARE + name) for name in WIZARD_OPTIONS if getattr(args, BARE + name) is not None}
+    for name in WIZARD_OPTIONS:
+        delattr(args, BARE + name)
+    if args.command is not None and given:
+        options = ", ".join(f"--{name}" for name in given)
+        raise UsageError(f"{options} must follow the command ('ddsecure {args.command} {options.split(',')[0]} ...')")
+    if args.command is None:
+        for name in WIZARD_OPTIONS:
+            setattr(args, name, given.get(name))
+    return args
 
 
 def dispatch(args: argparse.Namespace, parser: argparse.ArgumentParser, out: TextIO) -> int:
@@ -217,8 +260,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
     err = err or sys.stderr
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
-        return dispatch(args, parser, out)
+        return dispatch(parse_arguments(parser, argv), parser, out)
     except DdsecureError as error:
         err.write(f"ddsecure: error: {error}\n")
         return EXIT_USAGE

@@ -11,49 +11,24 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Input, RadioButton, RadioSet, Static
 
+from tui.app.answer_input import DirectoryInput
 from tui.app.step_ids import EXPORT
 from tui.app.step_screen import StepScreen
+from tui.core.answers import Answers
 from tui.core.errors import DdsecureError
-
-# What each export target writes, as the user sees it in the export step.
-TARGET_LABELS = {
-    "helm": "Helm (values + patch)",
-    "operator": "Operator (DatadogAgent)",
-    "both": "Both",
-}
+from tui.core.next_steps import TARGET_LABELS
 
 
-def next_commands(answers, target: str) -> list[str]:
-    """The commands that take the written bundle to a cluster, for the chosen target."""
-    from tui.core.bundle import commands
-
-    cmd = commands(answers)
-    lines = [cmd["namespace"], cmd["secret"]]
-    if target != "operator":
-        lines += [cmd["render"], cmd["kustomize"]]
-    if target != "helm":
-        from tui.core.operator import OPERATOR_CHART, OPERATOR_FILE
-
-        lines += [
-            f"helm install datadog-operator {OPERATOR_CHART} -n {answers.namespace}",
-            f"kubectl apply -f {OPERATOR_FILE}",
-        ]
-    return lines
-
-
-def written_text(paths: list[Path], answers, target: str) -> Text:
-    from tui.core.bundle import commands
+def written_text(paths: list[Path], answers: Answers, target: str) -> Text:
+    from tui.core.next_steps import next_steps
 
     text = Text()
     text.append(f"Wrote {len(paths)} files to {paths[0].parent}:\n", style="bold green")
     for path in paths:
         text.append(f"  {path.name}\n")
-    text.append("\nNext, from that directory:\n", style="bold")
-    for line in next_commands(answers, target):
+    text.append("\nNext:\n", style="bold")
+    for line in next_steps(answers, target).lines(paths[0].parent):
         text.append(f"  {line}\n")
-    if target != "operator":
-        text.append("or with Helm values only, without the DaemonSet hardening:\n", style="dim")
-        text.append(f"  {commands(answers)['helm_install']}\n")
     text.append("\nq quits.", style="dim")
     return text
 
@@ -80,7 +55,7 @@ class ExportScreen(StepScreen):
             for target, label in TARGET_LABELS.items():
                 yield RadioButton(label, value=target == self.wizard.target, id=f"target-{target}")
         yield Static("Directory to write the bundle to (Enter writes, Esc goes back):", classes="question")
-        yield Input(value=str(self.wizard.output), id="directory")
+        yield DirectoryInput(value=str(self.wizard.output), id="directory")
         yield Static("", id="input-error")
         with VerticalScroll(id="export-result-scroll"):
             yield Static("", id="export-result")

@@ -18,13 +18,13 @@ KEYS = (
     ("Tab", "move between the widgets of a screen"),
     ("Esc", "back to the previous step (answers are kept)"),
     ("Ctrl+P", "command palette: load a preset"),
-    ("q", "quit (asks first when answers are not exported)"),
-    ("?", "this help"),
+    ("q", "quit (asks first when answers are not exported); Ctrl+Q in a text field"),
+    ("?", "this help; F1 in a text field"),
 )
 
 
 class HelpScreen(ModalScreen[None]):
-    BINDINGS: ClassVar = [Binding("escape,question_mark,q", "close", "Close")]
+    BINDINGS: ClassVar = [Binding("escape,question_mark,q,f1", "close", "Close")]
 
     def __init__(self, topic: str = "") -> None:
         super().__init__()

@@ -70,7 +70,22 @@ class ReviewScreen(StepScreen):
     title_text = "Review before writing"
     show_ledger = False
 
-    BINDINGS: ClassVar = [Binding("enter", "app.forward", "Export"), Binding("e", "app.forward", "Export", show=False)]
+    BINDINGS: ClassVar = [
+        Binding("enter", "app.forward", "Export"),
+        Binding("e", "app.forward", "Export", show=False),
+        # The tabs have the focus and use only ←/→: the other movement keys scroll the open tab.
+        Binding("pagedown", "scroll_tab('page_down')", "Scroll", key_display="PgDn"),
+        Binding("pageup", "scroll_tab('page_up')", "Scroll up", show=False),
+        Binding("down", "scroll_tab('down')", "Scroll down", show=False),
+        Binding("up", "scroll_tab('up')", "Scroll up", show=False),
+        Binding("home", "scroll_tab('home')", "Top", show=False),
+        Binding("end", "scroll_tab('end')", "Bottom", show=False),
+    ]
+
+    def action_scroll_tab(self, how: str) -> None:
+        pane = self.query_one(TabbedContent).active_pane
+        if pane is not None:
+            getattr(pane.query_one(VerticalScroll), f"scroll_{how}")()
 
     def compose_main(self) -> ComposeResult:
         answers = self.wizard.answers

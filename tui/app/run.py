@@ -5,27 +5,40 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tui.app.wizard_app import WizardApp
 
 DEFAULT_OUTPUT = Path("ddsecure-bundle")
 
 
-def run_wizard(args: argparse.Namespace) -> int:
-    from tui.cli import EXIT_OK, resolve_answers
+def wizard_app(args: argparse.Namespace) -> WizardApp:
+    """The app for `ddsecure wizard ...` or bare `ddsecure ...` (the same options, see `tui.cli`)."""
+    from tui.cli import resolve_answers
 
     answers = resolve_answers(args)  # bad presets or answers files fail here, before the screen changes
     from tui.app.wizard_app import WizardApp
 
-    app = WizardApp(
+    return WizardApp(
         answers,
         output=getattr(args, "output", None) or DEFAULT_OUTPUT,
-        target=getattr(args, "target", None) or "both",  # bare `ddsecure` has no --target
+        target=getattr(args, "target", None) or "both",  # bare `ddsecure` defaults to what `wizard` does
     )
+
+
+def run_wizard(args: argparse.Namespace) -> int:
+    from tui.cli import EXIT_OK
+
+    app = wizard_app(args)
     app.run()
     if app.written:
-        from tui.app.export_screen import next_commands
+        from tui.core.next_steps import next_steps
 
-        print(f"wrote {len(app.written)} files to {app.written[0].parent}")
-        for line in next_commands(app.answers, app.written_target):
+        directory = app.written[0].parent
+        print(f"wrote {len(app.written)} files to {directory}")
+        print("next:")
+        for line in next_steps(app.answers, app.written_target).lines(directory):
             print(f"  {line}")
     else:
         print("ddsecure: nothing was written", file=sys.stderr)

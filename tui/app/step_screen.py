@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Footer, Static
 
 from tui.app.ledger_panel import LedgerPanel
@@ -44,6 +46,9 @@ class StepScreen(Screen):
     # mounted, just after the screen's first paint (see `on_mount`);
     # events before that (the initial highlight) are not shown.
     painted: bool = False
+    # Below 80×24 the layout is hidden and Textual drops the focus with it; it is given back when the
+    # terminal is large enough again, so that arrows and Enter work without a Tab first.
+    focus_before_hiding: Widget | None = None
 
     @property
     def wizard(self) -> WizardApp:
@@ -76,6 +81,17 @@ class StepScreen(Screen):
 
     def show_current(self) -> None:
         """Show what the current highlight or value means (steps with an explanation override this)."""
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self.focused is not None:
+            self.focus_before_hiding = self.focused
+        self.call_after_refresh(self._give_focus_back)
+
+    def _give_focus_back(self) -> None:
+        widget = self.focus_before_hiding
+        too_small = self.size.width < MIN_WIDTH or self.size.height < MIN_HEIGHT
+        if self.focused is None and not too_small and widget is not None and widget.is_attached:
+            widget.focus()
 
     def refresh_ledger(self, delta: tuple[str, ...] | list[str] = (), label: str = "") -> None:
         if self.show_ledger:

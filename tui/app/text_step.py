@@ -6,6 +6,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Input, Static
 
+from tui.app.answer_input import AnswerInput
 from tui.app.explanation_panel import ExplanationPanel
 from tui.app.ledger_panel import cached_delta
 from tui.app.step_screen import DecisionStep
@@ -16,7 +17,7 @@ class TextStep(DecisionStep):
     def compose_main(self) -> ComposeResult:
         current = self.decision.shown_value(self.wizard.answers)
         yield Static(self.decision.question, classes="question")
-        yield Input(value="" if current is None else str(current), id="text-input")
+        yield AnswerInput(value="" if current is None else str(current), id="text-input")
         yield Static("", id="input-error")
         with VerticalScroll(id="explanation-scroll"):
             yield ExplanationPanel(id="explanation")

@@ -31,8 +31,8 @@ class WizardApp(App[int]):
     TITLE = "ddsecure"
     ENABLE_COMMAND_PALETTE = True
     COMMANDS = App.COMMANDS | {_preset_commands}
-    HORIZONTAL_BREAKPOINTS: ClassVar = [(0, "-too-narrow"), (MIN_WIDTH, "-wide-enough")]
-    VERTICAL_BREAKPOINTS: ClassVar = [(0, "-too-short"), (MIN_HEIGHT, "-tall-enough")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-too-narrow"), (MIN_WIDTH, "-wide-enough")]  # noqa: RUF012 (textual's type)
+    VERTICAL_BREAKPOINTS = [(0, "-too-short"), (MIN_HEIGHT, "-tall-enough")]  # noqa: RUF012 (textual's type)
     BINDINGS: ClassVar = [
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("q", "quit_wizard", "Quit"),
@@ -111,7 +111,7 @@ class WizardApp(App[int]):
         if following is not None:
             self.open_step(following)
 
-    def action_back(self) -> None:
+    async def action_back(self) -> None:
         before = previous_step(self.answers, self.current)
         if before is not None:
             self.open_step(before)

@@ -1,7 +1,7 @@
 """The bundle: every file ddsecure writes for one set of answers, and how it is written.
 
 `build_bundle` is pure (answers in, file name → text out). `write_bundle` writes all files or none:
-they are first written to a temporary directory beside the target, then moved into place with
+they are first written to a staging directory inside the target, then moved into place with
 interrupts held back, so Ctrl-C or a full disk never leaves half a bundle or a clobbered file.
 """
 
@@ -10,30 +10,27 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from tui import __version__
 from tui.core.answers import Answers
 from tui.core.chart_defaults import CHART_VERSION
-from tui.core.deployment import Deployment
+from tui.core.deployment import Deployment, ValuesDeployment
 from tui.core.errors import BundleError
+from tui.core.next_steps import NAMESPACE, PRIVILEGES, RENDERED, TARGETS, VALUES, NextSteps, helm_way, next_steps
 from tui.core.operator import OPERATOR_FILE
-from tui.core.platforms import helm_template_flags
 from tui.core.privileges import Ledger
 from tui.core.report import render_report
 from tui.core.yaml_text import dump, header
 
-VALUES = "values.yaml"
 OVERRIDES = "daemonset-overrides.yaml"
 KUSTOMIZATION = "kustomization.yaml"
-NAMESPACE = "namespace.yaml"
-PRIVILEGES = "privileges.json"
 REPORT = "REPORT.md"
-BUNDLE_FILES = (VALUES, OVERRIDES, KUSTOMIZATION, NAMESPACE, PRIVILEGES, REPORT)
+ANSWERS = "answers.yaml"
+BUNDLE_FILES = (VALUES, OVERRIDES, KUSTOMIZATION, NAMESPACE, PRIVILEGES, REPORT, ANSWERS)
 # Every file some target writes: what `--force` may replace or take away.
 WRITTEN_BY_DDSECURE = (*BUNDLE_FILES, OPERATOR_FILE)
-RENDERED = "rendered.yaml"  # written by the user's `helm template`, never by ddsecure
 
 # Top-level values groups, in the order a reader meets them.
 _GROUP_TITLES = {
@@ -44,54 +41,35 @@ _GROUP_TITLES = {
 }
 
 
-def commands(answers: Answers) -> dict[str, str]:
-    """The commands that take the bundle to a cluster, shown in file headers and by the wizards."""
-    ns, release = answers.namespace, answers.release_name
-    flags = helm_template_flags(answers.platform)
-    flags = f" {flags}" if flags else ""
-    return {
-        "namespace": f"kubectl apply -f {NAMESPACE}",
-        "secret": (
-            f'kubectl create secret generic {answers.api_key_secret} -n {ns} --from-literal api-key="$DD_API_KEY"'
-        ),
-        "helm_repo": "helm repo add datadog https://helm.datadoghq.com && helm repo update",
-        "helm_install": f"helm install {release} datadog/datadog --version {CHART_VERSION} -n {ns} -f {VALUES}",
-        "render": (
-            f"helm template {release} datadog/datadog --version {CHART_VERSION} -n {ns} -f {VALUES}{flags} > {RENDERED}"
-        ),
-        "kustomize": "kubectl kustomize . | kubectl apply -f -",
-    }
-
-
-TARGETS = ("helm", "operator", "both")
-
-
-def build_bundle(answers: Answers, target: str = "helm") -> dict[str, str]:
+def build_bundle(answers: Answers, target: str = "helm", deployment: Deployment | None = None) -> dict[str, str]:
     """File name to content for `target`: "helm" (values + patch), "operator" (a DatadogAgent) or "both".
 
     The Operator target leaves out the Helm-only files (values, DaemonSet patch, kustomization) and
     writes datadog-agent.yaml; privileges.json and REPORT.md then describe the Operator's footprint
-    and where it differs from the Helm chart's.
+    and where it differs from the Helm chart's. `deployment`: another deployment of these answers
+    (the user's own values file, edited by `audit --fix`), whose text is the bundle's values.yaml.
     """
     if target not in TARGETS:
         raise BundleError(f"unknown target {target!r}; valid: {', '.join(TARGETS)}")
-    deployment = Deployment.of(answers)
+    deployment = deployment or Deployment.of(answers)
+    # A platform that admits only the chart's own pod (GKE Autopilot) gets no DaemonSet patch.
     patched = deployment.platform.post_render_patch
     if target == "helm":
-        helm_files = {VALUES: render_values(deployment)}
+        helm_files = {VALUES: render_values(deployment, target)}
         if patched:
             helm_files[OVERRIDES] = render_overrides(deployment)
             helm_files[KUSTOMIZATION] = render_kustomization(deployment)
         helm_files[NAMESPACE] = render_namespace(deployment)
         helm_files[PRIVILEGES] = render_privileges(deployment)
-        helm_files[REPORT] = render_report(deployment)
+        helm_files[REPORT] = _with_next_steps(render_report(deployment), next_steps(answers, target))
+        helm_files[ANSWERS] = render_answers(answers, target)
         return helm_files
     from tui.core import operator
 
     footprint = operator.OperatorFootprint.of(answers)
     files: dict[str, str] = {}
     if target == "both":
-        files[VALUES] = render_values(deployment)
+        files[VALUES] = render_values(deployment, target)
         if patched:
             files[OVERRIDES] = render_overrides(deployment)
             files[KUSTOMIZATION] = render_kustomization(deployment)
@@ -99,8 +77,33 @@ def build_bundle(answers: Answers, target: str = "helm") -> dict[str, str]:
     ledgers = [footprint.ledger] if target == "operator" else [deployment.ledger, footprint.ledger]
     files[NAMESPACE] = render_namespace(deployment, ledgers=ledgers)
     files[PRIVILEGES] = _render_privileges_with_operator(deployment, target)
-    files[REPORT] = _report_with_operator(deployment, target)
+    files[REPORT] = _with_next_steps(_report_with_operator(deployment, target), next_steps(answers, target))
+    files[ANSWERS] = render_answers(answers, target)
     return files
+
+
+def _with_next_steps(report: str, steps: NextSteps) -> str:
+    return report.rstrip("\n") + "\n\n" + steps.markdown()
+
+
+def reproduce_command(target: str) -> str:
+    """The command that writes this bundle again from its answers.yaml, run in the bundle's directory."""
+    return f"ddsecure generate --answers {ANSWERS} --target {target} -o ."
+
+
+def render_answers(answers: Answers, target: str) -> str:
+    """answers.yaml: the resolved answers (defaults, preset, file and --set combined); never a secret."""
+    from tui.core.decisions import DECISIONS_BY_ID
+
+    top = header(
+        f"The answers this bundle was written from, by ddsecure {__version__}. From this directory,\n"
+        f"  {reproduce_command(target)}\n"
+        "writes the same files byte for byte; add --check to compare instead (exit 1 and a diff on drift).\n"
+        "Edit an answer here and run it again to change the bundle; `ddsecure explain ID` describes each one."
+    )
+    data = answers.as_dict()
+    titles = {key: DECISIONS_BY_ID[key].title for key in data if key in DECISIONS_BY_ID}
+    return top + dump(data, titles, blank_between_top_level=False)
 
 
 _PSS_ORDER = ("restricted", "baseline", "privileged")
@@ -150,29 +153,21 @@ def _answers_header(answers: Answers) -> str:
     return "\n".join(lines)
 
 
-def render_values(deployment: Deployment) -> str:
+def render_values(deployment: Deployment, target: str = "helm") -> str:
+    if isinstance(deployment, ValuesDeployment):
+        return deployment.values_text
     answers = deployment.answers
-    cmd = commands(answers)
+    steps = "\n".join(f"  {line}" for line in next_steps(answers, "helm").lines())
     top = header(
         f"values.yaml for the datadog/datadog Helm chart {CHART_VERSION}, written by ddsecure {__version__}.\n"
-        "Least privilege for these answers (reproduce with `ddsecure generate --answers`):\n"
+        f"Least privilege for these answers, kept in {ANSWERS}; from this directory\n"
+        f"  {reproduce_command(target)}\n"
+        "writes this bundle again:\n"
         f"{_answers_header(answers)}\n"
         "\n"
-        "Each setting says which answer put it here and why. The API key is never in this file:\n"
-        f"  {cmd['namespace']}\n"
-        f"  {cmd['secret']}\n"
-        + (
-            "Install with the DaemonSet hardening of daemonset-overrides.yaml (recommended):\n"
-            f"  {cmd['render']}\n"
-            f"  {cmd['kustomize']}\n"
-            "Or values only, without that hardening:\n"
-            f"  {cmd['helm_install']}"
-            if deployment.platform.post_render_patch
-            else f"Install with values only ({deployment.platform.title}: {deployment.platform.patch_note}):\n"
-            f"  {cmd['helm_install']}\n"
-            "To see offline what the cluster will render (privileges.json describes it):\n"
-            f"  {cmd['render']}"
-        )
+        "Each setting says which answer put it here and why. The API key is never in this file.\n"
+        "To install with the Helm chart, from the bundle directory:\n"
+        f"{steps}"
     )
     body = []
     values = deployment.values
@@ -185,14 +180,12 @@ def render_values(deployment: Deployment) -> str:
 
 
 def render_overrides(deployment: Deployment) -> str:
-    answers = deployment.answers
-    cmd = commands(answers)
+    install = "\n".join(f"  {command}" for command in helm_way(deployment.answers).commands)
     steps = "\n".join(f"  {step.gap}: {step.why}" for step in deployment.patch.steps) or "  (none needed)"
     top = header(
         "Strategic-merge patch for the node-agent DaemonSet: what the chart's values cannot express.\n"
-        "Apply it to the rendered chart with kustomization.yaml:\n"
-        f"  {cmd['render']}\n"
-        f"  {cmd['kustomize']}\n"
+        "Apply it to the rendered chart with kustomization.yaml (the full steps are in values.yaml):\n"
+        f"{install}\n"
         "Changes:\n"
         f"{steps}"
     )
@@ -200,10 +193,8 @@ def render_overrides(deployment: Deployment) -> str:
 
 
 def render_kustomization(deployment: Deployment) -> str:
-    cmd = commands(deployment.answers)
-    top = header(
-        f"First render the chart into {RENDERED}:\n  {cmd['render']}\nthen build and apply:\n  {cmd['kustomize']}"
-    )
+    render, apply = helm_way(deployment.answers).commands
+    top = header(f"First render the chart into {RENDERED}:\n  {render}\nthen build and apply:\n  {apply}")
     document = {
         "apiVersion": "kustomize.config.k8s.io/v1beta1",
         "kind": "Kustomization",
@@ -293,50 +284,61 @@ def write_bundle(files: Mapping[str, str], directory: Path, *, force: bool = Fal
         target = directory / name
         if target.is_dir() or (target.exists() and not target.is_file()):
             raise BundleError(f"cannot write {target}: it exists and is not a regular file")
-    parent = directory.parent if directory.parent != Path("") else Path(".")
+    created = not directory.exists()
+    staging: Path | None = None
+    placed = False
     try:
-        parent.mkdir(parents=True, exist_ok=True)
-        staging = _make_staging_dir(parent, directory.name)
-    except OSError as error:
-        raise BundleError(f"cannot write to {parent}: {error.strerror or error}") from None
-    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        staging = _make_staging_dir(directory)
         for name, text in files.items():
             (staging / name).write_text(text, encoding="utf-8")
         with _interrupts_held():
-            if not directory.exists():
-                os.rename(staging, directory)
-                staging = None  # now the bundle itself
-            else:
-                _swap_in(staging, directory, list(files))
+            _swap_in(staging, directory, list(files))
+            placed = True
     except OSError as error:
-        raise BundleError(f"cannot write to {directory}: {error.strerror or error}") from None
-    finally:
+        raise BundleError(f"cannot write to {directory}: {os_reason(error)}") from None
+    finally:  # also on Ctrl-C: no staging directory, and no new directory without its bundle
         if staging is not None:
             _remove_staging_dir(staging)
+        if created and not placed:
+            _remove_empty_dir(directory)
     return [directory / name for name in files]
 
 
-def _make_staging_dir(parent: Path, name: str) -> Path:
-    """A private directory beside the target (same filesystem, so renames are atomic).
+def os_reason(error: OSError) -> str:
+    """The operating system's own words ("Read-only file system", "Permission denied", "No space left on device")."""
+    return error.strerror or str(error)
 
-    Made by hand rather than with tempfile: preset mode pays for every import, and tempfile
-    brings shutil and random with it.
+
+def _make_staging_dir(directory: Path) -> Path:
+    """A private directory inside the target itself.
+
+    Inside, not beside: the target may be a mount point (a container volume, a CI workspace), and
+    a rename only works within one filesystem. Made by hand rather than with tempfile: preset mode
+    pays for every import, and tempfile brings shutil and random with it.
     """
     for _ in range(100):
-        staging = parent / f".{name}.{os.getpid()}.{os.urandom(4).hex()}.tmp"
+        staging = directory / f".ddsecure-staging.{os.getpid()}.{os.urandom(4).hex()}"
         try:
             staging.mkdir(mode=0o700)
         except FileExistsError:
             continue
         return staging
-    raise FileExistsError(f"no free staging directory name in {parent}")
+    raise FileExistsError(f"no free staging directory name in {directory}")
+
+
+def _remove_empty_dir(directory: Path) -> None:
+    """Take away a directory this run created, so a failed write leaves nothing behind."""
+    with suppress(OSError):
+        directory.rmdir()
 
 
 def _remove_staging_dir(staging: Path) -> None:
     """The staging directory holds only the files written into it: no tree walk needed."""
-    for leftover in staging.iterdir():
-        leftover.unlink(missing_ok=True)
-    staging.rmdir()
+    with suppress(OSError):
+        for leftover in staging.iterdir():
+            leftover.unlink(missing_ok=True)
+        staging.rmdir()
 
 
 def _swap_in(staging: Path, directory: Path, names: list[str]) -> None:
@@ -404,6 +406,8 @@ def bundle_diff(files: Mapping[str, str], directory: Path) -> str:
                 fromfile=f"{directory}/{name}" if name in present else "/dev/null",
                 tofile=f"{directory}/{name} (generated)",
             )
-    for extra in sorted(present - set(files) - {RENDERED}):
-        chunks.append(f"Only in {directory}: {extra}\n")
+    # Only ddsecure's own files count: a README, .git/ or the user's rendered.yaml beside them are not drift.
+    # A file another target wrote is, since writing this bundle takes it away.
+    for extra in sorted(present & set(WRITTEN_BY_DDSECURE) - set(files)):
+        chunks.append(f"Only in {directory}: {extra} (written by ddsecure for another target; removed on write)\n")
     return "".join(chunks)

@@ -222,7 +222,7 @@ def _mount(name: str, path: str, read_only: bool) -> dict[str, Any]:
 
 def _security_context(base: Any, *, add: tuple[str, ...] = (), seccomp: str = "", apparmor: str = "") -> Any:
     """The chart's generate-security-context: the given block, extra capabilities, profiles."""
-    context = copy.deepcopy(base) if isinstance(base, Mapping) else {}
+    context: dict[str, Any] = dict(copy.deepcopy(base)) if isinstance(base, Mapping) else {}
     if add:
         caps = dict(context.get("capabilities") or {})
         caps["add"] = list(caps.get("add") or []) + list(add)
@@ -318,7 +318,7 @@ def render_pod(user_values: Mapping[str, Any], cluster: Cluster = ANY_CLUSTER) -
         volumes.append({"name": "datadogrun", "emptyDir": {}})
 
     init_context = _security_context(v.get("agents.containers.initContainers.securityContext"))
-    init_containers = [
+    init_containers: list[dict[str, Any]] = [
         {"name": "init-volume", "volumeMounts": []},
         {"name": "init-config", "volumeMounts": [proc, *runtime_mount]},
     ]

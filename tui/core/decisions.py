@@ -112,14 +112,18 @@ def format_value(value: Any) -> str:
 
 
 def _platform_option(platform: Platform) -> Option:
-    """A platform's data as an option: what the chart keys give, what it refuses, its caveats."""
-    keys = ", ".join(
-        f"{k.key}: {format_value(k.value) if not isinstance(k.value, dict) else '…'}" for k in platform.chart_keys
-    )
+    """A platform's data as an option: what it settles and sets, what it refuses, its caveats.
+
+    What it costs in privileges is not written here: the wizards compute it from the model.
+    """
     settled = [f"runtime {platform.runtime}"] if platform.runtime else []
     socket = platform.sockets.get(platform.runtime or "")
     if socket:
         settled.append(f"socket {socket}")
+    settled += [
+        f"{k.key}: {format_value(k.value) if not isinstance(k.value, dict) else '(see values.yaml)'}"
+        for k in platform.chart_keys
+    ]
     refused = tuple(f"refuses {r.answer_id}={format_value(r.value)}: {r.reason}" for r in platform.refuses)
     if not platform.post_render_patch:
         refused += (f"no post-render patch: {platform.patch_note}",)
@@ -127,8 +131,7 @@ def _platform_option(platform: Platform) -> Option:
         platform.name,
         platform.title,
         platform.summary,
-        gives=keys or ("; ".join(settled) if settled else "the chart's usual paths"),
-        costs="; ".join(settled) if keys and settled else "",
+        gives="; ".join(settled) or "the chart's usual paths",
         caveats=refused + ((platform.pod_security,) if platform.pod_security else ()) + platform.caveats,
     )
 

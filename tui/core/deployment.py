@@ -6,6 +6,7 @@ the report cannot disagree with each other.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import cached_property, lru_cache
 from typing import Any
 
@@ -81,6 +82,23 @@ class Deployment:
         if self.answers.apm_over_uds:
             dirs.append(DSD_SOCKET_DIR if self.answers.dogstatsd_over_uds else APM_OWN_SOCKET_DIR)
         return tuple(dict.fromkeys(dirs))
+
+
+class ValuesDeployment(Deployment):
+    """A deployment of given values (the user's own file, edited by `audit --fix`) instead of the values
+    ddsecure writes; `answers` are the ones inferred from them, which the patch and the report read."""
+
+    def __init__(self, answers: Answers, values: Mapping[str, Any], values_text: str):
+        super().__init__(answers)
+        given = dict(values)
+        if not isinstance(given.get("datadog"), Mapping):
+            given["datadog"] = {}
+        self._given = given
+        self.values_text = values_text  # the file as the user will install it
+
+    @property
+    def values(self) -> dict:
+        return self._given
 
 
 @lru_cache(maxsize=128)

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 MISSING: Any = object()
+_YAML_TYPES = {str: "string", int: "number", float: "number", bool: "boolean", list: "list"}
 
 
 def lookup(tree: Any, dotted: str, default: Any = None) -> Any:
@@ -16,3 +17,19 @@ def lookup(tree: Any, dotted: str, default: Any = None) -> Any:
             return default
         node = node[part]
     return node
+
+
+def section(tree: Any, dotted: str) -> Mapping[str, Any]:
+    """The mapping at `dotted`, or an empty one when it is missing or not a mapping (`global: "oops"`)."""
+    value = lookup(tree, dotted)
+    return value if isinstance(value, Mapping) else {}
+
+
+def misplaced_sections(tree: Any, paths: tuple[str, ...]) -> list[tuple[str, str]]:
+    """(path, YAML type) of each of `paths` that is present but not a mapping."""
+    out = []
+    for dotted in paths:
+        value = lookup(tree, dotted, MISSING)
+        if value is not MISSING and value is not None and not isinstance(value, Mapping):
+            out.append((dotted, _YAML_TYPES.get(type(value), type(value).__name__)))
+    return out

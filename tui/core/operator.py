@@ -42,6 +42,12 @@ HOST_PID_FEATURES = ("npm", "usm", "cws")
 DSD_PORT = 8125
 APM_PORT = 8126
 
+
+def operator_daemonset(answers: Answers) -> str:
+    """The Operator names the node-Agent DaemonSet after the DatadogAgent (our release name)."""
+    return f"{answers.release_name}-agent"
+
+
 # spec.features field of each system-probe answer.
 FEATURE_FIELDS = {
     "npm": "npm",
@@ -141,7 +147,7 @@ def datadog_agent_plan(answers: Answers) -> OperatorPlan:
     plan.set(
         "metadata",
         {"name": answers.release_name, "namespace": answers.namespace},
-        f"release_name/namespace: the Operator names the node-Agent DaemonSet {answers.release_name}-agent",
+        f"release_name/namespace: the Operator names the node-Agent DaemonSet {operator_daemonset(answers)}",
     )
 
     # --- global: identity, credentials, runtime ---
@@ -295,17 +301,16 @@ def datadog_agent(answers: Answers) -> dict[str, Any]:
 
 def render_datadog_agent(answers: Answers) -> str:
     """datadog-agent.yaml: a header with the install steps, then the commented resource."""
+    from tui.core.next_steps import next_steps
+
     plan = datadog_agent_plan(answers)
-    ns = answers.namespace
     differences = footprint_differences(answers)
+    steps = "\n".join(f"  {line}" for line in next_steps(answers, "operator").lines())
     top = header(
         f"DatadogAgent ({API_VERSION}) for the Datadog Operator, written by ddsecure {__version__}.\n"
         "The same least-privilege answers as the Helm values; each part says which answer put it here.\n"
-        "The API key is never in this file. Install the Operator, then apply:\n"
-        f"  kubectl create namespace {ns}\n"
-        f"  helm install datadog-operator {OPERATOR_CHART} -n {ns}\n"
-        f'  kubectl create secret generic {answers.api_key_secret} -n {ns} --from-literal api-key="$DD_API_KEY"\n'
-        f"  kubectl apply -f {OPERATOR_FILE}\n"
+        "The API key is never in this file. To install with the Operator, from the bundle directory:\n"
+        f"{steps}\n"
         "Where the Operator's DaemonSet differs from the Helm bundle's (predicted; see REPORT.md):\n"
         + ("\n".join(f"  {line}" for line in differences) or "  no difference in privileges")
     )
@@ -417,7 +422,7 @@ def privileges_section(answers: Answers) -> dict[str, Any]:
     footprint = OperatorFootprint.of(answers)
     return {
         "datadogAgent": f"{answers.namespace}/{answers.release_name}",
-        "daemonset": f"{answers.release_name}-agent",
+        "daemonset": operator_daemonset(answers),
         "predicted": True,
         "differencesFromHelm": footprint.differences,
         **footprint.ledger.as_json(),
@@ -432,7 +437,7 @@ def report_section(answers: Answers) -> str:
         "## Datadog Operator target (datadog-agent.yaml)",
         "",
         f"`{OPERATOR_FILE}` asks the Operator for the same features. The Operator writes the node-Agent "
-        f"DaemonSet `{answers.release_name}-agent` itself, so its footprint is predicted here from the chart "
+        f"DaemonSet `{operator_daemonset(answers)}` itself, so its footprint is predicted here from the chart "
         "model and the Operator's documented behaviour (the Operator was not run). The Helm-only "
         "`daemonset-overrides.yaml` does not apply: the Operator reconciles its DaemonSet back.",
         "",

@@ -111,8 +111,8 @@ PLATFORMS: dict[str, Platform] = {
             "RKE2's containerd at /run/k3s/containerd/containerd.sock",
             runtime="containerd",
             sockets={"containerd": "/run/k3s/containerd/containerd.sock"},
-            pod_security="RKE2's CIS profile enforces restricted cluster-wide: the namespace label below exempts "
-            "only the Agent's namespace.",
+            pod_security="RKE2's CIS profile enforces restricted cluster-wide: namespace.yaml's enforce label "
+            "relaxes only the Agent's namespace.",
             host_preparation=(_ROOT_SOCKET,),
         ),
         Platform(
@@ -161,8 +161,8 @@ PLATFORMS: dict[str, Platform] = {
                     "mounting them and turns eBPF runtime compilation off",
                 ),
             ),
-            pod_security="Talos enforces baseline in every namespace by default: the Agent's namespace needs "
-            "the enforce label below, applied before the DaemonSet.",
+            pod_security="Talos enforces baseline in every namespace by default: apply namespace.yaml (its "
+            "enforce label) before the DaemonSet.",
             caveats=(
                 "eBPF checks need a kernel with BTF (CO-RE): Talos offers no kernel headers to compile against.",
                 "Process and security events show numeric user and group IDs (no host /etc/passwd, /etc/group).",
@@ -275,7 +275,7 @@ PLATFORMS: dict[str, Platform] = {
             ),
             post_render_patch=False,
             custom_security_contexts=False,
-            patch_note="none: any change after the chart renders risks a denial by the WorkloadAllowlist",
+            patch_note="any change after the chart renders risks a denial by the WorkloadAllowlist",
             caveats=(
                 f"{_AUTOPILOT_ALLOWLIST} (containers, images, environment names, volumes); values outside it "
                 "are denied at admission.",

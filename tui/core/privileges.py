@@ -90,12 +90,12 @@ def ledger_of_pod(pod: Mapping[str, Any], *, app_socket_dirs: tuple[str, ...] = 
     """Read the privileges of a pod spec. `app_socket_dirs`: hostPaths injected into app pods."""
     volumes = host_path_volumes(pod)
     grants: dict[str, dict[str, Any]] = {}
-    for container, volume, _, read_only in host_path_mounts(pod):
+    for mounted_by, volume, _, read_only in host_path_mounts(pod):
         path = str(volumes[volume].get("path", ""))
         grant = grants.setdefault(path, {"volume": volume, "ro": True, "containers": []})
         grant["ro"] = grant["ro"] and read_only
-        if container not in grant["containers"]:
-            grant["containers"].append(container)
+        if mounted_by not in grant["containers"]:
+            grant["containers"].append(mounted_by)
     # A declared volume that nothing mounts still lets the kubelet create or touch the host path.
     for volume, block in volumes.items():
         path = str(block.get("path", ""))

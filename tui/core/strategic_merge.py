@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 # Merge keys of the pod-spec lists, as in the Kubernetes API's patchMergeKey tags.
-MERGE_KEYS = {
+MERGE_KEYS: dict[str, str | None] = {
     "containers": "name",
     "initContainers": "name",
     "ephemeralContainers": "name",
@@ -40,8 +40,8 @@ def apply_patch(original: Mapping[str, Any], patch: Mapping[str, Any]) -> dict[s
             result.pop(key, None)
         elif isinstance(value, Mapping) and isinstance(result.get(key), Mapping):
             result[key] = apply_patch(result[key], value)
-        elif isinstance(value, list) and MERGE_KEYS.get(key) and isinstance(result.get(key), list):
-            result[key] = _merge_list(result[key], value, MERGE_KEYS[key])
+        elif isinstance(value, list) and (merge_key := MERGE_KEYS.get(key)) and isinstance(result.get(key), list):
+            result[key] = _merge_list(result[key], value, merge_key)
         else:
             result[key] = _without_directives(value)
     for key, order in orders.items():

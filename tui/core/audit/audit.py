@@ -4,37 +4,74 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from tui.core.audit.detect import detect
 from tui.core.audit.findings import AuditReport
+from tui.core.audit.values_input import ValuesSource, locate, unsupported_form
+from tui.core.dotted import section
 from tui.core.errors import DdsecureError, InputFileError
 from tui.core.yaml_input import parse_documents, read_text
 
 _KEY_LINE = re.compile(r"^(\s*)([A-Za-z0-9_.\-/]+|\"[^\"]*\"|'[^']*'):(\s|$)")
 
 
-def audit_text(text: str, name: str, *, render: bool = False, chart: Path | None = None) -> AuditReport:
+@dataclass(frozen=True)
+class AuditInput:
+    """A parsed input: what it is and, for values, where they sit in the file (plain or in a wrapper)."""
+
+    text: str
+    name: str
+    documents: list[Any]
+    kind: str  # "values", "manifests" or "operator"
+    source: ValuesSource | None = None  # for values: where they are in the file
+    values: Mapping[str, Any] | None = None  # for values: the values themselves
+
+
+def read_input(text: str, name: str) -> AuditInput:
     where = f"file {name}"
-    documents = parse_documents(text, where)
-    kind = detect(documents, where)
     try:
-        if kind == "values":
+        documents = parse_documents(text, where)
+    except InputFileError as error:
+        better = unsupported_form(text, where)  # a program that writes YAML: say so, not "not valid YAML"
+        if better is None:
+            raise
+        raise better from error
+    source = locate(documents, where)
+    if source is None:
+        kind = detect(documents, where)
+        if kind != "values":
+            return AuditInput(text, name, documents, kind)
+        source = ValuesSource("values", 0, ())
+    values = source.values(documents, where)
+    if not isinstance(values, Mapping) or any(not isinstance(k, str) for k in values):
+        raise InputFileError(f"{where}: {source.description} is not a mapping of chart values")
+    return AuditInput(text, name, documents, "values", source, values)
+
+
+def audit_text(text: str, name: str, *, render: bool = False, chart: Path | None = None) -> AuditReport:
+    return audit_input(read_input(text, name), render=render, chart=chart)
+
+
+def audit_input(given: AuditInput, *, render: bool = False, chart: Path | None = None) -> AuditReport:
+    where, name, documents = f"file {given.name}", given.name, given.documents
+    try:
+        if given.kind == "values" and given.values is not None:
             from tui.core.audit.values_audit import audit_values
 
-            report = audit_values(documents[0], name)
+            report = audit_values(given.values, name)
+            if given.source is not None and given.source.wrapped:
+                report.answer_notes[:0] = [
+                    f"values read from {given.source.description}; --fix edits them there and keeps the rest",
+                    *given.source.notes,
+                ]
             if render:
-                from tui.core.audit.helm_render import render_and_compare
-                from tui.core.chart_model import render_pod
-
-                values = _modelled(documents[0])
-                datadog = values.get("datadog") if isinstance(values.get("datadog"), Mapping) else {}
-                needs_key = not (datadog.get("apiKey") or datadog.get("apiKeyExistingSecret"))
-                report.render, extra = render_and_compare(Path(name), render_pod(values), chart, needs_key=needs_key)
+                report.render, extra = _render(given, chart)
                 report.findings += extra
             return report
-        if kind == "operator":
+        if given.kind == "operator":
             from tui.core.audit.manifest_audit import operator_report
 
             return operator_report(documents, name)
@@ -46,6 +83,30 @@ def audit_text(text: str, name: str, *, render: bool = False, chart: Path | None
     except (AttributeError, TypeError, ValueError, KeyError, IndexError, RecursionError) as error:
         # The chart model reads typed values; a value of the wrong shape ends here, not in a traceback.
         raise InputFileError(f"{where}: a value has an unexpected type ({type(error).__name__}: {error})") from None
+
+
+def _render(given: AuditInput, chart: Path | None) -> tuple[dict[str, Any], list[Any]]:
+    """`helm template` of the values; a wrapper's values are handed to helm as a values file of their own."""
+    from tui.core.audit.helm_render import render_and_compare
+    from tui.core.chart_model import render_pod
+
+    assert given.values is not None and given.source is not None
+    values = _modelled(given.values)
+    datadog = section(values, "datadog")
+    needs_key = not (datadog.get("apiKey") or datadog.get("apiKeyExistingSecret"))
+    if not given.source.wrapped:
+        return render_and_compare(Path(given.name), render_pod(values), chart, needs_key=needs_key)
+    import json
+    import os
+    import tempfile
+
+    handle, path = tempfile.mkstemp(suffix=".json", prefix="ddsecure-values-")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            json.dump(given.values, out, default=str)  # JSON is YAML: helm reads it as a values file
+        return render_and_compare(Path(path), render_pod(values), chart, needs_key=needs_key)
+    finally:
+        os.unlink(path)
 
 
 def _modelled(values: Mapping[str, Any]) -> Mapping[str, Any]:

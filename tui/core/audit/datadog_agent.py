@@ -16,7 +16,7 @@ from typing import Any
 from tui.core.agent_version import AgentVersion
 from tui.core.answers import Answers, layer
 from tui.core.audit.findings import AuditReport, Finding, Privilege
-from tui.core.dotted import lookup
+from tui.core.dotted import lookup, misplaced_sections, section
 from tui.core.errors import AnswerError
 from tui.core.operator import FEATURE_FIELDS, HOST_PID_FEATURES, KIND
 
@@ -24,6 +24,16 @@ from tui.core.operator import FEATURE_FIELDS, HOST_PID_FEATURES, KIND
 SYSTEM_PROBE_FIELDS = {field: feature for feature, field in FEATURE_FIELDS.items()}
 # Node-Agent containers the Operator may create, and whether they are expected to run as root.
 HARDENED_CONTAINERS = ("agent", "trace-agent", "process-agent", "init-volume", "init-config")
+# Fields the audit reads as maps; any other type is an invalid resource, reported rather than read.
+MAP_FIELDS = (
+    "spec",
+    "spec.global",
+    "spec.global.credentials",
+    "spec.features",
+    "spec.override",
+    "spec.override.nodeAgent",
+    "spec.override.nodeAgent.securityContext",
+)
 
 
 def is_datadog_agent(document: Any) -> bool:
@@ -51,9 +61,8 @@ def _version(spec: Mapping[str, Any]) -> AgentVersion | None:
 class _Reader:
     def __init__(self, resource: Mapping[str, Any]) -> None:
         self.resource = resource
-        spec = resource.get("spec")
-        self.spec: Mapping[str, Any] = spec if isinstance(spec, Mapping) else {}
-        self.node: Mapping[str, Any] = lookup(self.spec, "override.nodeAgent", {}) or {}
+        self.spec = section(resource, "spec")
+        self.node = section(self.spec, "override.nodeAgent")
         self.version = _version(self.spec)
         self.uds, self.uds_set = _enabled(self.spec, "features.dogstatsd.unixDomainSocketConfig.enabled", True)
         self.dsd_host_port, _ = _enabled(self.spec, "features.dogstatsd.hostPortConfig.enabled", False)
@@ -75,8 +84,8 @@ class _Reader:
         self.service_discovery, self.service_discovery_set = _enabled(
             self.spec, "features.serviceDiscovery.enabled", auto_discovery
         )
-        context = self.node.get("securityContext") if isinstance(self.node.get("securityContext"), Mapping) else {}
-        self.pod_context: Mapping[str, Any] = context
+        context = section(self.node, "securityContext")
+        self.pod_context = context
         self.run_as_user = context.get("runAsUser", 0)  # the Operator forces root when nothing says otherwise
         self.dsd_off = any(
             isinstance(e, Mapping) and e.get("name") == "DD_USE_DOGSTATSD" and str(e.get("value")).lower() == "false"
@@ -106,7 +115,7 @@ def infer_answers(resource: Mapping[str, Any]) -> tuple[Answers, list[str]]:
     """The ddsecure answers this resource asks for, with notes where the mapping is not exact."""
     r = _Reader(resource)
     notes: list[str] = []
-    global_ = lookup(r.spec, "global", {}) or {}
+    global_ = section(r.spec, "global")
     answers: dict[str, Any] = {}
     if r.version is not None:
         answers["agent_version"] = str(lookup(r.spec, "override.nodeAgent.image.tag"))
@@ -155,7 +164,7 @@ def infer_answers(resource: Mapping[str, Any]) -> tuple[Answers, list[str]]:
     secret = lookup(global_, "credentials.apiSecret.secretName")
     if isinstance(secret, str):
         answers["api_key_secret"] = secret
-    metadata = resource.get("metadata") if isinstance(resource.get("metadata"), Mapping) else {}
+    metadata = section(resource, "metadata")
     if isinstance(metadata.get("name"), str):
         answers["release_name"] = metadata["name"]
     if isinstance(metadata.get("namespace"), str):
@@ -213,7 +222,16 @@ def privileges(resource: Mapping[str, Any]) -> list[Privilege]:
 
 def findings(resource: Mapping[str, Any]) -> list[Finding]:
     r = _Reader(resource)
-    out: list[Finding] = []
+    out: list[Finding] = [
+        Finding(
+            "operator-not-a-map",
+            "high",
+            dotted,
+            f"must be a map but is a {kind}: the Operator rejects the resource, and the audit reads it as empty",
+            f"write {dotted} as a map of fields",
+        )
+        for dotted, kind in misplaced_sections(resource, MAP_FIELDS)
+    ]
     if lookup(r.spec, "global.credentials.apiKey"):
         out.append(
             Finding(

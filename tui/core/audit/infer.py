@@ -83,6 +83,10 @@ def infer_answers(values: Mapping[str, Any]) -> tuple[Answers, list[str]]:
         changes["runtime"] = "containerd"
         if not cri:
             notes.append("no runtime socket path is set: assumed containerd (the chart mounts all of /var/run)")
+    socket_path = str(docker or cri)
+    if socket_path:
+        # A socket the platform or runtime does not place there by default is kept as the user's own.
+        changes["runtime_socket"] = socket_path
 
     origin = v.on("datadog.dogstatsd.originDetection")
     socket = v.on("datadog.dogstatsd.useSocketVolume")
