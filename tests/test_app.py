@@ -532,3 +532,22 @@ async def test_bare_ddsecure_takes_the_wizard_options(tmp_path: Path) -> None:
         await app.workers.wait_for_complete()
         await pilot.pause()
     assert files_in(tmp_path / "bundle") == generate(tmp_path, [], target="helm")
+
+
+async def test_the_export_step_starts_from_your_own_values_file(tmp_path: Path) -> None:
+    mine = tmp_path / "mine.yaml"
+    mine.write_text("# ours\nagents:\n  priorityClassName: system-node-critical\n")
+    app = WizardApp(Answers(), output=tmp_path / "bundle", start="export", target="helm")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("tab")  # from the directory to the base file
+        assert app.focused is app.screen.query_one("#base", Input)
+        await pilot.press(*"nope.yaml", "enter")
+        assert "nope.yaml is not a file" in text_of(app.screen.query_one("#input-error", Static))
+        app.screen.query_one("#base", Input).value = str(mine)
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    written = (tmp_path / "bundle" / VALUES).read_text()
+    assert written.startswith("# ours\nagents:\n  priorityClassName: system-node-critical\n")
+    assert "useHostPID: false" in written

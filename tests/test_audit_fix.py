@@ -17,7 +17,18 @@ import pytest
 
 from tui.cli import main
 from tui.core.audit.audit import read_input
-from tui.core.audit.fix import ALL_SAFE, APPLIED, OPT_IN, REFUSED, granted, leaves, named_by, plan_fix, pod_grants
+from tui.core.audit.fix import (
+    ALL_SAFE,
+    APPLIED,
+    MANUAL,
+    OPT_IN,
+    REFUSED,
+    granted,
+    leaves,
+    named_by,
+    plan_fix,
+    pod_grants,
+)
 from tui.core.audit.values_audit import audit_values
 from tui.core.bundle import PRIVILEGES, REPORT, VALUES
 
@@ -95,6 +106,7 @@ def test_fix_keeps_every_leaf_and_comment_and_only_shrinks(name, tmp_path):
     assert written_values == fixed
     assert json.loads((tmp_path / "out" / PRIVILEGES).read_text())["hostPID"] is False or original_needs_pid(original)
     assert "## Changes to your values file" in (tmp_path / "out" / REPORT).read_text()
+    assert not (tmp_path / "out" / "answers.yaml").exists()  # it could not rewrite this bundle
 
 
 def original_needs_pid(values: dict[str, Any]) -> bool:
@@ -185,9 +197,9 @@ def test_a_typo_that_would_grant_a_privilege_is_reported_never_applied(tmp_path)
 
 def test_pinned_version_disabled_components_and_platform_keys_stay(tmp_path):
     document, fixed = fix(CORPUS / "pinned-old-agent.yaml", tmp_path / "a", "--apply", "agent-too-old")
-    # even asked for, the upgrade is refused: 7.81 would bring discovery's system-probe with it
+    # no upgrade is offered (7.81 would bring discovery's system-probe with it): the user decides
     too_old = next(d for d in document["fix"]["decisions"] if d["id"] == "agent-too-old")
-    assert too_old["status"] == REFUSED and "container system-probe" in too_old["grants"]
+    assert too_old["status"] == MANUAL
     assert values_of(fixed)["agents"]["image"] == {
         "registry": "gcr.io/datadoghq",
         "tag": "7.30.0",
@@ -420,3 +432,60 @@ def test_an_edit_that_brings_a_new_problem_is_refused():
     (decision,) = result.decisions
     assert decision.status == REFUSED and "origin-detection-without-hostpid" in decision.reason
     assert result.text == text
+
+
+# --- generate --base --------------------------------------------------------------------------------
+
+
+def generate(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["generate", *argv], out=out, err=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_generate_from_a_base_file_keeps_it_and_adds_the_answers_settings(tmp_path):
+    source = CORPUS / "eks-tolerations-resources.yaml"
+    code, out, err = generate("--preset", "minimal-metrics", "--base", str(source), "-o", str(tmp_path / "out"))
+    assert (code, err) == (0, "")
+    written = (tmp_path / "out" / VALUES).read_text()
+    for comment in comments(source.read_text()):
+        assert comment in written
+    values = values_of(tmp_path / "out" / VALUES)
+    for leaf, value in leaves(values_of(source)).items():
+        assert leaves(values).get(leaf) == value, leaf  # the answers' settings never override the user's
+    assert values["datadog"]["useHostPID"] is False and values["datadog"]["discovery"] == {"enabled": False}
+    assert "not applied: changes datadog.site, which your file sets" in out
+    # the bundle is computed from that file
+    ledger = json.loads((tmp_path / "out" / PRIVILEGES).read_text())
+    assert ledger["hostPID"] is False and "system-probe" not in ledger["containers"]
+    code, out, err = generate(
+        "--preset",
+        "minimal-metrics",
+        "--base",
+        str(source),
+        "-o",
+        str(tmp_path / "opt"),
+        "--apply",
+        "answer-setting:datadog.site",
+    )
+    assert (code, err) == (0, "")
+    assert values_of(tmp_path / "opt" / VALUES)["datadog"]["site"] == "datadoghq.com"
+
+
+def test_generate_from_a_wrapper_keeps_the_wrapper(tmp_path):
+    source = CORPUS / "flux-helmrelease.yaml"
+    code, _, err = generate("--preset", "minimal-metrics", "--base", str(source), "-o", str(tmp_path / "out"))
+    assert (code, err) == (0, "")
+    wrapper = (tmp_path / "out" / "flux-helmrelease.yaml").read_text()
+    assert wrapper.startswith("---\napiVersion: source.toolkit.fluxcd.io/v1") and "# the release itself" in wrapper
+    assert values_of(tmp_path / "out" / VALUES)["datadog"]["useHostPID"] is False
+
+
+def test_generate_base_refusals_are_one_line(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("- a list\n")
+    code, out, err = generate("--preset", "minimal-metrics", "--base", str(bad), "-o", str(tmp_path / "out"))
+    assert code == 2 and out == "" and err.count("\n") == 1
+    code, _, err = generate("--preset", "minimal-metrics", "--apply", "x", "-o", str(tmp_path / "out"))
+    assert code == 2 and "--apply is only used with --base" in err
+    assert not (tmp_path / "out").exists()

@@ -68,7 +68,8 @@ def ask(
     try:
         with _app_session(input, output):
             prompts = _Prompts()
-            return _Walk(prompts, out).run(answers, args.output, getattr(args, "target", "helm"))
+            walk = _Walk(prompts, out)
+            return walk.run(answers, args.output, getattr(args, "target", "helm"), getattr(args, "base", None))
     except (KeyboardInterrupt, EOFError):
         out.flush()
         err.write(f"\n{INTERRUPTED}\n")
@@ -162,7 +163,7 @@ class _Walk:
         self.out.write(text + "\n")
         self.out.flush()
 
-    def run(self, answers: Answers, output: Path | None, target: str) -> int:
+    def run(self, answers: Answers, output: Path | None, target: str, base: Path | None = None) -> int:
         total = len(DECISIONS)
         self.say("ddsecure: least-privilege Datadog Agent, one decision at a time.")
         self.say("Enter keeps the marked default; '?' or 'more…' explains a question; Ctrl-C quits.")
@@ -177,7 +178,9 @@ class _Walk:
         self.summary(answers)
         target = self.ask_target(target)
         directory = output if output is not None else self.ask_directory()
-        files = build_bundle(answers, target=target)
+        if base is None and output is None:  # the export questions come together when -o was not given
+            base = self.ask_base()
+        files = build_bundle(answers, target=target) if base is None else self.based_files(answers, base, target)
         if not self.prompts.confirm(f"Write {len(files)} files to {directory}?", default=True):
             self.say("Nothing written.")
             return EXIT_OK
@@ -333,6 +336,28 @@ class _Walk:
                 return str(chosen)
             self.say()
             self.say(TARGET_HELP)
+
+    def ask_base(self) -> Path | None:
+        """Start from the user's own values file (edited in place, nothing of it lost) or write a new one."""
+
+        def validate(text: str) -> bool | str:
+            path = Path(text.strip()).expanduser()
+            return True if not text.strip() or path.is_file() else f"{path} is not a file"
+
+        text = self.prompts.text(
+            "Start from your own values file? (its path; Enter: write a new values.yaml)", default="", validate=validate
+        )
+        return Path(text.strip()).expanduser() if text.strip() else None
+
+    def based_files(self, answers: Answers, base: Path, target: str) -> dict[str, str]:
+        from tui.core.audit.fixed_bundle import based_bundle
+        from tui.core.yaml_input import read_text
+
+        files, fixed, _ = based_bundle(answers, read_text(base), str(base), (), target)
+        self.say(f"values.yaml is {base}, edited; each of these answers' settings:")
+        for decision in fixed.decisions:
+            self.say(f"  {decision.finding.key}: {decision.summary()}")
+        return files
 
     def ask_directory(self) -> Path:
         def validate(text: str) -> bool | str:

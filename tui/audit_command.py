@@ -37,8 +37,13 @@ def run_audit(args: argparse.Namespace, out: TextIO) -> int:
     if chosen and not fix:
         raise AuditUsageError("--apply is only used with --fix")
     text = read_text(args.file)
-    given = read_input(text, str(args.file))
-    report = audit_input(given, render=bool(getattr(args, "render", False)), chart=getattr(args, "chart", None))
+    given = read_input(text, str(args.file), round_trip=fix)  # --fix edits the very tree the audit reads
+    report = audit_input(
+        given,
+        render=bool(getattr(args, "render", False)),
+        chart=getattr(args, "chart", None),
+        version=getattr(args, "version", None),
+    )
     expected = _check_expected(report, text, args)
     fixed: Any = None
     written: list[Any] = []
@@ -150,43 +155,45 @@ def _diff(given: Any, fixed: Any) -> str:
 
 def _fix_values(given: Any, report: AuditReport, chosen: list[str], args: argparse.Namespace) -> tuple[Any, list[Any]]:
     """Edit the user's own values, then write the bundle computed from the edited file."""
-    from pathlib import Path
+    from tui.core.audit.fixed_bundle import fixed_bundle
+    from tui.core.bundle import write_bundle
 
-    from tui.core.audit.fix import ALL_SAFE, plan_fix, report_section
-    from tui.core.audit.infer import infer_answers
-    from tui.core.audit.values_audit import modelled_values
-    from tui.core.bundle import BUNDLE_FILES, REPORT, WRITTEN_BY_DDSECURE, build_bundle, write_bundle
-    from tui.core.deployment import ValuesDeployment
+    files, fixed = fixed_bundle(given, report, chosen, getattr(args, "target", "helm") or "helm")
+    return fixed, write_bundle(files, args.output, force=bool(getattr(args, "force", False)))
 
-    known = {f.id for f in report.findings} | {f"{f.id}:{f.key}" for f in report.findings} | {ALL_SAFE}
-    unknown = [name for name in chosen if name not in known]
-    if unknown:
-        ids = ", ".join(sorted({f.id for f in report.findings if f.changes})) or "none"
-        raise AuditUsageError(f"--apply {unknown[0]}: no such finding in this file (findings with an edit: {ids})")
-    fixed = plan_fix(given.text, given.name, given.source, given.values, report, chosen, given.documents)
-    values = modelled_values(fixed.values)[0]
-    answers, _ = infer_answers(values)
-    target = getattr(args, "target", "helm") or "helm"
-    deployment = ValuesDeployment(answers, values, fixed.values_text)
-    files = build_bundle(answers, target=target, deployment=deployment)
-    files[REPORT] = files[REPORT].rstrip("\n") + "\n\n" + report_section(fixed, given.name)
-    if fixed.source is not None and fixed.source.wrapped:
-        name = Path(given.name).name
-        if name in WRITTEN_BY_DDSECURE or name in BUNDLE_FILES or name.startswith("."):
-            name = f"fixed-{name.lstrip('.')}"
-        files[name] = fixed.text
+
+def generate_from_base(answers: Any, args: argparse.Namespace, out: TextIO) -> int:
+    """`generate --base FILE`: the user's file plus the least-privilege settings of these answers, edited
+    in place with the audit's engine and its no-loss rules; the bundle is computed from the result."""
+    from tui.core.audit.fixed_bundle import based_bundle
+    from tui.core.bundle import bundle_diff, write_bundle
+    from tui.core.yaml_input import read_text
+
+    text = read_text(args.base)
+    files, fixed, given = based_bundle(answers, text, str(args.base), list(args.apply or []), args.target)
+    if getattr(args, "check", False):
+        diff = bundle_diff(files, args.output)
+        out.write(diff or f"{args.output} holds exactly this bundle\n")
+        return 1 if diff else 0
     written = write_bundle(files, args.output, force=bool(getattr(args, "force", False)))
-    return fixed, written
+    out.write(f"wrote {len(written)} files to {args.output} (values.yaml is {args.base}, edited):\n")
+    out.writelines(f"  {path.name}\n" for path in written)
+    for decision in fixed.decisions:
+        out.write(f"  [{decision.finding.key}] {decision.summary()}\n")
+    out.write(_fix_summary(fixed, "--base"))
+    out.write("\nchanges to your file:\n")
+    out.write(_diff(given, fixed) or "  (none)\n")
+    return 0
 
 
-def _fix_summary(fixed: Any) -> str:
+def _fix_summary(fixed: Any, label: str = "--fix") -> str:
     from tui.core.audit.fix import APPLIED, OPT_IN, REFUSED
     from tui.core.privileges import ledger_delta
 
     counts = {status: sum(d.status == status for d in fixed.decisions) for status in (APPLIED, OPT_IN, REFUSED)}
     lines = [
         "",
-        f"--fix: {counts[APPLIED]} finding(s) applied, {counts[OPT_IN]} need --apply (they change something you "
+        f"{label}: {counts[APPLIED]} finding(s) applied, {counts[OPT_IN]} need --apply (they change something you "
         f"set), {counts[REFUSED]} refused",
     ]
     delta = ledger_delta(fixed.before, fixed.after) if fixed.before is not None and fixed.after is not None else []
@@ -202,6 +209,11 @@ def format_text(report: AuditReport, decisions: list[Any] | None = None) -> str:
         "datadog-agent": "DatadogAgent for the Datadog Operator",
     }.get(report.kind, "Kubernetes manifests")
     lines.append(f"ddsecure audit: {report.path} ({what})")
+    if report.refused:
+        lines.append(f"helm template fails on this file: {report.refused}")
+    if report.unmodelled:
+        keys = ", ".join(f"{u['key']} ({u['why']})" for u in report.unmodelled)
+        lines.append(f"partial ledger: the model cannot see {keys}")
     findings = report.sorted_findings()
     by_finding = {(d.finding.id, d.finding.key): d for d in decisions or []}
     counts = ", ".join(
@@ -239,12 +251,16 @@ def format_text(report: AuditReport, decisions: list[Any] | None = None) -> str:
     if report.render is not None:
         render = report.render
         lines.append("")
-        lines.append(f"helm template ({render['chart']}), DaemonSet {render['daemonset']}:")
-        if render["agrees"]:
-            lines.append("  the real render grants exactly what was inferred")
-        else:
+        if "refused" in render:
+            lines.append(f"helm template ({render['chart']}) fails: {render['refused']}")
             lines += [f"  differs: {line}" for line in render["differences"]]
-        lines += _pod_security_lines(render["podSecurity"], "Pod Security (rendered)")
+        else:
+            lines.append(f"helm template ({render['chart']}), DaemonSet {render['daemonset']}: the ledger is helm's")
+            if render["agrees"]:
+                lines.append("  the chart model predicted exactly this render")
+            else:
+                lines += [f"  differs from the model: {line}" for line in render["differences"]]
+            lines += _pod_security_lines(render["podSecurity"], "Pod Security (rendered)")
     return "\n".join(lines) + "\n"
 
 

@@ -89,6 +89,8 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("-o", "--output", metavar="DIR", type=Path, required=True, help="directory to write")
     gen.add_argument("--force", action="store_true", help="replace the bundle's files in a non-empty DIR")
     gen.add_argument("--check", action="store_true", help="write nothing; exit 1 with a diff if DIR differs")
+    gen.add_argument("--base", metavar="FILE", type=Path, help="start from your own values file and edit it in place")
+    gen.add_argument("--apply", metavar="SETTING", action="append", help="with --base: also change a key you set")
     add_target(gen)
 
     sub.add_parser("presets", help="list the built-in presets")
@@ -111,6 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
     ask = sub.add_parser("ask", help="line-by-line wizard for plain terminals (questionary)")
     add_answer_sources(ask, required_set=False)
     ask.add_argument("-o", "--output", metavar="DIR", type=Path, help="directory to write")
+    ask.add_argument("--base", metavar="FILE", type=Path, help="start from your own values file, edited in place")
     add_target(ask)
 
     audit = sub.add_parser("audit", help="audit a values.yaml or rendered manifests")
@@ -128,7 +131,10 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument("-o", "--output", metavar="DIR", type=Path, help="with --fix: directory to write")
     audit.add_argument("--force", action="store_true", help="with --fix: replace files in a non-empty DIR")
     audit.add_argument("--render", action="store_true", help="also render the values with real helm and compare")
-    audit.add_argument("--chart", metavar="DIR", type=Path, help="chart directory for --render")
+    audit.add_argument(
+        "--chart", metavar="DIR|REPO/NAME", help="for --render: a chart directory, or a chart reference with --version"
+    )
+    audit.add_argument("--version", metavar="V", help="for --render with --chart REPO/NAME: the chart version")
     audit.add_argument(
         "--target", choices=("helm", "operator", "both"), default="helm", help="with --fix: what to write"
     )
@@ -174,6 +180,12 @@ def cmd_generate(args: argparse.Namespace, out: TextIO) -> int:
     from tui.core.next_steps import next_steps
 
     answers = resolve_answers(args)
+    if args.base is not None:
+        from tui.audit_command import generate_from_base
+
+        return generate_from_base(answers, args, out)
+    if args.apply:
+        raise UsageError("--apply is only used with --base")
     files = build_bundle(answers, target=args.target)
     if args.check:
         diff = bundle_diff(files, args.output)

@@ -56,19 +56,22 @@ class ExportScreen(StepScreen):
                 yield RadioButton(label, value=target == self.wizard.target, id=f"target-{target}")
         yield Static("Directory to write the bundle to (Enter writes, Esc goes back):", classes="question")
         yield DirectoryInput(value=str(self.wizard.output), id="directory")
+        yield Static("Your values file to start from (optional; Tab; edited, nothing lost):", classes="question")
+        yield DirectoryInput(value="", id="base", placeholder="empty: write a new values.yaml")
         yield Static("", id="input-error")
         with VerticalScroll(id="export-result-scroll"):
             yield Static("", id="export-result")
 
     def on_mount(self) -> None:
-        field = self.query_one(Input)
+        field = self.query_one("#directory", Input)
         if self.app.is_headless:
-            field.cursor_blink = False
+            for each in self.query(Input):
+                each.cursor_blink = False
         field.focus()
 
     def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
         self.wizard.target = (event.pressed.id or "target-both").removeprefix("target-")
-        self.query_one(Input).focus()  # chosen: Enter now writes
+        self.query_one("#directory", Input).focus()  # chosen: Enter now writes
 
     def show_error(self, message: str) -> None:
         error = self.query_one("#input-error", Static)
@@ -76,19 +79,30 @@ class ExportScreen(StepScreen):
         error.set_class(bool(message), "visible")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        if not event.value.strip():
+        directory = self.query_one("#directory", Input).value.strip()
+        if not directory:
             self.show_error("Enter a directory.")
             return
-        self.export(Path(event.value.strip()).expanduser())
+        base = self.query_one("#base", Input).value.strip()
+        if base and not Path(base).expanduser().is_file():
+            self.show_error(f"{base} is not a file.")
+            return
+        self.export(Path(directory).expanduser(), Path(base).expanduser() if base else None)
 
     @work(exclusive=True)
-    async def export(self, directory: Path) -> None:
+    async def export(self, directory: Path, base: Path | None = None) -> None:
         from tui.app.confirm_dialog import ConfirmDialog
         from tui.core.bundle import build_bundle, bundle_diff, existing_files, write_bundle
 
         answers, target = self.wizard.answers, self.wizard.target
         try:
-            files = build_bundle(answers, target=target)
+            if base is None:
+                files = build_bundle(answers, target=target)
+            else:
+                from tui.core.audit.fixed_bundle import based_bundle
+                from tui.core.yaml_input import read_text
+
+                files = based_bundle(answers, read_text(base), str(base), (), target)[0]
             present = existing_files(directory)
             force = False
             if present and bundle_diff(files, directory):

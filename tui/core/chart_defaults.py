@@ -24,6 +24,17 @@ SYSTEM_PROBE_CAPABILITIES = [
     "DAC_READ_SEARCH",
 ]
 
+HOST_PROFILER_CAPABILITIES = [
+    "BPF",
+    "PERFMON",
+    "SYS_PTRACE",
+    "SYS_RESOURCE",
+    "DAC_READ_SEARCH",
+    "SYSLOG",
+    "CHECKPOINT_RESTORE",
+    "IPC_LOCK",
+]
+
 CHART_DEFAULTS: dict[str, Any] = {
     "datadog": {
         "apiKey": None,
@@ -57,12 +68,12 @@ CHART_DEFAULTS: dict[str, Any] = {
             "processDiscovery": True,
         },
         "orchestratorExplorer": {"enabled": True},
-        "discovery": {"enabled": None, "networkStats": {"enabled": True}},
+        "discovery": {"enabled": None, "networkStats": {"enabled": True}, "serviceMap": {"enabled": False}},
         "networkMonitoring": {"enabled": False},
         "serviceMonitoring": {"enabled": False},
         "securityAgent": {
-            "runtime": {"enabled": False, "enforcement": {"enabled": True}},
-            "compliance": {"enabled": False},
+            "runtime": {"enabled": False, "enforcement": {"enabled": True}, "directSendFromSystemProbe": False},
+            "compliance": {"enabled": False, "runInSystemProbe": False},
         },
         "systemProbe": {
             "seccomp": "localhost/system-probe",
@@ -74,19 +85,73 @@ CHART_DEFAULTS: dict[str, Any] = {
             "enableDefaultKernelHeadersPaths": True,
             "runtimeCompilationAssetDir": "/var/tmp/datadog-agent/system-probe",
             "mountPackageManagementDirs": [],
+            "btfPath": "",
         },
+        "otlp": {
+            "receiver": {
+                "protocols": {
+                    "grpc": {"enabled": False, "endpoint": "0.0.0.0:4317", "useHostPort": True},
+                    "http": {"enabled": False, "endpoint": "0.0.0.0:4318", "useHostPort": True},
+                }
+            }
+        },
+        "otelCollector": {
+            "enabled": False,
+            "ports": [
+                {"containerPort": "4317", "name": "otel-grpc", "protocol": "TCP"},
+                {"containerPort": "4318", "name": "otel-http", "protocol": "TCP"},
+            ],
+            "config": None,
+            "useStandaloneImage": True,
+            "logs": {"enabled": False},
+        },
+        "sbom": {
+            "containerImage": {"enabled": False, "uncompressedLayersSupport": True, "overlayFSDirectScan": False},
+            "host": {"enabled": False},
+            "enrichment": {"usage": {"enabled": False}},
+        },
+        "gpuMonitoring": {"enabled": False, "privilegedMode": False, "configureCgroupPerms": False},
+        "hostProfiler": {
+            "enabled": False,
+            "image": "",
+            "seccomp": {"enabled": True},
+            "seccompRoot": "/var/lib/kubelet/seccomp",
+            "loggingSeccomp": False,
+            "apparmor": "unconfined",
+        },
+        "traceroute": {"enabled": False},
+        "dynamicInstrumentationGo": {"enabled": False},
+        "dataPlane": {"enabled": False, "dogstatsd": {"enabled": True}},
+        "privateActionRunner": {"enabled": False},
         "criSocketPath": None,
         "dockerSocketPath": None,
         "containerRuntimeSupport": {"enabled": True},
         "disablePasswdMount": False,
         "osReleasePath": "/etc/os-release",
         "disableDefaultOsReleasePaths": False,
-        "kubelet": {"podLogsPath": None},
+        "kubelet": {
+            "podLogsPath": None,
+            "hostCAPath": None,
+            "agentCAPath": None,
+            "podResourcesSocketDir": "/var/lib/kubelet/pod-resources",
+        },
         "operator": {"enabled": True},
     },
     "clusterAgent": {"enabled": True, "admissionController": {"configMode": None}},
+    "targetSystem": "linux",
+    "fips": {"enabled": False},
+    "providers": {
+        "gke": {"autopilot": False, "cos": False, "gdc": False},
+        "flatcar": {"enabled": False},
+        "eks": {"controlPlaneMonitoring": False, "ec2": {"useHostnameFromFile": False}},
+        "aks": {"enabled": False},
+        "openshift": {"controlPlaneMonitoring": False},
+        "talos": {"enabled": False},
+    },
     "agents": {
         "useHostNetwork": False,
+        "volumes": [],
+        "volumeMounts": [],
         "image": {"tag": DEFAULT_AGENT_TAG, "doNotCheckTag": None},
         "podSecurity": {"apparmor": {"enabled": True}},
         "containers": {
@@ -101,7 +166,18 @@ CHART_DEFAULTS: dict[str, Any] = {
                     "capabilities": {"add": list(SYSTEM_PROBE_CAPABILITIES)},
                 }
             },
-            "initContainers": {"securityContext": {}},
+            "otelAgent": {"securityContext": dict(_READ_ONLY_ROOT), "volumeMounts": []},
+            "hostProfiler": {
+                "securityContext": {
+                    "readOnlyRootFilesystem": True,
+                    "allowPrivilegeEscalation": False,
+                    "privileged": False,
+                    "seLinuxOptions": {"type": "spc_t"},
+                    "capabilities": {"drop": ["ALL"], "add": list(HOST_PROFILER_CAPABILITIES)},
+                },
+                "volumeMounts": [],
+            },
+            "initContainers": {"securityContext": {}, "volumeMounts": []},
         },
     },
 }

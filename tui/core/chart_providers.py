@@ -89,9 +89,10 @@ class ProviderModel(NamedTuple):
     # directories are added from `datadog.systemProbe.mountPackageManagementDirs` or these defaults.
     compilation_volumes: tuple[str, ...]
     default_package_volumes: tuple[str, ...]
-    kubelet_ca_dir: str
     hostname_file: str
     scc_defaults: SccDefaults
+    # The values keys whose template paths `finish` follows (the chart model's `unmodelled` skips them).
+    modelled: tuple[str, ...]
 
     # --- what the cluster reports ----------------------------------------------------------------
 
@@ -190,25 +191,13 @@ class ProviderModel(NamedTuple):
             _drop_mounts(pod, "process-agent", {"dsdsocket"})
 
     def _files(self, pod: PodSpec, values: Mapping[str, Any]) -> None:
-        """Single host files some platforms need: EKS's instance-id file and the kubelet's CA (AKS)."""
+        """EKS's instance-id file, read instead of the metadata service (the kubelet CA file, AKS's, is generic)."""
         if _on(values, "providers.eks.ec2.useHostnameFromFile"):
             pod["volumes"].append(
                 {"name": "cloudinit-instance-id-file", "hostPath": {"path": self.hostname_file, "type": "File"}}
             )
             readers = ("agent", "trace-agent", "process-agent", "system-probe", "security-agent")
             _add_mount(pod, readers, _mount("cloudinit-instance-id-file", self.hostname_file, True))
-        ca = lookup(values, "datadog.kubelet.hostCAPath")
-        if ca:
-            pod["volumes"].append({"name": "kubelet-ca", "hostPath": {"path": str(ca), "type": "File"}})
-            inside = lookup(values, "datadog.kubelet.agentCAPath") or f"{self.kubelet_ca_dir}/{posixpath.basename(ca)}"
-            users: tuple[str, ...] = ("agent", "trace-agent", "process-agent")
-            # security-agent reads it only for compliance (CSPM), which autopilot never runs.
-            compliance = _on(values, "datadog.securityAgent.compliance.enabled") and not _on(
-                values, "datadog.securityAgent.compliance.runInSystemProbe"
-            )
-            if compliance and not _on(values, "providers.gke.autopilot"):
-                users += ("security-agent",)
-            _add_mount(pod, users, _mount("kubelet-ca", str(inside), True))
 
     def _se_linux(self, pod: PodSpec, values: Mapping[str, Any], cluster: Cluster) -> None:
         """Without `datadog.securityContext` the chart gives the pod an SELinux type (spc_t on OpenShift)."""
@@ -288,6 +277,16 @@ def scc_projection(scc: Mapping[str, Any]) -> dict[str, Any]:
 
 
 CHART_3_240_0 = ProviderModel(
+    modelled=(
+        "providers.talos.enabled",
+        "providers.gke.cos",
+        "providers.gke.autopilot",
+        "providers.flatcar.enabled",
+        "providers.eks.ec2.useHostnameFromFile",
+        "providers.aks.enabled",  # nothing in the node-Agent pod
+        "agents.podSecurity.podSecurityPolicy.create",
+        "agents.podSecurity.securityContextConstraints.create",
+    ),
     chart_version="3.240.0",
     openshift_api="quota.openshift.io/v1/ClusterResourceQuota",
     allowlist_apis=("auto.gke.io/v1/AllowlistSynchronizer", "auto.gke.io/v1/WorkloadAllowlist"),
@@ -296,7 +295,6 @@ CHART_3_240_0 = ProviderModel(
     autopilot_host_root="/var/autopilot/addon/datadog",
     compilation_volumes=("modules", "src", "runtime-compiler-output-dir", "kernel-headers-download-dir"),
     default_package_volumes=PACKAGE_DIRS,
-    kubelet_ca_dir="/var/run/kubelet-ca",
     hostname_file="/var/lib/cloud/data/instance-id",
     scc_defaults=SccDefaults(
         capabilities=(

@@ -42,8 +42,14 @@ def unmounted_host_path_volumes(pod: Mapping[str, Any]) -> list[str]:
 
 
 def find_node_agent_daemonset(documents: Iterable[Any]) -> Mapping[str, Any] | None:
-    """The node-Agent DaemonSet among rendered manifests: the one running an `agent` container."""
+    """The node-Agent DaemonSet among rendered manifests: the one running an `agent` container.
+
+    `kubectl get daemonset -o yaml` without a name prints a `List`; its items are searched too."""
     for doc in documents:
+        if isinstance(doc, Mapping) and doc.get("kind") == "List" and isinstance(doc.get("items"), list):
+            found = find_node_agent_daemonset(doc["items"])
+            if found is not None:
+                return found
         if not isinstance(doc, Mapping) or doc.get("kind") != "DaemonSet":
             continue
         spec = pod_spec_of(doc)

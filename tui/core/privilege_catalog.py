@@ -90,10 +90,38 @@ HOST_PATHS: dict[str, PrivilegeInfo] = {
     "etc-fedora-release": PrivilegeInfo("OS detection for kernel headers", "system_probe", "header matching"),
     "etc-lsb-release": PrivilegeInfo("OS detection for kernel headers", "system_probe", "header matching"),
     "etc-system-release": PrivilegeInfo("OS detection for kernel headers", "system_probe", "header matching"),
+    "btf-path": PrivilegeInfo(
+        "kernel type information for CO-RE eBPF",
+        "datadog.systemProbe.btfPath",
+        "CO-RE on kernels without /sys/kernel/btf",
+    ),
+    "host-containerd-dir": PrivilegeInfo(
+        "container image layers, scanned for the SBOM", "SBOM container images", "vulnerability data on images"
+    ),
+    "host-docker-dir": PrivilegeInfo(
+        "container image layers, scanned for the SBOM", "SBOM container images", "vulnerability data on images"
+    ),
+    "host-crio-dir": PrivilegeInfo(
+        "container image layers, scanned for the SBOM", "SBOM container images", "vulnerability data on images"
+    ),
+    "host-apk-dir": PrivilegeInfo("the host's package database, for the host SBOM", "SBOM host", "host SBOM"),
+    "host-dpkg-dir": PrivilegeInfo("the host's package database, for the host SBOM", "SBOM host", "host SBOM"),
+    "host-rpm-dir": PrivilegeInfo("the host's package database, for the host SBOM", "SBOM host", "host SBOM"),
+    "pod-resources-socket": PrivilegeInfo(
+        "the kubelet's pod-resources API: which pod holds which GPU", "GPU monitoring", "GPU-to-pod attribution"
+    ),
+    "gpu-devices": PrivilegeInfo("makes the NVIDIA runtime expose every GPU", "GPU monitoring", "GPU metrics"),
+    "host-systemd-transient": PrivilegeInfo(
+        "grants cgroup device permissions to GPU containers",
+        "GPU monitoring (configureCgroupPerms)",
+        "GPU access after container restarts",
+    ),
+    "tracingfs": PrivilegeInfo("kernel tracing for the host profiler", "host profiler", "host profiling"),
+    "host-profiler-seccomp-root": PrivilegeInfo(
+        "installs the host profiler's seccomp profile on the node", "host profiler", "the Localhost seccomp profile"
+    ),
     "kubelet-ca": PrivilegeInfo(
-        "the kubelet's serving certificate, trusted so TLS verification stays on",
-        "platform=aks",
-        "verified kubelet connections (the alternative turns TLS verification off)",
+        "verifies the kubelet's TLS certificate", "datadog.kubelet.hostCAPath", "kubelet TLS verification"
     ),
     "cloudinit-instance-id-file": PrivilegeInfo(
         "the EC2 instance id as the hostname, without the metadata service",
@@ -103,7 +131,7 @@ HOST_PATHS: dict[str, PrivilegeInfo] = {
     "datadogrun": PrivilegeInfo(
         "the Agent's run directory on GKE Autopilot: log read positions across restarts",
         "platform=gke-autopilot (always, by the chart)",
-        "nothing you can choose: the WorkloadAllowlist expects it",
+        "nothing you can choose: the WorkloadAllowlist expects it"
     ),
 }
 
@@ -142,6 +170,35 @@ ROOT = PrivilegeInfo(
 CAPABILITIES = PrivilegeInfo(
     "eBPF programs, perf events and kernel tracing", "system_probe", "every system-probe feature"
 )
+
+
+# What each Linux capability lets a container do, in a few words.
+CAPABILITY_WHY = {
+    "SYS_ADMIN": "mounts, namespaces, eBPF and perf on older kernels: close to root on the host",
+    "SYS_RESOURCE": "raise the locked-memory limit for eBPF maps",
+    "SYS_PTRACE": "read other processes' memory maps and /proc entries",
+    "NET_ADMIN": "change network settings, attach socket filters",
+    "NET_BROADCAST": "broadcast and multicast on the network",
+    "NET_RAW": "raw sockets (conntrack, traceroute)",
+    "IPC_LOCK": "lock memory for eBPF maps",
+    "CHOWN": "change the owner of any file",
+    "DAC_READ_SEARCH": "read any file whatever its permissions",
+    "DAC_OVERRIDE": "read and write any file whatever its permissions",
+    "KILL": "kill any process (CWS enforcement)",
+    "MKNOD": "create device nodes (GPU devices)",
+    "AUDIT_CONTROL": "configure the kernel audit system (CSPM)",
+    "AUDIT_READ": "read the kernel audit log (CSPM)",
+    "BPF": "load eBPF programs",
+    "PERFMON": "perf events and tracing",
+    "SYSLOG": "read the kernel log",
+    "CHECKPOINT_RESTORE": "read other processes' executable links",
+    "SYS_MODULE": "load kernel modules",
+    "NET_BIND_SERVICE": "bind ports below 1024",
+}
+
+
+def capability_why(capability: str) -> str:
+    return CAPABILITY_WHY.get(capability, "not explained by ddsecure")
 
 
 def host_path_info(volume: str) -> PrivilegeInfo:

@@ -46,13 +46,17 @@ def decode(raw: bytes, where: str) -> str:
     return text.removeprefix("\ufeff")
 
 
-def parse_documents(text: str, where: str) -> list[Any]:
-    """Every YAML document of `text` (empty documents dropped), checked for alias bombs and depth."""
+def parse_documents(text: str, where: str, yaml: Any = None) -> list[Any]:
+    """Every YAML document of `text` (empty documents dropped), checked for alias bombs and depth.
+
+    `yaml`: another configured ruamel loader (the round-trip one `audit --fix` edits with), so a file
+    is read once; by default the safe loader."""
     from ruamel.yaml import YAML
     from ruamel.yaml.error import YAMLError
 
     _check_flow_depth(text, where)
-    yaml = YAML(typ="safe", pure=True)
+    if yaml is None:
+        yaml = YAML(typ="safe", pure=True)
     yaml.allow_duplicate_keys = False
     try:
         documents = [doc for doc in yaml.load_all(text) if doc is not None]

@@ -28,12 +28,19 @@ class AuditInput:
     kind: str  # "values", "manifests" or "operator"
     source: ValuesSource | None = None  # for values: where they are in the file
     values: Mapping[str, Any] | None = None  # for values: the values themselves
+    loader: Any = None  # the round-trip loader that read `documents`, when asked for one
 
 
-def read_input(text: str, name: str) -> AuditInput:
+def read_input(text: str, name: str, *, round_trip: bool = False) -> AuditInput:
+    """`round_trip`: read with ruamel's round-trip loader (comments kept), for `--fix` to edit the same tree."""
     where = f"file {name}"
+    loader = None
+    if round_trip and "{{" not in text:  # the round-trip loader takes `{{ x }}` as a key; the safe one refuses it
+        from tui.core.audit.fix import round_trip_yaml
+
+        loader = round_trip_yaml(text)
     try:
-        documents = parse_documents(text, where)
+        documents = parse_documents(text, where, loader)
     except InputFileError as error:
         better = unsupported_form(text, where)  # a program that writes YAML: say so, not "not valid YAML"
         if better is None:
@@ -43,19 +50,23 @@ def read_input(text: str, name: str) -> AuditInput:
     if source is None:
         kind = detect(documents, where)
         if kind != "values":
-            return AuditInput(text, name, documents, kind)
+            return AuditInput(text, name, documents, kind, loader=loader)
         source = ValuesSource("values", 0, ())
     values = source.values(documents, where)
     if not isinstance(values, Mapping) or any(not isinstance(k, str) for k in values):
         raise InputFileError(f"{where}: {source.description} is not a mapping of chart values")
-    return AuditInput(text, name, documents, "values", source, values)
+    return AuditInput(text, name, documents, "values", source, values, loader)
 
 
-def audit_text(text: str, name: str, *, render: bool = False, chart: Path | None = None) -> AuditReport:
-    return audit_input(read_input(text, name), render=render, chart=chart)
+def audit_text(
+    text: str, name: str, *, render: bool = False, chart: Path | str | None = None, version: str | None = None
+) -> AuditReport:
+    return audit_input(read_input(text, name), render=render, chart=chart, version=version)
 
 
-def audit_input(given: AuditInput, *, render: bool = False, chart: Path | None = None) -> AuditReport:
+def audit_input(
+    given: AuditInput, *, render: bool = False, chart: Path | str | None = None, version: str | None = None
+) -> AuditReport:
     where, name, documents = f"file {given.name}", given.name, given.documents
     try:
         if given.kind == "values" and given.values is not None:
@@ -68,8 +79,7 @@ def audit_input(given: AuditInput, *, render: bool = False, chart: Path | None =
                     *given.source.notes,
                 ]
             if render:
-                report.render, extra = _render(given, chart)
-                report.findings += extra
+                _render(report, given, chart, version)
             return report
         if given.kind == "operator":
             from tui.core.audit.manifest_audit import operator_report
@@ -85,9 +95,9 @@ def audit_input(given: AuditInput, *, render: bool = False, chart: Path | None =
         raise InputFileError(f"{where}: a value has an unexpected type ({type(error).__name__}: {error})") from None
 
 
-def _render(given: AuditInput, chart: Path | None) -> tuple[dict[str, Any], list[Any]]:
+def _render(report: AuditReport, given: AuditInput, chart: Path | str | None, version: str | None) -> None:
     """`helm template` of the values; a wrapper's values are handed to helm as a values file of their own."""
-    from tui.core.audit.helm_render import render_and_compare
+    from tui.core.audit.helm_render import render_into
     from tui.core.chart_model import render_pod
 
     assert given.values is not None and given.source is not None
@@ -95,7 +105,8 @@ def _render(given: AuditInput, chart: Path | None) -> tuple[dict[str, Any], list
     datadog = section(values, "datadog")
     needs_key = not (datadog.get("apiKey") or datadog.get("apiKeyExistingSecret"))
     if not given.source.wrapped:
-        return render_and_compare(Path(given.name), render_pod(values), chart, needs_key=needs_key)
+        render_into(report, Path(given.name), render_pod(values), chart, version, needs_key=needs_key)
+        return
     import json
     import os
     import tempfile
@@ -104,7 +115,7 @@ def _render(given: AuditInput, chart: Path | None) -> tuple[dict[str, Any], list
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as out:
             json.dump(given.values, out, default=str)  # JSON is YAML: helm reads it as a values file
-        return render_and_compare(Path(path), render_pod(values), chart, needs_key=needs_key)
+        render_into(report, Path(path), render_pod(values), chart, version, needs_key=needs_key)
     finally:
         os.unlink(path)
 
@@ -115,9 +126,11 @@ def _modelled(values: Mapping[str, Any]) -> Mapping[str, Any]:
     return modelled_values(values)[0]
 
 
-def audit_file(path: Path, *, render: bool = False, chart: Path | None = None) -> tuple[AuditReport, str]:
+def audit_file(
+    path: Path, *, render: bool = False, chart: Path | str | None = None, version: str | None = None
+) -> tuple[AuditReport, str]:
     text = read_text(Path(path))
-    return audit_text(text, str(path), render=render, chart=chart), text
+    return audit_text(text, str(path), render=render, chart=chart, version=version), text
 
 
 def key_lines(text: str) -> dict[str, int]:

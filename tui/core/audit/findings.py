@@ -7,6 +7,23 @@ from typing import Any
 
 SEVERITIES = ("info", "low", "medium", "high")
 
+# One severity per kind of privilege, shared by the values, rendered-manifest and DatadogAgent audits:
+# what no feature needs is high (privileged, hostNetwork, hostPID, the whole host filesystem, an eBPF
+# container nobody asked for); a privilege that a feature the input asks for needs is only named (info).
+PRIVILEGE_SEVERITY = {
+    "privileged": "high",
+    "hostNetwork": "high",
+    "hostPID": "high",
+    "hostPath /": "high",
+    "system-probe": "high",
+    "hostPath rw": "medium",
+    "hostPort": "medium",
+    "capabilities": "medium",
+    "hostPath ro": "low",
+    "root": "low",
+    "requested": "info",
+}
+
 DELETE = object()  # in Finding.changes: remove this key from the user's file
 
 
@@ -23,9 +40,18 @@ class Finding:
     fix: str = ""
     # dotted key -> new value (or DELETE): the edit `--fix` applies to the user's file
     changes: tuple[tuple[str, Any], ...] = ()
+    # what the user loses if `changes` are applied ("" when nothing)
+    cost: str = ""
 
     def as_json(self) -> dict[str, Any]:
-        return {"id": self.id, "severity": self.severity, "key": self.key, "message": self.message, "fix": self.fix}
+        return {
+            "id": self.id,
+            "severity": self.severity,
+            "key": self.key,
+            "message": self.message,
+            "fix": self.fix,
+            "cost": self.cost,
+        }
 
 
 @dataclass(frozen=True)
@@ -51,6 +77,16 @@ class AuditReport:
     pod_security: list[dict[str, Any]] = field(default_factory=list)
     render: dict[str, Any] | None = None
     ledger: dict[str, Any] | None = None
+    # what the model cannot see: [{"key": ..., "why": ...}]; any entry makes the ledger partial
+    unmodelled: list[dict[str, str]] = field(default_factory=list)
+    refused: str = ""  # why `helm template` fails on this input ("" when it renders)
+    ledger_source: str = "model"  # "helm" once --render has replaced the model's ledger with the real one
+
+    @property
+    def ledger_complete(self) -> bool:
+        if self.ledger_source == "helm":
+            return True
+        return not self.unmodelled and not self.refused
 
     def reaches(self, fail_on: str) -> bool:
         return any(rank(f.severity) >= rank(fail_on) for f in self.findings)
@@ -69,4 +105,8 @@ class AuditReport:
             "podSecurity": self.pod_security,
             "render": self.render,
             "ledger": self.ledger,
+            "unmodelled": self.unmodelled,
+            "refused": self.refused,
+            "ledgerComplete": self.ledger_complete,
+            "ledgerSource": self.ledger_source,
         }

@@ -28,6 +28,7 @@ import io
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from tui.core.audit.findings import DELETE, AuditReport, Finding
@@ -228,17 +229,22 @@ def pod_grants(pod_a: Mapping[str, Any], pod_b: Mapping[str, Any]) -> list[str]:
     return out
 
 
-def endpoints(values: Mapping[str, Any]) -> set[str]:
+def endpoints(
+    values: Mapping[str, Any], modelled: Mapping[str, Any] | None = None, ledger: Ledger | None = None
+) -> set[str]:
     """How applications reach the Agent from outside its pod: host ports and the sockets on the node."""
     import posixpath
 
-    from tui.core.audit.values_audit import modelled_values
     from tui.core.chart_model import NodeAgentChart
 
-    modelled = modelled_values(values)[0]
+    if modelled is None:
+        from tui.core.audit.values_audit import modelled_values
+
+        modelled = modelled_values(values)[0]
     chart = NodeAgentChart(modelled)
     v = chart.v
-    found = {f"host port {port}" for port in footprint(values).host_ports}
+    ledger = ledger or footprint(values)
+    found = {f"host port {port}" for port in ledger.host_ports}
     if v.on("datadog.dogstatsd.useSocketVolume"):
         name = posixpath.basename(str(v.get("datadog.dogstatsd.socketPath")))
         found.add(f"the DogStatsD socket {v.get('datadog.dogstatsd.hostSocketPath')}/{name}")
@@ -351,110 +357,163 @@ def _known_prefix(keys: Any, dotted: str) -> bool:
     return True
 
 
-def _issues(values: Mapping[str, Any], name: str) -> tuple[AuditReport, set[tuple[str, str]]]:
-    from tui.core.audit.values_audit import audit_values
+class _State:
+    """One version of the values, with what the engine reads of it computed once."""
 
-    report = audit_values(values, name)
-    return report, {(f.id, f.key) for f in report.findings if f.severity != "info"}
+    def __init__(self, values: dict[str, Any], name: str):
+        self.values, self.name = values, name
+
+    @cached_property
+    def modelled(self) -> dict[str, Any]:
+        from tui.core.audit.values_audit import modelled_values
+
+        return modelled_values(self.values)[0]
+
+    @cached_property
+    def pod(self) -> dict[str, Any]:
+        from tui.core.chart_model import render_pod
+
+        return render_pod(self.modelled)
+
+    @cached_property
+    def endpoints(self) -> set[str]:
+        return endpoints(self.values, self.modelled, ledger_of_pod(self.pod))
+
+    @cached_property
+    def issues(self) -> set[tuple[str, str]]:
+        return {(f.id, f.key) for f in self.report.findings if f.severity != "info"}
+
+    @cached_property
+    def report(self) -> AuditReport:
+        from tui.core.audit.values_audit import audit_values
+
+        return audit_values(self.values, self.name)
+
+    @cached_property
+    def owner(self) -> _Owner:
+        return _Owner(self.values)
+
+
+def with_changes(tree: Mapping[str, Any], changes: Iterable[tuple[str, Any]]) -> dict[str, Any]:
+    """A new tree with the edits made; only the mappings along the edited paths are copied."""
+    out = dict(tree)
+    for dotted, value in changes:
+        if not dotted:
+            continue
+        parts, node = dotted.split("."), out
+        for part in parts[:-1]:
+            child = node.get(part)
+            if not isinstance(child, Mapping):
+                if value is DELETE:
+                    break
+                child = {}
+            node[part] = child = dict(child)
+            node = child
+        else:
+            if value is DELETE:
+                node.pop(parts[-1], None)
+            else:
+                node[parts[-1]] = copy.deepcopy(value)
+    return out
 
 
 def decide_all(
-    values: Mapping[str, Any], report: AuditReport, name: str, chosen: Sequence[str] = ()
+    values: Mapping[str, Any],
+    report: AuditReport,
+    name: str,
+    chosen: Sequence[str] = (),
+    *,
+    follow_up: bool = True,
+    allowed: Mapping[str, Any] | None = None,
 ) -> tuple[dict[str, Any], list[Decision], list[tuple[str, Any]]]:
     """The fixed values, one decision per finding of `report` (and of any later round), and the edits
-    made, in order."""
-    current = plain(values)
+    made, in order. `follow_up`: re-audit after each round and fix what the audit finds next (audit
+    --fix); without it only `report`'s findings are decided (generate --base). `allowed`: a pod whose
+    privileges an edit may bring (the pod of the answers the user chose); by default none."""
+    current = _State(plain(values), name)
+    audited = {(f.id, f.key) for f in current.report.findings}
     made: list[tuple[str, Any]] = []
     decisions: dict[tuple[str, str], Decision] = {}
+    decided_on: dict[tuple[str, str], int] = {}  # the version of the values each decision read
     claimed: dict[str, tuple[Any, str]] = {}  # key -> (value, finding id) of edits made
-    first, open_issues = _issues(current, name)
-    audited = {(f.id, f.key) for f in first.findings}
+    version = 0
     findings = report.sorted_findings()
     for _ in range(MAX_ROUNDS):
-        progress = False
+        start = version
         for finding in findings:
             handle = (finding.id, finding.key)
-            if handle in decisions and decisions[handle].status == APPLIED:
-                continue
-            decision, edited, issues = _decide(finding, current, open_issues, claimed, name, chosen)
-            decisions[handle] = decision
+            if handle in decisions and (decisions[handle].status == APPLIED or decided_on[handle] == version):
+                continue  # made, or decided on exactly these values already
+            decision, edited = _decide(finding, current, claimed, chosen, allowed)
+            decisions[handle], decided_on[handle] = decision, version
             if decision.status == APPLIED and edited is not None:
-                current, open_issues, progress = edited, issues, True
+                current, version = edited, version + 1
+                decided_on[handle] = version
                 made += finding.changes
                 for dotted, value in finding.changes:
                     claimed[dotted] = (value, finding.id)
-        report, _ = _issues(current, name)
-        findings = report.sorted_findings()
-        if not progress:
+        if follow_up:
+            findings = current.report.sorted_findings()
+        if version == start:
             break
-    remaining = {(f.id, f.key) for f in findings}
+    remaining = {(f.id, f.key) for f in current.report.findings}
     for handle, decision in decisions.items():
         if decision.status in (OPT_IN, MANUAL) and handle in audited and handle not in remaining:
             # Another applied edit cleared it (two findings about one key, say).
             decisions[handle] = Decision(decision.finding, APPLIED, "cleared by the other applied edits")
-    return current, list(decisions.values()), made
+    return current.values, list(decisions.values()), made
 
 
 def _decide(
     finding: Finding,
-    current: dict[str, Any],
-    open_issues: set[tuple[str, str]],
+    current: _State,
     claimed: Mapping[str, tuple[Any, str]],
-    name: str,
     chosen: Sequence[str],
-) -> tuple[Decision, dict[str, Any] | None, set[tuple[str, str]]]:
-    none: set[tuple[str, str]] = set()
+    allowed: Mapping[str, Any] | None = None,
+) -> tuple[Decision, _State | None]:
     if not finding.changes:
-        return Decision(finding, MANUAL, "no automatic edit" + (f" ({finding.fix})" if finding.fix else "")), None, none
-    edited = copy.deepcopy(current)
-    apply_changes(edited, finding.changes)
-    if edited == current:
-        return Decision(finding, MANUAL, "the edit changes nothing in this file"), None, none
+        return Decision(finding, MANUAL, "no automatic edit" + (f" ({finding.fix})" if finding.fix else "")), None
+    edited = _State(with_changes(current.values, finding.changes), current.name)
+    if edited.values == current.values:
+        return Decision(finding, MANUAL, "the edit changes nothing in this file"), None
     try:
-        grants = granted(current, edited)
+        grants = pod_grants(current.pod, edited.pod)
+        if allowed is not None and grants:
+            asked = set(pod_grants(current.pod, allowed))
+            grants = [g for g in grants if g not in asked]
     except (AttributeError, TypeError, ValueError, KeyError, IndexError) as error:
-        return Decision(finding, REFUSED, f"the chart model cannot read the edited values ({error})"), None, none
+        return Decision(finding, REFUSED, f"the chart model cannot read the edited values ({error})"), None
     if grants:
         from tui.core.audit.chart_keys import chart_keys
 
-        ignored = [k for k, v in finding.changes if v is DELETE and not chart_keys().known(k) and k in _flat(current)]
+        ignored = [
+            k
+            for k, v in finding.changes
+            if v is DELETE and not chart_keys().known(k) and lookup(current.values, k, MISSING) is not MISSING
+        ]
         why = f"{ignored[0]} is ignored today; fixed, it would grant " if ignored else "it would grant "
         shown = ", ".join(grants[:6]) + (f" and {len(grants) - 6} more" if len(grants) > 6 else "")
-        return (
-            Decision(finding, REFUSED, why + shown + " (a fix never raises a privilege)", tuple(grants)),
-            None,
-            none,
-        )
+        return Decision(finding, REFUSED, why + shown + " (a fix never raises a privilege)", tuple(grants)), None
     for dotted, value in finding.changes:
         for other, (other_value, other_id) in claimed.items():
             same = other == dotted
             nested = other.startswith(dotted + ".") or dotted.startswith(other + ".")
             if (same and not _same(other_value, value)) or (nested and other_id != finding.id):
-                return Decision(finding, REFUSED, f"it contradicts the {other_id} edit of {other}"), None, none
-    owner = _Owner(current)
-    costs = [reason for dotted, value in finding.changes if (reason := owner.touches(dotted, value))]
-    lost = sorted(endpoints(current) - endpoints(edited))
+                return Decision(finding, REFUSED, f"it contradicts the {other_id} edit of {other}"), None
+    costs = [reason for dotted, value in finding.changes if (reason := current.owner.touches(dotted, value))]
+    lost = sorted(current.endpoints - edited.endpoints)
     costs += [f"applications reaching the Agent through {e} lose it" for e in lost]
-    if costs and not (wanted(finding, chosen) or (ALL_SAFE in chosen and _costs_nothing(current, edited))):
-        return Decision(finding, OPT_IN, "; ".join(costs)), None, none
-    _, issues = _issues(edited, name)
-    if (finding.id, finding.key) in issues:
-        return Decision(finding, REFUSED, "its edit does not clear the finding"), None, none
-    new = sorted(issues - open_issues)
+    free = ALL_SAFE in chosen and _costs_nothing(current.values, edited.values)
+    if costs and not (wanted(finding, chosen) or free):
+        return Decision(finding, OPT_IN, "; ".join(costs)), None
+    if (finding.id, finding.key) in edited.issues:
+        return Decision(finding, REFUSED, "its edit does not clear the finding"), None
+    new = sorted(edited.issues - current.issues) if allowed is None else []
     if new:
         shown = ", ".join(f"{i} ({k})" for i, k in new)
-        return Decision(finding, REFUSED, f"the edit would bring {shown}"), None, none
-    cost = getattr(finding, "cost", "") or ("; ".join(costs) if costs else _default_cost(finding, current))
-    return Decision(finding, APPLIED, cost), edited, issues
-
-
-def _flat(values: Mapping[str, Any]) -> set[str]:
-    """Every dotted key of the tree, leaves and mappings alike."""
-    keys: set[str] = set()
-    for leaf in leaves(values):
-        parts = leaf.split(".")
-        keys.update(".".join(parts[:n]) for n in range(1, len(parts) + 1))
-    return keys
+        return Decision(finding, REFUSED, f"the edit would bring {shown}"), None
+    cost = getattr(finding, "cost", "") or ("; ".join(costs) if costs else _default_cost(finding, current.values))
+    return Decision(finding, APPLIED, cost), edited
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -479,6 +538,11 @@ def _default_cost(finding: Finding, values: Mapping[str, Any]) -> str:
 
 
 # --- the round-trip edit ---------------------------------------------------------------------------
+
+
+def round_trip_yaml(text: str) -> Any:
+    """The ruamel round-trip loader and dumper configured for this file's own style."""
+    return _yaml(text)
 
 
 def _yaml(text: str) -> Any:
@@ -528,12 +592,12 @@ def carried_over(original: str, normalised: str, edited: str) -> str:
         return edited
     src, norm, new = original.splitlines(keepends=True), normalised.splitlines(keepends=True), edited.splitlines(True)
     mapping: dict[int, int] = {}  # normalised line -> original line, where identical
-    for block in difflib.SequenceMatcher(None, norm, src, autojunk=False).get_matching_blocks():
+    for block in difflib.SequenceMatcher(None, norm, src).get_matching_blocks():
         for k in range(block.size):
             mapping[block.a + k] = block.b + k
     out: list[str] = []
     position = 0  # next original line to copy
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, norm, new, autojunk=False).get_opcodes():
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, norm, new).get_opcodes():
         if tag == "equal":
             continue
         if any(i not in mapping for i in range(i1, i2)):
@@ -572,14 +636,20 @@ def _ensure(document: Any, path: Sequence[PathStep], embedded: bool) -> tuple[An
     return node, last
 
 
-def edit_text(text: str, source: ValuesSource, changes: Sequence[tuple[str, Any]]) -> list[tuple[str, str]]:
+def edit_text(
+    text: str, source: ValuesSource, changes: Sequence[tuple[str, Any]], loaded: tuple[Any, list[Any]] | None = None
+) -> list[tuple[str, str]]:
     """Candidates for (the whole file edited, the values alone edited), best first: the edits carried
     onto the original text, then ruamel's own dump of the edited tree. The caller keeps the first
-    that reads back as planned."""
+    that reads back as planned. `loaded`: (round-trip loader, its documents) already read, which
+    are edited in place."""
     if not changes:
         return [(text, text if not source.wrapped else _values_alone(text, source))]
-    yaml = _yaml(text)
-    documents = list(yaml.load_all(text))
+    if loaded is not None:
+        yaml, documents = loaded
+    else:
+        yaml = _yaml(text)
+        documents = list(yaml.load_all(text))
     normalised = _dump(yaml, documents)
     if not source.path:
         apply_changes(documents[source.document], changes)
@@ -642,18 +712,29 @@ def plan_fix(
     report: AuditReport,
     chosen: Sequence[str] = (),
     documents: Sequence[Any] | None = None,
+    *,
+    follow_up: bool = True,
+    allowed: Mapping[str, Any] | None = None,
+    loader: Any = None,
 ) -> FixResult:
-    """Decide every finding, edit the file, and check the result before anyone writes it."""
-    fixed, decisions, changes = decide_all(values, report, name, chosen)
+    """Decide every finding, edit the file, and check the result before anyone writes it.
+
+    `loader`: the round-trip loader that read `documents` (`read_input(..., round_trip=True)`); the
+    file is then read once, and its documents are edited in place."""
+    before = plain(values)
+    old_documents = [plain(d) for d in documents] if documents is not None else None
+    fixed, decisions, changes = decide_all(before, report, name, chosen, follow_up=follow_up, allowed=allowed)
     where = f"file {name}"
+    # One parsed tree can be edited in place when nothing was dropped from the stream (no empty document).
+    shared = loader is not None and documents is not None and len(documents) == 1 and text.count("---") == 0
     try:
-        candidates = edit_text(text, source, changes)
+        candidates = edit_text(text, source, changes, (loader, list(documents or [])) if shared else None)
     except Exception as error:  # ruamel raises plain exceptions on input its round-trip cannot keep
         raise InputFileError(f"{where}: cannot be edited safely ({_first_line(error)}); nothing written") from None
     problem: InputFileError | None = None
     for whole, inner in candidates:
         try:
-            _check(text, whole, inner, source, values, fixed, changes, where, documents)
+            _check(text, whole, inner, source, before, fixed, changes, where, old_documents, allowed)
             break
         except InputFileError as error:
             problem = problem or error
@@ -664,7 +745,7 @@ def plan_fix(
         values_text=inner,
         values=fixed,
         decisions=decisions,
-        before=footprint(values),
+        before=footprint(before),
         after=footprint(fixed),
         source=source,
     )
@@ -685,6 +766,7 @@ def _check(
     changes: Sequence[tuple[str, Any]],
     where: str,
     old_documents: Sequence[Any] | None = None,
+    allowed: Mapping[str, Any] | None = None,
 ) -> None:
     """The written text says exactly what was planned, or nothing is written."""
     from tui.core.yaml_input import parse_documents
@@ -716,6 +798,9 @@ def _check(
     if lost:
         raise refuse(f"{lost[0]} would change although no applied finding names it")
     grants = granted(before, planned)
+    if allowed is not None:
+        asked = set(pod_grants(_pod(before), allowed))
+        grants = [g for g in grants if g not in asked]
     if grants:
         raise refuse("the result would grant " + ", ".join(grants))
 
@@ -767,3 +852,36 @@ def report_section(fixed: FixResult, name: str) -> str:
     if not fixed.decisions:
         out.append("- no finding: nothing changed")
     return "\n".join(out) + "\n"
+
+
+# --- generate --base ------------------------------------------------------------------------------
+
+ANSWER_SETTING = "answer-setting"
+
+
+def answer_findings(values: Mapping[str, Any], plan_values: Mapping[str, Any], why: Mapping[str, str]) -> AuditReport:
+    """`generate --base`: one finding per least-privilege setting of the answers the base file lacks.
+
+    Each leaf ddsecure would write is compared with what the base file gives the chart (its own value,
+    or the chart's default); only differing leaves become edits, so the user's other keys in the same
+    block stay."""
+    from tui.core.chart_model import effective_values
+
+    effective = leaves(effective_values(plain(values)))
+    report = AuditReport("base", "values")
+    for dotted, value in leaves(plan_values).items():
+        if effective.get(dotted, MISSING) == value:
+            continue
+        parts = dotted.split(".")
+        reason = next((why[".".join(parts[:n])] for n in range(len(parts), 0, -1) if ".".join(parts[:n]) in why), "")
+        report.findings.append(
+            Finding(
+                ANSWER_SETTING,
+                "medium",
+                dotted,
+                f"the answers set {dotted}: {_short(value)}" + (f" ({reason})" if reason else ""),
+                f"{dotted}: {_short(value)}",
+                ((dotted, value),),
+            )
+        )
+    return report

@@ -1,4 +1,9 @@
-"""`--render`: run the real `helm template` on a values file and compare with the chart model."""
+"""`--render`: run the user's own `helm template` on a values file; its ledger becomes the report's.
+
+helm comes from PATH only. The chart is a directory (`--chart DIR`, or DDSECURE_CHART_DIR) or a
+chart reference as a user's helm would resolve it (`--chart REPO/NAME --version V`). Every
+difference between the real render and the chart model is itself a finding.
+"""
 
 from __future__ import annotations
 
@@ -9,44 +14,82 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from tui.core.audit.findings import Finding
+from tui.core.audit.findings import AuditReport, Finding
 from tui.core.audit.manifest_audit import node_agent_pod, pod_security_findings, pod_security_results
 from tui.core.errors import InputFileError
 from tui.core.privileges import Ledger, ledger_of_pod
 from tui.core.yaml_input import parse_documents
 
-FALLBACK_HELM = Path("/work/tools/bin/helm")
 TIMEOUT_SECONDS = 60
+INSTALL_HINT = (
+    "--render needs helm on PATH: install helm 3 or 4 (https://helm.sh/docs/intro/install/), or drop --render"
+)
 
 
 def find_helm() -> str | None:
-    found = shutil.which("helm")
-    if found:
-        return found
-    return str(FALLBACK_HELM) if FALLBACK_HELM.is_file() and os.access(FALLBACK_HELM, os.X_OK) else None
+    return shutil.which("helm")
+
+
+def chart_args(given: str | Path | None, version: str | None) -> tuple[list[str], str]:
+    """The chart arguments for `helm template`, and how to name the chart in the report."""
+    if given is None:
+        env = os.environ.get("DDSECURE_CHART_DIR")
+        if not env:
+            raise InputFileError(
+                "--render needs the datadog chart: --chart DIR, --chart datadog/datadog --version 3.240.0, "
+                "or DDSECURE_CHART_DIR"
+            )
+        given = env
+    text = str(given)
+    path = Path(text)
+    if path.is_dir():
+        if not (path / "Chart.yaml").is_file():
+            raise InputFileError(f"--chart {text}: no Chart.yaml in that directory")
+        return [text], text
+    if path.exists() or text.count("/") != 1 or text.startswith((".", "/")):
+        raise InputFileError(f"--chart {text}: not a chart directory nor a REPO/NAME chart reference")
+    args = [text] + (["--version", version] if version else [])
+    return args, f"{text} {version}" if version else text
 
 
 def chart_dir(given: Path | None) -> Path | None:
+    """A chart directory: the one given, else DDSECURE_CHART_DIR."""
     if given:
         return Path(given)
     env = os.environ.get("DDSECURE_CHART_DIR")
     return Path(env) if env else None
 
 
-def helm_template(values_file: Path, chart: Path, helm: str, *, needs_key: bool = False) -> str:
-    """`helm template dd CHART -f FILE`. The chart renders no DaemonSet without an API key, so a file
-    without one gets a placeholder Secret name (it changes no privilege)."""
-    command = [helm, "template", "dd", str(chart), "-f", str(values_file)]
+def helm_template(values_file: Path, chart: Path | list[str], helm: str, *, needs_key: bool = False) -> str:
+    """The manifests `helm template` renders; any failure is an error."""
+    args = chart if isinstance(chart, list) else [str(chart)]
+    text, error = template_or_refusal(values_file, args, helm, needs_key=needs_key)
+    if error:
+        raise InputFileError(f"helm template failed: {error}")
+    return text
+
+
+def template_or_refusal(values_file: Path, chart: list[str], helm: str, *, needs_key: bool = False) -> tuple[str, str]:
+    """(manifests, "") from `helm template dd CHART -f FILE`, or ("", helm's error) when a template fails.
+
+    The chart renders no DaemonSet without an API key, so a file without one gets a placeholder
+    Secret name (it changes no privilege)."""
+    command = [helm, "template", "dd", *chart, "-f", str(values_file)]
     if needs_key:
         command += ["--set", "datadog.apiKeyExistingSecret=ddsecure-audit-placeholder"]
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT_SECONDS, check=False)
-    except (OSError, subprocess.TimeoutExpired) as error:
-        raise InputFileError(f"helm template failed: {error}") from None
+    except (OSError, subprocess.TimeoutExpired) as failure:
+        raise InputFileError(f"helm template failed to run: {failure}") from None
     if done.returncode != 0:
         lines = [line for line in done.stderr.splitlines() if line.strip() and "level=WARN" not in line]
-        raise InputFileError(f"helm template failed: {' '.join(lines[:3])[:400] or 'exit ' + str(done.returncode)}")
-    return done.stdout
+        error = " ".join(lines[:3])[:400] or f"exit {done.returncode}"
+        if "execution error" not in error and "error calling" not in error:
+            raise InputFileError(
+                f"helm template failed: {error}"
+            )  # no chart, no repo, bad YAML: not the chart's answer
+        return "", error
+    return done.stdout, ""
 
 
 def compare(predicted: Ledger, rendered: Ledger) -> list[str]:
@@ -67,32 +110,54 @@ def compare(predicted: Ledger, rendered: Ledger) -> list[str]:
     return out
 
 
-def render_and_compare(
-    values_file: Path, predicted_pod: Mapping[str, Any], chart: Path | None, *, needs_key: bool = False
-) -> tuple[dict[str, Any], list[Finding]]:
+def render_into(
+    report: AuditReport,
+    values_file: Path,
+    predicted_pod: Mapping[str, Any],
+    chart: str | Path | None,
+    version: str | None = None,
+    *,
+    needs_key: bool = False,
+) -> None:
+    """Render with helm and make the real ledger the report's; each disagreement becomes a finding."""
     helm = find_helm()
-    directory = chart_dir(chart)
     if helm is None:
-        raise InputFileError("--render needs helm on PATH")
-    if directory is None or not (directory / "Chart.yaml").is_file():
-        raise InputFileError("--render needs the datadog chart: pass --chart DIR or set DDSECURE_CHART_DIR")
-    text = helm_template(values_file, directory, helm, needs_key=needs_key)
+        raise InputFileError(INSTALL_HINT)
+    args, label = chart_args(chart, version)
+    text, error = template_or_refusal(values_file, args, helm, needs_key=needs_key)
+    gaps = (
+        f" (the model does not follow: {', '.join(u['key'] for u in report.unmodelled)})" if report.unmodelled else ""
+    )
+    if error:
+        report.render = {"chart": label, "refused": error, "agrees": bool(report.refused), "differences": []}
+        if not report.refused:
+            report.render["differences"] = [f"helm fails, the model renders: {error}"]
+            report.findings.append(_disagrees(f"helm fails on this file, the model renders it: {error}{gaps}"))
+        report.refused = error
+        return
     documents = parse_documents(text, "helm template output")
     pod, annotations, name = node_agent_pod(documents, "helm template output")
     rendered = ledger_of_pod(pod)
     differences = compare(ledger_of_pod(predicted_pod), rendered)
+    if report.refused:
+        differences.insert(0, f"the model expected helm to fail ({report.refused}); it rendered")
+        report.refused = ""
     results = pod_security_results(pod, annotations)
     # The values findings already name each privilege with its fix; these only repeat them as PSS checks.
-    findings = pod_security_findings(results, f"rendered DaemonSet {name}", severity="info")
-    findings += [
-        Finding("render-disagrees", "info", "render", f"inference and helm disagree: {line}") for line in differences
-    ]
-    summary = {
-        "chart": str(directory),
+    report.findings += pod_security_findings(results, f"rendered DaemonSet {name}", severity="info")
+    report.findings += [_disagrees(f"the model and helm disagree: {line}{gaps}") for line in differences]
+    report.ledger = rendered.as_json()
+    report.ledger_source = "helm"
+    report.render = {
+        "chart": label,
         "daemonset": name,
         "agrees": not differences,
         "differences": differences,
-        "ledger": rendered.as_json(),
+        "ledger": report.ledger,
+        "modelLedger": ledger_of_pod(predicted_pod).as_json(),
         "podSecurity": results,
     }
-    return summary, findings
+
+
+def _disagrees(message: str) -> Finding:
+    return Finding("render-disagrees", "medium", "render", message, "report it: ddsecure's chart model is wrong here")

@@ -6,9 +6,10 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from tui.core import pod_security
-from tui.core.audit.findings import AuditReport, Finding, Privilege
+from tui.core.audit.findings import PRIVILEGE_SEVERITY, AuditReport, Finding, Privilege
 from tui.core.errors import InputFileError
-from tui.core.pod_spec import find_node_agent_daemonset, pod_spec_of
+from tui.core.pod_spec import all_containers, find_node_agent_daemonset, pod_spec_of
+from tui.core.privilege_catalog import capability_why
 from tui.core.privileges import Ledger, ledger_of_pod
 
 # Severity of a failed check: what baseline refuses matters more than what only restricted refuses
@@ -75,6 +76,125 @@ def ledger_privileges(ledger: Ledger, source: str) -> list[Privilege]:
     return rows
 
 
+def privilege_findings(pod: Mapping[str, Any], ledger: Ledger, subject: str) -> list[Finding]:
+    """Each privilege of a rendered pod, named, at the severity the values audit gives it."""
+    from tui.core.chart_model import HOST_PID_TRIGGERS
+
+    out: list[Finding] = []
+    for spec in all_containers(pod):
+        if ((spec.get("securityContext") or {}).get("privileged")) is True:
+            name = str(spec.get("name"))
+            out.append(
+                Finding(
+                    "privileged-container",
+                    PRIVILEGE_SEVERITY["privileged"],
+                    f"{subject}: {name}",
+                    f"{name} runs privileged: every capability and every host device",
+                    f"securityContext.privileged: false for {name} (agents.containers.<container> in values)",
+                )
+            )
+    if ledger.host_network:
+        out.append(
+            Finding(
+                "host-network",
+                PRIVILEGE_SEVERITY["hostNetwork"],
+                f"{subject}: hostNetwork",
+                "the pod shares the node's network namespace; no chart feature forces it",
+                "agents.useHostNetwork: false (values)",
+            )
+        )
+    if ledger.host_pid:
+        needed = _host_pid_reasons(pod)
+        if needed:
+            out.append(
+                Finding(
+                    "hostpid-needed",
+                    PRIVILEGE_SEVERITY["requested"],
+                    f"{subject}: hostPID",
+                    f"the pod shares the host PID namespace, as {'; '.join(needed)} needs",
+                    "",
+                )
+            )
+        else:
+            needed_by = "; ".join(f"{t.brings} ({t.key})" for t in HOST_PID_TRIGGERS if t.key != "datadog.useHostPID")
+            out.append(
+                Finding(
+                    "hostpid",
+                    PRIVILEGE_SEVERITY["hostPID"],
+                    f"{subject}: hostPID",
+                    f"the pod shares the host PID namespace, and none of what needs it is on: {needed_by}",
+                    "datadog.useHostPID: false (values) or hostPID: false (patch)",
+                )
+            )
+    for grant in ledger.host_paths:
+        if grant.path == "/":
+            out.append(
+                Finding(
+                    "host-root",
+                    PRIVILEGE_SEVERITY["hostPath /"],
+                    f"{subject}: volumes[{grant.volume}]",
+                    f"hostPath / {grant.mode} ({', '.join(grant.containers) or 'not mounted'}): "
+                    "the whole host filesystem",
+                    "turn off the feature that mounts it (CWS, USM, GPU monitoring, CSPM), or remove the volume",
+                )
+            )
+    for owner, port in _host_ports(pod):
+        out.append(
+            Finding(
+                "host-port",
+                PRIVILEGE_SEVERITY["requested"],
+                f"{subject}: {owner}",
+                f"host port {port} ({owner}) is open on every node",
+                "",
+            )
+        )
+    for container, caps in ledger.capabilities.items():
+        named = ", ".join(f"{cap} ({capability_why(cap)})" for cap in caps)
+        out.append(
+            Finding(
+                "capabilities-added",
+                PRIVILEGE_SEVERITY["requested"],
+                f"{subject}: {container}",
+                f"{container} adds {len(caps)} capabilities: {named}",
+                "",
+            )
+        )
+    return out
+
+
+def _env(pod: Mapping[str, Any], name: str) -> bool:
+    """Some container sets this environment variable to "true"."""
+    return any(
+        isinstance(e, Mapping) and e.get("name") == name and str(e.get("value")).lower() == "true"
+        for c in all_containers(pod)
+        for e in c.get("env") or []
+    )
+
+
+def _host_pid_reasons(pod: Mapping[str, Any]) -> list[str]:
+    """What in a rendered pod needs hostPID, read off its containers and their environment."""
+    names = {str(c.get("name")) for c in all_containers(pod)}
+    reasons = []
+    if "security-agent" in names and _env(pod, "DD_COMPLIANCE_CONFIG_ENABLED"):
+        reasons.append("CSPM (compliance)")
+    if "host-profiler" in names:
+        reasons.append("the host profiler")
+    if _env(pod, "DD_SBOM_ENRICHMENT_USAGE_ENABLED"):
+        reasons.append("SBOM usage enrichment")
+    if _env(pod, "DD_DOGSTATSD_ORIGIN_DETECTION"):
+        reasons.append("DogStatsD origin detection")
+    return reasons
+
+
+def _host_ports(pod: Mapping[str, Any]) -> list[tuple[str, str]]:
+    return [
+        (str(c.get("name")), f"{p['hostPort']}/{p.get('protocol', 'TCP')}")
+        for c in pod.get("containers") or []
+        for p in c.get("ports") or []
+        if isinstance(p, Mapping) and p.get("hostPort")
+    ]
+
+
 def audit_manifests(documents: Sequence[Any], path: str) -> AuditReport:
     pod, annotations, name = node_agent_pod(documents, path)
     ledger = ledger_of_pod(pod)
@@ -83,16 +203,7 @@ def audit_manifests(documents: Sequence[Any], path: str) -> AuditReport:
     report.privileges = ledger_privileges(ledger, f"DaemonSet {name}")
     report.pod_security = pod_security_results(pod, annotations)
     report.findings += pod_security_findings(report.pod_security, f"DaemonSet {name}")
-    if ledger.host_pid:
-        report.findings.append(
-            Finding(
-                "hostpid",
-                "medium",
-                f"DaemonSet {name}: hostPID",
-                "the pod shares the host PID namespace; only DogStatsD origin detection over a Unix socket needs it",
-                "datadog.useHostPID: false (values) or hostPID: false (patch)",
-            )
-        )
+    report.findings += privilege_findings(pod, ledger, f"DaemonSet {name}")
     return report
 
 

@@ -4,16 +4,26 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
+from dataclasses import replace
 from typing import Any
 
 from tui.core.answers import Answers
 from tui.core.audit.chart_keys import NO_OP_HINTS, ChartKeys, chart_keys
 from tui.core.audit.findings import DELETE, AuditReport, Finding, Privilege
-from tui.core.audit.infer import explicit, infer_answers, is_set, user_value
-from tui.core.chart_model import NodeAgentChart, render_pod
-from tui.core.chart_values import runtime_socket_setting
+from tui.core.audit.infer import infer_answers, user_value
+from tui.core.audit.values_rules import CONTAINER_KEYS, Context, rule_findings
+from tui.core.audit.values_rules import port_key as _port_key
+from tui.core.audit.values_rules import volume_key as _volume_key
+from tui.core.chart_model import (
+    HOST_PID_TRIGGERS,
+    HOST_ROOT_TRIGGERS,
+    SYSTEM_PROBE_TRIGGERS,
+    NodeAgentChart,
+    render_pod,
+    unmodelled,
+)
 from tui.core.deployment import Deployment
-from tui.core.privileges import Ledger, ledger_of_pod
+from tui.core.privileges import ledger_of_pod
 
 _STRING_BOOL = re.compile(r"^(true|false|yes|no|on|off|y|n)$", re.IGNORECASE)
 
@@ -56,107 +66,88 @@ def audit_values(raw_values: Mapping[str, Any], path: str) -> AuditReport:
     target = ledger_of_pod(Deployment.of(answers).rendered_pod)
     report = AuditReport(path=path, kind="values", answers=answers.as_dict(), answer_notes=notes)
     report.ledger = ledger.as_json()
-    report.privileges = list(privileges(values, chart, ledger))
+    report.unmodelled = unmodelled(values)
+    report.refused = chart.refusal()
+    if not report.ledger_complete:
+        report.ledger["partial"] = True
+    context = Context(raw_values, values, chart, pod, ledger, target, answers)
+    report.privileges = list(privileges(context))
+    privilege_findings = rule_findings(context)
     report.findings += shape_findings
-    report.findings += key_findings(raw_values, chart_keys())
-    report.findings += trap_findings(values, chart, answers)
-    report.findings += unneeded_findings(values, chart, ledger, target, answers)
+    report.findings += _agreeing(key_findings(raw_values, chart_keys()), privilege_findings)
+    report.findings += secret_findings(values, answers)
+    report.findings += privilege_findings
     return report
+
+
+def _agreeing(key_findings: list[Finding], privilege_findings: list[Finding]) -> list[Finding]:
+    """A renamed key carries the value the privilege rules want for it, so no two fixes disagree."""
+    wanted = {key: value for f in privilege_findings for key, value in f.changes}
+    out = []
+    for finding in key_findings:
+        changes = tuple(
+            (key, wanted.get(key, value)) if value is not DELETE else (key, value) for key, value in finding.changes
+        )
+        out.append(replace(finding, changes=changes) if changes != finding.changes else finding)
+    return out
 
 
 # --- who grants what ------------------------------------------------------------------------------
 
 
-def _source(values: Mapping[str, Any], key: str) -> str:
-    if not key or " " in key:
-        return "chart"
-    if not is_set(values, key):
-        return "chart default"
-    return "set in file" if explicit(values, key) else "set in file (= chart default)"
-
-
-def system_probe_reason(values: Mapping[str, Any], chart: NodeAgentChart) -> str:
-    """The key that brings system-probe in."""
-    v = chart.v
-    for key in (
-        "datadog.securityAgent.runtime.enabled",
-        "datadog.networkMonitoring.enabled",
-        "datadog.serviceMonitoring.enabled",
-        "datadog.systemProbe.enableOOMKill",
-        "datadog.systemProbe.enableTCPQueueLength",
-        "datadog.traceroute.enabled",
-        "datadog.discovery.serviceMap.enabled",
-        "datadog.gpuMonitoring.privilegedMode",
-        "datadog.dynamicInstrumentationGo.enabled",
-        "datadog.sbom.enrichment.usage.enabled",
-    ):
-        if v.on(key):
-            return key
-    return "datadog.discovery.enabled"
-
-
-def _volume_key(volume: str, values: Mapping[str, Any], chart: NodeAgentChart) -> str:
-    sp = system_probe_reason(values, chart)
-    table = {
-        "procdir": "(always: system checks)",
-        "cgroups": "(always: container metrics)",
-        "os-release-file": "datadog.osReleasePath",
-        "dsdsocket": "datadog.dogstatsd.useSocketVolume",
-        "apmsocket": "datadog.apm.socketEnabled",
-        "passwd": "datadog.disablePasswdMount",
-        "runtimesocketdir": "datadog.criSocketPath",
-        "seccomp-root": "datadog.systemProbe.seccomp",
-        "bpffs": "datadog.networkMonitoring.enabled",
-        "hostroot": sp,
-        "group": sp,
-        "logpodpath": "datadog.logs.enabled",
-        "logscontainerspath": "datadog.logs.enabled",
-        "logdockercontainerpath": "datadog.criSocketPath",
-        "pointerdir": "datadog.logs.enabled",
-        "modules": "datadog.systemProbe.enableDefaultKernelHeadersPaths",
-        "src": "datadog.systemProbe.enableDefaultKernelHeadersPaths",
-    }
-    if volume in table:
-        return table[volume]
-    if volume.startswith("etc-") and volume.endswith("-release"):
-        return "datadog.disableDefaultOsReleasePaths"
-    if volume in ("runtime-compiler-output-dir", "kernel-headers-download-dir") or volume.endswith("-dir"):
-        return "datadog.discovery.networkStats.enabled" if sp == "datadog.discovery.enabled" else sp
-    return sp
-
-
-def privileges(values: Mapping[str, Any], chart: NodeAgentChart, ledger: Ledger) -> Iterator[Privilege]:
+def privileges(context: Context) -> Iterator[Privilege]:
+    """Each privilege of the ledger, with the key responsible and where its value comes from."""
+    chart, ledger = context.chart, context.ledger
+    row = lambda what, key: Privilege(what, key, context.source(key))  # noqa: E731
     if ledger.host_pid:
-        key = "datadog.dogstatsd.useHostPID" if chart.v.on("datadog.dogstatsd.useHostPID") else "datadog.useHostPID"
-        if chart.compliance():
-            key = "datadog.securityAgent.compliance.enabled"
-        yield Privilege("hostPID", key, _source(values, key))
+        yield row("hostPID", chart.active(HOST_PID_TRIGGERS)[0].key)
     if ledger.host_network:
-        yield Privilege("hostNetwork", "agents.useHostNetwork", _source(values, "agents.useHostNetwork"))
-    for port in ledger.host_ports:
-        key = "datadog.dogstatsd.useHostPort" if port == 8125 else "datadog.apm.portEnabled"
-        if port == 8126 and chart.v.on("datadog.apm.enabled"):
-            key = "datadog.apm.enabled"
-        yield Privilege(f"hostPort {port}", key, _source(values, key))
+        yield row("hostNetwork", "agents.useHostNetwork")
+    for container in context.pod.get("containers", []):
+        for port in container.get("ports") or []:
+            if port.get("hostPort"):
+                key = _port_key(context, str(container["name"]), str(port.get("name", "")), int(port["hostPort"]))
+                yield row(f"hostPort {port['hostPort']} ({container['name']})", key)
     user = "root (UID 0)" if not ledger.run_as_user else f"UID {ledger.run_as_user}"
-    yield Privilege(f"runs as {user}", "datadog.securityContext.runAsUser", _source(values, "datadog.securityContext"))
+    yield Privilege(f"runs as {user}", "datadog.securityContext.runAsUser", context.source("datadog.securityContext"))
+    custom = context.custom_volumes()
+    root_triggers = chart.active(HOST_ROOT_TRIGGERS)
     for grant in ledger.host_paths:
-        key = _volume_key(grant.volume, values, chart)
+        if grant.volume in custom:
+            key = "agents.volumes"
+        elif grant.volume == "hostroot" and root_triggers:
+            key = root_triggers[0].key
+        else:
+            key = _volume_key(grant.volume, context)
         where = ", ".join(grant.containers) or "declared, not mounted"
-        yield Privilege(f"hostPath {grant.path} {grant.mode} ({where})", key, _source(values, key))
+        yield row(f"hostPath {grant.path} {grant.mode} ({where})", key)
+    probe = chart.active(SYSTEM_PROBE_TRIGGERS)
+    probe_key = probe[0].key if probe else "datadog.discovery.enabled"
     for container, caps in ledger.capabilities.items():
-        key = system_probe_reason(values, chart) if container == "system-probe" else f"agents.containers.{container}"
-        yield Privilege(f"capabilities {container}: {', '.join(caps)}", key, _source(values, key))
+        key = (
+            probe_key
+            if container == "system-probe"
+            else f"agents.containers.{CONTAINER_KEYS.get(container, container)}"
+        )
+        yield row(f"capabilities {container}: {', '.join(caps)}", key)
+    for container in context.pod.get("containers", []):
+        if (container.get("securityContext") or {}).get("privileged") is True:
+            yield row(f"privileged {container['name']}", f"agents.containers.{CONTAINER_KEYS.get(container['name'])}")
     extra = {
-        "system-probe": system_probe_reason(values, chart),
+        "system-probe": probe_key,
         "seccomp-setup": "datadog.systemProbe.seccomp",
         "trace-agent": "datadog.apm.socketEnabled",
         "process-agent": "datadog.networkMonitoring.enabled",
-        "security-agent": "datadog.securityAgent.runtime.enabled",
+        "security-agent": "datadog.securityAgent.runtime.enabled"
+        if chart.cws()
+        else "datadog.securityAgent.compliance.enabled",
+        "otel-agent": "datadog.otelCollector.enabled",
+        "host-profiler": "datadog.hostProfiler.enabled",
+        "agent-data-plane": "datadog.dataPlane.enabled",
     }
     for container in ledger.containers:
         if container in extra:
-            yield Privilege(f"container {container}", extra[container], _source(values, extra[container]))
+            yield row(f"container {container}", extra[container])
 
 
 # --- keys -----------------------------------------------------------------------------------------
@@ -289,11 +280,10 @@ def _yaml_scalar(value: Any) -> str:
     return str(value)
 
 
-# --- known traps ----------------------------------------------------------------------------------
+# --- secrets ----------------------------------------------------------------------------------------
 
 
-def trap_findings(values: Mapping[str, Any], chart: NodeAgentChart, answers: Answers) -> list[Finding]:
-    v = chart.v
+def secret_findings(values: Mapping[str, Any], answers: Answers) -> list[Finding]:
     found: list[Finding] = []
     secret = answers.api_key_secret
     for key, secret_key in (("datadog.apiKey", "apiKeyExistingSecret"), ("datadog.appKey", "appKeyExistingSecret")):
@@ -310,210 +300,4 @@ def trap_findings(values: Mapping[str, Any], chart: NodeAgentChart, answers: Ans
                     ((key, DELETE), (f"datadog.{secret_key}", secret)),
                 )
             )
-    if chart.apm_uds() and chart.apm_host_port():
-        found.append(
-            Finding(
-                "apm-both-transports",
-                "medium",
-                "datadog.apm.portEnabled",
-                "APM listens on both the socket (a read-write hostPath) and host port 8126; one transport is enough",
-                "datadog.apm.socketEnabled: false (keep TCP), or datadog.apm.portEnabled: false (keep the socket)",
-                (("datadog.apm.socketEnabled", False),),
-            )
-        )
-    if (
-        is_set(values, "datadog.dogstatsd.useHostPID")
-        and not v.on("datadog.dogstatsd.useHostPID")
-        and not is_set(values, "datadog.useHostPID")
-        and chart.host_pid()
-    ):
-        found.append(
-            Finding(
-                "hostpid-not-removed",
-                "high" if not answers.host_pid else "low",
-                "datadog.dogstatsd.useHostPID",
-                "datadog.dogstatsd.useHostPID: false does not remove hostPID: the chart ORs it with "
-                "datadog.useHostPID, which defaults to true",
-                "datadog.useHostPID: false",
-                (("datadog.dogstatsd.useHostPID", DELETE), ("datadog.useHostPID", False)),
-            )
-        )
-    if v.on("datadog.dogstatsd.originDetection") and v.on("datadog.dogstatsd.useSocketVolume") and not chart.host_pid():
-        found.append(
-            Finding(
-                "origin-detection-without-hostpid",
-                "low",
-                "datadog.dogstatsd.originDetection",
-                "origin detection over the socket needs hostPID, which is off: metrics lose container tags",
-                "datadog.useHostPID: true, or use UDP with client-side origin detection",
-            )
-        )
-    if not v.on("datadog.dogstatsd.useSocketVolume") and chart.apm_uds():
-        apm_dir = str(v.get("datadog.apm.socketPath")).rsplit("/", 1)[0]
-        dsd_dir = str(v.get("datadog.dogstatsd.socketPath")).rsplit("/", 1)[0]
-        if apm_dir == dsd_dir:
-            found.append(
-                Finding(
-                    "apm-socket-stranded",
-                    "medium",
-                    "datadog.apm.socketEnabled",
-                    "the APM socket shares the DogStatsD directory, which is an emptyDir here: applications "
-                    "cannot reach it",
-                    "datadog.apm.socketPath: /var/run/datadog-apm/apm.socket and "
-                    "datadog.apm.hostSocketPath: /var/run/datadog-apm (or use TCP)",
-                    (
-                        ("datadog.apm.socketPath", "/var/run/datadog-apm/apm.socket"),
-                        ("datadog.apm.hostSocketPath", "/var/run/datadog-apm"),
-                    ),
-                )
-            )
-    tag = str(v.get("agents.image.tag") or "")
-    from tui.core.chart_model import version_at_least
-
-    if not v.on("agents.image.doNotCheckTag") and not version_at_least(v, "7.36.0-0"):
-        found.append(
-            Finding(
-                "agent-too-old",
-                "medium",
-                "agents.image.tag",
-                f"agents.image.tag {tag} is older than 7.36: the chart refuses to render it (a stale copy of an "
-                "old values file?)",
-                f"agents.image.tag: {Answers().agent_version}",
-                (("agents.image.tag", Answers().agent_version),),
-            )
-        )
     return found
-
-
-# --- privileges the features do not need ----------------------------------------------------------
-
-
-def unneeded_findings(
-    values: Mapping[str, Any], chart: NodeAgentChart, ledger: Ledger, target: Ledger, answers: Answers
-) -> list[Finding]:
-    found: list[Finding] = []
-    v = chart.v
-    removed_containers = set(ledger.containers) - set(target.containers)
-    if ledger.host_pid and not target.host_pid:
-        changes: list[tuple[str, Any]] = [("datadog.useHostPID", False)]
-        if v.on("datadog.dogstatsd.useHostPID"):
-            changes.append(("datadog.dogstatsd.useHostPID", DELETE))
-        src = _source(values, "datadog.useHostPID")
-        found.append(
-            Finding(
-                "hostpid-unneeded",
-                "high",
-                "datadog.useHostPID",
-                f"hostPID ({src}) lets the Agent see every process on the node; only DogStatsD origin detection "
-                "over a Unix socket needs it, and this file does not use that",
-                "datadog.useHostPID: false",
-                tuple(changes),
-            )
-        )
-    if "system-probe" in removed_containers:
-        reason = system_probe_reason(values, chart)
-        src = _source(values, reason)
-        found.append(
-            Finding(
-                "system-probe-unrequested",
-                "high",
-                reason,
-                f"system-probe runs (from {reason}, {src}) with {len(ledger.capabilities.get('system-probe', ()))} "
-                "added capabilities, debugfs read-write and many hostPaths, but the file enables no "
-                "system-probe feature",
-                f"{reason}: false",
-                ((reason, False),),
-            )
-        )
-    if "trace-agent" in removed_containers:
-        found.append(
-            Finding(
-                "apm-unrequested",
-                "medium",
-                "datadog.apm.socketEnabled",
-                f"trace-agent runs because the APM socket is on ({_source(values, 'datadog.apm.socketEnabled')}), "
-                "but the file asks for no APM",
-                "datadog.apm.socketEnabled: false",
-                (("datadog.apm.socketEnabled", False),),
-            )
-        )
-    for port in sorted(set(ledger.host_ports) - set(target.host_ports)):
-        key = "datadog.dogstatsd.useHostPort" if port == 8125 else "datadog.apm.portEnabled"
-        found.append(
-            Finding("hostport-unneeded", "medium", key, f"host port {port} is open on every node", f"{key}: false")
-        )
-    target_paths = {g.path: g for g in target.host_paths}
-    for grant in ledger.host_paths:
-        if grant.containers and set(grant.containers) <= removed_containers:
-            continue  # goes away with its container
-        if not grant.containers and grant.volume in ("apmsocket", "etc-system-release"):
-            continue  # declared but never mounted: values cannot remove it (daemonset-overrides.yaml does)
-        kept = target_paths.get(grant.path)
-        if kept is not None and (kept.read_only or not grant.read_only):
-            continue
-        found.append(_host_path_finding(grant, values, chart, answers, ledger, removed_containers))
-    if ledger.run_as_user in (None, 0) and answers.run_as == "root":
-        found.append(
-            Finding(
-                "runs-as-root",
-                "low",
-                "datadog.securityContext",
-                "every container runs as root; the Agent can run as dd-agent (UID "
-                f"{answers.replace(run_as='nonroot').uid}) if the runtime socket and logs are readable by it",
-                f"datadog.securityContext: {{runAsUser: {answers.replace(run_as='nonroot').uid}, runAsNonRoot: true}}",
-            )
-        )
-    return found
-
-
-def _host_path_finding(grant, values, chart, answers, ledger, removed_containers) -> Finding:
-    volume = grant.volume
-    where = f"hostPath {grant.path} {grant.mode}"
-    if volume == "runtimesocketdir":
-        field, socket = runtime_socket_setting(answers)
-        key = f"datadog.{field}"
-        return Finding(
-            "runtime-dir-too-wide",
-            "medium",
-            key,
-            f"{where}: no runtime socket path is set, so the chart mounts the whole host {grant.path}",
-            f"{key}: {socket}",
-            ((key, socket),),
-        )
-    if volume == "dsdsocket":
-        return Finding(
-            "dsd-socket-unneeded",
-            "medium",
-            "datadog.dogstatsd.useSocketVolume",
-            f"{where}: the DogStatsD socket directory is a read-write hostPath although nothing here needs the "
-            f"socket ({_source(values, 'datadog.dogstatsd.useSocketVolume')}); UDP 8125 works without it",
-            "datadog.dogstatsd.useSocketVolume: false",
-            (("datadog.dogstatsd.useSocketVolume", False),),
-        )
-    if volume == "passwd":
-        return Finding(
-            "passwd-unneeded",
-            "low",
-            "datadog.disablePasswdMount",
-            f"{where}: the host's user list is mounted although no process collection or CWS reads it",
-            "datadog.disablePasswdMount: true",
-            (("datadog.disablePasswdMount", True),),
-        )
-    if volume == "logdockercontainerpath":
-        socket = answers.socket_path
-        return Finding(
-            "docker-logs-dir",
-            "low",
-            "datadog.criSocketPath",
-            f"{where}: mounted for logs because no criSocketPath is set",
-            f"datadog.criSocketPath: {socket}",
-            (("datadog.criSocketPath", socket),),
-        )
-    key = _volume_key(volume, values, chart)
-    return Finding(
-        "hostpath-unneeded",
-        "medium" if not grant.read_only else "low",
-        key,
-        f"{where} ({', '.join(grant.containers) or 'declared only'}) is not needed by the features this file enables",
-        f"see {key}",
-    )

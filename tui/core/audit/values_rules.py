@@ -1,0 +1,720 @@
+"""The values-file audit's rules: one table entry per finding id, like the Pod Security checks.
+
+A rule is an id, a severity, `when` (which yields one `Hit` per occurrence in the file), and the
+message, fix and cost texts, formatted with the hit's fields. A new chart feature is one entry in
+`RULES` and one row in the table test. Severities of privileges come from `PRIVILEGE_SEVERITY`, shared
+with the manifest and DatadogAgent audits. Each rule's `changes` only take privileges away.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+from tui.core.answers import Answers
+from tui.core.audit.findings import DELETE, PRIVILEGE_SEVERITY, Finding
+from tui.core.audit.infer import explicit, is_set
+from tui.core.chart_defaults import HOST_PROFILER_CAPABILITIES, SYSTEM_PROBE_CAPABILITIES
+from tui.core.chart_model import (
+    HOST_PID_TRIGGERS,
+    HOST_ROOT_TRIGGERS,
+    SYSTEM_PROBE_TRIGGERS,
+    NodeAgentChart,
+    Trigger,
+)
+from tui.core.chart_values import RUNTIME_SOCKETS, runtime_socket_setting
+from tui.core.privilege_catalog import capability_why
+from tui.core.privileges import HostPathGrant, Ledger
+
+# pod container name -> its block under agents.containers
+CONTAINER_KEYS = {
+    "agent": "agent",
+    "trace-agent": "traceAgent",
+    "process-agent": "processAgent",
+    "system-probe": "systemProbe",
+    "security-agent": "securityAgent",
+    "otel-agent": "otelAgent",
+    "host-profiler": "hostProfiler",
+    "agent-data-plane": "agentDataPlane",
+    "init-volume": "initContainers",
+    "init-config": "initContainers",
+    "seccomp-setup": "initContainers",
+    "host-profiler-seccomp-setup": "initContainers",
+}
+
+# Volumes a feature needs, by the key that turns the feature on: when the file sets the key, its
+# volumes are wanted even though ddsecure's generator does not build that feature.
+FEATURE_VOLUMES: dict[str, tuple[str, ...]] = {
+    "datadog.sbom.containerImage.enabled": ("host-containerd-dir", "host-docker-dir", "host-crio-dir"),
+    "datadog.sbom.host.enabled": (
+        "host-apk-dir",
+        "host-dpkg-dir",
+        "host-rpm-dir",
+        "os-release-file",
+        "etc-redhat-release",
+        "etc-fedora-release",
+        "etc-lsb-release",
+        "etc-system-release",
+    ),
+    "datadog.gpuMonitoring.enabled": ("pod-resources-socket", "gpu-devices", "host-systemd-transient", "hostroot"),
+    "datadog.hostProfiler.enabled": ("tracingfs", "host-profiler-seccomp-root"),
+    "datadog.otelCollector.logs.enabled": ("logpodpath", "logscontainerspath", "logdockercontainerpath"),
+    "datadog.kubelet.hostCAPath": ("kubelet-ca",),
+    "datadog.systemProbe.btfPath": ("btf-path",),
+    "datadog.securityAgent.compliance.enabled": ("hostroot", "group", "passwd"),
+}
+
+
+# Capabilities the chart itself adds to each container for the features that use it.
+def _chart_capabilities(chart: NodeAgentChart) -> dict[str, set[str]]:
+    v = chart.v
+    return {
+        "system-probe": set(SYSTEM_PROBE_CAPABILITIES) | {"MKNOD", "KILL"},
+        "security-agent": {"AUDIT_CONTROL", "AUDIT_READ"},
+        "agent": ({"SYS_ADMIN"} if chart.sbom_images() else set())
+        | ({"MKNOD"} if v.on("datadog.gpuMonitoring.enabled") else set()),
+        "host-profiler": set(HOST_PROFILER_CAPABILITIES),
+    }
+
+
+@dataclass
+class Context:
+    """Everything a rule may read about one values file."""
+
+    raw: Mapping[str, Any]  # the file as written
+    values: Mapping[str, Any]  # the file with wrongly shaped blocks dropped
+    chart: NodeAgentChart
+    pod: Mapping[str, Any]
+    ledger: Ledger
+    target: Ledger  # the least-privilege ledger for the same answers
+    answers: Answers
+    removed: set[str] = field(default_factory=set)  # containers the least-privilege bundle drops
+
+    def __post_init__(self) -> None:
+        self.removed = set(self.ledger.containers) - set(self.target.containers)
+
+    def asked(self, key: str) -> bool:
+        """The file turns this on itself (not a chart default)."""
+        return explicit(self.values, key)
+
+    def source(self, key: str) -> str:
+        if not key or " " in key:
+            return "chart"
+        if not is_set(self.values, key):
+            return "chart default"
+        return "set in file" if explicit(self.values, key) else "set in file (= chart default)"
+
+    def asked_triggers(self, triggers: tuple[Trigger, ...]) -> list[Trigger]:
+        return [t for t in self.chart.active(triggers) if self.asked(t.key)]
+
+    def requested_containers(self) -> set[str]:
+        wanted = set(self.target.containers) | {"agent"}
+        if self.asked_triggers(SYSTEM_PROBE_TRIGGERS):
+            wanted |= {"system-probe", "seccomp-setup"}
+        if self.asked("datadog.securityAgent.compliance.enabled") or self.asked(
+            "datadog.securityAgent.runtime.enabled"
+        ):
+            wanted.add("security-agent")
+        if self.asked("datadog.hostProfiler.enabled"):
+            wanted |= {"host-profiler", "host-profiler-seccomp-setup"}
+        if self.asked("datadog.otelCollector.enabled"):
+            wanted.add("otel-agent")
+        if self.asked("datadog.dataPlane.enabled"):
+            wanted.add("agent-data-plane")
+        return wanted
+
+    def requested_volume(self, grant: HostPathGrant) -> bool:
+        if any(grant.volume in volumes and self.asked(key) for key, volumes in FEATURE_VOLUMES.items()):
+            return True
+        ebpf_only = set(grant.containers) <= {"system-probe", "seccomp-setup"}
+        return bool(grant.containers) and ebpf_only and bool(self.asked_triggers(SYSTEM_PROBE_TRIGGERS))
+
+    def custom_volumes(self) -> set[str]:
+        return {str(v.get("name")) for v in self.chart.v.get("agents.volumes") or [] if isinstance(v, Mapping)}
+
+
+class Hit(NamedTuple):
+    """One occurrence of a rule: the key to point at, the texts' fields, the edit, a milder severity."""
+
+    key: str
+    fields: Mapping[str, Any] = {}
+    changes: tuple[tuple[str, Any], ...] = ()
+    severity: str = ""
+
+
+class Rule(NamedTuple):
+    id: str
+    severity: str
+    when: Callable[[Context], Iterable[Hit]]
+    message: str
+    fix: str = ""
+    cost: str = ""
+
+    def findings(self, context: Context) -> list[Finding]:
+        out = []
+        for hit in self.when(context):
+            fields = {"key": hit.key, **hit.fields}
+            out.append(
+                Finding(
+                    self.id,
+                    hit.severity or self.severity,
+                    hit.key,
+                    self.message.format(**fields),
+                    self.fix.format(**fields),
+                    hit.changes,
+                    self.cost.format(**fields),
+                )
+            )
+        return out
+
+
+# --- the tests each rule runs -----------------------------------------------------------------------
+
+
+def _privileged(c: Context) -> Iterator[Hit]:
+    for container in [*c.pod.get("initContainers", []), *c.pod.get("containers", [])]:
+        context = container.get("securityContext") or {}
+        if context.get("privileged") is True:
+            block = CONTAINER_KEYS.get(str(container["name"]), str(container["name"]))
+            key = f"agents.containers.{block}.securityContext.privileged"
+            yield Hit(key, {"container": container["name"]}, ((key, False),))
+
+
+def _host_network(c: Context) -> Iterator[Hit]:
+    if c.ledger.host_network:
+        yield Hit(
+            "agents.useHostNetwork", {"source": c.source("agents.useHostNetwork")}, (("agents.useHostNetwork", False),)
+        )
+
+
+def _pid_forcing(c: Context) -> list[Trigger]:
+    """Features that turn hostPID on whatever datadog.useHostPID says."""
+    switches = {"datadog.useHostPID", "datadog.dogstatsd.useHostPID"}
+    return [t for t in c.chart.active(HOST_PID_TRIGGERS) if t.key not in switches]
+
+
+def _pid_needed_by() -> str:
+    return "; ".join(f"{t.brings} ({t.key})" for t in HOST_PID_TRIGGERS if t.key != "datadog.useHostPID")
+
+
+def _hostpid_unneeded(c: Context) -> Iterator[Hit]:
+    if not c.ledger.host_pid or c.target.host_pid or _pid_forcing(c):
+        return
+    changes: list[tuple[str, Any]] = [("datadog.useHostPID", False)]
+    if c.chart.v.on("datadog.dogstatsd.useHostPID"):
+        changes.append(("datadog.dogstatsd.useHostPID", DELETE))
+    fields = {"source": c.source("datadog.useHostPID"), "needed_by": _pid_needed_by()}
+    yield Hit("datadog.useHostPID", fields, tuple(changes))
+
+
+def _hostpid_needed(c: Context) -> Iterator[Hit]:
+    if not c.ledger.host_pid:
+        return
+    forcing = _pid_forcing(c)
+    if forcing:
+        because = "; ".join(f"{t.brings} ({t.key}, {c.source(t.key)})" for t in forcing)
+        yield Hit(forcing[0].key, {"because": because, "tail": "datadog.useHostPID: false cannot remove it"})
+    elif c.target.host_pid:
+        because = "DogStatsD origin detection over the socket (datadog.dogstatsd.originDetection)"
+        yield Hit("datadog.useHostPID", {"because": because, "tail": "it is the only feature here that needs it"})
+
+
+def _hostpid_not_removed(c: Context) -> Iterator[Hit]:
+    v = c.chart.v
+    if (
+        is_set(c.values, "datadog.dogstatsd.useHostPID")
+        and not v.on("datadog.dogstatsd.useHostPID")
+        and not is_set(c.values, "datadog.useHostPID")
+        and c.chart.host_pid()
+        and not _pid_forcing(c)
+    ):
+        yield Hit(
+            "datadog.dogstatsd.useHostPID",
+            changes=(("datadog.dogstatsd.useHostPID", DELETE), ("datadog.useHostPID", False)),
+            severity="high" if not c.answers.host_pid else "low",
+        )
+
+
+def _origin_without_hostpid(c: Context) -> Iterator[Hit]:
+    v = c.chart.v
+    if (
+        v.on("datadog.dogstatsd.originDetection")
+        and v.on("datadog.dogstatsd.useSocketVolume")
+        and not c.chart.host_pid()
+    ):
+        yield Hit("datadog.dogstatsd.originDetection")
+
+
+# Host ports: (container, port name) -> the key that opens it and the edit that closes it.
+def _port_owner(c: Context, container: str, name: str, port: int) -> tuple[str, tuple[tuple[str, Any], ...], str]:
+    v = c.chart.v
+    if name == "dogstatsdport":
+        return (
+            "datadog.dogstatsd.useHostPort",
+            (("datadog.dogstatsd.useHostPort", False),),
+            "send to the node-local Service or the socket",
+        )
+    if name == "traceport":
+        key = (
+            "datadog.apm.enabled"
+            if v.on("datadog.apm.enabled") and not v.on("datadog.apm.portEnabled")
+            else "datadog.apm.portEnabled"
+        )
+        edits = (("datadog.apm.portEnabled", False), ("datadog.apm.enabled", False))
+        return key, tuple((k, val) for k, val in edits if v.on(k)), "send traces to the socket or the local Service"
+    for proto, port_name in (("grpc", "otlpgrpcport"), ("http", "otlphttpport")):
+        if name == port_name:
+            key = f"datadog.otlp.receiver.protocols.{proto}.useHostPort"
+            return key, ((key, False),), "applications send OTLP to the Agent's Service instead of the node IP"
+    if container == "otel-agent" and any(
+        isinstance(p, Mapping) and p.get("name") == name for p in v.get("datadog.otelCollector.ports") or []
+    ):
+        return "datadog.otelCollector.ports", (), "applications send to the collector's Service instead of the node IP"
+    return (
+        f"agents.containers.{CONTAINER_KEYS.get(container, container)}.ports",
+        (),
+        "whatever listens there is reachable only inside the cluster",
+    )
+
+
+def port_key(c: Context, container: str, name: str, port: int) -> str:
+    return _port_owner(c, container, name, port)[0]
+
+
+def _host_ports(c: Context) -> Iterator[tuple[str, str, int, str]]:
+    for container in c.pod.get("containers", []):
+        for port in container.get("ports") or []:
+            if port.get("hostPort"):
+                yield (
+                    str(container["name"]),
+                    str(port.get("name", "")),
+                    int(port["hostPort"]),
+                    str(port.get("protocol", "TCP")),
+                )
+
+
+def _hostport_unneeded(c: Context) -> Iterator[Hit]:
+    for container, name, number, protocol in _host_ports(c):
+        if number in c.target.host_ports or (name == "traceport" and c.chart.apm_uds()):
+            continue  # kept, or apm-both-transports decides which APM transport goes
+        key, changes, cost = _port_owner(c, container, name, number)
+        yield Hit(key, {"port": number, "protocol": protocol, "owner": f"{container}, {name}", "cost": cost}, changes)
+
+
+def _hostport_kept(c: Context) -> Iterator[Hit]:
+    for container, name, number, protocol in _host_ports(c):
+        if number in c.target.host_ports:
+            key, _, _ = _port_owner(c, container, name, number)
+            yield Hit(key, {"port": number, "protocol": protocol, "owner": f"{container}, {name}"})
+
+
+def _capabilities(c: Context) -> Iterator[Hit]:
+    chart_caps = _chart_capabilities(c.chart)
+    wanted = c.requested_containers()
+    for container, caps in c.ledger.capabilities.items():
+        key = f"agents.containers.{CONTAINER_KEYS.get(container, container)}.securityContext.capabilities"
+        named = ", ".join(f"{cap} ({capability_why(cap)})" for cap in caps)
+        extra = [cap for cap in caps if cap not in chart_caps.get(container, set())]
+        fields = {"container": container, "caps": named, "count": len(caps)}
+        if extra:
+            kept = [cap for cap in caps if cap not in extra]
+            reason = f"{', '.join(extra)} beyond what the chart adds for its features"
+            fix = f"remove {', '.join(extra)} from {key}.add"
+            yield Hit(key, {**fields, "reason": reason, "fix": fix}, ((f"{key}.add", kept),))
+        elif container in wanted:
+            reason = "needed by the features this file enables"
+            yield Hit(key, {**fields, "reason": reason, "fix": ""}, severity=PRIVILEGE_SEVERITY["requested"])
+        else:
+            reason, fix = "for a container nothing in this file asks for", "turn off the feature that runs it"
+            yield Hit(key, {**fields, "reason": reason, "fix": fix})
+
+
+def _host_root(c: Context) -> Iterator[Hit]:
+    for grant in c.ledger.host_paths:
+        if grant.path != "/":
+            continue
+        asked = c.asked_triggers(HOST_ROOT_TRIGGERS)
+        if grant.volume == "hostroot" and grant.read_only and asked:
+            because = "; ".join(f"{t.brings} ({t.key})" for t in asked)
+            yield Hit(asked[0].key, {"mode": grant.mode, "where": _where(grant), "because": because}, severity="info")
+        elif grant.volume == "hostroot":
+            active = c.chart.active(HOST_ROOT_TRIGGERS)
+            key = active[0].key if active else "datadog.securityAgent.runtime.enabled"
+            yield Hit(key, {"mode": grant.mode, "where": _where(grant), "because": f"{key} ({c.source(key)})"})
+        else:
+            yield Hit(
+                "agents.volumes",
+                {"mode": grant.mode, "where": _where(grant), "because": f"agents.volumes {grant.volume}"},
+            )
+
+
+def _custom_host_paths(c: Context) -> Iterator[Hit]:
+    custom = c.custom_volumes()
+    for grant in c.ledger.host_paths:
+        if grant.volume in custom and grant.path != "/":
+            yield Hit(
+                "agents.volumes",
+                {"path": grant.path, "mode": grant.mode, "volume": grant.volume, "where": _where(grant)},
+                severity=PRIVILEGE_SEVERITY["hostPath rw"]
+                if not grant.read_only
+                else PRIVILEGE_SEVERITY["hostPath ro"],
+            )
+
+
+def _where(grant: HostPathGrant) -> str:
+    return ", ".join(grant.containers) or "declared, mounted by no container"
+
+
+def _ebpf_features(c: Context) -> Iterator[Hit]:
+    if "system-probe" not in c.ledger.containers:
+        return
+    caps = ", ".join(c.ledger.capabilities.get("system-probe", ())) or "none"
+    paths = ", ".join(
+        f"{g.path} {g.mode}" for g in c.ledger.host_paths if set(g.containers) & {"system-probe", "seccomp-setup"}
+    )
+    seccomp = (
+        "the seccomp-setup init container writes its profile to the node's kubelet seccomp directory; "
+        if "seccomp-setup" in c.ledger.containers
+        else ""
+    )
+    for trigger in c.asked_triggers(SYSTEM_PROBE_TRIGGERS):
+        yield Hit(trigger.key, {"brings": trigger.brings, "caps": caps, "seccomp": seccomp, "paths": paths})
+
+
+def _system_probe_unrequested(c: Context) -> Iterator[Hit]:
+    if "system-probe" not in c.removed or c.asked_triggers(SYSTEM_PROBE_TRIGGERS):
+        return
+    active = c.chart.active(SYSTEM_PROBE_TRIGGERS)
+    key = active[0].key if active else "datadog.discovery.enabled"
+    count = len(c.ledger.capabilities.get("system-probe", ()))
+    yield Hit(key, {"source": c.source(key), "count": count}, ((key, False),))
+
+
+def _apm_unrequested(c: Context) -> Iterator[Hit]:
+    if "trace-agent" in c.removed:
+        yield Hit(
+            "datadog.apm.socketEnabled",
+            {"source": c.source("datadog.apm.socketEnabled")},
+            (("datadog.apm.socketEnabled", False),),
+        )
+
+
+def _unneeded_grants(c: Context) -> Iterator[HostPathGrant]:
+    """hostPaths the least-privilege bundle for the same features does without (or mounts read-only)."""
+    target = {g.path: g for g in c.target.host_paths}
+    custom = c.custom_volumes()
+    for grant in c.ledger.host_paths:
+        if grant.containers and set(grant.containers) <= c.removed:
+            continue  # goes away with its container
+        if not grant.containers and grant.volume in ("apmsocket", "etc-system-release"):
+            continue  # declared but never mounted: values cannot remove it (daemonset-overrides.yaml does)
+        if grant.volume in custom or grant.path == "/" or c.requested_volume(grant):
+            continue  # named by custom-host-path / host-root, or wanted by a feature the file asks for
+        kept = target.get(grant.path)
+        if kept is not None and (kept.read_only or not grant.read_only):
+            continue
+        yield grant
+
+
+def _volume_rule(*volumes: str) -> Callable[[Context], Iterator[HostPathGrant]]:
+    return lambda c: (g for g in _unneeded_grants(c) if g.volume in volumes)
+
+
+def _runtime_dir(c: Context) -> Iterator[Hit]:
+    v = c.chart.v
+    if v.get("datadog.dockerSocketPath") or v.get("datadog.criSocketPath"):
+        return  # a socket path is set: the directory mounted is the runtime's own
+    for grant in _volume_rule("runtimesocketdir")(c):
+        setting, socket = runtime_socket_setting(c.answers)
+        key = f"datadog.{setting}"
+        yield Hit(key, {"path": grant.path, "mode": grant.mode, "socket": socket}, ((key, socket),))
+
+
+def _dsd_socket(c: Context) -> Iterator[Hit]:
+    for grant in _volume_rule("dsdsocket")(c):
+        key = "datadog.dogstatsd.useSocketVolume"
+        yield Hit(key, {"path": grant.path, "mode": grant.mode, "source": c.source(key)}, ((key, False),))
+
+
+def _passwd(c: Context) -> Iterator[Hit]:
+    for grant in _volume_rule("passwd")(c):
+        yield Hit(
+            "datadog.disablePasswdMount",
+            {"path": grant.path, "mode": grant.mode},
+            (("datadog.disablePasswdMount", True),),
+        )
+
+
+def _docker_logs(c: Context) -> Iterator[Hit]:
+    for grant in _volume_rule("logdockercontainerpath")(c):
+        socket = RUNTIME_SOCKETS[c.answers.runtime]
+        yield Hit(
+            "datadog.criSocketPath",
+            {"path": grant.path, "mode": grant.mode, "socket": socket},
+            (("datadog.criSocketPath", socket),),
+        )
+
+
+_SPECIFIC = ("runtimesocketdir", "dsdsocket", "passwd", "logdockercontainerpath")
+
+
+def _other_paths(c: Context) -> Iterator[Hit]:
+    for grant in _unneeded_grants(c):
+        if grant.volume in _SPECIFIC:
+            continue
+        key = volume_key(grant.volume, c)
+        yield Hit(
+            key,
+            {"path": grant.path, "mode": grant.mode, "where": _where(grant)},
+            severity=PRIVILEGE_SEVERITY["hostPath rw"] if not grant.read_only else PRIVILEGE_SEVERITY["hostPath ro"],
+        )
+
+
+def volume_key(volume: str, c: Context) -> str:
+    """The key responsible for a chart volume (used to point a finding at the file)."""
+    for key, volumes in FEATURE_VOLUMES.items():
+        if volume in volumes and c.chart.v.on(key):
+            return key
+    active = c.chart.active(SYSTEM_PROBE_TRIGGERS)
+    sp = active[0].key if active else "datadog.discovery.enabled"
+    table = {
+        "os-release-file": "datadog.osReleasePath",
+        "apmsocket": "datadog.apm.socketEnabled",
+        "seccomp-root": "datadog.systemProbe.seccomp",
+        "bpffs": "datadog.networkMonitoring.enabled",
+        "logpodpath": "datadog.logs.enabled",
+        "logscontainerspath": "datadog.logs.enabled",
+        "pointerdir": "datadog.logs.enabled",
+        "modules": "datadog.systemProbe.enableDefaultKernelHeadersPaths",
+        "src": "datadog.systemProbe.enableDefaultKernelHeadersPaths",
+    }
+    if volume in table:
+        return table[volume]
+    if volume.startswith("etc-") and volume.endswith("-release"):
+        return "datadog.disableDefaultOsReleasePaths"
+    return sp
+
+
+def _runs_as_root(c: Context) -> Iterator[Hit]:
+    if c.ledger.run_as_user in (None, 0) and c.answers.run_as == "root":
+        uid = c.answers.replace(run_as="nonroot").uid
+        yield Hit("datadog.securityContext", {"uid": uid})
+
+
+def _apm_both(c: Context) -> Iterator[Hit]:
+    if c.chart.apm_uds() and c.chart.apm_host_port():
+        yield Hit("datadog.apm.portEnabled", changes=(("datadog.apm.socketEnabled", False),))
+
+
+def _apm_stranded(c: Context) -> Iterator[Hit]:
+    v = c.chart.v
+    if v.on("datadog.dogstatsd.useSocketVolume") or not c.chart.apm_uds():
+        return
+    apm_dir = str(v.get("datadog.apm.socketPath")).rsplit("/", 1)[0]
+    dsd_dir = str(v.get("datadog.dogstatsd.socketPath")).rsplit("/", 1)[0]
+    if apm_dir == dsd_dir:
+        yield Hit("datadog.apm.socketEnabled", changes=(("datadog.apm.socketEnabled", False),))
+
+
+def _agent_too_old(c: Context) -> Iterator[Hit]:
+    refusal = c.chart.refusal()
+    if refusal.startswith("agents.image.tag"):
+        tag = str(c.chart.v.get("agents.image.tag") or "")
+        yield Hit("agents.image.tag", {"tag": tag})
+
+
+def _chart_refuses(c: Context) -> Iterator[Hit]:
+    refusal = c.chart.refusal()
+    if refusal and not refusal.startswith("agents.image.tag"):
+        yield Hit(refusal.split(" ", 1)[0], {"refusal": refusal})
+
+
+RULES: tuple[Rule, ...] = (
+    Rule(
+        "privileged-container",
+        PRIVILEGE_SEVERITY["privileged"],
+        _privileged,
+        "{container} runs privileged: every capability and every host device; no chart feature needs it",
+        "{key}: false",
+        "a tool you added to {container} that needs host devices stops working",
+    ),
+    Rule(
+        "host-network",
+        PRIVILEGE_SEVERITY["hostNetwork"],
+        _host_network,
+        "hostNetwork ({source}): the Agent shares the node's network namespace, sees every interface and "
+        "binds ports on the node; no chart feature forces it",
+        "agents.useHostNetwork: false",
+        "clients that reach the Agent at the node IP need host ports or the node-local Service instead",
+    ),
+    Rule(
+        "hostpid-unneeded",
+        PRIVILEGE_SEVERITY["hostPID"],
+        _hostpid_unneeded,
+        "hostPID ({source}) lets the Agent see every process on the node, and nothing this file enables "
+        "needs it (needed only by: {needed_by})",
+        "datadog.useHostPID: false",
+        "container tags on DogStatsD metrics sent over the socket without client-side origin detection",
+    ),
+    Rule(
+        "hostpid-needed",
+        PRIVILEGE_SEVERITY["requested"],
+        _hostpid_needed,
+        "hostPID is on because of {because}; {tail}",
+    ),
+    Rule(
+        "hostpid-not-removed",
+        "high",
+        _hostpid_not_removed,
+        "datadog.dogstatsd.useHostPID: false does not remove hostPID: the chart ORs it with "
+        "datadog.useHostPID, which defaults to true",
+        "datadog.useHostPID: false",
+    ),
+    Rule(
+        "origin-detection-without-hostpid",
+        "low",
+        _origin_without_hostpid,
+        "origin detection over the socket needs hostPID, which is off: metrics lose container tags",
+        "datadog.useHostPID: true, or use UDP with client-side origin detection",
+    ),
+    Rule(
+        "system-probe-unrequested",
+        PRIVILEGE_SEVERITY["system-probe"],
+        _system_probe_unrequested,
+        "system-probe runs (from {key}, {source}) with {count} added capabilities, debugfs read-write and "
+        "many hostPaths, but the file enables no system-probe feature",
+        "{key}: false",
+        "nothing the file asks for",
+    ),
+    Rule(
+        "ebpf-feature",
+        PRIVILEGE_SEVERITY["requested"],
+        _ebpf_features,
+        "{key} runs system-probe ({brings}): it brings capabilities {caps}; {seccomp}hostPaths {paths}",
+    ),
+    Rule(
+        "capabilities-added",
+        PRIVILEGE_SEVERITY["capabilities"],
+        _capabilities,
+        "{container} adds {count} capabilities ({reason}): {caps}",
+        "{fix}",
+    ),
+    Rule(
+        "host-root",
+        PRIVILEGE_SEVERITY["hostPath /"],
+        _host_root,
+        "hostPath / {mode} ({where}): the whole host filesystem, from {because}",
+        "turn off the feature that mounts it, or remove the volume",
+    ),
+    Rule(
+        "custom-host-path",
+        PRIVILEGE_SEVERITY["hostPath rw"],
+        _custom_host_paths,
+        "hostPath {path} {mode} ({where}) is added by agents.volumes ({volume}); the chart's features do not need it",
+        "remove {volume} from agents.volumes and agents.volumeMounts, or mount it readOnly",
+    ),
+    Rule(
+        "hostport-unneeded",
+        PRIVILEGE_SEVERITY["hostPort"],
+        _hostport_unneeded,
+        "host port {port}/{protocol} ({owner}) is open on every node: anything that reaches the node can send to it",
+        "{key}: false",
+        "{cost}",
+    ),
+    Rule(
+        "host-port",
+        PRIVILEGE_SEVERITY["requested"],
+        _hostport_kept,
+        "host port {port}/{protocol} ({owner}) is open on every node, as the file's transport asks",
+    ),
+    Rule(
+        "apm-unrequested",
+        "medium",
+        _apm_unrequested,
+        "trace-agent runs because the APM socket is on ({source}), but the file asks for no APM",
+        "datadog.apm.socketEnabled: false",
+        "traces sent to the socket",
+    ),
+    Rule(
+        "apm-both-transports",
+        "medium",
+        _apm_both,
+        "APM listens on both the socket (a read-write hostPath) and host port 8126; one transport is enough",
+        "datadog.apm.socketEnabled: false (keep TCP), or datadog.apm.portEnabled: false (keep the socket)",
+        "applications configured for the socket must use TCP",
+    ),
+    Rule(
+        "apm-socket-stranded",
+        "medium",
+        _apm_stranded,
+        "the APM socket shares the DogStatsD directory, which is an emptyDir here: applications cannot reach it",
+        "datadog.apm.socketEnabled: false (it serves nobody); to keep a socket instead, set datadog.apm.socketPath: "
+        "/var/run/datadog-apm/apm.socket and datadog.apm.hostSocketPath: /var/run/datadog-apm",
+    ),
+    Rule(
+        "runtime-dir-too-wide",
+        "medium",
+        _runtime_dir,
+        "hostPath {path} {mode}: no runtime socket path is set, so the chart mounts the whole host {path}",
+        "{key}: {socket}",
+    ),
+    Rule(
+        "dsd-socket-unneeded",
+        "medium",
+        _dsd_socket,
+        "hostPath {path} {mode}: the DogStatsD socket directory is a read-write hostPath although nothing here "
+        "needs the socket ({source}); UDP 8125 works without it",
+        "datadog.dogstatsd.useSocketVolume: false",
+        "clients that send to the socket must use UDP",
+    ),
+    Rule(
+        "passwd-unneeded",
+        "low",
+        _passwd,
+        "hostPath {path} {mode}: the host's user list is mounted although no process collection or CWS reads it",
+        "datadog.disablePasswdMount: true",
+    ),
+    Rule(
+        "docker-logs-dir",
+        "low",
+        _docker_logs,
+        "hostPath {path} {mode}: mounted for logs because no criSocketPath is set",
+        "datadog.criSocketPath: {socket}",
+    ),
+    Rule(
+        "hostpath-unneeded",
+        PRIVILEGE_SEVERITY["hostPath rw"],
+        _other_paths,
+        "hostPath {path} {mode} ({where}) is not needed by the features this file enables",
+        "see {key}",
+    ),
+    Rule(
+        "runs-as-root",
+        PRIVILEGE_SEVERITY["root"],
+        _runs_as_root,
+        "every container runs as root; the Agent can run as dd-agent (UID {uid}) if the runtime socket and "
+        "logs are readable by it",
+        "datadog.securityContext: {{runAsUser: {uid}, runAsNonRoot: true}}",
+    ),
+    Rule(
+        "agent-too-old",
+        "medium",
+        _agent_too_old,
+        "agents.image.tag {tag} is older than 7.36: the chart refuses to render it (a stale copy of an old "
+        "values file?)",
+        "agents.image.tag 7.36 or newer (from 7.78 also datadog.discovery.enabled: false, or system-probe "
+        "comes with it), or agents.image.doNotCheckTag: true to keep this image",
+    ),
+    Rule(
+        "chart-refuses",
+        "medium",
+        _chart_refuses,
+        "helm template fails on this file: {refusal}",
+        "change {key} as the message says",
+    ),
+)
+
+
+def rule_findings(context: Context) -> list[Finding]:
+    return [finding for rule in RULES for finding in rule.findings(context)]
