@@ -131,7 +131,7 @@ HOST_PATHS: dict[str, PrivilegeInfo] = {
     "datadogrun": PrivilegeInfo(
         "the Agent's run directory on GKE Autopilot: log read positions across restarts",
         "platform=gke-autopilot (always, by the chart)",
-        "nothing you can choose: the WorkloadAllowlist expects it"
+        "nothing you can choose: the WorkloadAllowlist expects it",
     ),
 }
 
