@@ -8,6 +8,8 @@ from tui.core.answers import APM, DOGSTATSD, LOGS, RUN_AS, RUNTIMES, SITES, SYST
 
 AGENT_VERSIONS = ("7.36.0", "7.47.2", "7.48.0", "7.50.3", "7.51.0", "7.59.1", "7.60.0", "7.77.0", "7.78.0", "7.81.1")
 
+KUBERNETES_VERSIONS = ("1.29", "1.32", "1.33", "1.35")
+
 
 @st.composite
 def answers_strategy(draw) -> Answers:
@@ -22,8 +24,27 @@ def answers_strategy(draw) -> Answers:
         process_collection=draw(st.booleans()),
         run_as=draw(st.sampled_from(RUN_AS)),
         system_probe=tuple(draw(st.lists(st.sampled_from(SYSTEM_PROBE_FEATURES), unique=True, max_size=3))),
+        kubernetes_version=draw(st.sampled_from(KUBERNETES_VERSIONS)),
+        admission_controller=draw(st.booleans()),
+        orchestrator_explorer=draw(st.booleans()),
+        secret_metrics=draw(st.booleans()),
+        kubernetes_events=draw(st.booleans()),
         site=draw(st.sampled_from(SITES)),
         cluster_name=draw(st.sampled_from((None, "prod-eu1", "a.b-c"))),
         release_name=draw(st.sampled_from(("datadog", "dd", "agents"))),
         namespace=draw(st.sampled_from(("datadog", "monitoring"))),
     )
+
+
+def expected_dangers(answers: Answers) -> set[str]:
+    """Independently of the model: which dangerous classes each answer asks for, and nothing else."""
+    dangers = set()
+    if answers.secret_metrics or answers.admission_controller:  # Secret list / the webhook's TLS Secret
+        dangers.add("secrets")
+    if answers.admission_controller:
+        dangers.add("webhooks")
+    if answers.orchestrator_explorer:
+        dangers.add("wildcards")
+    if not answers.fine_grained_kubelet:
+        dangers.add("nodes-proxy")
+    return dangers

@@ -237,7 +237,7 @@ async def test_origin_detection_is_skipped_when_dogstatsd_is_off() -> None:
         await pilot.pause()
         await answer_step(pilot, app, Answers(dogstatsd="off"))
         assert app.current == "apm"
-        assert "Step 6 of 17" in text_of(app.screen.query_one("#progress", Static))
+        assert "Step 6 of 22" in text_of(app.screen.query_one("#progress", Static))
         await pilot.press("escape")
         await pilot.pause()
         assert app.current == "dogstatsd"

@@ -27,7 +27,7 @@ ENTER, DOWN, SPACE, CTRL_C, CTRL_D, CLEAR = "\r", "j", " ", "\x03", "\x04", "\x1
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
 # Questions asked with the default answers, in order (origin detection applies: DogStatsD is on).
-DEFAULT_QUESTIONS = 16  # platform and runtime_socket included
+DEFAULT_QUESTIONS = 21  # platform and runtime_socket included
 TARGET = ENTER  # "What should the bundle install the Agent with?": Enter keeps --target
 
 
@@ -120,6 +120,7 @@ def test_a_non_default_walk_equals_generate_with_the_same_sets(tmp_path):
         + ENTER  # process_collection
         + DOWN + ENTER  # run_as: nonroot -> root
         + SPACE + ENTER  # system_probe: tick npm
+        + ENTER * 5  # kubernetes_version, admission_controller, orchestrator_explorer, secret_metrics, events
         + ENTER  # site
         + "prod-eu" + ENTER  # cluster_name
         + ENTER  # api_key_secret
@@ -202,7 +203,7 @@ def test_question_mark_and_more_print_the_full_explanation(tmp_path):
 
 
 def test_question_mark_explains_the_checkbox_question_then_ticks_a_feature(tmp_path):
-    keys = ENTER * 10 + "?" + SPACE + ENTER + ENTER * 5 + TARGET + ENTER  # system_probe is the 11th question
+    keys = ENTER * 10 + "?" + SPACE + ENTER + ENTER * 10 + TARGET + ENTER  # system_probe is the 11th question
     run = walk(keys, tmp_path / "asked")
     assert run.rc == 0, run.err
     assert DECISIONS_BY_ID["system_probe"].explain() in run.out
@@ -295,7 +296,11 @@ def test_end_to_end_in_a_pseudo_terminal(tmp_path):
         for decision_id in ("origin_detection", "apm", "logs", "process_collection", "run_as", "system_probe"):
             child.expect_exact(DECISIONS_BY_ID[decision_id].question)
             child.send(ENTER)
-        for decision_id in ("site", "cluster_name", "api_key_secret", "release_name", "namespace"):
+        cluster = ("kubernetes_version", "admission_controller", "orchestrator_explorer", "secret_metrics")
+        for decision_id in (*cluster, "kubernetes_events", "site", "cluster_name", "api_key_secret", "release_name"):
+            child.expect_exact(DECISIONS_BY_ID[decision_id].question)
+            child.send(ENTER)
+        for decision_id in ("namespace",):
             child.expect_exact(DECISIONS_BY_ID[decision_id].question)
             child.send(ENTER)
         child.expect_exact("Privileges the Agent pod keeps:")

@@ -70,8 +70,10 @@ def test_the_pod_carries_exactly_what_the_answers_need(answers):
     assert ("system-probe" in containers) == bool(answers.system_probe)
     assert ("trace-agent" in containers) == (answers.apm != "off")
     if "process-agent" in containers:
-        assert {"npm", "usm"} & set(answers.system_probe) or (
-            answers.process_collection and not answers.version.process_checks_in_core_agent
+        assert (
+            {"npm", "usm"} & set(answers.system_probe)
+            or (answers.process_collection and not answers.version.process_checks_in_core_agent)
+            or (answers.orchestrator_explorer and answers.version.orchestrator_needs_process_agent)
         )
 
     # Every container: no escalation, RuntimeDefault seccomp, no added capabilities without system-probe.

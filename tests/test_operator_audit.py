@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from tui.core.answer_files import load_preset, preset_names
 from tui.core.answers import Answers, layer
 from tui.core.audit.datadog_agent import audit_datadog_agent, findings, infer_answers, is_datadog_agent, privileges
-from tui.core.operator import datadog_agent
+from tui.core.operator import NOT_IN_DATADOG_AGENT, datadog_agent
 
 from strategies import answers_strategy
 
@@ -80,8 +80,8 @@ def test_ddsecure_output_is_recognised_and_audits_clean_for_every_preset():
         assert is_datadog_agent(resource)
         report = audit_datadog_agent(resource, f"{name}.yaml")
         assert [f.id for f in report.findings if f.severity not in ("info", "low")] == [], name
-        # A DatadogAgent carries no platform switch (the Operator output does not model platforms yet).
-        assert report.answers == {**answers.as_dict(), "platform": "generic"}
+        unexpressed = {k: getattr(Answers(), k) for k in NOT_IN_DATADOG_AGENT}
+        assert report.answers == answers.replace(**unexpressed).as_dict()
         assert report.kind == "datadog-agent"
 
 
@@ -91,7 +91,8 @@ def test_ddsecure_output_is_recognised_and_audits_clean_for_every_preset():
 )
 def test_answers_round_trip_through_the_datadog_agent(answers):
     inferred, _ = infer_answers(datadog_agent(answers))
-    assert inferred == answers
+    # The CRD has no field for these; the Operator decides that RBAC itself.
+    assert inferred == answers.replace(**{k: getattr(Answers(), k) for k in NOT_IN_DATADOG_AGENT})
     # What remains is exactly what the answers chose: root and host ports.
     expected = {
         "operator-root": not answers.non_root,

@@ -38,11 +38,11 @@ def test_notes_only_concern_the_answers_given():
     assert "Before Agent 7.60" not in new and "numeric UIDs" in new
 
 
-def test_orchestrator_note_only_when_ddsecure_turned_it_off():
-    assert "Orchestrator Explorer" in render_report(Deployment(Answers(agent_version="7.50.3")))
-    assert "Orchestrator Explorer" not in render_report(
-        Deployment(Answers(agent_version="7.50.3", process_collection=True))
-    )
+def test_orchestrator_process_agent_note_only_when_the_explorer_is_chosen_before_7_51():
+    note = "Before Agent 7.51 it adds a process-agent container to every node."
+    assert note in render_report(Deployment(Answers(agent_version="7.50.3", orchestrator_explorer=True)))
+    assert note not in render_report(Deployment(Answers(agent_version="7.50.3")))
+    assert note not in render_report(Deployment(Answers(agent_version="7.51.0", orchestrator_explorer=True)))
 
 
 def test_the_report_compares_with_the_chart_defaults():

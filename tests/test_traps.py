@@ -61,14 +61,16 @@ def test_apm_socket_with_dogstatsd_on_udp_gets_its_own_host_directory():
         ("off", "off", "service"),
         ("uds", "off", "socket"),
         ("udp-hostport", "off", "hostip"),
-        ("udp", "tcp-hostport", "hostip"),
+        ("udp", "tcp-hostport", "service"),
+        ("udp-hostport", "tcp-hostport", "hostip"),
         ("uds", "uds", "socket"),
-        ("udp", "uds", "socket"),
+        ("udp", "uds", "service"),
+        ("uds", "tcp-local-service", "service"),
         ("off", "tcp-local-service", "service"),
     ],
 )
 def test_admission_controller_mode_is_always_explicit(dogstatsd, apm, mode):
-    answers = Answers(dogstatsd=dogstatsd, apm=apm)
+    answers = Answers(dogstatsd=dogstatsd, apm=apm, admission_controller=True)
     assert admission_config_mode(answers)[0] == mode
     assert Deployment(answers).values["clusterAgent"]["admissionController"]["configMode"] == mode
 

@@ -313,6 +313,11 @@ class _Walk:
         self.say("Privileges the Agent pod keeps:")
         for line in Deployment.of(answers).ledger.summary_lines():
             self.say(f"  {line}")
+        from tui.core.cluster_report import summary_lines as cluster_summary_lines
+
+        self.say("Cluster-level privileges (RBAC of the Agent and the Cluster Agent):")
+        for line in cluster_summary_lines(Deployment.of(answers).cluster):
+            self.say(f"  {line}")
         self.say()
 
     def ask_target(self, target: str) -> str:

@@ -96,7 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("presets", help="list the built-in presets")
 
     explain = sub.add_parser("explain", help="print the trade-offs of a decision (all decisions without ID)")
-    explain.add_argument("id", nargs="?", metavar="ID", help="an answer id, e.g. dogstatsd")
+    explain.add_argument("id", nargs="?", metavar="ID", help="an answer id, e.g. dogstatsd; `cluster` for RBAC")
 
     # Bare `ddsecure` is the wizard, so it takes the wizard's options too (`ddsecure -o DIR`). Their own
     # dests let `dispatch` refuse them before another command, where that command's defaults would hide them.
@@ -218,6 +218,12 @@ def cmd_explain(args: argparse.Namespace, out: TextIO) -> int:
 
     if args.id is None:
         out.write("\n".join(d.explain() for d in DECISIONS))
+        return EXIT_OK
+    if args.id == "cluster":
+        from tui.core.answers import Answers
+        from tui.core.cluster_report import explain_cluster
+
+        out.write(explain_cluster(Answers()))
         return EXIT_OK
     decision = DECISIONS_BY_ID.get(args.id)
     if decision is None:

@@ -26,6 +26,15 @@ def ledger_of(answers: Answers) -> Ledger:
     return Deployment.of(answers).ledger
 
 
+@lru_cache(maxsize=256)
+def cluster_line(answers: Answers) -> str:
+    """The first line of the cluster summary: how many RBAC permissions, and the dangerous ones."""
+    from tui.core.cluster_report import summary_lines
+    from tui.core.deployment import Deployment
+
+    return summary_lines(Deployment.of(answers).cluster)[0]
+
+
 @lru_cache(maxsize=1024)
 def cached_delta(answers: Answers, decision_id: str, value: Any) -> tuple[str, ...]:
     from tui.core.what_if import option_delta
@@ -33,7 +42,7 @@ def cached_delta(answers: Answers, decision_id: str, value: Any) -> tuple[str, .
     return tuple(option_delta(answers, decision_id, value))
 
 
-def ledger_text(ledger: Ledger, delta: Iterable[str] = (), delta_label: str = "") -> Text:
+def ledger_text(ledger: Ledger, delta: Iterable[str] = (), delta_label: str = "", cluster: str = "") -> Text:
     text = Text()
     delta = list(delta)
     if delta_label:  # first, so it is visible without scrolling at 80×24
@@ -46,6 +55,8 @@ def ledger_text(ledger: Ledger, delta: Iterable[str] = (), delta_label: str = ""
         if line.startswith("Pod Security:"):
             continue  # shown below, with the reason for applications
         text.append(line + "\n")
+    if cluster:
+        text.append(f"cluster: {cluster}\n")
     text.append("\nPod Security\n", style="bold underline")
     text.append("  agent: ")
     text.append(ledger.agent_level + "\n", style="bold")
@@ -58,4 +69,4 @@ class LedgerPanel(Static):
     """Refreshed on every answer change and every highlight."""
 
     def show(self, answers: Answers, delta: Iterable[str] = (), delta_label: str = "") -> None:
-        self.update(ledger_text(ledger_of(answers), delta, delta_label))
+        self.update(ledger_text(ledger_of(answers), delta, delta_label, cluster_line(answers)))

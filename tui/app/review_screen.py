@@ -55,6 +55,17 @@ def privileges_text(answers) -> Text:
     return text
 
 
+def cluster_text(answers) -> Text:
+    from tui.core.cluster_report import summary_lines
+    from tui.core.deployment import Deployment
+
+    text = Text()
+    for line in summary_lines(Deployment.of(answers).cluster):
+        dangerous = (":" in line and " — " in line) or "; dangerous:" in line
+        text.append(line + "\n", style="bold red" if dangerous else "")
+    return text
+
+
 def operator_text(answers) -> Text:
     from tui.core.operator import footprint_differences
 
@@ -97,6 +108,8 @@ class ReviewScreen(StepScreen):
                 yield Static(answers_table(answers), id="answers-table")
                 yield Static(Text("\nPrivileges kept, and why", style="bold underline"))
                 yield Static(privileges_text(answers), id="privileges")
+                yield Static(Text("\nCluster-level privileges (RBAC)", style="bold underline"))
+                yield Static(cluster_text(answers), id="cluster-privileges")
                 if self.wizard.target != "helm":
                     yield Static(Text("\nWith the Datadog Operator instead", style="bold underline"))
                     yield Static(operator_text(answers), id="operator-differences")

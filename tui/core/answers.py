@@ -36,6 +36,11 @@ _DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9
 # Datadog cluster names: lowercase letters, digits, hyphens and dots, starting with a letter,
 # ending with a letter or digit, at most 80 characters.
 _CLUSTER_NAME = re.compile(r"^[a-z]([-a-z0-9.]*[a-z0-9])?$")
+# A Kubernetes minor version, as `kubectl version` prints it (1.MINOR).
+_KUBE_MINOR = re.compile(r"^1\.(1[89]|[2-9]\d)$")
+# Fine-grained kubelet authorization (KubeletFineGrainedAuthz) is alpha in 1.32, off unless the
+# kubelet's feature gate is set; beta and on by default from 1.33.
+FINE_GRAINED_KUBELET_FROM = 33
 _SECRET_WORDS = ("api_key", "apikey", "api-key", "app_key", "appkey")
 
 
@@ -51,6 +56,11 @@ class _AnswerFields(NamedTuple):
     process_collection: bool = False
     run_as: str = "nonroot"
     system_probe: tuple[str, ...] = ()
+    kubernetes_version: str = "1.33"
+    admission_controller: bool = False
+    orchestrator_explorer: bool = False
+    secret_metrics: bool = False
+    kubernetes_events: bool = False
     site: str = "datadoghq.com"
     cluster_name: str | None = None
     api_key_secret: str = "datadog-secret"
@@ -107,7 +117,17 @@ class Answers(_AnswerFields):
     def process_agent(self) -> bool:
         """A process-agent container is needed: NPM or USM, or process collection before Agent 7.60."""
         network = bool({"npm", "usm"} & set(self.system_probe))
-        return network or (self.process_collection and not self.version.process_checks_in_core_agent)
+        explorer = self.orchestrator_explorer and self.version.orchestrator_needs_process_agent
+        return network or explorer or (self.process_collection and not self.version.process_checks_in_core_agent)
+
+    @property
+    def kubernetes_minor(self) -> int:
+        return int(self.kubernetes_version.split(".")[1])
+
+    @property
+    def fine_grained_kubelet(self) -> bool:
+        """The kubelet authorizes nodes/pods, nodes/healthz... instead of the all-powerful nodes/proxy."""
+        return self.kubernetes_minor >= FINE_GRAINED_KUBELET_FROM
 
     @property
     def host_pid(self) -> bool:
@@ -238,6 +258,17 @@ ANSWER_SPECS: dict[str, AnswerSpec] = {
         AnswerSpec("process_collection", "bool"),
         AnswerSpec("run_as", "choice", RUN_AS),
         AnswerSpec("system_probe", "list", SYSTEM_PROBE_FEATURES),
+        AnswerSpec(
+            "kubernetes_version",
+            "text",
+            pattern=_KUBE_MINOR,
+            max_length=5,
+            hint="the cluster's Kubernetes minor version, 1.MINOR (e.g. 1.33; quote it in YAML so 1.30 stays 1.30)",
+        ),
+        AnswerSpec("admission_controller", "bool"),
+        AnswerSpec("orchestrator_explorer", "bool"),
+        AnswerSpec("secret_metrics", "bool"),
+        AnswerSpec("kubernetes_events", "bool"),
         AnswerSpec("site", "choice", SITES),
         AnswerSpec(
             "cluster_name",

@@ -126,6 +126,7 @@ def _render_privileges_with_operator(deployment: Deployment, target: str) -> str
             "chart": f"datadog/datadog {CHART_VERSION}",
             "daemonset": deployment.patch.name,
             **deployment.ledger.as_json(),
+            "cluster": deployment.cluster.as_json(),
             "platform": platform_section(deployment),
             "operator": section,
         }
@@ -194,7 +195,11 @@ def render_overrides(deployment: Deployment) -> str:
 
 def render_kustomization(deployment: Deployment) -> str:
     render, apply = helm_way(deployment.answers).commands
-    top = header(f"First render the chart into {RENDERED}:\n  {render}\nthen build and apply:\n  {apply}")
+    rbac = "".join(f"\n  {patch.why}" for patch in deployment.rbac_patches)
+    top = header(
+        f"First render the chart into {RENDERED}:\n  {render}\nthen build and apply:\n  {apply}"
+        + (f"\nRBAC patches (each first tests that the rule is the pinned chart's):{rbac}" if rbac else "")
+    )
     document = {
         "apiVersion": "kustomize.config.k8s.io/v1beta1",
         "kind": "Kustomization",
@@ -203,7 +208,8 @@ def render_kustomization(deployment: Deployment) -> str:
             {
                 "path": OVERRIDES,
                 "target": {"kind": "DaemonSet", "name": deployment.patch.name},
-            }
+            },
+            *(patch.kustomize_entry() for patch in deployment.rbac_patches),
         ],
     }
     return top + dump(document, blank_between_top_level=False)
@@ -243,6 +249,7 @@ def render_privileges(deployment: Deployment) -> str:
         "chart": f"datadog/datadog {CHART_VERSION}",
         "daemonset": deployment.patch.name,
         **deployment.ledger.as_json(),
+        "cluster": deployment.cluster.as_json(),
         "platform": platform_section(deployment),
     }
     return json.dumps(document, indent=2) + "\n"

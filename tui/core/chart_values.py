@@ -11,13 +11,17 @@ import posixpath
 from typing import Any
 
 from tui.core.answers import Answers
+from tui.core.app_endpoints import dogstatsd_udp_open, injection_mode, why_injection_mode
 from tui.core.chart_defaults import SYSTEM_PROBE_CAPABILITIES
 from tui.core.platform_values import add_platform_values
 from tui.core.platforms import PLATFORMS
 from tui.core.security_contexts import (
     as_root,
+    cluster_agent_container_security_context,
+    cluster_agent_pod_security_context,
     hardening,
     pod_security_context,
+    why_cluster_agent_security_context,
     why_hardening,
     why_pod_security_context,
 )
@@ -55,22 +59,10 @@ class ValuesPlan(CommentedTree):
 def admission_config_mode(answers: Answers) -> tuple[str, str]:
     """How the Cluster Agent's admission controller points applications at the Agent, and why.
 
-    The chart picks `socket` whenever APM is off, which would inject a hostPath into every
-    application pod even when nothing listens on a socket, so ddsecure always sets it.
+    The chart picks `socket` whenever APM is off and ignores DogStatsD, so ddsecure always sets it;
+    the rule (one mode every enabled transport can honour) is in `app_endpoints`.
     """
-    dsd = {"uds": "socket", "udp": "service", "udp-hostport": "hostip"}.get(answers.dogstatsd)
-    apm = {"uds": "socket", "tcp-local-service": "service", "tcp-hostport": "hostip"}.get(answers.apm)
-    if apm and dsd and apm != dsd:
-        return apm, (
-            f"APM decides ({apm}); DogStatsD clients need DD_DOGSTATSD_URL or DD_AGENT_HOST set by hand "
-            f"because the admission controller has one mode for both"
-        )
-    mode = apm or dsd or "service"
-    if mode == "socket":
-        return mode, "apps get the Agent's socket directory mounted (a hostPath in every app pod)"
-    if mode == "hostip":
-        return mode, "apps get DD_AGENT_HOST = the node IP, to reach the Agent's host ports"
-    return mode, "apps reach the node-local Agent Service; no hostPath or host port in app pods"
+    return injection_mode(answers), why_injection_mode(answers)
 
 
 def chart_values(answers: Answers) -> ValuesPlan:
@@ -107,8 +99,6 @@ def chart_values(answers: Answers) -> ValuesPlan:
 
     # --- APM ---
     _apm(plan, answers)
-    mode, why_mode = admission_config_mode(answers)
-    plan.set("clusterAgent.admissionController.configMode", mode, f"dogstatsd/apm: {why_mode}")
 
     # --- logs ---
     if answers.logs == "off":
@@ -137,12 +127,6 @@ def chart_values(answers: Answers) -> ValuesPlan:
             "agents.containers.processAgent.securityContext",
             hardening(answers),
             "process-agent (npm/usm, or process collection before 7.60) needs no privilege",
-        )
-    if version.orchestrator_needs_process_agent and not answers.process_agent and not collect:
-        plan.set(
-            "datadog.orchestratorExplorer.enabled",
-            False,
-            f"agent_version={version}: before 7.51 this adds a process-agent container to every node",
         )
 
     # --- container runtime ---
@@ -173,6 +157,9 @@ def chart_values(answers: Answers) -> ValuesPlan:
         "from 7.78 the chart turns service discovery on, which brings system-probe with 9 capabilities",
     )
     _system_probe(plan, answers)
+
+    # --- cluster level: RBAC and the Cluster Agent ---
+    _cluster(plan, answers)
 
     plan.set(
         "datadog.operator.enabled",
@@ -213,7 +200,15 @@ def _dogstatsd(plan: ValuesPlan, answers: Answers) -> None:
     choice = answers.dogstatsd
     if choice == "uds":
         plan.set("datadog.dogstatsd.useSocketVolume", True, "dogstatsd=uds: /var/run/datadog (rw) holds dsd.socket")
-        plan.set("datadog.dogstatsd.nonLocalTraffic", False, "dogstatsd=uds: no UDP from other pods")
+        if dogstatsd_udp_open(answers):
+            plan.set(
+                "datadog.dogstatsd.nonLocalTraffic",
+                True,
+                "dogstatsd=uds with APM over TCP: the admission controller points apps at the node-local Service, "
+                "so UDP from their pods stays open",
+            )
+        else:
+            plan.set("datadog.dogstatsd.nonLocalTraffic", False, "dogstatsd=uds: no UDP from other pods")
     else:
         plan.set(
             "datadog.dogstatsd.useSocketVolume",
@@ -291,4 +286,80 @@ def _system_probe(plan: ValuesPlan, answers: Answers) -> None:
             "agents.containers.securityAgent.securityContext",
             as_root(answers, {"allowPrivilegeEscalation": False}),
             "cws: security-agent reads host files" + ("; it runs as root" if answers.non_root else ""),
+        )
+
+
+def _cluster(plan: ValuesPlan, answers: Answers) -> None:
+    """Every key that shrinks the release's RBAC for these answers, and the Cluster Agent's pod."""
+    fine = answers.fine_grained_kubelet
+    plan.set(
+        "datadog.kubelet.fineGrainedAuthorization",
+        fine,
+        f"kubernetes_version={answers.kubernetes_version}: "
+        + (
+            "the kubelet authorizes nodes/pods, nodes/healthz... instead of nodes/proxy (run commands in any container)"
+            if fine
+            else "before 1.33 the kubelet needs nodes/proxy; fine-grained authorization is not on by default"
+        ),
+    )
+    admission = answers.admission_controller
+    plan.set(
+        "clusterAgent.admissionController.enabled",
+        admission,
+        "admission_controller=true: new application pods get the Agent's address injected"
+        if admission
+        else "admission_controller=false: no webhook, no webhook or Secret writes; apps set the Agent's address",
+    )
+    if admission:
+        mode, why_mode = admission_config_mode(answers)
+        plan.set("clusterAgent.admissionController.configMode", mode, f"dogstatsd/apm: {why_mode}")
+    explorer = answers.orchestrator_explorer
+    plan.set(
+        "datadog.orchestratorExplorer.enabled",
+        explorer,
+        "orchestrator_explorer=true: the Kubernetes resources view"
+        + (
+            "; before 7.51 this adds a process-agent to every node"
+            if answers.version.orchestrator_needs_process_agent
+            else ""
+        )
+        if explorer
+        else "orchestrator_explorer=false: no cluster-wide read of RBAC objects, no wildcard on API groups",
+    )
+    secrets = answers.secret_metrics
+    why_secrets = (
+        "secret_metrics=true: kube-state metrics about Secrets and ConfigMaps (lists every Secret in the cluster)"
+        if secrets
+        else "secret_metrics=false: no cluster-wide list/watch of Secrets and ConfigMaps"
+    )
+    plan.set("datadog.kubeStateMetricsCore.collectSecretMetrics", secrets, why_secrets)
+    plan.set("datadog.kubeStateMetricsCore.collectConfigMaps", secrets, why_secrets)
+    plan.set(
+        "datadog.collectEvents",
+        answers.kubernetes_events,
+        "kubernetes_events=true: Kubernetes events in Datadog"
+        if answers.kubernetes_events
+        else "kubernetes_events=false: no event collection and no write to its token ConfigMap",
+    )
+    plan.set(
+        "datadog.appsec.injector.rbac.create",
+        False,
+        "the chart grants the AppSec injector cluster-wide ConfigMap writes even with AppSec off; not used here",
+    )
+    plan.set(
+        "clusterAgent.rbac.flareAdditionalPermissions",
+        False,
+        "flares need no read of the namespace's Secrets (the chart adds it to include Helm values)",
+    )
+    random_uid = False  # the platform decides where UIDs are assigned (OpenShift)
+    plan.set(
+        "clusterAgent.securityContext",
+        cluster_agent_pod_security_context(random_uid=random_uid),
+        why_cluster_agent_security_context(random_uid=random_uid),
+    )
+    for container in ("clusterAgent", "initContainers"):
+        plan.set(
+            f"clusterAgent.containers.{container}.securityContext",
+            cluster_agent_container_security_context(),
+            "no escalation, no capabilities, read-only root filesystem",
         )

@@ -12,6 +12,7 @@ import posixpath
 from typing import Any, NamedTuple
 
 from tui.core.answers import Answers
+from tui.core.app_endpoints import dogstatsd_udp_open
 from tui.core.chart_values import socket_file_only
 from tui.core.platforms import PLATFORMS
 from tui.core.pod_spec import PodSpec, host_path_mounts, unmounted_host_path_volumes
@@ -76,7 +77,9 @@ def daemonset_patch(answers: Answers, rendered: PodSpec) -> DaemonSetPatch:
     if socket_file_only(answers):
         patch.steps.append(_socket_file_only(answers, rendered))
     patch.steps += _read_only_socket_mounts(answers, rendered)
-    if answers.dogstatsd in ("uds", "off"):
+    # UDP stays open wherever applications are pointed at it (their choice, or the admission
+    # controller's one mode for both transports).
+    if answers.dogstatsd == "off" or (answers.dogstatsd == "uds" and not dogstatsd_udp_open(answers)):
         patch.steps.append(_close_udp(answers))
     unmounted = unmounted_host_path_volumes(rendered)
     if unmounted:

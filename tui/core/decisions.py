@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
-from tui.core.answers import ANSWER_SPECS, SITES, Answers
+from tui.core.answers import ANSWER_SPECS, FINE_GRAINED_KUBELET_FROM, SITES, Answers
+from tui.core.app_endpoints import dogstatsd_udp_open
 from tui.core.platforms import PLATFORMS, Platform
 
 
@@ -164,7 +165,7 @@ DECISIONS: tuple[Decision, ...] = (
         caveats=(
             "The dd-agent user is UID 101 up to 7.47.x and UID 100 from 7.48.0.",
             "Before 7.60 process collection runs in a separate process-agent container.",
-            "Before 7.51 the Orchestrator Explorer also adds a process-agent; ddsecure turns it off then.",
+            "Before 7.51 the Orchestrator Explorer also adds a process-agent.",
             "From 7.78 the chart turns on service discovery, which brings system-probe; ddsecure turns it off.",
             "Chart 3.240.0 refuses tags older than 7.36.",
         ),
@@ -258,8 +259,17 @@ DECISIONS: tuple[Decision, ...] = (
                         "pre-create /var/run/datadog writable by the Agent user.",
                         lambda a: a.non_root,
                     ),
-                    "ddsecure closes the UDP listener in the DaemonSet patch, so metrics arrive only through "
-                    "the socket.",
+                    Caveat(
+                        "ddsecure closes the UDP listener in the DaemonSet patch, so metrics arrive only through "
+                        "the socket.",
+                        lambda a: not dogstatsd_udp_open(a),
+                    ),
+                    Caveat(
+                        "With APM over TCP the admission controller's one mode points apps at the node-local "
+                        "Service, so the UDP listener stays open for them; the socket serves apps you configure "
+                        "by hand.",
+                        dogstatsd_udp_open,
+                    ),
                 ),
             ),
             Option(
@@ -512,6 +522,147 @@ DECISIONS: tuple[Decision, ...] = (
             "else asked for; ddsecure always sets datadog.discovery.enabled: false.",
             "ddsecure uses RuntimeDefault seccomp for system-probe instead of the chart's Localhost profile, "
             "which needs a root init container writing to /var/lib/kubelet/seccomp.",
+        ),
+    ),
+    Decision(
+        "kubernetes_version",
+        "Kubernetes version",
+        "Which Kubernetes minor version does the cluster run (e.g. 1.33)?",
+        "The node Agent reads the kubelet of its own node. Before fine-grained kubelet authorization, that "
+        "needs nodes/proxy, which also lets its holder run commands in every container of the node. From "
+        "Kubernetes 1.33 the kubelet authorizes narrower rights (nodes/pods, nodes/healthz, nodes/configz, "
+        "nodes/logs), and ddsecure asks for those instead.",
+        kind="text",
+        caveats=(
+            f"Fine-grained kubelet authorization (feature KubeletFineGrainedAuthz) is alpha in 1.32 and off unless "
+            f"the kubelet's feature gate is set; it is beta and on by default from 1.{FINE_GRAINED_KUBELET_FROM}. "
+            "ddsecure uses it from 1.33.",
+            Caveat(
+                "Before 1.33 the node Agent keeps get on nodes/proxy: whoever holds its token can run commands in "
+                "any container of its node through the kubelet.",
+                lambda a: not a.fine_grained_kubelet,
+            ),
+            Caveat(
+                "If a 1.33+ cluster turns the KubeletFineGrainedAuthz gate off, the kubelet answers 403 to the Agent: "
+                "answer with a version below 1.33 to get nodes/proxy back.",
+                lambda a: a.fine_grained_kubelet,
+            ),
+        ),
+    ),
+    Decision(
+        "admission_controller",
+        "Admission controller",
+        "Let the Cluster Agent configure application pods as they are created (admission controller)?",
+        "A mutating webhook in the Cluster Agent adds to every new application pod the settings that point "
+        "its Datadog libraries at the node Agent (DD_AGENT_HOST or the socket volume, DD_ENTITY_ID) and the "
+        "unified service tags. It needs write access to its webhook configurations and a Secret for its TLS "
+        "certificate, and it sees every pod created in the cluster.",
+        kind="bool",
+        options=(
+            Option(
+                False,
+                "Off",
+                "no webhook; application owners set the Agent's address themselves",
+                costs="none",
+                loses="automatic configuration and library injection in application pods",
+                caveats=(
+                    "App owners set DD_AGENT_HOST from the downward API (status.hostIP) for host ports, the "
+                    "node-local Service name for the Service, or mount the socket directory and set "
+                    "DD_DOGSTATSD_URL / DD_TRACE_AGENT_URL for sockets.",
+                ),
+            ),
+            Option(
+                True,
+                "On",
+                "application pods are configured automatically; the Cluster Agent gets webhook and Secret writes",
+                gives="DD_AGENT_HOST or the socket volume, DD_ENTITY_ID and service tags injected into new pods",
+                costs="create/update/delete of its admission webhook configurations; create/update of Secrets in "
+                "the Agent's namespace; every pod creation passes through the Cluster Agent",
+                loses="manual configuration of each application",
+                caveats=(
+                    "With failurePolicy Ignore (the chart's default) pods are still created when the Cluster Agent is "
+                    "down, just without the settings.",
+                ),
+            ),
+        ),
+    ),
+    Decision(
+        "orchestrator_explorer",
+        "Orchestrator Explorer",
+        "Send Kubernetes resources to Datadog (Orchestrator Explorer)?",
+        "The Kubernetes resources view shows every workload, service, node and RBAC object. The Cluster "
+        "Agent then reads them cluster-wide, including roles, bindings and service accounts, and lists "
+        "whole API groups (datadoghq.com, Karpenter, EKS) with a wildcard.",
+        kind="bool",
+        options=(
+            Option(
+                False,
+                "Off",
+                "no resources view; no cluster-wide read of RBAC objects",
+                costs="none",
+                loses="the Kubernetes resources view (Kubernetes Explorer) in Datadog",
+            ),
+            Option(
+                True,
+                "On",
+                "the resources view; wildcard list/watch on five API groups, read of roles and bindings",
+                gives="workloads, services, nodes and RBAC objects in the Datadog Kubernetes view",
+                costs="list/watch of everything in datadoghq.com, karpenter.*, eks.amazonaws.com; get/list/watch of "
+                "roles, bindings and service accounts",
+                loses="the resources view",
+                caveats=(
+                    Caveat(
+                        "Before Agent 7.51 it adds a process-agent container to every node.",
+                        lambda a: a.version.orchestrator_needs_process_agent,
+                    ),
+                ),
+            ),
+        ),
+    ),
+    Decision(
+        "secret_metrics",
+        "Secret and ConfigMap metrics",
+        "Collect kube-state metrics about Secrets and ConfigMaps?",
+        "kube-state-metrics core (in the Cluster Agent) counts Secrets and ConfigMaps and reports their "
+        "age and type. To do so it lists and watches every Secret and ConfigMap in the cluster, and a "
+        "list returns their contents: credentials included.",
+        kind="bool",
+        options=(
+            Option(
+                False,
+                "Off",
+                "no kubernetes_state.secret.* or configmap.* metrics; no Secret reads",
+                costs="none",
+                loses="kubernetes_state.secret.* and kubernetes_state.configmap.* metrics",
+            ),
+            Option(
+                True,
+                "On",
+                "Secret and ConfigMap metrics; the Cluster Agent can read every Secret in the cluster",
+                gives="counts, ages and types of Secrets and ConfigMaps",
+                costs="cluster-wide list/watch of secrets and configmaps (their data included)",
+                loses="those metrics",
+            ),
+        ),
+    ),
+    Decision(
+        "kubernetes_events",
+        "Kubernetes events",
+        "Collect Kubernetes events?",
+        "The Cluster Agent sends Kubernetes events (scheduling failures, OOM kills, image pulls) to "
+        "Datadog and keeps its read position in a ConfigMap it may update. It reads events either way "
+        "for its own checks.",
+        kind="bool",
+        options=(
+            Option(False, "Off", "no Kubernetes events in Datadog", costs="none", loses="Kubernetes events"),
+            Option(
+                True,
+                "On",
+                "Kubernetes events in Datadog; get/update of one named ConfigMap",
+                gives="Kubernetes events as Datadog events",
+                costs="get/update of the event-collection token ConfigMap",
+                loses="Kubernetes events",
+            ),
         ),
     ),
     Decision(

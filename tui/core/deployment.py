@@ -11,19 +11,22 @@ from functools import cached_property, lru_cache
 from typing import Any
 
 from tui.core.answers import Answers
+from tui.core.app_endpoints import app_endpoints
 from tui.core.chart_model import effective_values, render_pod
 from tui.core.chart_providers import CHART_PROVIDERS
 from tui.core.chart_values import (
     APM_OWN_SOCKET_DIR,
     DSD_SOCKET_DIR,
     ValuesPlan,
-    admission_config_mode,
     chart_values,
 )
+from tui.core.cluster_ledger import ClusterLedger
+from tui.core.cluster_model import ClusterModel, cluster_objects
 from tui.core.daemonset_patch import DaemonSetPatch, daemonset_patch
 from tui.core.platforms import PLATFORMS, Platform
 from tui.core.pod_spec import PodSpec
 from tui.core.privileges import Ledger, ledger_of_pod
+from tui.core.rbac_patch import RbacPatch, apply_rbac_patches, rbac_patches
 from tui.core.strategic_merge import apply_patch
 
 
@@ -62,6 +65,22 @@ class Deployment:
     def ledger(self) -> Ledger:
         return ledger_of_pod(self.pod, app_socket_dirs=self.app_socket_dirs)
 
+    @cached_property
+    def rendered_cluster(self) -> ClusterModel:
+        """RBAC and the Cluster Agent pod as `helm template` renders these values, before the RBAC patch."""
+        return cluster_objects(self.values, self.answers.release_name, self.answers.namespace)
+
+    @cached_property
+    def rbac_patches(self) -> list[RbacPatch]:
+        return rbac_patches(self.rendered_cluster)
+
+    @cached_property
+    def cluster(self) -> ClusterLedger:
+        """Cluster-level privileges after `kubectl kustomize` applies the RBAC patches: what the cluster grants."""
+        model = self.rendered_cluster
+        patched = ClusterModel(apply_rbac_patches(model.objects, self.rbac_patches), model.rule_features)
+        return ClusterLedger.of(patched, self.answers.namespace)
+
     @property
     def platform(self) -> Platform:
         return PLATFORMS[self.answers.platform]
@@ -73,13 +92,12 @@ class Deployment:
 
     @property
     def app_socket_dirs(self) -> tuple[str, ...]:
-        """Host directories the admission controller mounts into application pods (socket mode)."""
-        if admission_config_mode(self.answers)[0] != "socket":
-            return ()
+        """Host directories application pods mount to reach the Agent's sockets (injected or by hand)."""
+        endpoints = app_endpoints(self.answers)
         dirs = []
-        if self.answers.dogstatsd_over_uds:
+        if endpoints.dogstatsd == "socket":
             dirs.append(DSD_SOCKET_DIR)
-        if self.answers.apm_over_uds:
+        if endpoints.apm == "socket":
             dirs.append(DSD_SOCKET_DIR if self.answers.dogstatsd_over_uds else APM_OWN_SOCKET_DIR)
         return tuple(dict.fromkeys(dirs))
 

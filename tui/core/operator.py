@@ -17,6 +17,7 @@ from typing import Any
 
 from tui import __version__
 from tui.core.answers import Answers
+from tui.core.app_endpoints import dogstatsd_udp_open
 from tui.core.chart_model import render_pod
 from tui.core.chart_values import (
     SYSTEM_PROBE_LABELS,
@@ -28,7 +29,15 @@ from tui.core.daemonset_patch import DaemonSetPatch, daemonset_patch
 from tui.core.deployment import Deployment
 from tui.core.pod_spec import PodSpec, all_containers
 from tui.core.privileges import Ledger, ledger_delta, ledger_of_pod
-from tui.core.security_contexts import as_root, pod_security_context, why_hardening, why_pod_security_context
+from tui.core.security_contexts import (
+    as_root,
+    cluster_agent_container_security_context,
+    cluster_agent_pod_security_context,
+    pod_security_context,
+    why_cluster_agent_security_context,
+    why_hardening,
+    why_pod_security_context,
+)
 from tui.core.security_contexts import hardening as hardening_for
 from tui.core.strategic_merge import apply_patch
 from tui.core.yaml_text import CommentedTree, dump, header
@@ -207,8 +216,7 @@ def datadog_agent_plan(answers: Answers) -> OperatorPlan:
         {"enabled": False},
         "from 7.78 service discovery turns itself on, which brings system-probe with its capabilities",
     )
-    mode, why_mode = admission_config_mode(answers)
-    plan.set("spec.features.admissionController.agentCommunicationMode", mode, f"dogstatsd/apm: {why_mode}")
+    _cluster_features(plan, answers)
 
     # --- override: the node-Agent DaemonSet ---
     plan.comment("spec.override", "The node-Agent DaemonSet the Operator writes: pod and per-container overrides")
@@ -224,7 +232,65 @@ def datadog_agent_plan(answers: Answers) -> OperatorPlan:
     env = _agent_env(answers)
     if env:
         plan.set("spec.override.nodeAgent.containers.agent.env", env[0], env[1])
+    plan.set(
+        "spec.override.clusterAgent.securityContext",
+        cluster_agent_pod_security_context(),
+        why_cluster_agent_security_context(),
+    )
+    plan.set(
+        "spec.override.clusterAgent.containers.cluster-agent.securityContext",
+        cluster_agent_container_security_context(),
+        "no escalation, no capabilities, read-only root filesystem",
+    )
     return plan
+
+
+# Answers a DatadogAgent has no field for: the Operator decides that RBAC itself, and the platform
+# switches (providers.*) are the Helm chart's (the Operator output does not model platforms yet).
+NOT_IN_DATADOG_AGENT = ("kubernetes_version", "secret_metrics", "platform")
+
+
+def _cluster_features(plan: OperatorPlan, answers: Answers) -> None:
+    """The same cluster-level reductions as the Helm values, where the CRD has a field for them."""
+    admission = answers.admission_controller
+    plan.set(
+        "spec.features.admissionController.enabled",
+        admission,
+        "admission_controller=true: new application pods get the Agent's address injected"
+        if admission
+        else "admission_controller=false: no webhook, no webhook or Secret writes; apps set the Agent's address",
+    )
+    if admission:
+        mode, why_mode = admission_config_mode(answers)
+        plan.set("spec.features.admissionController.agentCommunicationMode", mode, f"dogstatsd/apm: {why_mode}")
+    plan.set(
+        "spec.features.orchestratorExplorer.enabled",
+        answers.orchestrator_explorer,
+        "orchestrator_explorer: the Kubernetes resources view and its cluster-wide reads",
+    )
+    plan.set(
+        "spec.features.eventCollection.collectKubernetesEvents",
+        answers.kubernetes_events,
+        "kubernetes_events: Kubernetes events in Datadog",
+    )
+
+
+# What the Operator grants at cluster level instead of the chart's RBAC (from its documentation and
+# its RBAC model; the Operator was not run here).
+OPERATOR_CLUSTER_NOTES = (
+    "The Operator writes the node Agent's and the Cluster Agent's RBAC itself from the enabled features; "
+    "kustomization.yaml's RBAC patches do not apply to it and it would reconcile them back.",
+    "The Operator's own controller holds broad cluster rights: it creates ClusterRoles and bindings for the "
+    "Agents (RBAC writes, hence bind/escalate on what it grants), Deployments, DaemonSets, Services and "
+    "webhook configurations. Protect its namespace and service account like cluster-admin.",
+    "No DatadogAgent field narrows the kubelet rights: the node Agent keeps get on nodes/proxy whatever the "
+    "Kubernetes version.",
+    "No DatadogAgent field turns off Secret and ConfigMap metrics in kube-state-metrics core; only "
+    "features.kubeStateMetricsCore.enabled: false removes its RBAC, with all kubernetes_state.* metrics.",
+    "The admission controller, the Orchestrator Explorer and Kubernetes event collection follow the same answers "
+    "as the Helm values (features.admissionController, features.orchestratorExplorer, features.eventCollection), "
+    "and the Cluster Agent pod gets the same security context (override.clusterAgent).",
+)
 
 
 def _dogstatsd(plan: OperatorPlan, answers: Answers) -> None:
@@ -248,6 +314,12 @@ def _dogstatsd(plan: OperatorPlan, answers: Answers) -> None:
             True,
             "UDP from application pods reaches the Agent through the "
             + ("host port" if choice == "udp-hostport" else "node-local Service"),
+        )
+    elif dogstatsd_udp_open(answers):
+        plan.set(
+            f"{base}.nonLocalTraffic",
+            True,
+            "dogstatsd=uds with APM over TCP: the admission controller points apps at the node-local Service",
         )
     else:
         plan.set(f"{base}.nonLocalTraffic", False, f"dogstatsd={choice}: no UDP from other pods")
@@ -287,7 +359,7 @@ def _agent_env(answers: Answers) -> tuple[list[dict[str, str]], str] | None:
             [{"name": "DD_USE_DOGSTATSD", "value": "false"}],
             "dogstatsd=off: the Operator has no switch for DogStatsD; this stops its listener",
         )
-    if answers.dogstatsd == "uds":
+    if answers.dogstatsd == "uds" and not dogstatsd_udp_open(answers):
         return (
             [{"name": "DD_DOGSTATSD_PORT", "value": "0"}],
             "dogstatsd=uds: close the UDP listener so metrics arrive only through the socket",
@@ -426,6 +498,7 @@ def privileges_section(answers: Answers) -> dict[str, Any]:
         "predicted": True,
         "differencesFromHelm": footprint.differences,
         **footprint.ledger.as_json(),
+        "clusterNotes": list(OPERATOR_CLUSTER_NOTES),
     }
 
 
@@ -447,6 +520,8 @@ def report_section(answers: Answers) -> str:
     lines += [f"- {line}" for line in footprint.differences] or ["- no difference in privileges"]
     lines += ["", "The Operator's pod keeps:", ""]
     lines += [f"- {line}" for line in ledger.summary_lines()]
+    lines += ["", "At cluster level (RBAC and the Cluster Agent):", ""]
+    lines += [f"- {note}" for note in OPERATOR_CLUSTER_NOTES]
     if ledger.agent_violations:
         lines += ["", "Pod Security checks it fails: " + ", ".join(f"`{v}`" for v in ledger.agent_violations) + "."]
     return "\n".join(lines) + "\n"

@@ -6,6 +6,7 @@ from functools import lru_cache
 
 from tui.core.chart_defaults import CHART_VERSION
 from tui.core.chart_model import render_pod
+from tui.core.cluster_report import report_section as cluster_report_section
 from tui.core.decisions import applicable, caveat_applies, format_value
 from tui.core.deployment import Deployment
 from tui.core.privilege_catalog import CAPABILITIES, HOST_PID, HOST_PORTS, ROOT, host_path_info
@@ -120,6 +121,7 @@ def render_report(deployment: Deployment) -> str:
     if deployment.patch.steps:
         out += ["", "## What daemonset-overrides.yaml changes", ""]
         out += [f"- **{step.gap}**: {step.why}" for step in deployment.patch.steps]
+    out += ["", *cluster_report_section(deployment)]
     prerequisites = host_prerequisites(deployment)
     if prerequisites:
         out += ["", "## Host checklist for running as non-root", ""]
@@ -190,9 +192,4 @@ def _chosen_caveats(deployment: Deployment) -> list[str]:
             caveats = []
         caveats += decision.caveats if value not in (None, (), "off", False) else ()
         notes += [c for c in caveats if caveat_applies(c, answers) and c not in notes]
-    if "orchestratorExplorer" in deployment.values["datadog"]:
-        notes.append(
-            "Before Agent 7.51 the Orchestrator Explorer adds a process-agent to every node; ddsecure turns it off "
-            "(the Kubernetes resources view in Datadog needs it)."
-        )
     return notes

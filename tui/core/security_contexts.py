@@ -51,3 +51,36 @@ def as_root(answers: Answers, context: dict[str, Any]) -> dict[str, Any]:
     if answers.non_root:
         context.update(runAsUser=0, runAsNonRoot=False)
     return context
+
+
+# The Cluster Agent image creates dd-agent as a system user (UID 100) in group root and leaves its
+# files group-writable, so it also runs under OpenShift's random UIDs (which are always in group 0).
+CLUSTER_AGENT_UID = 100
+
+
+def cluster_agent_pod_security_context(*, random_uid: bool = False) -> dict[str, Any]:
+    """The Cluster Agent needs no privilege: non-root, RuntimeDefault seccomp.
+
+    The image itself runs as root, so the UID is set here; where the platform assigns a random UID
+    (OpenShift's MustRunAsRange SCCs) a fixed one would be refused, so it is left to the platform.
+    """
+    context: dict[str, Any] = {} if random_uid else {"runAsUser": CLUSTER_AGENT_UID}
+    context["runAsNonRoot"] = True
+    context["seccompProfile"] = dict(RUNTIME_DEFAULT_SECCOMP)
+    return context
+
+
+def cluster_agent_container_security_context() -> dict[str, Any]:
+    """For both Cluster Agent containers, the init container included."""
+    return {
+        "allowPrivilegeEscalation": False,
+        "capabilities": {"drop": ["ALL"]},
+        "readOnlyRootFilesystem": True,
+    }
+
+
+def why_cluster_agent_security_context(*, random_uid: bool = False) -> str:
+    who = (
+        "the platform's random UID" if random_uid else f"UID {CLUSTER_AGENT_UID} (dd-agent in the Cluster Agent image)"
+    )
+    return f"the Cluster Agent needs no privilege: {who}, runAsNonRoot, RuntimeDefault seccomp"

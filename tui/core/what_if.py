@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tui.core.answers import Answers
+from tui.core.cluster_report import cluster_delta
 from tui.core.deployment import Deployment
 from tui.core.errors import AnswerError
 from tui.core.privileges import ledger_delta
@@ -18,4 +19,5 @@ def option_delta(answers: Answers, decision_id: str, value: Any) -> list[str]:
         return []
     if changed == answers:
         return []
-    return ledger_delta(Deployment.of(answers).ledger, Deployment.of(changed).ledger)
+    before, after = Deployment.of(answers), Deployment.of(changed)
+    return ledger_delta(before.ledger, after.ledger) + cluster_delta(before.cluster, after.cluster)

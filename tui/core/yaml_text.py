@@ -74,6 +74,8 @@ def scalar(value: Any) -> str:
     text = str(value)
     if _PLAIN.match(text) and text not in _RESERVED and not _looks_numeric(text):
         return text
+    if '"' in text and "'" not in text and text.isprintable():
+        return f"'{text}'"  # single quotes need no escapes: JSON inside YAML stays readable
     return json.dumps(text, ensure_ascii=False)
 
 

@@ -164,6 +164,14 @@ def infer_answers(resource: Mapping[str, Any]) -> tuple[Answers, list[str]]:
     secret = lookup(global_, "credentials.apiSecret.secretName")
     if isinstance(secret, str):
         answers["api_key_secret"] = secret
+    features = lookup(r.spec, "features", {}) or {}
+    for answer, dotted in (
+        ("admission_controller", "admissionController.enabled"),
+        ("orchestrator_explorer", "orchestratorExplorer.enabled"),
+        ("kubernetes_events", "eventCollection.collectKubernetesEvents"),
+    ):
+        # On only when the resource asks: an Operator default is not a wish.
+        answers[answer] = lookup(features, dotted) is True
     metadata = section(resource, "metadata")
     if isinstance(metadata.get("name"), str):
         answers["release_name"] = metadata["name"]

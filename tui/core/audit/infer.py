@@ -19,6 +19,12 @@ from tui.core.errors import AnswerError
 from tui.core.platforms import platform_from_values
 
 
+def infer_cluster_answers(values: Mapping[str, Any], copied: bool) -> tuple[dict[str, Any], list[str]]:
+    from tui.core.audit.cluster_audit import infer_cluster_answers as infer
+
+    return infer(values, copied)
+
+
 def is_set(values: Mapping[str, Any], dotted: str) -> bool:
     return lookup(values, dotted, MISSING) is not MISSING
 
@@ -138,6 +144,9 @@ def infer_answers(values: Mapping[str, Any]) -> tuple[Answers, list[str]]:
                 changes[answer] = str(value)
             except AnswerError as error:
                 notes.append(f"{key}: {error}")
+    cluster, cluster_notes = infer_cluster_answers(values, copied)
+    changes.update(cluster)
+    notes += cluster_notes
     for key, label in UNMODELLED_FEATURES.items():
         if v.on(key):
             notes.append(f"{key} ({label}) is on; ddsecure does not generate it, so --fix leaves it out")

@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from tui.core import pod_security
+from tui.core.audit.cluster_audit import cluster_findings_for_manifests
 from tui.core.audit.findings import PRIVILEGE_SEVERITY, AuditReport, Finding, Privilege
 from tui.core.errors import InputFileError
 from tui.core.pod_spec import all_containers, find_node_agent_daemonset, pod_spec_of
@@ -204,6 +205,7 @@ def audit_manifests(documents: Sequence[Any], path: str) -> AuditReport:
     report.pod_security = pod_security_results(pod, annotations)
     report.findings += pod_security_findings(report.pod_security, f"DaemonSet {name}")
     report.findings += privilege_findings(pod, ledger, f"DaemonSet {name}")
+    report.findings += cluster_findings_for_manifests(documents)
     return report
 
 

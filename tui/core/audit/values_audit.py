@@ -9,6 +9,7 @@ from typing import Any
 
 from tui.core.answers import Answers
 from tui.core.audit.chart_keys import NO_OP_HINTS, ChartKeys, chart_keys
+from tui.core.audit.cluster_audit import cluster_findings_for_values
 from tui.core.audit.findings import DELETE, AuditReport, Finding, Privilege
 from tui.core.audit.infer import infer_answers, user_value
 from tui.core.audit.values_rules import CONTAINER_KEYS, Context, rule_findings
@@ -77,6 +78,7 @@ def audit_values(raw_values: Mapping[str, Any], path: str) -> AuditReport:
     report.findings += _agreeing(key_findings(raw_values, chart_keys()), privilege_findings)
     report.findings += secret_findings(values, answers)
     report.findings += privilege_findings
+    report.findings += cluster_findings_for_values(values)
     return report
 
 

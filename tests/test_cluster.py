@@ -1,0 +1,258 @@
+"""Cluster-level privileges without the chart: the grant reader, the dangers, the model's answers, the audit."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+from hypothesis import given, settings
+
+from tui.core.answer_files import load_preset, preset_names
+from tui.core.answers import Answers, layer
+from tui.core.audit.cluster_audit import cluster_findings_for_manifests, cluster_findings_for_values
+from tui.core.bundle import build_bundle
+from tui.core.cluster_grants import DANGERS, DANGERS_BY_ID, Grant, dangers_of, grants_of, workloads_of
+from tui.core.cluster_model import cluster_objects
+from tui.core.cluster_report import chart_default_cluster
+from tui.core.deployment import Deployment
+from tui.core.errors import AnswerError
+from tui.core.operator import datadog_agent
+from tui.core.rbac_patch import apply_rbac_patches, rbac_patches
+
+from bundle_helpers import load_yaml
+from strategies import answers_strategy, expected_dangers
+
+SA = {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "agent", "namespace": "ns"}}
+
+
+def _role(kind: str, name: str, rules: list, namespace: str | None = None) -> dict:
+    meta = {"name": name, **({"namespace": namespace} if namespace else {})}
+    return {"kind": kind, "metadata": meta, "rules": rules}
+
+
+def _binding(kind: str, role_kind: str, role: str, account: str = "agent", namespace: str | None = None) -> dict:
+    meta = {"name": f"b-{role}", **({"namespace": namespace} if namespace else {})}
+    return {
+        "kind": kind,
+        "metadata": meta,
+        "roleRef": {"kind": role_kind, "name": role},
+        "subjects": [{"kind": "ServiceAccount", "name": account, "namespace": "ns"}],
+    }
+
+
+def test_the_reader_expands_every_rule_into_scope_group_resource_name_verb():
+    documents = [
+        SA,
+        _role(
+            "ClusterRole",
+            "c",
+            [
+                {"nonResourceURLs": ["/metrics"], "verbs": ["get"]},
+                {"apiGroups": [""], "resources": ["nodes/proxy"], "verbs": ["get"]},
+                {"apiGroups": ["apps"], "resources": ["deployments"], "resourceNames": ["x", "x"], "verbs": ["get"]},
+            ],
+        ),
+        _binding("ClusterRoleBinding", "ClusterRole", "c"),
+        _role("Role", "r", [{"apiGroups": [""], "resources": ["secrets"], "verbs": ["list"]}], "ns"),
+        _binding("RoleBinding", "Role", "r", namespace="ns"),
+        # a ClusterRole bound by a RoleBinding applies in that namespace only
+        _binding("RoleBinding", "ClusterRole", "c", namespace="other"),
+        # bound to someone else's account: not the release's
+        _role("ClusterRole", "foreign", [{"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]}]),
+        _binding("ClusterRoleBinding", "ClusterRole", "foreign", account="stranger"),
+    ]
+    assert grants_of(documents) == sorted(
+        [
+            "cluster||url:/metrics|*|get",
+            "cluster||nodes/proxy|*|get",
+            "cluster|apps|deployments|x|get",
+            "ns||secrets|*|list",
+            "other||url:/metrics|*|get",
+            "other||nodes/proxy|*|get",
+            "other|apps|deployments|x|get",
+        ]
+    )
+
+
+DANGER_CASES = {
+    "secrets": ("ns||secrets|*|get", "ns||configmaps|*|get"),
+    "nodes-proxy": ("cluster||nodes/proxy|*|get", "cluster||nodes/pods|*|get"),
+    "webhooks": (
+        "cluster|admissionregistration.k8s.io|mutatingwebhookconfigurations|*|create",
+        "cluster|admissionregistration.k8s.io|mutatingwebhookconfigurations|*|get",
+    ),
+    "rbac-writes": (
+        "cluster|rbac.authorization.k8s.io|clusterrolebindings|*|create",
+        "cluster|rbac.authorization.k8s.io|roles|*|list",
+    ),
+    "wildcards": ("cluster|karpenter.sh|*|*|list", "cluster|karpenter.sh|nodepools|*|list"),
+    "scc-use": (
+        "cluster|security.openshift.io|securitycontextconstraints|privileged|use",
+        "cluster|security.openshift.io|securitycontextconstraints|datadog|use",
+    ),
+    "workload-writes": ("cluster||configmaps|*|delete", "cluster||configmaps|*|create"),
+}
+
+
+@pytest.mark.parametrize("danger", [d.id for d in DANGERS])
+def test_each_danger_has_a_grant_that_triggers_it_and_one_that_does_not(danger):
+    dangerous, harmless = DANGER_CASES[danger]
+    assert danger in dangers_of(dangerous)
+    assert danger not in dangers_of(harmless)
+
+
+def test_default_answers_keep_no_dangerous_class_and_shrink_the_chart_default():
+    ledger = Deployment(Answers()).cluster
+    assert ledger.dangers == ()
+    assert len(chart_default_cluster().grants) == 230
+    assert len(ledger.grants) == 92
+
+
+def test_the_kubernetes_version_decides_nodes_proxy():
+    assert "cluster||nodes/proxy|*|get" in Deployment(Answers(kubernetes_version="1.32")).cluster.grants
+    fine = Deployment(Answers(kubernetes_version="1.33")).cluster.grants
+    assert "cluster||nodes/proxy|*|get" not in fine and "cluster||nodes/pods|*|get" in fine
+    with pytest.raises(AnswerError):
+        Answers(kubernetes_version="1.3")
+    assert layer([{"kubernetes_version": 1.32}]).kubernetes_version == "1.32"
+
+
+@settings(max_examples=25, deadline=None)
+@given(answers=answers_strategy())
+def test_dangerous_classes_appear_only_when_an_answer_needs_them_and_are_explained(answers):
+    deployment = Deployment(answers)
+    assert set(deployment.cluster.dangers) == expected_dangers(answers)
+    report = build_bundle(answers)["REPORT.md"]
+    for danger in deployment.cluster.dangers:
+        assert DANGERS_BY_ID[danger].title in report
+    cluster = json.loads(build_bundle(answers)["privileges.json"])["cluster"]
+    assert cluster["grants"] == sorted(cluster["grants"]) == list(deployment.cluster.grants)
+    for workload in cluster["workloads"].values():
+        for context in [*workload["initContainers"].values(), *workload["containers"].values()]:
+            assert context["capabilities"] == {"drop": ["ALL"]} and context["readOnlyRootFilesystem"] is True
+
+
+def test_the_rbac_patch_keeps_only_the_releases_own_scc_and_refuses_another_chart():
+    model = cluster_objects({}, "dd", "ns")
+    patches = rbac_patches(model)
+    assert {p.name for p in patches} == {"dd-datadog", "dd-datadog-cluster-agent"}
+    patched = apply_rbac_patches(model.objects, patches)
+    scc = [g for g in grants_of(patched, "ns") if "securitycontextconstraints" in g]
+    assert scc == [
+        "cluster|security.openshift.io|securitycontextconstraints|dd-datadog-cluster-agent|use",
+        "cluster|security.openshift.io|securitycontextconstraints|dd-datadog|use",
+    ]
+    entry = patches[0].kustomize_entry()
+    assert json.loads(entry["patch"])[0]["op"] == "test"
+    other_chart = [dict(o, rules=o["rules"][:3]) if o["kind"] == "ClusterRole" else o for o in model.objects]
+    with pytest.raises((ValueError, IndexError)):
+        apply_rbac_patches(other_chart, patches)
+
+
+def test_presets_turn_on_what_typical_users_want_and_minimal_stays_minimal():
+    counts = {name: len(Deployment(layer([load_preset(name).answers])).cluster.grants) for name in preset_names()}
+    assert counts["minimal-metrics"] == 92
+    assert all(count < 230 for count in counts.values()), counts
+    assert Deployment(layer([load_preset("apm-logs-processes").answers])).answers.admission_controller
+
+
+def test_values_harden_the_cluster_agent_and_the_datadog_agent_does_the_same():
+    values = Deployment(Answers()).values["clusterAgent"]
+    assert values["securityContext"] == {
+        "runAsUser": 100,
+        "runAsNonRoot": True,
+        "seccompProfile": {"type": "RuntimeDefault"},
+    }
+    for container in ("clusterAgent", "initContainers"):
+        assert values["containers"][container]["securityContext"]["capabilities"] == {"drop": ["ALL"]}
+    override = datadog_agent(Answers())["spec"]["override"]["clusterAgent"]
+    assert override["securityContext"] == values["securityContext"]
+    assert (
+        override["containers"]["cluster-agent"]["securityContext"]
+        == values["containers"]["clusterAgent"]["securityContext"]
+    )
+
+
+def test_the_datadog_agent_follows_the_cluster_answers():
+    on = datadog_agent(Answers(admission_controller=True, orchestrator_explorer=True, kubernetes_events=True))
+    off = datadog_agent(Answers())
+    assert on["spec"]["features"]["admissionController"]["enabled"] is True
+    assert off["spec"]["features"]["admissionController"] == {"enabled": False}
+    assert off["spec"]["features"]["orchestratorExplorer"] == {"enabled": False}
+    assert off["spec"]["features"]["eventCollection"] == {"collectKubernetesEvents": False}
+    assert "nodes/proxy" in build_bundle(Answers(), "operator")["REPORT.md"]
+
+
+# --- the audit ------------------------------------------------------------------------------------------
+
+
+def _ids(findings) -> dict[str, str]:
+    return {f.id: f.severity for f in findings}
+
+
+def test_values_audit_finds_the_charts_dangerous_defaults_with_the_key_that_removes_each():
+    found = {f.id: f for f in cluster_findings_for_values({})}
+    assert set(found) == {
+        "cluster-secrets",
+        "cluster-nodes-proxy",
+        "cluster-webhooks",
+        "cluster-wildcards",
+        "cluster-scc-use",
+        "cluster-workload-writes",
+    }
+    assert found["cluster-secrets"].severity == "high"
+    assert "datadog.kubeStateMetricsCore.collectSecretMetrics: false" in found["cluster-secrets"].fix
+    assert found["cluster-nodes-proxy"].key == "datadog.kubelet.fineGrainedAuthorization"
+    assert found["cluster-workload-writes"].changes == (("datadog.appsec.injector.rbac.create", False),)
+
+
+def test_values_audit_is_quiet_when_the_keys_are_off_and_says_info_for_a_chosen_feature():
+    generated = load_yaml(build_bundle(Answers())["values.yaml"])
+    assert _ids(cluster_findings_for_values(generated)) == {"cluster-scc-use": "low"}
+    chosen = load_yaml(build_bundle(Answers(admission_controller=True))["values.yaml"])
+    assert _ids(cluster_findings_for_values(chosen)) == {
+        "cluster-scc-use": "low",
+        "cluster-secrets": "info",
+        "cluster-webhooks": "info",
+    }
+
+
+def test_values_audit_says_when_the_rbac_is_not_modelled():
+    assert "cluster-rbac-unmodelled" in _ids(cluster_findings_for_values({"clusterChecksRunner": {"enabled": True}}))
+    assert "cluster-rbac-unmodelled" not in _ids(cluster_findings_for_values({}))
+
+
+def test_manifest_audit_reads_rendered_rbac():
+    model = cluster_objects({}, "datadog", "datadog")
+    assert "cluster-secrets" in _ids(cluster_findings_for_manifests(model.objects))
+    patched = Deployment(Answers())
+    objects = apply_rbac_patches(patched.rendered_cluster.objects, patched.rbac_patches)
+    assert cluster_findings_for_manifests(objects) == []
+    assert cluster_findings_for_manifests([SA]) == []
+
+
+def test_workloads_are_read_from_deployments():
+    assert list(workloads_of(Deployment(Answers()).rendered_cluster.objects)) == ["datadog-cluster-agent"]
+
+
+def test_explain_cluster_lists_the_kept_permissions_by_feature():
+    from tui.cli import main
+
+    out = io.StringIO()
+    assert main(["explain", "cluster"], out=out, err=io.StringIO()) == 0
+    text = out.getvalue()
+    assert "92 permissions" in text and "kube-state-metrics core" in text
+    assert "admission_controller=true: + 30 cluster permissions (dangerous: Secrets, admission webhooks)" in text
+
+
+def test_option_delta_shows_the_cluster_permissions_an_answer_adds():
+    from tui.core.what_if import option_delta
+
+    assert "+ 4 cluster permissions (dangerous: Secrets)" in option_delta(Answers(), "secret_metrics", True)
+    assert not any("cluster" in line for line in option_delta(Answers(), "site", "datadoghq.eu"))
+
+
+def test_a_grant_string_round_trips():
+    text = "ns|apps|deployments|x|get"
+    assert str(Grant.parse(text)) == text

@@ -1,0 +1,192 @@
+"""Auditing cluster-level privileges: the RBAC a values file will render, or that manifests contain.
+
+For a values file the cluster model predicts the chart's RBAC; for rendered manifests the RBAC
+objects are read as they are. Both go through `cluster_grants`, and each dangerous class found
+becomes one finding naming the grants, the feature that needs them and the key that removes them.
+A feature the file turns on itself is a choice: its dangerous grants are reported as `info`;
+one that only comes from a chart default is worth fixing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, NamedTuple
+
+from tui.core.audit.findings import Finding
+from tui.core.audit.infer import COPIED_FILE_KEYS, chosen, count_keys, is_set, user_value
+from tui.core.cluster_grants import DANGERS, Grant, dangers_of, grant_set
+from tui.core.cluster_ledger import summarise
+from tui.core.cluster_model import CLUSTER_DEFAULTS, FEATURES, cluster_objects, unmodelled_keys
+from tui.core.dotted import lookup
+
+
+class DangerRule(NamedTuple):
+    """How serious a dangerous class is when nothing in the file asked for it."""
+
+    danger: str
+    severity: str
+
+
+DANGER_RULES: dict[str, DangerRule] = {
+    rule.danger: rule
+    for rule in (
+        DangerRule("secrets", "high"),
+        DangerRule("nodes-proxy", "high"),
+        DangerRule("webhooks", "medium"),
+        DangerRule("rbac-writes", "high"),
+        DangerRule("wildcards", "medium"),
+        DangerRule("scc-use", "low"),  # no value removes it; the bundle's kustomization does
+        DangerRule("workload-writes", "medium"),
+    )
+}
+assert set(DANGER_RULES) == {d.id for d in DANGERS}, "every dangerous class needs a severity"
+
+# Features `--fix` may switch off by itself: nothing a user relies on without knowing it (the Secret
+# metrics, the AppSec injector that is off anyway, Helm values in flares). The others (admission
+# controller, Orchestrator Explorer, fine-grained kubelet authorization, which needs Kubernetes 1.33+)
+# change what applications or the cluster see, so the finding only says how.
+_AUTO_FIX_FEATURES = frozenset({"ksm-secrets", "appsec", "flare"})
+
+# A grant that a value narrows rather than removes with its feature.
+_NARROWED = {
+    "nodes-proxy": (
+        (),
+        "on Kubernetes 1.33+ (fine-grained kubelet authorization on by default) set "
+        "datadog.kubelet.fineGrainedAuthorization: true: nodes/pods, nodes/healthz... replace nodes/proxy",
+    ),
+    "scc-use": (
+        (),
+        "the chart always renders it: remove the SCC names with a kustomize patch (`ddsecure audit --fix`)",
+    ),
+}
+
+
+def infer_cluster_answers(values: Mapping[str, Any], copied: bool) -> tuple[dict[str, Any], list[str]]:
+    """The cluster answers a values file amounts to: a feature counts when the file turns it on itself."""
+
+    def wants(key: str) -> bool:
+        return chosen(values, key, copied) and bool(user_value(values, key))
+
+    changes: dict[str, Any] = {
+        "admission_controller": wants("clusterAgent.admissionController.enabled"),
+        "orchestrator_explorer": wants("datadog.orchestratorExplorer.enabled"),
+        "secret_metrics": wants("datadog.kubeStateMetricsCore.collectSecretMetrics"),
+        "kubernetes_events": wants("datadog.collectEvents"),
+    }
+    notes = []
+    fine = lookup(values, "datadog.kubelet.fineGrainedAuthorization")
+    if is_set(values, "datadog.kubelet.fineGrainedAuthorization") and not fine:
+        changes["kubernetes_version"] = "1.32"
+        notes.append("datadog.kubelet.fineGrainedAuthorization is off: assumed a cluster before 1.33 (nodes/proxy)")
+    elif not fine:
+        notes.append(
+            "the file does not say which Kubernetes version the cluster runs: assumed 1.33 or later, where "
+            "fine-grained kubelet authorization replaces nodes/proxy (--set kubernetes_version=1.32 otherwise)"
+        )
+    return changes, notes
+
+
+def _chosen_feature(values: Mapping[str, Any], feature: str, copied: bool) -> bool:
+    """The file itself turns the feature on: sets its switch on (in a copy of values.yaml, away from the default)."""
+    off = FEATURES[feature].off if feature in FEATURES else ()
+    for key, off_value in off:
+        value = user_value(values, key)
+        if not is_set(values, key) or value == off_value:
+            continue
+        if not copied or value != lookup(CLUSTER_DEFAULTS, key):
+            return True
+    return False
+
+
+def findings_for_grants(
+    grants: set[Grant],
+    features: Mapping[Grant, tuple[str, ...]],
+    values: Mapping[str, Any] | None,
+    copied: bool = False,
+) -> list[Finding]:
+    """One finding per dangerous class present; `values` is None for rendered manifests."""
+    findings = []
+    for danger in DANGERS:
+        found = sorted(g for g in grants if danger.id in dangers_of(g))
+        if not found:
+            continue
+        owners = sorted({f for g in found for f in features.get(g, ())}, key=list(FEATURES).index)
+        chosen_here = values is not None and bool(owners) and all(_chosen_feature(values, f, copied) for f in owners)
+        severity = "info" if chosen_here else DANGER_RULES[danger.id].severity
+        changes: tuple[tuple[str, Any], ...] = ()
+        fixes = []
+        for owner in owners:
+            feature = FEATURES[owner]
+            if feature.off:
+                changes += feature.off if owner in _AUTO_FIX_FEATURES else ()
+                fixes.append(f"{feature.removed_by} (loses {feature.lost_without})")
+        if danger.id in _NARROWED:
+            narrowing, text = _NARROWED[danger.id]
+            changes += narrowing
+            fixes.insert(0, text)
+        keys = [k for o in owners for k, _ in FEATURES[o].off]
+        if danger.id == "nodes-proxy":
+            keys.insert(0, "datadog.kubelet.fineGrainedAuthorization")
+        what = ", ".join(FEATURES[o].title for o in owners) or "the chart"
+        shown = summarise([str(g) for g in found])
+        more = f" and {len(shown) - 4} more" if len(shown) > 4 else ""
+        findings.append(
+            Finding(
+                f"cluster-{danger.id}",
+                severity,
+                keys[0] if keys else "rbac",
+                f"{danger.title}: {danger.why}. Granted to the release's service accounts for {what}: "
+                + "; ".join(shown[:4])
+                + more
+                + (" (turned on in this file)" if chosen_here else ""),
+                "; or ".join(fixes) or "no chart value removes it",
+                changes if values is not None and not chosen_here else (),
+            )
+        )
+    return findings
+
+
+def cluster_findings_for_values(values: Mapping[str, Any]) -> list[Finding]:
+    release, namespace = "datadog", "datadog"
+    model = cluster_objects(values, release, namespace)
+    grants = grant_set(model.objects, namespace)
+    copied = count_keys(values) >= COPIED_FILE_KEYS
+    findings = findings_for_grants(grants, model.features_of_grants(namespace), values, copied)
+    unknown = unmodelled_keys(values)
+    if unknown:
+        findings.append(
+            Finding(
+                "cluster-rbac-unmodelled",
+                "info",
+                unknown[0],
+                f"the RBAC of {', '.join(unknown)} is not predicted; audit the rendered manifests for the exact grants",
+                "helm template ... > rendered.yaml && ddsecure audit rendered.yaml",
+            )
+        )
+    return findings
+
+
+def cluster_findings_for_manifests(documents: Sequence[Any]) -> list[Finding]:
+    grants = grant_set(documents)
+    if not grants:
+        return []
+    return findings_for_grants(grants, _features_by_shape(grants), None)
+
+
+def _features_by_shape(grants: set[Grant]) -> dict[Grant, tuple[str, ...]]:
+    """Which chart feature a rendered grant most likely comes from: matched on group, resource and verb
+    (not on names, which follow the release) against the model with every modelled feature on."""
+    everything = {
+        "datadog": {
+            "kubeStateMetricsCore": {"collectSecretMetrics": True},
+            "secretBackend": {"command": "/readsecret_multiple_providers.sh"},
+            "securityAgent": {"compliance": {"enabled": True}},
+        },
+        "clusterAgent": {"admissionController": {"cwsInstrumentation": {"enabled": True}}},
+    }
+    model = cluster_objects(everything, "datadog", "default")
+    by_shape: dict[tuple[str, str, str], tuple[str, ...]] = {}
+    for grant, features in model.features_of_grants("default").items():
+        key = (grant.api_group, grant.resource, grant.verb)
+        by_shape[key] = tuple(dict.fromkeys(by_shape.get(key, ()) + features))
+    return {g: by_shape.get((g.api_group, g.resource, g.verb), ()) for g in grants}
