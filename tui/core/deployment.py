@@ -72,6 +72,8 @@ class Deployment:
 
     @cached_property
     def rbac_patches(self) -> list[RbacPatch]:
+        if not self.platform.post_render_patch:
+            return []  # a values-only platform (GKE Autopilot) gets no kustomize step to carry them
         return rbac_patches(self.rendered_cluster)
 
     @cached_property
