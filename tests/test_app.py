@@ -553,3 +553,18 @@ async def test_the_export_step_starts_from_your_own_values_file(tmp_path: Path) 
     written = (tmp_path / "bundle" / VALUES).read_text()
     assert written.startswith("# ours\nagents:\n  priorityClassName: system-node-critical\n")
     assert "useHostPID: false" in written
+
+
+async def test_review_and_ledger_show_the_cluster_privileges_dangerous_first() -> None:
+    from tui.app.ledger_panel import cluster_line
+
+    answers = Answers(admission_controller=True, kubernetes_version="1.32")
+    app = WizardApp(answers, start="review")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        block = text_of(app.screen.query_one("#cluster-privileges", Static))
+        lines = block.splitlines()
+        assert lines[0].startswith("119 RBAC permissions") and "dangerous: Secrets" in lines[0]
+        assert lines[1].startswith("  admission controller: Secrets, admission webhooks")
+        assert lines[2].startswith("  node Agent: kubelet API: kubelet proxy (nodes/proxy)")
+    assert cluster_line(Answers()).endswith("; none dangerous")

@@ -105,6 +105,8 @@ def test_enter_alone_accepts_every_default_and_writes_what_generate_writes(tmp_p
     assert "helm template datadog datadog/datadog --version 3.240.0" in run.out
     assert "Pod Security: agent privileged, apps restricted" in run.out
     assert "hostPath /var/run/containerd ro" in run.out
+    assert "Cluster-level privileges (RBAC of the Agent and the Cluster Agent):" in run.out
+    assert "92 RBAC permissions (the chart's defaults: 230); none dangerous" in run.out
 
 
 def test_a_non_default_walk_equals_generate_with_the_same_sets(tmp_path):

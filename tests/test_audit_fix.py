@@ -488,4 +488,85 @@ def test_generate_base_refusals_are_one_line(tmp_path):
     assert code == 2 and out == "" and err.count("\n") == 1
     code, _, err = generate("--preset", "minimal-metrics", "--apply", "x", "-o", str(tmp_path / "out"))
     assert code == 2 and "--apply is only used with --base" in err
+    code, _, err = generate(
+        "--preset",
+        "minimal-metrics",
+        "--base",
+        str(CORPUS / "helmfile.yaml"),
+        "--target",
+        "operator",
+        "-o",
+        str(tmp_path / "out"),
+    )
+    assert code == 2 and "--target operator writes no values.yaml" in err and err.count("\n") == 1
     assert not (tmp_path / "out").exists()
+
+
+# --- every output says the same -----------------------------------------------------------------------
+
+
+def test_text_json_sarif_and_report_use_the_same_words(tmp_path):
+    source = CORPUS / "typo-privileged.yaml"
+    document, _ = fix(source, tmp_path / "json")
+    summaries = [d["summary"] for d in document["fix"]["decisions"]]
+    assert summaries and all(item.get("fixStatus") in summaries for item in document["findings"] if "fixStatus" in item)
+    _, text, _ = run(str(source), "--fix", "-o", str(tmp_path / "text"))
+    _, sarif_out, _ = run(str(source), "--fix", "-o", str(tmp_path / "sarif"), "--format", "sarif")
+    sarif = json.loads(sarif_out)["runs"][0]["results"]
+    report = (tmp_path / "text" / REPORT).read_text()
+    for summary in summaries:
+        assert f"--fix {summary}" in text
+        assert summary in report
+        assert any(result["properties"].get("fix") == summary for result in sarif)
+
+
+def test_a_helmrelease_without_values_gets_them_and_an_argo_multi_source_app_is_read(tmp_path):
+    release = tmp_path / "release.yaml"
+    release.write_text(
+        "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: dd\n"
+        "spec:\n  chart:\n    spec:\n      chart: datadog\n  interval: 5m  # reconcile\n"
+    )
+    _, fixed = fix(release, tmp_path / "a")
+    assert values_of(fixed)["datadog"]["useHostPID"] is False
+    assert "interval: 5m  # reconcile" in fixed.read_text()
+    app = tmp_path / "app.yaml"
+    app.write_text(
+        "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: dd\nspec:\n  sources:\n"
+        "    - repoURL: https://github.com/acme/values\n      ref: values\n"
+        "    - repoURL: https://helm.datadoghq.com\n      chart: datadog\n      helm:\n"
+        "        valueFiles: [$values/datadog.yaml]\n        valuesObject:\n          datadog:\n"
+        "            logs: {enabled: true}\n"
+    )
+    document, fixed = fix(app, tmp_path / "b")
+    assert "helm.valueFiles are not read: audit those files too" in document["inferenceNotes"]
+    assert values_of(fixed)["datadog"]["logs"] == {"enabled": True}
+    assert values_of(fixed)["datadog"]["useHostPID"] is False
+
+
+def test_a_null_block_of_the_users_is_not_replaced_by_default(tmp_path):
+    source = tmp_path / "values.yaml"
+    source.write_text("datadog:\n  discovery:\n")  # null: helm drops the chart's whole discovery block
+    document, fixed = fix(source, tmp_path / "out")
+    assert all(d["key"] != "datadog.discovery.enabled" or d["status"] != APPLIED for d in document["fix"]["decisions"])
+    assert values_of(fixed)["datadog"]["discovery"] is None
+
+
+def test_a_windows_file_keeps_its_line_endings_and_every_other_byte(tmp_path):
+    source = tmp_path / "values.yaml"
+    source.write_bytes(b"# ours\r\ndatadog:\r\n  logs:\r\n    enabled: true   # keep\r\n")
+    _, fixed = fix(source, tmp_path / "out")
+    new = fixed.read_bytes()
+    assert new.startswith(b"# ours\r\ndatadog:\r\n  logs:\r\n    enabled: true   # keep\r\n")
+    assert b"\n" not in new.replace(b"\r\n", b"")
+    assert values_of(fixed)["datadog"]["useHostPID"] is False
+
+
+@needs_reference
+@pytest.mark.skipif(
+    not __import__("os").environ.get("DDSECURE_CHART_DIR"), reason="DDSECURE_CHART_DIR is not set: no chart"
+)
+def test_real_helm_renders_no_more_privilege_after_fixing_the_chart_values(tmp_path):
+    fix(DEFAULT_VALUES, tmp_path / "out")
+    pods = [_helm_pod(DEFAULT_VALUES), _helm_pod(tmp_path / "out" / VALUES)]
+    assert pod_grants(pods[0], pods[1]) == []
+    assert "system-probe" not in [c["name"] for c in pods[1]["containers"]]

@@ -101,3 +101,24 @@ def test_fixing_only_shrinks_keeps_unrelated_leaves_and_is_idempotent(text, chos
     # idempotent: fixing the fixed file changes nothing
     _, again = _fix(result.text, chosen)
     assert again.text == result.text
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=values_files())
+def test_inside_a_helmrelease_the_wrapper_stays_and_fixing_is_idempotent(text):
+    from tui.core.yaml_input import parse_documents
+
+    body = "".join(f"    {line}\n" for line in text.splitlines())
+    wrapper = (
+        "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: datadog  # prod\n"
+        "spec:\n  interval: 10m\n  chart:\n    spec:\n      chart: datadog\n  values:\n" + body
+    )
+    original, result = _fix(wrapper)
+    assert granted(dict(original.values or {}), result.values) == []
+    before, after = parse_documents(wrapper, "a")[0], parse_documents(result.text, "b")[0]
+    assert {k: v for k, v in before["spec"].items() if k != "values"} == {
+        k: v for k, v in after["spec"].items() if k != "values"
+    }
+    assert "name: datadog  # prod" in result.text
+    _, again = _fix(result.text)
+    assert again.text == result.text

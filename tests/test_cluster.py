@@ -256,3 +256,20 @@ def test_option_delta_shows_the_cluster_permissions_an_answer_adds():
 def test_a_grant_string_round_trips():
     text = "ns|apps|deployments|x|get"
     assert str(Grant.parse(text)) == text
+
+
+def _leaves(tree: dict, prefix: str = ""):
+    for key, value in tree.items():
+        dotted = f"{prefix}{key}"
+        if isinstance(value, dict) and value:
+            yield from _leaves(value, dotted + ".")
+        else:
+            yield dotted, value
+
+
+def test_the_models_defaults_are_the_charts(reference_values):
+    from tui.core.cluster_model import CLUSTER_DEFAULTS
+    from tui.core.dotted import lookup
+
+    for dotted, value in _leaves(CLUSTER_DEFAULTS):
+        assert lookup(reference_values, dotted) == value, dotted

@@ -111,6 +111,10 @@ CLUSTER_VALUE_CASES = [
     {"datadog": {"securityAgent": {"compliance": {"enabled": True}}, "kubelet": {"useApiServer": True}}},
     {"datadog": {"secretBackend": {"command": "/readsecret_multiple_providers.sh"}, "leaderElection": False}},
     {"datadog": {"secretBackend": {"roles": [{"namespace": "apps", "secrets": ["db"]}]}}},
+    {
+        "providers": {"gke": {"autopilot": True}},
+        "datadog": {"secretBackend": {"roles": [{"namespace": "a", "secrets": ["s"]}]}},
+    },
     {"datadog": {"orchestratorExplorer": {"networkCRDs": {"enabled": True}}, "collectEvents": False}},
     {
         "datadog": {"kubeStateMetricsCore": {"collectVpaMetrics": True, "collectApiServicesMetrics": True}},

@@ -178,7 +178,7 @@ class _Walk:
         self.summary(answers)
         target = self.ask_target(target)
         directory = output if output is not None else self.ask_directory()
-        if base is None and output is None:  # the export questions come together when -o was not given
+        if base is None and output is None and target != "operator":  # the export questions, when -o was not given
             base = self.ask_base()
         files = build_bundle(answers, target=target) if base is None else self.based_files(answers, base, target)
         if not self.prompts.confirm(f"Write {len(files)} files to {directory}?", default=True):

@@ -24,6 +24,7 @@ RBAC_API = "rbac.authorization.k8s.io/v1"
 # Defaults of chart 3.240.0 for every key this model reads (tests compare them with values.yaml).
 CLUSTER_DEFAULTS: dict[str, Any] = {
     "fullnameOverride": None,
+    "providers": {"gke": {"autopilot": False}},
     "existingClusterAgent": {"join": False},
     "agents": {"rbac": {"create": True, "serviceAccountName": "default", "automountServiceAccountToken": True}},
     "clusterAgent": {
@@ -354,16 +355,21 @@ def cluster_objects(values: Mapping[str, Any], release: str, namespace: str) -> 
         objects.extend(bindings)
 
     if v.on("agents.rbac.create"):
+        # GKE Autopilot's allowlist names the node Agent's account itself.
+        account = "datadog-agent" if v.on("providers.gke.autopilot") else full
         agent = _node_agent_role(v, full, deploys_dca)
-        emit(agent, _binding("ClusterRoleBinding", full, "ClusterRole", full, full, namespace))
-        objects.append(_service_account(full, namespace, v.get("agents.rbac.automountServiceAccountToken")))
+        emit(agent, _binding("ClusterRoleBinding", full, "ClusterRole", full, account, namespace))
+        objects.append(_service_account(account, namespace, v.get("agents.rbac.automountServiceAccountToken")))
         for role in v.get("datadog.secretBackend.roles") or []:
             ns = str(role.get("namespace"))
             reader = _Role("Role", f"{full}-secret-reader-{ns}", ns)
             reader.add(
                 "secret-backend", _rule([""], ["secrets"], ["get", "watch", "list"], list(role.get("secrets") or []))
             )
-            emit(reader, _binding("RoleBinding", f"{full}-read-secrets-{ns}", "Role", reader.name, full, namespace, ns))
+            emit(
+                reader,
+                _binding("RoleBinding", f"{full}-read-secrets-{ns}", "Role", reader.name, account, namespace, ns),
+            )
 
     if deploys_dca and v.on("clusterAgent.rbac.create"):
         emit(

@@ -95,12 +95,6 @@ class FixResult:
     def applied(self) -> list[Decision]:
         return [d for d in self.decisions if d.status == APPLIED]
 
-    def decision_for(self, finding: Finding) -> Decision | None:
-        for decision in self.decisions:
-            if (decision.finding.id, decision.finding.key) == (finding.id, finding.key):
-                return decision
-        return None
-
 
 # --- leaves and edits on plain data -----------------------------------------------------------------
 
@@ -285,7 +279,8 @@ class _Owner:
         for depth in range(1, len(parts)):
             ancestor = ".".join(parts[:depth])
             node = lookup(self.values, ancestor, MISSING)
-            if node is not MISSING and node is not None and not isinstance(node, Mapping):
+            if node is not MISSING and not isinstance(node, Mapping):
+                # a null here is the user's too: for helm it removes the chart's whole block
                 return f"replaces your {ancestor}: {_short(node)} with a mapping"
         current = lookup(self.values, dotted, MISSING)
         if current is MISSING:
@@ -503,7 +498,7 @@ def _decide(
     costs = [reason for dotted, value in finding.changes if (reason := current.owner.touches(dotted, value))]
     lost = sorted(current.endpoints - edited.endpoints)
     costs += [f"applications reaching the Agent through {e} lose it" for e in lost]
-    free = ALL_SAFE in chosen and _costs_nothing(current.values, edited.values)
+    free = ALL_SAFE in chosen and not finding.cost and _costs_nothing(current.values, edited.values)
     if costs and not (wanted(finding, chosen) or free):
         return Decision(finding, OPT_IN, "; ".join(costs)), None
     if (finding.id, finding.key) in edited.issues:
@@ -512,8 +507,9 @@ def _decide(
     if new:
         shown = ", ".join(f"{i} ({k})" for i, k in new)
         return Decision(finding, REFUSED, f"the edit would bring {shown}"), None
-    cost = getattr(finding, "cost", "") or ("; ".join(costs) if costs else _default_cost(finding, current.values))
-    return Decision(finding, APPLIED, cost), edited
+    done = "; ".join(costs) if costs else _default_cost(finding, current.values)
+    rule_cost = finding.cost  # the rule's own word on what the edit takes away
+    return Decision(finding, APPLIED, done + (f"; it costs: {rule_cost}" if rule_cost else "")), edited
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -725,8 +721,11 @@ def plan_fix(
     old_documents = [plain(d) for d in documents] if documents is not None else None
     fixed, decisions, changes = decide_all(before, report, name, chosen, follow_up=follow_up, allowed=allowed)
     where = f"file {name}"
+    # ruamel writes \n; a Windows file is edited as \n and given its \r\n back, so no other line changes.
+    crlf = "\r\n" in text
+    text = text.replace("\r\n", "\n") if crlf else text
     # One parsed tree can be edited in place when nothing was dropped from the stream (no empty document).
-    shared = loader is not None and documents is not None and len(documents) == 1 and text.count("---") == 0
+    shared = not crlf and loader is not None and documents is not None and len(documents) == 1 and "---" not in text
     try:
         candidates = edit_text(text, source, changes, (loader, list(documents or [])) if shared else None)
     except Exception as error:  # ruamel raises plain exceptions on input its round-trip cannot keep
@@ -740,6 +739,8 @@ def plan_fix(
             problem = problem or error
     else:
         raise problem or InputFileError(f"{where}: cannot be edited safely; nothing written")
+    if crlf:
+        whole, inner = whole.replace("\n", "\r\n"), inner.replace("\n", "\r\n")
     return FixResult(
         text=whole,
         values_text=inner,

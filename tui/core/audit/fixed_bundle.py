@@ -17,6 +17,14 @@ from tui.core.audit.fix import ALL_SAFE, ANSWER_SETTING, FixResult, answer_findi
 from tui.core.errors import InputFileError
 
 
+def _check_target(target: str) -> None:
+    if target == "operator":
+        raise InputFileError(
+            "your values file goes into the Helm bundle; --target operator writes no values.yaml "
+            "(use --target helm or both)"
+        )
+
+
 def _bundle(answers: Answers, fixed: FixResult, name: str, target: str) -> dict[str, str]:
     from tui.core.audit.values_audit import modelled_values
     from tui.core.bundle import ANSWERS, REPORT, WRITTEN_BY_DDSECURE, build_bundle
@@ -54,6 +62,7 @@ def fixed_bundle(
     from tui.core.audit.values_audit import modelled_values
 
     assert given.source is not None and given.values is not None
+    _check_target(target)
     check_apply(chosen, report, given.name)
     fixed = plan_fix(
         given.text, given.name, given.source, given.values, report, chosen, given.documents, loader=given.loader
@@ -69,6 +78,7 @@ def based_bundle(
     engine and no-loss rules (a key the user set changes only when named in `chosen`), and the bundle."""
     from tui.core.deployment import Deployment
 
+    _check_target(target)
     given = read_input(text, name)
     if given.kind != "values" or given.values is None or given.source is None:
         raise InputFileError(f"{name}: not a values file (or a wrapper holding one) to start from")
