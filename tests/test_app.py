@@ -44,7 +44,8 @@ async def answer_step(pilot, app: WizardApp, target: Answers) -> None:
     decision = DECISIONS_BY_ID[app.current]
     wanted = getattr(target, decision.id)
     if isinstance(screen, TextStep):
-        await type_into(pilot, screen.query_one(Input), "" if wanted is None else str(wanted))
+        shown = decision.shown_value(target)  # an unset runtime socket is the platform's, pre-filled
+        await type_into(pilot, screen.query_one(Input), "" if shown is None else str(shown))
         await pilot.press("enter")
     elif decision.kind == "multi":
         features = screen.query_one(SelectionList)
@@ -119,7 +120,7 @@ async def test_keyboard_walk_exports_the_generate_bundle(name: str, tmp_path: Pa
         visited = await walk_and_export(pilot, app, target, tmp_path / "bundle")
         shown = text_of(app.screen.query_one("#export-result", Static))
     assert app.answers == target
-    assert visited[:2] == ["agent_version", "runtime"]
+    assert visited[:4] == ["platform", "agent_version", "runtime", "runtime_socket"]
     written = files_in(tmp_path / "bundle")
     assert written == generate(tmp_path, sets_for(target))  # the default target on both sides: both
     assert OPERATOR_FILE in written and VALUES in written
@@ -236,7 +237,7 @@ async def test_origin_detection_is_skipped_when_dogstatsd_is_off() -> None:
         await pilot.pause()
         await answer_step(pilot, app, Answers(dogstatsd="off"))
         assert app.current == "apm"
-        assert "Step 4 of 20" in text_of(app.screen.query_one("#progress", Static))
+        assert "Step 6 of 22" in text_of(app.screen.query_one("#progress", Static))
         await pilot.press("escape")
         await pilot.pause()
         assert app.current == "dogstatsd"
@@ -289,6 +290,7 @@ async def test_quit_with_unsaved_answers_asks_and_writes_nothing(tmp_path: Path,
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await answer_step(pilot, app, Answers(runtime="docker"))
+        await answer_step(pilot, app, Answers(runtime="docker"))  # runtime_socket: docker's, pre-filled
         await pilot.press("q")
         await pilot.pause()
         assert isinstance(app.screen, ConfirmDialog)
@@ -439,7 +441,7 @@ async def footer_keys(pilot, app: WizardApp, wanted: list[tuple[str, str]]) -> l
 
 async def test_text_step_footer_offers_keys_that_work_in_a_text_field(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.chdir(tmp_path)
-    app = WizardApp()  # the first step is a text step (the Agent version)
+    app = WizardApp(start="agent_version")  # a text step
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert isinstance(app.screen, TextStep)

@@ -223,7 +223,8 @@ class _Walk:
 
     def ask_choice(self, decision: Decision, answers: Answers, message: str) -> Any:
         current = getattr(answers, decision.id)
-        choices = [self.option_choice(decision, option, answers, current) for option in decision.options]
+        options = decision.options_for(answers)  # only what the platform accepts
+        choices = [self.option_choice(decision, option, answers, current) for option in options]
         choices.append(self.prompts.choice("more… (explain every option)", MORE))
         return self.prompts.select(message, choices, default=current, instruction="(↑/↓, Enter; ? explains)")
 
@@ -241,7 +242,7 @@ class _Walk:
     def ask_multi(self, decision: Decision, answers: Answers, message: str) -> Any:
         current = tuple(getattr(answers, decision.id))
         choices = []
-        for option in decision.options:
+        for option in decision.options_for(answers):
             chosen = option.value in current
             toggled = tuple(v for v in current if v != option.value) if chosen else (*current, option.value)
             title = f"{option.label} — {option.summary}"
@@ -254,7 +255,7 @@ class _Walk:
         return self.prompts.checkbox(message, choices, instruction=instruction)
 
     def ask_text(self, decision: Decision, answers: Answers, message: str) -> str | _More:
-        current = getattr(answers, decision.id)
+        current = decision.shown_value(answers)
 
         def validate(text: str) -> bool | str:
             if text.strip() == "?":

@@ -15,7 +15,7 @@ from tui.core.errors import AnswerError
 
 class TextStep(DecisionStep):
     def compose_main(self) -> ComposeResult:
-        current = getattr(self.wizard.answers, self.decision.id)
+        current = self.decision.shown_value(self.wizard.answers)
         yield Static(self.decision.question, classes="question")
         yield AnswerInput(value="" if current is None else str(current), id="text-input")
         yield Static("", id="input-error")

@@ -22,6 +22,8 @@ from typing import Any, NamedTuple
 
 from tui.core.agent_version import chart_tag_at_least
 from tui.core.chart_defaults import CHART_DEFAULTS, DEFAULT_AGENT_TAG
+from tui.core.chart_providers import CHART_PROVIDERS
+from tui.core.cluster import ANY_CLUSTER, Cluster
 from tui.core.dotted import lookup
 
 PodSpec = dict[str, Any]
@@ -469,11 +471,13 @@ def unmodelled(user_values: Mapping[str, Any]) -> list[dict[str, str]]:
         )
     for dotted, default in _flatten(CHART_DEFAULTS.get("providers", {}), "providers."):
         value = lookup(user_values, dotted)
-        if value is not None and value != default:
+        if value is not None and value != default and dotted not in CHART_PROVIDERS.modelled:
             out.append(
                 {"key": dotted, "why": "platform-specific template paths (volumes, mounts, contexts) are not modelled"}
             )
     for key, why in _UNMODELLED_SWITCHES:
+        if key in CHART_PROVIDERS.modelled:
+            continue
         if v.on(key) and (key.startswith("datadog.") or not v.get("datadog.securityContext")):
             out.append({"key": key, "why": why})
     if (
@@ -559,8 +563,9 @@ def _otlp_ports(v: _Values) -> list[dict[str, Any]]:
     return ports
 
 
-def render_pod(user_values: Mapping[str, Any]) -> PodSpec:
-    """The node-Agent pod spec (privilege-relevant parts) that the chart renders for these values."""
+def render_pod(user_values: Mapping[str, Any], cluster: Cluster = ANY_CLUSTER) -> PodSpec:
+    """The node-Agent pod spec (privilege-relevant parts) that the chart renders for these values,
+    on a cluster whose API server reports `cluster`."""
     chart = NodeAgentChart(user_values)
     v = chart.v
     sp, sa, pa, ta = chart.system_probe(), chart.security_agent(), chart.process_agent(), chart.trace_agent()
@@ -862,7 +867,7 @@ def render_pod(user_values: Mapping[str, Any]) -> PodSpec:
     pod["containers"] = containers
     pod["initContainers"] = init_containers
     pod["volumes"] = volumes
-    return pod
+    return CHART_PROVIDERS.finish(pod, v.tree, cluster, render_pod)
 
 
 # container image stores read by SBOM container-image scans, and host package databases read by host SBOM

@@ -13,7 +13,7 @@ from typing import Any, NamedTuple
 
 from tui.core.answers import ANSWER_SPECS, FINE_GRAINED_KUBELET_FROM, SITES, Answers
 from tui.core.app_endpoints import dogstatsd_udp_open
-from tui.core.chart_values import RUNTIME_SOCKETS
+from tui.core.platforms import PLATFORMS, Platform
 
 
 class Caveat(str):
@@ -88,9 +88,21 @@ class Decision(NamedTuple):
     kind: str = "choice"  # choice, bool, multi, text
     applies: Callable[[Answers], bool] = lambda answers: True
     caveats: tuple[str, ...] = ()
+    # What a text step shows when the answer is unset (e.g. the socket the platform uses).
+    prefill: Callable[[Answers], str] | None = None
 
     def option(self, value: Any) -> Option | None:
         return next((o for o in self.options if o.value == value), None)
+
+    def options_for(self, answers: Answers) -> tuple[Option, ...]:
+        """The options the answers' platform accepts: what a wizard offers."""
+        platform = PLATFORMS[answers.platform]
+        return tuple(o for o in self.options if platform.accepts(self.id, o.value))
+
+    def shown_value(self, answers: Answers) -> Any:
+        """The current answer as a wizard pre-fills it."""
+        value = getattr(answers, self.id)
+        return self.prefill(answers) if value is None and self.prefill else value
 
     @property
     def default(self) -> Any:
@@ -154,7 +166,49 @@ def format_value(value: Any) -> str:
     return str(value)
 
 
+def _platform_option(platform: Platform) -> Option:
+    """A platform's data as an option: what it settles and sets, what it refuses, its caveats.
+
+    What it costs in privileges is not written here: the wizards compute it from the model.
+    """
+    settled = [f"runtime {platform.runtime}"] if platform.runtime else []
+    socket = platform.sockets.get(platform.runtime or "")
+    if socket:
+        settled.append(f"socket {socket}")
+    settled += [
+        f"{k.key}: {format_value(k.value) if not isinstance(k.value, dict) else '(see values.yaml)'}"
+        for k in platform.chart_keys
+    ]
+    refused = tuple(f"refuses {r.answer_id}={format_value(r.value)}: {r.reason}" for r in platform.refuses)
+    if not platform.post_render_patch:
+        refused += (f"no post-render patch: {platform.patch_note}",)
+    return Option(
+        platform.name,
+        platform.title,
+        platform.summary,
+        gives="; ".join(settled) or "the chart's usual paths",
+        caveats=refused + ((platform.pod_security,) if platform.pod_security else ()) + platform.caveats,
+    )
+
+
+def _runtime_open(answers: Answers) -> bool:
+    return PLATFORMS[answers.platform].runtime is None
+
+
+def _socket_open(answers: Answers) -> bool:
+    return not PLATFORMS[answers.platform].socket_fixed
+
+
 DECISIONS: tuple[Decision, ...] = (
+    Decision(
+        "platform",
+        "Platform",
+        "Where does the cluster run?",
+        "The platform decides the container runtime and where its socket is, which chart switches apply "
+        "(providers.*), what its admission refuses, and what helm must be told to render offline exactly "
+        "what the cluster would render. Answers the platform settles are not asked again.",
+        options=tuple(_platform_option(p) for p in PLATFORMS.values()),
+    ),
     Decision(
         "agent_version",
         "Agent version",
@@ -182,6 +236,7 @@ DECISIONS: tuple[Decision, ...] = (
         "Which container runtime do your nodes use?",
         "The Agent reads container metadata from the runtime's socket. ddsecure mounts only the socket's own "
         "directory, read-only; the chart's default is the whole host /var/run.",
+        applies=_runtime_open,
         options=(
             Option(
                 "containerd",
@@ -212,6 +267,21 @@ DECISIONS: tuple[Decision, ...] = (
                     "Read access to the Docker socket is effectively root on the node: protect the Agent pod.",
                 ),
             ),
+        ),
+    ),
+    Decision(
+        "runtime_socket",
+        "Runtime socket",
+        "Path of the container runtime's socket on the nodes",
+        "The Agent mounts this socket's own directory read-only (only the file for Docker, or when the "
+        "directory is /run or /var/run). Change it when your nodes keep the socket elsewhere; the platform's "
+        "usual path is filled in.",
+        kind="text",
+        applies=_socket_open,
+        prefill=lambda answers: answers.socket_path,
+        caveats=(
+            "A wrong path mounts a directory that does not exist there: the Agent then sees no containers.",
+            "A socket directly in / is refused: the Agent would mount the host's root.",
         ),
     ),
     Decision(
@@ -455,7 +525,7 @@ DECISIONS: tuple[Decision, ...] = (
                     Caveat(
                         "The runtime socket must be readable by the Agent's UID or a group in supplementalGroups.",
                         render=lambda a: (
-                            f"The {a.runtime} socket ({RUNTIME_SOCKETS[a.runtime]}) must be readable "
+                            f"The {a.runtime} socket ({a.socket_path}) must be readable "
                             f"by UID {a.uid} or a group in supplementalGroups."
                         ),
                     ),

@@ -25,7 +25,7 @@ from tui.core.chart_values import (
     runtime_socket_setting,
     why_origin_detection,
 )
-from tui.core.daemonset_patch import DOCKER_SOCKET_ONLY, DaemonSetPatch, daemonset_patch
+from tui.core.daemonset_patch import SOCKET_FILE_ONLY, DaemonSetPatch, daemonset_patch
 from tui.core.deployment import Deployment
 from tui.core.pod_spec import PodSpec, all_containers
 from tui.core.privileges import Ledger, ledger_delta, ledger_of_pod
@@ -245,8 +245,9 @@ def datadog_agent_plan(answers: Answers) -> OperatorPlan:
     return plan
 
 
-# Cluster answers a DatadogAgent has no field for: the Operator decides that RBAC itself.
-NOT_IN_DATADOG_AGENT = ("kubernetes_version", "secret_metrics")
+# Answers a DatadogAgent has no field for: the Operator decides that RBAC itself, and the platform
+# switches (providers.*) are the Helm chart's (the Operator output does not model platforms yet).
+NOT_IN_DATADOG_AGENT = ("kubernetes_version", "secret_metrics", "platform")
 
 
 def _cluster_features(plan: OperatorPlan, answers: Answers) -> None:
@@ -439,7 +440,7 @@ def operator_pod(answers: Answers, deployment: Deployment | None = None) -> PodS
         values.setdefault("datadog", {}).setdefault("systemProbe", {})["seccomp"] = "localhost/system-probe"
     rendered = render_pod(values)
     helm_patch = daemonset_patch(answers, rendered)
-    steps = [s for s in helm_patch.steps if s.title != DOCKER_SOCKET_ONLY]
+    steps = [s for s in helm_patch.steps if s.title != SOCKET_FILE_ONLY]
     kept = DaemonSetPatch(helm_patch.name, helm_patch.namespace, steps)
     pod = apply_patch(rendered, kept.pod_patch)
     pod = copy.deepcopy(dict(pod))

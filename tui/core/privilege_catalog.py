@@ -123,6 +123,16 @@ HOST_PATHS: dict[str, PrivilegeInfo] = {
     "kubelet-ca": PrivilegeInfo(
         "verifies the kubelet's TLS certificate", "datadog.kubelet.hostCAPath", "kubelet TLS verification"
     ),
+    "cloudinit-instance-id-file": PrivilegeInfo(
+        "the EC2 instance id as the hostname, without the metadata service",
+        "providers.eks.ec2.useHostnameFromFile",
+        "a stable hostname where pods cannot reach the instance metadata service",
+    ),
+    "datadogrun": PrivilegeInfo(
+        "the Agent's run directory on GKE Autopilot: log read positions across restarts",
+        "platform=gke-autopilot (always, by the chart)",
+        "nothing you can choose: the WorkloadAllowlist expects it",
+    ),
 }
 
 PACKAGE_DIRS = (

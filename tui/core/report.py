@@ -60,8 +60,33 @@ def host_prerequisites(deployment: Deployment) -> list[str]:
         items.append("Process user names come from the image's /etc/passwd: host users show as numeric UIDs.")
     if answers.system_probe:
         items.append("system-probe (and security-agent for CWS) still run as root: eBPF needs it.")
+    items += deployment.platform.host_preparation
     items.append("fsGroup does not apply to hostPath volumes; file modes on the node are what count.")
     return items
+
+
+def platform_lines(deployment: Deployment) -> list[str]:
+    """REPORT.md's platform section: what the platform sets, how to render for it, what it grants."""
+    platform = deployment.platform
+    out = [f"**{platform.title}** (`{platform.name}`): {platform.summary}.", ""]
+    for key in platform.chart_keys:
+        out.append(f"- `{key.key}`: {key.why}")
+    flags = " ".join(platform.cluster.helm_flags())
+    if flags:
+        out.append(f"- Render offline as the cluster would: `helm template ... {flags}`")
+    if not platform.post_render_patch:
+        out.append(f"- No post-render patch: {platform.patch_note}.")
+    scc = deployment.scc
+    if scc is not None:
+        caps = ", ".join(scc["allowedCapabilities"]) or "none"
+        out.append(
+            f"- SecurityContextConstraints: capabilities {caps}; hostPID {'yes' if scc['allowHostPID'] else 'no'}; "
+            f"host ports {'yes' if scc['allowHostPorts'] else 'no'}; privileged "
+            f"{'yes' if scc['allowPrivilegedContainer'] else 'no'}; volumes {', '.join(scc['volumes'])}"
+        )
+    if platform.pod_security:
+        out.append(f"- Pod Security: {platform.pod_security}")
+    return out
 
 
 def render_report(deployment: Deployment) -> str:
@@ -85,9 +110,11 @@ def render_report(deployment: Deployment) -> str:
         "|---|---|",
     ]
     for decision in applicable(answers):
-        value = getattr(answers, decision.id)
+        value = decision.shown_value(answers)
         shown = ", ".join(value) if isinstance(value, tuple) else format_value(value) if value is not None else ""
         out.append(f"| {decision.title} | {f'`{shown}`' if shown else '—'} |")
+    if answers.platform != "generic":
+        out += ["", "## Platform", "", *platform_lines(deployment)]
     out += ["", "## Privileges kept", "", "| privilege | needed by | used for | lost without it | Pod Security |"]
     out.append("|---|---|---|---|---|")
     out += _privilege_rows(ledger)
