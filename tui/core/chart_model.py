@@ -444,11 +444,6 @@ HOST_ROOT_TRIGGERS: tuple[Trigger, ...] = (
 # Switches that send the chart down template paths this model does not render, with the reason.
 _UNMODELLED_SWITCHES: tuple[tuple[str, str], ...] = (
     ("datadog.privateActionRunner.enabled", "the private action runner container and its hostPaths are not modelled"),
-    ("agents.podSecurity.podSecurityPolicy.create", "with no datadog.securityContext the pod's SELinux options follow"),
-    (
-        "agents.podSecurity.securityContextConstraints.create",
-        "with no datadog.securityContext the pod's SELinux options follow",
-    ),
 )
 
 
@@ -475,11 +470,7 @@ def unmodelled(user_values: Mapping[str, Any]) -> list[dict[str, str]]:
             out.append(
                 {"key": dotted, "why": "platform-specific template paths (volumes, mounts, contexts) are not modelled"}
             )
-    for key, why in _UNMODELLED_SWITCHES:
-        if key in CHART_PROVIDERS.modelled:
-            continue
-        if v.on(key) and (key.startswith("datadog.") or not v.get("datadog.securityContext")):
-            out.append({"key": key, "why": why})
+    out += [{"key": key, "why": why} for key, why in _UNMODELLED_SWITCHES if v.on(key)]
     if (
         chart.otel_logs_volumes()
         and chart.otel()
