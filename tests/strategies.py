@@ -47,4 +47,6 @@ def expected_dangers(answers: Answers) -> set[str]:
         dangers.add("wildcards")
     if not answers.fine_grained_kubelet:
         dangers.add("nodes-proxy")
+    if answers.platform == "gke-autopilot":  # values only: no RBAC patch takes the SCC grants away
+        dangers.add("scc-use")
     return dangers

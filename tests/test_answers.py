@@ -11,8 +11,10 @@ from tui.core.errors import AnswerError
 
 def test_defaults_are_the_contract():
     assert Answers().as_dict() == {
+        "platform": "generic",
         "agent_version": "7.81.1",
         "runtime": "containerd",
+        "runtime_socket": None,
         "dogstatsd": "udp",
         "origin_detection": False,
         "apm": "off",
@@ -57,7 +59,7 @@ def test_set_values_are_coerced(item, expected):
     ("item", "message"),
     [
         ("dogstatsd=tcp", "dogstatsd: unknown value 'tcp'; valid: uds, udp, udp-hostport, off"),
-        ("colour=blue", "unknown answer id 'colour'; valid ids: agent_version"),
+        ("colour=blue", "unknown answer id 'colour'; valid ids: platform, agent_version"),
         ("api_key=abc", "never takes an API key"),
         ("origin_detection=maybe", "not a boolean"),
         ("system_probe=npm,gpu", "unknown feature 'gpu'"),

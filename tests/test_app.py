@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 import pytest
@@ -16,8 +15,9 @@ from tui.app.export_screen import ExportScreen
 from tui.app.review_screen import ReviewScreen
 from tui.app.text_step import TextStep
 from tui.app.wizard_app import WizardApp
-from tui.cli import build_parser, resolve_answers
+from tui.cli import build_parser
 from tui.cli import main as cli_main
+from tui.core.answer_files import resolve_answers
 from tui.core.answers import Answers
 from tui.core.bundle import VALUES, build_bundle
 from tui.core.decisions import DECISIONS_BY_ID, format_value
@@ -44,7 +44,8 @@ async def answer_step(pilot, app: WizardApp, target: Answers) -> None:
     decision = DECISIONS_BY_ID[app.current]
     wanted = getattr(target, decision.id)
     if isinstance(screen, TextStep):
-        await type_into(pilot, screen.query_one(Input), "" if wanted is None else str(wanted))
+        shown = decision.shown_value(target)  # an unset runtime socket is the platform's, pre-filled
+        await type_into(pilot, screen.query_one(Input), "" if shown is None else str(shown))
         await pilot.press("enter")
     elif decision.kind == "multi":
         features = screen.query_one(SelectionList)
@@ -119,7 +120,7 @@ async def test_keyboard_walk_exports_the_generate_bundle(name: str, tmp_path: Pa
         visited = await walk_and_export(pilot, app, target, tmp_path / "bundle")
         shown = text_of(app.screen.query_one("#export-result", Static))
     assert app.answers == target
-    assert visited[:2] == ["agent_version", "runtime"]
+    assert visited[:4] == ["platform", "agent_version", "runtime", "runtime_socket"]
     written = files_in(tmp_path / "bundle")
     assert written == generate(tmp_path, sets_for(target))  # the default target on both sides: both
     assert OPERATOR_FILE in written and VALUES in written
@@ -130,7 +131,7 @@ async def test_keyboard_walk_exports_the_generate_bundle(name: str, tmp_path: Pa
 async def test_starting_from_a_preset_and_changing_some_answers(tmp_path: Path) -> None:
     """The preset's answers are the current options (Enter keeps them); two are changed with the keys."""
     preset = "dogstatsd-uds-origin-logs"
-    start = resolve_answers(argparse.Namespace(preset=preset, answers=None))
+    start = resolve_answers(preset=preset)
     target = start.replace(logs="annotated", run_as="nonroot")
     app = WizardApp(start, output=tmp_path / "bundle")
     async with app.run_test(size=SIZE) as pilot:
@@ -236,7 +237,7 @@ async def test_origin_detection_is_skipped_when_dogstatsd_is_off() -> None:
         await pilot.pause()
         await answer_step(pilot, app, Answers(dogstatsd="off"))
         assert app.current == "apm"
-        assert "Step 4 of 20" in text_of(app.screen.query_one("#progress", Static))
+        assert "Step 6 of 22" in text_of(app.screen.query_one("#progress", Static))
         await pilot.press("escape")
         await pilot.pause()
         assert app.current == "dogstatsd"
@@ -289,6 +290,7 @@ async def test_quit_with_unsaved_answers_asks_and_writes_nothing(tmp_path: Path,
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await answer_step(pilot, app, Answers(runtime="docker"))
+        await answer_step(pilot, app, Answers(runtime="docker"))  # runtime_socket: docker's, pre-filled
         await pilot.press("q")
         await pilot.pause()
         assert isinstance(app.screen, ConfirmDialog)
@@ -404,11 +406,13 @@ def test_real_terminal_run_accepting_every_default_writes_the_generate_bundle(tm
 
 async def test_exporting_both_offers_one_of_two_installs_never_both(tmp_path: Path) -> None:
     """Issue 13 item 3: "Both" (the default) writes both ways; the next steps make the user pick one."""
-    from tui.core.next_steps import next_steps
+    from tui.core.next_steps import TARGET_SUMMARIES, next_steps
 
     app = WizardApp(output=tmp_path / "bundle", start="export")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
+        before = text_of(app.screen.query_one("#export-result", Static))
+        assert TARGET_SUMMARIES["both"] in before and "install with one of them only" in before.replace("\n", " ")
         await pilot.press("enter")
         await app.workers.wait_for_complete()
         await pilot.pause()
@@ -437,7 +441,7 @@ async def footer_keys(pilot, app: WizardApp, wanted: list[tuple[str, str]]) -> l
 
 async def test_text_step_footer_offers_keys_that_work_in_a_text_field(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.chdir(tmp_path)
-    app = WizardApp()  # the first step is a text step (the Agent version)
+    app = WizardApp(start="agent_version")  # a text step
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert isinstance(app.screen, TextStep)

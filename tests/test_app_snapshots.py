@@ -21,8 +21,12 @@ def size(request) -> tuple[int, int]:
 
 
 class TestDecisionSteps:
-    def test_first_step_text_input(self, snap_compare, size) -> None:
-        assert snap_compare(WizardApp(), terminal_size=size)
+    def test_first_step_platform(self, snap_compare, size) -> None:
+        # The platform comes first; k3s highlighted shows the socket it moves the mount to.
+        assert snap_compare(WizardApp(), press=["down"], terminal_size=size)
+
+    def test_text_input(self, snap_compare, size) -> None:
+        assert snap_compare(WizardApp(start="agent_version"), terminal_size=size)
 
     def test_choice_with_highlighted_delta(self, snap_compare, size) -> None:
         # UDP is current; one key down highlights the Unix socket and shows what it would add.
@@ -52,7 +56,7 @@ class TestDialogs:
         assert snap_compare(WizardApp(start="runtime"), press=["question_mark"], terminal_size=size)
 
     def test_quit_confirmation(self, snap_compare, size) -> None:
-        assert snap_compare(WizardApp(start="runtime"), press=["down", "enter", "q"], terminal_size=size)
+        assert snap_compare(WizardApp(start="dogstatsd"), press=["down", "enter", "q"], terminal_size=size)
 
 
 def test_too_small_terminal(snap_compare) -> None:

@@ -19,6 +19,7 @@ from prompt_toolkit.output.vt100 import Vt100_Output
 
 from tui.ask import EXIT_INTERRUPTED, ask
 from tui.cli import main as cli_main
+from tui.core.answers import Answers
 from tui.core.bundle import BUNDLE_FILES
 from tui.core.decisions import DECISIONS_BY_ID
 
@@ -27,7 +28,7 @@ ENTER, DOWN, SPACE, CTRL_C, CTRL_D, CLEAR = "\r", "j", " ", "\x03", "\x04", "\x1
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
 # Questions asked with the default answers, in order (origin detection applies: DogStatsD is on).
-DEFAULT_QUESTIONS = 19
+DEFAULT_QUESTIONS = 21  # platform and runtime_socket included
 TARGET = ENTER  # "What should the bundle install the Agent with?": Enter keeps --target
 
 
@@ -111,8 +112,10 @@ def test_enter_alone_accepts_every_default_and_writes_what_generate_writes(tmp_p
 
 def test_a_non_default_walk_equals_generate_with_the_same_sets(tmp_path):
     keys = (
-        ENTER  # agent_version
+        ENTER  # platform
+        + ENTER  # agent_version
         + ENTER  # runtime
+        + ENTER  # runtime_socket: the prefilled default
         + DOWN + ENTER  # dogstatsd: udp -> uds
         + DOWN + ENTER  # origin_detection: off -> on
         + ENTER  # apm
@@ -136,11 +139,11 @@ def test_a_non_default_walk_equals_generate_with_the_same_sets(tmp_path):
     expected = generated(tmp_path, *[arg for s in sets for arg in ("--set", s)])
     assert_same_bundle(tmp_path / "asked", expected)
     # "Bad_Release" was refused by the validator: had it been taken, "dd" would have become the namespace.
-    assert "hostPID: yes" in run.out
+    assert "hostPID: shares the node's process namespace" in run.out
 
 
 def test_each_option_shows_its_trade_off_cost_and_delta(tmp_path):
-    run = walk([ENTER, ENTER, DOWN, CTRL_C], tmp_path / "asked")
+    run = walk([ENTER, ENTER, ENTER, ENTER, DOWN, CTRL_C], tmp_path / "asked")
     assert run.rc == EXIT_INTERRUPTED
     uds = DECISIONS_BY_ID["dogstatsd"].option("uds")
     assert f"{uds.label} — {uds.summary}" in run.screen
@@ -152,15 +155,15 @@ def test_each_option_shows_its_trade_off_cost_and_delta(tmp_path):
 
 def test_origin_detection_is_not_asked_when_dogstatsd_is_off(tmp_path):
     question = DECISIONS_BY_ID["origin_detection"].question
-    on = walk(ENTER * 2 + ENTER + CTRL_C, None)
+    on = walk(ENTER * 4 + ENTER + CTRL_C, None)
     assert question in on.screen
-    off = walk(ENTER * 2 + DOWN * 3 + ENTER + CTRL_C, None)
+    off = walk(ENTER * 4 + DOWN * 3 + ENTER + CTRL_C, None)
     assert question not in off.screen
     assert DECISIONS_BY_ID["apm"].question in off.screen
 
 
 def test_dogstatsd_off_walk_has_one_question_fewer(tmp_path):
-    run = walk(ENTER * 2 + DOWN * 3 + ENTER + ENTER * (DEFAULT_QUESTIONS - 4) + TARGET + ENTER, tmp_path / "asked")
+    run = walk(ENTER * 4 + DOWN * 3 + ENTER + ENTER * (DEFAULT_QUESTIONS - 6) + TARGET + ENTER, tmp_path / "asked")
     assert run.rc == 0, run.err
     assert_same_bundle(tmp_path / "asked", generated(tmp_path, "--set", "dogstatsd=off"))
 
@@ -196,27 +199,27 @@ def test_preset_answers_are_the_defaults_and_are_marked(tmp_path):
 
 
 def test_question_mark_and_more_print_the_full_explanation(tmp_path):
-    run = walk(ENTER + "?" + "k" + ENTER + CTRL_C, None)  # runtime: ?, then "more…" (up from the top wraps)
-    explanation = DECISIONS_BY_ID["runtime"].explain()
+    run = walk(ENTER * 2 + "?" + "k" + ENTER + CTRL_C, None)  # runtime: ?, then "more…" (up from the top wraps)
+    explanation = DECISIONS_BY_ID["runtime"].explain(Answers())
     assert run.out.count(explanation) == 2
     assert run.screen.count(DECISIONS_BY_ID["runtime"].question) >= 3  # asked again after each explanation
 
 
 def test_question_mark_explains_the_checkbox_question_then_ticks_a_feature(tmp_path):
-    keys = ENTER * 8 + "?" + SPACE + ENTER + ENTER * 10 + TARGET + ENTER  # system_probe is the 9th question
+    keys = ENTER * 10 + "?" + SPACE + ENTER + ENTER * 10 + TARGET + ENTER  # system_probe is the 11th question
     run = walk(keys, tmp_path / "asked")
     assert run.rc == 0, run.err
-    assert DECISIONS_BY_ID["system_probe"].explain() in run.out
+    assert DECISIONS_BY_ID["system_probe"].explain(Answers()) in run.out
     assert_same_bundle(tmp_path / "asked", generated(tmp_path, "--set", "system_probe=npm"))
 
 
 def test_question_mark_explains_a_text_question(tmp_path):
-    run = walk(CLEAR + "?" + ENTER + CTRL_C, None)
-    assert DECISIONS_BY_ID["agent_version"].explain() in run.out
+    run = walk(ENTER + CLEAR + "?" + ENTER + CTRL_C, None)  # agent_version follows platform
+    assert DECISIONS_BY_ID["agent_version"].explain(Answers()) in run.out
 
 
 def test_an_invalid_version_is_refused_and_asked_again(tmp_path):
-    keys = CLEAR + "6.0" + ENTER + CLEAR + "7.60.0" + ENTER + ENTER * (DEFAULT_QUESTIONS - 1) + TARGET + ENTER
+    keys = ENTER + CLEAR + "6.0" + ENTER + CLEAR + "7.60.0" + ENTER + ENTER * (DEFAULT_QUESTIONS - 2) + TARGET + ENTER
     run = walk(keys, tmp_path / "asked")
     assert run.rc == 0, run.err
     assert_same_bundle(tmp_path / "asked", generated(tmp_path, "--set", "agent_version=7.60.0"))
@@ -252,10 +255,10 @@ def test_declining_the_write_writes_nothing(tmp_path):
 
 def test_no_color_removes_colours(tmp_path, monkeypatch):
     monkeypatch.delenv("NO_COLOR", raising=False)
-    coloured = walk(ENTER + CTRL_C, None)
+    coloured = walk(ENTER * 2 + CTRL_C, None)
     assert re.search(r"\x1b\[[0-9;]*38;", coloured.raw_screen)
     monkeypatch.setenv("NO_COLOR", "1")
-    plain = walk(ENTER + CTRL_C, None)
+    plain = walk(ENTER * 2 + CTRL_C, None)
     assert DECISIONS_BY_ID["runtime"].question in plain.screen
     assert not re.search(r"\x1b\[[0-9;]*(38|48);", plain.raw_screen)
 
@@ -290,7 +293,7 @@ def test_end_to_end_in_a_pseudo_terminal(tmp_path):
         timeout=30, dimensions=(50, 160),
     )  # fmt: skip
     try:
-        for decision_id in ("agent_version", "runtime", "dogstatsd"):
+        for decision_id in ("platform", "agent_version", "runtime", "runtime_socket", "dogstatsd"):
             child.expect_exact(DECISIONS_BY_ID[decision_id].question)
             child.send(DOWN + ENTER if decision_id == "dogstatsd" else ENTER)  # dogstatsd: udp -> uds
         for decision_id in ("origin_detection", "apm", "logs", "process_collection", "run_as", "system_probe"):
@@ -321,13 +324,13 @@ def test_end_to_end_in_a_pseudo_terminal(tmp_path):
 
 
 def test_question_mark_explains_a_pre_filled_text_question():
-    run = walk(["?", CTRL_C], None)  # the Agent version is pre-filled: ? must not be typed after it
-    assert DECISIONS_BY_ID["agent_version"].explain() in run.out
+    run = walk([ENTER, "?", CTRL_C], None)  # the Agent version is pre-filled: ? must not be typed after it
+    assert DECISIONS_BY_ID["agent_version"].explain(Answers()) in run.out
 
 
 def test_option_descriptions_wrap_instead_of_being_cut_at_the_terminal_width():
     # From this preset DogStatsD is on the socket, whose description (cost, then "current choice") is long.
-    run = walk([ENTER, ENTER, CTRL_C], None, preset="dogstatsd-uds-origin", columns=80)
+    run = walk([ENTER, ENTER, ENTER, ENTER, CTRL_C], None, preset="dogstatsd-uds-origin", columns=80)
     uds = DECISIONS_BY_ID["dogstatsd"].option("uds")
     description = f"Description: costs: {uds.costs}; current choice"
     assert len(description) > 80
@@ -362,12 +365,16 @@ def test_question_mark_and_whole_descriptions_in_a_pseudo_terminal(tmp_path):
         env=env, cwd=str(tmp_path), encoding="utf-8", timeout=30, dimensions=(40, 80),
     )  # fmt: skip
     try:
+        child.expect_exact(DECISIONS_BY_ID["platform"].question)
+        child.send(ENTER)
         child.expect_exact(DECISIONS_BY_ID["agent_version"].question)
         child.send("?")
         child.expect_exact("Agent version (agent_version)")  # the explanation's first line
         child.expect_exact(DECISIONS_BY_ID["agent_version"].question)  # asked again
         child.send(ENTER)
         child.expect_exact(DECISIONS_BY_ID["runtime"].question)
+        child.send(ENTER)
+        child.expect_exact(DECISIONS_BY_ID["runtime_socket"].question)
         child.send(ENTER)
         child.expect_exact(DECISIONS_BY_ID["dogstatsd"].question)
         child.expect_exact("current choice")  # the end of a description longer than 80 columns

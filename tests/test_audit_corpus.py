@@ -93,23 +93,12 @@ def test_model_equals_real_helm_or_names_the_gap(path, chart_tools):
     assert _model(values) == real
 
 
-PSP = {"podSecurity": {"podSecurityPolicy": {"create": True}}}
 UNMODELLED = [
     ({"targetSystem": "windows"}, {}, "targetSystem"),
     ({"agents": {"enabled": False}}, {}, "agents.enabled"),
     ({"datadog": {"hostVolumeMountPropagation": "HostToContainer"}}, {}, "datadog.hostVolumeMountPropagation"),
-    (
-        {"providers": {"talos": {"enabled": True}}},
-        {"providers": {"talos": {"enabled": False}}},
-        "providers.talos.enabled",
-    ),
+    ({"providers": {"gke": {"gdc": True}}}, {"providers": {"gke": {"gdc": False}}}, "providers.gke.gdc"),
     ({"datadog": {"privateActionRunner": {"enabled": True}}}, {}, "datadog.privateActionRunner.enabled"),
-    # the pod's SELinux fallback is taken only without a pod securityContext (the chart sets runAsUser: 0)
-    (
-        {"agents": PSP, "datadog": {"securityContext": None}},
-        {"agents": PSP},
-        "agents.podSecurity.podSecurityPolicy.create",
-    ),
 ]
 
 

@@ -85,8 +85,9 @@ needs_chart = pytest.mark.skipif(not CHART, reason="DDSECURE_CHART_DIR is not se
 
 
 @needs_chart
-def test_render_reports_helms_ledger_and_each_difference_from_the_model_as_a_finding():
-    path = CORPUS / "23-gke-autopilot.yaml"  # providers.* is not modelled here
+def test_render_reports_helms_ledger_and_each_difference_from_the_model_as_a_finding(tmp_path):
+    path = tmp_path / "gdc.yaml"  # Google Distributed Cloud (providers.gke.gdc) is not modelled
+    path.write_text("datadog:\n  apiKeyExistingSecret: datadog-secret\nproviders:\n  gke:\n    gdc: true\n")
     _, out, err = run(str(path), "--render", "--chart", str(CHART), "--format", "json")
     document = json.loads(out)
     assert err == ""
@@ -94,7 +95,7 @@ def test_render_reports_helms_ledger_and_each_difference_from_the_model_as_a_fin
     assert document["ledger"] == document["render"]["ledger"] != document["render"]["modelLedger"]
     disagreements = [f for f in document["findings"] if f["id"] == "render-disagrees"]
     assert len(disagreements) == len(document["render"]["differences"]) > 0
-    assert all("providers.gke.autopilot" in f["message"] for f in disagreements)
+    assert all("providers.gke.gdc" in f["message"] for f in disagreements)
 
 
 @needs_chart

@@ -273,3 +273,37 @@ def test_the_models_defaults_are_the_charts(reference_values):
 
     for dotted, value in _leaves(CLUSTER_DEFAULTS):
         assert lookup(reference_values, dotted) == value, dotted
+
+
+def test_audit_expect_compares_the_rbac_too(tmp_path):
+    """`ddsecure audit rendered.yaml --expect privileges.json` also checks cluster.grants when the RBAC is there."""
+    from tui.cli import main
+    from tui.core.yaml_text import dump
+
+    answers = Answers()
+    deployment = Deployment.of(answers)
+    (tmp_path / "privileges.json").write_text(build_bundle(answers)["privileges.json"])
+    daemonset = {
+        "apiVersion": "apps/v1",
+        "kind": "DaemonSet",
+        "metadata": {"name": deployment.patch.name, "namespace": answers.namespace},
+        "spec": {"template": {"spec": json.loads(json.dumps(deployment.pod))}},
+    }
+    objects = apply_rbac_patches(deployment.rendered_cluster.objects, deployment.rbac_patches)
+
+    def audit(documents) -> tuple[int, str]:
+        (tmp_path / "rendered.yaml").write_text("---\n".join(dump(d) for d in documents))
+        out = io.StringIO()
+        code = main(
+            ["audit", str(tmp_path / "rendered.yaml"), "--expect", str(tmp_path / "privileges.json")],
+            out=out,
+            err=io.StringIO(),
+        )
+        return code, out.getvalue()
+
+    code, out = audit([daemonset, *objects])
+    assert code == 0 and "grants exactly what" in out
+    unpatched = deployment.rendered_cluster.objects  # the chart's SCC grants, without the bundle's patch
+    code, out = audit([daemonset, *unpatched])
+    assert code == 1
+    assert "+ RBAC grant cluster|security.openshift.io|securitycontextconstraints|privileged|use" in out

@@ -16,18 +16,19 @@ from hypothesis import HealthCheck, given, settings
 
 from tui.core.answer_files import load_preset, preset_names
 from tui.core.answers import Answers, layer
-from tui.core.bundle import RENDERED, build_bundle
+from tui.core.bundle import KUSTOMIZATION, RENDERED, build_bundle
 from tui.core.cluster_grants import DANGERS_BY_ID, grants_of, workloads_of
 from tui.core.cluster_model import cluster_objects
+from tui.core.platforms import PLATFORMS
 
 from bundle_helpers import load_yaml
 from strategies import answers_strategy, expected_dangers
 
 
-def _render(tools, release: str, namespace: str, values_file: Path) -> str:
+def _render(tools, release: str, namespace: str, values_file: Path, flags: tuple[str, ...] = ()) -> str:
     chart, helm, _ = tools
     result = subprocess.run(
-        [helm, "template", release, str(chart), "-n", namespace, "-f", str(values_file)],
+        [helm, "template", release, str(chart), "-n", namespace, "-f", str(values_file), *flags],
         capture_output=True,
         text=True,
     )
@@ -45,9 +46,11 @@ def _deploy(tools, answers: Answers, directory: Path) -> tuple[dict[str, str], l
     files = build_bundle(answers)
     for name, text in files.items():
         (directory / name).write_text(text)
-    (directory / RENDERED).write_text(
-        _render(tools, answers.release_name, answers.namespace, directory / "values.yaml")
-    )
+    flags = PLATFORMS[answers.platform].cluster.helm_flags()  # what the bundle's helm template carries
+    rendered = _render(tools, answers.release_name, answers.namespace, directory / "values.yaml", flags)
+    if KUSTOMIZATION not in files:  # a values-only platform (GKE Autopilot): helm's output is what runs
+        return files, _documents(rendered)
+    (directory / RENDERED).write_text(rendered)
     result = subprocess.run([tools[2], "kustomize", str(directory)], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     return files, _documents(result.stdout)
@@ -78,6 +81,18 @@ def test_preset_cluster_grants_equal_the_render(preset, chart_tools, tmp_path):
     answers = layer([load_preset(preset).answers])
     files, documents = _deploy(chart_tools, answers, tmp_path)
     _check(answers, files, documents)
+    # The documented check: auditing what kustomize builds against privileges.json, RBAC included.
+    import io
+
+    from tui.cli import main
+    from tui.core.yaml_text import dump
+
+    (tmp_path / "built.yaml").write_text("---\n".join(dump(d) for d in documents))
+    out = io.StringIO()
+    argv = ["audit", str(tmp_path / "built.yaml"), "--expect", str(tmp_path / "privileges.json"), "--format", "json"]
+    main(argv, out=out, err=io.StringIO())
+    expected = json.loads(out.getvalue())["expected"]
+    assert expected["agrees"], expected["differences"]
 
 
 @pytest.mark.parametrize(

@@ -36,3 +36,30 @@ def test_generate_command_imports_no_ui_library(tmp_path):
 
 def test_the_probe_would_notice_a_ui_import():
     assert "questionary" in _loaded_ui_modules("import questionary")
+
+
+def test_only_the_entry_point_imports_the_command_line():
+    """Answer layering and exit codes live below the CLI: the wizards and the core never import tui.cli."""
+    import ast
+    from pathlib import Path
+
+    package = Path(tui.core.__file__).resolve().parents[1]
+    importers = []
+    for path in sorted(package.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [node.module] if isinstance(node, ast.ImportFrom) else []
+            names += [alias.name for alias in node.names] if isinstance(node, ast.Import) else []
+            if "tui.cli" in names:
+                importers.append(path.relative_to(package).as_posix())
+    assert importers == ["__main__.py"]
+
+
+def test_answers_are_layered_by_the_core(tmp_path):
+    from tui.core.answer_files import resolve_answers
+    from tui.core.answers import Answers
+
+    answers_file = tmp_path / "answers.yaml"
+    answers_file.write_text("logs: all\napm: uds\ndogstatsd: uds\n")
+    resolved = resolve_answers(preset="minimal-metrics", answers_file=answers_file, sets=["apm=off", "logs=annotated"])
+    assert resolved == Answers(dogstatsd="uds", apm="off", logs="annotated")
+    assert resolve_answers() == Answers()

@@ -15,9 +15,10 @@ from hypothesis import HealthCheck, given, settings
 
 from tui.core.answer_files import load_preset, preset_names
 from tui.core.answers import Answers, layer
-from tui.core.bundle import RENDERED, build_bundle
+from tui.core.bundle import KUSTOMIZATION, RENDERED, build_bundle
 from tui.core.chart_model import render_pod
 from tui.core.deployment import Deployment
+from tui.core.platforms import PLATFORMS
 from tui.core.pod_spec import find_node_agent_daemonset, pod_spec_of, privilege_projection
 from tui.core.privileges import ledger_of_pod
 
@@ -25,10 +26,10 @@ from bundle_helpers import load_yaml
 from strategies import answers_strategy
 
 
-def _helm_template(tools, release: str, namespace: str, values_file: Path) -> str:
+def _helm_template(tools, release: str, namespace: str, values_file: Path, flags: tuple[str, ...] = ()) -> str:
     chart, helm, _ = tools
     result = subprocess.run(
-        [helm, "template", release, str(chart), "-n", namespace, "-f", str(values_file)],
+        [helm, "template", release, str(chart), "-n", namespace, "-f", str(values_file), *flags],
         capture_output=True,
         text=True,
     )
@@ -41,7 +42,12 @@ def _deploy_as_documented(tools, answers: Answers, directory: Path) -> dict:
     files = build_bundle(answers)
     for name, text in files.items():
         (directory / name).write_text(text)
-    rendered = _helm_template(tools, answers.release_name, answers.namespace, directory / "values.yaml")
+    flags = PLATFORMS[answers.platform].cluster.helm_flags()  # what the bundle's helm template carries
+    rendered = _helm_template(tools, answers.release_name, answers.namespace, directory / "values.yaml", flags)
+    if KUSTOMIZATION not in files:  # a values-only platform (GKE Autopilot): helm's output is what runs
+        daemonset = find_node_agent_daemonset(list(load_yaml_all(rendered)))
+        assert daemonset is not None
+        return {"files": files, "pod": pod_spec_of(daemonset)}
     (directory / RENDERED).write_text(rendered)
     result = subprocess.run([tools[2], "kustomize", str(directory)], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr

@@ -19,9 +19,8 @@ from typing import Any, TextIO
 from tui.core.answers import Answers
 from tui.core.decisions import DECISIONS, Decision, Option, format_value
 from tui.core.errors import AnswerError, DdsecureError
+from tui.exit_codes import EXIT_INTERRUPTED, EXIT_OK
 
-EXIT_OK = 0
-EXIT_INTERRUPTED = 130
 DEFAULT_OUTPUT = Path("ddsecure-bundle")
 INTERRUPTED = "ddsecure: interrupted; nothing was written"
 
@@ -62,9 +61,9 @@ def ask(
             "'ddsecure ask' needs an interactive terminal; without one use "
             "'ddsecure generate --preset NAME|--answers FILE [--set ID=VALUE] -o DIR'"
         )
-    from tui.cli import resolve_answers
+    from tui.core.answer_files import resolve_answers
 
-    answers = resolve_answers(args)
+    answers = resolve_answers(preset=getattr(args, "preset", None), answers_file=getattr(args, "answers", None))
     try:
         with _app_session(input, output):
             prompts = _Prompts()
@@ -218,13 +217,14 @@ class _Walk:
                 value = self.ask_choice(decision, answers, message)
             if value is MORE:
                 self.say()
-                self.say(decision.explain())
+                self.say(decision.explain(answers))
                 continue
             return answers.replace(**{decision.id: value})
 
     def ask_choice(self, decision: Decision, answers: Answers, message: str) -> Any:
         current = getattr(answers, decision.id)
-        choices = [self.option_choice(decision, option, answers, current) for option in decision.options]
+        options = decision.options_for(answers)  # only what the platform accepts
+        choices = [self.option_choice(decision, option, answers, current) for option in options]
         choices.append(self.prompts.choice("more… (explain every option)", MORE))
         return self.prompts.select(message, choices, default=current, instruction="(↑/↓, Enter; ? explains)")
 
@@ -242,7 +242,7 @@ class _Walk:
     def ask_multi(self, decision: Decision, answers: Answers, message: str) -> Any:
         current = tuple(getattr(answers, decision.id))
         choices = []
-        for option in decision.options:
+        for option in decision.options_for(answers):
             chosen = option.value in current
             toggled = tuple(v for v in current if v != option.value) if chosen else (*current, option.value)
             title = f"{option.label} — {option.summary}"
@@ -255,7 +255,7 @@ class _Walk:
         return self.prompts.checkbox(message, choices, instruction=instruction)
 
     def ask_text(self, decision: Decision, answers: Answers, message: str) -> str | _More:
-        current = getattr(answers, decision.id)
+        current = decision.shown_value(answers)
 
         def validate(text: str) -> bool | str:
             if text.strip() == "?":

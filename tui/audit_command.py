@@ -11,12 +11,10 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from tui.core.audit.findings import SEVERITIES, AuditReport, rank
 from tui.core.errors import DdsecureError
+from tui.exit_codes import EXIT_DIFFERENT, EXIT_OK
 
 if TYPE_CHECKING:
     from tui.core.audit.expected import Expectation
-
-EXIT_OK = 0
-EXIT_FINDINGS = 1
 
 
 class AuditUsageError(DdsecureError):
@@ -103,7 +101,7 @@ def run_audit(args: argparse.Namespace, out: TextIO) -> int:
                 out.write("\nchanges to your file (each applied finding's edit, nothing else):\n")
                 out.write(_diff(given, fixed) or "  (none)\n")
     fail_on = getattr(args, "fail_on", "high") or "high"
-    return EXIT_FINDINGS if report.reaches(fail_on) else EXIT_OK
+    return EXIT_DIFFERENT if report.reaches(fail_on) else EXIT_OK
 
 
 def _values_lines(lines: dict[str, int], given: Any) -> dict[str, int]:

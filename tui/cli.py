@@ -15,11 +15,7 @@ from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
 from tui.core.errors import DdsecureError
-
-EXIT_OK = 0
-EXIT_DIFFERENT = 1  # --check found drift; audit found a finding at --fail-on
-EXIT_USAGE = 2  # bad input of any kind
-EXIT_INTERRUPTED = 130
+from tui.exit_codes import EXIT_DIFFERENT, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
 
 
 class UsageError(DdsecureError):
@@ -161,25 +157,12 @@ def add_target(parser: Any, prefix: str = "") -> None:
     )
 
 
-def resolve_answers(args: argparse.Namespace) -> Any:
-    """Defaults, then preset, then answers file, then each --set: the last to set an id wins."""
-    from tui.core.answer_files import answers_from_file, load_preset
-    from tui.core.answers import layer, parse_set
-
-    layers: list[dict[str, Any]] = []
-    if getattr(args, "preset", None):
-        layers.append(load_preset(args.preset).answers)
-    if getattr(args, "answers", None):
-        layers.append(answers_from_file(args.answers))
-    sets = [dict([parse_set(item)]) for item in getattr(args, "sets", [])]
-    return layer(layers + sets)
-
-
 def cmd_generate(args: argparse.Namespace, out: TextIO) -> int:
+    from tui.core.answer_files import resolve_answers
     from tui.core.bundle import build_bundle, bundle_diff, write_bundle
     from tui.core.next_steps import next_steps
 
-    answers = resolve_answers(args)
+    answers = resolve_answers(preset=args.preset, answers_file=args.answers, sets=args.sets)
     if args.base is not None:
         from tui.audit_command import generate_from_base
 

@@ -16,9 +16,11 @@ from tui.core.decisions import format_value
 class ChoiceStep(DecisionStep):
     def compose_main(self) -> ComposeResult:
         current = getattr(self.wizard.answers, self.decision.id)
+        # Only what the platform accepts (e.g. no Unix socket on GKE Autopilot).
+        self.options = self.decision.options_for(self.wizard.answers)
         yield Static(self.decision.question, classes="question")
         items = []
-        for option in self.decision.options:
+        for option in self.options:
             mark = "✓ " if option.value == current else "  "
             items.append(ListOption(f"{mark}{option.label}", id=f"opt-{format_value(option.value)}"))
         yield OptionList(*items, id="options")
@@ -28,7 +30,7 @@ class ChoiceStep(DecisionStep):
     def on_mount(self) -> None:
         options = self.query_one(OptionList)
         current = getattr(self.wizard.answers, self.decision.id)
-        values = [o.value for o in self.decision.options]
+        values = [o.value for o in self.options]
         options.highlighted = values.index(current) if current in values else 0
         options.focus()
 
@@ -36,10 +38,11 @@ class ChoiceStep(DecisionStep):
         self.show_highlighted(self.query_one(OptionList).highlighted or 0)
 
     def show_highlighted(self, index: int) -> None:
-        option = self.decision.options[index]
+        option = self.options[index]
         answers = self.wizard.answers
         delta = cached_delta(answers, self.decision.id, option.value)
-        self.query_one(ExplanationPanel).show(self.decision, option, delta)
+        checks = self.decision.pod_security(option, answers)
+        self.query_one(ExplanationPanel).show(self.decision, option, delta, checks=checks, answers=answers)
         self.refresh_ledger(delta, f"you choose “{option.label}”")
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
@@ -47,4 +50,4 @@ class ChoiceStep(DecisionStep):
             self.show_highlighted(event.option_index)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        self.wizard.choose(self.decision.id, self.decision.options[event.option_index].value)
+        self.wizard.choose(self.decision.id, self.options[event.option_index].value)

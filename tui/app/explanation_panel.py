@@ -11,7 +11,8 @@ from collections.abc import Iterable
 from rich.text import Text
 from textual.widgets import Static
 
-from tui.core.decisions import Decision, Option
+from tui.core.answers import Answers
+from tui.core.decisions import Decision, Option, caveats_for, with_option, worded
 
 
 def delta_style(line: str) -> str:
@@ -22,17 +23,27 @@ def delta_style(line: str) -> str:
     return "bold yellow"
 
 
-def explanation_text(decision: Decision, option: Option | None, delta: Iterable[str], *, subject: str = "") -> Text:
+def explanation_text(
+    decision: Decision,
+    option: Option | None,
+    delta: Iterable[str],
+    *,
+    subject: str = "",
+    checks: Iterable[str] = (),
+    answers: Answers | None = None,
+) -> Text:
+    """`answers`: the current answers; the text reads as it would with `option` chosen among them."""
     text = Text()
+    if_chosen = with_option(answers, decision.id, option.value) if answers and option else answers
     if option is not None:
         text.append(f"{option.label}", style="bold")
         if option.summary:
-            text.append(f" — {option.summary}")
+            text.append(f" — {worded(option.summary, if_chosen)}")
         text.append("\n")
         for label, value in (("Gives", option.gives), ("Costs", option.costs), ("Without it", option.loses)):
             if value:
                 text.append(f"{label}: ", style="bold")
-                text.append(f"{value}\n")
+                text.append(f"{worded(value, if_chosen)}\n")
     elif subject:
         text.append(subject + "\n", style="bold")
     delta = list(delta)
@@ -43,20 +54,29 @@ def explanation_text(decision: Decision, option: Option | None, delta: Iterable[
             text.append(f"  {line}\n", style=delta_style(line))
     else:
         text.append("none\n")
-    if option is not None and option.pss:
-        text.append("Pod Security checks: ", style="bold")
-        text.append(", ".join(option.pss) + "\n")
-    caveats = (option.caveats if option is not None else ()) + decision.caveats
-    for caveat in caveats:
+    checks = list(checks)
+    if checks:
+        text.append("Pod Security it breaks: ", style="bold")
+        text.append("; ".join(checks) + "\n")
+    for caveat in caveats_for(decision, option, if_chosen):
         text.append("! ", style="bold yellow")
         text.append(caveat + "\n")
     text.append("\n")
-    text.append(decision.help, style="italic")
+    text.append(worded(decision.help, if_chosen), style="italic")
     return text
 
 
 class ExplanationPanel(Static):
     """The trade-offs of the highlighted option."""
 
-    def show(self, decision: Decision, option: Option | None, delta: Iterable[str], *, subject: str = "") -> None:
-        self.update(explanation_text(decision, option, delta, subject=subject))
+    def show(
+        self,
+        decision: Decision,
+        option: Option | None,
+        delta: Iterable[str],
+        *,
+        subject: str = "",
+        checks: Iterable[str] = (),
+        answers: Answers | None = None,
+    ) -> None:
+        self.update(explanation_text(decision, option, delta, subject=subject, checks=checks, answers=answers))

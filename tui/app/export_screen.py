@@ -16,7 +16,7 @@ from tui.app.step_ids import EXPORT
 from tui.app.step_screen import StepScreen
 from tui.core.answers import Answers
 from tui.core.errors import DdsecureError
-from tui.core.next_steps import TARGET_LABELS
+from tui.core.next_steps import TARGET_HELP, TARGET_LABELS, TARGET_SUMMARIES
 
 
 def written_text(paths: list[Path], answers: Answers, target: str) -> Text:
@@ -30,6 +30,15 @@ def written_text(paths: list[Path], answers: Answers, target: str) -> Text:
     for line in next_steps(answers, target).lines(paths[0].parent):
         text.append(f"  {line}\n")
     text.append("\nq quits.", style="dim")
+    return text
+
+
+def target_text(target: str) -> Text:
+    """Before writing: what the chosen target writes, and that only one way gets installed."""
+    text = Text()
+    text.append(f"{TARGET_LABELS[target]}: ", style="bold")
+    text.append(TARGET_SUMMARIES[target] + "\n\n")
+    text.append(TARGET_HELP, style="italic")
     return text
 
 
@@ -68,9 +77,11 @@ class ExportScreen(StepScreen):
             for each in self.query(Input):
                 each.cursor_blink = False
         field.focus()
+        self.query_one("#export-result", Static).update(target_text(self.wizard.target))
 
     def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
         self.wizard.target = (event.pressed.id or "target-both").removeprefix("target-")
+        self.query_one("#export-result", Static).update(target_text(self.wizard.target))
         self.query_one("#directory", Input).focus()  # chosen: Enter now writes
 
     def show_error(self, message: str) -> None:

@@ -30,9 +30,11 @@ class FeatureList(SelectionList):
 class MultiStep(DecisionStep):
     def compose_main(self) -> ComposeResult:
         chosen = set(getattr(self.wizard.answers, self.decision.id))
+        # Only what the platform accepts (e.g. no CWS on GKE Autopilot).
+        self.options = self.decision.options_for(self.wizard.answers)
         yield Static(self.decision.question + "  (Space toggles, Enter continues)", classes="question")
         yield FeatureList(
-            *((option.label, option.value, option.value in chosen) for option in self.decision.options),
+            *((option.label, option.value, option.value in chosen) for option in self.options),
             id="features",
         )
         with VerticalScroll(id="explanation-scroll"):
@@ -51,10 +53,11 @@ class MultiStep(DecisionStep):
         return tuple(v for v in chosen if v != value) if value in chosen else (*chosen, value)
 
     def show_highlighted(self, index: int) -> None:
-        option = self.decision.options[index]
+        option = self.options[index]
         chosen = option.value in getattr(self.wizard.answers, self.decision.id)
         delta = cached_delta(self.wizard.answers, self.decision.id, self.toggled(option.value))
-        self.query_one(ExplanationPanel).show(self.decision, option, delta)
+        checks = self.decision.pod_security(option, self.wizard.answers)
+        self.query_one(ExplanationPanel).show(self.decision, option, delta, checks=checks, answers=self.wizard.answers)
         self.refresh_ledger(delta, f"you {'remove' if chosen else 'add'} “{option.label}”")
 
     def on_selection_list_selection_highlighted(self, event: SelectionList.SelectionHighlighted) -> None:
@@ -63,7 +66,7 @@ class MultiStep(DecisionStep):
 
     def on_selection_list_selected_changed(self, event: SelectionList.SelectedChanged) -> None:
         selected = set(event.selection_list.selected)
-        values = tuple(o.value for o in self.decision.options if o.value in selected)
+        values = tuple(o.value for o in self.options if o.value in selected)
         self.wizard.update_answer(self.decision.id, values)
         self.show_highlighted(event.selection_list.highlighted or 0)
 

@@ -36,20 +36,9 @@ def answers_table(answers) -> Table:
 def privileges_text(answers) -> Text:
     ledger = ledger_of(answers)
     text = Text()
-    user = "root (0)" if not ledger.run_as_user else f"UID {ledger.run_as_user}"
-    text.append(f"user {user}" + (", runAsNonRoot" if ledger.run_as_non_root else "") + "\n")
-    if ledger.host_pid:
-        text.append("hostPID", style="bold red")
-        text.append(" — maps DogStatsD socket peers to containers\n")
-    if ledger.host_network:
-        text.append("hostNetwork\n", style="bold red")
-    for port in ledger.host_ports:
-        text.append(f"host port {port}\n", style="bold red")
-    for grant in ledger.host_paths:
-        text.append(f"{grant.path} {grant.mode}", style="bold red" if grant.mode == "rw" else "bold")
-        text.append(f" — {grant.because}\n")
-    for container, caps in ledger.capabilities.items():
-        text.append(f"{container} adds {', '.join(caps)}\n", style="bold red")
+    for entry in ledger.privileges():  # worst first
+        text.append(entry.text, style="bold red" if entry.severe else "")
+        text.append(f" — {entry.because}\n" if entry.because else "\n")
     text.append(f"Pod Security: agent {ledger.agent_level}, apps {ledger.app_level}\n", style="bold")
     text.append(f"  apps: {ledger.app_reason}\n", style="italic")
     return text

@@ -15,9 +15,10 @@ DEFAULT_OUTPUT = Path("ddsecure-bundle")
 
 def wizard_app(args: argparse.Namespace) -> WizardApp:
     """The app for `ddsecure wizard ...` or bare `ddsecure ...` (the same options, see `tui.cli`)."""
-    from tui.cli import resolve_answers
+    from tui.core.answer_files import resolve_answers
 
-    answers = resolve_answers(args)  # bad presets or answers files fail here, before the screen changes
+    # bad presets or answers files fail here, before the screen changes
+    answers = resolve_answers(preset=getattr(args, "preset", None), answers_file=getattr(args, "answers", None))
     from tui.app.wizard_app import WizardApp
 
     return WizardApp(
@@ -28,7 +29,7 @@ def wizard_app(args: argparse.Namespace) -> WizardApp:
 
 
 def run_wizard(args: argparse.Namespace) -> int:
-    from tui.cli import EXIT_OK
+    from tui.exit_codes import EXIT_OK
 
     app = wizard_app(args)
     app.run()

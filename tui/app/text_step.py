@@ -15,7 +15,7 @@ from tui.core.errors import AnswerError
 
 class TextStep(DecisionStep):
     def compose_main(self) -> ComposeResult:
-        current = getattr(self.wizard.answers, self.decision.id)
+        current = self.decision.shown_value(self.wizard.answers)
         yield Static(self.decision.question, classes="question")
         yield AnswerInput(value="" if current is None else str(current), id="text-input")
         yield Static("", id="input-error")
@@ -35,17 +35,21 @@ class TextStep(DecisionStep):
         """Validate through the contract; show its message inline and the privilege delta of the value."""
         error = self.query_one("#input-error", Static)
         try:
-            self.wizard.answers.replace(**{self.decision.id: value})
+            entered = self.wizard.answers.replace(**{self.decision.id: value})
         except AnswerError as problem:
             error.update(str(problem))
             error.add_class("visible")
-            self.query_one(ExplanationPanel).show(self.decision, None, (), subject=f"“{value}” is not accepted")
+            self.query_one(ExplanationPanel).show(
+                self.decision, None, (), subject=f"“{value}” is not accepted", answers=self.wizard.answers
+            )
             self.refresh_ledger()
             return False
         error.update("")
         error.remove_class("visible")
         delta = cached_delta(self.wizard.answers, self.decision.id, value)
-        self.query_one(ExplanationPanel).show(self.decision, None, delta, subject=f"Value: {value or '(none)'}")
+        self.query_one(ExplanationPanel).show(
+            self.decision, None, delta, subject=f"Value: {value or '(none)'}", answers=entered
+        )
         self.refresh_ledger(delta, f"you enter “{value}”")
         return True
 

@@ -14,7 +14,7 @@ from textual.screen import Screen
 from tui.app.step_ids import EXPORT, REVIEW, next_step, previous_step, steps
 from tui.app.step_screen import MIN_HEIGHT, MIN_WIDTH
 from tui.core.answers import Answers, layer
-from tui.core.decisions import DECISIONS_BY_ID
+from tui.core.decisions import DECISIONS_BY_ID, worded
 
 # Start-up: only the first step's screen module is imported before the first paint; dialogs, the
 # palette's preset provider and the other screens are imported when they are first needed.
@@ -142,7 +142,7 @@ class WizardApp(App[int]):
         if isinstance(self.screen, HelpScreen):
             return
         decision = DECISIONS_BY_ID.get(self.current)
-        self.push_screen(HelpScreen(decision.help if decision else ""))
+        self.push_screen(HelpScreen(worded(decision.help, self.answers) if decision else ""))
 
     @work(exclusive=True, group="quit")
     async def action_quit_wizard(self) -> None:

@@ -6,12 +6,15 @@ import of the core stay light.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from tui.core.errors import InputFileError
 from tui.core.preset_reader import read_flat_yaml
+
+if TYPE_CHECKING:
+    from tui.core.answers import Answers
 
 
 def load_yaml_mapping(path: Path, what: str) -> dict[str, Any]:
@@ -61,6 +64,24 @@ def load_preset(name: str) -> Preset:
     if not isinstance(answers, Mapping):
         raise InputFileError(f"preset {name}: 'answers' must be a mapping")
     return Preset(name, str(data.get("description", "")).strip(), dict(answers))
+
+
+def resolve_answers(
+    *, preset: str | None = None, answers_file: Path | None = None, sets: Iterable[str] = ()
+) -> Answers:
+    """Defaults, then the preset, then the answers file, then each `ID=VALUE`: the last to set an id wins.
+
+    The one layering every entry point uses: `generate`, `audit --fix`, and both wizards' start.
+    """
+    from tui.core.answers import layer, parse_set
+
+    layers: list[Mapping[str, Any]] = []
+    if preset:
+        layers.append(load_preset(preset).answers)
+    if answers_file:
+        layers.append(answers_from_file(answers_file))
+    layers += [dict([parse_set(item)]) for item in sets]
+    return layer(layers)
 
 
 def answers_from_file(path: Path) -> dict[str, Any]:

@@ -6,12 +6,14 @@ least-privilege choice, so an empty set of answers is already a valid, minimal d
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple
 
 from tui.core.agent_version import AgentVersion
 from tui.core.errors import AnswerError
+from tui.core.platforms import PLATFORM_NAMES, PLATFORMS, RUNTIME_SOCKETS, explicit_conflicts
 
 RUNTIMES = ("containerd", "cri-o", "docker")
 DOGSTATSD = ("uds", "udp", "udp-hostport", "off")
@@ -43,8 +45,10 @@ _SECRET_WORDS = ("api_key", "apikey", "api-key", "app_key", "appkey")
 
 
 class _AnswerFields(NamedTuple):
+    platform: str = "generic"
     agent_version: str = "7.81.1"
     runtime: str = "containerd"
+    runtime_socket: str | None = None
     dogstatsd: str = "udp"
     origin_detection: bool = False
     apm: str = "off"
@@ -73,6 +77,7 @@ class Answers(_AnswerFields):
         given = _AnswerFields(*args, **kwargs)
         for spec in ANSWER_SPECS.values():
             spec.check(getattr(given, spec.id))
+        given = _on_platform(given)
         # The effective choice, not a rejected combination: origin detection has nothing to tag
         # when DogStatsD is off, so it is normalised away rather than refused.
         return super().__new__(
@@ -82,6 +87,11 @@ class Answers(_AnswerFields):
                 system_probe=tuple(sorted(set(given.system_probe), key=_feature_order)),
             ),
         )
+
+    @property
+    def socket_path(self) -> str:
+        """The container runtime's socket on the nodes: the answer, else the platform's, else the usual one."""
+        return self.runtime_socket or _default_socket(self.platform, self.runtime)
 
     @property
     def version(self) -> AgentVersion:
@@ -140,6 +150,32 @@ class Answers(_AnswerFields):
         return {k: v for k, v in self.as_dict().items() if v != default[k]}
 
 
+def _default_socket(platform: str, runtime: str) -> str:
+    return PLATFORMS[platform].sockets.get(runtime) or RUNTIME_SOCKETS[runtime]
+
+
+def _on_platform(given: _AnswerFields) -> _AnswerFields:
+    """What the platform settles: its runtime, its socket, and a fallback for each value it refuses.
+
+    Explicit answers the platform refuses are caught earlier, in `layer`, with the reason; here the
+    remaining ones (defaults, a wizard that changed platform after other answers) take the fallback.
+    """
+    platform = PLATFORMS[given.platform]
+    changes: dict[str, Any] = {}
+    if platform.runtime is not None:
+        changes["runtime"] = platform.runtime
+    runtime = changes.get("runtime", given.runtime)
+    if platform.socket_fixed or given.runtime_socket == _default_socket(given.platform, runtime):
+        changes["runtime_socket"] = None
+    for refusal in platform.refuses:
+        value = getattr(given, refusal.answer_id)
+        if isinstance(value, tuple) and refusal.value in value:
+            changes[refusal.answer_id] = tuple(v for v in value if v != refusal.value)
+        elif value == refusal.value and refusal.answer_id not in changes:
+            changes[refusal.answer_id] = refusal.fallback
+    return given._replace(**changes) if changes else given
+
+
 def _feature_order(feature: str) -> int:
     return SYSTEM_PROBE_FEATURES.index(feature) if feature in SYSTEM_PROBE_FEATURES else 99
 
@@ -177,6 +213,8 @@ class AnswerSpec(NamedTuple):
                     raise AnswerError(f"{self.id}: unknown feature {item!r}; valid: {self.allowed()}")
         elif self.id == "agent_version":
             AgentVersion.parse(value)
+        elif self.id == "runtime_socket":
+            _check_socket_path(value)
         else:
             if value is None and self.optional:
                 return
@@ -186,11 +224,33 @@ class AnswerSpec(NamedTuple):
                 raise AnswerError(f"{self.id}: {value!r} is not valid; expected {self.hint}")
 
 
+_SOCKET_HINT = "an absolute path to the runtime's socket, e.g. /run/k3s/containerd/containerd.sock"
+_SOCKET_PATH = re.compile(r"^/[A-Za-z0-9._+@/-]*[A-Za-z0-9._+@-]$")
+
+
+def _check_socket_path(value: Any) -> None:
+    """An absolute, normalised file path; its directory is what the Agent mounts, so never the host's /."""
+    if value is None:
+        return
+    if not isinstance(value, str) or not value:
+        raise AnswerError(f"runtime_socket: an empty path is not a socket; give {_SOCKET_HINT}, or leave it unset")
+    if not value.startswith("/"):
+        raise AnswerError(f"runtime_socket: {value!r} is relative; give {_SOCKET_HINT}")
+    if len(value) > 1024 or not _SOCKET_PATH.match(value) or posixpath.normpath(value) != value:
+        raise AnswerError(f"runtime_socket: {value!r} is not a plain absolute path; give {_SOCKET_HINT}")
+    if posixpath.dirname(value) == "/":
+        raise AnswerError(
+            f"runtime_socket: {value!r} sits in / and the Agent would mount the host's root; give {_SOCKET_HINT}"
+        )
+
+
 ANSWER_SPECS: dict[str, AnswerSpec] = {
     spec.id: spec
     for spec in (
+        AnswerSpec("platform", "choice", PLATFORM_NAMES),
         AnswerSpec("agent_version", "text", hint="an Agent 7 version 7.MINOR.PATCH (-jmx/-full allowed)"),
         AnswerSpec("runtime", "choice", RUNTIMES),
+        AnswerSpec("runtime_socket", "text", optional=True, hint=_SOCKET_HINT),
         AnswerSpec("dogstatsd", "choice", DOGSTATSD),
         AnswerSpec("origin_detection", "bool"),
         AnswerSpec("apm", "choice", APM),
@@ -256,6 +316,8 @@ def coerce(answer_id: str, value: Any) -> Any:
             return tuple(str(item) for item in value)
         raise AnswerError(f"{answer_id}: expected a list of: {spec.allowed()}")
     if spec.kind == "text":
+        if answer_id == "runtime_socket" and isinstance(value, str):
+            return value.strip()  # "" is refused by the contract, not read as "unset"
         if spec.optional and (value is None or value == ""):
             return None
         if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -277,6 +339,13 @@ def layer(layers: Iterable[Mapping[str, Any]]) -> Answers:
     for mapping in layers:
         for key, value in mapping.items():
             merged[key] = coerce(str(key), value)
+    platform = merged.get("platform", "generic")
+    if platform in PLATFORMS:
+        for key, value in merged.items():
+            ANSWER_SPECS[key].check(value)
+        conflict = explicit_conflicts(platform, merged)
+        if conflict:
+            raise AnswerError(conflict)
     return Answers(**merged)
 
 

@@ -37,6 +37,7 @@ _GROUP_TITLES = {
     "datadog": "Agent features and the node-agent pod",
     "clusterAgent": "Cluster Agent",
     "agents": "Node-agent image and container security contexts",
+    "providers": "Platform switches of the chart",
 }
 
 
@@ -51,24 +52,27 @@ def build_bundle(answers: Answers, target: str = "helm", deployment: Deployment 
     if target not in TARGETS:
         raise BundleError(f"unknown target {target!r}; valid: {', '.join(TARGETS)}")
     deployment = deployment or Deployment.of(answers)
+    # A platform that admits only the chart's own pod (GKE Autopilot) gets no DaemonSet patch.
+    patched = deployment.platform.post_render_patch
     if target == "helm":
-        return {
-            VALUES: render_values(deployment, target),
-            OVERRIDES: render_overrides(deployment),
-            KUSTOMIZATION: render_kustomization(deployment),
-            NAMESPACE: render_namespace(deployment),
-            PRIVILEGES: render_privileges(deployment),
-            REPORT: _with_next_steps(render_report(deployment), next_steps(answers, target)),
-            ANSWERS: render_answers(answers, target),
-        }
+        helm_files = {VALUES: render_values(deployment, target)}
+        if patched:
+            helm_files[OVERRIDES] = render_overrides(deployment)
+            helm_files[KUSTOMIZATION] = render_kustomization(deployment)
+        helm_files[NAMESPACE] = render_namespace(deployment)
+        helm_files[PRIVILEGES] = render_privileges(deployment)
+        helm_files[REPORT] = _with_next_steps(render_report(deployment), next_steps(answers, target))
+        helm_files[ANSWERS] = render_answers(answers, target)
+        return helm_files
     from tui.core import operator
 
     footprint = operator.OperatorFootprint.of(answers)
     files: dict[str, str] = {}
     if target == "both":
         files[VALUES] = render_values(deployment, target)
-        files[OVERRIDES] = render_overrides(deployment)
-        files[KUSTOMIZATION] = render_kustomization(deployment)
+        if patched:
+            files[OVERRIDES] = render_overrides(deployment)
+            files[KUSTOMIZATION] = render_kustomization(deployment)
     files[operator.OPERATOR_FILE] = operator.render_datadog_agent(answers)
     ledgers = [footprint.ledger] if target == "operator" else [deployment.ledger, footprint.ledger]
     files[NAMESPACE] = render_namespace(deployment, ledgers=ledgers)
@@ -123,6 +127,7 @@ def _render_privileges_with_operator(deployment: Deployment, target: str) -> str
             "daemonset": deployment.patch.name,
             **deployment.ledger.as_json(),
             "cluster": deployment.cluster.as_json(),
+            "platform": platform_section(deployment),
             "operator": section,
         }
     return json.dumps(document, indent=2) + "\n"
@@ -177,7 +182,7 @@ def render_values(deployment: Deployment, target: str = "helm") -> str:
 
 def render_overrides(deployment: Deployment) -> str:
     install = "\n".join(f"  {command}" for command in helm_way(deployment.answers).commands)
-    steps = "\n".join(f"  {step.gap}: {step.why}" for step in deployment.patch.steps) or "  (none needed)"
+    steps = "\n".join(f"  {step.title}: {step.why}" for step in deployment.patch.steps) or "  (none needed)"
     top = header(
         "Strategic-merge patch for the node-agent DaemonSet: what the chart's values cannot express.\n"
         "Apply it to the rendered chart with kustomization.yaml (the full steps are in values.yaml):\n"
@@ -215,14 +220,18 @@ def render_namespace(deployment: Deployment, ledgers: list[Ledger] | None = None
     ledgers = ledgers or [deployment.ledger]
     ledger = next(lg for lg in ledgers if lg.agent_level == _loosest([lg.agent_level for lg in ledgers]))
     answers = deployment.answers
-    failed = ", ".join(ledger.agent_violations) or "none"
+    failed = "; ".join(ledger.agent_violation_reasons) or "none"
     reason = (
         f"enforce={ledger.agent_level}: the strictest level the node-agent pod passes "
         f"(it fails: {failed}).\n"
         "warn=baseline and audit=restricted report anything else in this namespace that asks for more,\n"
         "so privilege drift shows up in kubectl output and the audit log instead of silently."
     )
+    platform = deployment.platform
+    if platform.pod_security:
+        reason += f"\n{platform.title}: {platform.pod_security}"
     labels = {
+        **platform.namespace_labels,
         "pod-security.kubernetes.io/enforce": ledger.agent_level,
         "pod-security.kubernetes.io/enforce-version": "latest",
         "pod-security.kubernetes.io/warn": "baseline",
@@ -241,8 +250,19 @@ def render_privileges(deployment: Deployment) -> str:
         "daemonset": deployment.patch.name,
         **deployment.ledger.as_json(),
         "cluster": deployment.cluster.as_json(),
+        "platform": platform_section(deployment),
     }
     return json.dumps(document, indent=2) + "\n"
+
+
+def platform_section(deployment: Deployment) -> dict:
+    """privileges.json's platform: its name, what helm must be told offline, and the SCC it grants."""
+    platform = deployment.platform
+    section: dict = {"name": platform.name, "helmTemplateFlags": list(platform.cluster.helm_flags())}
+    section["postRenderPatch"] = platform.post_render_patch
+    if deployment.scc is not None:
+        section["securityContextConstraints"] = deployment.scc
+    return section
 
 
 # --- writing ---------------------------------------------------------------------------------------

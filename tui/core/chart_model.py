@@ -22,6 +22,8 @@ from typing import Any, NamedTuple
 
 from tui.core.agent_version import chart_tag_at_least
 from tui.core.chart_defaults import CHART_DEFAULTS, DEFAULT_AGENT_TAG
+from tui.core.chart_providers import CHART_PROVIDERS
+from tui.core.cluster import ANY_CLUSTER, Cluster
 from tui.core.dotted import lookup
 
 PodSpec = dict[str, Any]
@@ -452,11 +454,6 @@ HOST_ROOT_TRIGGERS: tuple[Trigger, ...] = (
 # Switches that send the chart down template paths this model does not render, with the reason.
 _UNMODELLED_SWITCHES: tuple[tuple[str, str], ...] = (
     ("datadog.privateActionRunner.enabled", "the private action runner container and its hostPaths are not modelled"),
-    ("agents.podSecurity.podSecurityPolicy.create", "with no datadog.securityContext the pod's SELinux options follow"),
-    (
-        "agents.podSecurity.securityContextConstraints.create",
-        "with no datadog.securityContext the pod's SELinux options follow",
-    ),
 )
 
 
@@ -479,13 +476,11 @@ def unmodelled(user_values: Mapping[str, Any]) -> list[dict[str, str]]:
         )
     for dotted, default in _flatten(CHART_DEFAULTS.get("providers", {}), "providers."):
         value = lookup(user_values, dotted)
-        if value is not None and value != default:
+        if value is not None and value != default and dotted not in CHART_PROVIDERS.modelled:
             out.append(
                 {"key": dotted, "why": "platform-specific template paths (volumes, mounts, contexts) are not modelled"}
             )
-    for key, why in _UNMODELLED_SWITCHES:
-        if v.on(key) and (key.startswith("datadog.") or not v.get("datadog.securityContext")):
-            out.append({"key": key, "why": why})
+    out += [{"key": key, "why": why} for key, why in _UNMODELLED_SWITCHES if v.on(key)]
     if (
         chart.otel_logs_volumes()
         and chart.otel()
@@ -569,8 +564,9 @@ def _otlp_ports(v: _Values) -> list[dict[str, Any]]:
     return ports
 
 
-def render_pod(user_values: Mapping[str, Any]) -> PodSpec:
-    """The node-Agent pod spec (privilege-relevant parts) that the chart renders for these values."""
+def render_pod(user_values: Mapping[str, Any], cluster: Cluster = ANY_CLUSTER) -> PodSpec:
+    """The node-Agent pod spec (privilege-relevant parts) that the chart renders for these values,
+    on a cluster whose API server reports `cluster`."""
     chart = NodeAgentChart(user_values)
     v = chart.v
     sp, sa, pa, ta = chart.system_probe(), chart.security_agent(), chart.process_agent(), chart.trace_agent()
@@ -809,7 +805,7 @@ def render_pod(user_values: Mapping[str, Any]) -> PodSpec:
     pod["containers"] = containers
     pod["initContainers"] = init_containers
     pod["volumes"] = volumes
-    return pod
+    return CHART_PROVIDERS.finish(pod, v.tree, cluster, render_pod)
 
 
 # --- the pod's volumes: every hostPath the chart may declare, in its order, with its condition ----

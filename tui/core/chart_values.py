@@ -7,11 +7,14 @@ model renders the same tree, so what the ledger shows is what these values produ
 
 from __future__ import annotations
 
+import posixpath
 from typing import Any
 
 from tui.core.answers import Answers
 from tui.core.app_endpoints import dogstatsd_udp_open, injection_mode, why_injection_mode
 from tui.core.chart_defaults import SYSTEM_PROBE_CAPABILITIES
+from tui.core.platform_values import add_platform_values
+from tui.core.platforms import PLATFORMS
 from tui.core.security_contexts import (
     as_root,
     cluster_agent_container_security_context,
@@ -24,11 +27,6 @@ from tui.core.security_contexts import (
 )
 from tui.core.yaml_text import CommentedTree
 
-RUNTIME_SOCKETS = {
-    "containerd": "/var/run/containerd/containerd.sock",
-    "cri-o": "/var/run/crio/crio.sock",
-    "docker": "/var/run/docker.sock",
-}
 DSD_SOCKET_DIR = "/var/run/datadog"
 # APM gets its own directory when DogStatsD does not use a socket: in the shared directory the APM
 # socket would land in an emptyDir that applications cannot reach.
@@ -133,11 +131,19 @@ def chart_values(answers: Answers) -> ValuesPlan:
 
     # --- container runtime ---
     field, socket = runtime_socket_setting(answers)
+    where = f"runtime_socket={socket}" if answers.runtime_socket else f"runtime={answers.runtime}"
+    if not answers.runtime_socket and answers.platform != "generic":
+        where += f" on {answers.platform}"
     plan.set(
         f"datadog.{field}",
         socket,
-        f"runtime={answers.runtime}: mounts only the socket's directory, not all of /var/run"
-        + (" (narrowed to the socket file by daemonset-overrides.yaml)" if answers.runtime == "docker" else ""),
+        f"{where}: mounts only the socket's directory, not all of /var/run"
+        + (" (narrowed to the socket file by daemonset-overrides.yaml)" if socket_file_only(answers) else "")
+        + (
+            "; the chart uses this path on Autopilot anyway, setting it skips Docker's log directory"
+            if PLATFORMS[answers.platform].socket_fixed
+            else ""
+        ),
     )
 
     # --- passwd: mounted only where something reads it ---
@@ -160,13 +166,26 @@ def chart_values(answers: Answers) -> ValuesPlan:
         False,
         "the chart also installs the Datadog Operator by default; this deployment does not use it",
     )
+    add_platform_values(plan, answers)
     return plan
 
 
 def runtime_socket_setting(answers: Answers) -> tuple[str, str]:
     """The field naming the runtime socket (the same in the chart's values and the DatadogAgent), and its path."""
     field = "dockerSocketPath" if answers.runtime == "docker" else "criSocketPath"
-    return field, RUNTIME_SOCKETS[answers.runtime]
+    return field, answers.socket_path
+
+
+# Directories that hold much more than one runtime's socket: mounting them would expose every
+# socket on the node, so only the socket file is mounted (see daemonset_patch).
+SHARED_SOCKET_DIRS = ("/", "/run", "/var/run")
+
+
+def socket_file_only(answers: Answers) -> bool:
+    """Docker's socket sits in /var/run itself, and a custom socket may sit in a shared directory."""
+    if PLATFORMS[answers.platform].socket_fixed or not PLATFORMS[answers.platform].post_render_patch:
+        return False
+    return answers.runtime == "docker" or posixpath.dirname(answers.socket_path) in SHARED_SOCKET_DIRS
 
 
 def why_origin_detection(answers: Answers) -> str:

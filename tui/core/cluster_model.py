@@ -108,6 +108,7 @@ class Feature(NamedTuple):
     lost_without: str
     off: tuple[tuple[str, Any], ...] = ()  # the values that take it away; () when no value can
     note: str = ""  # how it is removed when no value can
+    answer: str = ""  # the ddsecure answer that decides it
 
     @property
     def removed_by(self) -> str:
@@ -120,6 +121,7 @@ FEATURES: dict[str, Feature] = {
         "node Agent: kubelet API",
         "metrics, the pod list and health checks from the kubelet of the Agent's own node",
         "every container and pod metric",
+        answer="kubernetes_version",
     ),
     "node-agent": Feature(
         "node Agent: API server checks",
@@ -136,6 +138,7 @@ FEATURES: dict[str, Feature] = {
         "the read position of event collection (a ConfigMap) so restarts neither lose nor repeat events",
         "Kubernetes events in Datadog",
         off=(("datadog.collectEvents", False),),
+        answer="kubernetes_events",
     ),
     "ksm-core": Feature(
         "kube-state-metrics core",
@@ -151,18 +154,21 @@ FEATURES: dict[str, Feature] = {
             ("datadog.kubeStateMetricsCore.collectSecretMetrics", False),
             ("datadog.kubeStateMetricsCore.collectConfigMaps", False),
         ),
+        answer="secret_metrics",
     ),
     "orchestrator": Feature(
         "Orchestrator Explorer",
         "the Kubernetes resources view: reads workloads, RBAC objects, service accounts and whole API groups",
         "the Kubernetes resources view in Datadog",
         off=(("datadog.orchestratorExplorer.enabled", False),),
+        answer="orchestrator_explorer",
     ),
     "admission": Feature(
         "admission controller",
         "its own webhook configurations, its TLS certificate Secret, and the owners of pods it mutates",
         "automatic Agent configuration and library injection in application pods",
         off=(("clusterAgent.admissionController.enabled", False),),
+        answer="admission_controller",
     ),
     "appsec": Feature(
         "AppSec injector",

@@ -81,6 +81,8 @@ def feature_lines(ledger: ClusterLedger) -> list[str]:
             head += f": {feature.used_for}. Without it: {feature.lost_without}."
             if feature.removed_by:
                 head += f" Removed by: {feature.removed_by}."
+            if feature.answer:
+                head += f" Decided by the answer `{feature.answer}`."
         out.append(head)
         for danger in row.dangers:
             grants = [g for g in row.grants if danger in dangers_of(g)]

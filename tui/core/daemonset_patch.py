@@ -1,23 +1,31 @@
 """What the chart's values cannot express, as one strategic-merge patch for the node-Agent DaemonSet.
 
-Each change is a `PatchStep`: the gap it closes (G1–G6 in the chart reference), why, and the
-pod-spec fragment. The steps are derived from the answers and from the pod the values render, so a
+Each change is a `PatchStep`: what it does (a title for files and screens), why, and the pod-spec
+fragment. The steps are derived from the answers and from the pod the values render, so a
 hostPath that no container mounts is removed whatever caused it.
 """
 
 from __future__ import annotations
 
 import copy
+import posixpath
 from typing import Any, NamedTuple
 
 from tui.core.answers import Answers
 from tui.core.app_endpoints import dogstatsd_udp_open
-from tui.core.chart_values import RUNTIME_SOCKETS
+from tui.core.chart_values import socket_file_only
+from tui.core.platforms import PLATFORMS
 from tui.core.pod_spec import PodSpec, host_path_mounts, unmounted_host_path_volumes
+
+# Step titles, shown in REPORT.md and daemonset-overrides.yaml; the Operator bundle drops SOCKET_FILE_ONLY.
+UNMOUNTED_VOLUMES = "Remove hostPath volumes nothing mounts"
+SOCKET_FILE_ONLY = "Mount only the runtime socket"
+READ_ONLY_SOCKET_DIR = "Socket directory read-only where it is only connected to"
+CLOSE_DOGSTATSD_PORT = "Close the DogStatsD UDP port"
 
 
 class PatchStep(NamedTuple):
-    gap: str
+    title: str
     why: str
     fragment: dict[str, Any]
 
@@ -70,8 +78,10 @@ def daemonset_name(release_name: str) -> str:
 def daemonset_patch(answers: Answers, rendered: PodSpec) -> DaemonSetPatch:
     order = {key: [c["name"] for c in rendered.get(key) or []] for key in ("initContainers", "containers")}
     patch = DaemonSetPatch(daemonset_name(answers.release_name), answers.namespace, order=order)
-    if answers.runtime == "docker":
-        patch.steps.append(_docker_socket_only(rendered))
+    if not PLATFORMS[answers.platform].post_render_patch:
+        return patch  # the platform admits only the chart's own pod (GKE Autopilot): values only
+    if socket_file_only(answers):
+        patch.steps.append(_socket_file_only(answers, rendered))
     patch.steps += _read_only_socket_mounts(answers, rendered)
     # UDP stays open wherever applications are pointed at it (their choice, or the admission
     # controller's one mode for both transports).
@@ -81,7 +91,7 @@ def daemonset_patch(answers: Answers, rendered: PodSpec) -> DaemonSetPatch:
     if unmounted:
         patch.steps.append(
             PatchStep(
-                "G3",
+                UNMOUNTED_VOLUMES,
                 "declared hostPath volumes that no container mounts: "
                 + ", ".join(unmounted)
                 + " (the chart declares them anyway)",
@@ -91,8 +101,8 @@ def daemonset_patch(answers: Answers, rendered: PodSpec) -> DaemonSetPatch:
     return patch
 
 
-def _docker_socket_only(rendered: PodSpec) -> PatchStep:
-    socket = RUNTIME_SOCKETS["docker"]
+def _socket_file_only(answers: Answers, rendered: PodSpec) -> PatchStep:
+    socket = answers.socket_path
     mounts_by_container: dict[str, list[str]] = {}
     for container, volume, mount_path, _ in host_path_mounts(rendered):
         if volume == "runtimesocketdir":
@@ -108,12 +118,13 @@ def _docker_socket_only(rendered: PodSpec) -> PatchStep:
             + [{"name": "runtimesocketdir", "mountPath": "/host" + socket, "readOnly": True}],
         }
         fragment.setdefault("initContainers" if container in init_names else "containers", []).append(entry)
-    return PatchStep(
-        "G4",
-        "runtime=docker: the socket's directory is all of /var/run; mount only /var/run/docker.sock "
-        "(restart the Agent pod if dockerd recreates its socket)",
-        fragment,
-    )
+    directory = posixpath.dirname(socket)
+    if answers.runtime == "docker":
+        why = f"runtime=docker: the socket's directory is all of {directory}; mount only {socket} "
+        why += "(restart the Agent pod if dockerd recreates its socket)"
+    else:
+        why = f"runtime_socket={socket}: its directory {directory} holds other sockets; mount only the socket"
+    return PatchStep(SOCKET_FILE_ONLY, why, fragment)
 
 
 def _read_only_socket_mounts(answers: Answers, rendered: PodSpec) -> list[PatchStep]:
@@ -130,7 +141,7 @@ def _read_only_socket_mounts(answers: Answers, rendered: PodSpec) -> list[PatchS
         return []
     return [
         PatchStep(
-            "G2",
+            READ_ONLY_SOCKET_DIR,
             "only the agent creates dsd.socket; other containers just connect to it, which needs no write access",
             {"containers": entries},
         )
@@ -146,7 +157,7 @@ def _close_udp(answers: Answers) -> PatchStep:
     entry: dict[str, Any] = {"name": "agent", "ports": [{"containerPort": 8125, "protocol": "UDP", "$patch": "delete"}]}
     if answers.dogstatsd == "uds":
         entry["env"] = [{"name": "DD_DOGSTATSD_PORT", "value": "0"}]
-    return PatchStep("G6", why, {"containers": [entry]})
+    return PatchStep(CLOSE_DOGSTATSD_PORT, why, {"containers": [entry]})
 
 
 def _merge_fragment(into: dict[str, Any], fragment: dict[str, Any]) -> None:

@@ -1,9 +1,9 @@
 """The decisions a user makes, in the order the wizards ask them, with every trade-off as data.
 
 A `Decision` is one answer id; each `Option` says what it gives, what privilege it costs, what is
-lost without it, the Pod Security checks involved and version caveats. Both wizards, `ddsecure
-explain` and the report read these records; the privilege *delta* of an option is never written
-here but computed from the model (see `option_delta`).
+lost without it and version caveats. Both wizards, `ddsecure explain` and the report read these
+records; the privilege *delta* of an option and the Pod Security checks it breaks are never written
+here but computed from the model (see `tui.core.what_if`).
 """
 
 from __future__ import annotations
@@ -13,19 +13,29 @@ from typing import Any, NamedTuple
 
 from tui.core.answers import ANSWER_SPECS, FINE_GRAINED_KUBELET_FROM, SITES, Answers
 from tui.core.app_endpoints import dogstatsd_udp_open
+from tui.core.platforms import PLATFORMS, Platform
 
 
 class Caveat(str):
-    """A caveat's text, and when it concerns a deployment (for the report; explanations show them all).
+    """Explanation text that depends on the answers: when it concerns a deployment, and how it reads for one.
 
-    A `str`, so every screen can print it as it is.
+    A `str` holding the general wording (for `ddsecure explain` without answers), so every screen can
+    print it as it is; `worded(text, answers)` gives the wording for given answers (UID 101 on 7.45,
+    the containerd path with containerd), and `caveat_applies` says whether it concerns them at all.
     """
 
     applies: Callable[[Answers], bool]
+    render: Callable[[Answers], str] | None
 
-    def __new__(cls, text: str, applies: Callable[[Answers], bool] | None = None) -> Caveat:
+    def __new__(
+        cls,
+        text: str,
+        applies: Callable[[Answers], bool] | None = None,
+        render: Callable[[Answers], str] | None = None,
+    ) -> Caveat:
         caveat = super().__new__(cls, text)
         caveat.applies = applies or (lambda answers: True)
+        caveat.render = render
         return caveat
 
 
@@ -33,14 +43,39 @@ def caveat_applies(caveat: str, answers: Answers) -> bool:
     return caveat.applies(answers) if isinstance(caveat, Caveat) else True
 
 
+def worded(text: str, answers: Answers | None) -> str:
+    """`text` as it reads for `answers`; its general wording when there are none."""
+    if answers is not None and isinstance(text, Caveat) and text.render is not None:
+        return text.render(answers)
+    return str(text)
+
+
+def caveats_for(decision: Decision, option: Option | None, answers: Answers | None) -> list[str]:
+    """The caveats of `option` and its decision, worded for `answers` (all of them without answers)."""
+    caveats = [*(option.caveats if option is not None else ()), *decision.caveats]
+    return [worded(c, answers) for c in caveats if answers is None or caveat_applies(c, answers)]
+
+
+def with_option(answers: Answers, decision_id: str, value: Any) -> Answers:
+    """The answers as they would be with `value` chosen (unchanged when the combination is refused)."""
+    from tui.core.errors import AnswerError
+
+    current = getattr(answers, decision_id)
+    if isinstance(current, tuple) and not isinstance(value, tuple):
+        value = (*current, value)
+    try:
+        return answers.replace(**{decision_id: value})
+    except AnswerError:
+        return answers
+
+
 class Option(NamedTuple):
     value: Any
     label: str
-    summary: str  # one line: the trade-off
+    summary: str  # one line: the trade-off (a Caveat where it depends on other answers)
     gives: str = ""
     costs: str = ""  # the privilege it adds, in words
     loses: str = ""  # what is lost without it
-    pss: tuple[str, ...] = ()  # Pod Security check ids it trips
     caveats: tuple[str, ...] = ()
 
 
@@ -53,30 +88,55 @@ class Decision(NamedTuple):
     kind: str = "choice"  # choice, bool, multi, text
     applies: Callable[[Answers], bool] = lambda answers: True
     caveats: tuple[str, ...] = ()
+    # What a text step shows when the answer is unset (e.g. the socket the platform uses).
+    prefill: Callable[[Answers], str] | None = None
 
     def option(self, value: Any) -> Option | None:
         return next((o for o in self.options if o.value == value), None)
+
+    def options_for(self, answers: Answers) -> tuple[Option, ...]:
+        """The options the answers' platform accepts: what a wizard offers."""
+        platform = PLATFORMS[answers.platform]
+        return tuple(o for o in self.options if platform.accepts(self.id, o.value))
+
+    def shown_value(self, answers: Answers) -> Any:
+        """The current answer as a wizard pre-fills it."""
+        value = getattr(answers, self.id)
+        return self.prefill(answers) if value is None and self.prefill else value
 
     @property
     def default(self) -> Any:
         return Answers().as_dict()[self.id]
 
-    def explain(self) -> str:
-        """Plain text: the decision and every option's trade-offs (for `ddsecure explain`)."""
-        lines = [f"{self.title} ({self.id})", "", self.help, ""]
-        default = self.default
+    def pod_security(self, option: Option, answers: Answers | None = None) -> tuple[str, ...]:
+        """The Pod Security checks `option` breaks (with `answers`, else the defaults), from the model."""
+        from tui.core.what_if import option_checks
+
+        return option_checks(self.id, option.value, answers)
+
+    def explain(self, answers: Answers | None = None) -> str:
+        """Plain text: the decision and every option's trade-offs (for `ddsecure explain` and `?` in `ask`).
+
+        With `answers`, each option reads as it would for those answers with that option chosen, and
+        only the notes that concern them are shown."""
+        lines = [f"{self.title} ({self.id})", "", worded(self.help, answers), ""]
+        default = self.default if answers is None else getattr(answers, self.id)
         for option in self.options:
-            mark = " (default)" if option.value == default or (self.kind == "multi" and option.value in default) else ""
-            lines.append(f"* {format_value(option.value)}{mark}: {option.summary}")
+            chosen = option.value == default or (self.kind == "multi" and option.value in default)
+            mark = (" (default)" if answers is None else " (current)") if chosen else ""
+            if_chosen = None if answers is None else with_option(answers, self.id, option.value)
+            lines.append(f"* {format_value(option.value)}{mark}: {worded(option.summary, if_chosen)}")
             for label, text in (("gives", option.gives), ("costs", option.costs), ("without it", option.loses)):
                 if text:
-                    lines.append(f"    {label}: {text}")
-            if option.pss:
-                lines.append(f"    Pod Security checks: {', '.join(option.pss)}")
-            for caveat in option.caveats:
+                    lines.append(f"    {label}: {worded(text, if_chosen)}")
+            checks = self.pod_security(option, answers)
+            if checks:
+                lines.append(f"    Pod Security: breaks {'; '.join(checks)}")
+            for caveat in caveats_for(self._replace(caveats=()), option, if_chosen):
                 lines.append(f"    note: {caveat}")
         for caveat in self.caveats:
-            lines.append(f"Note: {caveat}")
+            if answers is None or caveat_applies(caveat, answers):
+                lines.append(f"Note: {worded(caveat, answers)}")
         return "\n".join(lines).rstrip() + "\n"
 
 
@@ -93,13 +153,62 @@ def _docker(answers: Answers) -> bool:
     return answers.runtime == "docker"
 
 
+_ORIGIN_OVER_UDS = (
+    "Over a Unix socket the Agent reads the sender's PID from the socket and needs the host PID namespace "
+    "to map it to a container."
+)
+_ORIGIN_OVER_UDP = "Over UDP the client library reports its own container ID, so no privilege is needed."
+
+
 def format_value(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
 
 
+def _platform_option(platform: Platform) -> Option:
+    """A platform's data as an option: what it settles and sets, what it refuses, its caveats.
+
+    What it costs in privileges is not written here: the wizards compute it from the model.
+    """
+    settled = [f"runtime {platform.runtime}"] if platform.runtime else []
+    socket = platform.sockets.get(platform.runtime or "")
+    if socket:
+        settled.append(f"socket {socket}")
+    settled += [
+        f"{k.key}: {format_value(k.value) if not isinstance(k.value, dict) else '(see values.yaml)'}"
+        for k in platform.chart_keys
+    ]
+    refused = tuple(f"refuses {r.answer_id}={format_value(r.value)}: {r.reason}" for r in platform.refuses)
+    if not platform.post_render_patch:
+        refused += (f"no post-render patch: {platform.patch_note}",)
+    return Option(
+        platform.name,
+        platform.title,
+        platform.summary,
+        gives="; ".join(settled) or "the chart's usual paths",
+        caveats=refused + ((platform.pod_security,) if platform.pod_security else ()) + platform.caveats,
+    )
+
+
+def _runtime_open(answers: Answers) -> bool:
+    return PLATFORMS[answers.platform].runtime is None
+
+
+def _socket_open(answers: Answers) -> bool:
+    return not PLATFORMS[answers.platform].socket_fixed
+
+
 DECISIONS: tuple[Decision, ...] = (
+    Decision(
+        "platform",
+        "Platform",
+        "Where does the cluster run?",
+        "The platform decides the container runtime and where its socket is, which chart switches apply "
+        "(providers.*), what its admission refuses, and what helm must be told to render offline exactly "
+        "what the cluster would render. Answers the platform settles are not asked again.",
+        options=tuple(_platform_option(p) for p in PLATFORMS.values()),
+    ),
     Decision(
         "agent_version",
         "Agent version",
@@ -108,7 +217,13 @@ DECISIONS: tuple[Decision, ...] = (
         "It is pinned in values.yaml so that the privileges computed here stay true.",
         kind="text",
         caveats=(
-            "The dd-agent user is UID 101 up to 7.47.x and UID 100 from 7.48.0.",
+            Caveat(
+                "The dd-agent user is UID 101 up to 7.47.x and UID 100 from 7.48.0.",
+                render=lambda a: (
+                    f"Agent {a.agent_version} runs the dd-agent user as UID {a.version.dd_agent_uid} "
+                    "(UID 101 up to 7.47.x, UID 100 from 7.48.0)."
+                ),
+            ),
             "Before 7.60 process collection runs in a separate process-agent container.",
             "Before 7.51 the Orchestrator Explorer also adds a process-agent.",
             "From 7.78 the chart turns on service discovery, which brings system-probe; ddsecure turns it off.",
@@ -121,6 +236,7 @@ DECISIONS: tuple[Decision, ...] = (
         "Which container runtime do your nodes use?",
         "The Agent reads container metadata from the runtime's socket. ddsecure mounts only the socket's own "
         "directory, read-only; the chart's default is the whole host /var/run.",
+        applies=_runtime_open,
         options=(
             Option(
                 "containerd",
@@ -129,7 +245,6 @@ DECISIONS: tuple[Decision, ...] = (
                 gives="container names, images and tags from containerd",
                 costs="hostPath /var/run/containerd (ro)",
                 loses="container metadata and runtime metrics",
-                pss=("hostPathVolumes",),
             ),
             Option(
                 "cri-o",
@@ -138,7 +253,6 @@ DECISIONS: tuple[Decision, ...] = (
                 gives="container metadata from CRI-O",
                 costs="hostPath /var/run/crio (ro)",
                 loses="container metadata and runtime metrics",
-                pss=("hostPathVolumes",),
             ),
             Option(
                 "docker",
@@ -147,13 +261,27 @@ DECISIONS: tuple[Decision, ...] = (
                 gives="container metadata from dockerd",
                 costs="hostPath /var/run/docker.sock (ro); logs add /var/lib/docker/containers (ro)",
                 loses="container metadata and runtime metrics",
-                pss=("hostPathVolumes",),
                 caveats=(
                     "The chart would mount all of /var/run; the patch narrows it to the socket file. If dockerd "
                     "recreates its socket, restart the Agent pod.",
                     "Read access to the Docker socket is effectively root on the node: protect the Agent pod.",
                 ),
             ),
+        ),
+    ),
+    Decision(
+        "runtime_socket",
+        "Runtime socket",
+        "Path of the container runtime's socket on the nodes",
+        "The Agent mounts this socket's own directory read-only (only the file for Docker, or when the "
+        "directory is /run or /var/run). Change it when your nodes keep the socket elsewhere; the platform's "
+        "usual path is filled in.",
+        kind="text",
+        applies=_socket_open,
+        prefill=lambda answers: answers.socket_path,
+        caveats=(
+            "A wrong path mounts a directory that does not exist there: the Agent then sees no containers.",
+            "A socket directly in / is refused: the Agent would mount the host's root.",
         ),
     ),
     Decision(
@@ -180,13 +308,16 @@ DECISIONS: tuple[Decision, ...] = (
                 gives="custom metrics over /var/run/datadog/dsd.socket, with delivery errors reported to clients",
                 costs="hostPath /var/run/datadog (rw) in the Agent and, through the admission controller, in apps",
                 loses="socket transport; clients use UDP",
-                pss=("hostPathVolumes",),
                 caveats=(
                     "Application pods mounting the socket directory cannot run in baseline or restricted namespaces.",
                     Caveat(
-                        "As non-root, UID 100 cannot create the socket in a kubelet-created (root 0755) directory: "
-                        "pre-create /var/run/datadog writable by the Agent user.",
+                        "As non-root, the dd-agent user cannot create the socket in a kubelet-created (root 0755) "
+                        "directory: pre-create /var/run/datadog writable by the Agent user.",
                         lambda a: a.non_root,
+                        render=lambda a: (
+                            f"As non-root, UID {a.uid} cannot create the socket in a kubelet-created "
+                            f"(root 0755) directory: pre-create /var/run/datadog writable by UID {a.uid}."
+                        ),
                     ),
                     Caveat(
                         "ddsecure closes the UDP listener in the DaemonSet patch, so metrics arrive only through "
@@ -208,7 +339,6 @@ DECISIONS: tuple[Decision, ...] = (
                 gives="custom metrics from pods that address the node IP (and from outside the cluster network)",
                 costs="hostPort 8125/UDP",
                 loses="node-IP addressing; use the Service instead",
-                pss=("hostPorts",),
             ),
             Option(
                 "off",
@@ -224,9 +354,16 @@ DECISIONS: tuple[Decision, ...] = (
         "origin_detection",
         "Origin detection",
         "Tag DogStatsD metrics with the container that sent them?",
-        "Origin detection adds container-level tags to custom metrics. Over a Unix socket the Agent reads "
-        "the sender's PID from the socket and needs the host PID namespace to map it to a container. "
-        "Over UDP the client library reports its own container ID, so no privilege is needed.",
+        Caveat(
+            "Origin detection adds container-level tags to custom metrics. "
+            + _ORIGIN_OVER_UDS
+            + " "
+            + _ORIGIN_OVER_UDP,
+            render=lambda a: (
+                "Origin detection adds container-level tags to custom metrics. "
+                + (_ORIGIN_OVER_UDS if a.dogstatsd == "uds" else _ORIGIN_OVER_UDP)
+            ),
+        ),
         kind="bool",
         applies=lambda a: a.dogstatsd != "off",
         options=(
@@ -244,7 +381,6 @@ DECISIONS: tuple[Decision, ...] = (
                 gives="container, pod and service tags on each custom metric",
                 costs="hostPID (with dogstatsd=uds): the Agent sees every process on the node",
                 loses="per-container breakdown of custom metrics",
-                pss=("hostNamespaces",),
                 caveats=(
                     "hostPID with ptrace-capable code can inspect or attack other processes on the node.",
                     Caveat(
@@ -259,19 +395,20 @@ DECISIONS: tuple[Decision, ...] = (
         "apm",
         "APM transport",
         "How do applications send traces?",
-        "The trace-agent container receives traces. A Unix socket needs a read-write host directory (also "
-        "mounted into app pods); TCP through the node-local Service needs nothing; a host port opens 8126 on "
-        "every node.",
+        "The trace-agent container receives traces. In every mode it also listens on 8126/TCP, open to any pod "
+        "(the chart's liveness probe for trace-agent connects to that port). A Unix socket adds a read-write host "
+        "directory (also mounted into app pods); TCP through the node-local Service adds nothing; a host port "
+        "also opens 8126 on every node's IP.",
         options=(
             Option("off", "Off", "no trace-agent container", costs="none", loses="APM traces"),
             Option(
                 "uds",
                 "Unix domain socket",
-                "no network exposure; costs a read-write hostPath in the Agent and apps",
+                "apps send over a socket; costs a read-write hostPath in the Agent and apps",
                 gives="traces over apm.socket",
-                costs="hostPath socket directory (rw) in trace-agent and, through the admission controller, in apps",
+                costs="hostPath socket directory (rw) in trace-agent and, through the admission controller, in apps; "
+                "trace-agent still listens on 8126/TCP for any pod (its liveness probe needs the port)",
                 loses="socket transport",
-                pss=("hostPathVolumes",),
                 caveats=(
                     Caveat(
                         "Without the DogStatsD socket, ddsecure gives APM its own /var/run/datadog-apm: in the shared "
@@ -285,7 +422,7 @@ DECISIONS: tuple[Decision, ...] = (
                 "TCP via the node-local Service",
                 "no host access; apps use the node-local Service",
                 gives="traces over TCP to a Service with internalTrafficPolicy Local",
-                costs="none",
+                costs="8126/TCP open to any pod (as in every mode)",
                 loses="—",
             ),
             Option(
@@ -295,7 +432,6 @@ DECISIONS: tuple[Decision, ...] = (
                 gives="traces from anything that can reach the node IP",
                 costs="hostPort 8126/TCP",
                 loses="node-IP addressing",
-                pss=("hostPorts",),
             ),
         ),
     ),
@@ -314,7 +450,6 @@ DECISIONS: tuple[Decision, ...] = (
                 gives="logs of pods with ad.datadoghq.com annotations",
                 costs="hostPath /var/log/pods and /var/log/containers (ro), /var/lib/datadog-agent/logs (rw)",
                 loses="log collection",
-                pss=("hostPathVolumes",),
                 caveats=(_LOG_FILES_READABLE,),
             ),
             Option(
@@ -324,7 +459,6 @@ DECISIONS: tuple[Decision, ...] = (
                 gives="logs of every container",
                 costs="hostPath /var/log/pods and /var/log/containers (ro), /var/lib/datadog-agent/logs (rw)",
                 loses="log collection",
-                pss=("hostPathVolumes",),
                 caveats=(_LOG_FILES_READABLE,),
             ),
         ),
@@ -352,7 +486,6 @@ DECISIONS: tuple[Decision, ...] = (
                 gives="Live Processes, Live Containers, process discovery",
                 costs="hostPath /etc/passwd (ro) when running as root",
                 loses="process-level visibility",
-                pss=("hostPathVolumes",),
                 caveats=(
                     Caveat(
                         "As non-root the chart drops /etc/passwd (the host's file has no dd-agent entry): processes "
@@ -378,15 +511,36 @@ DECISIONS: tuple[Decision, ...] = (
             Option(
                 "nonroot",
                 "Non-root (dd-agent)",
-                "UID 100 (101 for ≤ 7.47), runAsNonRoot, drop ALL capabilities",
+                Caveat(
+                    "UID 100 (101 for ≤ 7.47), runAsNonRoot, drop ALL capabilities",
+                    render=lambda a: (
+                        f"UID {a.version.dd_agent_uid} (dd-agent in Agent {a.agent_version}), "
+                        "runAsNonRoot, drop ALL capabilities"
+                    ),
+                ),
                 gives="a compromised Agent is an unprivileged user inside its container",
                 costs="none; the host must grant access instead",
                 loses="—",
                 caveats=(
-                    "The runtime socket must be readable by the Agent's UID or a group in supplementalGroups.",
-                    "For logs, /var/log/pods must be readable and /var/lib/datadog-agent/logs writable by it.",
-                    "For a DogStatsD/APM socket, the socket directory must be writable by it.",
-                    "system-probe and security-agent still run as root: eBPF needs it.",
+                    Caveat(
+                        "The runtime socket must be readable by the Agent's UID or a group in supplementalGroups.",
+                        render=lambda a: (
+                            f"The {a.runtime} socket ({a.socket_path}) must be readable "
+                            f"by UID {a.uid} or a group in supplementalGroups."
+                        ),
+                    ),
+                    Caveat(
+                        "For logs, /var/log/pods must be readable and /var/lib/datadog-agent/logs writable by it.",
+                        lambda a: a.logs != "off",
+                    ),
+                    Caveat(
+                        "For a DogStatsD/APM socket, the socket directory must be writable by it.",
+                        lambda a: a.dogstatsd_over_uds or a.apm_over_uds,
+                    ),
+                    Caveat(
+                        "system-probe and security-agent still run as root: eBPF needs it.",
+                        lambda a: bool(a.system_probe),
+                    ),
                     "Some integrations that run host commands or read root-only files stop working.",
                 ),
             ),
@@ -397,7 +551,6 @@ DECISIONS: tuple[Decision, ...] = (
                 gives="runtime socket and log access regardless of host file permissions",
                 costs="runAsUser 0",
                 loses="—",
-                pss=("runAsNonRoot", "runAsUser"),
                 caveats=("Root in a container with host mounts makes an escape more damaging.",),
             ),
         ),
@@ -415,35 +568,30 @@ DECISIONS: tuple[Decision, ...] = (
                 "Cloud Network Monitoring",
                 "network flows between services",
                 costs="system-probe; process-agent; /sys/fs/bpf (ro)",
-                pss=("capabilities_baseline", "appArmorProfile", "hostPathVolumes"),
             ),
             Option(
                 "usm",
                 "Universal Service Monitoring",
                 "RED metrics for HTTP/gRPC without instrumentation",
                 costs="system-probe; process-agent; the host root / (ro); kernel headers",
-                pss=("capabilities_baseline", "appArmorProfile", "hostPathVolumes"),
             ),
             Option(
                 "cws",
                 "Workload Protection (CWS)",
                 "runtime threat detection",
                 costs="system-probe + KILL; security-agent; / (ro), /etc/passwd, /etc/group",
-                pss=("capabilities_baseline", "appArmorProfile", "hostPathVolumes"),
             ),
             Option(
                 "oom-kill",
                 "OOM kill check",
                 "which process the kernel killed for memory",
                 costs="system-probe; kernel headers and package dirs (ro), compiler dirs (rw)",
-                pss=("capabilities_baseline", "appArmorProfile", "hostPathVolumes"),
             ),
             Option(
                 "tcp-queue-length",
                 "TCP queue length check",
                 "socket queue saturation",
                 costs="system-probe; kernel headers and package dirs (ro), compiler dirs (rw)",
-                pss=("capabilities_baseline", "appArmorProfile", "hostPathVolumes"),
             ),
         ),
         caveats=(

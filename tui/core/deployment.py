@@ -10,9 +10,11 @@ from collections.abc import Mapping
 from functools import cached_property, lru_cache
 from typing import Any
 
+from tui.core import pod_security
 from tui.core.answers import Answers
 from tui.core.app_endpoints import app_endpoints
-from tui.core.chart_model import render_pod
+from tui.core.chart_model import effective_values, render_pod
+from tui.core.chart_providers import CHART_PROVIDERS
 from tui.core.chart_values import (
     APM_OWN_SOCKET_DIR,
     DSD_SOCKET_DIR,
@@ -22,6 +24,8 @@ from tui.core.chart_values import (
 from tui.core.cluster_ledger import ClusterLedger
 from tui.core.cluster_model import ClusterModel, cluster_objects
 from tui.core.daemonset_patch import DaemonSetPatch, daemonset_patch
+from tui.core.platforms import PLATFORMS, Platform
+from tui.core.pod_security import CheckResult
 from tui.core.pod_spec import PodSpec
 from tui.core.privileges import Ledger, ledger_of_pod
 from tui.core.rbac_patch import RbacPatch, apply_rbac_patches, rbac_patches
@@ -48,7 +52,7 @@ class Deployment:
     @cached_property
     def rendered_pod(self) -> PodSpec:
         """The node-Agent pod as `helm template` renders these values, before the patch."""
-        return render_pod(self.values)
+        return render_pod(self.values, PLATFORMS[self.answers.platform].cluster)
 
     @cached_property
     def patch(self) -> DaemonSetPatch:
@@ -58,6 +62,11 @@ class Deployment:
     def pod(self) -> PodSpec:
         """The pod after `kubectl kustomize` applies daemonset-overrides.yaml: what runs on nodes."""
         return apply_patch(self.rendered_pod, self.patch.pod_patch)
+
+    @cached_property
+    def pod_security_results(self) -> list[CheckResult]:
+        """Every Pod Security check run on the pod (what-if comparisons read these, computed once)."""
+        return pod_security.evaluate(self.pod)
 
     @cached_property
     def ledger(self) -> Ledger:
@@ -70,6 +79,8 @@ class Deployment:
 
     @cached_property
     def rbac_patches(self) -> list[RbacPatch]:
+        if not self.platform.post_render_patch:
+            return []  # a values-only platform (GKE Autopilot) gets no kustomize step to carry them
         return rbac_patches(self.rendered_cluster)
 
     @cached_property
@@ -78,6 +89,15 @@ class Deployment:
         model = self.rendered_cluster
         patched = ClusterModel(apply_rbac_patches(model.objects, self.rbac_patches), model.rule_features)
         return ClusterLedger.of(patched, self.answers.namespace)
+
+    @property
+    def platform(self) -> Platform:
+        return PLATFORMS[self.answers.platform]
+
+    @cached_property
+    def scc(self) -> dict[str, Any] | None:
+        """The Agent's SecurityContextConstraints (privilege fields), when the values create one."""
+        return CHART_PROVIDERS.scc(effective_values(self.values), self.pod)
 
     @property
     def app_socket_dirs(self) -> tuple[str, ...]:

@@ -13,6 +13,7 @@ from typing import NamedTuple
 
 from tui.core.answers import Answers
 from tui.core.chart_defaults import CHART_VERSION
+from tui.core.platforms import PLATFORMS, helm_template_flags
 
 # What each target writes, as the wizards offer it (short label, then what it means).
 # The keys are the valid `--target` values.
@@ -46,11 +47,20 @@ PRIVILEGES = "privileges.json"
 
 
 def helm_template_command(answers: Answers) -> str:
-    """The one `helm template` command line of the bundle (every header and text uses it)."""
+    """The one `helm template` command line of the bundle (every header and text uses it).
+
+    Offline, helm knows nothing of the cluster: the platform's flags make it render what the
+    cluster's own API server would (OpenShift, GKE Autopilot).
+    """
+    flags = helm_template_flags(answers.platform)
     return (
         f"helm template {answers.release_name} {CHART} --version {CHART_VERSION} "
-        f"-n {answers.namespace} -f {VALUES} > {RENDERED}"
+        f"-n {answers.namespace} -f {VALUES}{' ' + flags if flags else ''} > {RENDERED}"
     )
+
+
+def helm_install_command(answers: Answers) -> str:
+    return f"helm install {answers.release_name} {CHART} --version {CHART_VERSION} -n {answers.namespace} -f {VALUES}"
 
 
 def verify_command(answers: Answers, daemonset: str) -> str:
@@ -117,6 +127,11 @@ class NextSteps(NamedTuple):
 
 
 def helm_way(answers: Answers) -> Way:
+    platform = PLATFORMS[answers.platform]
+    if not platform.post_render_patch:
+        return Way(
+            "the Helm chart", (helm_install_command(answers),), how=f"values.yaml only, no patch: {platform.patch_note}"
+        )
     return Way(
         "the Helm chart",
         (helm_template_command(answers), "kubectl kustomize . | kubectl apply -f -"),

@@ -25,7 +25,7 @@ from tui.core.chart_values import (
     runtime_socket_setting,
     why_origin_detection,
 )
-from tui.core.daemonset_patch import DaemonSetPatch, daemonset_patch
+from tui.core.daemonset_patch import SOCKET_FILE_ONLY, DaemonSetPatch, daemonset_patch
 from tui.core.deployment import Deployment
 from tui.core.pod_spec import PodSpec, all_containers
 from tui.core.privileges import Ledger, ledger_delta, ledger_of_pod
@@ -245,8 +245,9 @@ def datadog_agent_plan(answers: Answers) -> OperatorPlan:
     return plan
 
 
-# Cluster answers a DatadogAgent has no field for: the Operator decides that RBAC itself.
-NOT_IN_DATADOG_AGENT = ("kubernetes_version", "secret_metrics")
+# Answers a DatadogAgent has no field for: the Operator decides that RBAC itself, and the platform
+# switches (providers.*) are the Helm chart's (the Operator output does not model platforms yet).
+NOT_IN_DATADOG_AGENT = ("kubernetes_version", "secret_metrics", "platform")
 
 
 def _cluster_features(plan: OperatorPlan, answers: Answers) -> None:
@@ -429,7 +430,7 @@ def operator_pod(answers: Answers, deployment: Deployment | None = None) -> PodS
     - system-probe keeps the Operator's seccomp-setup init container (and its read-write
       /var/lib/kubelet/seccomp), which the Helm bundle removes with a chart value;
     - the Docker socket directory cannot be narrowed to the socket file (no DaemonSet patch: the
-      Operator reconciles its DaemonSet back), so the Helm patch's G4 step does not apply;
+      Operator reconciles its DaemonSet back), so the Helm patch's Docker-socket step does not apply;
     - hostPID follows the Operator's own rules (NPM, USM and CWS turn it on);
     - every overridden container and the pod get exactly the DatadogAgent's security contexts.
     """
@@ -439,7 +440,8 @@ def operator_pod(answers: Answers, deployment: Deployment | None = None) -> PodS
         values.setdefault("datadog", {}).setdefault("systemProbe", {})["seccomp"] = "localhost/system-probe"
     rendered = render_pod(values)
     helm_patch = daemonset_patch(answers, rendered)
-    kept = DaemonSetPatch(helm_patch.name, helm_patch.namespace, [s for s in helm_patch.steps if s.gap != "G4"])
+    steps = [s for s in helm_patch.steps if s.title != SOCKET_FILE_ONLY]
+    kept = DaemonSetPatch(helm_patch.name, helm_patch.namespace, steps)
     pod = apply_patch(rendered, kept.pod_patch)
     pod = copy.deepcopy(dict(pod))
     pod["hostPID"] = operator_host_pid(answers)[0]
@@ -469,7 +471,7 @@ def footprint_differences(answers: Answers, footprint: OperatorFootprint | None 
     if answers.non_root and answers.system_probe:
         out.append(
             "= init containers: the Operator takes one securityContext per init container, so seccomp-setup "
-            "runs as root while init-volume and init-config stay non-root (chart gap G1)"
+            "runs as root while init-volume and init-config stay non-root (the chart gives all init containers one)"
         )
     elif answers.non_root:
         out.append("= init containers: each gets its own securityContext (the chart has one block for all)")
@@ -521,6 +523,6 @@ def report_section(answers: Answers) -> str:
     lines += [f"- {line}" for line in ledger.summary_lines()]
     lines += ["", "At cluster level (RBAC and the Cluster Agent):", ""]
     lines += [f"- {note}" for note in OPERATOR_CLUSTER_NOTES]
-    if ledger.agent_violations:
-        lines += ["", "Pod Security checks it fails: " + ", ".join(f"`{v}`" for v in ledger.agent_violations) + "."]
+    if ledger.agent_violation_reasons:
+        lines += ["", "Pod Security checks it fails: " + "; ".join(ledger.agent_violation_reasons) + "."]
     return "\n".join(lines) + "\n"

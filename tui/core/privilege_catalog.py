@@ -123,6 +123,16 @@ HOST_PATHS: dict[str, PrivilegeInfo] = {
     "kubelet-ca": PrivilegeInfo(
         "verifies the kubelet's TLS certificate", "datadog.kubelet.hostCAPath", "kubelet TLS verification"
     ),
+    "cloudinit-instance-id-file": PrivilegeInfo(
+        "the EC2 instance id as the hostname, without the metadata service",
+        "providers.eks.ec2.useHostnameFromFile",
+        "a stable hostname where pods cannot reach the instance metadata service",
+    ),
+    "datadogrun": PrivilegeInfo(
+        "the Agent's run directory on GKE Autopilot: log read positions across restarts",
+        "platform=gke-autopilot (always, by the chart)",
+        "nothing you can choose: the WorkloadAllowlist expects it",
+    ),
 }
 
 PACKAGE_DIRS = (
@@ -152,14 +162,37 @@ HOST_PORTS = {
     8125: PrivilegeInfo("DogStatsD on <node IP>:8125/UDP", "dogstatsd=udp-hostport", "sending to the node IP"),
     8126: PrivilegeInfo("trace intake on <node IP>:8126/TCP", "apm=tcp-hostport", "sending traces to the node IP"),
 }
+# Ports the Agent's containers declare, by (port, protocol): every one of them is reachable from other pods.
+LISTENERS = {
+    (8125, "UDP"): PrivilegeInfo(
+        "DogStatsD metrics over UDP",
+        "dogstatsd=udp or udp-hostport",
+        "metrics from apps that send over UDP (the socket needs no port)",
+    ),
+    (8126, "TCP"): PrivilegeInfo(
+        "trace intake over TCP; the chart opens it in every APM mode, and trace-agent's liveness probe connects "
+        "to it, so it stays open even when apps use the socket",
+        "apm (any transport)",
+        "traces over TCP, and trace-agent's liveness probe",
+    ),
+}
+UNKNOWN_LISTENER = PrivilegeInfo("a port added outside ddsecure's answers", "unknown", "unknown")
 ROOT = PrivilegeInfo(
     "works with root-only runtime sockets and log files on any host",
     "run_as=root",
-    "nothing, if the host grants UID 100 access (see the report's host checklist)",
+    "nothing, if the host grants the dd-agent user access (see the report's host checklist)",
 )
 CAPABILITIES = PrivilegeInfo(
     "eBPF programs, perf events and kernel tracing", "system_probe", "every system-probe feature"
 )
+ROOT_CONTAINERS = {
+    "system-probe": PrivilegeInfo(
+        "loads eBPF programs and reads kernel state", "system_probe", "every system-probe feature"
+    ),
+    "security-agent": PrivilegeInfo(
+        "reads every file and process for Workload Protection", "system_probe=cws", "runtime threat detection"
+    ),
+}
 
 
 # What each Linux capability lets a container do, in a few words.

@@ -1,7 +1,9 @@
 """The privilege ledger: what a node-Agent pod spec grants, read off the pod itself.
 
 The same function reads the predicted pod (after ddsecure's patch) and a real rendered DaemonSet,
-which is how the tests prove the ledger equals the render.
+which is how the tests prove the ledger equals the render. `Ledger.privileges()` lists what the pod
+grants worst first (root containers and their capabilities, host namespaces, listeners others can
+reach, writable then read-only host paths), so every screen and file leads with the biggest grant.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from typing import Any, NamedTuple
 
 from tui.core import pod_security
 from tui.core.pod_spec import all_containers, host_path_mounts, host_path_volumes
-from tui.core.privilege_catalog import host_path_info
+from tui.core.privilege_catalog import HOST_PID, LISTENERS, UNKNOWN_LISTENER, host_path_info
 
 
 class HostPathGrant(NamedTuple):
@@ -24,6 +26,88 @@ class HostPathGrant(NamedTuple):
     @property
     def mode(self) -> str:
         return "ro" if self.read_only else "rw"
+
+
+class ContainerGrant(NamedTuple):
+    """Who one container runs as and which capabilities it holds."""
+
+    name: str
+    user: int | None  # None: nothing sets runAsUser, so the image's user (root for the Agent images)
+    added: tuple[str, ...]
+    drops_all: bool
+    privileged: bool
+
+    @property
+    def root(self) -> bool:
+        return not self.user
+
+    @property
+    def user_text(self) -> str:
+        return "root" if self.user == 0 else "root (image default)" if self.user is None else f"UID {self.user}"
+
+    @property
+    def capability_text(self) -> str:
+        """The capabilities the process really holds: a root process keeps the runtime's default set unless
+        the container drops ALL; a non-root one holds none of them unless they are added."""
+        if self.privileged:
+            return "privileged: every capability and every host device"
+        added = ", ".join(self.added)
+        if self.root and not self.drops_all:
+            return "the runtime's default capabilities" + (f" plus {added}" if added else " (none dropped)")
+        if added:
+            return f"adds {added}" + ("" if self.root else " (ambient only if the binary is granted them)")
+        return "drops all capabilities" if self.drops_all else "no capabilities (not root)"
+
+    @property
+    def rank(self) -> int:
+        """Lower is worse: privileged, root with added capabilities, root, then non-root."""
+        if self.privileged:
+            return 0
+        if self.root:
+            return 1 if self.added else 2 if not self.drops_all else 3
+        return 4 if self.added else 5
+
+
+class Listener(NamedTuple):
+    """A port a container of the Agent pod accepts connections or datagrams on."""
+
+    container: str
+    port: int
+    protocol: str
+    host_port: int | None
+    host_network: bool
+
+    @property
+    def reach(self) -> str:
+        """Who can send to it: the node's IP for a host port or host network, else the pod network."""
+        if self.host_network:
+            return "host network"
+        return "host port" if self.host_port else "pod network"
+
+    @property
+    def who(self) -> str:
+        if self.host_network:
+            return "anything that can reach the node's IP (the pod shares the node's network)"
+        if self.host_port:
+            return f"anything that can reach <node IP>:{self.host_port}, and any pod through the pod IP"
+        return "any pod, through the pod IP or the chart's node-local Service (unless a NetworkPolicy blocks it)"
+
+    @property
+    def text(self) -> str:
+        short = {
+            "host network": "the node's network: anything that reaches the node",
+            "host port": f"host port {self.host_port}: anything that reaches the node's IP",
+            "pod network": "pod network: any pod (pod IP, node-local Service)",
+        }[self.reach]
+        return f"{self.port}/{self.protocol} ({self.container}) — {short}"
+
+
+class LedgerEntry(NamedTuple):
+    """One privilege as screens list it; `severe` marks what breaks the baseline Pod Security level."""
+
+    text: str
+    severe: bool
+    because: str = ""
 
 
 class Ledger(NamedTuple):
@@ -40,10 +124,34 @@ class Ledger(NamedTuple):
     agent_violations: tuple[str, ...]
     app_level: str
     app_reason: str
+    container_grants: tuple[ContainerGrant, ...] = ()  # worst first
+    listeners: tuple[Listener, ...] = ()
+    agent_violation_reasons: tuple[str, ...] = ()  # the same checks, in kubectl's words
 
     def as_json(self) -> dict[str, Any]:
         """The `privileges.json` document."""
         return {
+            "containerPrivileges": [
+                {
+                    "container": g.name,
+                    "user": g.user,
+                    "root": g.root,
+                    "capabilities": g.capability_text,
+                    "added": list(g.added),
+                    "dropsAll": g.drops_all,
+                }
+                for g in self.container_grants
+            ],
+            "listeners": [
+                {
+                    "container": lsn.container,
+                    "port": lsn.port,
+                    "protocol": lsn.protocol,
+                    "hostPort": lsn.host_port,
+                    "reach": lsn.reach,
+                }
+                for lsn in self.listeners
+            ],
             "hostPID": self.host_pid,
             "hostNetwork": self.host_network,
             "hostPorts": list(self.host_ports),
@@ -64,24 +172,51 @@ class Ledger(NamedTuple):
             "containerUsers": dict(self.container_users),
             "pss": {
                 "agent": self.agent_level,
-                "agentViolations": list(self.agent_violations),
+                "agentViolations": list(self.agent_violation_reasons),
                 "applications": self.app_level,
                 "applicationsReason": self.app_reason,
             },
         }
 
+    def privileges(self) -> list[LedgerEntry]:
+        """Every privilege kept, worst first: root containers (with what capabilities they hold), host
+        namespaces, listeners reachable from the node's network, then the pod network, writable host paths,
+        read-only host paths; the containers that run without root come last, grouped."""
+        out: list[LedgerEntry] = []
+        for grant in self.container_grants:
+            if grant.root or grant.added or grant.privileged:
+                out.append(LedgerEntry(f"{grant.name}: {grant.user_text}, {grant.capability_text}", True))
+        if self.host_pid:
+            out.append(LedgerEntry("hostPID: shares the node's process namespace", True, HOST_PID.because))
+        if self.host_network:
+            out.append(LedgerEntry("hostNetwork: shares the node's network namespace", True))
+        for listener in sorted(self.listeners, key=lambda lsn: lsn.reach == "pod network"):
+            info = LISTENERS.get((listener.port, listener.protocol), UNKNOWN_LISTENER)
+            out.append(LedgerEntry(f"listens on {listener.text}", listener.reach != "pod network", info.because))
+        for path in sorted(self.host_paths, key=lambda g: g.read_only):
+            out.append(
+                LedgerEntry(
+                    f"hostPath {path.path} {path.mode}  ({', '.join(path.containers) or 'unmounted'})",
+                    True,
+                    path.because,
+                )
+            )
+        calm = [g for g in self.container_grants if not (g.root or g.added or g.privileged)]
+        for user_text in dict.fromkeys(g.user_text for g in calm):
+            names = ", ".join(g.name for g in calm if g.user_text == user_text)
+            non_root = " (runAsNonRoot)" if self.run_as_non_root else ""
+            out.append(LedgerEntry(f"{names}: {user_text}{non_root}, no capabilities", False))
+        return out
+
     def summary_lines(self) -> list[str]:
-        """Short lines a screen can list: one per privilege kept."""
-        lines = []
-        user = "root (0)" if not self.run_as_user else f"UID {self.run_as_user}"
-        lines.append(f"user: {user}" + (" (runAsNonRoot)" if self.run_as_non_root else ""))
-        lines.append(f"hostPID: {'yes' if self.host_pid else 'no'}")
-        lines.append(f"hostNetwork: {'yes' if self.host_network else 'no'}")
-        lines.append("host ports: " + (", ".join(map(str, self.host_ports)) or "none"))
-        for grant in self.host_paths:
-            lines.append(f"hostPath {grant.path} {grant.mode}  ({', '.join(grant.containers)})")
-        for name, caps in self.capabilities.items():
-            lines.append(f"capabilities {name}: {', '.join(caps)}")
+        """Short lines a screen can list: one per privilege kept, worst first, then Pod Security."""
+        lines = [entry.text for entry in self.privileges()]
+        if not self.host_pid:
+            lines.append("hostPID: no")
+        if not self.host_network:
+            lines.append("hostNetwork: no")
+        if not self.listeners:
+            lines.append("listeners: none")
         lines.append(f"Pod Security: agent {self.agent_level}, apps {self.app_level}")
         return lines
 
@@ -115,19 +250,31 @@ def ledger_of_pod(pod: Mapping[str, Any], *, app_socket_dirs: tuple[str, ...] = 
     capabilities: dict[str, tuple[str, ...]] = {}
     users: dict[str, int | None] = {}
     ports: set[int] = set()
+    container_grants: list[ContainerGrant] = []
+    listeners: list[Listener] = []
     for container in all_containers(pod):
         name = str(container.get("name"))
         context = container.get("securityContext") or {}
-        added = ((context.get("capabilities") or {}).get("add")) or []
+        caps = context.get("capabilities") or {}
+        added = tuple(str(c) for c in caps.get("add") or [])
         if added:
-            capabilities[name] = tuple(str(c) for c in added)
+            capabilities[name] = added
         user = context.get("runAsUser", pod_context.get("runAsUser"))
         users[name] = None if user is None else int(user)
+        drops_all = any(str(c).upper() == "ALL" for c in caps.get("drop") or [])
+        container_grants.append(ContainerGrant(name, users[name], added, drops_all, context.get("privileged") is True))
         for port in container.get("ports") or []:
             if port.get("hostPort"):
                 ports.add(int(port["hostPort"]))
+            if port.get("containerPort"):
+                host_port = int(port["hostPort"]) if port.get("hostPort") else None
+                protocol = str(port.get("protocol") or "TCP")
+                listeners.append(
+                    Listener(name, int(port["containerPort"]), protocol, host_port, bool(pod.get("hostNetwork")))
+                )
     results = pod_security.evaluate(pod)
     failed = tuple(r.check_id for r in results if not r.allowed)
+    reasons = tuple(dict.fromkeys(f"{r.reason} ({r.level})" for r in results if not r.allowed))
     app_level, app_reason = _application_level(app_socket_dirs)
     return Ledger(
         host_pid=bool(pod.get("hostPID")),
@@ -143,6 +290,9 @@ def ledger_of_pod(pod: Mapping[str, Any], *, app_socket_dirs: tuple[str, ...] = 
         agent_violations=failed,
         app_level=app_level,
         app_reason=app_reason,
+        container_grants=tuple(sorted(container_grants, key=lambda g: g.rank)),
+        listeners=tuple(listeners),
+        agent_violation_reasons=reasons,
     )
 
 

@@ -7,17 +7,28 @@ from functools import lru_cache
 from tui.core.chart_defaults import CHART_VERSION
 from tui.core.chart_model import render_pod
 from tui.core.cluster_report import report_section as cluster_report_section
-from tui.core.decisions import applicable, caveat_applies, format_value
+from tui.core.decisions import applicable, caveat_applies, format_value, worded
 from tui.core.deployment import Deployment
-from tui.core.privilege_catalog import CAPABILITIES, HOST_PID, HOST_PORTS, ROOT, host_path_info
-from tui.core.privileges import Ledger, ledger_delta, ledger_of_pod
+from tui.core.privilege_catalog import (
+    CAPABILITIES,
+    HOST_PID,
+    LISTENERS,
+    ROOT,
+    ROOT_CONTAINERS,
+    UNKNOWN_LISTENER,
+    host_path_info,
+)
+from tui.core.privileges import ContainerGrant, Ledger, ledger_delta, ledger_of_pod
 
+# The Pod Security level each kind of privilege breaks, in the words kubectl uses when it refuses a pod.
 _PSS_BY_PRIVILEGE = {
-    "hostPath": "baseline: hostPathVolumes; restricted: restrictedVolumes",
-    "hostPID": "baseline: hostNamespaces",
-    "hostPort": "baseline: hostPorts",
-    "root": "restricted: runAsNonRoot",
-    "capabilities": "baseline: capabilities_baseline; restricted: capabilities_restricted",
+    "hostPath": "baseline: hostPath volumes",
+    "hostPID": "baseline: host namespaces",
+    "hostPort": "baseline: hostPort",
+    "listener": "allowed at every level",
+    "root": "restricted: runAsNonRoot != true, runAsUser=0",
+    "root-default-capabilities": "restricted: runAsNonRoot != true, unrestricted capabilities",
+    "capabilities": "baseline: non-default capabilities; restricted: unrestricted capabilities",
 }
 
 
@@ -49,8 +60,33 @@ def host_prerequisites(deployment: Deployment) -> list[str]:
         items.append("Process user names come from the image's /etc/passwd: host users show as numeric UIDs.")
     if answers.system_probe:
         items.append("system-probe (and security-agent for CWS) still run as root: eBPF needs it.")
+    items += deployment.platform.host_preparation
     items.append("fsGroup does not apply to hostPath volumes; file modes on the node are what count.")
     return items
+
+
+def platform_lines(deployment: Deployment) -> list[str]:
+    """REPORT.md's platform section: what the platform sets, how to render for it, what it grants."""
+    platform = deployment.platform
+    out = [f"**{platform.title}** (`{platform.name}`): {platform.summary}.", ""]
+    for key in platform.chart_keys:
+        out.append(f"- `{key.key}`: {key.why}")
+    flags = " ".join(platform.cluster.helm_flags())
+    if flags:
+        out.append(f"- Render offline as the cluster would: `helm template ... {flags}`")
+    if not platform.post_render_patch:
+        out.append(f"- No post-render patch: {platform.patch_note}.")
+    scc = deployment.scc
+    if scc is not None:
+        caps = ", ".join(scc["allowedCapabilities"]) or "none"
+        out.append(
+            f"- SecurityContextConstraints: capabilities {caps}; hostPID {'yes' if scc['allowHostPID'] else 'no'}; "
+            f"host ports {'yes' if scc['allowHostPorts'] else 'no'}; privileged "
+            f"{'yes' if scc['allowPrivilegedContainer'] else 'no'}; volumes {', '.join(scc['volumes'])}"
+        )
+    if platform.pod_security:
+        out.append(f"- Pod Security: {platform.pod_security}")
+    return out
 
 
 def render_report(deployment: Deployment) -> str:
@@ -65,7 +101,7 @@ def render_report(deployment: Deployment) -> str:
         "## Pod Security",
         "",
         f"- Agent namespace: **{ledger.agent_level}** is the strictest level the Agent pod passes"
-        + (f" (fails: {', '.join(ledger.agent_violations)})." if ledger.agent_violations else "."),
+        + (f" (fails: {'; '.join(ledger.agent_violation_reasons)})." if ledger.agent_violation_reasons else "."),
         f"- Application namespaces: **{ledger.app_level}** — {ledger.app_reason}.",
         "",
         "## Answers",
@@ -74,26 +110,23 @@ def render_report(deployment: Deployment) -> str:
         "|---|---|",
     ]
     for decision in applicable(answers):
-        value = getattr(answers, decision.id)
+        value = decision.shown_value(answers)
         shown = ", ".join(value) if isinstance(value, tuple) else format_value(value) if value is not None else ""
         out.append(f"| {decision.title} | {f'`{shown}`' if shown else '—'} |")
+    if answers.platform != "generic":
+        out += ["", "## Platform", "", *platform_lines(deployment)]
     out += ["", "## Privileges kept", "", "| privilege | needed by | used for | lost without it | Pod Security |"]
     out.append("|---|---|---|---|---|")
     out += _privilege_rows(ledger)
-    out += ["", "## Containers", ""]
-    for name in ledger.containers:
-        user = ledger.container_users.get(name)
-        caps = ledger.capabilities.get(name)
-        out.append(
-            f"- `{name}`: user {user if user else '0 (root)'}"
-            + (f", adds {', '.join(caps)}" if caps else ", no added capabilities")
-        )
+    out += ["", "## Containers, most privileged first", ""]
+    for grant in ledger.container_grants:
+        out.append(f"- `{grant.name}`: {grant.user_text}; {grant.capability_text}")
     removed = ledger_delta(chart_default_ledger(), ledger)
     out += ["", "## Compared with the chart's defaults", ""]
     out += [f"- {line}" for line in removed] or ["- no difference"]
     if deployment.patch.steps:
         out += ["", "## What daemonset-overrides.yaml changes", ""]
-        out += [f"- **{step.gap}**: {step.why}" for step in deployment.patch.steps]
+        out += [f"- **{step.title}**: {step.why}" for step in deployment.patch.steps]
     out += ["", *cluster_report_section(deployment)]
     prerequisites = host_prerequisites(deployment)
     if prerequisites:
@@ -107,23 +140,23 @@ def render_report(deployment: Deployment) -> str:
 
 
 def _privilege_rows(ledger: Ledger) -> list[str]:
-    rows = []
+    """Worst first, the order of `Ledger.privileges()`: root containers and their capabilities, host
+    namespaces, listeners, writable then read-only host paths."""
+    rows = [_container_row(grant) for grant in ledger.container_grants if grant.root or grant.added]
     if ledger.host_pid:
         rows.append(_row("hostPID", HOST_PID.needed_by, HOST_PID.because, HOST_PID.lost_without, "hostPID"))
-    for port in ledger.host_ports:
-        info = HOST_PORTS.get(port)
+    for listener in sorted(ledger.listeners, key=lambda lsn: lsn.reach == "pod network"):
+        info = LISTENERS.get((listener.port, listener.protocol), UNKNOWN_LISTENER)
         rows.append(
             _row(
-                f"hostPort {port}",
-                info.needed_by if info else "unknown",
-                info.because if info else "",
-                info.lost_without if info else "",
-                "hostPort",
+                f"listens on {listener.port}/{listener.protocol} ({listener.container}), open to {listener.who}",
+                info.needed_by,
+                info.because,
+                info.lost_without,
+                "listener" if listener.reach == "pod network" else "hostPort",
             )
         )
-    if not ledger.run_as_user:
-        rows.append(_row("runAsUser 0 (root)", ROOT.needed_by, ROOT.because, ROOT.lost_without, "root"))
-    for grant in ledger.host_paths:
+    for grant in sorted(ledger.host_paths, key=lambda g: g.read_only):
         info = host_path_info(grant.volume)
         rows.append(
             _row(
@@ -134,17 +167,21 @@ def _privilege_rows(ledger: Ledger) -> list[str]:
                 "hostPath",
             )
         )
-    for name, caps in ledger.capabilities.items():
-        rows.append(
-            _row(
-                f"{name} capabilities {', '.join(caps)}",
-                CAPABILITIES.needed_by,
-                CAPABILITIES.because,
-                CAPABILITIES.lost_without,
-                "capabilities",
-            )
-        )
     return rows
+
+
+def _container_row(grant: ContainerGrant) -> str:
+    info = ROOT_CONTAINERS.get(grant.name, ROOT) if grant.root else CAPABILITIES
+    if grant.added:
+        info = ROOT_CONTAINERS.get(grant.name, CAPABILITIES)
+    kind = "capabilities" if grant.added else "root-default-capabilities" if not grant.drops_all else "root"
+    return _row(
+        f"`{grant.name}` runs as {grant.user_text} with {grant.capability_text}",
+        info.needed_by,
+        info.because,
+        info.lost_without,
+        kind,
+    )
 
 
 def _row(privilege: str, needed_by: str, because: str, lost: str, kind: str) -> str:
@@ -164,5 +201,5 @@ def _chosen_caveats(deployment: Deployment) -> list[str]:
         if decision.kind == "multi" and not value:
             caveats = []
         caveats += decision.caveats if value not in (None, (), "off", False) else ()
-        notes += [c for c in caveats if caveat_applies(c, answers) and c not in notes]
+        notes += [worded(c, answers) for c in caveats if caveat_applies(c, answers) and worded(c, answers) not in notes]
     return notes

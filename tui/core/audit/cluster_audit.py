@@ -190,3 +190,12 @@ def _features_by_shape(grants: set[Grant]) -> dict[Grant, tuple[str, ...]]:
         key = (grant.api_group, grant.resource, grant.verb)
         by_shape[key] = tuple(dict.fromkeys(by_shape.get(key, ()) + features))
     return {g: by_shape.get((g.api_group, g.resource, g.verb), ()) for g in grants}
+
+
+def cluster_ledger_of_manifests(documents: Sequence[Any]) -> dict[str, Any] | None:
+    """privileges.json's `cluster` section read off manifests, when they hold the release's RBAC."""
+    from tui.core.cluster_grants import bindings_of, grants_of, workloads_of
+
+    if not bindings_of(documents):
+        return None
+    return {"grants": grants_of(documents), "workloads": workloads_of(documents)}

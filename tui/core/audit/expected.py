@@ -64,6 +64,13 @@ def compare(expected: Mapping[str, Any], found: Mapping[str, Any]) -> list[str]:
             out += _sets("hostPath", _paths(wanted), _paths(value))
         elif key == "capabilities":
             out += _sets("capability", _capabilities(wanted), _capabilities(value))
+        elif key == "cluster" and isinstance(wanted, Mapping) and isinstance(value, Mapping):
+            out += _sets("RBAC grant", set(wanted.get("grants") or []), set(value.get("grants") or []))
+            if wanted.get("workloads") != value.get("workloads"):
+                out.append(
+                    f"Cluster Agent pod: {json.dumps(wanted.get('workloads'))} expected, "
+                    f"{json.dumps(value.get('workloads'))} found"
+                )
         elif key == "hostPorts":
             out += _sets("hostPort", {str(p) for p in wanted or []}, {str(p) for p in value or []})
         elif key == "pss" and isinstance(wanted, Mapping) and isinstance(value, Mapping):

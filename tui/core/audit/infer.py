@@ -16,6 +16,7 @@ from tui.core.chart_model import NodeAgentChart, agent_version_of
 from tui.core.chart_values import SYSTEM_PROBE_VALUES
 from tui.core.dotted import MISSING, lookup
 from tui.core.errors import AnswerError
+from tui.core.platforms import platform_from_values
 
 
 def infer_cluster_answers(values: Mapping[str, Any], copied: bool) -> tuple[dict[str, Any], list[str]]:
@@ -68,7 +69,8 @@ def infer_answers(values: Mapping[str, Any]) -> tuple[Answers, list[str]]:
     copied = count_keys(values) >= COPIED_FILE_KEYS
     if copied:
         notes.append("this looks like a full copy of the chart's values.yaml: keys left at the default count as unset")
-    changes: dict[str, Any] = {}
+    # First: the platform settles other answers (its runtime, refused transports).
+    changes: dict[str, Any] = {"platform": platform_from_values(values)}
 
     tag = agent_version_of(v)
     try:
@@ -87,6 +89,10 @@ def infer_answers(values: Mapping[str, Any]) -> tuple[Answers, list[str]]:
         changes["runtime"] = "containerd"
         if not cri:
             notes.append("no runtime socket path is set: assumed containerd (the chart mounts all of /var/run)")
+    socket_path = str(docker or cri)
+    if socket_path:
+        # A socket the platform or runtime does not place there by default is kept as the user's own.
+        changes["runtime_socket"] = socket_path
 
     origin = v.on("datadog.dogstatsd.originDetection")
     socket = v.on("datadog.dogstatsd.useSocketVolume")

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from tui.core import pod_security
-from tui.core.audit.cluster_audit import cluster_findings_for_manifests
+from tui.core.audit.cluster_audit import cluster_findings_for_manifests, cluster_ledger_of_manifests
 from tui.core.audit.findings import PRIVILEGE_SEVERITY, AuditReport, Finding, Privilege
 from tui.core.errors import InputFileError
 from tui.core.pod_spec import all_containers, find_node_agent_daemonset, pod_spec_of
@@ -201,6 +201,9 @@ def audit_manifests(documents: Sequence[Any], path: str) -> AuditReport:
     ledger = ledger_of_pod(pod)
     report = AuditReport(path=path, kind="manifests")
     report.ledger = ledger.as_json()
+    cluster = cluster_ledger_of_manifests(documents)
+    if cluster is not None:  # the manifests hold the release's RBAC too: --expect compares it
+        report.ledger["cluster"] = cluster
     report.privileges = ledger_privileges(ledger, f"DaemonSet {name}")
     report.pod_security = pod_security_results(pod, annotations)
     report.findings += pod_security_findings(report.pod_security, f"DaemonSet {name}")

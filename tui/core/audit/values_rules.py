@@ -23,7 +23,7 @@ from tui.core.chart_model import (
     NodeAgentChart,
     Trigger,
 )
-from tui.core.chart_values import RUNTIME_SOCKETS, runtime_socket_setting
+from tui.core.chart_values import runtime_socket_setting
 from tui.core.privilege_catalog import capability_why
 from tui.core.privileges import HostPathGrant, Ledger
 
@@ -460,7 +460,7 @@ def _passwd(c: Context) -> Iterator[Hit]:
 
 def _docker_logs(c: Context) -> Iterator[Hit]:
     for grant in _volume_rule("logdockercontainerpath")(c):
-        socket = RUNTIME_SOCKETS[c.answers.runtime]
+        socket = c.answers.socket_path
         yield Hit(
             "datadog.criSocketPath",
             {"path": grant.path, "mode": grant.mode, "socket": socket},
