@@ -152,6 +152,9 @@ def test_chart_defaults_the_user_never_set_are_turned_off(tmp_path):
     assert status["hostpid-unneeded:datadog.useHostPID"] == APPLIED
     assert status["system-probe-unrequested:datadog.discovery.enabled"] == APPLIED
     assert status["runtime-dir-too-wide:datadog.criSocketPath"] == APPLIED
+    # the socket is a guess from the file, so the finding says what a wrong guess costs
+    narrowed = next(f for f in document["findings"] if f["id"] == "runtime-dir-too-wide")
+    assert "/var/run/containerd/containerd.sock" in narrowed["cost"]
     values = values_of(fixed)
     assert values["agents"]["tolerations"] == [{"operator": "Exists"}]
     assert values["agents"]["priorityClassName"] == "system-node-critical"

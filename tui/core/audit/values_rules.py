@@ -433,6 +433,10 @@ def _volume_rule(*volumes: str) -> Callable[[Context], Iterator[HostPathGrant]]:
     return lambda c: (g for g in _unneeded_grants(c) if g.volume in volumes)
 
 
+# The socket these fixes name is a guess from the file (containerd unless it says otherwise).
+_WRONG_SOCKET_COST = "container metadata and logs, if your nodes' runtime socket is not {socket}"
+
+
 def _runtime_dir(c: Context) -> Iterator[Hit]:
     v = c.chart.v
     if v.get("datadog.dockerSocketPath") or v.get("datadog.criSocketPath"):
@@ -676,6 +680,7 @@ RULES: tuple[Rule, ...] = (
         _runtime_dir,
         "hostPath {path} {mode}: no runtime socket path is set, so the chart mounts the whole host {path}",
         "{key}: {socket}",
+        _WRONG_SOCKET_COST,
     ),
     Rule(
         "dsd-socket-unneeded",
@@ -699,6 +704,7 @@ RULES: tuple[Rule, ...] = (
         _docker_logs,
         "hostPath {path} {mode}: mounted for logs because no criSocketPath is set",
         "datadog.criSocketPath: {socket}",
+        _WRONG_SOCKET_COST,
     ),
     Rule(
         "hostpath-unneeded",
