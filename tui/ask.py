@@ -14,12 +14,15 @@ import contextlib
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, TextIO, cast
+from typing import TYPE_CHECKING, Any, TextIO, cast
 
 from tui.core.answers import Answers
 from tui.core.decisions import DECISIONS, Decision, Option, format_value
 from tui.core.errors import AnswerError, DdsecureError
 from tui.exit_codes import EXIT_INTERRUPTED, EXIT_OK
+
+if TYPE_CHECKING:
+    from tui.core.next_steps import NextSteps
 
 DEFAULT_OUTPUT = Path("ddsecure-bundle")
 INTERRUPTED = "ddsecure: interrupted; nothing was written"
@@ -177,6 +180,7 @@ class _Walk:
     def __init__(self, prompts: _Prompts, out: TextIO) -> None:
         self.prompts = prompts
         self.out = out
+        self.steps: NextSteps | None = None  # the bundle's own steps, when it was built from the user's file
 
     def say(self, text: str = "") -> None:
         self.out.write(text + "\n")
@@ -220,7 +224,7 @@ class _Walk:
         from tui.core.next_steps import next_steps
 
         self.say("Next:")
-        for line in next_steps(answers, target).lines(directory):
+        for line in (self.steps or next_steps(answers, target)).lines(directory):
             self.say(f"  {line}")
         return EXIT_OK
 
@@ -379,9 +383,12 @@ class _Walk:
         from tui.core.yaml_input import read_text
 
         files, fixed, _ = based_bundle(answers, read_text(base), str(base), (), target)
+        self.steps = fixed.next_steps  # a wrapper's controller installs the chart its own way
         self.say(f"values.yaml is {base}, edited; each of these answers' settings:")
         for decision in fixed.decisions:
             self.say(f"  {decision.finding.key}: {decision.summary()}")
+        for line in fixed.additions:
+            self.say(f"  added to your file: {line}")
         return files
 
     def ask_directory(self) -> Path:

@@ -98,8 +98,10 @@ def run_audit(args: argparse.Namespace, out: TextIO) -> int:
                 out.write(operator_changes or "  (none)\n")
             else:
                 out.write(_fix_summary(fixed))
+                out.writelines(f"  added to your file: {line}\n" for line in fixed.additions)
                 out.write("\nchanges to your file (each applied finding's edit, nothing else):\n")
                 out.write(_diff(given, fixed) or "  (none)\n")
+                out.write(_next_lines(fixed, args.output))
     fail_on = getattr(args, "fail_on", "high") or "high"
     return EXIT_DIFFERENT if report.reaches(fail_on) else EXIT_OK
 
@@ -178,10 +180,19 @@ def generate_from_base(answers: Any, args: argparse.Namespace, out: TextIO) -> i
     out.writelines(f"  {path.name}\n" for path in written)
     for decision in fixed.decisions:
         out.write(f"  [{decision.finding.key}] {decision.summary()}\n")
+    out.writelines(f"  [added to your file] {line}\n" for line in fixed.additions)
     out.write(_fix_summary(fixed, "--base"))
     out.write("\nchanges to your file:\n")
     out.write(_diff(given, fixed) or "  (none)\n")
+    out.write(_next_lines(fixed, args.output))
     return 0
+
+
+def _next_lines(fixed: Any, directory: Any) -> str:
+    """The bundle's next steps (for a wrapper: its controller's way), as REPORT.md has them."""
+    if fixed.next_steps is None:
+        return ""
+    return "\nnext:\n" + "".join(f"  {line}\n" for line in fixed.next_steps.lines(directory))
 
 
 def _fix_summary(fixed: Any, label: str = "--fix") -> str:

@@ -16,10 +16,11 @@ from tui.app.step_ids import EXPORT
 from tui.app.step_screen import StepScreen
 from tui.core.answers import Answers
 from tui.core.errors import DdsecureError
-from tui.core.next_steps import TARGET_HELP, TARGET_LABELS, TARGET_SUMMARIES
+from tui.core.next_steps import TARGET_HELP, TARGET_LABELS, TARGET_SUMMARIES, NextSteps
 
 
-def written_text(paths: list[Path], answers: Answers, target: str) -> Text:
+def written_text(paths: list[Path], answers: Answers, target: str, steps: NextSteps | None = None) -> Text:
+    """`steps`: the bundle's own steps when it was built from the user's file (a wrapper installs its own way)."""
     from tui.core.next_steps import next_steps
 
     text = Text()
@@ -27,7 +28,7 @@ def written_text(paths: list[Path], answers: Answers, target: str) -> Text:
     for path in paths:
         text.append(f"  {path.name}\n")
     text.append("\nNext:\n", style="bold")
-    for line in next_steps(answers, target).lines(paths[0].parent):
+    for line in (steps or next_steps(answers, target)).lines(paths[0].parent):
         text.append(f"  {line}\n")
     text.append("\nq quits.", style="dim")
     return text
@@ -106,6 +107,7 @@ class ExportScreen(StepScreen):
         from tui.core.bundle import build_bundle, bundle_diff, existing_files, write_bundle
 
         answers, target = self.wizard.answers, self.wizard.target
+        steps: NextSteps | None = None
         try:
             if base is None:
                 files = build_bundle(answers, target=target)
@@ -113,7 +115,8 @@ class ExportScreen(StepScreen):
                 from tui.core.audit.fixed_bundle import based_bundle
                 from tui.core.yaml_input import read_text
 
-                files = based_bundle(answers, read_text(base), str(base), (), target)[0]
+                files, fixed, _ = based_bundle(answers, read_text(base), str(base), (), target)
+                steps = fixed.next_steps
             present = existing_files(directory)
             force = False
             if present and bundle_diff(files, directory):
@@ -131,7 +134,7 @@ class ExportScreen(StepScreen):
             self.show_error(str(problem))
             return
         self.show_error("")
-        self.wizard.exported(directory, written, target)
-        self.query_one("#export-result", Static).update(written_text(written, answers, target))
+        self.wizard.exported(directory, written, target, steps)
+        self.query_one("#export-result", Static).update(written_text(written, answers, target, steps))
         # Off the directory field, so that `q` quits (as the result says) instead of being typed.
         self.query_one("#export-result-scroll").focus()

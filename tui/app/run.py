@@ -39,7 +39,7 @@ def run_wizard(args: argparse.Namespace) -> int:
         directory = app.written[0].parent
         print(f"wrote {len(app.written)} files to {directory}")
         print("next:")
-        for line in next_steps(app.answers, app.written_target).lines(directory):
+        for line in (app.written_steps or next_steps(app.answers, app.written_target)).lines(directory):
             print(f"  {line}")
     else:
         print("ddsecure: nothing was written", file=sys.stderr)

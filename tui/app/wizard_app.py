@@ -15,6 +15,7 @@ from tui.app.step_ids import EXPORT, REVIEW, next_step, previous_step, steps
 from tui.app.step_screen import MIN_HEIGHT, MIN_WIDTH
 from tui.core.answers import Answers, layer
 from tui.core.decisions import DECISIONS_BY_ID, worded
+from tui.core.next_steps import NextSteps
 
 # Start-up: only the first step's screen module is imported before the first paint; dialogs, the
 # palette's preset provider and the other screens are imported when they are first needed.
@@ -55,6 +56,7 @@ class WizardApp(App[int]):
         self.unsaved = False  # an answer was chosen since the start or the last export
         self.written: list[Path] = []
         self.written_target = target
+        self.written_steps: NextSteps | None = None
 
     # --- moving between steps ---------------------------------------------------------------------
 
@@ -118,10 +120,11 @@ class WizardApp(App[int]):
         else:
             self.bell()
 
-    def exported(self, directory: Path, written: list[Path], target: str) -> None:
+    def exported(self, directory: Path, written: list[Path], target: str, steps: NextSteps | None = None) -> None:
         self.output = directory
         self.written = written
         self.written_target = target
+        self.written_steps = steps  # the bundle's own steps, when it was built from the user's file
         self.unsaved = False
 
     def load_preset(self, name: str) -> None:

@@ -18,7 +18,18 @@ from tui.core.answers import Answers
 from tui.core.chart_defaults import CHART_VERSION
 from tui.core.deployment import Deployment, ValuesDeployment
 from tui.core.errors import BundleError
-from tui.core.next_steps import NAMESPACE, PRIVILEGES, RENDERED, TARGETS, VALUES, NextSteps, helm_way, next_steps
+from tui.core.next_steps import (
+    NAMESPACE,
+    PRIVILEGES,
+    RENDERED,
+    TARGETS,
+    VALUES,
+    NextSteps,
+    Wrapper,
+    helm_way,
+    next_steps,
+    wrapper_header,
+)
 from tui.core.operator import OPERATOR_FILE
 from tui.core.privileges import Ledger
 from tui.core.report import render_report
@@ -41,13 +52,16 @@ _GROUP_TITLES = {
 }
 
 
-def build_bundle(answers: Answers, target: str = "helm", deployment: Deployment | None = None) -> dict[str, str]:
+def build_bundle(
+    answers: Answers, target: str = "helm", deployment: Deployment | None = None, wrapper: Wrapper | None = None
+) -> dict[str, str]:
     """File name to content for `target`: "helm" (values + patch), "operator" (a DatadogAgent) or "both".
 
     The Operator target leaves out the Helm-only files (values, DaemonSet patch, kustomization) and
     writes datadog-agent.yaml; privileges.json and REPORT.md then describe the Operator's footprint
     and where it differs from the Helm chart's. `deployment`: another deployment of these answers
     (the user's own values file, edited by `audit --fix`), whose text is the bundle's values.yaml.
+    `wrapper`: the GitOps file those values came in, whose controller installs the chart.
     """
     if target not in TARGETS:
         raise BundleError(f"unknown target {target!r}; valid: {', '.join(TARGETS)}")
@@ -57,11 +71,11 @@ def build_bundle(answers: Answers, target: str = "helm", deployment: Deployment 
     if target == "helm":
         helm_files = {VALUES: render_values(deployment, target)}
         if patched:
-            helm_files[OVERRIDES] = render_overrides(deployment)
-            helm_files[KUSTOMIZATION] = render_kustomization(deployment)
+            helm_files[OVERRIDES] = render_overrides(deployment, wrapper)
+            helm_files[KUSTOMIZATION] = render_kustomization(deployment, wrapper)
         helm_files[NAMESPACE] = render_namespace(deployment)
         helm_files[PRIVILEGES] = render_privileges(deployment)
-        helm_files[REPORT] = _with_next_steps(render_report(deployment), next_steps(answers, target))
+        helm_files[REPORT] = _with_next_steps(render_report(deployment), next_steps(answers, target, wrapper))
         helm_files[ANSWERS] = render_answers(answers, target)
         return helm_files
     from tui.core import operator
@@ -71,13 +85,13 @@ def build_bundle(answers: Answers, target: str = "helm", deployment: Deployment 
     if target == "both":
         files[VALUES] = render_values(deployment, target)
         if patched:
-            files[OVERRIDES] = render_overrides(deployment)
-            files[KUSTOMIZATION] = render_kustomization(deployment)
+            files[OVERRIDES] = render_overrides(deployment, wrapper)
+            files[KUSTOMIZATION] = render_kustomization(deployment, wrapper)
     files[operator.OPERATOR_FILE] = operator.render_datadog_agent(answers)
     ledgers = [footprint.ledger] if target == "operator" else [deployment.ledger, footprint.ledger]
     files[NAMESPACE] = render_namespace(deployment, ledgers=ledgers)
     files[PRIVILEGES] = _render_privileges_with_operator(deployment, target)
-    files[REPORT] = _with_next_steps(_report_with_operator(deployment, target), next_steps(answers, target))
+    files[REPORT] = _with_next_steps(_report_with_operator(deployment, target), next_steps(answers, target, wrapper))
     files[ANSWERS] = render_answers(answers, target)
     return files
 
@@ -180,11 +194,12 @@ def render_values(deployment: Deployment, target: str = "helm") -> str:
     return top + "\n" + "\n".join(body)
 
 
-def render_overrides(deployment: Deployment) -> str:
+def render_overrides(deployment: Deployment, wrapper: Wrapper | None = None) -> str:
     install = "\n".join(f"  {command}" for command in helm_way(deployment.answers).commands)
     steps = "\n".join(f"  {step.title}: {step.why}" for step in deployment.patch.steps) or "  (none needed)"
     top = header(
-        "Strategic-merge patch for the node-agent DaemonSet: what the chart's values cannot express.\n"
+        wrapper_header(wrapper)
+        + "Strategic-merge patch for the node-agent DaemonSet: what the chart's values cannot express.\n"
         "Apply it to the rendered chart with kustomization.yaml (the full steps are in values.yaml):\n"
         f"{install}\n"
         "Changes:\n"
@@ -193,11 +208,12 @@ def render_overrides(deployment: Deployment) -> str:
     return top + dump(deployment.patch.document(), blank_between_top_level=False)
 
 
-def render_kustomization(deployment: Deployment) -> str:
+def render_kustomization(deployment: Deployment, wrapper: Wrapper | None = None) -> str:
     render, apply = helm_way(deployment.answers).commands
     rbac = "".join(f"\n  {patch.why}" for patch in deployment.rbac_patches)
     top = header(
-        f"First render the chart into {RENDERED}:\n  {render}\nthen build and apply:\n  {apply}"
+        wrapper_header(wrapper)
+        + f"First render the chart into {RENDERED}:\n  {render}\nthen build and apply:\n  {apply}"
         + (f"\nRBAC patches (each first tests that the rule is the pinned chart's):{rbac}" if rbac else "")
     )
     document = {

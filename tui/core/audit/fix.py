@@ -29,13 +29,17 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from pathlib import PurePath
+from typing import TYPE_CHECKING, Any
 
 from tui.core.audit.findings import DELETE, AuditReport, Finding
 from tui.core.audit.values_input import PathStep, ValuesSource, at
 from tui.core.dotted import MISSING, lookup
 from tui.core.errors import InputFileError
 from tui.core.privileges import Ledger, ledger_of_pod
+
+if TYPE_CHECKING:
+    from tui.core.next_steps import NextSteps
 
 ALL_SAFE = "all-safe"
 CREDENTIAL_KEYS = ("datadog.apiKey", "datadog.appKey")
@@ -91,6 +95,10 @@ class FixResult:
     before: Ledger | None = None
     after: Ledger | None = None
     source: ValuesSource | None = None
+    # What was added to the wrapper beside the values edits (the bundle's patches, for a controller
+    # that applies them), one explained line each; and the steps from this bundle to a running Agent.
+    additions: list[str] = field(default_factory=list)
+    next_steps: NextSteps | None = None
 
     def applied(self) -> list[Decision]:
         return [d for d in self.decisions if d.status == APPLIED]
@@ -852,6 +860,9 @@ def report_section(fixed: FixResult, name: str) -> str:
         out.append(f"{head} **{decision.summary()}**")
     if not fixed.decisions:
         out.append("- no finding: nothing changed")
+    if fixed.additions:
+        out += ["", f"Added to `{PurePath(name).name}` beside the values (nothing of yours changed or removed):", ""]
+        out += [f"- {line}" for line in fixed.additions]
     return "\n".join(out) + "\n"
 
 

@@ -14,7 +14,8 @@ from tui.core.answers import Answers
 from tui.core.audit.audit import AuditInput, read_input
 from tui.core.audit.findings import AuditReport
 from tui.core.audit.fix import ALL_SAFE, ANSWER_SETTING, FixResult, answer_findings, plan_fix, report_section
-from tui.core.errors import InputFileError
+from tui.core.audit.values_input import ValuesSource
+from tui.core.errors import DdsecureError, InputFileError
 
 
 def _check_target(target: str) -> None:
@@ -25,23 +26,62 @@ def _check_target(target: str) -> None:
         )
 
 
+def _installed_as(answers: Answers, source: ValuesSource) -> Answers:
+    """The release name and namespace the wrapper's controller uses: the patch targets their DaemonSet."""
+    changes = {
+        key: value for key, value in (("release_name", source.release), ("namespace", source.namespace)) if value
+    }
+    try:
+        return answers.replace(**changes)
+    except DdsecureError:  # not a name the answers accept (templated, too long): keep the answers' own
+        return answers
+
+
+def _wrapper_file(name: str) -> str:
+    """The wrapper's name in the bundle: its own, unless a bundle file has it."""
+    from tui.core.bundle import WRITTEN_BY_DDSECURE
+
+    wrapper = Path(name).name
+    if wrapper in WRITTEN_BY_DDSECURE or wrapper.startswith("."):
+        wrapper = f"fixed-{wrapper.lstrip('.')}"
+    return wrapper
+
+
 def _bundle(answers: Answers, fixed: FixResult, name: str, target: str) -> dict[str, str]:
     from tui.core.audit.values_audit import modelled_values
-    from tui.core.bundle import ANSWERS, REPORT, WRITTEN_BY_DDSECURE, build_bundle
+    from tui.core.bundle import ANSWERS, REPORT, build_bundle
     from tui.core.deployment import ValuesDeployment
+    from tui.core.next_steps import Wrapper, next_steps
 
+    source = fixed.source
+    wrapper: Wrapper | None = None
+    if source is not None and source.wrapped:
+        answers = _installed_as(answers, source)
     deployment = ValuesDeployment(answers, modelled_values(fixed.values)[0], fixed.values_text)
-    files = build_bundle(answers, target=target, deployment=deployment)
+    if source is not None and source.wrapped:
+        from tui.core.audit.wrapper_patches import CARRIERS, add_patches, patch_entries
+
+        # A controller that can apply the patches gets them in the wrapper (only additions, each explained).
+        entries = patch_entries(deployment)
+        fixed.text, fixed.additions = add_patches(fixed.text, source, entries, f"file {name}")
+        origin = Path(name)
+        wrapper = Wrapper(
+            source.form,
+            _wrapper_file(name),
+            origin=str(origin.resolve()) if origin.is_file() else "",
+            patched=bool(entries) and source.form in CARRIERS,
+            object_name=source.object_name,
+            object_namespace=source.object_namespace,
+        )
+    files = build_bundle(answers, target=target, deployment=deployment, wrapper=wrapper)
+    fixed.next_steps = next_steps(answers, target, wrapper)
     # answers.yaml promises that `generate --answers` rewrites the bundle byte for byte; from an edited
     # file of the user's it cannot, so it is left out rather than wrong.
     files.pop(ANSWERS, None)
     files[REPORT] = files[REPORT].rstrip("\n") + "\n\n" + report_section(fixed, name)
-    if fixed.source is not None and fixed.source.wrapped:
+    if wrapper is not None:
         # The wrapper (HelmRelease, Application, helmfile ...) edited, beside the values alone.
-        wrapper = Path(name).name
-        if wrapper in WRITTEN_BY_DDSECURE or wrapper.startswith("."):
-            wrapper = f"fixed-{wrapper.lstrip('.')}"
-        files[wrapper] = fixed.text
+        files[wrapper.file] = fixed.text
     return files
 
 

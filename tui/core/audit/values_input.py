@@ -32,6 +32,12 @@ class ValuesSource:
     embedded: bool = False  # the values are a YAML string inside the wrapper
     description: str = "chart values"
     notes: tuple[str, ...] = ()
+    # How the wrapper's controller installs the chart: the release name and namespace it uses (""
+    # when the wrapper leaves them to a default ddsecure does not know), and the wrapper object itself.
+    release: str = ""
+    namespace: str = ""
+    object_name: str = ""
+    object_namespace: str = ""
 
     @property
     def wrapped(self) -> bool:
@@ -77,6 +83,16 @@ def _name(document: Mapping[str, Any]) -> str:
     return f" {name!r}" if name else ""
 
 
+def _text(node: Any) -> str:
+    return node.strip() if isinstance(node, str) else ""
+
+
+def _object(document: Mapping[str, Any]) -> tuple[str, str]:
+    """metadata.name and metadata.namespace of a wrapper object."""
+    metadata = _mapping(document.get("metadata"))
+    return _text(metadata.get("name")), _text(metadata.get("namespace"))
+
+
 def _is_datadog_chart(name: Any) -> bool:
     """The datadog/datadog chart (not datadog-operator, datadog-crds), by chart name or reference."""
     return isinstance(name, str) and re.fullmatch(r"(?:.*/)?datadog(?:@.*)?", name.strip()) is not None
@@ -91,12 +107,20 @@ def _flux(index: int, document: Mapping[str, Any]) -> ValuesSource | None:
     notes = []
     if spec.get("valuesFrom"):
         notes.append("spec.valuesFrom (ConfigMaps/Secrets) is not read: only spec.values is audited")
+    name, namespace = _object(document)
+    target = _text(spec.get("targetNamespace"))
+    # helm-controller's default release name is "[<targetNamespace>-]<name>".
+    release = _text(spec.get("releaseName")) or (f"{target}-{name}" if target and name else name)
     return ValuesSource(
         "flux",
         index,
         ("spec", "values"),
         description=f"spec.values of the Flux HelmRelease{_name(document)}",
         notes=tuple(notes),
+        release=release,
+        namespace=target or namespace,
+        object_name=name,
+        object_namespace=namespace,
     )
 
 
@@ -135,21 +159,20 @@ def _argo(index: int, document: Mapping[str, Any], where: str) -> ValuesSource |
         notes.append("helm.valueFiles are not read: audit those files too")
     label = "Argo CD Application" + _name(document)
     dotted = ".".join(str(s) for s in base[1:])
-    if isinstance(helm.get("values"), str):
-        return ValuesSource(
-            "argocd",
-            index,
-            (*base, "helm", "values"),
-            embedded=True,
-            description=f"spec.{dotted}.helm.values of the {label}",
-            notes=tuple(notes),
-        )
+    name, namespace = _object(document)
+    embedded = isinstance(helm.get("values"), str)
+    key = "values" if embedded else "valuesObject"
     return ValuesSource(
         "argocd",
         index,
-        (*base, "helm", "valuesObject"),
-        description=f"spec.{dotted}.helm.valuesObject of the {label}",
+        (*base, "helm", key),
+        embedded=embedded,
+        description=f"spec.{dotted}.helm.{key} of the {label}",
         notes=tuple(notes),
+        release=_text(helm.get("releaseName")) or name,  # Argo CD's default: the Application's name
+        namespace=_text(at(spec, ("destination", "namespace"))),
+        object_name=name,
+        object_namespace=namespace,
     )
 
 
@@ -166,12 +189,15 @@ def _kustomize(index: int, document: Mapping[str, Any], where: str) -> ValuesSou
     notes = []
     if at(document, ("helmCharts", charts[0], "valuesFile")):
         notes.append("helmCharts valuesFile is not read: only valuesInline is audited")
+    chart = document["helmCharts"][charts[0]]
     return ValuesSource(
         "kustomize",
         index,
         ("helmCharts", charts[0], "valuesInline"),
         description="helmCharts valuesInline of the Kustomization",
         notes=tuple(notes),
+        release=_text(chart.get("releaseName")),
+        namespace=_text(chart.get("namespace")) or _text(document.get("namespace")),
     )
 
 
@@ -179,12 +205,17 @@ def _k3s(index: int, document: Mapping[str, Any]) -> ValuesSource | None:
     spec = _mapping(document.get("spec"))
     if not _is_datadog_chart(spec.get("chart")):
         return None
+    name, namespace = _object(document)
     return ValuesSource(
         "k3s",
         index,
         ("spec", "valuesContent"),
         embedded=True,
         description=f"spec.valuesContent of the HelmChart{_name(document)}",
+        release=name,  # the k3s helm-controller names the release after the HelmChart
+        namespace=_text(spec.get("targetNamespace")) or namespace,
+        object_name=name,
+        object_namespace=namespace,
     )
 
 
@@ -225,6 +256,8 @@ def _helmfile(index: int, document: Mapping[str, Any], where: str) -> ValuesSour
         ("releases", releases[0], "values", inline[0]),
         description=f"the inline values of the helmfile release {release.get('name', 'datadog')!r}",
         notes=tuple(notes),
+        release=_text(release.get("name")),
+        namespace=_text(release.get("namespace")),
     )
 
 
