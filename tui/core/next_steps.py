@@ -305,12 +305,12 @@ def next_steps(answers: Answers, target: str, wrapper: Wrapper | None = None) ->
         f"kubectl create secret generic {answers.api_key_secret} -n {answers.namespace} "
         '--from-literal api-key="$DD_API_KEY"'
     )
-    if wrapper is None:
+    if wrapper is None or target != "helm":  # the Operator way installs its chart with helm too
         prepare = Step(
             "Create the namespace and the API key Secret, and add the Datadog Helm repository:",
             (f"kubectl apply -f {NAMESPACE}", secret, f"helm repo add {HELM_REPO} {HELM_REPO_URL} && helm repo update"),
         )
-    else:  # the controller fetches the chart from the repository the wrapper names
+    else:  # the wrapper's controller fetches the chart from the repository the wrapper names
         prepare = Step("Create the namespace and the API key Secret:", (f"kubectl apply -f {NAMESPACE}", secret))
     names = daemonsets(answers, target)
     check_title = (
