@@ -143,6 +143,17 @@ def test_the_release_name_and_namespace_are_the_controllers(tmp_path):
     assert "kubectl get daemonset -n monitoring monitoring-datadog-agent -o yaml" in out
     ours = helmrelease(tmp_path / "flux" / "flux-postrenderers.yaml")["spec"]["postRenderers"][-1]
     assert ours["kustomize"]["patches"][0]["target"]["name"] == "monitoring-datadog-agent"
+    # kustomize inflates a helmCharts entry without releaseName as "release-name"
+    unnamed = tmp_path / "kustomization.yaml"
+    text = (CORPUS / "kustomize-helmcharts.yaml").read_text().replace("    releaseName: datadog\n", "")
+    unnamed.write_text(
+        text.replace("    namespace: datadog\n", "").replace("helmCharts:", "namespace: ops\nhelmCharts:")
+    )
+    out = fixed("kustomization.yaml", tmp_path / "kz", source=unnamed)
+    assert "kubectl get daemonset -n ops release-name-datadog -o yaml" in out
+    assert documents(tmp_path / "kz" / "fixed-kustomization.yaml")[0]["patches"][0]["target"]["name"] == (
+        "release-name-datadog"
+    )
 
 
 # --- Flux: the patches go into spec.postRenderers --------------------------------------------------

@@ -196,7 +196,7 @@ def _kustomize(index: int, document: Mapping[str, Any], where: str) -> ValuesSou
         ("helmCharts", charts[0], "valuesInline"),
         description="helmCharts valuesInline of the Kustomization",
         notes=tuple(notes),
-        release=_text(chart.get("releaseName")),
+        release=_text(chart.get("releaseName")) or "release-name",  # kustomize's default, when unset
         namespace=_text(chart.get("namespace")) or _text(document.get("namespace")),
     )
 
