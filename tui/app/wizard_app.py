@@ -11,10 +11,11 @@ from textual.binding import Binding
 from textual.command import Provider
 from textual.screen import Screen
 
-from tui.app.step_ids import EXPORT, REVIEW, next_step, previous_step, steps
+from tui.app.step_ids import EXPORT, REVIEW, next_step, previous_step, step_for, steps
 from tui.app.step_screen import MIN_HEIGHT, MIN_WIDTH
 from tui.core.answers import Answers, layer
-from tui.core.decisions import DECISIONS_BY_ID, worded
+from tui.core.decisions import DECISIONS_BY_ID
+from tui.core.steps import CHECKLIST, FORM, STEPS_BY_ID
 
 # Start-up: only the first step's screen module is imported before the first paint; dialogs, the
 # palette's preset provider and the other screens are imported when they are first needed.
@@ -50,7 +51,8 @@ class WizardApp(App[int]):
         self.answers = answers or Answers()
         self.output = Path(output)
         self.target = target  # helm, operator or both: chosen again in the export step
-        self.start = start or steps(self.answers)[0]
+        # A decision id starts at the step that asks it (e.g. `namespace`: the release details).
+        self.start = step_for(start) if start else steps(self.answers)[0]
         self.current = self.start
         self.unsaved = False  # an answer was chosen since the start or the last export
         self.written: list[Path] = []
@@ -67,7 +69,16 @@ class WizardApp(App[int]):
             from tui.app.export_screen import ExportScreen
 
             return ExportScreen()
-        decision = DECISIONS_BY_ID[step_id]
+        step = STEPS_BY_ID[step_id]
+        if step.kind == CHECKLIST:
+            from tui.app.checklist_step import ChecklistStep
+
+            return ChecklistStep(step)
+        if step.kind == FORM:
+            from tui.app.form_step import FormStep
+
+            return FormStep(step)
+        decision = DECISIONS_BY_ID[step.decision_ids[0]]
         if decision.kind == "text":
             from tui.app.text_step import TextStep
 
@@ -102,7 +113,13 @@ class WizardApp(App[int]):
 
     def choose(self, answer_id: str, value: Any) -> None:
         """A step's answer is final for now: record it and go to the next applicable step."""
-        self.update_answer(answer_id, value)
+        self.choose_all({answer_id: value})
+
+    def choose_all(self, values: dict[str, Any]) -> None:
+        """A grouped step's answers are final for now (given together: they are checked together)."""
+        changed = self.answers.replace(**values)
+        if changed != self.answers:
+            self.answers = changed
         self.unsaved = True
         self.action_forward()
 
@@ -141,8 +158,8 @@ class WizardApp(App[int]):
 
         if isinstance(self.screen, HelpScreen):
             return
-        decision = DECISIONS_BY_ID.get(self.current)
-        self.push_screen(HelpScreen(worded(decision.help, self.answers) if decision else ""))
+        step = STEPS_BY_ID.get(self.current)
+        self.push_screen(HelpScreen(step.help(self.answers) if step else ""))
 
     @work(exclusive=True, group="quit")
     async def action_quit_wizard(self) -> None:
