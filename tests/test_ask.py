@@ -22,7 +22,7 @@ from tui.cli import main as cli_main
 from tui.core.answers import Answers
 from tui.core.bundle import BUNDLE_FILES
 from tui.core.decisions import DECISIONS, DECISIONS_BY_ID
-from tui.core.steps import CLUSTER_FEATURES, STEPS
+from tui.core.steps import CLUSTER_FEATURES, RELEASE_DETAILS, STEPS
 
 REPO = Path(__file__).resolve().parents[1]
 ENTER, DOWN, SPACE, CTRL_C, CTRL_D, CLEAR = "\r", "j", " ", "\x03", "\x04", "\x15"
@@ -438,6 +438,7 @@ def test_the_cluster_features_checkbox_sets_the_four_booleans(tmp_path):
 
 def test_release_details_not_kept_are_asked_one_by_one(tmp_path):
     keys = ENTER * 13  # platform … cluster features
+    keys += "?"  # explains the five, then asks again
     keys += "n"  # keep these release details? no
     keys += DOWN + ENTER  # site: datadoghq.eu
     keys += CLEAR + "prod-eu" + ENTER  # cluster_name
@@ -446,6 +447,7 @@ def test_release_details_not_kept_are_asked_one_by_one(tmp_path):
     keys += CLEAR + "monitoring" + ENTER  # namespace
     run = walk(keys + TARGET + ENTER, tmp_path / "asked")
     assert run.rc == 0, run.err
+    assert RELEASE_DETAILS.explain(Answers()) in run.out
     for decision_id in ("site", "cluster_name", "api_key_secret", "release_name", "namespace"):
         assert DECISIONS_BY_ID[decision_id].question in run.screen
     sets = ["site=datadoghq.eu", "cluster_name=prod-eu", "api_key_secret=dd-api-key", "release_name=dd"]
