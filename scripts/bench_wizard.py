@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import re
 import statistics
 import sys
 import time
@@ -20,6 +21,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+
+from tui.core.decisions import DECISIONS  # noqa: E402
 
 MINIMAL = (
     "from textual.app import App\n"
@@ -30,6 +33,7 @@ MINIMAL = (
     "Minimal().run()\n"
 )
 WIZARD = "import sys; from tui.cli import main; sys.exit(main(['wizard']))\n"
+FIRST_QUESTION = DECISIONS[0].question  # what the wizard's first screen asks
 
 
 def time_to_text(code: str, marker: str) -> float:
@@ -49,10 +53,10 @@ def time_to_text(code: str, marker: str) -> float:
 def bench_startup(runs: int) -> tuple[float, float]:
     minimal, wizard = [], []
     time_to_text(MINIMAL, "minimal app ready")  # warm the file cache for both
-    time_to_text(WIZARD, "Agent 7 version")
+    time_to_text(WIZARD, re.escape(FIRST_QUESTION))
     for _ in range(runs):
         minimal.append(time_to_text(MINIMAL, "minimal app ready"))
-        wizard.append(time_to_text(WIZARD, "Agent 7 version"))
+        wizard.append(time_to_text(WIZARD, re.escape(FIRST_QUESTION)))
     return statistics.median(minimal), statistics.median(wizard)
 
 

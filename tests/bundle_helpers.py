@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
 
+from tui.core.answers import Answers
+from tui.core.bundle import KUSTOMIZATION, RENDERED, build_bundle
 from tui.core.chart_model import render_pod
+from tui.core.platforms import PLATFORMS
 from tui.core.strategic_merge import apply_patch
 
 
@@ -40,3 +44,31 @@ def read_bundle(directory: Path) -> dict[str, str]:
 
 def privileges(files: dict[str, str]) -> dict[str, Any]:
     return json.loads(files["privileges.json"])
+
+
+def helm_template(tools, release: str, namespace: str, values_file: Path, flags: tuple[str, ...] = ()) -> str:
+    chart, helm, _ = tools
+    result = subprocess.run(
+        [helm, "template", release, str(chart), "-n", namespace, "-f", str(values_file), *flags],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def deploy_as_documented(tools, answers: Answers, directory: Path) -> tuple[dict[str, str], list[Any]]:
+    """Write the bundle, run helm template and kubectl kustomize the way its file headers say.
+
+    Returns the bundle's files and the documents that would be applied."""
+    files = build_bundle(answers)
+    for name, text in files.items():
+        (directory / name).write_text(text)
+    flags = PLATFORMS[answers.platform].cluster.helm_flags()  # what the bundle's helm template carries
+    rendered = helm_template(tools, answers.release_name, answers.namespace, directory / "values.yaml", flags)
+    if KUSTOMIZATION in files:  # else a values-only platform (GKE Autopilot): helm's output is what runs
+        (directory / RENDERED).write_text(rendered)
+        result = subprocess.run([tools[2], "kustomize", str(directory)], capture_output=True, text=True)
+        assert result.returncode == 0, result.stderr
+        rendered = result.stdout
+    return files, [d for d in YAML(typ="safe", pure=True).load_all(rendered) if d]

@@ -32,11 +32,15 @@ from tui.core.audit.fix import (
 from tui.core.audit.values_audit import audit_values
 from tui.core.bundle import PRIVILEGES, REPORT, VALUES
 
+from conftest import CHART_REFERENCE
+
 CORPUS = Path(__file__).parent / "fix_corpus"
 FILES = sorted(p.name for p in CORPUS.glob("*.yaml"))
-REFERENCE = Path(__file__).resolve().parents[1].parent / "shared" / "reference"
-DEFAULT_VALUES = REFERENCE / "chart-3.240.0" / "values.yaml"
-needs_reference = pytest.mark.skipif(not DEFAULT_VALUES.is_file(), reason="shared/reference not beside the repo")
+DEFAULT_VALUES = CHART_REFERENCE / "values.yaml"
+needs_reference = pytest.mark.skipif(
+    not DEFAULT_VALUES.is_file(),
+    reason=f"reference chart values not found at {DEFAULT_VALUES} (set DDSECURE_REFERENCE_DIR)",
+)
 _COMMENT = re.compile(r"(?:^|\s)(#.*)$")
 
 

@@ -8,52 +8,23 @@ Deployments are read back with the same reader the model uses, and compared. Ski
 from __future__ import annotations
 
 import json
-import subprocess
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 
 from tui.core.answer_files import load_preset, preset_names
 from tui.core.answers import Answers, layer
-from tui.core.bundle import KUSTOMIZATION, RENDERED, build_bundle
 from tui.core.cluster_grants import DANGERS_BY_ID, grants_of, workloads_of
 from tui.core.cluster_model import cluster_objects
-from tui.core.platforms import PLATFORMS
 
-from bundle_helpers import load_yaml
+from bundle_helpers import deploy_as_documented, helm_template, load_yaml
 from strategies import answers_strategy, expected_dangers
-
-
-def _render(tools, release: str, namespace: str, values_file: Path, flags: tuple[str, ...] = ()) -> str:
-    chart, helm, _ = tools
-    result = subprocess.run(
-        [helm, "template", release, str(chart), "-n", namespace, "-f", str(values_file), *flags],
-        capture_output=True,
-        text=True,
-    )
-    assert result.returncode == 0, result.stderr
-    return result.stdout
 
 
 def _documents(text: str) -> list:
     from ruamel.yaml import YAML
 
     return [d for d in YAML(typ="safe", pure=True).load_all(text) if d]
-
-
-def _deploy(tools, answers: Answers, directory: Path) -> tuple[dict[str, str], list]:
-    files = build_bundle(answers)
-    for name, text in files.items():
-        (directory / name).write_text(text)
-    flags = PLATFORMS[answers.platform].cluster.helm_flags()  # what the bundle's helm template carries
-    rendered = _render(tools, answers.release_name, answers.namespace, directory / "values.yaml", flags)
-    if KUSTOMIZATION not in files:  # a values-only platform (GKE Autopilot): helm's output is what runs
-        return files, _documents(rendered)
-    (directory / RENDERED).write_text(rendered)
-    result = subprocess.run([tools[2], "kustomize", str(directory)], capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
-    return files, _documents(result.stdout)
 
 
 def _check(answers: Answers, files: dict[str, str], documents: list) -> None:
@@ -79,7 +50,7 @@ def _check(answers: Answers, files: dict[str, str], documents: list) -> None:
 @pytest.mark.parametrize("preset", preset_names())
 def test_preset_cluster_grants_equal_the_render(preset, chart_tools, tmp_path):
     answers = layer([load_preset(preset).answers])
-    files, documents = _deploy(chart_tools, answers, tmp_path)
+    files, documents = deploy_as_documented(chart_tools, answers, tmp_path)
     _check(answers, files, documents)
     # The documented check: auditing what kustomize builds against privileges.json, RBAC included.
     import io
@@ -105,14 +76,14 @@ def test_preset_cluster_grants_equal_the_render(preset, chart_tools, tmp_path):
 )
 def test_tricky_answers_cluster_grants_equal_the_render(changes, chart_tools, tmp_path):
     answers = Answers().replace(**changes)
-    files, documents = _deploy(chart_tools, answers, tmp_path)
+    files, documents = deploy_as_documented(chart_tools, answers, tmp_path)
     _check(answers, files, documents)
 
 
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(answers=answers_strategy())
 def test_sampled_answers_cluster_grants_equal_the_render(answers, chart_tools, tmp_path_factory):
-    files, documents = _deploy(chart_tools, answers, tmp_path_factory.mktemp("bundle"))
+    files, documents = deploy_as_documented(chart_tools, answers, tmp_path_factory.mktemp("bundle"))
     _check(answers, files, documents)
 
 
@@ -158,7 +129,7 @@ def test_cluster_model_predicts_helm(values, chart_tools, tmp_path):
         },
     }
     (tmp_path / "v.json").write_text(json.dumps(values))
-    documents = _documents(_render(chart_tools, "dd", "default", tmp_path / "v.json"))
+    documents = _documents(helm_template(chart_tools, "dd", "default", tmp_path / "v.json"))
     model = cluster_objects(values, "dd", "default")
     assert grants_of(model.objects, "default") == grants_of(documents, "default")
     assert workloads_of(model.objects) == workloads_of(documents)
@@ -182,7 +153,7 @@ def test_the_rendered_injection_mode_points_apps_at_open_listeners(changes, char
     from tui.core.app_endpoints import app_endpoints, injection_mode
 
     answers = Answers(admission_controller=True).replace(**changes)
-    _, documents = _deploy(chart_tools, answers, tmp_path)
+    _, documents = deploy_as_documented(chart_tools, answers, tmp_path)
 
     def env_of(kind: str, container: str) -> dict:
         doc = next(

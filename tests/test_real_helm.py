@@ -7,7 +7,6 @@ skips with the reason otherwise.
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -15,47 +14,24 @@ from hypothesis import HealthCheck, given, settings
 
 from tui.core.answer_files import load_preset, preset_names
 from tui.core.answers import Answers, layer
-from tui.core.bundle import KUSTOMIZATION, RENDERED, build_bundle
+from tui.core.bundle import KUSTOMIZATION
 from tui.core.chart_model import render_pod
 from tui.core.deployment import Deployment
-from tui.core.platforms import PLATFORMS
 from tui.core.pod_spec import find_node_agent_daemonset, pod_spec_of, privilege_projection
 from tui.core.privileges import ledger_of_pod
 
-from bundle_helpers import load_yaml
+from bundle_helpers import deploy_as_documented, helm_template, load_yaml
 from strategies import answers_strategy
-
-
-def _helm_template(tools, release: str, namespace: str, values_file: Path, flags: tuple[str, ...] = ()) -> str:
-    chart, helm, _ = tools
-    result = subprocess.run(
-        [helm, "template", release, str(chart), "-n", namespace, "-f", str(values_file), *flags],
-        capture_output=True,
-        text=True,
-    )
-    assert result.returncode == 0, result.stderr
-    return result.stdout
 
 
 def _deploy_as_documented(tools, answers: Answers, directory: Path) -> dict:
     """Write the bundle, run helm template and kubectl kustomize the way the file headers say."""
-    files = build_bundle(answers)
-    for name, text in files.items():
-        (directory / name).write_text(text)
-    flags = PLATFORMS[answers.platform].cluster.helm_flags()  # what the bundle's helm template carries
-    rendered = _helm_template(tools, answers.release_name, answers.namespace, directory / "values.yaml", flags)
-    if KUSTOMIZATION not in files:  # a values-only platform (GKE Autopilot): helm's output is what runs
-        daemonset = find_node_agent_daemonset(list(load_yaml_all(rendered)))
-        assert daemonset is not None
-        return {"files": files, "pod": pod_spec_of(daemonset)}
-    (directory / RENDERED).write_text(rendered)
-    result = subprocess.run([tools[2], "kustomize", str(directory)], capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
-    documents = list(load_yaml_all(result.stdout))
+    files, documents = deploy_as_documented(tools, answers, directory)
     daemonset = find_node_agent_daemonset(documents)
     assert daemonset is not None
-    namespaces = [d for d in documents if d and d.get("kind") == "Namespace"]
-    assert [n["metadata"]["name"] for n in namespaces] == [answers.namespace]
+    if KUSTOMIZATION in files:  # the kustomization creates the namespace, once
+        namespaces = [d for d in documents if d.get("kind") == "Namespace"]
+        assert [n["metadata"]["name"] for n in namespaces] == [answers.namespace]
     return {"files": files, "pod": pod_spec_of(daemonset)}
 
 
@@ -129,7 +105,7 @@ def test_chart_model_predicts_helm(values, chart_tools, tmp_path):
     """The model the audit relies on, for values ddsecure would never write."""
     values = {**values, "datadog": {**values.get("datadog", {}), "apiKey": "placeholder"}}
     (tmp_path / "v.json").write_text(json.dumps(values))
-    rendered = _helm_template(chart_tools, "dd", "default", tmp_path / "v.json")
+    rendered = helm_template(chart_tools, "dd", "default", tmp_path / "v.json")
     daemonset = find_node_agent_daemonset(list(load_yaml_all(rendered)))
     assert privilege_projection(pod_spec_of(daemonset)) == privilege_projection(render_pod(values))
 

@@ -15,7 +15,7 @@ import contextlib
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TextIO, cast
 
 from tui.core.answers import Answers
 from tui.core.decisions import Decision, Option, format_value, worded
@@ -139,8 +139,28 @@ class _Prompts:
         """True or False, or MORE when `more_key` and `?` was pressed."""
         return self._run(self.q.confirm(message, default=default, **self.options), more_key=more_key)
 
-    def choice(self, title: str, value: Any, description: str | None = None, checked: bool = False) -> Any:
-        return self.q.Choice(title, value=value, description=description, checked=checked)
+    def choice(self, title: str, value: Any, description: object = None, checked: bool = False) -> Any:
+        # a _Deferred description is formatted like a str, which is all questionary does with it
+        return self.q.Choice(title, value=value, description=cast("str | None", description), checked=checked)
+
+
+class _Deferred:
+    """An option's description, worked out the first time it is shown.
+
+    questionary formats only the highlighted option's description, so the first question appears
+    without rendering a deployment for every option (eleven on the platform question)."""
+
+    def __init__(self, make: Callable[..., str], *args: Any) -> None:
+        self.make, self.args = make, args
+        self.text: str | None = None
+
+    def __str__(self) -> str:
+        if self.text is None:
+            self.text = self.make(*self.args)
+        return self.text
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
 
 
 def _wrap_descriptions(question: Any) -> None:
@@ -285,7 +305,8 @@ class _Walk:
         title = option.label if option.summary == option.label else f"{option.label} — {option.summary}"
         if marks:
             title += f" ({', '.join(marks)})"
-        return self.prompts.choice(title, option.value, self.trade_off(decision, option, answers, option.value))
+        description = _Deferred(self.trade_off, decision, option, answers, option.value)
+        return self.prompts.choice(title, option.value, description)
 
     def ask_multi(self, decision: Decision, answers: Answers, message: str) -> Any:
         current = tuple(getattr(answers, decision.id))
@@ -296,7 +317,7 @@ class _Walk:
             title = f"{option.label} — {option.summary}"
             if option.value in current:
                 title += " (default)"
-            description = self.trade_off(decision, option, answers, toggled)
+            description = _Deferred(self.trade_off, decision, option, answers, toggled)
             choices.append(self.prompts.choice(title, option.value, description, checked=option.value in current))
         shown = ", ".join(current) if current else "none"
         instruction = f"(Space toggles, Enter accepts; default: {shown}; ? explains)"

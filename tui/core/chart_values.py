@@ -56,6 +56,13 @@ class ValuesPlan(CommentedTree):
         return self.data
 
 
+def why_admission_controller(enabled: bool) -> str:
+    """The comment on the admission controller switch, the same for Helm values and the DatadogAgent."""
+    if enabled:
+        return "admission_controller=true: new application pods get the Agent's address injected"
+    return "admission_controller=false: no webhook, no webhook or Secret writes; apps set the Agent's address"
+
+
 def admission_config_mode(answers: Answers) -> tuple[str, str]:
     """How the Cluster Agent's admission controller points applications at the Agent, and why.
 
@@ -303,13 +310,7 @@ def _cluster(plan: ValuesPlan, answers: Answers) -> None:
         ),
     )
     admission = answers.admission_controller
-    plan.set(
-        "clusterAgent.admissionController.enabled",
-        admission,
-        "admission_controller=true: new application pods get the Agent's address injected"
-        if admission
-        else "admission_controller=false: no webhook, no webhook or Secret writes; apps set the Agent's address",
-    )
+    plan.set("clusterAgent.admissionController.enabled", admission, why_admission_controller(admission))
     if admission:
         mode, why_mode = admission_config_mode(answers)
         plan.set("clusterAgent.admissionController.configMode", mode, f"dogstatsd/apm: {why_mode}")

@@ -10,6 +10,7 @@ through the same functions, which is how the tests prove privileges.json equals 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 ROLE_KINDS = ("ClusterRole", "Role")
@@ -257,6 +258,7 @@ DANGERS: tuple[Danger, ...] = (
 DANGERS_BY_ID = {d.id: d for d in DANGERS}
 
 
+@lru_cache(maxsize=4096)  # the report asks once per grant and feature: thousands of times per bundle
 def dangers_of(grant: Grant | str) -> tuple[str, ...]:
     g = Grant.parse(grant) if isinstance(grant, str) else grant
     return tuple(d.id for d in DANGERS if d.matches(g))

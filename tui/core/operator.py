@@ -23,6 +23,7 @@ from tui.core.chart_values import (
     SYSTEM_PROBE_LABELS,
     admission_config_mode,
     runtime_socket_setting,
+    why_admission_controller,
     why_origin_detection,
 )
 from tui.core.daemonset_patch import SOCKET_FILE_ONLY, DaemonSetPatch, daemonset_patch
@@ -253,13 +254,7 @@ NOT_IN_DATADOG_AGENT = ("kubernetes_version", "secret_metrics", "platform")
 def _cluster_features(plan: OperatorPlan, answers: Answers) -> None:
     """The same cluster-level reductions as the Helm values, where the CRD has a field for them."""
     admission = answers.admission_controller
-    plan.set(
-        "spec.features.admissionController.enabled",
-        admission,
-        "admission_controller=true: new application pods get the Agent's address injected"
-        if admission
-        else "admission_controller=false: no webhook, no webhook or Secret writes; apps set the Agent's address",
-    )
+    plan.set("spec.features.admissionController.enabled", admission, why_admission_controller(admission))
     if admission:
         mode, why_mode = admission_config_mode(answers)
         plan.set("spec.features.admissionController.agentCommunicationMode", mode, f"dogstatsd/apm: {why_mode}")
