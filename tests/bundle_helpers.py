@@ -12,7 +12,6 @@ from ruamel.yaml import YAML
 from tui.core.answers import Answers
 from tui.core.bundle import KUSTOMIZATION, RENDERED, build_bundle
 from tui.core.chart_model import render_pod
-from tui.core.platforms import PLATFORMS
 from tui.core.strategic_merge import apply_patch
 
 
@@ -64,7 +63,7 @@ def deploy_as_documented(tools, answers: Answers, directory: Path) -> tuple[dict
     files = build_bundle(answers)
     for name, text in files.items():
         (directory / name).write_text(text)
-    flags = PLATFORMS[answers.platform].cluster.helm_flags()  # what the bundle's helm template carries
+    flags = answers.api_server.helm_flags()  # what the bundle's helm template carries
     rendered = helm_template(tools, answers.release_name, answers.namespace, directory / "values.yaml", flags)
     if KUSTOMIZATION in files:  # else a values-only platform (GKE Autopilot): helm's output is what runs
         (directory / RENDERED).write_text(rendered)

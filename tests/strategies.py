@@ -23,8 +23,11 @@ def answers_strategy(draw) -> Answers:
         logs=draw(st.sampled_from(LOGS)),
         process_collection=draw(st.booleans()),
         run_as=draw(st.sampled_from(RUN_AS)),
-        system_probe=tuple(draw(st.lists(st.sampled_from(SYSTEM_PROBE_FEATURES), unique=True, max_size=3))),
-        kubernetes_version=draw(st.sampled_from(KUBERNETES_VERSIONS)),
+        system_probe=(
+            features := tuple(draw(st.lists(st.sampled_from(SYSTEM_PROBE_FEATURES), unique=True, max_size=3)))
+        ),
+        # system-probe features need 1.30+ (the chart's AppArmor fields)
+        kubernetes_version=draw(st.sampled_from([v for v in KUBERNETES_VERSIONS if not features or v >= "1.30"])),
         admission_controller=draw(st.booleans()),
         orchestrator_explorer=draw(st.booleans()),
         secret_metrics=draw(st.booleans()),

@@ -20,7 +20,7 @@ from tui.core.decisions import DECISIONS, DECISIONS_BY_ID, applicable
 from tui.core.deployment import Deployment
 from tui.core.errors import AnswerError
 from tui.core.platform_rules import PLATFORM_RULES, Rendered, broken_rules
-from tui.core.platforms import PLATFORMS, helm_template_flags
+from tui.core.platforms import PLATFORMS
 from tui.core.pod_spec import host_path_volumes
 
 SAMPLES = (
@@ -265,14 +265,28 @@ def test_autopilot_bundle_is_values_only(tmp_path):
 
 
 def test_offline_render_commands_carry_the_platform_flags():
-    files = build_bundle(Answers(platform="openshift"), target="helm")
-    flags = helm_template_flags("openshift")
+    answers = Answers(platform="openshift")
+    files = build_bundle(answers, target="helm")
+    flags = " ".join(answers.api_server.helm_flags())
     assert "--api-versions quota.openshift.io/v1/ClusterResourceQuota" in flags
-    assert "--kube-version" in flags
+    assert "--kube-version v1.33.0" in flags  # the answered version, not the platform's example
     for name in ("values.yaml", "kustomization.yaml", "daemonset-overrides.yaml"):
         assert flags in files[name]
-    assert helm_template_flags("generic") == ""
-    assert "--api-versions" not in build_bundle(Answers(), target="helm")["kustomization.yaml"]
+    generic = build_bundle(Answers(kubernetes_version="1.31"), target="helm")["kustomization.yaml"]
+    assert "--api-versions" not in generic and "--kube-version v1.31.0" in generic
+
+
+def test_the_render_is_for_the_answered_kubernetes_version():
+    assert Answers(kubernetes_version="1.30").api_server.kube_version == "v1.30.0"
+    assert Answers(platform="gke-autopilot").api_server.kube_version == "v1.33.5-gke.1000000"  # same minor
+    assert Answers(platform="gke-autopilot", kubernetes_version="1.34").api_server.kube_version == "v1.34.0"
+
+
+@pytest.mark.parametrize("version", ["1.29", "1.19"])
+def test_system_probe_below_1_30_is_refused_with_the_reason(version):
+    with pytest.raises(AnswerError, match="AppArmor profile as an annotation"):
+        Answers(kubernetes_version=version, system_probe=("npm",))
+    assert Answers(kubernetes_version=version).api_server.kube_version == f"v{version}.0"
 
 
 def test_openshift_namespace_turns_label_sync_off():

@@ -43,9 +43,9 @@ def _deploy(tools, answers: Answers, directory: Path) -> dict:
     files = build_bundle(answers, target="helm")
     for name, text in files.items():
         (directory / name).write_text(text)
-    flags = list(PLATFORMS[answers.platform].cluster.helm_flags())
+    flags = list(answers.api_server.helm_flags())
     # The flags ddsecure asks for are the ones its own files print.
-    assert " ".join(flags) in files["REPORT.md"] or not flags
+    assert " ".join(flags) in files["REPORT.md"]
     args = [answers.release_name, "-n", answers.namespace, "-f", str(directory / "values.yaml"), *flags]
     rendered = _helm(tools, args)
     if KUSTOMIZATION in files:

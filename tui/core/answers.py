@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple
 
 from tui.core.agent_version import AgentVersion
+from tui.core.cluster import Cluster
 from tui.core.errors import AnswerError
 from tui.core.platforms import PLATFORM_NAMES, PLATFORMS, RUNTIME_SOCKETS, explicit_conflicts
 
@@ -41,6 +42,9 @@ _KUBE_MINOR = re.compile(r"^1\.(1[89]|[2-9]\d)$")
 # Fine-grained kubelet authorization (KubeletFineGrainedAuthz) is alpha in 1.32, off unless the
 # kubelet's feature gate is set; beta and on by default from 1.33.
 FINE_GRAINED_KUBELET_FROM = 33
+# From 1.30 the chart gives AppArmor profiles as securityContext fields, which the model renders; before,
+# as pod annotations, which it does not.
+APPARMOR_FIELDS_FROM = 30
 _SECRET_WORDS = ("api_key", "apikey", "api-key", "app_key", "appkey")
 
 
@@ -78,6 +82,12 @@ class Answers(_AnswerFields):
         for spec in ANSWER_SPECS.values():
             spec.check(getattr(given, spec.id))
         given = _on_platform(given)
+        if given.system_probe and int(given.kubernetes_version.split(".")[1]) < APPARMOR_FIELDS_FROM:
+            raise AnswerError(
+                f"kubernetes_version: {given.kubernetes_version} with system-probe features is not supported: "
+                f"before 1.{APPARMOR_FIELDS_FROM} the chart sets system-probe's AppArmor profile as an annotation, "
+                "which ddsecure does not model; answer 1.30 or later, or no system_probe features"
+            )
         # The effective choice, not a rejected combination: origin detection has nothing to tag
         # when DogStatsD is off, so it is normalised away rather than refused.
         return super().__new__(
@@ -123,6 +133,11 @@ class Answers(_AnswerFields):
     @property
     def kubernetes_minor(self) -> int:
         return int(self.kubernetes_version.split(".")[1])
+
+    @property
+    def api_server(self) -> Cluster:
+        """What the cluster's API server tells helm: the platform's APIs at the answered Kubernetes version."""
+        return PLATFORMS[self.platform].cluster.at_version(self.kubernetes_version)
 
     @property
     def fine_grained_kubelet(self) -> bool:

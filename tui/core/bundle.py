@@ -258,7 +258,7 @@ def render_privileges(deployment: Deployment) -> str:
 def platform_section(deployment: Deployment) -> dict:
     """privileges.json's platform: its name, what helm must be told offline, and the SCC it grants."""
     platform = deployment.platform
-    section: dict = {"name": platform.name, "helmTemplateFlags": list(platform.cluster.helm_flags())}
+    section: dict = {"name": platform.name, "helmTemplateFlags": list(deployment.answers.api_server.helm_flags())}
     section["postRenderPatch"] = platform.post_render_patch
     if deployment.scc is not None:
         section["securityContextConstraints"] = deployment.scc

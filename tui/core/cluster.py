@@ -28,6 +28,12 @@ class Cluster(NamedTuple):
             return True
         return chart_tag_at_least(self.kube_version.removeprefix("v"), floor.removeprefix("v"))
 
+    def at_version(self, minor: str) -> Cluster:
+        """This API server at Kubernetes `minor` ("1.33"): its own patch string when the minor agrees."""
+        if self.kube_version and self.kube_version.removeprefix("v").split(".")[:2] == minor.split("."):
+            return self
+        return self._replace(kube_version=f"v{minor}.0")
+
     def helm_flags(self) -> tuple[str, ...]:
         """The `helm template` flags that make an offline render see this cluster."""
         flags: list[str] = []

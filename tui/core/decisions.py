@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
-from tui.core.answers import ANSWER_SPECS, FINE_GRAINED_KUBELET_FROM, SITES, Answers
+from tui.core.answers import ANSWER_SPECS, APPARMOR_FIELDS_FROM, FINE_GRAINED_KUBELET_FROM, SITES, Answers
 from tui.core.app_endpoints import dogstatsd_udp_open
 from tui.core.platforms import PLATFORMS, Platform
 
@@ -614,6 +614,9 @@ DECISIONS: tuple[Decision, ...] = (
             f"Fine-grained kubelet authorization (feature KubeletFineGrainedAuthz) is alpha in 1.32 and off unless "
             f"the kubelet's feature gate is set; it is beta and on by default from 1.{FINE_GRAINED_KUBELET_FROM}. "
             "ddsecure uses it from 1.33.",
+            f"The bundle's render commands carry --kube-version for this version, so any helm "
+            f"renders what the cluster would. Below 1.{APPARMOR_FIELDS_FROM} the chart gives system-probe's AppArmor "
+            "profile as an annotation, which ddsecure does not model: eBPF features need 1.30 or later here.",
             Caveat(
                 "Before 1.33 the node Agent keeps get on nodes/proxy: whoever holds its token can run commands in "
                 "any container of its node through the kubelet.",

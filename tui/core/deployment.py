@@ -52,7 +52,7 @@ class Deployment:
     @cached_property
     def rendered_pod(self) -> PodSpec:
         """The node-Agent pod as `helm template` renders these values, before the patch."""
-        return render_pod(self.values, PLATFORMS[self.answers.platform].cluster)
+        return render_pod(self.values, self.answers.api_server)
 
     @cached_property
     def patch(self) -> DaemonSetPatch:

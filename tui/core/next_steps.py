@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 from tui.core.answers import Answers
 from tui.core.chart_defaults import CHART_VERSION
-from tui.core.platforms import PLATFORMS, helm_template_flags
+from tui.core.platforms import PLATFORMS
 
 # What each target writes, as the wizards offer it (short label, then what it means).
 # The keys are the valid `--target` values.
@@ -52,7 +52,7 @@ def helm_template_command(answers: Answers) -> str:
     Offline, helm knows nothing of the cluster: the platform's flags make it render what the
     cluster's own API server would (OpenShift, GKE Autopilot).
     """
-    flags = helm_template_flags(answers.platform)
+    flags = " ".join(answers.api_server.helm_flags())
     return (
         f"helm template {answers.release_name} {CHART} --version {CHART_VERSION} "
         f"-n {answers.namespace} -f {VALUES}{' ' + flags if flags else ''} > {RENDERED}"

@@ -57,7 +57,7 @@ def _openshift(plan: ValuesPlan, answers: Answers) -> None:
         "platform=openshift: the chart adds SELinux type spc_t only when datadog.securityContext is empty; "
         "without it the Agent cannot read the runtime socket, /proc or cgroups",
     )
-    pod = render_pod(plan.values, PLATFORMS["openshift"].cluster)
+    pod = render_pod(plan.values, answers.api_server)
     capabilities: list[str] = []
     for container in [*pod.get("initContainers", []), *pod.get("containers", [])]:
         for cap in ((container.get("securityContext") or {}).get("capabilities") or {}).get("add") or []:

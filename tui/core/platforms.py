@@ -358,11 +358,6 @@ def explicit_conflicts(platform_name: str, given: Mapping[str, Any]) -> str | No
     return None
 
 
-def helm_template_flags(platform_name: str) -> str:
-    """Flags that make an offline `helm template` see what this platform's API server reports ("" if none)."""
-    return " ".join(PLATFORMS[platform_name].cluster.helm_flags())
-
-
 def platform_from_values(values: Mapping[str, Any]) -> str:
     """The platform a values file targets: its switch key (a platform's first chart key) or its socket."""
     from tui.core.dotted import lookup

@@ -71,7 +71,7 @@ def platform_lines(deployment: Deployment) -> list[str]:
     out = [f"**{platform.title}** (`{platform.name}`): {platform.summary}.", ""]
     for key in platform.chart_keys:
         out.append(f"- `{key.key}`: {key.why}")
-    flags = " ".join(platform.cluster.helm_flags())
+    flags = " ".join(deployment.answers.api_server.helm_flags())
     if flags:
         out.append(f"- Render offline as the cluster would: `helm template ... {flags}`")
     if not platform.post_render_patch:
