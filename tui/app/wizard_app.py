@@ -15,6 +15,7 @@ from tui.app.step_ids import EXPORT, REVIEW, next_step, previous_step, steps
 from tui.app.step_screen import MIN_HEIGHT, MIN_WIDTH
 from tui.core.answers import Answers, layer
 from tui.core.decisions import DECISIONS_BY_ID, worded
+from tui.core.errors import AnswerError
 
 # Start-up: only the first step's screen module is imported before the first paint; dialogs, the
 # palette's preset provider and the other screens are imported when they are first needed.
@@ -94,17 +95,24 @@ class WizardApp(App[int]):
         else:
             self.switch_screen(self.make_screen(step_id))
 
-    def update_answer(self, answer_id: str, value: Any) -> None:
-        changed = self.answers.replace(**{answer_id: value})
+    def update_answer(self, answer_id: str, value: Any) -> bool:
+        """Record one answer; a combination the model refuses (e.g. eBPF features on Kubernetes 1.29,
+        reached by going back) is reported in one line and leaves the answers as they were."""
+        try:
+            changed = self.answers.replace(**{answer_id: value})
+        except AnswerError as refused:
+            self.notify(str(refused), title="Not possible with your other answers", severity="error")
+            return False
         if changed != self.answers:
             self.answers = changed
             self.unsaved = True
+        return True
 
     def choose(self, answer_id: str, value: Any) -> None:
         """A step's answer is final for now: record it and go to the next applicable step."""
-        self.update_answer(answer_id, value)
-        self.unsaved = True
-        self.action_forward()
+        if self.update_answer(answer_id, value):
+            self.unsaved = True
+            self.action_forward()
 
     def action_forward(self) -> None:
         following = next_step(self.answers, self.current)
