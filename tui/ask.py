@@ -239,7 +239,10 @@ class _Walk:
                 self.say()
                 self.say(decision.explain(answers))
                 continue
-            return answers.replace(**{decision.id: value})
+            try:
+                return answers.replace(**{decision.id: value})
+            except AnswerError as refused:  # e.g. eBPF features with a pre-set Kubernetes 1.29: ask again
+                self.say(f"Not possible with your other answers: {refused}")
 
     def ask_choice(self, decision: Decision, answers: Answers, message: str) -> Any:
         current = getattr(answers, decision.id)
