@@ -750,3 +750,19 @@ async def test_a_preset_loaded_on_the_checklist_ticks_its_features() -> None:
         preset = resolve_answers(preset="everything-hardened")
         ticked = {i for i in CLUSTER_FEATURES.decision_ids if getattr(preset, i)}
         assert ticked and set(app.screen.query_one(SelectionList).selected) == ticked
+
+
+async def test_a_refused_combination_is_one_notice_not_a_crash() -> None:
+    """Going back to the eBPF step after answering Kubernetes 1.29: the tick is refused with the reason."""
+    app = WizardApp(Answers(kubernetes_version="1.29"), start="system_probe")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("space")  # tick the first feature
+        await pilot.pause()
+        assert app.answers.system_probe == ()
+        assert app.screen.query_one(SelectionList).selected == []
+        # Textual keeps the shown notifications here (it has no public reader; its own tests read it too)
+        assert any("AppArmor" in n.message for n in app._notifications)
+        await pilot.press("enter")  # the step still accepts what stands
+        await pilot.pause()
+        assert app.current != "system_probe"

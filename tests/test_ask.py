@@ -39,14 +39,21 @@ class Run:
         self.screen = ANSI.sub("", screen)
 
 
-def walk(keys: str | list[str], output: Path | None, *, preset: str | None = None, columns: int = 200) -> Run:
+def walk(
+    keys: str | list[str],
+    output: Path | None,
+    *,
+    preset: str | None = None,
+    columns: int = 200,
+    answers: Path | None = None,
+) -> Run:
     """Run the wizard against `keys`; input that runs out ends it with EOF (exit 130) instead of hanging.
 
     A list of key chunks is typed one chunk at a time, each once the screen has changed since the last
     one and is quiet again, so each prompt is drawn before it is answered (typed all at once,
     prompt_toolkit may answer a prompt before drawing its options).
     """
-    args = argparse.Namespace(preset=preset, answers=None, output=output, target="helm")
+    args = argparse.Namespace(preset=preset, answers=answers, output=output, target="helm")
     out, err, screen = io.StringIO(), io.StringIO(), io.StringIO()
     terminal = Vt100_Output(screen, lambda: Size(rows=60, columns=columns), term="xterm-256color")
     with create_pipe_input() as pipe:
@@ -454,3 +461,13 @@ def test_release_details_not_kept_are_asked_one_by_one(tmp_path):
     sets += ["namespace=monitoring"]
     expected = generated(tmp_path, *[arg for s in sets for arg in ("--set", s)])
     assert_same_bundle(tmp_path / "asked", expected)
+
+
+def test_a_refused_combination_is_explained_and_asked_again(tmp_path):
+    answers = tmp_path / "answers.yaml"
+    answers.write_text('kubernetes_version: "1.29"\n')
+    keys = ENTER * 10 + SPACE + ENTER + ENTER + CTRL_C  # system_probe (11th): tick NPM, refused, then none
+    run = walk(keys, None, answers=answers)
+    assert "Not possible with your other answers" in run.out and "AppArmor" in run.out
+    assert run.screen.count(DECISIONS_BY_ID["system_probe"].question) >= 2
+    assert "Traceback" not in run.err

@@ -252,10 +252,14 @@ class _Walk:
             shown = ", ".join(d.title for d in decisions if getattr(answers, d.id)) or "none"
             instruction = f"(Space toggles, Enter accepts; default: {shown}; ? explains)"
             ticked = self.prompts.checkbox(message, choices, instruction=instruction)
-            if ticked is not MORE:
+            if ticked is MORE:
+                self.say()
+                self.say(step.explain(answers))
+                continue
+            try:
                 return answers.replace(**{d.id: d.id in ticked for d in decisions})
-            self.say()
-            self.say(step.explain(answers))
+            except AnswerError as refused:  # as for one decision: say why, ask again
+                self.say(f"Not possible with your other answers: {refused}")
 
     def ask_form(self, step: Step, answers: Answers, number: str) -> Answers:
         """Offer the current answers as they are; on "no", ask each of them as its own question."""
@@ -287,7 +291,10 @@ class _Walk:
                 self.say()
                 self.say(decision.explain(answers))
                 continue
-            return answers.replace(**{decision.id: value})
+            try:
+                return answers.replace(**{decision.id: value})
+            except AnswerError as refused:  # e.g. eBPF features with a pre-set Kubernetes 1.29: ask again
+                self.say(f"Not possible with your other answers: {refused}")
 
     def ask_choice(self, decision: Decision, answers: Answers, message: str) -> Any:
         current = getattr(answers, decision.id)

@@ -59,7 +59,12 @@ class ChecklistStep(GroupStep):
 
     def on_selection_list_selected_changed(self, event: SelectionList.SelectedChanged) -> None:
         for decision_id, value in self.ticked().items():
-            self.wizard.update_answer(decision_id, value)
+            if not self.wizard.update_answer(decision_id, value):  # refused with the other answers: undo the tick
+                if value:
+                    event.selection_list.deselect(decision_id)
+                else:
+                    event.selection_list.select(decision_id)
+                return
         self.show_highlighted(event.selection_list.highlighted or 0)
 
     def on_feature_list_accepted(self, event: FeatureList.Accepted) -> None:

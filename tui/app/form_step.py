@@ -110,8 +110,10 @@ class FormStep(GroupStep):
             self.check(refused[0])
             return
         try:
-            self.wizard.choose_all(self.values())
+            self.wizard.answers.replace(**self.values())
         except AnswerError as problem:  # refused together although each field alone is accepted
             error = self.query_one(f"#error-{self.focused_decision().id}", Static)
             error.update(str(problem))
             error.add_class("visible")
+            return
+        self.wizard.choose_all(self.values())

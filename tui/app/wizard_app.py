@@ -15,6 +15,7 @@ from tui.app.step_ids import EXPORT, REVIEW, next_step, previous_step, step_for,
 from tui.app.step_screen import MIN_HEIGHT, MIN_WIDTH
 from tui.core.answers import Answers, layer
 from tui.core.decisions import DECISIONS_BY_ID
+from tui.core.errors import AnswerError
 from tui.core.steps import CHECKLIST, FORM, STEPS_BY_ID
 
 # Start-up: only the first step's screen module is imported before the first paint; dialogs, the
@@ -105,23 +106,37 @@ class WizardApp(App[int]):
         else:
             self.switch_screen(self.make_screen(step_id))
 
-    def update_answer(self, answer_id: str, value: Any) -> None:
-        changed = self.answers.replace(**{answer_id: value})
+    def update_answer(self, answer_id: str, value: Any) -> bool:
+        """Record one answer; a combination the model refuses (e.g. eBPF features on Kubernetes 1.29,
+        reached by going back) is reported in one line and leaves the answers as they were."""
+        try:
+            changed = self.answers.replace(**{answer_id: value})
+        except AnswerError as refused:
+            self.refused(refused)
+            return False
         if changed != self.answers:
             self.answers = changed
             self.unsaved = True
+        return True
 
     def choose(self, answer_id: str, value: Any) -> None:
         """A step's answer is final for now: record it and go to the next applicable step."""
         self.choose_all({answer_id: value})
 
     def choose_all(self, values: dict[str, Any]) -> None:
-        """A grouped step's answers are final for now (given together: they are checked together)."""
-        changed = self.answers.replace(**values)
-        if changed != self.answers:
-            self.answers = changed
+        """A step's answers (several for a grouped step, checked together) are final for now: record them
+        and go on; a combination the model refuses is reported as `update_answer` does, and the step stays."""
+        try:
+            changed = self.answers.replace(**values)
+        except AnswerError as refused:
+            self.refused(refused)
+            return
+        self.answers = changed
         self.unsaved = True
         self.action_forward()
+
+    def refused(self, problem: AnswerError) -> None:
+        self.notify(str(problem), title="Not possible with your other answers", severity="error")
 
     def action_forward(self) -> None:
         following = next_step(self.answers, self.current)
