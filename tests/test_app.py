@@ -10,8 +10,10 @@ pytest.importorskip("textual")
 
 from textual.widgets import Input, OptionList, RadioSet, SelectionList, Static
 
+from tui.app.checklist_step import ChecklistStep
 from tui.app.confirm_dialog import ConfirmDialog
 from tui.app.export_screen import ExportScreen
+from tui.app.form_step import FormStep
 from tui.app.review_screen import ReviewScreen
 from tui.app.text_step import TextStep
 from tui.app.wizard_app import WizardApp
@@ -41,6 +43,23 @@ async def type_into(pilot, field: Input, value: str) -> None:
 async def answer_step(pilot, app: WizardApp, target: Answers) -> None:
     """Answer the current step with the keyboard, the way a user would."""
     screen = app.screen
+    if isinstance(screen, ChecklistStep):  # the cluster features: Space ticks, Enter accepts
+        features = screen.query_one(SelectionList)
+        for index, item in enumerate(screen.decisions):
+            if getattr(target, item.id) != (item.id in features.selected):
+                steps = index - (features.highlighted or 0)
+                await pilot.press(*(["down"] * steps if steps > 0 else ["up"] * -steps), "space")
+        await pilot.press("enter")
+        return
+    if isinstance(screen, FormStep):  # the release details: type each field, Tab to the next, Enter
+        for index, item in enumerate(screen.decisions):
+            if index:
+                await pilot.press("tab")
+            assert app.focused is screen.field(item)
+            shown = getattr(target, item.id)
+            await type_into(pilot, screen.field(item), "" if shown is None else format_value(shown))
+        await pilot.press("enter")
+        return
     decision = DECISIONS_BY_ID[app.current]
     wanted = getattr(target, decision.id)
     if isinstance(screen, TextStep):
@@ -105,7 +124,9 @@ ANSWER_SETS = {
         apm="tcp-hostport",
         system_probe=("npm", "cws"),
         process_collection=True,
-        cluster_name="eu-1",
+        admission_controller=True,  # ticked in the cluster features checklist
+        kubernetes_events=True,
+        cluster_name="eu-1",  # typed in the release details form
         namespace="dd",
     ),
 }
@@ -121,6 +142,8 @@ async def test_keyboard_walk_exports_the_generate_bundle(name: str, tmp_path: Pa
         shown = text_of(app.screen.query_one("#export-result", Static))
     assert app.answers == target
     assert visited[:4] == ["platform", "agent_version", "runtime", "runtime_socket"]
+    assert visited[-3:] == ["kubernetes_version", "cluster_features", "release_details"]
+    assert len(visited) == 14  # 21 decisions in 14 steps
     written = files_in(tmp_path / "bundle")
     assert written == generate(tmp_path, sets_for(target))  # the default target on both sides: both
     assert OPERATOR_FILE in written and VALUES in written
@@ -237,23 +260,43 @@ async def test_origin_detection_is_skipped_when_dogstatsd_is_off() -> None:
         await pilot.pause()
         await answer_step(pilot, app, Answers(dogstatsd="off"))
         assert app.current == "apm"
-        assert "Step 6 of 22" in text_of(app.screen.query_one("#progress", Static))
+        assert "Step 6 of 15" in text_of(app.screen.query_one("#progress", Static))  # 16 with origin detection
         await pilot.press("escape")
         await pilot.pause()
         assert app.current == "dogstatsd"
 
 
 async def test_invalid_text_is_refused_inline() -> None:
-    app = WizardApp(start="namespace")
+    app = WizardApp(start="agent_version")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        await type_into(pilot, app.screen.query_one(Input), "Not_Valid")
+        await type_into(pilot, app.screen.query_one(Input), "6.0")
         await pilot.press("enter")
         await pilot.pause()
         error = app.screen.query_one("#input-error", Static)
         assert error.display
+        assert "agent_version" in text_of(error)
+        assert app.current == "agent_version"
+        assert app.answers.agent_version == Answers().agent_version
+
+
+async def test_invalid_field_of_the_release_details_is_refused_under_it() -> None:
+    app = WizardApp(start="namespace")  # a decision id starts at the step that asks it
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert app.current == "release_details"
+        await pilot.press("tab", "tab", "tab", "tab")  # site, cluster name, API key Secret, release, namespace
+        assert app.focused is app.screen.query_one("#field-namespace", Input)
+        await type_into(pilot, app.focused, "Not_Valid")
+        await pilot.press("shift+tab")  # elsewhere: the error stays under its field
+        await pilot.press("enter")
+        await pilot.pause()
+        error = app.screen.query_one("#error-namespace", Static)
+        assert error.display
         assert "namespace: 'Not_Valid' is not valid" in text_of(error)
-        assert app.current == "namespace"
+        assert not app.screen.query_one("#error-release_name", Static).display
+        assert app.focused is app.screen.query_one("#field-namespace", Input)  # Enter went to the refused field
+        assert app.current == "release_details"
         assert app.answers.namespace == "datadog"
 
 
@@ -473,7 +516,7 @@ async def test_export_footer_says_enter_writes() -> None:
     assert set(wanted) <= set(shown), shown
 
 
-@pytest.mark.parametrize("step", ["dogstatsd", "agent_version"])
+@pytest.mark.parametrize("step", ["dogstatsd", "agent_version", "cluster_features", "release_details"])
 async def test_keys_work_again_after_the_terminal_was_too_small(step: str) -> None:
     app = WizardApp(start=step)
     async with app.run_test(size=SIZE) as pilot:
@@ -487,6 +530,16 @@ async def test_keys_work_again_after_the_terminal_was_too_small(step: str) -> No
             await pilot.press("down", "enter")  # no Tab first
             await pilot.pause()
             assert app.answers.dogstatsd == "uds" and app.current == "origin_detection"
+        elif step == "cluster_features":
+            await pilot.press("down", "space", "enter")
+            await pilot.pause()
+            assert app.answers.orchestrator_explorer and app.current == "release_details"
+        elif step == "release_details":
+            await pilot.press("tab")
+            await type_into(pilot, app.screen.query_one("#field-cluster_name", Input), "eu-1")
+            await pilot.press("enter")
+            await pilot.pause()
+            assert app.answers.cluster_name == "eu-1" and app.current == "review"
         else:
             await type_into(pilot, app.screen.query_one(Input), "7.60.0")
             await pilot.press("enter")
@@ -570,3 +623,146 @@ async def test_review_and_ledger_show_the_cluster_privileges_dangerous_first() -
         assert lines[1].startswith("  admission controller: Secrets, admission webhooks")
         assert lines[2].startswith("  node Agent: kubelet API: kubelet proxy (nodes/proxy)")
     assert cluster_line(Answers()).endswith("; none dangerous")
+
+
+# --- short wizard: the cluster features as one checklist, the release details as one form -------------
+
+
+async def test_the_step_counter_counts_steps_not_decisions() -> None:
+    from tui.app.step_ids import steps
+
+    app = WizardApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert "Step 1 of 16" in text_of(app.screen.query_one("#progress", Static))  # was "Step 1 of 23"
+    assert len(steps(Answers())) == 16  # 14 steps for 21 decisions, then review and export
+    app = WizardApp(start="cluster_features")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert "Step 13 of 16  " in text_of(app.screen.query_one("#progress", Static))
+        await pilot.press("enter")
+        assert "Step 14 of 16  " in text_of(app.screen.query_one("#progress", Static))
+        assert "Release details" in text_of(app.screen.query_one("#progress", Static))
+
+
+async def test_ticking_a_cluster_feature_sets_its_answer_and_shows_its_delta() -> None:
+    app = WizardApp(start="cluster_features")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        ledger = app.screen.query_one("#ledger", Static)
+        explanation = app.screen.query_one("#explanation", Static)
+        before = text_of(ledger)
+        delta = option_delta(Answers(), "admission_controller", True)
+        assert delta == ["+ 30 cluster permissions (dangerous: Secrets, admission webhooks)"]
+        assert "If you add “Admission controller”" in before and delta[0] in before  # highlighted, not ticked
+        assert DECISIONS_BY_ID["admission_controller"].option(True).costs[:40] in text_of(explanation)
+        await pilot.press("space")
+        await pilot.pause()
+        assert app.answers == Answers(admission_controller=True)
+        after = text_of(ledger)
+        assert "If you remove “Admission controller”" in after
+        assert "− 30 cluster permissions" in after
+        assert after.split("cluster: ")[1] != before.split("cluster: ")[1]  # the cluster line counts them
+        await pilot.press("down", "down")  # Secret and ConfigMap metrics: its own explanation and delta
+        await pilot.pause()
+        assert "Secret and ConfigMap metrics" in text_of(explanation)
+        for line in option_delta(app.answers, "secret_metrics", True):
+            assert line in text_of(ledger)
+        await pilot.press("space", "enter")
+        await pilot.pause()
+        assert app.current == "release_details"
+        assert app.answers == Answers(admission_controller=True, secret_metrics=True)
+        await pilot.press("escape")  # back: the ticks are kept
+        await pilot.pause()
+        assert app.current == "cluster_features"
+        assert set(app.screen.query_one(SelectionList).selected) == {"admission_controller", "secret_metrics"}
+
+
+async def test_the_release_details_form_writes_its_answers() -> None:
+    app = WizardApp(start="release_details")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        target = Answers(
+            site="datadoghq.eu", cluster_name="prod-eu", api_key_secret="dd-key", release_name="dd", namespace="mon"
+        )
+        await answer_step(pilot, app, target)  # types each field, Tab between them, then Enter
+        await pilot.pause()
+        assert app.current == "review"
+        assert app.answers == target
+
+
+async def test_the_site_field_completes_and_refuses_unknown_sites() -> None:
+    app = WizardApp(start="release_details")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        site = app.screen.query_one("#field-site", Input)
+        assert app.focused is site
+        await type_into(pilot, site, "us5")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "site: unknown value 'us5'" in text_of(app.screen.query_one("#error-site", Static))
+        assert app.current == "release_details"
+        await pilot.press("right", "enter")  # → takes the completion: us5.datadoghq.com
+        await pilot.pause()
+        assert app.answers.site == "us5.datadoghq.com" and app.current == "review"
+
+
+async def test_escape_goes_back_from_the_grouped_steps() -> None:
+    app = WizardApp(start="release_details")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.current == "cluster_features"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.current == "kubernetes_version"
+        await pilot.press("enter", "enter")
+        await pilot.pause()
+        assert app.current == "release_details"
+
+
+async def test_help_on_a_grouped_step_explains_each_of_its_decisions() -> None:
+    from tui.core.steps import CLUSTER_FEATURES
+
+    app = WizardApp(start="cluster_features")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("question_mark")
+        await pilot.pause()
+        shown = text_of(app.screen.query_one("#help Static", Static)).replace("\n", " ")
+        for decision in CLUSTER_FEATURES.decisions:
+            assert f"{decision.title}: {decision.help}"[:60] in shown
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.current == "cluster_features" and not app.screen.is_modal
+
+
+async def test_a_preset_loaded_on_the_checklist_ticks_its_features() -> None:
+    from tui.core.steps import CLUSTER_FEATURES
+
+    app = WizardApp(start="cluster_features")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.load_preset("everything-hardened")  # what the palette's entry calls (see test_command_palette…)
+        await pilot.pause()
+        assert app.current == "cluster_features"
+        preset = resolve_answers(preset="everything-hardened")
+        ticked = {i for i in CLUSTER_FEATURES.decision_ids if getattr(preset, i)}
+        assert ticked and set(app.screen.query_one(SelectionList).selected) == ticked
+
+
+async def test_a_refused_combination_is_one_notice_not_a_crash() -> None:
+    """Going back to the eBPF step after answering Kubernetes 1.29: the tick is refused with the reason."""
+    app = WizardApp(Answers(kubernetes_version="1.29"), start="system_probe")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("space")  # tick the first feature
+        await pilot.pause()
+        assert app.answers.system_probe == ()
+        assert app.screen.query_one(SelectionList).selected == []
+        # Textual keeps the shown notifications here (it has no public reader; its own tests read it too)
+        assert any("AppArmor" in n.message for n in app._notifications)
+        await pilot.press("enter")  # the step still accepts what stands
+        await pilot.pause()
+        assert app.current != "system_probe"

@@ -37,6 +37,19 @@ class TestDecisionSteps:
         assert snap_compare(app, press=["down"], terminal_size=size)
 
 
+class TestGroupedSteps:
+    def test_cluster_features_checklist(self, snap_compare, size) -> None:
+        # The admission controller ticked; the Secret metrics highlighted show what they would add.
+        app = WizardApp(Answers(admission_controller=True), start="cluster_features")
+        assert snap_compare(app, press=["down", "down"], terminal_size=size)
+
+    def test_release_details_form(self, snap_compare, size) -> None:
+        # Tab to the cluster name; an invalid namespace is refused under its own field.
+        app = WizardApp(Answers(cluster_name="eu-1"), start="release_details")
+        keys = ["tab", "tab", "tab", "tab", "end", "_", "shift+tab", "shift+tab", "shift+tab"]
+        assert snap_compare(app, press=keys, terminal_size=size)
+
+
 class TestReviewAndExport:
     def test_review_summary(self, snap_compare, size) -> None:
         app = WizardApp(Answers(dogstatsd="uds", origin_detection=True, logs="annotated"), start="review")

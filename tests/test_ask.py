@@ -21,14 +21,15 @@ from tui.ask import EXIT_INTERRUPTED, ask
 from tui.cli import main as cli_main
 from tui.core.answers import Answers
 from tui.core.bundle import BUNDLE_FILES
-from tui.core.decisions import DECISIONS_BY_ID
+from tui.core.decisions import DECISIONS, DECISIONS_BY_ID
+from tui.core.steps import CLUSTER_FEATURES, RELEASE_DETAILS, STEPS
 
 REPO = Path(__file__).resolve().parents[1]
 ENTER, DOWN, SPACE, CTRL_C, CTRL_D, CLEAR = "\r", "j", " ", "\x03", "\x04", "\x15"
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
 # Questions asked with the default answers, in order (origin detection applies: DogStatsD is on).
-DEFAULT_QUESTIONS = 21  # platform and runtime_socket included
+DEFAULT_QUESTIONS = 14  # platform and runtime_socket included; cluster features and release details one each
 TARGET = ENTER  # "What should the bundle install the Agent with?": Enter keeps --target
 
 
@@ -38,14 +39,21 @@ class Run:
         self.screen = ANSI.sub("", screen)
 
 
-def walk(keys: str | list[str], output: Path | None, *, preset: str | None = None, columns: int = 200) -> Run:
+def walk(
+    keys: str | list[str],
+    output: Path | None,
+    *,
+    preset: str | None = None,
+    columns: int = 200,
+    answers: Path | None = None,
+) -> Run:
     """Run the wizard against `keys`; input that runs out ends it with EOF (exit 130) instead of hanging.
 
     A list of key chunks is typed one chunk at a time, each once the screen has changed since the last
     one and is quiet again, so each prompt is drawn before it is answered (typed all at once,
     prompt_toolkit may answer a prompt before drawing its options).
     """
-    args = argparse.Namespace(preset=preset, answers=None, output=output, target="helm")
+    args = argparse.Namespace(preset=preset, answers=answers, output=output, target="helm")
     out, err, screen = io.StringIO(), io.StringIO(), io.StringIO()
     terminal = Vt100_Output(screen, lambda: Size(rows=60, columns=columns), term="xterm-256color")
     with create_pipe_input() as pipe:
@@ -123,7 +131,9 @@ def test_a_non_default_walk_equals_generate_with_the_same_sets(tmp_path):
         + ENTER  # process_collection
         + DOWN + ENTER  # run_as: nonroot -> root
         + SPACE + ENTER  # system_probe: tick npm
-        + ENTER * 5  # kubernetes_version, admission_controller, orchestrator_explorer, secret_metrics, events
+        + ENTER  # kubernetes_version
+        + ENTER  # cluster features: admission_controller, orchestrator_explorer, secret_metrics, events
+        + "n"  # keep the release details? no: each is asked
         + ENTER  # site
         + "prod-eu" + ENTER  # cluster_name
         + ENTER  # api_key_secret
@@ -299,13 +309,12 @@ def test_end_to_end_in_a_pseudo_terminal(tmp_path):
         for decision_id in ("origin_detection", "apm", "logs", "process_collection", "run_as", "system_probe"):
             child.expect_exact(DECISIONS_BY_ID[decision_id].question)
             child.send(ENTER)
-        cluster = ("kubernetes_version", "admission_controller", "orchestrator_explorer", "secret_metrics")
-        for decision_id in (*cluster, "kubernetes_events", "site", "cluster_name", "api_key_secret", "release_name"):
-            child.expect_exact(DECISIONS_BY_ID[decision_id].question)
-            child.send(ENTER)
-        for decision_id in ("namespace",):
-            child.expect_exact(DECISIONS_BY_ID[decision_id].question)
-            child.send(ENTER)
+        child.expect_exact(DECISIONS_BY_ID["kubernetes_version"].question)
+        child.send(ENTER)
+        child.expect_exact(CLUSTER_FEATURES.question)  # the four cluster features: one checkbox
+        child.send(ENTER)
+        child.expect_exact("Keep these release details?")  # site, names and namespace: one confirmation
+        child.send(ENTER)
         child.expect_exact("Privileges the Agent pod keeps:")
         child.expect_exact("install the Agent with?")
         child.send(TARGET)
@@ -399,3 +408,66 @@ def test_without_an_output_directory_it_offers_to_start_from_your_values_file(tm
     assert written.startswith("# ours\nagents:\n  tolerations:\n    - operator: Exists\n")
     assert "useHostPID: false" in written
     assert "values.yaml is mine.yaml, edited" in run.out
+
+
+# --- short wizard: the cluster features as one checkbox, the release details as one confirmation ------
+
+
+def test_the_default_walk_asks_one_question_per_step_fourteen_instead_of_twenty_one(tmp_path):
+    run = walk(ENTER * DEFAULT_QUESTIONS + TARGET + ENTER, tmp_path / "asked")
+    assert run.rc == 0, run.err
+    asked = sorted({int(n) for n, total in re.findall(r"\[(\d+)/(\d+)\]", run.screen) if total == str(len(STEPS))})
+    assert asked == list(range(1, 15))
+    assert (len(STEPS), len(DECISIONS)) == (DEFAULT_QUESTIONS, 21) == (14, 21)
+    assert "Keep these release details? site datadoghq.com, release datadog in namespace datadog, " in run.screen
+    assert "API key Secret datadog-secret, no cluster name" in run.screen
+
+
+def test_the_cluster_features_checkbox_sets_the_four_booleans(tmp_path):
+    keys = [ENTER] * 12  # platform … kubernetes_version
+    keys += ["?"]  # explains all four features, then asks again
+    keys += [SPACE, DOWN * 2, SPACE]  # tick the admission controller and the Secret metrics
+    keys += [ENTER, ENTER, TARGET, ENTER]  # release details kept; write
+    run = walk(keys, tmp_path / "asked")  # one chunk at a time: each description is drawn
+    assert run.rc == 0, run.err
+    for decision_id in CLUSTER_FEATURES.decision_ids:
+        assert DECISIONS_BY_ID[decision_id].explain(Answers()) in run.out
+    assert CLUSTER_FEATURES.question in run.screen
+    # The highlighted feature's description: what it costs and what ticking it would add (wrapped).
+    described = "changes: + 30 cluster permissions (dangerous: Secrets, admission webhooks)"
+    assert "".join(described.split()) in "".join(run.screen.split())
+    shown = dict(re.findall(r"^  (\w+) +(\S+)$", run.out.split("Your answers:")[1], re.MULTILINE))
+    assert [shown[i] for i in CLUSTER_FEATURES.decision_ids] == ["true", "false", "true", "false"]
+    sets = ["admission_controller=true", "secret_metrics=true", "orchestrator_explorer=false"]
+    expected = generated(tmp_path, *[arg for s in sets for arg in ("--set", s)])
+    assert_same_bundle(tmp_path / "asked", expected)
+
+
+def test_release_details_not_kept_are_asked_one_by_one(tmp_path):
+    keys = ENTER * 13  # platform … cluster features
+    keys += "?"  # explains the five, then asks again
+    keys += "n"  # keep these release details? no
+    keys += DOWN + ENTER  # site: datadoghq.eu
+    keys += CLEAR + "prod-eu" + ENTER  # cluster_name
+    keys += CLEAR + "dd-api-key" + ENTER  # api_key_secret
+    keys += CLEAR + "dd" + ENTER  # release_name
+    keys += CLEAR + "monitoring" + ENTER  # namespace
+    run = walk(keys + TARGET + ENTER, tmp_path / "asked")
+    assert run.rc == 0, run.err
+    assert RELEASE_DETAILS.explain(Answers()) in run.out
+    for decision_id in ("site", "cluster_name", "api_key_secret", "release_name", "namespace"):
+        assert DECISIONS_BY_ID[decision_id].question in run.screen
+    sets = ["site=datadoghq.eu", "cluster_name=prod-eu", "api_key_secret=dd-api-key", "release_name=dd"]
+    sets += ["namespace=monitoring"]
+    expected = generated(tmp_path, *[arg for s in sets for arg in ("--set", s)])
+    assert_same_bundle(tmp_path / "asked", expected)
+
+
+def test_a_refused_combination_is_explained_and_asked_again(tmp_path):
+    answers = tmp_path / "answers.yaml"
+    answers.write_text('kubernetes_version: "1.29"\n')
+    keys = ENTER * 10 + SPACE + ENTER + ENTER + CTRL_C  # system_probe (11th): tick NPM, refused, then none
+    run = walk(keys, None, answers=answers)
+    assert "Not possible with your other answers" in run.out and "AppArmor" in run.out
+    assert run.screen.count(DECISIONS_BY_ID["system_probe"].question) >= 2
+    assert "Traceback" not in run.err

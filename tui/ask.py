@@ -1,6 +1,7 @@
-"""`ddsecure ask`: the decisions asked one at a time with questionary, for plain terminals.
+"""`ddsecure ask`: the decisions asked one step at a time with questionary, for plain terminals.
 
-It walks `tui.core.decisions.DECISIONS` like the full-screen wizard does, shows each option's trade-off,
+It walks `tui.core.steps.STEPS` like the full-screen wizard does (the cluster features as one checkbox,
+the release details as one "keep these?" confirmation), shows each option's trade-off,
 privilege cost and privilege delta (all from the core; nothing about the chart is written here), then
 previews the ledger and writes the same bundle as `ddsecure generate`.
 
@@ -17,8 +18,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO, cast
 
 from tui.core.answers import Answers
-from tui.core.decisions import DECISIONS, Decision, Option, format_value
+from tui.core.decisions import Decision, Option, format_value, worded
 from tui.core.errors import AnswerError, DdsecureError
+from tui.core.steps import CHECKLIST, FORM, STEPS, Step
 from tui.exit_codes import EXIT_INTERRUPTED, EXIT_OK
 
 if TYPE_CHECKING:
@@ -136,8 +138,9 @@ class _Prompts:
         question = self.q.text(message, default=default, validate=validate, instruction=instruction, **self.options)
         return self._run(question, more_key=more_key)
 
-    def confirm(self, message: str, default: bool) -> bool:
-        return self._run(self.q.confirm(message, default=default, **self.options))
+    def confirm(self, message: str, default: bool, more_key: bool = False) -> Any:
+        """True or False, or MORE when `more_key` and `?` was pressed."""
+        return self._run(self.q.confirm(message, default=default, **self.options), more_key=more_key)
 
     def choice(self, title: str, value: Any, description: object = None, checked: bool = False) -> Any:
         # a _Deferred description is formatted like a str, which is all questionary does with it
@@ -187,13 +190,13 @@ class _Walk:
         self.out.flush()
 
     def run(self, answers: Answers, output: Path | None, target: str, base: Path | None = None) -> int:
-        total = len(DECISIONS)
-        self.say("ddsecure: least-privilege Datadog Agent, one decision at a time.")
+        total = len(STEPS)
+        self.say("ddsecure: least-privilege Datadog Agent, one step at a time.")
         self.say("Enter keeps the marked default; '?' or 'more…' explains a question; Ctrl-C quits.")
-        for number, decision in enumerate(DECISIONS, 1):
+        for number, step in enumerate(STEPS, 1):
             # Re-checked after every answer: e.g. origin detection is moot once DogStatsD is off.
-            if decision.applies(answers):
-                answers = self.ask_decision(decision, answers, f"[{number}/{total}]")
+            if step.applies(answers):
+                answers = self.ask_step(step, answers, f"[{number}/{total}]")
 
         # Imported only now (with the model behind it) so that the first question appears sooner.
         from tui.core.bundle import build_bundle, bundle_diff, existing_files, write_bundle
@@ -228,6 +231,55 @@ class _Walk:
             self.say(f"  {line}")
         return EXIT_OK
 
+    # --- one step ---------------------------------------------------------------------------------
+
+    def ask_step(self, step: Step, answers: Answers, number: str) -> Answers:
+        if step.kind == CHECKLIST:
+            return self.ask_checklist(step, answers, f"{number} {step.question}")
+        if step.kind == FORM:
+            return self.ask_form(step, answers, number)
+        return self.ask_decision(step.decisions[0], answers, number)
+
+    def ask_checklist(self, step: Step, answers: Answers, message: str) -> Answers:
+        """Boolean decisions as one checkbox: ticked is true. `?` explains every one of them."""
+        # Only features the platform lets be turned on (none is refused today; the check keeps it so).
+        decisions = [d for d in step.applicable(answers) if any(o.value is True for o in d.options_for(answers))]
+        while True:
+            choices = []
+            for decision in decisions:
+                on = bool(getattr(answers, decision.id))
+                feature = decision.option(True)
+                assert feature is not None  # a boolean decision has an option for true
+                title = f"{decision.title} — {worded(feature.summary, answers)}" + (" (default)" if on else "")
+                description = self.trade_off(decision, feature, answers, not on)
+                choices.append(self.prompts.choice(title, decision.id, description, checked=on))
+            shown = ", ".join(d.title for d in decisions if getattr(answers, d.id)) or "none"
+            instruction = f"(Space toggles, Enter accepts; default: {shown}; ? explains)"
+            ticked = self.prompts.checkbox(message, choices, instruction=instruction)
+            if ticked is MORE:
+                self.say()
+                self.say(step.explain(answers))
+                continue
+            try:
+                return answers.replace(**{d.id: d.id in ticked for d in decisions})
+            except AnswerError as refused:  # as for one decision: say why, ask again
+                self.say(f"Not possible with your other answers: {refused}")
+
+    def ask_form(self, step: Step, answers: Answers, number: str) -> Answers:
+        """Offer the current answers as they are; on "no", ask each of them as its own question."""
+        message = f"{number} Keep these {step.title.lower()}? {step.summary(answers)}"
+        while True:
+            keep = self.prompts.confirm(message, default=True, more_key=True)
+            if keep is not MORE:
+                break
+            self.say()
+            self.say(step.explain(answers))
+        if keep:
+            return answers
+        for decision in step.applicable(answers):
+            answers = self.ask_decision(decision, answers, number)
+        return answers
+
     # --- one decision -----------------------------------------------------------------------------
 
     def ask_decision(self, decision: Decision, answers: Answers, step: str) -> Answers:
@@ -243,7 +295,10 @@ class _Walk:
                 self.say()
                 self.say(decision.explain(answers))
                 continue
-            return answers.replace(**{decision.id: value})
+            try:
+                return answers.replace(**{decision.id: value})
+            except AnswerError as refused:  # e.g. eBPF features with a pre-set Kubernetes 1.29: ask again
+                self.say(f"Not possible with your other answers: {refused}")
 
     def ask_choice(self, decision: Decision, answers: Answers, message: str) -> Any:
         current = getattr(answers, decision.id)

@@ -14,8 +14,8 @@ from textual.widgets import Static
 KEYS = (
     ("↑ ↓", "move the highlight; the explanation and ledger show its effect"),
     ("Enter", "choose the highlighted option and go on"),
-    ("Space", "toggle a feature (system-probe step)"),
-    ("Tab", "move between the widgets of a screen"),
+    ("Space", "toggle a feature in a checklist"),
+    ("Tab", "the next field (release details) or widget"),
     ("Esc", "back to the previous step (answers are kept)"),
     ("Ctrl+P", "command palette: load a preset"),
     ("q", "quit (asks first when answers are not exported); Ctrl+Q in a text field"),

@@ -67,7 +67,12 @@ class MultiStep(DecisionStep):
     def on_selection_list_selected_changed(self, event: SelectionList.SelectedChanged) -> None:
         selected = set(event.selection_list.selected)
         values = tuple(o.value for o in self.options if o.value in selected)
-        self.wizard.update_answer(self.decision.id, values)
+        if not self.wizard.update_answer(self.decision.id, values):
+            kept = getattr(self.wizard.answers, self.decision.id)
+            for option in self.options:  # show the answers that stand, not the refused tick
+                if option.value not in kept:
+                    event.selection_list.deselect(option.value)
+            return
         self.show_highlighted(event.selection_list.highlighted or 0)
 
     def on_feature_list_accepted(self, event: FeatureList.Accepted) -> None:

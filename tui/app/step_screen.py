@@ -19,6 +19,7 @@ from tui.app.step_progress import StepProgress
 if TYPE_CHECKING:
     from tui.app.wizard_app import WizardApp
     from tui.core.decisions import Decision
+    from tui.core.steps import Step
 
 MIN_WIDTH, MIN_HEIGHT = 80, 24
 TOO_SMALL = (
@@ -106,3 +107,13 @@ class DecisionStep(StepScreen):
         self.decision = decision
         self.step_id = decision.id
         self.title_text = decision.title
+
+
+class GroupStep(StepScreen):
+    """A step that asks several decisions of the core's list at once (see `tui.core.steps`)."""
+
+    def __init__(self, step: Step) -> None:
+        super().__init__()
+        self.step = step
+        self.step_id = step.id
+        self.title_text = step.title

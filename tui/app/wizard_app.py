@@ -11,11 +11,13 @@ from textual.binding import Binding
 from textual.command import Provider
 from textual.screen import Screen
 
-from tui.app.step_ids import EXPORT, REVIEW, next_step, previous_step, steps
+from tui.app.step_ids import EXPORT, REVIEW, next_step, previous_step, step_for, steps
 from tui.app.step_screen import MIN_HEIGHT, MIN_WIDTH
 from tui.core.answers import Answers, layer
-from tui.core.decisions import DECISIONS_BY_ID, worded
+from tui.core.decisions import DECISIONS_BY_ID
+from tui.core.errors import AnswerError
 from tui.core.next_steps import NextSteps
+from tui.core.steps import CHECKLIST, FORM, STEPS_BY_ID
 
 # Start-up: only the first step's screen module is imported before the first paint; dialogs, the
 # palette's preset provider and the other screens are imported when they are first needed.
@@ -51,7 +53,8 @@ class WizardApp(App[int]):
         self.answers = answers or Answers()
         self.output = Path(output)
         self.target = target  # helm, operator or both: chosen again in the export step
-        self.start = start or steps(self.answers)[0]
+        # A decision id starts at the step that asks it (e.g. `namespace`: the release details).
+        self.start = step_for(start) if start else steps(self.answers)[0]
         self.current = self.start
         self.unsaved = False  # an answer was chosen since the start or the last export
         self.written: list[Path] = []
@@ -69,7 +72,16 @@ class WizardApp(App[int]):
             from tui.app.export_screen import ExportScreen
 
             return ExportScreen()
-        decision = DECISIONS_BY_ID[step_id]
+        step = STEPS_BY_ID[step_id]
+        if step.kind == CHECKLIST:
+            from tui.app.checklist_step import ChecklistStep
+
+            return ChecklistStep(step)
+        if step.kind == FORM:
+            from tui.app.form_step import FormStep
+
+            return FormStep(step)
+        decision = DECISIONS_BY_ID[step.decision_ids[0]]
         if decision.kind == "text":
             from tui.app.text_step import TextStep
 
@@ -96,17 +108,37 @@ class WizardApp(App[int]):
         else:
             self.switch_screen(self.make_screen(step_id))
 
-    def update_answer(self, answer_id: str, value: Any) -> None:
-        changed = self.answers.replace(**{answer_id: value})
+    def update_answer(self, answer_id: str, value: Any) -> bool:
+        """Record one answer; a combination the model refuses (e.g. eBPF features on Kubernetes 1.29,
+        reached by going back) is reported in one line and leaves the answers as they were."""
+        try:
+            changed = self.answers.replace(**{answer_id: value})
+        except AnswerError as refused:
+            self.refused(refused)
+            return False
         if changed != self.answers:
             self.answers = changed
             self.unsaved = True
+        return True
 
     def choose(self, answer_id: str, value: Any) -> None:
         """A step's answer is final for now: record it and go to the next applicable step."""
-        self.update_answer(answer_id, value)
+        self.choose_all({answer_id: value})
+
+    def choose_all(self, values: dict[str, Any]) -> None:
+        """A step's answers (several for a grouped step, checked together) are final for now: record them
+        and go on; a combination the model refuses is reported as `update_answer` does, and the step stays."""
+        try:
+            changed = self.answers.replace(**values)
+        except AnswerError as refused:
+            self.refused(refused)
+            return
+        self.answers = changed
         self.unsaved = True
         self.action_forward()
+
+    def refused(self, problem: AnswerError) -> None:
+        self.notify(str(problem), title="Not possible with your other answers", severity="error")
 
     def action_forward(self) -> None:
         following = next_step(self.answers, self.current)
@@ -144,8 +176,8 @@ class WizardApp(App[int]):
 
         if isinstance(self.screen, HelpScreen):
             return
-        decision = DECISIONS_BY_ID.get(self.current)
-        self.push_screen(HelpScreen(worded(decision.help, self.answers) if decision else ""))
+        step = STEPS_BY_ID.get(self.current)
+        self.push_screen(HelpScreen(step.help(self.answers) if step else ""))
 
     @work(exclusive=True, group="quit")
     async def action_quit_wizard(self) -> None:
