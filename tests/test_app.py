@@ -766,3 +766,18 @@ async def test_a_refused_combination_is_one_notice_not_a_crash() -> None:
         await pilot.press("enter")  # the step still accepts what stands
         await pilot.pause()
         assert app.current != "system_probe"
+
+
+async def test_ticked_features_show_a_mark_not_only_a_colour() -> None:
+    app = WizardApp(Answers(system_probe=("npm",)), start="system_probe")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        features = app.screen.query_one(SelectionList)
+
+        def marks() -> list[str]:
+            return [features.render_line(y).text[:3] for y in range(2)]
+
+        assert marks() == ["▐✓▌", "▐ ▌"]
+        await pilot.press("down", "space")  # tick the second feature
+        await pilot.pause()
+        assert marks() == ["▐✓▌", "▐✓▌"]

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.segment import Segment
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
+from textual.strip import Strip
 from textual.widgets import SelectionList, Static
+from textual.widgets._toggle_button import ToggleButton  # the glyph SelectionList draws
+from textual.widgets.option_list import OptionDoesNotExist
 
 from tui.app.explanation_panel import ExplanationPanel
 from tui.app.ledger_panel import cached_delta
@@ -25,6 +29,21 @@ class FeatureList(SelectionList):
 
     def action_accept(self) -> None:
         self.post_message(self.Accepted())
+
+    def render_line(self, y: int) -> Strip:
+        """Textual draws the same "X" for ticked and unticked items and tells them apart by colour
+        alone; a tick mark reads without colour too (NO_COLOR, monochrome terminals, screen readers)."""
+        strip = super().render_line(y)
+        segments = list(strip)
+        if len(segments) < 2 or segments[1].text != ToggleButton.BUTTON_INNER:
+            return strip
+        try:
+            option = self.get_option_at_index(self.scroll_offset.y + y)
+        except OptionDoesNotExist:
+            return strip
+        ticked = option.value in self.selected
+        segments[1] = Segment("✓" if ticked else " ", segments[1].style)
+        return Strip(segments, strip.cell_length)
 
 
 class MultiStep(DecisionStep):
