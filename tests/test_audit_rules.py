@@ -70,6 +70,7 @@ CASES: list[tuple[str, dict, dict]] = [
         dd(logs={"enabled": True}, criSocketPath="/var/run/containerd/containerd.sock"),
     ),
     ("hostpath-unneeded", dd(systemProbe={"osReleasePath": "/etc/x"}, discovery={"enabled": False}), dd()),
+    ("operator-bundled", dd(), dd(operator={"enabled": False})),
     ("runs-as-root", dd(), dd(securityContext={"runAsUser": 100})),
     ("agent-too-old", agents(image={"tag": "7.30.0"}), agents(image={"tag": "7.30.0", "doNotCheckTag": True})),
     (

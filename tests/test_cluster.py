@@ -200,7 +200,9 @@ def test_values_audit_finds_the_charts_dangerous_defaults_with_the_key_that_remo
         "cluster-wildcards",
         "cluster-scc-use",
         "cluster-workload-writes",
+        "cluster-rbac-unmodelled",  # the bundled Operator's own RBAC: said, not guessed
     }
+    assert found["cluster-rbac-unmodelled"].key == "datadog.operator.enabled"
     assert found["cluster-secrets"].severity == "high"
     assert "datadog.kubeStateMetricsCore.collectSecretMetrics: false" in found["cluster-secrets"].fix
     assert found["cluster-nodes-proxy"].key == "datadog.kubelet.fineGrainedAuthorization"
@@ -220,7 +222,10 @@ def test_values_audit_is_quiet_when_the_keys_are_off_and_says_info_for_a_chosen_
 
 def test_values_audit_says_when_the_rbac_is_not_modelled():
     assert "cluster-rbac-unmodelled" in _ids(cluster_findings_for_values({"clusterChecksRunner": {"enabled": True}}))
-    assert "cluster-rbac-unmodelled" not in _ids(cluster_findings_for_values({}))
+    assert "cluster-rbac-unmodelled" in _ids(cluster_findings_for_values({}))  # the bundled Operator, by default
+    assert "cluster-rbac-unmodelled" not in _ids(
+        cluster_findings_for_values({"datadog": {"operator": {"enabled": False}}})
+    )
 
 
 def test_manifest_audit_reads_rendered_rbac():

@@ -279,7 +279,11 @@ class _V:
 
 def unmodelled_keys(values: Mapping[str, Any]) -> list[str]:
     """The values turned on here whose RBAC effect the model does not (fully) predict."""
-    return [key for key in UNMODELLED if lookup(values, key)]
+    keys = [key for key in UNMODELLED if lookup(values, key)]
+    # The bundled Operator subchart is on by default: its RBAC is the subchart's, not modelled here.
+    if lookup(values, "datadog.operator.enabled") is not False:
+        keys.append("datadog.operator.enabled")
+    return keys
 
 
 def _rule(

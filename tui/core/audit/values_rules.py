@@ -512,6 +512,12 @@ def volume_key(volume: str, c: Context) -> str:
     return sp
 
 
+def _bundled_operator(c: Context) -> Iterator[Hit]:
+    key = "datadog.operator.enabled"
+    if c.chart.v.on(key):
+        yield Hit(key, {"source": c.source(key)}, ((key, False),))
+
+
 def _runs_as_root(c: Context) -> Iterator[Hit]:
     if c.ledger.run_as_user in (None, 0) and c.answers.run_as == "root":
         uid = c.answers.replace(run_as="nonroot").uid
@@ -712,6 +718,16 @@ RULES: tuple[Rule, ...] = (
         _other_paths,
         "hostPath {path} {mode} ({where}) is not needed by the features this file enables",
         "see {key}",
+    ),
+    Rule(
+        "operator-bundled",
+        "high",
+        _bundled_operator,
+        "the chart also installs the Datadog Operator ({source}): its controller may create and bind roles and "
+        "run Deployments and webhooks across the cluster, and nothing in a Helm-managed Agent uses it; its RBAC "
+        "is not in this audit's cluster grants",
+        "{key}: false",
+        "the bundled Operator, if you manage DatadogAgent resources with it",
     ),
     Rule(
         "runs-as-root",
