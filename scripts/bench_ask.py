@@ -22,6 +22,8 @@ import pexpect
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from bench_setup import byte_compile  # noqa: E402  (scripts/ is on the path)
+
 from tui.core.decisions import DECISIONS  # noqa: E402
 
 FIRST_QUESTION = DECISIONS[0].question
@@ -44,6 +46,7 @@ def time_to_question(argv: list[str], cwd: str) -> float:
 
 
 def main() -> int:
+    byte_compile()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=9)
     options = parser.parse_args()

@@ -17,6 +17,8 @@ import sys
 import time
 from pathlib import Path
 
+from bench_setup import byte_compile
+
 ROOT = Path(__file__).resolve().parents[1]
 VALUES = ROOT.parent / "shared" / "reference" / "chart-3.240.0" / "values.yaml"
 
@@ -31,6 +33,7 @@ def timed(command: list[str]) -> float:
 
 
 def main() -> int:
+    byte_compile()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--values", type=Path, default=VALUES)

@@ -18,6 +18,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench_setup import byte_compile
+
 
 def timed(argv: list[str]) -> float:
     start = time.perf_counter()
@@ -26,6 +28,7 @@ def timed(argv: list[str]) -> float:
 
 
 def main() -> int:
+    byte_compile()
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--preset", default="everything-hardened")

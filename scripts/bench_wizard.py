@@ -22,6 +22,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from bench_setup import byte_compile  # noqa: E402  (scripts/ is on the path)
+
 from tui.core.decisions import DECISIONS  # noqa: E402
 
 MINIMAL = (
@@ -120,6 +122,7 @@ async def bench_keypress(rounds: int) -> dict[str, float]:
 
 
 def main() -> int:
+    byte_compile()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5, help="start-up runs per app")
     parser.add_argument("--rounds", type=int, default=40, help="key presses timed")

@@ -359,18 +359,17 @@ class _Walk:
     @staticmethod
     def trade_off(decision: Decision, option: Option, answers: Answers, value: Any) -> str:
         """One line: the option's privilege cost, then what changes compared with the current answers."""
-        from tui.core.what_if import option_delta
-
         parts = []
         if option.costs:
             parts.append(f"costs: {option.costs}")
-        delta = option_delta(answers, decision.id, value)
-        if delta:
-            parts.append("changes: " + ", ".join(delta))
-        elif getattr(answers, decision.id) == value:
+        if getattr(answers, decision.id) == value:
+            # nothing to compare, so the first question (highlighting the current choice) needs no model
             parts.append("current choice")
-        else:
-            parts.append("no privilege change")
+            return "; ".join(parts)
+        from tui.core.what_if import option_delta
+
+        delta = option_delta(answers, decision.id, value)
+        parts.append("changes: " + ", ".join(delta) if delta else "no privilege change")
         return "; ".join(parts)
 
     # --- the end ----------------------------------------------------------------------------------

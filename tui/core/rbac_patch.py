@@ -70,9 +70,14 @@ def rbac_patches(model: ClusterModel) -> list[RbacPatch]:
 
 def apply_rbac_patches(objects: list[dict[str, Any]], patches: list[RbacPatch]) -> list[dict[str, Any]]:
     """The objects as `kubectl kustomize` leaves them (the two operations used here: test, replace)."""
-    out = copy.deepcopy(objects)
+    out = list(objects)
+    copied: set[int] = set()  # only the patched objects are copied: the model's objects stay as they were
     for patch in patches:
-        target = next(o for o in out if o["kind"] == patch.kind and o["metadata"]["name"] == patch.name)
+        index = next(i for i, o in enumerate(out) if o["kind"] == patch.kind and o["metadata"]["name"] == patch.name)
+        if index not in copied:
+            out[index] = copy.deepcopy(out[index])
+            copied.add(index)
+        target = out[index]
         for op in patch.operations:
             parent, key = _walk(target, op["path"])
             if op["op"] == "test" and parent[key] != op["value"]:
