@@ -218,7 +218,9 @@ WRAPPER_WAYS = {
         "Kustomize kustomization (helmCharts)",
         "kustomize inflates the chart from helmCharts",
         "and applies the DaemonSet and RBAC patches ddsecure added to its patches: list (helm must be "
-        "enabled wherever it is built: kubectl kustomize --enable-helm, or Argo CD's kustomize.buildOptions)",
+        "enabled wherever it is built: kubectl kustomize --enable-helm, or Argo CD's kustomize.buildOptions; "
+        "kustomize 5.7 runs `helm version -c`, which helm 4 refuses, so it needs helm 3 on its PATH or "
+        "--helm-command)",
         "",
     ),
     "argocd": WrapperWay(
