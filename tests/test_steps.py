@@ -65,3 +65,11 @@ def test_a_grouped_step_explains_and_helps_with_each_of_its_decisions():
     for decision in CLUSTER_FEATURES.decisions:
         assert decision.explain(Answers()) in explained
         assert f"{decision.title}: {decision.help}" in CLUSTER_FEATURES.help(Answers())
+
+
+def test_an_unset_answer_reads_as_what_it_amounts_to():
+    socket = DECISIONS_BY_ID["runtime_socket"]
+    assert socket.answer_text(Answers(platform="k3s")) == "/run/k3s/containerd/containerd.sock (default)"
+    assert socket.answer_text(Answers(runtime_socket="/run/x/c.sock")) == "/run/x/c.sock"
+    assert DECISIONS_BY_ID["cluster_name"].answer_text(Answers()) == "(none)"
+    assert DECISIONS_BY_ID["system_probe"].answer_text(Answers(system_probe=("npm", "usm"))) == "npm, usm"

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO, cast
 
 from tui.core.answers import Answers
-from tui.core.decisions import Decision, Option, format_value, worded
+from tui.core.decisions import DECISIONS_BY_ID, Decision, Option, format_value, worded
 from tui.core.errors import AnswerError, DdsecureError
 from tui.core.steps import CHECKLIST, FORM, STEPS, Step
 from tui.exit_codes import EXIT_INTERRUPTED, EXIT_OK
@@ -381,12 +381,8 @@ class _Walk:
         self.say("Your answers:")
         values = answers.as_dict()
         width = max(map(len, values))
-        for key, value in values.items():
-            if isinstance(value, list):
-                shown = ", ".join(value) if value else "none"
-            else:
-                shown = "(none)" if value is None else format_value(value)
-            self.say(f"  {key:<{width}}  {shown}")
+        for key in values:
+            self.say(f"  {key:<{width}}  {DECISIONS_BY_ID[key].answer_text(answers)}")
         self.say()
         self.say("Privileges the Agent pod keeps:")
         for line in Deployment.of(answers).ledger.summary_lines():

@@ -17,7 +17,7 @@ from tui.app.ledger_panel import ledger_of
 from tui.app.step_ids import REVIEW
 from tui.app.step_screen import StepScreen
 from tui.core.bundle import OVERRIDES, VALUES, build_bundle
-from tui.core.decisions import DECISIONS_BY_ID, format_value
+from tui.core.decisions import DECISIONS_BY_ID
 from tui.core.operator import OPERATOR_FILE
 
 
@@ -26,10 +26,9 @@ def answers_table(answers) -> Table:
     table.add_column(style="bold")
     table.add_column()
     changed = answers.changed_from_defaults()
-    for key, value in answers.as_dict().items():
-        shown = ", ".join(value) if isinstance(value, list) else "" if value is None else format_value(value)
-        title = DECISIONS_BY_ID[key].title
-        table.add_row(title, Text(shown or "(none)", style="yellow" if key in changed else ""))
+    for key in answers.as_dict():
+        decision = DECISIONS_BY_ID[key]
+        table.add_row(decision.title, Text(decision.answer_text(answers), style="yellow" if key in changed else ""))
     return table
 
 

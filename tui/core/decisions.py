@@ -104,6 +104,16 @@ class Decision(NamedTuple):
         value = getattr(answers, self.id)
         return self.prefill(answers) if value is None and self.prefill else value
 
+    def answer_text(self, answers: Answers) -> str:
+        """The answer as a summary shows it: a list joined, an unset one as what it amounts to."""
+        value = getattr(answers, self.id)
+        if isinstance(value, (list, tuple)):
+            return ", ".join(value) or "none"
+        if value is None:
+            filled = self.prefill(answers) if self.prefill else None
+            return f"{filled} (default)" if filled else "(none)"
+        return format_value(value)
+
     @property
     def default(self) -> Any:
         return Answers().as_dict()[self.id]

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 from tui.core.answers import Answers
-from tui.core.decisions import DECISIONS, DECISIONS_BY_ID, Decision, format_value, worded
+from tui.core.decisions import DECISIONS, DECISIONS_BY_ID, Decision, worded
 
 SINGLE = "single"  # one decision, asked as it is (choice, bool, multi or text)
 CHECKLIST = "checklist"  # boolean decisions, one tick each: ticked is true
@@ -55,8 +55,7 @@ class Step(NamedTuple):
             return self.describe(answers)
         parts = []
         for decision in self.applicable(answers):
-            value = getattr(answers, decision.id)
-            parts.append(f"{decision.title.lower()} {'(none)' if value is None else format_value(value)}")
+            parts.append(f"{decision.title.lower()} {decision.answer_text(answers)}")
         return ", ".join(parts)
 
 
