@@ -312,3 +312,15 @@ def test_audit_expect_compares_the_rbac_too(tmp_path):
     code, out = audit([daemonset, *unpatched])
     assert code == 1
     assert "+ RBAC grant cluster|security.openshift.io|securitycontextconstraints|privileged|use" in out
+
+
+def test_rbac_writes_in_manifests_are_a_finding_and_absent_without_them():
+    writer = _role(
+        "ClusterRole",
+        "writer",
+        [{"apiGroups": ["rbac.authorization.k8s.io"], "resources": ["clusterroles"], "verbs": ["create"]}],
+    )
+    reader = _role("ClusterRole", "writer", [{"apiGroups": [""], "resources": ["pods"], "verbs": ["list"]}])
+    binding = _binding("ClusterRoleBinding", "ClusterRole", "writer")
+    assert _ids(cluster_findings_for_manifests([SA, writer, binding])) == {"cluster-rbac-writes": "high"}
+    assert cluster_findings_for_manifests([SA, reader, binding]) == []

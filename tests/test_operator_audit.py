@@ -175,3 +175,13 @@ def test_a_field_that_is_not_a_map_is_a_finding_not_a_crash(tmp_path, field, yam
 
 def test_well_formed_resources_have_no_not_a_map_finding():
     assert "operator-not-a-map" not in {f.id for f in findings(BARE)}
+
+
+def test_a_container_without_its_hardening_is_named_and_the_generated_resource_is_not():
+    soft = copy.deepcopy(datadog_agent(Answers()))
+    agent = soft["spec"]["override"]["nodeAgent"]["containers"]["agent"]["securityContext"]
+    agent.pop("allowPrivilegeEscalation")
+    hardening = [f for f in findings(soft) if f.id == "operator-container-hardening"]
+    assert [f.key for f in hardening] == ["spec.override.nodeAgent.containers.agent.securityContext"]
+    assert "allowPrivilegeEscalation" in hardening[0].message
+    assert "operator-container-hardening" not in {f.id for f in findings(datadog_agent(Answers()))}
