@@ -728,7 +728,7 @@ DECISIONS: tuple[Decision, ...] = (
             Option(
                 True,
                 "On",
-                "Secret and ConfigMap metrics; the Cluster Agent can read every Secret in the cluster",
+                "kubernetes_state.secret.* and .configmap.* metrics; the Cluster Agent reads every Secret",
                 gives="counts, ages and types of Secrets and ConfigMaps",
                 costs="cluster-wide list/watch of secrets and configmaps (their data included)",
                 loses="those metrics",
