@@ -471,3 +471,11 @@ def test_a_refused_combination_is_explained_and_asked_again(tmp_path):
     assert "Not possible with your other answers" in run.out and "AppArmor" in run.out
     assert run.screen.count(DECISIONS_BY_ID["system_probe"].question) >= 2
     assert "Traceback" not in run.err
+
+
+def test_question_mark_explains_for_the_answers_given_so_far(tmp_path):
+    answers = tmp_path / "answers.yaml"
+    answers.write_text('agent_version: "7.45.0"\n')
+    run = walk(ENTER * 9 + "?" + CTRL_C, None, answers=answers)  # run_as is the 10th question
+    assert DECISIONS_BY_ID["run_as"].explain(Answers(agent_version="7.45.0")) in run.out
+    assert "UID 101" in run.out and "UID 100 " not in run.out
