@@ -9,18 +9,13 @@ whole processes (what a user waits for); the in-process audit time is printed as
 from __future__ import annotations
 
 import argparse
-import os
-import shutil
 import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-from bench_setup import byte_compile
-
-ROOT = Path(__file__).resolve().parents[1]
-VALUES = ROOT.parent / "shared" / "reference" / "chart-3.240.0" / "values.yaml"
+from bench_setup import CHART_VALUES, REPO, byte_compile, chart_and_helm
 
 
 def timed(command: list[str]) -> float:
@@ -36,13 +31,9 @@ def main() -> int:
     byte_compile()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
-    parser.add_argument("--values", type=Path, default=VALUES)
+    parser.add_argument("--values", type=Path, default=CHART_VALUES)
     args = parser.parse_args()
-    chart = os.environ.get("DDSECURE_CHART_DIR")
-    helm = shutil.which("helm")
-    if not chart or helm is None:
-        print("needs DDSECURE_CHART_DIR and helm on PATH", file=sys.stderr)
-        return 2
+    chart, helm = chart_and_helm()
     # The chart renders no DaemonSet without an API key; the audit needs none.
     helm_cmd = [helm, "template", "dd", chart, "-f", str(args.values), "--set", "datadog.apiKey=placeholder"]
     audit_cmd = [sys.executable, "-m", "tui", "audit", str(args.values), "--format", "json"]
@@ -52,7 +43,7 @@ def main() -> int:
         helm_times.append(timed(helm_cmd))
         audit_times.append(timed(audit_cmd))
 
-    sys.path.insert(0, str(ROOT))
+    sys.path.insert(0, str(REPO))
     from tui.core.audit.audit import audit_file
 
     audit_file(args.values)

@@ -9,7 +9,6 @@ Both are measured side by side, alternating, as whole processes (what a user wai
 from __future__ import annotations
 
 import argparse
-import os
 import resource
 import shutil
 import statistics
@@ -19,10 +18,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench_setup import byte_compile
+from bench_setup import CHART_VALUES, byte_compile, chart_and_helm
 
-ROOT = Path(__file__).resolve().parents[1]
-VALUES = ROOT.parent / "shared" / "reference" / "chart-3.240.0" / "values.yaml"
 GOAL = 4.0
 
 
@@ -43,13 +40,9 @@ def main() -> int:
     byte_compile()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
-    parser.add_argument("--values", type=Path, default=VALUES)
+    parser.add_argument("--values", type=Path, default=CHART_VALUES)
     args = parser.parse_args()
-    chart = os.environ.get("DDSECURE_CHART_DIR")
-    helm = shutil.which("helm")
-    if not chart or not helm:
-        print("needs DDSECURE_CHART_DIR and helm on PATH", file=sys.stderr)
-        return 2
+    chart, helm = chart_and_helm()
     out = Path(tempfile.mkdtemp(prefix="ddsecure-bench-"))
     # The chart renders no DaemonSet without an API key; the audit needs none.
     helm_cmd = [helm, "template", "dd", chart, "-f", str(args.values), "--set", "datadog.apiKey=placeholder"]

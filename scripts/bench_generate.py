@@ -9,7 +9,6 @@ ddsecure writes for the same preset, which is what a user runs next.
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import statistics
 import subprocess
@@ -18,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench_setup import byte_compile
+from bench_setup import byte_compile, chart_and_helm
 
 
 def timed(argv: list[str]) -> float:
@@ -33,16 +32,8 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--preset", default="everything-hardened")
     args = parser.parse_args()
-    chart = os.environ.get("DDSECURE_CHART_DIR")
-    helm = shutil.which("helm")
-    if not chart or not helm:
-        print("set DDSECURE_CHART_DIR and put helm on PATH", file=sys.stderr)
-        return 2
+    chart, helm = chart_and_helm()
     ddsecure = shutil.which("ddsecure") or str(Path(sys.executable).with_name("ddsecure"))
-    # Time what users run: an installed package has its bytecode compiled (pip does it), so make sure
-    # ours is too, even where PYTHONDONTWRITEBYTECODE kept it from being cached.
-    package = Path(__file__).resolve().parents[1] / "tui"
-    subprocess.run([sys.executable, "-m", "compileall", "-q", str(package)], check=True, stdout=subprocess.DEVNULL)
     work = Path(tempfile.mkdtemp())
     subprocess.run(
         [ddsecure, "generate", "--preset", args.preset, "-o", str(work / "seed")], check=True, stdout=subprocess.DEVNULL

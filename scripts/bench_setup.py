@@ -1,11 +1,16 @@
-"""Shared by the benchmarks: time ddsecure as an installed copy runs it."""
+"""Shared by the benchmarks: what they compare against, and ddsecure timed as an installed copy runs it."""
 
 from __future__ import annotations
 
 import compileall
+import os
+import shutil
+import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+REFERENCE = Path(os.environ.get("DDSECURE_REFERENCE_DIR", REPO.parent / "shared" / "reference"))
+CHART_VALUES = REFERENCE / "chart-3.240.0" / "values.yaml"  # the chart's own values.yaml, 3,540 lines
 
 
 def byte_compile() -> None:
@@ -13,3 +18,12 @@ def byte_compile() -> None:
     PYTHONDONTWRITEBYTECODE=1 (set on some machines) they stay stale, so every start would compile
     ddsecure from source while its baseline (questionary, textual, helm) starts compiled."""
     compileall.compile_dir(REPO / "tui", quiet=1)
+
+
+def chart_and_helm() -> tuple[str, str]:
+    """The chart directory and helm binary the helm-based benchmarks need, or exit 2 saying so."""
+    chart, helm = os.environ.get("DDSECURE_CHART_DIR"), shutil.which("helm")
+    if not chart or not helm:
+        print("needs DDSECURE_CHART_DIR and helm on PATH", file=sys.stderr)
+        sys.exit(2)
+    return chart, helm
