@@ -7,12 +7,11 @@ single decision do; Space toggles (the answer changes at once, so the ledger fol
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.containers import VerticalScroll
-from textual.widgets import SelectionList, Static
+from textual.widgets import SelectionList
 
 from tui.app.explanation_panel import ExplanationPanel
 from tui.app.ledger_panel import cached_delta
-from tui.app.multi_step import FeatureList
+from tui.app.multi_step import FeatureList, feature_list_widgets, focus_feature_list, highlighted_feature
 from tui.app.step_screen import GroupStep
 
 
@@ -23,18 +22,14 @@ class ChecklistStep(GroupStep):
         self.decisions = tuple(
             d for d in self.step.applicable(answers) if any(o.value is True for o in d.options_for(answers))
         )
-        yield Static(self.step.question + "  (Space toggles, Enter continues)", classes="question")
-        yield FeatureList(*((d.title, d.id, bool(getattr(answers, d.id))) for d in self.decisions), id="features")
-        with VerticalScroll(id="explanation-scroll"):
-            yield ExplanationPanel(id="explanation")
+        items = ((d.title, d.id, bool(getattr(answers, d.id))) for d in self.decisions)
+        yield from feature_list_widgets(self.step.question, items)
 
     def on_mount(self) -> None:
-        features = self.query_one(FeatureList)
-        features.highlighted = 0
-        features.focus()
+        focus_feature_list(self)
 
     def show_current(self) -> None:
-        self.show_highlighted(self.query_one(FeatureList).highlighted or 0)
+        self.show_highlighted(highlighted_feature(self))
 
     def show_highlighted(self, index: int) -> None:
         decision = self.decisions[index]

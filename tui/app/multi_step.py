@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from collections.abc import Iterable
+from typing import Any, ClassVar
 
 from rich.segment import Segment
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
+from textual.screen import Screen
 from textual.strip import Strip
 from textual.widgets import SelectionList, Static
 from textual.widgets._toggle_button import ToggleButton  # the glyph SelectionList draws
@@ -46,26 +48,37 @@ class FeatureList(SelectionList):
         return Strip(segments, strip.cell_length)
 
 
+def feature_list_widgets(question: str, items: Iterable[tuple[str, Any, bool]]) -> ComposeResult:
+    """The question, the list (label, value, ticked) and the explanation below: every ticking step's body."""
+    yield Static(question + "  (Space toggles, Enter continues)", classes="question")
+    yield FeatureList(*items, id="features")
+    with VerticalScroll(id="explanation-scroll"):
+        yield ExplanationPanel(id="explanation")
+
+
+def focus_feature_list(screen: Screen) -> None:
+    features = screen.query_one(FeatureList)
+    features.highlighted = 0
+    features.focus()
+
+
+def highlighted_feature(screen: Screen) -> int:
+    return screen.query_one(FeatureList).highlighted or 0
+
+
 class MultiStep(DecisionStep):
     def compose_main(self) -> ComposeResult:
         chosen = set(getattr(self.wizard.answers, self.decision.id))
         # Only what the platform accepts (e.g. no CWS on GKE Autopilot).
         self.options = self.decision.options_for(self.wizard.answers)
-        yield Static(self.decision.question + "  (Space toggles, Enter continues)", classes="question")
-        yield FeatureList(
-            *((option.label, option.value, option.value in chosen) for option in self.options),
-            id="features",
-        )
-        with VerticalScroll(id="explanation-scroll"):
-            yield ExplanationPanel(id="explanation")
+        items = ((option.label, option.value, option.value in chosen) for option in self.options)
+        yield from feature_list_widgets(self.decision.question, items)
 
     def on_mount(self) -> None:
-        features = self.query_one(FeatureList)
-        features.highlighted = 0
-        features.focus()
+        focus_feature_list(self)
 
     def show_current(self) -> None:
-        self.show_highlighted(self.query_one(FeatureList).highlighted or 0)
+        self.show_highlighted(highlighted_feature(self))
 
     def toggled(self, value: str) -> tuple[str, ...]:
         chosen = list(getattr(self.wizard.answers, self.decision.id))
