@@ -5,14 +5,14 @@ One row per rule id in `RULES`: values that trigger it, and the closest values t
 
 from __future__ import annotations
 
-import copy
 from pathlib import Path
 from typing import Any
 
 import pytest
 from ruamel.yaml import YAML
 
-from tui.core.audit.findings import DELETE, PRIVILEGE_SEVERITY
+from tui.core.audit.findings import PRIVILEGE_SEVERITY
+from tui.core.audit.fix import with_changes
 from tui.core.audit.values_audit import audit_values
 from tui.core.audit.values_rules import RULES
 from tui.core.chart_model import render_pod
@@ -127,20 +127,6 @@ def test_host_ports_name_their_owner():
 # --- every fix only takes privileges away, and no two fixes disagree --------------------------------
 
 
-def _apply(values: dict, changes) -> dict:
-    out = copy.deepcopy(values)
-    for dotted, value in changes:
-        *parents, last = dotted.split(".")
-        node = out
-        for part in parents:
-            node = node.setdefault(part, {})
-        if value is DELETE:
-            node.pop(last, None)
-        else:
-            node[last] = value
-    return out
-
-
 def _grants(values: dict) -> set[tuple[str, str]]:
     ledger = ledger_of_pod(render_pod(values))
     out = {("hostPID", "")} if ledger.host_pid else set()
@@ -183,4 +169,4 @@ def test_each_fix_only_shrinks_privileges_and_fixes_agree(values):
             assert wanted.get(key, value) is value or wanted.get(key, value) == value, (finding.id, key)
             wanted[key] = value
         if finding.changes and finding.id not in ("wrong-type", "unknown-key", "wrong-level", "deprecated-key"):
-            assert not _shrinks(before, _grants(_apply(values, finding.changes))), finding.id
+            assert not _shrinks(before, _grants(with_changes(values, finding.changes))), finding.id
