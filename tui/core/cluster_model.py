@@ -71,7 +71,7 @@ CLUSTER_DEFAULTS: dict[str, Any] = {
             "networkCRDs": {"enabled": False},
             "customResources": [],
         },
-        "operator": {"migration": {"enabled": False}},
+        "operator": {"enabled": True, "migration": {"enabled": False}},
     },
 }
 
@@ -97,6 +97,7 @@ UNMODELLED = (
     "datadog.instrumentationCrd.enabled",
     "fullnameOverride",
     "nameOverride",
+    "datadog.operator.enabled",  # the bundled Operator subchart (on by default) brings its own RBAC
 )
 
 
@@ -278,12 +279,9 @@ class _V:
 
 
 def unmodelled_keys(values: Mapping[str, Any]) -> list[str]:
-    """The values turned on here whose RBAC effect the model does not (fully) predict."""
-    keys = [key for key in UNMODELLED if lookup(values, key)]
-    # The bundled Operator subchart is on by default: its RBAC is the subchart's, not modelled here.
-    if lookup(values, "datadog.operator.enabled") is not False:
-        keys.append("datadog.operator.enabled")
-    return keys
+    """The values on here (set, or on by the chart's default) whose RBAC effect the model does not predict."""
+    v = _V(values)
+    return [key for key in UNMODELLED if v.on(key)]
 
 
 def _rule(
