@@ -576,7 +576,8 @@ def _indentation(text: str) -> dict[str, int]:
     return {"mapping": 2, "sequence": 2, "offset": 0}
 
 
-def _dump(yaml: Any, documents: list[Any]) -> str:
+def dump_documents(yaml: Any, documents: list[Any]) -> str:
+    """`documents` written back by their round-trip loader `yaml` (one document, or a stream)."""
     out = io.StringIO()
     if len(documents) == 1:
         yaml.dump(documents[0], out)
@@ -654,16 +655,16 @@ def edit_text(
     else:
         yaml = _yaml(text)
         documents = list(yaml.load_all(text))
-    normalised = _dump(yaml, documents)
+    normalised = dump_documents(yaml, documents)
     if not source.path:
         apply_changes(documents[source.document], changes)
-        edited = _dump(yaml, documents)
+        edited = dump_documents(yaml, documents)
         carried = carried_over(text, normalised, edited)
         return [(c, c) for c in dict.fromkeys((carried, edited)) if c]
     container, key = _ensure(documents[source.document], source.path, source.embedded)
     if not source.embedded:
         apply_changes(container[key], changes)
-        edited = _dump(yaml, documents)
+        edited = dump_documents(yaml, documents)
         inner = _dump_alone(container[key])
         return [(c, inner) for c in dict.fromkeys((carried_over(text, normalised, edited), edited)) if c]
     from ruamel.yaml.scalarstring import LiteralScalarString
@@ -671,15 +672,15 @@ def edit_text(
     inner_text = str(container[key] or "")
     inner_yaml = _yaml(inner_text)
     tree = inner_yaml.load(inner_text) or _new_map(container)
-    inner_normalised = _dump(inner_yaml, [tree])
+    inner_normalised = dump_documents(inner_yaml, [tree])
     apply_changes(tree, changes)
-    inner_edited = _dump(inner_yaml, [tree])
+    inner_edited = dump_documents(inner_yaml, [tree])
     out = []
     for inner in dict.fromkeys((carried_over(inner_text, inner_normalised, inner_edited), inner_edited)):
         if inner:
             # keep the block's chomping: `|-` (no final newline) stays `|-`
             container[key] = LiteralScalarString(inner if inner_text.endswith("\n") else inner.rstrip("\n"))
-            edited = _dump(yaml, documents)
+            edited = dump_documents(yaml, documents)
             out += [(c, inner) for c in dict.fromkeys((carried_over(text, normalised, edited), edited)) if c]
     return out
 

@@ -20,7 +20,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from tui.core.audit.fix import _dump, carried_over, plain, round_trip_yaml
+from tui.core.audit.fix import carried_over, dump_documents, plain, round_trip_yaml
 from tui.core.audit.values_input import ValuesSource, at
 from tui.core.deployment import Deployment
 from tui.core.errors import InputFileError
@@ -94,11 +94,11 @@ def add_patches(
     missing = [item for item in _items(source.form, entries) if item not in present]
     if not missing:
         return (text.replace("\n", "\r\n") if crlf else text), []
-    normalised = _dump(yaml, documents)
+    normalised = dump_documents(yaml, documents)
     expected = [plain(d) for d in documents]
     _append(holder, source.form, missing)
     _append(_holder(expected[source.document], source.form, source), source.form, missing)
-    edited = _dump(yaml, documents)
+    edited = dump_documents(yaml, documents)
     from tui.core.yaml_input import parse_documents
 
     for candidate in dict.fromkeys((carried_over(text, normalised, edited), edited)):
