@@ -12,6 +12,14 @@ REPO = Path(__file__).resolve().parents[1]
 REFERENCE = Path(os.environ.get("DDSECURE_REFERENCE_DIR", REPO.parent / "shared" / "reference"))
 CHART_REFERENCE = REFERENCE / "chart-3.240.0"
 
+# The real chart and tools, as CI has them: the chart beside the checkout (../shared/charts) unless
+# DDSECURE_CHART_DIR names another, and the pinned helm/kubectl that .ci/install-k8s-tools puts in .tools/bin.
+_SHARED_CHART = REPO.parent / "shared" / "charts" / "datadog-3.240.0"
+if not os.environ.get("DDSECURE_CHART_DIR") and (_SHARED_CHART / "Chart.yaml").is_file():
+    os.environ["DDSECURE_CHART_DIR"] = str(_SHARED_CHART)
+if (REPO / ".tools" / "bin" / "helm").is_file():
+    os.environ["PATH"] = f"{REPO / '.tools' / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}"
+
 
 @pytest.fixture(scope="session")
 def reference_values() -> dict:
