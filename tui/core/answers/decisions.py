@@ -3,7 +3,7 @@
 A `Decision` is one answer id; each `Option` says what it gives, what privilege it costs, what is
 lost without it and version caveats. Both wizards, `ddsecure explain` and the report read these
 records; the privilege *delta* of an option and the Pod Security checks it breaks are never written
-here but computed from the model (see `tui.core.what_if`).
+here but computed from the model (see `tui.core.output.what_if`).
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
-from tui.core.answers import ANSWER_SPECS, APPARMOR_FIELDS_FROM, FINE_GRAINED_KUBELET_FROM, SITES, Answers
-from tui.core.app_endpoints import dogstatsd_udp_open
-from tui.core.platforms import PLATFORMS, Platform
+from tui.core.answers.contract import ANSWER_SPECS, APPARMOR_FIELDS_FROM, FINE_GRAINED_KUBELET_FROM, SITES, Answers
+from tui.core.chart.app_endpoints import dogstatsd_udp_open
+from tui.core.platforms.catalog import PLATFORMS, Platform
 
 
 class Caveat(str):
@@ -120,7 +120,7 @@ class Decision(NamedTuple):
 
     def pod_security(self, option: Option, answers: Answers | None = None) -> tuple[str, ...]:
         """The Pod Security checks `option` breaks (with `answers`, else the defaults), from the model."""
-        from tui.core.what_if import option_checks
+        from tui.core.output.what_if import option_checks
 
         return option_checks(self.id, option.value, answers)
 

@@ -12,9 +12,9 @@ import textwrap
 from pathlib import Path
 from typing import NamedTuple
 
-from tui.core.answers import Answers
-from tui.core.chart_defaults import CHART_VERSION
-from tui.core.platforms import PLATFORMS
+from tui.core.answers.contract import Answers
+from tui.core.chart.defaults import CHART_VERSION
+from tui.core.platforms.catalog import PLATFORMS
 
 # What each target writes, as the wizards offer it (short label, then what it means).
 # The keys are the valid `--target` values.
@@ -156,7 +156,7 @@ def helm_way(answers: Answers) -> Way:
 
 
 def operator_way(answers: Answers) -> Way:
-    from tui.core.operator import OPERATOR_CHART, OPERATOR_FILE
+    from tui.core.output.operator import OPERATOR_CHART, OPERATOR_FILE
 
     return Way(
         "the Datadog Operator",
@@ -173,7 +173,7 @@ def daemonsets(answers: Answers, target: str) -> dict[str, str]:
 
         names["helm"] = Deployment.of(answers).patch.name
     if target != "helm":
-        from tui.core.operator import operator_daemonset
+        from tui.core.output.operator import operator_daemonset
 
         names["operator"] = operator_daemonset(answers)
     return names

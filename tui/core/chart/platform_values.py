@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from tui.core.platforms import PLATFORMS, SPC_T
+from tui.core.platforms.catalog import PLATFORMS, SPC_T
 
 if TYPE_CHECKING:
-    from tui.core.answers import Answers
-    from tui.core.chart_values import ValuesPlan
+    from tui.core.answers.contract import Answers
+    from tui.core.chart.values import ValuesPlan
 
 # The volume types of the node-Agent pod besides hostPath and emptyDir: its config maps, and the
 # service account token (admitted through `secret`).
@@ -49,7 +49,7 @@ def add_platform_values(plan: ValuesPlan, answers: Answers) -> None:
 
 
 def _openshift(plan: ValuesPlan, answers: Answers) -> None:
-    from tui.core.chart_model import render_pod
+    from tui.core.chart.model import render_pod
 
     plan.set(
         "datadog.securityContext.seLinuxOptions",
