@@ -6,16 +6,14 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from tui.core import pod_security
+from tui.core.audit.catalogue import CATALOGUE
 from tui.core.audit.cluster_audit import cluster_findings_for_manifests, cluster_ledger_of_manifests
-from tui.core.audit.findings import PRIVILEGE_SEVERITY, AuditReport, Finding, Privilege
+from tui.core.audit.findings import AuditReport, Finding, Privilege
+from tui.core.audit.values_rules import CONTAINER_KEYS, pid_needed_by
 from tui.core.errors import InputFileError
 from tui.core.pod_spec import all_containers, find_node_agent_daemonset, pod_spec_of
 from tui.core.privilege_catalog import capability_why
 from tui.core.privileges import Ledger, ledger_of_pod
-
-# Severity of a failed check: what baseline refuses matters more than what only restricted refuses
-# (the Agent cannot run under restricted at all; see the security guidance).
-_SEVERITY = {"baseline": "medium", "restricted": "low"}
 
 
 def node_agent_pod(documents: Sequence[Any], where: str) -> tuple[Mapping[str, Any], Mapping[str, Any], str]:
@@ -43,15 +41,12 @@ def pod_security_results(pod: Mapping[str, Any], annotations: Mapping[str, Any])
 
 
 def pod_security_findings(results: list[dict[str, Any]], subject: str, severity: str | None = None) -> list[Finding]:
-    """One finding per failed check; `severity` overrides the per-level default (used for --render)."""
+    """One `pss-<check>` finding per failed check; `severity` overrides the catalogue's (used for --render)."""
     return [
-        Finding(
-            f"pss-{r['check']}",
-            severity or _SEVERITY.get(r["level"], "low"),
+        CATALOGUE[f"pss-{r['check']}"].finding(
             f"{subject}: {r['check']}",
-            f"fails Pod Security {r['level']} check {r['check']}: {r['reason']}"
-            + (f" ({r['detail']})" if r["detail"] else ""),
-            "",
+            {**r, "detail": f" ({r['detail']})" if r["detail"] else ""},
+            severity=severity or "",
         )
         for r in results
         if not r["allowed"]
@@ -78,88 +73,46 @@ def ledger_privileges(ledger: Ledger, source: str) -> list[Privilege]:
 
 
 def privilege_findings(pod: Mapping[str, Any], ledger: Ledger, subject: str) -> list[Finding]:
-    """Each privilege of a rendered pod, named, at the severity the values audit gives it."""
-    from tui.core.chart_model import HOST_PID_TRIGGERS
-
+    """Each privilege of a rendered pod, as the catalogue entry the values audit emits for it."""
     out: list[Finding] = []
     for spec in all_containers(pod):
         if ((spec.get("securityContext") or {}).get("privileged")) is True:
             name = str(spec.get("name"))
+            setting = f"agents.containers.{CONTAINER_KEYS.get(name, name)}.securityContext.privileged"
             out.append(
-                Finding(
-                    "privileged-container",
-                    PRIVILEGE_SEVERITY["privileged"],
-                    f"{subject}: {name}",
-                    f"{name} runs privileged: every capability and every host device",
-                    f"securityContext.privileged: false for {name} (agents.containers.<container> in values)",
-                )
+                CATALOGUE["privileged-container"].finding(f"{subject}: {name}", {"container": name, "setting": setting})
             )
     if ledger.host_network:
-        out.append(
-            Finding(
-                "host-network",
-                PRIVILEGE_SEVERITY["hostNetwork"],
-                f"{subject}: hostNetwork",
-                "the pod shares the node's network namespace; no chart feature forces it",
-                "agents.useHostNetwork: false (values)",
-            )
-        )
+        fields = {"source": "rendered", "setting": "agents.useHostNetwork"}
+        out.append(CATALOGUE["host-network"].finding(f"{subject}: hostNetwork", fields))
     if ledger.host_pid:
         needed = _host_pid_reasons(pod)
         if needed:
-            out.append(
-                Finding(
-                    "hostpid-needed",
-                    PRIVILEGE_SEVERITY["requested"],
-                    f"{subject}: hostPID",
-                    f"the pod shares the host PID namespace, as {'; '.join(needed)} needs",
-                    "",
-                )
-            )
+            fields = {"because": "; ".join(needed), "tail": "the rendered pod shows no other reason"}
+            out.append(CATALOGUE["hostpid-needed"].finding(f"{subject}: hostPID", fields))
         else:
-            needed_by = "; ".join(f"{t.brings} ({t.key})" for t in HOST_PID_TRIGGERS if t.key != "datadog.useHostPID")
-            out.append(
-                Finding(
-                    "hostpid",
-                    PRIVILEGE_SEVERITY["hostPID"],
-                    f"{subject}: hostPID",
-                    f"the pod shares the host PID namespace, and none of what needs it is on: {needed_by}",
-                    "datadog.useHostPID: false (values) or hostPID: false (patch)",
-                )
-            )
+            fields = {"source": "rendered", "needed_by": pid_needed_by(), "setting": "datadog.useHostPID"}
+            out.append(CATALOGUE["hostpid-unneeded"].finding(f"{subject}: hostPID", fields))
     for grant in ledger.host_paths:
         if grant.path == "/":
-            out.append(
-                Finding(
-                    "host-root",
-                    PRIVILEGE_SEVERITY["hostPath /"],
-                    f"{subject}: volumes[{grant.volume}]",
-                    f"hostPath / {grant.mode} ({', '.join(grant.containers) or 'not mounted'}): "
-                    "the whole host filesystem",
-                    "turn off the feature that mounts it (CWS, USM, GPU monitoring, CSPM), or remove the volume",
-                )
-            )
-    for owner, port in _host_ports(pod):
-        out.append(
-            Finding(
-                "host-port",
-                PRIVILEGE_SEVERITY["requested"],
-                f"{subject}: {owner}",
-                f"host port {port} ({owner}) is open on every node",
-                "",
-            )
-        )
+            fields = {
+                "mode": grant.mode,
+                "where": ", ".join(grant.containers) or "not mounted",
+                "because": f"volume {grant.volume}",
+            }
+            out.append(CATALOGUE["host-root"].finding(f"{subject}: volumes[{grant.volume}]", fields))
+    for owner, port, protocol in _host_ports(pod):
+        fields = {"port": port, "protocol": protocol, "owner": owner}
+        out.append(CATALOGUE["host-port"].finding(f"{subject}: {owner}", fields))
     for container, caps in ledger.capabilities.items():
-        named = ", ".join(f"{cap} ({capability_why(cap)})" for cap in caps)
-        out.append(
-            Finding(
-                "capabilities-added",
-                PRIVILEGE_SEVERITY["requested"],
-                f"{subject}: {container}",
-                f"{container} adds {len(caps)} capabilities: {named}",
-                "",
-            )
-        )
+        fields = {
+            "container": container,
+            "count": len(caps),
+            "reason": "read from the rendered pod",
+            "caps": ", ".join(f"{cap} ({capability_why(cap)})" for cap in caps),
+            "fix": "",
+        }
+        out.append(CATALOGUE["capabilities-added"].finding(f"{subject}: {container}", fields, severity="info"))
     return out
 
 
@@ -187,9 +140,9 @@ def _host_pid_reasons(pod: Mapping[str, Any]) -> list[str]:
     return reasons
 
 
-def _host_ports(pod: Mapping[str, Any]) -> list[tuple[str, str]]:
+def _host_ports(pod: Mapping[str, Any]) -> list[tuple[str, int, str]]:
     return [
-        (str(c.get("name")), f"{p['hostPort']}/{p.get('protocol', 'TCP')}")
+        (str(c.get("name")), int(p["hostPort"]), str(p.get("protocol", "TCP")))
         for c in pod.get("containers") or []
         for p in c.get("ports") or []
         if isinstance(p, Mapping) and p.get("hostPort")
