@@ -349,7 +349,7 @@ _WRITTEN: tuple[Rule, ...] = (
         "a block that must be a mapping is another type (high in a DatadogAgent: the Operator rejects it)",
         "helm fails on it or ignores it; the Operator rejects the resource. The audit reads the block as empty.",
         "{key} must be a mapping, not {kind}; {consequence}",
-        "remove {key} or give it the chart's structure",
+        "remove {key} or give it {structure}",
     ),
     Rule(
         "string-boolean",
@@ -367,8 +367,8 @@ _WRITTEN: tuple[Rule, ...] = (
         (VALUES,),
         "a key the chart deprecates is set (info when it only repeats its default)",
         "A deprecated key may stop working with the next chart version.",
-        "{key} is deprecated; {detail}",
-        "{replacement}",
+        "{key} is deprecated{detail}",
+        "{edit}",
     ),
     Rule(
         "no-op-key",
@@ -394,8 +394,8 @@ _WRITTEN: tuple[Rule, ...] = (
         (VALUES,),
         "a key that is not a key of the chart (with a suggestion when one is close)",
         "It is silently ignored: a typo can leave a privilege on.",
-        "{key} is not a key of the chart and is silently ignored",
-        "remove {key}, or rename it to the key you meant",
+        "{key} is not a key of the chart{detail}",
+        "{edit}",
     ),
     Rule(
         "plaintext-secret",
@@ -404,7 +404,7 @@ _WRITTEN: tuple[Rule, ...] = (
         "the API or app key is written in the file instead of a Secret",
         "Anyone who reads the file, the release history or the resource has the key.",
         "{key} holds a literal key in the {where}: anyone who reads {readers} has it",
-        "store it in a Secret and reference it with {reference}",
+        "store it in a Secret and set {reference}",
     ),
     Rule(
         "answer-setting",
@@ -412,7 +412,7 @@ _WRITTEN: tuple[Rule, ...] = (
         (VALUES,),
         "`generate --base`: a least-privilege setting of the answers that the base file lacks",
         "The edit that makes your file carry what the answers chose.",
-        "the answers set {key}: {value}",
+        "the answers set {key}: {value}{reason}",
         "{key}: {value}",
     ),
     Rule(

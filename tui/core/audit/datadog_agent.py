@@ -169,7 +169,11 @@ def findings(resource: Mapping[str, Any]) -> list[Finding]:
     out: list[Finding] = [
         CATALOGUE["wrong-type"].finding(
             dotted,
-            {"kind": kind, "consequence": "the Operator rejects the resource, and the audit reads it as empty"},
+            {
+                "kind": kind,
+                "consequence": "the Operator rejects the resource, and the audit reads it as empty",
+                "structure": "the map of fields the Operator expects",
+            },
             severity="high",
         )
         for dotted, kind in misplaced_sections(resource, MAP_FIELDS)
