@@ -518,7 +518,7 @@ def _cluster_rules() -> tuple[Rule, ...]:
 
 
 def _platform_rules() -> tuple[Rule, ...]:
-    where = {(): "every platform"}
+    where: dict[tuple[str, ...], str] = {(): "every platform"}
     return tuple(
         Rule(
             rule.id,

@@ -166,6 +166,7 @@ _PID_NEEDED_BY = "DogStatsD origin detection over the socket, NPM, USM and CWS"
 def findings(resource: Mapping[str, Any]) -> list[Finding]:
     """Each catalogue entry that fires on this resource, read with the Operator's defaults."""
     r = OperatorAgent(resource)
+    fields: dict[str, Any]
     out: list[Finding] = [
         CATALOGUE["wrong-type"].finding(
             dotted,

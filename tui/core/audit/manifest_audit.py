@@ -75,6 +75,7 @@ def ledger_privileges(ledger: Ledger, source: str) -> list[Privilege]:
 def privilege_findings(pod: Mapping[str, Any], ledger: Ledger, subject: str) -> list[Finding]:
     """Each privilege of a rendered pod, as the catalogue entry the values audit emits for it."""
     out: list[Finding] = []
+    fields: dict[str, Any]
     for spec in all_containers(pod):
         if ((spec.get("securityContext") or {}).get("privileged")) is True:
             name = str(spec.get("name"))
