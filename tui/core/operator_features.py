@@ -3,8 +3,9 @@
 The Operator output (`operator.py`) writes a resource from the answers and predicts the pod the
 Operator deploys for it; the DatadogAgent audit (`audit/datadog_agent.py`) reads a user's resource.
 Both read this module: each `spec.features` switch with the Operator's default when it is unset, the
-features for which the Operator turns hostPID on, the ones that bring process-agent, and the node-Agent
-containers it overrides. Facts from the chart reference (§7); the Operator was not run here.
+features for which the Operator turns hostPID on, and the node-Agent containers it overrides (the
+features that bring process-agent are the Agent's: `answers.PROCESS_AGENT_FEATURES`). Facts from the
+chart reference (§7); the Operator was not run here.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 from tui.core.agent_version import AgentVersion
+from tui.core.answers import PROCESS_AGENT_FEATURES, SYSTEM_PROBE_FEATURES
 from tui.core.dotted import lookup, section
 from tui.core.errors import AnswerError
 
@@ -24,10 +26,9 @@ FEATURE_FIELDS = {
     "oom-kill": "oomKill",
     "tcp-queue-length": "tcpQueueLength",
 }
+assert tuple(FEATURE_FIELDS) == SYSTEM_PROBE_FEATURES, "every system-probe answer needs its spec.features field"
 # System-probe features for which the Operator itself turns on hostPID.
 HOST_PID_FEATURES = ("npm", "usm", "cws")
-# System-probe features that bring the process-agent container (network data goes through it).
-PROCESS_AGENT_FEATURES = ("npm", "usm")
 # Node-Agent containers whose securityContext the Operator takes from the override (each one whole).
 OVERRIDDEN_CONTAINERS = ("agent", "trace-agent", "process-agent", "init-volume", "init-config")
 
