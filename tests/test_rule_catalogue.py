@@ -40,9 +40,15 @@ def _emitted_ids() -> dict[str, set[str]]:
         }
         ids: set[str] = set()
         for node in ast.walk(tree):
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("Finding", "Rule"):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id in ("Finding", "Rule", "Check")
+            ):
                 if node.func.id == "Rule" and path.name != "values_rules.py":
-                    continue
+                    continue  # the values rules' table; other modules' `Rule`s are not findings
+                if node.func.id == "Check" and "audit" not in path.parts:
+                    continue  # the audit readers' tables; pod_security's `Check`s are its own
                 argument = node.args[0] if node.args else None
             elif isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) and node.value.id == "CATALOGUE":
                 argument = node.slice
@@ -136,3 +142,18 @@ def test_sarif_rules_come_from_the_catalogue_not_from_the_first_finding():
     results = document["runs"][0]["results"]
     assert all(rules[r["ruleIndex"]]["id"] == r["ruleId"] for r in results)
     json.dumps(document)
+
+
+def test_each_reader_decides_the_rules_that_say_they_read_it():
+    from tui.core.audit import datadog_agent, manifest_audit, values_rules
+
+    tables = {
+        "values": {r.id for r in values_rules.RULES},
+        "manifests": {c.id for c in manifest_audit.CHECKS},
+        "datadog-agent": {c.id for c in datadog_agent.CHECKS},
+    }
+    for reads, ids in tables.items():
+        assert all(reads in CATALOGUE[i].reads for i in ids), reads
+    manifests = {r.id for r in RULES if "manifests" in r.reads and not r.id.startswith(DERIVED_PREFIXES)}
+    assert manifests - {"expect-differs"} == tables["manifests"]
+    assert {r.id for r in RULES if "datadog-agent" in r.reads} == tables["datadog-agent"]

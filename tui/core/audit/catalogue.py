@@ -13,9 +13,9 @@ and one entry per platform rule (`platform_rules.PLATFORM_RULES`).
 
 from __future__ import annotations
 
-import string
-from collections.abc import Mapping
-from typing import Any, NamedTuple
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Generic, NamedTuple, TypeVar
 
 from tui.core.audit.findings import PRIVILEGE_SEVERITY, SEVERITIES, Finding
 from tui.core.cluster_grants import DANGERS
@@ -43,15 +43,6 @@ class Rule(NamedTuple):
     def name(self) -> str:
         return "".join(part.title() for part in self.id.split("-"))
 
-    def fields(self) -> list[str]:
-        """The names the texts expect from an occurrence."""
-        found = []
-        for text in (self.message, self.fix, self.cost):
-            for _, field, _, _ in string.Formatter().parse(text):
-                if field and field not in found:
-                    found.append(field)
-        return found
-
     def finding(
         self,
         key: str,
@@ -69,6 +60,30 @@ class Rule(NamedTuple):
             changes,
             self.cost.format(**values),
         )
+
+
+class Hit(NamedTuple):
+    """One occurrence of a rule: the key to point at, the texts' fields, the edit, a milder severity."""
+
+    key: str
+    fields: Mapping[str, Any] = {}
+    changes: tuple[tuple[str, Any], ...] = ()
+    severity: str = ""
+
+
+Subject = TypeVar("Subject")
+
+
+@dataclass(frozen=True)
+class Check(Generic[Subject]):
+    """How one reader decides a catalogue rule: `when` yields one `Hit` per occurrence in what it reads."""
+
+    id: str
+    when: Callable[[Subject], Iterable[Hit]]
+
+    def findings(self, subject: Subject) -> list[Finding]:
+        entry = CATALOGUE[self.id]
+        return [entry.finding(hit.key, hit.fields, hit.changes, hit.severity) for hit in self.when(subject)]
 
 
 _P = PRIVILEGE_SEVERITY
@@ -537,7 +552,3 @@ CATALOGUE: dict[str, Rule] = {rule.id: rule for rule in RULES}
 assert len(CATALOGUE) == len(RULES), "one fact, one id: an id appears twice"
 assert all(r.severity in SEVERITIES and set(r.reads) <= set(INPUTS) for r in RULES)
 assert set(CLUSTER_SEVERITY) == {d.id for d in DANGERS}, "every dangerous class needs a severity"
-
-
-def rule(rule_id: str) -> Rule:
-    return CATALOGUE[rule_id]

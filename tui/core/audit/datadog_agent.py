@@ -4,17 +4,19 @@ The Operator fills in defaults that grant privileges nobody asked for (the DogSt
 APM itself, container collection, service discovery from 7.78, root for the whole pod), so the
 audit reads each field together with what the Operator does when it is left unset. It reports the
 privileges the resource grants, a finding with a concrete change for each one that can be dropped,
-and the answers ddsecure infers, from which `--fix` writes the least-privilege DatadogAgent.
+and the answers ddsecure infers, from which `--fix` writes the least-privilege DatadogAgent. The
+resource is read through the Operator model (`operator_features.OperatorAgent`); each finding is a
+catalogue rule, decided here by one `when` in `CHECKS`, with the catalogue's severity and words.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from tui.core.answers import Answers, layer
-from tui.core.audit.catalogue import CATALOGUE
+from tui.core.audit.catalogue import Check, Hit
 from tui.core.audit.findings import AuditReport, Finding, Privilege
 from tui.core.chart_defaults import SYSTEM_PROBE_CAPABILITIES
 from tui.core.dotted import lookup, misplaced_sections, section
@@ -159,26 +161,23 @@ def privileges(resource: Mapping[str, Any]) -> list[Privilege]:
     return out
 
 
+# --- the tests each catalogue rule runs on a DatadogAgent ----------------------------------------------
+
 # What the Operator needs hostPID for (its own rule, `operator_features.host_pid_reason`).
 _PID_NEEDED_BY = "DogStatsD origin detection over the socket, NPM, USM and CWS"
 
 
-def findings(resource: Mapping[str, Any]) -> list[Finding]:
-    """Each catalogue entry that fires on this resource, read with the Operator's defaults."""
-    r = OperatorAgent(resource)
-    fields: dict[str, Any]
-    out: list[Finding] = [
-        CATALOGUE["wrong-type"].finding(
-            dotted,
-            {
-                "kind": kind,
-                "consequence": "the Operator rejects the resource, and the audit reads it as empty",
-                "structure": "the map of fields the Operator expects",
-            },
-            severity="high",
-        )
-        for dotted, kind in misplaced_sections(resource, MAP_FIELDS)
-    ]
+def _not_a_map(r: OperatorAgent) -> Iterator[Hit]:
+    for dotted, kind in misplaced_sections(r.resource, MAP_FIELDS):
+        fields = {
+            "kind": kind,
+            "consequence": "the Operator rejects the resource, and the audit reads it as empty",
+            "structure": "the map of fields the Operator expects",
+        }
+        yield Hit(dotted, fields, severity="high")
+
+
+def _api_key_inline(r: OperatorAgent) -> Iterator[Hit]:
     if lookup(r.spec, "global.credentials.apiKey"):
         key = "spec.global.credentials.apiKey"
         fields = {
@@ -187,41 +186,62 @@ def findings(resource: Mapping[str, Any]) -> list[Finding]:
             "reference": "spec.global.credentials.apiSecret (remove spec.global.credentials.apiKey)",
         }
         secret = {"secretName": "datadog-secret", "keyName": "api-key"}
-        changes = ((key, None), ("spec.global.credentials.apiSecret", secret))
-        out.append(CATALOGUE["plaintext-secret"].finding(key, fields, changes))
+        yield Hit(key, fields, ((key, None), ("spec.global.credentials.apiSecret", secret)))
+
+
+def _host_pid(r: OperatorAgent) -> Iterator[Hit]:
     if r.host_pid[0] and not r.host_pid_needed_by():
         key = "spec.override.nodeAgent.hostPID"
-        fields = {"source": "set in file", "needed_by": _PID_NEEDED_BY, "setting": key}
-        out.append(CATALOGUE["hostpid-unneeded"].finding(key, fields, ((key, False),)))
+        yield Hit(key, {"source": "set in file", "needed_by": _PID_NEEDED_BY, "setting": key}, ((key, False),))
+
+
+def _host_network(r: OperatorAgent) -> Iterator[Hit]:
     if r.node.get("hostNetwork") is True:
         key = "spec.override.nodeAgent.hostNetwork"
-        out.append(CATALOGUE["host-network"].finding(key, {"source": "set in file", "setting": key}, ((key, False),)))
-    if not r.run_as_user:
-        key = "spec.override.nodeAgent.securityContext"
-        uid = r.version.dd_agent_uid if r.version else 100
-        explicit = "runAsUser" in r.pod_context
-        why = (
-            " (set explicitly)" if explicit else " (the Operator forces runAsUser 0 unless the override says otherwise)"
-        )
-        context = {"runAsUser": uid, "runAsNonRoot": True, "seccompProfile": {"type": "RuntimeDefault"}}
-        fields = {"why": why, "uid": uid, "setting": key}
-        out.append(CATALOGUE["runs-as-root"].finding(key, fields, ((key, context),), "info" if explicit else "medium"))
+        yield Hit(key, {"source": "set in file", "setting": key}, ((key, False),))
+
+
+def _root(r: OperatorAgent) -> Iterator[Hit]:
+    if r.run_as_user:
+        return
+    key = "spec.override.nodeAgent.securityContext"
+    uid = r.version.dd_agent_uid if r.version else 100
+    explicit = "runAsUser" in r.pod_context
+    forced = " (the Operator forces runAsUser 0 unless the override says otherwise)"
+    context = {"runAsUser": uid, "runAsNonRoot": True, "seccompProfile": {"type": "RuntimeDefault"}}
+    fields = {"why": " (set explicitly)" if explicit else forced, "uid": uid, "setting": key}
+    yield Hit(key, fields, ((key, context),), "info" if explicit else "medium")
+
+
+def _dsd_socket(r: OperatorAgent) -> Iterator[Hit]:
     if r.on("dsd_socket") and not r.explicit("dsd_socket") and not r.dogstatsd_off:
         key = "spec.features.dogstatsd.unixDomainSocketConfig.enabled"
         fields = {"path": "/var/run/datadog", "mode": "rw", "source": "Operator default", "setting": key}
-        out.append(CATALOGUE["dsd-socket-unneeded"].finding(key, fields, ((key, False),)))
+        yield Hit(key, fields, ((key, False),))
+
+
+def _apm(r: OperatorAgent) -> Iterator[Hit]:
     if r.on("apm") and not r.explicit("apm"):
         key = "spec.features.apm.enabled"
         fields = {"cause": "the Operator turns APM on with its socket", "source": "Operator default", "setting": key}
-        out.append(CATALOGUE["apm-unrequested"].finding(key, fields, ((key, False),)))
+        yield Hit(key, fields, ((key, False),))
+
+
+def _service_discovery(r: OperatorAgent) -> Iterator[Hit]:
     if r.on("service_discovery") and not r.explicit("service_discovery"):
         key = "spec.features.serviceDiscovery.enabled"
         fields = {"source": "Operator default from Agent 7.78", "count": len(SYSTEM_PROBE_CAPABILITIES)}
-        out.append(CATALOGUE["system-probe-unrequested"].finding(key, fields, ((key, False),)))
+        yield Hit(key, fields, ((key, False),))
+
+
+def _default_features(r: OperatorAgent) -> Iterator[Hit]:
     for name, feature in (("containers", "liveContainerCollection"), ("process_discovery", "processDiscovery")):
         if r.on(name) and not r.explicit(name):
             key = f"spec.features.{feature}.enabled"
-            out.append(CATALOGUE["operator-default-feature"].finding(key, {"feature": feature}, ((key, False),)))
+            yield Hit(key, {"feature": feature}, ((key, False),))
+
+
+def _host_ports(r: OperatorAgent) -> Iterator[Hit]:
     ports = (
         ("dogstatsd", r.on("dsd_host_port"), 8125, "UDP", "agent, dogstatsdport"),
         ("apm", r.on("apm") and r.on("apm_host_port"), 8126, "TCP", "trace-agent, traceport"),
@@ -229,15 +249,16 @@ def findings(resource: Mapping[str, Any]) -> list[Finding]:
     for feature, open_, port, protocol, owner in ports:
         if open_:
             key = f"spec.features.{feature}.hostPortConfig.enabled"
-            fields = {"port": port, "protocol": protocol, "owner": owner}
-            out.append(CATALOGUE["host-port"].finding(key, fields, ((key, False),)))
-    non_root = bool(r.run_as_user)
+            yield Hit(key, {"port": port, "protocol": protocol, "owner": owner}, ((key, False),))
+
+
+def _container_hardening(r: OperatorAgent) -> Iterator[Hit]:
+    wanted: dict[str, Any] = {"allowPrivilegeEscalation": False}
+    if r.run_as_user:
+        wanted["capabilities"] = {"drop": ["ALL"]}
     for name in r.overridden_containers():
         key = f"spec.override.nodeAgent.containers.{name}.securityContext"
         context = lookup(r.node, f"containers.{name}.securityContext", {}) or {}
-        wanted: dict[str, Any] = {"allowPrivilegeEscalation": False}
-        if non_root:
-            wanted["capabilities"] = {"drop": ["ALL"]}
         missing = [k for k, v in wanted.items() if context.get(k) != v]
         if missing:
             fields = {
@@ -245,8 +266,28 @@ def findings(resource: Mapping[str, Any]) -> list[Finding]:
                 "missing": " and ".join(missing),
                 "wanted": ", ".join(f"{k}: {json.dumps(v)}" for k, v in wanted.items()),
             }
-            out.append(CATALOGUE["operator-container-hardening"].finding(key, fields, ((key, {**context, **wanted}),)))
-    return out
+            yield Hit(key, fields, ((key, {**context, **wanted}),))
+
+
+CHECKS: tuple[Check[OperatorAgent], ...] = (
+    Check("wrong-type", _not_a_map),
+    Check("plaintext-secret", _api_key_inline),
+    Check("hostpid-unneeded", _host_pid),
+    Check("host-network", _host_network),
+    Check("runs-as-root", _root),
+    Check("dsd-socket-unneeded", _dsd_socket),
+    Check("apm-unrequested", _apm),
+    Check("system-probe-unrequested", _service_discovery),
+    Check("operator-default-feature", _default_features),
+    Check("host-port", _host_ports),
+    Check("operator-container-hardening", _container_hardening),
+)
+
+
+def findings(resource: Mapping[str, Any]) -> list[Finding]:
+    """Each catalogue rule that fires on this resource, read with the Operator's defaults."""
+    agent = OperatorAgent(resource)
+    return [finding for check in CHECKS for finding in check.findings(agent)]
 
 
 def audit_datadog_agent(resource: Mapping[str, Any], path: str) -> AuditReport:

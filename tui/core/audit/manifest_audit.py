@@ -1,14 +1,18 @@
-"""Auditing rendered manifests: the node-Agent DaemonSet's real privileges and its Pod Security checks."""
+"""Auditing rendered manifests: the node-Agent DaemonSet's real privileges and its Pod Security checks.
+
+Each finding is a catalogue rule (the same ids as the values audit), decided by one `when` in `CHECKS`
+over the rendered pod; a failed Pod Security check is its `pss-<check>` rule.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any, NamedTuple
 
 from tui.core import pod_security
-from tui.core.audit.catalogue import CATALOGUE
+from tui.core.audit.catalogue import CATALOGUE, Check, Hit
 from tui.core.audit.cluster_audit import cluster_findings_for_manifests, cluster_ledger_of_manifests
-from tui.core.audit.findings import AuditReport, Finding, Privilege
+from tui.core.audit.findings import PRIVILEGE_SEVERITY, AuditReport, Finding, Privilege
 from tui.core.audit.values_rules import CONTAINER_KEYS, pid_needed_by
 from tui.core.errors import InputFileError
 from tui.core.pod_spec import all_containers, find_node_agent_daemonset, pod_spec_of
@@ -72,40 +76,55 @@ def ledger_privileges(ledger: Ledger, source: str) -> list[Privilege]:
     return rows
 
 
-def privilege_findings(pod: Mapping[str, Any], ledger: Ledger, subject: str) -> list[Finding]:
-    """Each privilege of a rendered pod, as the catalogue entry the values audit emits for it."""
-    out: list[Finding] = []
-    fields: dict[str, Any]
-    for spec in all_containers(pod):
+class RenderedPod(NamedTuple):
+    """What the manifest checks read: the node-Agent pod, its ledger, and how findings name it."""
+
+    pod: Mapping[str, Any]
+    ledger: Ledger
+    subject: str
+
+
+def _privileged(r: RenderedPod) -> Iterator[Hit]:
+    for spec in all_containers(r.pod):
         if ((spec.get("securityContext") or {}).get("privileged")) is True:
             name = str(spec.get("name"))
             setting = f"agents.containers.{CONTAINER_KEYS.get(name, name)}.securityContext.privileged"
-            out.append(
-                CATALOGUE["privileged-container"].finding(f"{subject}: {name}", {"container": name, "setting": setting})
-            )
-    if ledger.host_network:
-        fields = {"source": "rendered", "setting": "agents.useHostNetwork"}
-        out.append(CATALOGUE["host-network"].finding(f"{subject}: hostNetwork", fields))
-    if ledger.host_pid:
-        needed = _host_pid_reasons(pod)
-        if needed:
-            fields = {"because": "; ".join(needed), "tail": "the rendered pod shows no other reason"}
-            out.append(CATALOGUE["hostpid-needed"].finding(f"{subject}: hostPID", fields))
-        else:
-            fields = {"source": "rendered", "needed_by": pid_needed_by(), "setting": "datadog.useHostPID"}
-            out.append(CATALOGUE["hostpid-unneeded"].finding(f"{subject}: hostPID", fields))
-    for grant in ledger.host_paths:
+            yield Hit(f"{r.subject}: {name}", {"container": name, "setting": setting})
+
+
+def _host_network(r: RenderedPod) -> Iterator[Hit]:
+    if r.ledger.host_network:
+        yield Hit(f"{r.subject}: hostNetwork", {"source": "rendered", "setting": "agents.useHostNetwork"})
+
+
+def _hostpid_needed(r: RenderedPod) -> Iterator[Hit]:
+    needed = _host_pid_reasons(r.pod) if r.ledger.host_pid else []
+    if needed:
+        fields = {"because": "; ".join(needed), "tail": "the rendered pod shows no other reason"}
+        yield Hit(f"{r.subject}: hostPID", fields)
+
+
+def _hostpid_unneeded(r: RenderedPod) -> Iterator[Hit]:
+    if r.ledger.host_pid and not _host_pid_reasons(r.pod):
+        fields = {"source": "rendered", "needed_by": pid_needed_by(), "setting": "datadog.useHostPID"}
+        yield Hit(f"{r.subject}: hostPID", fields)
+
+
+def _host_root(r: RenderedPod) -> Iterator[Hit]:
+    for grant in r.ledger.host_paths:
         if grant.path == "/":
-            fields = {
-                "mode": grant.mode,
-                "where": ", ".join(grant.containers) or "not mounted",
-                "because": f"volume {grant.volume}",
-            }
-            out.append(CATALOGUE["host-root"].finding(f"{subject}: volumes[{grant.volume}]", fields))
-    for owner, port, protocol in _host_ports(pod):
-        fields = {"port": port, "protocol": protocol, "owner": owner}
-        out.append(CATALOGUE["host-port"].finding(f"{subject}: {owner}", fields))
-    for container, caps in ledger.capabilities.items():
+            where = ", ".join(grant.containers) or "not mounted"
+            fields = {"mode": grant.mode, "where": where, "because": f"volume {grant.volume}"}
+            yield Hit(f"{r.subject}: volumes[{grant.volume}]", fields)
+
+
+def _host_port(r: RenderedPod) -> Iterator[Hit]:
+    for owner, port, protocol in _host_ports(r.pod):
+        yield Hit(f"{r.subject}: {owner}", {"port": port, "protocol": protocol, "owner": owner})
+
+
+def _capabilities(r: RenderedPod) -> Iterator[Hit]:
+    for container, caps in r.ledger.capabilities.items():
         fields = {
             "container": container,
             "count": len(caps),
@@ -113,8 +132,24 @@ def privilege_findings(pod: Mapping[str, Any], ledger: Ledger, subject: str) -> 
             "caps": ", ".join(f"{cap} ({capability_why(cap)})" for cap in caps),
             "fix": "",
         }
-        out.append(CATALOGUE["capabilities-added"].finding(f"{subject}: {container}", fields, severity="info"))
-    return out
+        yield Hit(f"{r.subject}: {container}", fields, severity=PRIVILEGE_SEVERITY["requested"])
+
+
+# Each privilege of a rendered pod, as the catalogue rule the values audit emits for it.
+CHECKS: tuple[Check[RenderedPod], ...] = (
+    Check("privileged-container", _privileged),
+    Check("host-network", _host_network),
+    Check("hostpid-needed", _hostpid_needed),
+    Check("hostpid-unneeded", _hostpid_unneeded),
+    Check("host-root", _host_root),
+    Check("host-port", _host_port),
+    Check("capabilities-added", _capabilities),
+)
+
+
+def privilege_findings(pod: Mapping[str, Any], ledger: Ledger, subject: str) -> list[Finding]:
+    rendered = RenderedPod(pod, ledger, subject)
+    return [finding for check in CHECKS for finding in check.findings(rendered)]
 
 
 def _env(pod: Mapping[str, Any], name: str) -> bool:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from tui.core.answers import Answers
-from tui.core.audit.catalogue import CATALOGUE
+from tui.core.audit.catalogue import CATALOGUE, Hit
 from tui.core.audit.catalogue import Rule as CatalogueRule
 from tui.core.audit.findings import DELETE, PRIVILEGE_SEVERITY, Finding
 from tui.core.audit.infer import explicit, is_set
@@ -134,15 +134,6 @@ class Context:
 
     def custom_volumes(self) -> set[str]:
         return {str(v.get("name")) for v in self.chart.v.get("agents.volumes") or [] if isinstance(v, Mapping)}
-
-
-class Hit(NamedTuple):
-    """One occurrence of a rule: the key to point at, the texts' fields, the edit, a milder severity."""
-
-    key: str
-    fields: Mapping[str, Any] = {}
-    changes: tuple[tuple[str, Any], ...] = ()
-    severity: str = ""
 
 
 class Rule(NamedTuple):
