@@ -105,7 +105,21 @@ def test_each_entry_is_complete(rule):
 
 def test_one_fact_one_id():
     """The ids merged into one stay gone: no audit emits them any more."""
-    retired = {"hostpid", "operator-host-pid", "operator-host-network", "operator-root", "operator-not-a-map"}
+    retired = {
+        "hostpid",  # hostpid-unneeded
+        "operator-host-pid",  # hostpid-unneeded
+        "operator-host-network",  # host-network
+        "operator-root",  # runs-as-root
+        "operator-dogstatsd-host-port",  # host-port
+        "operator-apm-host-port",  # host-port
+        "operator-dogstatsd-socket-default",  # dsd-socket-unneeded
+        "operator-apm-default",  # apm-unrequested
+        "operator-service-discovery-default",  # system-probe-unrequested
+        "operator-api-key-inline",  # plaintext-secret
+        "operator-not-a-map",  # wrong-type
+        "operator-liveContainerCollection-default",  # operator-default-feature
+        "operator-processDiscovery-default",  # operator-default-feature
+    }
     assert not retired & set(CATALOGUE)
     assert not retired & set().union(*_emitted_ids().values())
 
