@@ -209,7 +209,7 @@ def test_without_expect_nothing_is_compared(bundle):
     live = write_daemonset(bundle / "live.yaml", answers, "x", lambda pod: pod.update(hostPID=True))
     code, out, _ = run("audit", str(live))
     # exit 1 only because an unexplained hostPID is high in every audit (issue 10), not from a comparison
-    assert code == 1 and "Compared with" not in out and "[hostpid]" in out
+    assert code == 1 and "Compared with" not in out and "[hostpid-unneeded]" in out
 
 
 @pytest.mark.parametrize(

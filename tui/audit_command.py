@@ -125,15 +125,15 @@ def _check_expected(report: AuditReport, text: str, args: argparse.Namespace) ->
             "--expect compares a DaemonSet: audit the rendered manifests or the running DaemonSet "
             "(kubectl get daemonset -n NAMESPACE NAME -o yaml)"
         )
+    from tui.core.audit.catalogue import CATALOGUE
     from tui.core.audit.expected import expectation
-    from tui.core.audit.findings import Finding
     from tui.core.audit.manifest_audit import node_agent_pod
     from tui.core.yamlio.reader import parse_documents
 
     _, _, daemonset = node_agent_pod(parse_documents(text, str(args.file)), str(args.file))
     result = expectation(path, daemonset, report.ledger)
     report.findings += [
-        Finding("expect-differs", "high", f"DaemonSet {daemonset}", f"differs from {path}: {line}")
+        CATALOGUE["expect-differs"].finding(f"DaemonSet {daemonset}", {"path": path, "line": line})
         for line in result.differences
     ]
     return result

@@ -22,6 +22,8 @@ APM = ("off", "uds", "tcp-local-service", "tcp-hostport")
 LOGS = ("off", "annotated", "all")
 RUN_AS = ("nonroot", "root")
 SYSTEM_PROBE_FEATURES = ("npm", "usm", "cws", "oom-kill", "tcp-queue-length")
+# System-probe features whose network data goes through the process-agent container.
+PROCESS_AGENT_FEATURES = ("npm", "usm")
 SITES = (
     "datadoghq.com",
     "datadoghq.eu",
@@ -126,7 +128,7 @@ class Answers(_AnswerFields):
     @property
     def process_agent(self) -> bool:
         """A process-agent container is needed: NPM or USM, or process collection before Agent 7.60."""
-        network = bool({"npm", "usm"} & set(self.system_probe))
+        network = bool(set(PROCESS_AGENT_FEATURES) & set(self.system_probe))
         explorer = self.orchestrator_explorer and self.version.orchestrator_needs_process_agent
         return network or explorer or (self.process_collection and not self.version.process_checks_in_core_agent)
 
