@@ -20,7 +20,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from tui.core.audit.fix import carried_over, dump_documents, plain, round_trip_yaml
+from tui.core.audit.fix_yaml import carried_over, dump_documents, plain, round_trip_yaml
 from tui.core.audit.values_input import ValuesSource, at
 from tui.core.deployment import Deployment
 from tui.core.errors import InputFileError
