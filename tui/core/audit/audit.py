@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 from tui.core.audit.detect import detect
 from tui.core.audit.findings import AuditReport
-from tui.core.audit.values_input import ValuesSource, locate, unsupported_form
+from tui.core.audit.values_input import ValuesSource, unsupported_form
+from tui.core.audit.wrappers import locate
 from tui.core.dotted import section
 from tui.core.errors import DdsecureError, InputFileError
 from tui.core.yaml_input import parse_documents, read_text

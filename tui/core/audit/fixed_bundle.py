@@ -62,7 +62,8 @@ def _bundle(answers: Answers | None, fixed: FixResult, name: str, target: str) -
         answers = _installed_as(answers, source)
     deployment = edited.with_answers(answers, fixed.values_text)
     if source is not None and source.wrapped:
-        from tui.core.audit.wrapper_patches import CARRIERS, add_patches, patch_entries
+        from tui.core.audit.wrapper_patches import add_patches, patch_entries
+        from tui.core.audit.wrappers import FORMS
 
         # A controller that can apply the patches gets them in the wrapper (only additions, each explained).
         entries = patch_entries(deployment)
@@ -72,7 +73,7 @@ def _bundle(answers: Answers | None, fixed: FixResult, name: str, target: str) -
             source.form,
             _wrapper_file(name),
             origin=str(origin.resolve()) if origin.is_file() else "",
-            patched=bool(entries) and source.form in CARRIERS,
+            patched=bool(entries) and FORMS[source.form].patches is not None,
             object_name=source.object_name,
             object_namespace=source.object_namespace,
         )
