@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from tui.core.audit.findings import AuditReport
 from tui.core.audit.fix_policy import APPLIED, MANUAL, OPT_IN, Decision, Version, decide, leaves
-from tui.core.audit.fix_yaml import edit_text, plain
+from tui.core.audit.fix_yaml import edit_in_blocks, edit_text, plain
 from tui.core.audit.values_input import PathStep, ValuesSource, at
 from tui.core.deployment import Deployment, ValuesDeployment
 from tui.core.dotted import MISSING
@@ -156,19 +156,21 @@ def plan_fix(
     text = text.replace("\r\n", "\n") if crlf else text
     # One parsed tree can be edited in place when nothing was dropped from the stream (no empty document).
     shared = not crlf and loader is not None and documents is not None and len(documents) == 1 and "---" not in text
-    try:
-        candidates = edit_text(text, source, changes, (loader, list(documents or [])) if shared else None)
-    except Exception as error:  # ruamel raises plain exceptions on input its round-trip cannot keep
-        raise InputFileError(f"{where}: cannot be edited safely ({_first_line(error)}); nothing written") from None
-    problem: InputFileError | None = None
-    for whole, inner in candidates:
+    parsed = list(documents or [])
+    quick, used = "", False
+    if shared and not source.path and changes:
+        # On a long plain file, dumping only the blocks the edits fall in spares two dumps of the whole file.
         try:
-            _check(text, whole, inner, source, first, last, changes, where, old_documents, allowed)
-            break
-        except InputFileError as error:
-            problem = problem or error
+            quick, used = edit_in_blocks(text, parsed[0], loader, changes)
+            if quick:
+                _check(text, quick, quick, source, first, last, changes, where, old_documents, allowed)
+        except Exception:  # anything unexpected (or a failed read-back): the whole-file way decides, and says why
+            quick, used = "", True
+    if quick:
+        whole = inner = quick
     else:
-        raise problem or InputFileError(f"{where}: cannot be edited safely; nothing written")
+        loaded = (loader, parsed) if shared and not used else None  # an edited tree is read afresh
+        whole, inner = _edited(text, source, changes, loaded, first, last, where, old_documents, allowed)
     if crlf:
         whole, inner = whole.replace("\n", "\r\n"), inner.replace("\n", "\r\n")
     return FixResult(
@@ -181,6 +183,32 @@ def plan_fix(
         source=source,
         deployment=last.deployment,
     )
+
+
+def _edited(
+    text: str,
+    source: ValuesSource,
+    changes: Sequence[tuple[str, Any]],
+    loaded: tuple[Any, list[Any]] | None,
+    first: Version,
+    last: Version,
+    where: str,
+    old_documents: Sequence[Any] | None,
+    allowed: Mapping[str, Any] | None,
+) -> tuple[str, str]:
+    """The first of `edit_text`'s candidates that reads back as planned."""
+    try:
+        candidates = edit_text(text, source, changes, loaded)
+    except Exception as error:  # ruamel raises plain exceptions on input its round-trip cannot keep
+        raise InputFileError(f"{where}: cannot be edited safely ({_first_line(error)}); nothing written") from None
+    problem: InputFileError | None = None
+    for whole, inner in candidates:
+        try:
+            _check(text, whole, inner, source, first, last, changes, where, old_documents, allowed)
+            return whole, inner
+        except InputFileError as error:
+            problem = problem or error
+    raise problem or InputFileError(f"{where}: cannot be edited safely; nothing written")
 
 
 def _first_line(error: Exception) -> str:

@@ -237,6 +237,90 @@ def edit_text(
     return out
 
 
+def edit_in_blocks(text: str, document: Any, yaml: Any, changes: Sequence[tuple[str, Any]]) -> tuple[str, bool]:
+    """The edits carried onto the text of a plain values file (one document) by dumping only the blocks
+    they fall in (a top-level key, or a key below one), not the whole file twice: the same lines as
+    `edit_text`'s first candidate, at a fraction of the cost on a long file. `document`, read by
+    `yaml` from `text`, is edited in place. Returns (the edited text, or "" when a block cannot be
+    carried over this way; whether `document` was edited)."""
+    from ruamel.yaml.comments import CommentedMap
+
+    if not isinstance(document, CommentedMap) or document.fa.flow_style():
+        return "", False
+    try:
+        spans = {block: _span(document, block, text.count("\n") + 1) for block in _blocks(document, changes)}
+    except (KeyError, TypeError, ValueError, AttributeError):  # a key without a line (merged, say)
+        return "", False
+    block_yaml = _yaml(text)
+    block_yaml.explicit_start = False
+    before = {block: _dump_block(block_yaml, document, block) for block in spans}
+    apply_changes(document, changes)
+    lines = text.splitlines(keepends=True)
+    out: list[str] = []
+    position = 0
+    for block, (start, end) in sorted(spans.items(), key=lambda item: item[1]):
+        normalised, edited = before[block], _dump_block(block_yaml, document, block)
+        carried = carried_over("".join(lines[start:end]), normalised, edited) if normalised and edited else ""
+        if not carried or start < position:
+            return "", True
+        out += [*lines[position:start], carried]
+        position = end
+    return "".join(out + lines[position:]), True
+
+
+def _blocks(document: Any, changes: Sequence[tuple[str, Any]]) -> set[tuple[str, ...]]:
+    """The smallest blocks holding every edit: (top key, key below it) where both exist and the edit
+    stays inside, else (top key,). A new top-level key has no block: KeyError."""
+    from ruamel.yaml.comments import CommentedMap
+
+    wanted: set[tuple[str, ...]] = set()
+    for dotted, value in changes:
+        parts = dotted.split(".")
+        if parts[0] not in document:
+            raise KeyError(parts[0])
+        child = document[parts[0]]
+        inside = len(parts) >= 3 or (len(parts) == 2 and value is not DELETE)  # deleting the key itself is not
+        nested = isinstance(child, CommentedMap) and not child.fa.flow_style()
+        wanted.add((parts[0], parts[1]) if inside and nested and parts[1] in child else (parts[0],))
+    return {block for block in wanted if len(block) == 1 or (block[0],) not in wanted}
+
+
+def _span(document: Any, block: tuple[str, ...], total: int) -> tuple[int, int]:
+    """The lines of a block in the file: from its key to the next key at its level (or its parent's next)."""
+
+    def after(node: Any, key: str, end: int) -> int:
+        keys = list(node)
+        index = keys.index(key)
+        return int(node.lc.key(keys[index + 1])[0]) if index + 1 < len(keys) else end
+
+    top_end = after(document, block[0], total)
+    if len(block) == 1:
+        return int(document.lc.key(block[0])[0]), top_end
+    child = document[block[0]]
+    return int(child.lc.key(block[1])[0]), after(child, block[1], top_end)
+
+
+def _dump_block(yaml: Any, document: Any, block: tuple[str, ...]) -> str:
+    """One block dumped as the whole file's dump has it (its own comments kept), or "" when it cannot be."""
+    from ruamel.yaml.comments import CommentedMap
+
+    def holding(node: Any, key: str, value: Any) -> Any:
+        out = CommentedMap()
+        out[key] = value
+        if key in node.ca.items:
+            out.ca.items[key] = node.ca.items[key]
+        return out
+
+    if len(block) == 1:
+        return dump_documents(yaml, [holding(document, block[0], document[block[0]])])
+    parent = document[block[0]]
+    if block[1] not in parent:  # the edit removed or moved it: the block is gone
+        return ""
+    inner = holding(parent, block[1], parent[block[1]])
+    head, _, body = dump_documents(yaml, [CommentedMap([(block[0], inner)])]).partition("\n")
+    return body if head == f"{block[0]}:" else ""
+
+
 def _dump_alone(tree: Any) -> str:
     from ruamel.yaml import YAML
 
