@@ -32,19 +32,14 @@ class AuditInput:
     kind: str  # "values", "manifests" or "operator"
     source: ValuesSource | None = None  # for values: where they are in the file
     values: Mapping[str, Any] | None = None  # for values: the values themselves
-    loader: Any = None  # the round-trip loader that read `documents`, when asked for one
 
 
 def read_input(text: str, name: str, *, round_trip: bool = False) -> AuditInput:
-    """`round_trip`: read with ruamel's round-trip loader (comments kept), for `--fix` to edit the same tree."""
+    """`round_trip` changes nothing: `--fix` reads the file as every audit does, then edits its text
+    (tui.core.audit.fix_yaml reads with the round trip only what it edits)."""
     where = f"file {name}"
-    loader = None
-    if round_trip and "{{" not in text:  # the round-trip loader takes `{{ x }}` as a key; the safe one refuses it
-        from tui.core.audit.fix_yaml import round_trip_yaml
-
-        loader = round_trip_yaml(text)
     try:
-        documents = parse_documents(text, where, loader)
+        documents = parse_documents(text, where)
     except InputFileError as error:
         better = unsupported_form(text, where)  # a program that writes YAML: say so, not "not valid YAML"
         if better is None:
@@ -54,12 +49,12 @@ def read_input(text: str, name: str, *, round_trip: bool = False) -> AuditInput:
     if source is None:
         kind = detect(documents, where)
         if kind != "values":
-            return AuditInput(text, name, documents, kind, loader=loader)
+            return AuditInput(text, name, documents, kind)
         source = ValuesSource("values", 0, ())
     values = source.values(documents, where)
     if not isinstance(values, Mapping) or any(not isinstance(k, str) for k in values):
         raise InputFileError(f"{where}: {source.description} is not a mapping of chart values")
-    return AuditInput(text, name, documents, "values", source, values, loader)
+    return AuditInput(text, name, documents, "values", source, values)
 
 
 def audit_text(

@@ -141,12 +141,8 @@ def plan_fix(
     *,
     follow_up: bool = True,
     allowed: Mapping[str, Any] | None = None,
-    loader: Any = None,
 ) -> FixResult:
-    """Decide every finding, edit the file, and check the result before anyone writes it.
-
-    `loader`: the round-trip loader that read `documents` (`read_input(..., round_trip=True)`); the
-    file is then read once, and its documents are edited in place."""
+    """Decide every finding, edit the file, and check the result before anyone writes it."""
     first = Version.of(plain(values), name)
     old_documents = [plain(d) for d in documents] if documents is not None else None
     last, decisions, changes = _decide_versions(first, report, chosen, follow_up, allowed)
@@ -154,23 +150,20 @@ def plan_fix(
     # ruamel writes \n; a Windows file is edited as \n and given its \r\n back, so no other line changes.
     crlf = "\r\n" in text
     text = text.replace("\r\n", "\n") if crlf else text
-    # One parsed tree can be edited in place when nothing was dropped from the stream (no empty document).
-    shared = not crlf and loader is not None and documents is not None and len(documents) == 1 and "---" not in text
-    parsed = list(documents or [])
-    quick, used = "", False
-    if shared and not source.path and changes:
-        # On a long plain file, dumping only the blocks the edits fall in spares two dumps of the whole file.
+    quick = ""
+    if not source.path and changes:
+        # On a long plain file, reading and dumping only the blocks the edits fall in spares reading and
+        # dumping the whole file with the round trip (twice); the read-back check is the same.
         try:
-            quick, used = edit_in_blocks(text, parsed[0], loader, changes)
+            quick = edit_in_blocks(text, changes)
             if quick:
                 _check(text, quick, quick, source, first, last, changes, where, old_documents, allowed)
         except Exception:  # anything unexpected (or a failed read-back): the whole-file way decides, and says why
-            quick, used = "", True
+            quick = ""
     if quick:
         whole = inner = quick
     else:
-        loaded = (loader, parsed) if shared and not used else None  # an edited tree is read afresh
-        whole, inner = _edited(text, source, changes, loaded, first, last, where, old_documents, allowed)
+        whole, inner = _edited(text, source, changes, first, last, where, old_documents, allowed)
     if crlf:
         whole, inner = whole.replace("\n", "\r\n"), inner.replace("\n", "\r\n")
     return FixResult(
@@ -189,7 +182,6 @@ def _edited(
     text: str,
     source: ValuesSource,
     changes: Sequence[tuple[str, Any]],
-    loaded: tuple[Any, list[Any]] | None,
     first: Version,
     last: Version,
     where: str,
@@ -198,7 +190,7 @@ def _edited(
 ) -> tuple[str, str]:
     """The first of `edit_text`'s candidates that reads back as planned."""
     try:
-        candidates = edit_text(text, source, changes, loaded)
+        candidates = edit_text(text, source, changes)
     except Exception as error:  # ruamel raises plain exceptions on input its round-trip cannot keep
         raise InputFileError(f"{where}: cannot be edited safely ({_first_line(error)}); nothing written") from None
     problem: InputFileError | None = None
@@ -236,10 +228,10 @@ def _check(
     planned = last.values
 
     try:
-        new_documents = parse_documents(whole, where)
+        new_documents = _read_back(whole, where)
         if old_documents is None:
             old_documents = parse_documents(text, where)
-        inner_values = (new_documents or [{}])[0] if inner == whole else (parse_documents(inner, where) or [{}])[0]
+        inner_values = (new_documents or [{}])[0] if inner == whole else (_read_back(inner, where) or [{}])[0]
     except InputFileError as error:
         raise refuse(f"the edited file does not read back ({error})") from None
     if len(new_documents) != len(old_documents):
@@ -264,6 +256,18 @@ def _check(
         grants = [g for g in grants if g not in asked]
     if grants:
         raise refuse("the result would grant " + ", ".join(grants))
+
+
+def _read_back(text: str, where: str) -> list[Any]:
+    """The edited text read as any input is, with libyaml's parser when ruamel.yaml.clib is installed (the
+    pure-Python one reads a long file several times slower); a failure is read again the usual way, so
+    that its message is the one every other input gets."""
+    from ruamel.yaml import YAML
+
+    try:
+        return parse_documents(text, where, YAML(typ="safe"))
+    except InputFileError:
+        return parse_documents(text, where)
 
 
 def _without(document: Any, path: Sequence[PathStep]) -> Any:

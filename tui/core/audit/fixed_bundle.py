@@ -105,9 +105,7 @@ def fixed_bundle(
     assert given.source is not None and given.values is not None
     _check_target(target)
     check_apply(chosen, report, given.name)
-    fixed = plan_fix(
-        given.text, given.name, given.source, given.values, report, chosen, given.documents, loader=given.loader
-    )
+    fixed = plan_fix(given.text, given.name, given.source, given.values, report, chosen, given.documents)
     return _bundle(None, fixed, given.name, target), fixed
 
 
