@@ -228,10 +228,10 @@ def _check(
     planned = last.values
 
     try:
-        new_documents = _read_back(whole, where)
+        new_documents = parse_documents(whole, where)
         if old_documents is None:
             old_documents = parse_documents(text, where)
-        inner_values = (new_documents or [{}])[0] if inner == whole else (_read_back(inner, where) or [{}])[0]
+        inner_values = (new_documents or [{}])[0] if inner == whole else (parse_documents(inner, where) or [{}])[0]
     except InputFileError as error:
         raise refuse(f"the edited file does not read back ({error})") from None
     if len(new_documents) != len(old_documents):
@@ -256,18 +256,6 @@ def _check(
         grants = [g for g in grants if g not in asked]
     if grants:
         raise refuse("the result would grant " + ", ".join(grants))
-
-
-def _read_back(text: str, where: str) -> list[Any]:
-    """The edited text read as any input is, with libyaml's parser when ruamel.yaml.clib is installed (the
-    pure-Python one reads a long file several times slower); a failure is read again the usual way, so
-    that its message is the one every other input gets."""
-    from ruamel.yaml import YAML
-
-    try:
-        return parse_documents(text, where, YAML(typ="safe"))
-    except InputFileError:
-        return parse_documents(text, where)
 
 
 def _without(document: Any, path: Sequence[PathStep]) -> Any:
