@@ -21,12 +21,6 @@ from tui.core.deployment import Deployment, ValuesDeployment
 _STRING_BOOL = re.compile(r"^(true|false|yes|no|on|off|y|n)$", re.IGNORECASE)
 
 
-def modelled_values(values: Mapping[str, Any]) -> tuple[dict[str, Any], list[Finding]]:
-    """The values with every wrongly shaped block dropped (helm would fail on it), and a finding for each."""
-    deployment = Deployment.of_values(values)
-    return deployment.modelled, shape_findings(deployment)
-
-
 def shape_findings(deployment: ValuesDeployment) -> list[Finding]:
     """One finding per block of the wrong type, which the chart model reads as absent."""
     return [
