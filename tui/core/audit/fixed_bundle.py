@@ -57,7 +57,7 @@ def _bundle(answers: Answers | None, fixed: FixResult, name: str, target: str) -
     source = fixed.source
     wrapper: Wrapper | None = None
     edited = fixed.deployment or Deployment.of_values(fixed.values)
-    answers = answers or edited.answers
+    answers = edited.answers if answers is None else answers
     if source is not None and source.wrapped:
         answers = _installed_as(answers, source)
     deployment = edited.with_answers(answers, fixed.values_text)
