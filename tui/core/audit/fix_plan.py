@@ -42,12 +42,11 @@ class FixResult:
     # that applies them), one explained line each; and the steps from this bundle to a running Agent.
     additions: list[str] = field(default_factory=list)
     next_steps: NextSteps | None = None
+    # The deployment of the edited values, which the bundle is built from (set by plan_fix).
+    deployment: ValuesDeployment | None = None
 
     def applied(self) -> list[Decision]:
         return [d for d in self.decisions if d.status == APPLIED]
-
-    # The deployment of the edited values, which the bundle is built from (set by plan_fix).
-    deployment: ValuesDeployment | None = None
 
 
 def footprint(values: Mapping[str, Any]) -> Ledger:
@@ -93,7 +92,6 @@ def _decide_versions(
     follow_up: bool,
     allowed: Mapping[str, Any] | None,
 ) -> tuple[Version, list[Decision], list[tuple[str, Any]]]:
-    audited = {(f.id, f.key) for f in current.report.findings}
     audited = {(f.id, f.key) for f in current.report.findings}
     made: list[tuple[str, Any]] = []
     decisions: dict[tuple[str, str], Decision] = {}
