@@ -101,13 +101,13 @@ def round_trip_yaml(text: str) -> Any:
     return _yaml(text)
 
 
-def _yaml(text: str) -> Any:
+def _yaml(text: str, indentation: dict[str, int] | None = None) -> Any:
     from ruamel.yaml import YAML
 
     yaml = YAML(typ="rt", pure=True)
     yaml.preserve_quotes = True
     yaml.width = 4096
-    yaml.indent(**_indentation(text))
+    yaml.indent(**(indentation or _indentation(text)))
     if text.lstrip().startswith("---"):
         yaml.explicit_start = True
     return yaml
@@ -251,11 +251,12 @@ def edit_in_blocks(text: str, changes: Sequence[tuple[str, Any]]) -> str:
         spans = {block: _span(root, block, len(lines)) for block in _blocks(root, changes)}
     except KeyError:  # a new top-level key: no block holds it
         return ""
+    indentation = _indentation(text)  # the whole file's list style, for every block
     out: list[str] = []
     position = 0
     for block, (head, start, end) in sorted(spans.items(), key=lambda item: item[1][1]):
         inside = [(dotted, value) for dotted, value in changes if tuple(dotted.split(".")[: len(block)]) == block]
-        carried = _edit_block(text, lines[head] if head >= 0 else "", "".join(lines[start:end]), inside)
+        carried = _edit_block(indentation, lines[head] if head >= 0 else "", "".join(lines[start:end]), inside)
         if not carried or start < position:
             return ""
         out += [*lines[position:start], carried]
@@ -302,11 +303,10 @@ def _span(root: Any, block: tuple[str, ...], total: int) -> tuple[int, int, int]
     return top_line, int(children[block[1]][0].start_mark.line), after(children, block[1], top_end)
 
 
-def _edit_block(text: str, head: str, body: str, changes: Sequence[tuple[str, Any]]) -> str:
+def _edit_block(indentation: dict[str, int], head: str, body: str, changes: Sequence[tuple[str, Any]]) -> str:
     """One block read with the round trip (below its parent's line `head`, when it has one), edited,
     and carried onto its own text; "" when it cannot be."""
-    yaml = _yaml(text)  # the whole file's indentation
-    yaml.explicit_start = False
+    yaml = _yaml("", indentation)
     try:
         tree = yaml.load(head + body)
         normalised = dump_documents(yaml, [tree])
