@@ -12,67 +12,43 @@ from tui.core.audit.catalogue import CATALOGUE
 from tui.core.audit.chart_keys import NO_OP_HINTS, ChartKeys, chart_keys
 from tui.core.audit.cluster_audit import cluster_findings_for_values
 from tui.core.audit.findings import DELETE, AuditReport, Finding, Privilege
-from tui.core.audit.infer import infer_answers, user_value
+from tui.core.audit.infer import user_value
 from tui.core.audit.values_rules import CONTAINER_KEYS, Context, rule_findings
 from tui.core.audit.values_rules import port_key as _port_key
 from tui.core.audit.values_rules import volume_key as _volume_key
-from tui.core.chart.model import (
-    HOST_PID_TRIGGERS,
-    HOST_ROOT_TRIGGERS,
-    SYSTEM_PROBE_TRIGGERS,
-    NodeAgentChart,
-    render_pod,
-    unmodelled,
-)
-from tui.core.deployment import Deployment
-from tui.core.pod.ledger import ledger_of_pod
+from tui.core.chart.model import HOST_PID_TRIGGERS, HOST_ROOT_TRIGGERS, SYSTEM_PROBE_TRIGGERS
+from tui.core.deployment import Deployment, ValuesDeployment
 
 _STRING_BOOL = re.compile(r"^(true|false|yes|no|on|off|y|n)$", re.IGNORECASE)
 
 
-def modelled_values(values: Mapping[str, Any]) -> tuple[dict[str, Any], list[Finding]]:
-    """The values with every wrongly shaped block dropped (helm would fail on it), and a finding for each."""
-    keys = chart_keys()
-    findings: list[Finding] = []
-
-    def clean(tree: Mapping[str, Any], prefix: str) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for key, value in tree.items():
-            dotted = f"{prefix}{key}"
-            if keys.kind(dotted) == "map" and value is not None and not isinstance(value, Mapping):
-                fields = {
-                    "kind": type(value).__name__,
-                    "consequence": "helm fails or ignores it",
-                    "structure": "the chart's structure",
-                }
-                findings.append(CATALOGUE["wrong-type"].finding(dotted, fields, ((dotted, DELETE),)))
-                continue
-            if isinstance(value, Mapping) and keys.kind(dotted) == "map" and not keys.is_open(dotted):
-                value = clean(value, dotted + ".")
-            out[str(key)] = value
-        return out
-
-    return clean(values, ""), findings
+def shape_findings(deployment: ValuesDeployment) -> list[Finding]:
+    """One finding per block of the wrong type, which the chart model reads as absent."""
+    fields = {"consequence": "helm fails or ignores it", "structure": "the chart's structure"}
+    return [
+        CATALOGUE["wrong-type"].finding(dotted, {**fields, "kind": type_name}, ((dotted, DELETE),))
+        for dotted, type_name in deployment.shaped[1]
+    ]
 
 
 def audit_values(raw_values: Mapping[str, Any], path: str) -> AuditReport:
-    values, shape_findings = modelled_values(raw_values)
-    answers, notes = infer_answers(values)
-    chart = NodeAgentChart(values)
-    pod = render_pod(values)
-    ledger = ledger_of_pod(pod)
-    target = ledger_of_pod(Deployment.of(answers).rendered_pod)
-    report = AuditReport(path=path, kind="values", answers=answers.as_dict(), answer_notes=notes)
-    report.ledger = ledger.as_json()
-    report.unmodelled = unmodelled(values)
-    report.refused = chart.refusal()
+    return audit_deployment(Deployment.of_values(raw_values), path)
+
+
+def audit_deployment(deployment: ValuesDeployment, path: str) -> AuditReport:
+    """The audit of the values a deployment was made of: every finding reads this one computation."""
+    values, answers = deployment.modelled, deployment.answers
+    report = AuditReport(path=path, kind="values", answers=answers.as_dict(), answer_notes=list(deployment.inferred[1]))
+    report.ledger = deployment.values_ledger.as_json()
+    report.unmodelled = list(deployment.unmodelled)
+    report.refused = deployment.chart.refusal()
     if not report.ledger_complete:
         report.ledger["partial"] = True
-    context = Context(raw_values, values, chart, pod, ledger, target, answers)
+    context = Context(deployment)
     report.privileges = list(privileges(context))
     privilege_findings = rule_findings(context)
-    report.findings += shape_findings
-    report.findings += _agreeing(key_findings(raw_values, chart_keys()), privilege_findings)
+    report.findings += shape_findings(deployment)
+    report.findings += _agreeing(key_findings(deployment.given, chart_keys()), privilege_findings)
     report.findings += secret_findings(values, answers)
     report.findings += privilege_findings
     report.findings += cluster_findings_for_values(values)

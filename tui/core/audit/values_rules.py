@@ -9,8 +9,7 @@ with the hit's fields. A new chart feature is one catalogue entry with its fixtu
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from tui.core.answers.contract import Answers
 from tui.core.audit.catalogue import CATALOGUE, Hit
@@ -28,6 +27,9 @@ from tui.core.chart.model import (
 from tui.core.chart.values import runtime_socket_setting
 from tui.core.pod.ledger import HostPathGrant, Ledger
 from tui.core.pod.privilege_catalog import capability_why
+
+if TYPE_CHECKING:
+    from tui.core.deployment import ValuesDeployment
 
 # pod container name -> its block under agents.containers
 CONTAINER_KEYS = {
@@ -80,21 +82,20 @@ def _chart_capabilities(chart: NodeAgentChart) -> dict[str, set[str]]:
     }
 
 
-@dataclass
 class Context:
-    """Everything a rule may read about one values file."""
+    """Everything a rule may read about one values file: a view of the file's deployment."""
 
-    raw: Mapping[str, Any]  # the file as written
-    values: Mapping[str, Any]  # the file with wrongly shaped blocks dropped
-    chart: NodeAgentChart
-    pod: Mapping[str, Any]
-    ledger: Ledger
-    target: Ledger  # the least-privilege ledger for the same answers
-    answers: Answers
-    removed: set[str] = field(default_factory=set)  # containers the least-privilege bundle drops
-
-    def __post_init__(self) -> None:
-        self.removed = set(self.ledger.containers) - set(self.target.containers)
+    def __init__(self, deployment: ValuesDeployment):
+        self.deployment = deployment
+        self.raw: Mapping[str, Any] = deployment.given  # the file as written
+        self.values: Mapping[str, Any] = deployment.modelled  # the file with wrongly shaped blocks dropped
+        self.chart: NodeAgentChart = deployment.chart
+        self.pod: Mapping[str, Any] = deployment.values_pod
+        self.ledger: Ledger = deployment.values_ledger
+        self.target: Ledger = deployment.target_ledger  # the least-privilege ledger for the same answers
+        self.answers: Answers = deployment.answers
+        # containers the least-privilege bundle drops
+        self.removed: set[str] = set(self.ledger.containers) - set(self.target.containers)
 
     def asked(self, key: str) -> bool:
         """The file turns this on itself (not a chart default)."""

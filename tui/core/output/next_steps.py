@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import textwrap
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from tui.core.answers.contract import Answers
 from tui.core.chart.defaults import CHART_VERSION
 from tui.core.platforms.catalog import PLATFORMS
+
+if TYPE_CHECKING:
+    from tui.core.audit.wrappers.base import WrapperForm
 
 # What each target writes, as the wizards offer it (short label, then what it means).
 # The keys are the valid `--target` values.
@@ -185,7 +188,7 @@ def daemonsets(answers: Answers, target: str) -> dict[str, str]:
 class Wrapper(NamedTuple):
     """The file the user's values came in (edited in the bundle under `file`): its controller installs the chart."""
 
-    form: str  # "flux", "argocd", "kustomize", "k3s", "helmfile" (tui.core.audit.values_input)
+    form: str  # the name of its form in tui.core.audit.wrappers.FORMS ("flux", "argocd", ...)
     file: str  # the edited wrapper, in the bundle
     origin: str = ""  # where it came from (an absolute path); "" when unknown (standard input)
     patched: bool = False  # ddsecure added the bundle's DaemonSet and RBAC patches to it
@@ -193,82 +196,44 @@ class Wrapper(NamedTuple):
     object_namespace: str = ""
 
 
-class WrapperWay(NamedTuple):
-    """How one wrapper kind installs the chart, and what it does with the bundle's patches."""
-
-    label: str  # what the file is
-    controller: str  # who renders the chart from it
-    carried: str  # where the patches sit when ddsecure added them
-    missing: str  # when it cannot carry them: why, and exactly what the user must add instead
-
-
 OVERRIDES_FILE = "daemonset-overrides.yaml"  # bundle.OVERRIDES (kept here: bundle.py imports this module)
 KUSTOMIZATION_FILE = "kustomization.yaml"
 _BY_HAND = f"helm template ... -f {VALUES} > {RENDERED} and kubectl kustomize . with this bundle's {KUSTOMIZATION_FILE}"
 
-WRAPPER_WAYS = {
-    "flux": WrapperWay(
-        "Flux HelmRelease",
-        "Flux's helm-controller renders the chart from spec.values",
-        "and applies the DaemonSet and RBAC patches from spec.postRenderers, where ddsecure added them "
-        "(nothing to run by hand)",
-        "",
-    ),
-    "kustomize": WrapperWay(
-        "Kustomize kustomization (helmCharts)",
-        "kustomize inflates the chart from helmCharts",
-        "and applies the DaemonSet and RBAC patches ddsecure added to its patches: list (helm must be "
-        "enabled wherever it is built: kubectl kustomize --enable-helm, or Argo CD's kustomize.buildOptions; "
-        "kustomize 5.7 runs `helm version -c`, which helm 4 refuses, so it needs helm 3 on its PATH or "
-        "--helm-command)",
-        "",
-    ),
-    "argocd": WrapperWay(
-        "Argo CD Application",
-        "Argo CD renders the chart from spec.source.helm",
-        "",
-        "Argo CD has no post-renderer for a Helm source (argoproj/argo-cd#3698), so this Application installs "
-        f"the chart WITHOUT the bundle's DaemonSet and RBAC patches, and the check below lists what they would "
-        f"have removed. To apply them, let Argo CD build a kustomization instead: in your Git repository, put a "
-        f"kustomization.yaml with a helmCharts entry for the datadog chart {CHART_VERSION} (valuesFile: {VALUES}) "
-        f"and the patches: of this bundle's {KUSTOMIZATION_FILE}, beside {VALUES} and {OVERRIDES_FILE}; point the "
-        "Application's source at that directory (path: instead of chart:) and enable helm in its builds "
-        "(argocd-cm: kustomize.buildOptions: --enable-helm).",
-    ),
-    "k3s": WrapperWay(
-        "k3s/RKE2 HelmChart",
-        "the k3s/RKE2 helm-controller installs the chart from spec.valuesContent",
-        "",
-        "The k3s/RKE2 helm-controller runs helm install with no post-renderer, so this HelmChart installs the "
-        "chart WITHOUT the bundle's DaemonSet and RBAC patches, and the check below lists what they would have "
-        f"removed. To apply them, deploy the patched chart instead of a HelmChart: render it ({_BY_HAND}) "
-        "and put the output in the server's auto-deploy directory (/var/lib/rancher/k3s/server/manifests/, "
-        "RKE2: /var/lib/rancher/rke2/server/manifests/).",
-    ),
-    "helmfile": WrapperWay(
-        "helmfile",
-        "helmfile runs helm with the release's inline values",
-        "and first applies the DaemonSet and RBAC patches ddsecure added to the release (strategicMergePatches, "
-        "jsonPatches; helmfile runs kustomize for them, so kustomize must be on its PATH)",
-        "",
-    ),
-}
+
+def _wrapper_form(wrapper: Wrapper) -> WrapperForm:
+    # Imported here, not at the top: only a bundle built from a wrapper needs the forms.
+    from tui.core.audit.wrappers import FORMS
+
+    return FORMS[wrapper.form]
+
+
+def _missing(form: WrapperForm) -> str:
+    """What the form says to do without a post-renderer, with this bundle's file names."""
+    return form.missing.format(
+        values=VALUES,
+        overrides=OVERRIDES_FILE,
+        kustomization=KUSTOMIZATION_FILE,
+        rendered=RENDERED,
+        chart_version=CHART_VERSION,
+        by_hand=_BY_HAND,
+    )
 
 
 def _wrapper_way(answers: Answers, wrapper: Wrapper) -> Way:
     """Put the edited wrapper back, then let its controller install: one Way, like the Helm chart's."""
-    way = WRAPPER_WAYS[wrapper.form]
+    form = _wrapper_form(wrapper)
     platform = PLATFORMS[answers.platform]
-    origin = wrapper.origin or f"your {way.label} file"
+    origin = wrapper.origin or f"your {form.label} file"
     commands = [f"cp {wrapper.file} {wrapper.origin}"] if wrapper.origin else []
-    commands.append(_controller_command(wrapper))
+    commands.append(form.controller_command(wrapper))
     if not platform.post_render_patch:
         how, note = f"values only, no patch: {platform.patch_note}", ""
     elif wrapper.patched:
-        how, note = f"{way.controller} {way.carried}", ""
+        how, note = f"{form.controller} {form.carried}", ""
     else:
-        how, note = f"{way.controller}, without the patches", way.missing
-    title = f"your {way.label}: commit {wrapper.file} in place of {origin}; {how}"
+        how, note = f"{form.controller}, without the patches", _missing(form)
+    title = f"your {form.label}: commit {wrapper.file} in place of {origin}; {how}"
     return Way(title, tuple(commands), how=how, note=note)
 
 
@@ -276,25 +241,11 @@ def wrapper_header(wrapper: Wrapper | None) -> str:
     """The first lines of the patch files in a wrapped bundle: who applies them (REPORT.md has the steps)."""
     if wrapper is None:
         return ""
-    way = WRAPPER_WAYS[wrapper.form]
-    carries = f"carries these patches: {way.controller} {way.carried}.\nBy hand instead:\n"
+    form = _wrapper_form(wrapper)
+    carries = f"carries these patches: {form.controller} {form.carried}.\nBy hand instead:\n"
     if wrapper.patched:
-        return f"{wrapper.file} ({way.label}) {carries}"
-    return f"{wrapper.file} ({way.label}) does NOT apply these patches: see REPORT.md, Next steps.\nBy hand:\n"
-
-
-def _controller_command(wrapper: Wrapper) -> str:
-    """What makes the controller pick up the committed file now, rather than at its next interval."""
-    where = Path(wrapper.origin).parent.as_posix() if wrapper.origin else "."
-    name, namespace = wrapper.object_name or "datadog", wrapper.object_namespace
-    in_namespace = f" -n {namespace}" if namespace else ""
-    return {
-        "flux": f"flux reconcile helmrelease {name}{in_namespace} --with-source",
-        "argocd": f"argocd app sync {name}",
-        "kustomize": f"kubectl kustomize --enable-helm {where} | kubectl apply -f -",
-        "k3s": f"kubectl apply -f {wrapper.origin or wrapper.file}",
-        "helmfile": f"helmfile -f {wrapper.origin or wrapper.file} apply",
-    }[wrapper.form]
+        return f"{wrapper.file} ({form.label}) {carries}"
+    return f"{wrapper.file} ({form.label}) does NOT apply these patches: see REPORT.md, Next steps.\nBy hand:\n"
 
 
 def next_steps(answers: Answers, target: str, wrapper: Wrapper | None = None) -> NextSteps:

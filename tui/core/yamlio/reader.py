@@ -56,7 +56,11 @@ def parse_documents(text: str, where: str, yaml: Any = None) -> list[Any]:
 
     _check_flow_depth(text, where)
     if yaml is None:
-        yaml = YAML(typ="safe", pure=True)
+        try:
+            # libyaml's parser (ruamel.yaml.clib) reads a long file several times faster than the pure one
+            return parse_documents(text, where, YAML(typ="safe"))
+        except InputFileError:  # refused: read again with the pure parser, whose reading and message are the rule
+            yaml = YAML(typ="safe", pure=True)
     yaml.allow_duplicate_keys = False
     try:
         documents = [doc for doc in yaml.load_all(text) if doc is not None]
