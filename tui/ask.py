@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, TextIO, cast
 
 from tui.core.answers import Answers
 from tui.core.decisions import DECISIONS_BY_ID, Decision, Option, format_value, worded
-from tui.core.errors import AnswerError, DdsecureError
+from tui.core.errors import AnswerError
 from tui.core.steps import CHECKLIST, FORM, STEPS, Step
 from tui.exit_codes import EXIT_INTERRUPTED, EXIT_OK
 
@@ -28,10 +28,6 @@ if TYPE_CHECKING:
 
 DEFAULT_OUTPUT = Path("ddsecure-bundle")
 INTERRUPTED = "ddsecure: interrupted; nothing was written"
-
-
-class NotATerminalError(DdsecureError):
-    """`ask` needs someone to answer; scripts use `generate`."""
 
 
 class _More:
@@ -61,11 +57,10 @@ def ask(
     """Run the wizard. Tests pass a prompt_toolkit `input`/`output` pair and `require_tty=False`."""
     out = out or sys.stdout
     err = err or sys.stderr
-    if require_tty and not (sys.stdin.isatty() and sys.stdout.isatty()):
-        raise NotATerminalError(
-            "'ddsecure ask' needs an interactive terminal; without one use "
-            "'ddsecure generate --preset NAME|--answers FILE [--set ID=VALUE] -o DIR'"
-        )
+    if require_tty:
+        from tui.cli import require_terminal
+
+        require_terminal("ask")
     from tui.core.answer_files import resolve_answers
 
     answers = resolve_answers(preset=getattr(args, "preset", None), answers_file=getattr(args, "answers", None))

@@ -112,6 +112,9 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--base", metavar="FILE", type=Path, help="start from your own values file, edited in place")
     add_target(ask)
 
+    completion = sub.add_parser("completion", help="print a shell completion script (bash, zsh or fish)")
+    completion.add_argument("shell", metavar="SHELL", choices=("bash", "zsh", "fish"))
+
     audit = sub.add_parser("audit", help="audit a values.yaml or rendered manifests")
     audit.add_argument("file", metavar="FILE", type=Path)
     audit.add_argument("--format", choices=("text", "json", "sarif"), default="text")
@@ -215,6 +218,21 @@ def cmd_explain(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+class NotATerminalError(DdsecureError):
+    """The wizards need someone at a terminal; scripts and CI use `generate`."""
+
+
+def require_terminal(command: str) -> None:
+    """Refuse before any UI library starts: without a terminal, Textual would wait forever for keys."""
+    if sys.stdin.isatty() and sys.stdout.isatty():
+        return
+    name = f"'ddsecure {command}'" if command else "'ddsecure' without a command (the wizard)"
+    raise NotATerminalError(
+        f"{name} needs an interactive terminal; without one use "
+        "'ddsecure generate --preset NAME|--answers FILE [--set ID=VALUE] -o DIR'"
+    )
+
+
 def parse_arguments(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> argparse.Namespace:
     """Parse; the options given without a command become the wizard's, as with `ddsecure wizard`."""
     args = parser.parse_args(argv)
@@ -239,6 +257,7 @@ def dispatch(args: argparse.Namespace, parser: argparse.ArgumentParser, out: Tex
     if command == "explain":
         return cmd_explain(args, out)
     if command == "ask":
+        require_terminal("ask")
         from tui.ask import run_ask
 
         return run_ask(args)
@@ -246,10 +265,13 @@ def dispatch(args: argparse.Namespace, parser: argparse.ArgumentParser, out: Tex
         from tui.audit_command import run_audit
 
         return run_audit(args, out)
+    if command == "completion":
+        from tui.completion import completion_script
+
+        out.write(completion_script(args.shell, parser))
+        return EXIT_OK
     if command == "wizard" or command is None:
-        if command is None and not (sys.stdin.isatty() and sys.stdout.isatty()):
-            parser.print_help(out)
-            return EXIT_USAGE
+        require_terminal("wizard" if command else "")
         from tui.app.run import run_wizard
 
         return run_wizard(args)
