@@ -33,13 +33,16 @@ def answers_table(answers) -> Table:
 
 
 def privileges_text(answers) -> Text:
+    from tui.core.deployment import Deployment
+    from tui.core.report import apps_reason
+
     ledger = ledger_of(answers)
     text = Text()
     for entry in ledger.privileges():  # worst first
         text.append(entry.text, style="bold red" if entry.severe else "")
         text.append(f" — {entry.because}\n" if entry.because else "\n")
     text.append(f"Pod Security: agent {ledger.agent_level}, apps {ledger.app_level}\n", style="bold")
-    text.append(f"  apps: {ledger.app_reason}\n", style="italic")
+    text.append(f"  apps: {apps_reason(Deployment.of(answers))}\n", style="italic")
     return text
 
 
