@@ -201,7 +201,9 @@ class _Walk:
         directory = output if output is not None else self.ask_directory()
         if base is None and output is None and target != "operator":  # the export questions, when -o was not given
             base = self.ask_base()
-        files = build_bundle(answers, target=target) if base is None else self.based_files(answers, base, target)
+        files = (
+            build_bundle(answers, target=target) if base is None else self.based_files(answers, base, target, directory)
+        )
         if not self.prompts.confirm(f"Write {len(files)} files to {directory}?", default=True):
             self.say("Nothing written.")
             return EXIT_OK
@@ -423,11 +425,11 @@ class _Walk:
         )
         return Path(text.strip()).expanduser() if text.strip() else None
 
-    def based_files(self, answers: Answers, base: Path, target: str) -> dict[str, str]:
+    def based_files(self, answers: Answers, base: Path, target: str, directory: Path) -> dict[str, str]:
         from tui.core.audit.fixed_bundle import based_bundle
         from tui.core.yaml_input import read_text
 
-        files, fixed, _ = based_bundle(answers, read_text(base), str(base), (), target)
+        files, fixed, _ = based_bundle(answers, read_text(base), str(base), (), target, directory)
         self.steps = fixed.next_steps  # a wrapper's controller installs the chart its own way
         self.say(f"values.yaml is {base}, edited; each of these answers' settings:")
         for decision in fixed.decisions:

@@ -158,7 +158,7 @@ def _fix_values(given: Any, report: AuditReport, chosen: list[str], args: argpar
     from tui.core.audit.fixed_bundle import fixed_bundle
     from tui.core.bundle import write_bundle
 
-    files, fixed = fixed_bundle(given, report, chosen, getattr(args, "target", "helm") or "helm")
+    files, fixed = fixed_bundle(given, report, chosen, getattr(args, "target", "helm") or "helm", args.output)
     return fixed, write_bundle(files, args.output, force=bool(getattr(args, "force", False)))
 
 
@@ -170,7 +170,7 @@ def generate_from_base(answers: Any, args: argparse.Namespace, out: TextIO) -> i
     from tui.core.yaml_input import read_text
 
     text = read_text(args.base)
-    files, fixed, given = based_bundle(answers, text, str(args.base), list(args.apply or []), args.target)
+    files, fixed, given = based_bundle(answers, text, str(args.base), list(args.apply or []), args.target, args.output)
     if getattr(args, "check", False):
         diff = bundle_diff(files, args.output)
         out.write(diff or f"{args.output} holds exactly this bundle\n")

@@ -181,7 +181,7 @@ def cmd_generate(args: argparse.Namespace, out: TextIO) -> int:
             return EXIT_DIFFERENT
         out.write(f"{args.output} holds exactly this bundle\n")
         return EXIT_OK
-    written = write_bundle(files, args.output, force=args.force)
+    written = write_bundle(files, args.output, force=args.force, compare_flag="--check")
     out.write(f"wrote {len(written)} files to {args.output}:\n")
     out.writelines(f"  {path.name}\n" for path in written)
     out.write("next:\n")

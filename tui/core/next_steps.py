@@ -187,10 +187,11 @@ class Wrapper(NamedTuple):
 
     form: str  # "flux", "argocd", "kustomize", "k3s", "helmfile" (tui.core.audit.values_input)
     file: str  # the edited wrapper, in the bundle
-    origin: str = ""  # where it came from (an absolute path); "" when unknown (standard input)
+    origin: str = ""  # where it came from, as the user named it; "" when unknown (standard input)
     patched: bool = False  # ddsecure added the bundle's DaemonSet and RBAC patches to it
     object_name: str = ""  # the wrapper object (for the controller's command)
     object_namespace: str = ""
+    copy_to: str = ""  # the same file as a path from the bundle directory (the steps run there); "": `origin`
 
 
 class WrapperWay(NamedTuple):
@@ -260,7 +261,7 @@ def _wrapper_way(answers: Answers, wrapper: Wrapper) -> Way:
     way = WRAPPER_WAYS[wrapper.form]
     platform = PLATFORMS[answers.platform]
     origin = wrapper.origin or f"your {way.label} file"
-    commands = [f"cp {wrapper.file} {wrapper.origin}"] if wrapper.origin else []
+    commands = [f"cp {wrapper.file} {wrapper.copy_to or wrapper.origin}"] if wrapper.origin else []
     commands.append(_controller_command(wrapper))
     if not platform.post_render_patch:
         how, note = f"values only, no patch: {platform.patch_note}", ""

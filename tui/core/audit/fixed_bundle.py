@@ -7,6 +7,7 @@ through a `ValuesDeployment`, so the files cannot disagree with the values the u
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -47,7 +48,9 @@ def _wrapper_file(name: str) -> str:
     return wrapper
 
 
-def _bundle(answers: Answers, fixed: FixResult, name: str, target: str) -> dict[str, str]:
+def _bundle(
+    answers: Answers, fixed: FixResult, name: str, target: str, bundle_dir: Path | None = None
+) -> dict[str, str]:
     from tui.core.audit.values_audit import modelled_values
     from tui.core.bundle import ANSWERS, REPORT, build_bundle
     from tui.core.deployment import ValuesDeployment
@@ -68,7 +71,10 @@ def _bundle(answers: Answers, fixed: FixResult, name: str, target: str) -> dict[
         wrapper = Wrapper(
             source.form,
             _wrapper_file(name),
-            origin=str(origin.resolve()) if origin.is_file() else "",
+            # REPORT.md names the file as the user did (no local absolute path in a file meant to be committed);
+            # the copy command runs in the bundle directory, so it gets the path from there when that is known.
+            origin=name if origin.is_file() else "",
+            copy_to=_path_from(origin, bundle_dir) if origin.is_file() else "",
             patched=bool(entries) and source.form in CARRIERS,
             object_name=source.object_name,
             object_namespace=source.object_namespace,
@@ -85,6 +91,12 @@ def _bundle(answers: Answers, fixed: FixResult, name: str, target: str) -> dict[
     return files
 
 
+def _path_from(path: Path, directory: Path | None) -> str:
+    if directory is None or path.is_absolute():
+        return ""
+    return os.path.relpath(path.resolve(), directory.resolve())
+
+
 def check_apply(chosen: Sequence[str], report: AuditReport, where: str) -> None:
     """Each `--apply` name is a finding of this file (its id, or id:key), or all-safe."""
     known = {f.id for f in report.findings} | {f"{f.id}:{f.key}" for f in report.findings} | {ALL_SAFE}
@@ -95,7 +107,11 @@ def check_apply(chosen: Sequence[str], report: AuditReport, where: str) -> None:
 
 
 def fixed_bundle(
-    given: AuditInput, report: AuditReport, chosen: Sequence[str] = (), target: str = "helm"
+    given: AuditInput,
+    report: AuditReport,
+    chosen: Sequence[str] = (),
+    target: str = "helm",
+    bundle_dir: Path | None = None,
 ) -> tuple[dict[str, str], FixResult]:
     """`audit --fix`: the user's values edited for the audit's findings, and the bundle built from them."""
     from tui.core.audit.infer import infer_answers
@@ -108,11 +124,16 @@ def fixed_bundle(
         given.text, given.name, given.source, given.values, report, chosen, given.documents, loader=given.loader
     )
     answers, _ = infer_answers(modelled_values(fixed.values)[0])
-    return _bundle(answers, fixed, given.name, target), fixed
+    return _bundle(answers, fixed, given.name, target, bundle_dir), fixed
 
 
 def based_bundle(
-    answers: Answers, text: str, name: str, chosen: Sequence[str] = (), target: str = "helm"
+    answers: Answers,
+    text: str,
+    name: str,
+    chosen: Sequence[str] = (),
+    target: str = "helm",
+    bundle_dir: Path | None = None,
 ) -> tuple[dict[str, str], FixResult, AuditInput]:
     """`generate --base`: the user's values plus these answers' least-privilege settings, with the same
     engine and no-loss rules (a key the user set changes only when named in `chosen`), and the bundle."""
@@ -139,4 +160,4 @@ def based_bundle(
         follow_up=False,
         allowed=plan.rendered_pod,
     )
-    return _bundle(answers, fixed, name, target), fixed, given
+    return _bundle(answers, fixed, name, target, bundle_dir), fixed, given

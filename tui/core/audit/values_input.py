@@ -275,8 +275,8 @@ def locate(documents: Sequence[Any], where: str) -> ValuesSource | None:
             source = _argo(index, document, where)
         elif kind == "ApplicationSet" and api.startswith("argoproj.io/"):
             raise InputFileError(
-                f"{where}: an Argo CD ApplicationSet generates its values per cluster; not supported: audit the "
-                "Application it generates (argocd appset generate) or its values"
+                f"{where}: an Argo CD ApplicationSet generates its values per cluster; render it first "
+                "(argocd appset generate) and audit the Application it generates, or its values"
             )
         elif kind == "Kustomization" and "helmCharts" in document:
             source = _kustomize(index, document, where)
@@ -307,8 +307,8 @@ def unsupported_form(text: str, where: str) -> InputFileError | None:
     """The one-line refusal for a file that is not YAML data but a program producing it, if it is one."""
     if _TERRAFORM.search(text):
         return InputFileError(
-            f"{where}: Terraform (a helm_release or heredoc) is not supported: write the values to a YAML file "
-            "(yamlencode or a values file) and audit that"
+            f"{where}: Terraform (a helm_release or heredoc) is not supported: render it first, writing the values "
+            "to a YAML file (yamlencode or a values file), and audit that"
         )
     if "{{" in text:
         return _go_template(where)
