@@ -87,7 +87,9 @@ def run_audit(args: argparse.Namespace, out: TextIO) -> int:
                     result["properties"]["fix"] = summary
         out.write(json.dumps(sarif, indent=2) + "\n")
     else:
-        out.write(format_text(report, decisions))
+        from tui.colour import severities_for
+
+        out.write(severities_for(out, format_text(report, decisions)))
         if expected is not None:
             out.write(_expected_text(expected))
         if fix:
