@@ -72,7 +72,7 @@ def ask(
     out = out or sys.stdout
     err = err or sys.stderr
     if require_tty:
-        from tui.cli import require_terminal
+        from tui.terminal import require_terminal
 
         require_terminal("ask")
     from tui.core.answer_files import resolve_answers

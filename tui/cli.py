@@ -16,6 +16,7 @@ from typing import Any, NoReturn, TextIO
 
 from tui.core.errors import DdsecureError
 from tui.exit_codes import EXIT_DIFFERENT, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
+from tui.terminal import require_terminal
 
 
 class UsageError(DdsecureError):
@@ -216,21 +217,6 @@ def cmd_explain(args: argparse.Namespace, out: TextIO) -> int:
         raise UsageError(f"unknown answer id {args.id!r}; valid ids: {', '.join(DECISIONS_BY_ID)}")
     out.write(decision.explain())
     return EXIT_OK
-
-
-class NotATerminalError(DdsecureError):
-    """The wizards need someone at a terminal; scripts and CI use `generate`."""
-
-
-def require_terminal(command: str) -> None:
-    """Refuse before any UI library starts: without a terminal, Textual would wait forever for keys."""
-    if sys.stdin.isatty() and sys.stdout.isatty():
-        return
-    name = f"'ddsecure {command}'" if command else "'ddsecure' without a command (the wizard)"
-    raise NotATerminalError(
-        f"{name} needs an interactive terminal; without one use "
-        "'ddsecure generate --preset NAME|--answers FILE [--set ID=VALUE] -o DIR'"
-    )
 
 
 def parse_arguments(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> argparse.Namespace:
