@@ -548,3 +548,13 @@ def test_question_numbers_count_the_questions_asked_when_the_platform_settles_th
     assert len(totals) == 1
     assert [n for n, _ in numbers] == list(range(1, totals.pop() + 1))
     assert DECISIONS_BY_ID["runtime"].question not in run.screen
+
+
+def test_an_api_key_typed_as_the_secret_name_is_refused_and_asked_again(tmp_path):
+    """Issue 18 item 3 in `ask`: the contract's refusal shows under the question; nothing is written."""
+    key = "0123456789abcdef" * 2
+    keys = ENTER * 13 + "n" + ENTER + ENTER  # platform … cluster features; release details: no; site, cluster
+    keys += CLEAR + key + ENTER  # api_key_secret: refused, the prompt stays
+    run = walk([keys, CTRL_C], tmp_path / "asked", columns=200)
+    assert "looks like an API key" in run.screen
+    assert run.rc == EXIT_INTERRUPTED and not (tmp_path / "asked").exists()
