@@ -11,7 +11,7 @@ from tui.core.answers import Answers
 from tui.core.cluster_report import cluster_delta
 from tui.core.deployment import Deployment
 from tui.core.errors import AnswerError
-from tui.core.privileges import Ledger, ledger_delta
+from tui.core.privileges import ContainerGrant, Ledger, ledger_delta
 
 
 def option_delta(answers: Answers, decision_id: str, value: Any) -> list[str]:
@@ -42,19 +42,42 @@ def _listeners(before: Ledger, after: Ledger) -> list[str]:
 
 
 def _containers(before: Ledger, after: Ledger) -> list[str]:
-    """A kept container whose user, privileged flag or dropped capabilities change: one line, before → after."""
+    """A container whose user, privileged flag or dropped capabilities change: one line, before → after.
+    A container that comes or goes is ledger_delta's "+/− container" line, unless the container list
+    does not show it."""
     old = {g.name: g for g in before.container_grants}
+    new = {g.name: g for g in after.container_grants}
     lines = []
-    for grant in after.container_grants:
-        was = old.get(grant.name)
-        if was is None:  # a new container: ledger_delta's "+ container"
+    for name in dict.fromkeys([*after.container_users, *before.container_users, *new, *old]):
+        listed_change = (name in before.containers) != (name in after.containers)
+        was, now = old.get(name), new.get(name)
+        users = (before.container_users.get(name, "absent"), after.container_users.get(name, "absent"))
+        grants = [(g.user, g.privileged, g.drops_all) if g else None for g in (was, now)]
+        if listed_change or (users[0] == users[1] and grants[0] == grants[1]):
             continue
-        same_grant = (was.user, was.privileged, was.drops_all) == (grant.user, grant.privileged, grant.drops_all)
-        if same_grant and before.container_users.get(grant.name) == after.container_users.get(grant.name):
+        lines.append(f"± {name}: {_container_text(was, users[0])} → {_container_text(now, users[1])}")
+    return lines
+
+
+def _container_text(grant: ContainerGrant | None, user: int | str | None) -> str:
+    if grant is not None:
+        return f"{grant.user_text}, {grant.capability_text}"
+    if isinstance(user, str):  # "absent": not in the ledger at all
+        return user
+    return ContainerGrant("", user, (), True, False).user_text
+
+
+def _host_path_mounts(before: Ledger, after: Ledger) -> list[str]:
+    """A host path kept with the same mode whose containers (or volume) change: who can reach it changes.
+    New, removed or re-moded paths are ledger_delta's "+/−" lines."""
+    old = {(g.path, g.mode): g for g in before.host_paths}
+    lines = []
+    for grant in after.host_paths:
+        was = old.get((grant.path, grant.mode))
+        if was is None or (was.containers, was.volume) == (grant.containers, grant.volume):
             continue
-        lines.append(
-            f"± {grant.name}: {was.user_text}, {was.capability_text} → {grant.user_text}, {grant.capability_text}"
-        )
+        who = [", ".join(g.containers) or "no container" for g in (was, grant)]
+        lines.append(f"± {grant.path} {grant.mode} mounted by {who[0]} → {who[1]}")
     return lines
 
 
@@ -87,6 +110,7 @@ def _applications(before: Ledger, after: Ledger) -> list[str]:
 
 _EXTRA_LINES: tuple[Callable[[Ledger, Ledger], list[str]], ...] = (
     _listeners,
+    _host_path_mounts,
     _containers,
     _run_as_non_root,
     _pod_security_checks,
@@ -101,7 +125,6 @@ LEDGER_FIELDS: dict[str, Callable[[Ledger, Ledger], list[str]]] = {
             "host_network",
             "host_ports",
             "run_as_user",
-            "host_paths",
             "capabilities",
             "containers",
             "agent_level",
@@ -110,6 +133,7 @@ LEDGER_FIELDS: dict[str, Callable[[Ledger, Ledger], list[str]]] = {
         ledger_delta,
     ),
     "listeners": _listeners,
+    "host_paths": _host_path_mounts,  # and ledger_delta's "+/−" lines
     "container_users": _containers,
     "run_as_non_root": _run_as_non_root,
     "agent_violations": _pod_security_checks,
