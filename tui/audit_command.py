@@ -87,7 +87,9 @@ def run_audit(args: argparse.Namespace, out: TextIO) -> int:
                     result["properties"]["fix"] = summary
         out.write(json.dumps(sarif, indent=2) + "\n")
     else:
-        out.write(format_text(report, decisions))
+        from tui.colour import severities_for
+
+        out.write(severities_for(out, format_text(report, decisions)))
         if expected is not None:
             out.write(_expected_text(expected))
         if fix:
@@ -158,7 +160,7 @@ def _fix_values(given: Any, report: AuditReport, chosen: list[str], args: argpar
     from tui.core.audit.fixed_bundle import fixed_bundle
     from tui.core.output.bundle import write_bundle
 
-    files, fixed = fixed_bundle(given, report, chosen, getattr(args, "target", "helm") or "helm")
+    files, fixed = fixed_bundle(given, report, chosen, getattr(args, "target", "helm") or "helm", args.output)
     return fixed, write_bundle(files, args.output, force=bool(getattr(args, "force", False)))
 
 
@@ -170,7 +172,7 @@ def generate_from_base(answers: Any, args: argparse.Namespace, out: TextIO) -> i
     from tui.core.yamlio.reader import read_text
 
     text = read_text(args.base)
-    files, fixed, given = based_bundle(answers, text, str(args.base), list(args.apply or []), args.target)
+    files, fixed, given = based_bundle(answers, text, str(args.base), list(args.apply or []), args.target, args.output)
     if getattr(args, "check", False):
         diff = bundle_diff(files, args.output)
         out.write(diff or f"{args.output} holds exactly this bundle\n")

@@ -16,6 +16,7 @@ from typing import Any, NoReturn, TextIO
 
 from tui.core.errors import DdsecureError
 from tui.exit_codes import EXIT_DIFFERENT, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
+from tui.terminal import require_terminal
 
 
 class UsageError(DdsecureError):
@@ -112,6 +113,9 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--base", metavar="FILE", type=Path, help="start from your own values file, edited in place")
     add_target(ask)
 
+    completion = sub.add_parser("completion", help="print a shell completion script (bash, zsh or fish)")
+    completion.add_argument("shell", metavar="SHELL", choices=("bash", "zsh", "fish"))
+
     audit = sub.add_parser("audit", help="audit a values.yaml or rendered manifests")
     audit.add_argument("file", metavar="FILE", type=Path)
     audit.add_argument("--format", choices=("text", "json", "sarif"), default="text")
@@ -178,7 +182,7 @@ def cmd_generate(args: argparse.Namespace, out: TextIO) -> int:
             return EXIT_DIFFERENT
         out.write(f"{args.output} holds exactly this bundle\n")
         return EXIT_OK
-    written = write_bundle(files, args.output, force=args.force)
+    written = write_bundle(files, args.output, force=args.force, compare_flag="--check")
     out.write(f"wrote {len(written)} files to {args.output}:\n")
     out.writelines(f"  {path.name}\n" for path in written)
     out.write("next:\n")
@@ -239,6 +243,7 @@ def dispatch(args: argparse.Namespace, parser: argparse.ArgumentParser, out: Tex
     if command == "explain":
         return cmd_explain(args, out)
     if command == "ask":
+        require_terminal("ask")
         from tui.ask import run_ask
 
         return run_ask(args)
@@ -246,10 +251,13 @@ def dispatch(args: argparse.Namespace, parser: argparse.ArgumentParser, out: Tex
         from tui.audit_command import run_audit
 
         return run_audit(args, out)
+    if command == "completion":
+        from tui.completion import completion_script
+
+        out.write(completion_script(args.shell, parser))
+        return EXIT_OK
     if command == "wizard" or command is None:
-        if command is None and not (sys.stdin.isatty() and sys.stdout.isatty()):
-            parser.print_help(out)
-            return EXIT_USAGE
+        require_terminal("wizard" if command else "")
         from tui.app.run import run_wizard
 
         return run_wizard(args)

@@ -41,8 +41,9 @@ class ChecklistStep(GroupStep):
         shown = feature._replace(label=decision.title)
         delta = cached_delta(answers, decision.id, not on)
         checks = decision.pod_security(feature, answers)
-        self.query_one(ExplanationPanel).show(decision, shown, delta, checks=checks, answers=answers)
-        self.refresh_ledger(delta, f"you {'remove' if on else 'add'} “{decision.title}”")
+        change = f"you {'remove' if on else 'add'} “{decision.title}”"
+        self.query_one(ExplanationPanel).show(decision, shown, delta, checks=checks, answers=answers, change=change)
+        self.refresh_ledger(delta, change)
 
     def ticked(self) -> dict[str, bool]:
         selected = set(self.query_one(FeatureList).selected)

@@ -24,7 +24,7 @@ from tui.app.step_screen import DecisionStep
 class FeatureList(SelectionList):
     """Space toggles the highlighted feature; Enter accepts the selection."""
 
-    BINDINGS: ClassVar = [Binding("enter", "accept", "Next")]
+    BINDINGS: ClassVar = [Binding("space", "select", "Toggle"), Binding("enter", "accept", "Next")]
 
     class Accepted(Message):
         pass
@@ -89,8 +89,10 @@ class MultiStep(DecisionStep):
         chosen = option.value in getattr(self.wizard.answers, self.decision.id)
         delta = cached_delta(self.wizard.answers, self.decision.id, self.toggled(option.value))
         checks = self.decision.pod_security(option, self.wizard.answers)
-        self.query_one(ExplanationPanel).show(self.decision, option, delta, checks=checks, answers=self.wizard.answers)
-        self.refresh_ledger(delta, f"you {'remove' if chosen else 'add'} “{option.label}”")
+        change = f"you {'remove' if chosen else 'add'} “{option.label}”"
+        panel = self.query_one(ExplanationPanel)
+        panel.show(self.decision, option, delta, checks=checks, answers=self.wizard.answers, change=change)
+        self.refresh_ledger(delta, change)
 
     def on_selection_list_selection_highlighted(self, event: SelectionList.SelectionHighlighted) -> None:
         if self.painted:

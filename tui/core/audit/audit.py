@@ -46,8 +46,14 @@ def read_input(text: str, name: str, *, round_trip: bool = False) -> AuditInput:
             raise
         raise better from error
     source = locate(documents, where)
+    try:
+        kind = detect(documents, where) if source is None else "values"
+    except InputFileError as error:
+        better = unsupported_form(text, where)  # Terraform can parse as one YAML string: say what it is
+        if better is None:
+            raise
+        raise better from error
     if source is None:
-        kind = detect(documents, where)
         if kind != "values":
             return AuditInput(text, name, documents, kind)
         source = ValuesSource("values", 0, ())

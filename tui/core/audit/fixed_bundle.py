@@ -8,6 +8,7 @@ install.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -48,7 +49,9 @@ def _wrapper_file(name: str) -> str:
     return wrapper
 
 
-def _bundle(answers: Answers | None, fixed: FixResult, name: str, target: str) -> dict[str, str]:
+def _bundle(
+    answers: Answers | None, fixed: FixResult, name: str, target: str, bundle_dir: Path | None = None
+) -> dict[str, str]:
     """`answers`: the ones the bundle is for (generate --base), by default those the edited values amount to."""
     from tui.core.deployment import Deployment
     from tui.core.output.bundle import ANSWERS, REPORT, build_bundle
@@ -72,7 +75,10 @@ def _bundle(answers: Answers | None, fixed: FixResult, name: str, target: str) -
         wrapper = Wrapper(
             source.form,
             _wrapper_file(name),
-            origin=str(origin.resolve()) if origin.is_file() else "",
+            # REPORT.md names the file as the user did (no local absolute path in a file meant to be committed);
+            # the copy command runs in the bundle directory, so it gets the path from there when that is known.
+            origin=name if origin.is_file() else "",
+            copy_to=_path_from(origin, bundle_dir) if origin.is_file() else "",
             patched=bool(entries) and FORMS[source.form].patches is not None,
             object_name=source.object_name,
             object_namespace=source.object_namespace,
@@ -89,6 +95,12 @@ def _bundle(answers: Answers | None, fixed: FixResult, name: str, target: str) -
     return files
 
 
+def _path_from(path: Path, directory: Path | None) -> str:
+    if directory is None or path.is_absolute():
+        return ""
+    return os.path.relpath(path.resolve(), directory.resolve())
+
+
 def check_apply(chosen: Sequence[str], report: AuditReport, where: str) -> None:
     """Each `--apply` name is a finding of this file (its id, or id:key), or all-safe."""
     known = {f.id for f in report.findings} | {f"{f.id}:{f.key}" for f in report.findings} | {ALL_SAFE}
@@ -99,18 +111,27 @@ def check_apply(chosen: Sequence[str], report: AuditReport, where: str) -> None:
 
 
 def fixed_bundle(
-    given: AuditInput, report: AuditReport, chosen: Sequence[str] = (), target: str = "helm"
+    given: AuditInput,
+    report: AuditReport,
+    chosen: Sequence[str] = (),
+    target: str = "helm",
+    bundle_dir: Path | None = None,
 ) -> tuple[dict[str, str], FixResult]:
     """`audit --fix`: the user's values edited for the audit's findings, and the bundle built from them."""
     assert given.source is not None and given.values is not None
     _check_target(target)
     check_apply(chosen, report, given.name)
     fixed = plan_fix(given.text, given.name, given.source, given.values, report, chosen, given.documents)
-    return _bundle(None, fixed, given.name, target), fixed
+    return _bundle(None, fixed, given.name, target, bundle_dir), fixed
 
 
 def based_bundle(
-    answers: Answers, text: str, name: str, chosen: Sequence[str] = (), target: str = "helm"
+    answers: Answers,
+    text: str,
+    name: str,
+    chosen: Sequence[str] = (),
+    target: str = "helm",
+    bundle_dir: Path | None = None,
 ) -> tuple[dict[str, str], FixResult, AuditInput]:
     """`generate --base`: the user's values plus these answers' least-privilege settings, with the same
     engine and no-loss rules (a key the user set changes only when named in `chosen`), and the bundle."""
@@ -137,4 +158,4 @@ def based_bundle(
         follow_up=False,
         allowed=plan.rendered_pod,
     )
-    return _bundle(answers, fixed, name, target), fixed, given
+    return _bundle(answers, fixed, name, target, bundle_dir), fixed, given

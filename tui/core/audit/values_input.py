@@ -88,8 +88,8 @@ def unsupported_form(text: str, where: str) -> InputFileError | None:
     """The one-line refusal for a file that is not YAML data but a program producing it, if it is one."""
     if _TERRAFORM.search(text):
         return InputFileError(
-            f"{where}: Terraform (a helm_release or heredoc) is not supported: write the values to a YAML file "
-            "(yamlencode or a values file) and audit that"
+            f"{where}: Terraform (a helm_release or heredoc) is not supported: render it first, writing the values "
+            "to a YAML file (yamlencode or a values file), and audit that"
         )
     if "{{" in text:
         return go_template_refusal(where)

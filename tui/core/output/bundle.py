@@ -292,16 +292,21 @@ def existing_files(directory: Path) -> list[str]:
     return sorted(p.name for p in directory.iterdir())
 
 
-def write_bundle(files: Mapping[str, str], directory: Path, *, force: bool = False) -> list[Path]:
-    """Write every file or none. Refuses a directory that already holds other content unless forced."""
+def write_bundle(
+    files: Mapping[str, str], directory: Path, *, force: bool = False, compare_flag: str | None = None
+) -> list[Path]:
+    """Write every file or none. Refuses a directory that already holds other content unless forced.
+
+    `compare_flag`: the caller's option that compares instead of writing (`generate --check`); the refusal
+    names it only when the command has one."""
 
     directory = Path(directory)
     present = existing_files(directory)
     if present and not force and bundle_diff(files, directory):
         shown = ", ".join(present[:5]) + (", …" if len(present) > 5 else "")
+        compare = f", or {compare_flag} to compare" if compare_flag else ""
         raise BundleError(
-            f"{directory} already holds files ({shown}); use --force to replace the bundle's files, "
-            "or --check to compare"
+            f"{directory} already holds files ({shown}); use --force to replace the bundle's files{compare}"
         )
     for name in files:
         target = directory / name

@@ -190,10 +190,11 @@ class Wrapper(NamedTuple):
 
     form: str  # the name of its form in tui.core.audit.wrappers.FORMS ("flux", "argocd", ...)
     file: str  # the edited wrapper, in the bundle
-    origin: str = ""  # where it came from (an absolute path); "" when unknown (standard input)
+    origin: str = ""  # where it came from, as the user named it; "" when unknown (standard input)
     patched: bool = False  # ddsecure added the bundle's DaemonSet and RBAC patches to it
     object_name: str = ""  # the wrapper object (for the controller's command)
     object_namespace: str = ""
+    copy_to: str = ""  # the same file as a path from the bundle directory (the steps run there); "": `origin`
 
 
 OVERRIDES_FILE = "daemonset-overrides.yaml"  # bundle.OVERRIDES (kept here: bundle.py imports this module)
@@ -225,7 +226,7 @@ def _wrapper_way(answers: Answers, wrapper: Wrapper) -> Way:
     form = _wrapper_form(wrapper)
     platform = PLATFORMS[answers.platform]
     origin = wrapper.origin or f"your {form.label} file"
-    commands = [f"cp {wrapper.file} {wrapper.origin}"] if wrapper.origin else []
+    commands = [f"cp {wrapper.file} {wrapper.copy_to or wrapper.origin}"] if wrapper.origin else []
     commands.append(form.controller_command(wrapper))
     if not platform.post_render_patch:
         how, note = f"values only, no patch: {platform.patch_note}", ""

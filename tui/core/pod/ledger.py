@@ -300,9 +300,10 @@ def _application_level(app_socket_dirs: tuple[str, ...]) -> tuple[str, str]:
     if app_socket_dirs:
         return (
             "privileged",
-            "the admission controller mounts "
+            # Who adds the mount (the admission controller or the user) is the answers' business: see REPORT.md.
+            "application pods that reach the Agent over its socket mount "
             + ", ".join(app_socket_dirs)
-            + " (hostPath) into application pods, which baseline forbids",
+            + " (hostPath), which baseline forbids",
         )
     return "restricted", "application pods get only environment variables; no hostPath, no host port"
 

@@ -39,8 +39,8 @@ class ArgoCdApplication(WrapperForm):
         api = str(document.get("apiVersion") or "")
         if document.get("kind") == "ApplicationSet" and api.startswith("argoproj.io/"):
             raise InputFileError(
-                f"{where}: an Argo CD ApplicationSet generates its values per cluster; not supported: audit the "
-                "Application it generates (argocd appset generate) or its values"
+                f"{where}: an Argo CD ApplicationSet generates its values per cluster; render it first "
+                "(argocd appset generate) and audit the Application it generates, or its values"
             )
         return document.get("kind") == "Application" and api.startswith("argoproj.io/")
 
