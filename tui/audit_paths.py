@@ -109,16 +109,17 @@ def _text(audits: list[tuple[Any, Any]], errors: list[tuple[str, str]], per_file
             header += f" — {target.what}"
         parts.append(f"{header}\n{rest}")
     parts += [f"ddsecure audit: {name} (not audited)\n  error: {message}\n" for name, message in errors]
-    reached = sum(fail_on != "none" and report.reaches(fail_on) for _, report in audits)
     count = len({target.given.name for target, _ in audits} | {name for name, _ in errors})
     if not count:
         return "ddsecure audit: no Datadog file found (--verbose says why each YAML file was skipped)\n"
-    summary = f"{count} Datadog file(s) audited"
-    if fail_on != "none":
-        summary += f"; {reached} audit(s) with a finding at {fail_on} or above"
+    reached = [] if fail_on == "none" else [target for target, report in audits if report.reaches(fail_on)]
+    failing = list(dict.fromkeys(target.given.name for target in reached))
+    summary = [f"{count} Datadog file(s) audited; {len(failing)} with a finding at --fail-on {fail_on}"]
+    summary += [f"  {name}" for name in failing]
     if errors:
-        summary += f"; {len(errors)} could not be audited"
-    return "\n".join(parts) + "\n" + summary + "\n"
+        summary.append(f"{len(errors)} could not be audited:")
+        summary += [f"  {name}" for name, _ in errors]
+    return "\n".join(parts) + "\n" + "\n".join(summary) + "\n"
 
 
 class _Progress:
