@@ -21,12 +21,12 @@ class AuditUsageError(DdsecureError):
     pass
 
 
-def run_audit(args: argparse.Namespace, out: TextIO) -> int:
+def run_audit(args: argparse.Namespace, out: TextIO, err: TextIO | None = None) -> int:
     from tui.audit_paths import audits_many, run_audit_paths
 
     paths = list(getattr(args, "paths", None) or [args.file])
     if audits_many(args, paths):
-        return run_audit_paths(args, paths, out)
+        return run_audit_paths(args, paths, out, err)
     args.file = paths[0]
     return _audit_one_file(args, out)
 

@@ -41,7 +41,7 @@ def run_audit_paths(args: argparse.Namespace, paths: list[Path], out: TextIO, er
     found = discover(paths)
     if getattr(args, "verbose", False):
         for skipped in found.skipped:
-            err.write(f"skipped {skipped.path}: {skipped.reason}\n")
+            err.write(f"skipped {skipped.name}: {skipped.reason}\n")
     fail_on = getattr(args, "fail_on", "high") or "high"
     progress = _Progress(err, len(found.targets))
     per_file: dict[Path, int] = {}

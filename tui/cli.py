@@ -275,7 +275,7 @@ def parse_arguments(parser: argparse.ArgumentParser, argv: Sequence[str] | None)
     return args
 
 
-def dispatch(args: argparse.Namespace, parser: argparse.ArgumentParser, out: TextIO) -> int:
+def dispatch(args: argparse.Namespace, parser: argparse.ArgumentParser, out: TextIO, err: TextIO | None = None) -> int:
     command = args.command
     if command == "generate":
         return cmd_generate(args, out)
@@ -290,7 +290,7 @@ def dispatch(args: argparse.Namespace, parser: argparse.ArgumentParser, out: Tex
     if command == "audit":
         from tui.audit_command import run_audit
 
-        return run_audit(args, out)
+        return run_audit(args, out, err)
     if command == "wizard" or command is None:
         if command is None and not (sys.stdin.isatty() and sys.stdout.isatty()):
             parser.print_help(out)
@@ -306,7 +306,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
     err = err or sys.stderr
     parser = build_parser()
     try:
-        return dispatch(parse_arguments(parser, argv), parser, out)
+        return dispatch(parse_arguments(parser, argv), parser, out, err)
     except DdsecureError as error:
         err.write(f"ddsecure: error: {error}\n")
         return EXIT_USAGE

@@ -34,6 +34,7 @@ _MENTIONS = re.compile(r"datadog|clusterAgent|agents|clusterChecksRunner", re.IG
 @dataclass(frozen=True)
 class Skipped:
     path: Path
+    name: str
     reason: str
 
 
@@ -99,11 +100,11 @@ def discover(paths: Sequence[Path], base: Path | None = None) -> Discovery:
         try:
             text = read_text(path)
         except InputFileError as error:  # too large, binary, not UTF-8: not a file anyone deploys
-            result.skipped.append(Skipped(path, str(error)))
+            result.skipped.append(Skipped(path, name, str(error)))
             continue
         outcome = classify(text, name)
         if isinstance(outcome, str):
-            result.skipped.append(Skipped(path, outcome))
+            result.skipped.append(Skipped(path, name, outcome))
         elif isinstance(outcome, InputFileError):
             result.unreadable.append(Unreadable(path, name, str(outcome)))
         else:
