@@ -6,6 +6,7 @@ import argparse
 import io
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -28,7 +29,8 @@ DATADOG = {
     "flux/datadog.yaml": "Flux HelmRelease",
     "helmfile/helmfile.yaml": "helmfile release 'datadog'",
     "k3s/datadog-helmchart.yaml": "k3s HelmChart 'datadog'",
-    "kustomize/datadog/kustomization.yaml": "Kustomize helmCharts",
+    "kustomize/datadog/kustomization.yaml": "Kustomize helmCharts 'datadog'",
+    "kustomize/datadog-edge/kustomization.yaml": "Kustomize helmCharts 'datadog-edge'",  # no apiVersion nor kind
     "operator/datadog-agent.yaml": "DatadogAgent",
     "rendered/datadog-agent-live.yaml": "rendered manifests",
 }
@@ -64,6 +66,8 @@ def test_fixture_mixes_datadog_files_with_every_kind_of_unrelated_yaml():
         ".github/workflows/ci.yaml",  # a GitHub workflow
         "flux/datadog-operator.yaml",  # the Operator's chart, not the Agent's
         "apps/logging/node-agent.yaml",  # another vendor's DaemonSet with an `agent` container
+        "argocd/datadog-applicationset.yaml",  # generates Applications: nothing to read until it runs
+        "argocd/grafana-application.yaml",  # another chart's Application, with a datadog: section
     } <= UNRELATED
     assert set(DATADOG) <= fixture_yaml()
 
@@ -275,3 +279,35 @@ def test_another_charts_values_with_a_datadog_section_are_never_recognised(own, 
         return
     assert values_mismatch({**own, section: inside}) != ""
     assert values_mismatch({section: inside}) != ""  # an override file with only that section
+
+
+def test_each_file_is_audited_once_however_often_it_is_named(in_fixture):
+    _, once, _ = run(".")
+    _, again, _ = run(".", "flux", "flux/datadog.yaml", "./k3s/../k3s/datadog-helmchart.yaml")
+    assert again == once
+
+
+def test_help_explains_every_audit_argument_and_the_exit_codes(capsys):
+    for argv in (["audit", "--help"], ["--help"]):
+        with pytest.raises(SystemExit) as done:
+            main(argv)
+        assert done.value.code == 0
+        shown = capsys.readouterr().out
+        for code in ("0", "1", "2", "130"):
+            assert re.search(rf"^  {code} +\S", shown, re.MULTILINE), (argv, code)
+    with pytest.raises(SystemExit):
+        main(["audit", "--help"])
+    shown = " ".join(capsys.readouterr().out.split())
+    assert "PATH a file or a directory" in shown
+    assert "text (default)" in shown and "sarif: SARIF 2.1.0" in shown
+    assert "(default: high); none: never exit 1" in shown
+    for option in ("--fix", "--apply", "--output", "--force", "--render", "--chart", "--version", "--target"):
+        assert option in shown
+    assert "--discover" in shown and "--verbose" in shown
+
+
+def test_readme_documents_the_exit_codes_the_hook_and_the_sarif_upload():
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    for code in ("0", "1", "2", "130"):
+        assert f"| {code} |" in readme
+    assert "id: ddsecure-audit" in readme and "upload-sarif" in readme

@@ -132,6 +132,8 @@ def classify(text: str, name: str) -> list[tuple[AuditInput, str]] | InputFileEr
     if wrapped:
         return wrapped
     if any(isinstance(d, Mapping) and "kind" in d for d in documents):
+        if any(isinstance(d, Mapping) and d.get("kind") == "ApplicationSet" and "datadog" in str(d) for d in documents):
+            return "an Argo CD ApplicationSet makes its Applications per cluster: audit those (argocd appset generate)"
         if agent_daemonsets(documents):
             return [(AuditInput(text, name, documents, "manifests"), "rendered manifests")]
         if any(is_datadog_agent(d) for d in documents):
@@ -179,5 +181,5 @@ _WRAPPERS = {
 
 
 def _object_name(source: ValuesSource) -> str:
-    name = source.object_name or (source.release if source.form == "helmfile" else "")
+    name = source.object_name or (source.release if source.form in ("helmfile", "kustomize") else "")
     return f" {name!r}" if name else ""

@@ -278,7 +278,7 @@ def locate(documents: Sequence[Any], where: str) -> ValuesSource | None:
                 f"{where}: an Argo CD ApplicationSet generates its values per cluster; not supported: audit the "
                 "Application it generates (argocd appset generate) or its values"
             )
-        elif kind == "Kustomization" and "helmCharts" in document:
+        elif kind in ("Kustomization", None) and "helmCharts" in document:  # kustomize reads it without a kind
             source = _kustomize(index, document, where)
         elif kind == "HelmChart" and api.startswith("helm.cattle.io/"):
             source = _k3s(index, document)
