@@ -18,6 +18,7 @@ from tui.audit_paths import PROGRESS_AFTER, run_audit_paths
 from tui.cli import main
 from tui.core.audit.chart_keys import chart_keys
 from tui.core.audit.detect import VALUES_SECTIONS, values_mismatch
+from tui.core.audit.discovery import classify
 
 FIXTURE = Path(__file__).parent / "repo_fixture"
 # Every kind of Datadog file; flux/datadog.yaml holds two HelmReleases of the chart.
@@ -311,3 +312,69 @@ def test_readme_documents_the_exit_codes_the_hook_and_the_sarif_upload():
     for code in ("0", "1", "2", "130"):
         assert f"| {code} |" in readme
     assert "id: ddsecure-audit" in readme and "upload-sarif" in readme
+
+
+# --- recognising the Agent DaemonSet and Datadog documents, one table ---------------------------------
+
+
+def _daemonset(container: str, image: str | None, env: str = "", labels: str = "{}") -> str:
+    image_line = f"\n          image: {image}" if image else ""
+    env_line = f"\n          env: [{{name: {env}, value: x}}]" if env else ""
+    return (
+        f"apiVersion: apps/v1\nkind: DaemonSet\nmetadata: {{name: node, labels: {labels}}}\nspec:\n  template:\n"
+        f"    spec:\n      containers:\n        - name: {container}{image_line}{env_line}\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "audited"),
+    [
+        (_daemonset("agent", "gcr.io/datadoghq/agent:7.78.0"), "rendered manifests"),
+        (_daemonset("agent", "mirror.example.com/agent:7.78.0", env="DD_SITE"), "rendered manifests"),
+        (
+            _daemonset("agent", "mirror.example.com/agent:7", labels="{app.kubernetes.io/name: datadog}"),
+            "rendered manifests",
+        ),
+        (
+            "apiVersion: v1\nkind: List\nitems:\n  - " + _daemonset("agent", "datadog/agent:7").replace("\n", "\n    "),
+            "rendered manifests",
+        ),
+        (_daemonset("agent", None, env="DD_DOGSTATSD_PORT"), None),  # a strategic-merge patch: no image
+        (_daemonset("agent", "newrelic/infrastructure:3", env="NRIA_LICENSE_KEY"), None),
+        (_daemonset("datadog-sidecar", "datadog/agent:7"), None),  # no `agent` container
+        (
+            "apiVersion: datadoghq.com/v2alpha1\nkind: DatadogAgent\nmetadata: {name: datadog}\nspec: {}\n",
+            "DatadogAgent",
+        ),
+        ("apiVersion: example.com/v1\nkind: DatadogAgent\nmetadata: {name: fake}\n", None),
+        ("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: dd}\ndata: {datadog.yaml: 'agents: 1'}\n", None),
+        ("datadog:\n  site: datadoghq.eu\n---\nclusterAgent:\n  enabled: true\n", None),  # two plain documents
+        ("- datadog\n- agents\n", None),
+        ("datadog: {site: datadoghq.eu}\n", "values"),
+        ("datadog:\n  site: [unclosed\n", None),  # broken YAML: skipped, with the parser's reason
+    ],
+)
+def test_which_documents_are_datadog_ones(text, audited):
+    outcome = classify(text, "input.yaml")
+    if audited is None:
+        assert isinstance(outcome, str) and outcome, outcome
+    else:
+        assert [what for _, what in outcome] == [audited]
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    kind=st.sampled_from(["Deployment", "DaemonSet", "StatefulSet", "Service", "ConfigMap", "Job"]),
+    container=st.sampled_from(["agent", "app", "web", "collector"]),
+    image=st.sampled_from(["nginx:1.27", "newrelic/infrastructure:3", "fluent/fluent-bit:3", "mirror.local/agent"]),
+    annotations=st.booleans(),
+)
+def test_unrelated_kubernetes_objects_are_never_audited(kind, container, image, annotations):
+    """Objects that mention Datadog (annotations, DD_AGENT_HOST) but are not the Agent are skipped."""
+    note = "\n    annotations: {ad.datadoghq.com/app.logs: '[]'}" if annotations else ""
+    text = (
+        f"apiVersion: apps/v1\nkind: {kind}\nmetadata:\n  name: x{note}\nspec:\n  template:\n    spec:\n"
+        f"      containers:\n        - name: {container}\n          image: {image}\n"
+        "          env: [{name: DD_AGENT_HOST, value: x}]\n"
+    )
+    assert isinstance(classify(text, "x.yaml"), str)

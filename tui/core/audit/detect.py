@@ -75,13 +75,19 @@ def values_mismatch(document: Any) -> str:
     return ""
 
 
+# Settings only the Agent itself reads (an application's DD_AGENT_HOST, DD_ENV... point at an Agent).
+AGENT_SETTINGS = frozenset(
+    {"DD_API_KEY", "DD_SITE", "DD_DD_URL", "DD_KUBERNETES_KUBELET_HOST", "DD_CLUSTER_AGENT_ENABLED", "DD_HEALTH_PORT"}
+)
+
+
 def _is_datadog_image(container: Any) -> bool:
     return isinstance(container, Mapping) and "datadog" in str(container.get("image") or "").lower()
 
 
 def is_agent_daemonset(document: Any) -> bool:
-    """The Datadog node Agent's DaemonSet: an `agent` container with an image, and a Datadog image, DD_
-    settings or labels (a mirror registry hides the image; other vendors also name a container `agent`)."""
+    """The Datadog node Agent's DaemonSet: an `agent` container with an image, and a Datadog image, the
+    Agent's own settings or labels (a mirror registry hides the image; other vendors also name a container `agent`)."""
     from tui.core.pod_spec import pod_spec_of
 
     if not isinstance(document, Mapping) or document.get("kind") != "DaemonSet":
@@ -92,8 +98,8 @@ def is_agent_daemonset(document: Any) -> bool:
         return False  # no Agent, or a strategic-merge patch of one (no image): nothing runs as written
     if any(_is_datadog_image(c) for c in containers):
         return True
-    settings = [e.get("name") for c in agents for e in c.get("env") or [] if isinstance(e, Mapping)]
-    if any(isinstance(name, str) and name.startswith("DD_") for name in settings):
+    settings = {e.get("name") for c in agents for e in c.get("env") or [] if isinstance(e, Mapping)}
+    if settings & AGENT_SETTINGS:
         return True
     metadata = document.get("metadata")
     labels = metadata.get("labels") if isinstance(metadata, Mapping) else None

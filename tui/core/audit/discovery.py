@@ -28,7 +28,7 @@ SKIPPED_DIRECTORIES = frozenset(
     {".git", ".hg", ".svn", "node_modules", ".venv", "venv", ".tox", "__pycache__", ".terraform", ".cache"}
 )
 # A Datadog file names one of these; a file without any is skipped unparsed (most of a repository).
-_MENTIONS = re.compile(r"datadog|clusterAgent|agents|clusterChecksRunner", re.IGNORECASE)
+_MENTIONS = re.compile(r"datadog|clusterAgent|agents|clusterChecksRunner|\bDD_[A-Z]", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -116,7 +116,7 @@ def classify(text: str, name: str) -> list[tuple[AuditInput, str]] | InputFileEr
     """The audits this file asks for; an error for a Datadog file that cannot be read; or why it is
     not a Datadog file."""
     if not _MENTIONS.search(text):
-        return "mentions neither datadog nor a section of its chart"
+        return "mentions neither datadog, a section of its chart nor a DD_ setting"
     where = f"file {name}"
     try:
         documents = parse_documents(text, where)
