@@ -378,3 +378,16 @@ def test_unrelated_kubernetes_objects_are_never_audited(kind, container, image, 
         "          env: [{name: DD_AGENT_HOST, value: x}]\n"
     )
     assert isinstance(classify(text, "x.yaml"), str)
+
+
+def test_fail_on_none_for_one_file_too():
+    path = str(FIXTURE / "clusters/prod/datadog-values.yaml")
+    assert run(path)[0] == 1
+    assert run(path, "--fail-on", "none")[0] == 0
+
+
+def test_sarif_uris_outside_the_current_directory_are_file_uris(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    _, out, _ = run(str(FIXTURE / "k3s"), "--format", "sarif")
+    (artifact,) = json.loads(out)["runs"][0]["artifacts"]
+    assert artifact["location"]["uri"] == (FIXTURE / "k3s/datadog-helmchart.yaml").as_uri()

@@ -70,8 +70,8 @@ def run_audit_paths(args: argparse.Namespace, paths: list[Path], out: TextIO, er
         from tui.core.audit.locations import line_finder
         from tui.core.audit.sarif import to_sarif_files
 
-        located = [(report, target.given.name, line_finder(target.given)) for target, report in audits]
-        out.write(json.dumps(to_sarif_files(located, errors), indent=2) + "\n")
+        located = [(report, _uri(target.given.name), line_finder(target.given)) for target, report in audits]
+        out.write(json.dumps(to_sarif_files(located, [(_uri(n), m) for n, m in errors]), indent=2) + "\n")
     else:
         out.write(_text(audits, errors, per_file, fail_on))
     if errors:
@@ -79,6 +79,11 @@ def run_audit_paths(args: argparse.Namespace, paths: list[Path], out: TextIO, er
     if fail_on != "none" and any(report.reaches(fail_on) for _, report in audits):
         return EXIT_DIFFERENT
     return EXIT_OK
+
+
+def _uri(name: str) -> str:
+    """Relative to the current directory when below it (what code scanning expects), else a file: URI."""
+    return Path(name).as_uri() if Path(name).is_absolute() else name
 
 
 def _what(paths: list[Path]) -> str:
