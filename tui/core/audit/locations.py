@@ -90,10 +90,11 @@ def _values_region(text: str, path: Sequence[Any], embedded: bool) -> tuple[int,
         return None
     lines = text.splitlines()
     if embedded:
-        if not isinstance(parent, Mapping):
+        position = getattr(parent, "lc", None)
+        if not isinstance(parent, Mapping) or position is None:
             return None
-        key_column = parent.lc.key(path[-1])[1]
-        start = parent.lc.value(path[-1])[0] + 1  # a block scalar starts on the line after `|`
+        key_column = position.key(path[-1])[1]
+        start = position.value(path[-1])[0] + 1  # a block scalar starts on the line after `|`
         block = []
         for line in lines[start:]:
             if line.strip() and len(line) - len(line.lstrip()) <= key_column:
