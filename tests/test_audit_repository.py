@@ -120,8 +120,9 @@ def test_sarif_is_one_valid_run_with_relative_uris_and_each_result_at_its_keys_l
         assert uri in DATADOG and not os.path.isabs(uri)
         text = (FIXTURE / uri).read_text().splitlines()[line - 1].strip().removeprefix("- ")
         key = result["properties"]["key"]
-        if uri.startswith("rendered/"):
-            assert text == "apiVersion: apps/v1"  # the Agent DaemonSet's document, not the ServiceAccount's
+        if uri.startswith("rendered/"):  # within the Agent DaemonSet's document, not the ServiceAccount's
+            lines = (FIXTURE / uri).read_text().splitlines()
+            assert line >= lines.index("kind: DaemonSet"), (key, text)
         else:  # the key itself, the closest parent the file sets, or (neither set) where the values begin
             names = [*key.split("."), *VALUES_SECTIONS]
             first = next(n for n, t in enumerate((FIXTURE / uri).read_text().splitlines(), 1) if t[:1] not in "#-")
@@ -148,6 +149,10 @@ def test_sarif_is_one_valid_run_with_relative_uris_and_each_result_at_its_keys_l
     assert located["k3s/datadog-helmchart.yaml", "datadog.logs.enabled"] == line_of(
         "k3s/datadog-helmchart.yaml", "enabled: true"
     )
+    daemonset = "rendered/datadog-agent-live.yaml"
+    assert located[daemonset, "DaemonSet datadog: hostPID"] == line_of(daemonset, "hostPID: true")
+    assert located[daemonset, "DaemonSet datadog: system-probe"] == line_of(daemonset, "- name: system-probe")
+    assert located[daemonset, "DaemonSet datadog: runAsNonRoot"] == line_of(daemonset, "kind: DaemonSet") - 1
     assert located["argocd/datadog-application.yaml", "datadog.securityAgent.runtime.enabled"] == line_of(
         "argocd/datadog-application.yaml", "enabled: true"
     )

@@ -54,6 +54,8 @@ def line_finder(given: AuditInput) -> Callable[[str], int]:
             lines = {key: offset + start + line - 1 for key, line in key_lines(block).items()}
 
     def line_of(key: str) -> int:
+        if given.kind == "manifests":
+            return _manifest_line(text, key, offset) or first
         parts = key.split(".")
         while parts:
             found = lines.get(".".join(parts))
@@ -63,6 +65,34 @@ def line_finder(given: AuditInput) -> Callable[[str], int]:
         return first
 
     return line_of
+
+
+# A manifest finding's key is "DaemonSet NAME: CHECK"; the pod-spec field each check reads.
+_CHECK_FIELDS = {
+    "hostNamespaces": ("hostPID", "hostNetwork", "hostIPC"),
+    "hostPathVolumes": ("hostPath",),
+    "restrictedVolumes": ("hostPath",),
+    "capabilities_baseline": ("add",),
+    "capabilities_restricted": ("capabilities",),
+    "privileged": ("privileged",),
+    "hostPorts": ("hostPort",),
+    "seccompProfile_baseline": ("seccompProfile",),
+    "seccompProfile_restricted": ("seccompProfile",),
+    "system-probe": ("- name: system-probe",),
+}
+
+
+def _manifest_line(text: str, key: str, offset: int) -> int | None:
+    """The first line of the DaemonSet that sets the field a check or privilege names."""
+    check = key.rpartition(": ")[2]
+    fields = _CHECK_FIELDS.get(check, (check,))
+    for number, line in enumerate(text.splitlines(), 1):
+        stripped = line.strip()
+        if any(stripped.startswith(f if f.startswith("- ") else f"{f}:") for f in fields):
+            return offset + number
+        if any(stripped.startswith(f"- {f}:") for f in fields if not f.startswith("- ")):
+            return offset + number
+    return None
 
 
 def _audited_document(given: AuditInput) -> int:
