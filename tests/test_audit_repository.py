@@ -187,8 +187,11 @@ def test_a_datadog_file_that_cannot_be_read_is_reported_and_exits_2(tmp_path, mo
     )
     (tmp_path / "values.yaml").write_text((FIXTURE / "clusters/prod/datadog-values.yaml").read_text())
     monkeypatch.chdir(tmp_path)
-    code, out, _ = run(".")
+    code, out, err = run(".")
     assert code == 2
+    assert (
+        err == "ddsecure: error: file two-sources.yaml: the Argo CD Application has 2 datadog sources; expected one\n"
+    )
     assert "ddsecure audit: two-sources.yaml (not audited)" in out
     assert "ddsecure audit: values.yaml (values file" in out
     code, out, _ = run(".", "--format", "sarif")

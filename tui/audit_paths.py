@@ -49,20 +49,24 @@ def run_audit_paths(args: argparse.Namespace, paths: list[Path], out: TextIO, er
         per_file[target.path] = per_file.get(target.path, 0) + 1
     audits: list[tuple[Any, Any]] = []
     errors = [(u.name, u.error) for u in found.unreadable]
-    for number, target in enumerate(found.targets, 1):
-        progress.show(number, target.given.name)
-        try:
-            report = audit_input(
-                target.given,
-                render=bool(getattr(args, "render", False)),
-                chart=getattr(args, "chart", None),
-                version=getattr(args, "version", None),
-            )
-        except DdsecureError as error:
-            errors.append((target.given.name, str(error)))
-            continue
-        audits.append((target, report))
-    progress.done()
+    try:
+        for number, target in enumerate(found.targets, 1):
+            progress.show(number, target.given.name)
+            try:
+                report = audit_input(
+                    target.given,
+                    render=bool(getattr(args, "render", False)),
+                    chart=getattr(args, "chart", None),
+                    version=getattr(args, "version", None),
+                )
+            except DdsecureError as error:
+                errors.append((target.given.name, str(error)))
+                continue
+            audits.append((target, report))
+    finally:  # Ctrl-C included: the interruption message starts on a clean line
+        progress.done()
+    # Each file that could not be audited: its one line on stderr too, whatever the format of stdout.
+    err.writelines(f"ddsecure: error: {message}\n" for _, message in errors)
     fmt = getattr(args, "format", "text") or "text"
     if fmt == "json":
         out.write(json.dumps(_json(audits, errors, fail_on), indent=2, default=str) + "\n")
