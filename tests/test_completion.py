@@ -63,7 +63,7 @@ def test_bash_completes_commands_flags_presets_and_answer_ids(tmp_path):
     assert bash_complete(tmp_path, "generate", "--set", "api_key") == ["api_key_secret="]
     assert bash_complete(tmp_path, "generate", "--set", "dogstatsd", "=", "ud") == ["uds", "udp", "udp-hostport"]
     assert bash_complete(tmp_path, "generate", "--set", "logs", "=") == ["off", "annotated", "all"]
-    assert bash_complete(tmp_path, "audit", "--fail-on", "") == ["info", "low", "medium", "high"]
+    assert bash_complete(tmp_path, "audit", "--fail-on", "") == ["none", "info", "low", "medium", "high"]
     assert "--expect" in bash_complete(tmp_path, "audit", "x.yaml", "--")
     assert bash_complete(tmp_path, "completion", "") == ["bash", "zsh", "fish"]
     (tmp_path / "values.yaml").write_text("{}\n")

@@ -70,7 +70,7 @@ def _value_of(action: argparse.Action, vocab: Vocabulary) -> Value | None:
         return Value(WORDS, (*vocab.ids, "cluster"))
     if metavar == "DIR" or dest == "output":
         return Value(DIRS)
-    if "DIR" in metavar or "FILE" in metavar or "JSON" in metavar:
+    if "DIR" in metavar or "FILE" in metavar or "JSON" in metavar or metavar == "PATH":
         return Value(FILES)
     return Value(WORDS)  # free text: nothing to offer
 

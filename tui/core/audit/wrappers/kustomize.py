@@ -25,7 +25,9 @@ class KustomizeHelmCharts(WrapperForm):
     patches = PatchHolder()
 
     def is_one(self, document: Mapping[str, Any], where: str) -> bool:
-        return document.get("kind") == "Kustomization" and "helmCharts" in document
+        return (
+            document.get("kind") in ("Kustomization", None) and "helmCharts" in document
+        )  # kustomize reads it without a kind
 
     def locate(self, index: int, document: Mapping[str, Any], where: str) -> ValuesSource | None:
         charts = [
