@@ -102,6 +102,8 @@ def run_audit(args: argparse.Namespace, out: TextIO) -> int:
                 out.write("\nchanges to your file (each applied finding's edit, nothing else):\n")
                 out.write(_diff(given, fixed) or "  (none)\n")
                 out.write(_next_lines(fixed, args.output))
+    if expected is not None:  # --expect answers one question: does the cluster match privileges.json?
+        return EXIT_DIFFERENT if expected.differences else EXIT_OK
     fail_on = getattr(args, "fail_on", "high") or "high"
     return EXIT_DIFFERENT if report.reaches(fail_on) else EXIT_OK
 
@@ -130,8 +132,9 @@ def _check_expected(report: AuditReport, text: str, args: argparse.Namespace) ->
     from tui.core.audit.manifest_audit import node_agent_pod
     from tui.core.yaml_input import parse_documents
 
-    _, _, daemonset = node_agent_pod(parse_documents(text, str(args.file)), str(args.file))
-    result = expectation(path, daemonset, report.ledger)
+    documents = parse_documents(text, str(args.file))
+    _, _, daemonset = node_agent_pod(documents, str(args.file))
+    result = expectation(path, daemonset, report.ledger, documents)
     report.findings += [
         Finding("expect-differs", "high", f"DaemonSet {daemonset}", f"differs from {path}: {line}")
         for line in result.differences
