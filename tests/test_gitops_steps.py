@@ -136,7 +136,7 @@ def test_the_patch_files_say_who_applies_them(tmp_path):
 
 def test_the_release_name_and_namespace_are_the_controllers(tmp_path):
     """Argo CD names the release after the Application; Flux after "[targetNamespace-]name"."""
-    out = fixed("argocd-values-string.yaml", tmp_path / "argo")
+    fixed("argocd-values-string.yaml", tmp_path / "argo")
     argo = json.loads((tmp_path / "argo" / "privileges.json").read_text())
     assert argo["daemonset"] == "datadog-agent"
     assert argo["admission"]["fence"]["policy"] == "ddsecure-fence-datadog-datadog-agent"

@@ -1,0 +1,294 @@
+"""The privilege fence and the Kyverno exception: the bundle's own pods are admitted, each single extra
+privilege is denied with a message naming it, and the objects are ones their API servers accept.
+
+The fence's CEL is evaluated with cel-python (tests/admission_cel.py) on the model's pods here, and on
+the real render in test_admission_real_helm.py.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import kubernetes_validate
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from tui.core.admission.fence import FENCE_FILE, cel_literal, policy_objects
+from tui.core.admission.kyverno import CONTROLS, KYVERNO_FILE, exception_objects
+from tui.core.admission.profiles import Profile, profiles
+from tui.core.answers import Answers
+from tui.core.bundle import build_bundle
+from tui.core.deployment import Deployment
+from tui.core.pod_security import CHECKS
+
+from admission_cel import denials
+from bundle_helpers import load_yaml
+from strategies import answers_strategy
+
+DATA = Path(__file__).parent / "data"
+KYVERNO_SCHEMA = json.loads((DATA / "kyverno-policyexception-v2.schema.json").read_text())
+REGENERATE = "regenerate the bundle with ddsecure"
+
+
+# --- what the API server and the controllers make of the bundle's workloads ------------------------
+
+
+def as_created(profile: Profile, namespace: str) -> dict[str, Any]:
+    """The pod its controller creates, as the fence sees it: controller labels and ownerReference, the
+    ServiceAccount plugin's token volume and mounts, nodeName, and changed resources and env."""
+    spec = copy.deepcopy(dict(profile.pod))
+    labels = {"app": profile.name, "controller-revision-hash": "6b8c9d7f5"}
+    if profile.kind == "DaemonSet":
+        owner = {"kind": "DaemonSet", "name": profile.name}
+        name = f"{profile.name}-x7k2p"
+    else:
+        labels["pod-template-hash"] = "5d4f8b9c7"
+        owner = {"kind": "ReplicaSet", "name": f"{profile.name}-5d4f8b9c7"}
+        name = f"{profile.name}-5d4f8b9c7-x7k2p"
+    token = "kube-api-access-q8w2n"
+    spec.setdefault("volumes", []).append(
+        {"name": token, "projected": {"sources": [{"serviceAccountToken": {"path": "token"}}]}}
+    )
+    for container in [*spec.get("initContainers", []), *spec.get("containers", [])]:
+        container.setdefault("volumeMounts", []).append(
+            {"name": token, "mountPath": "/var/run/secrets/kubernetes.io/serviceaccount", "readOnly": True}
+        )
+        container["resources"] = {"requests": {"cpu": "250m", "memory": "256Mi"}}
+        container.setdefault("env", []).append({"name": "DD_EXTRA", "value": "1"})
+    spec["nodeName"] = "node-1"
+    spec["serviceAccountName"] = profile.name
+    return {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {
+            "name": name,
+            "namespace": namespace,
+            "labels": labels,
+            "ownerReferences": [
+                {"apiVersion": "apps/v1", "uid": "0e9e", "controller": True, "blockOwnerDeletion": True, **owner}
+            ],
+        },
+        "spec": spec,
+    }
+
+
+def as_workload(profile: Profile, namespace: str) -> dict[str, Any]:
+    return {
+        "apiVersion": "apps/v1",
+        "kind": profile.kind,
+        "metadata": {"name": profile.name, "namespace": namespace},
+        "spec": {"template": {"metadata": {"labels": {"app": profile.name}}, "spec": copy.deepcopy(dict(profile.pod))}},
+    }
+
+
+def fence_for(answers: Answers, target: str = "helm") -> tuple[dict[str, Any], tuple[Profile, ...]]:
+    found = profiles(Deployment.of(answers), target)
+    return policy_objects(answers, found)[0], found
+
+
+def _agent(pod: dict[str, Any]) -> dict[str, Any]:
+    return next(c for c in pod["spec"]["containers"] if c["name"] == "agent")
+
+
+# Each single extra privilege, and the words its denial must contain.
+def add_host_path(pod):
+    pod["spec"]["volumes"].append({"name": "host-root", "hostPath": {"path": "/"}})
+    _agent(pod)["volumeMounts"].append({"name": "host-root", "mountPath": "/host"})
+
+
+def make_ro_mount_rw(pod):
+    mount = next(m for m in _agent(pod)["volumeMounts"] if m["name"] == "procdir")
+    mount.pop("readOnly")
+
+
+def add_capability(pod):
+    _agent(pod).setdefault("securityContext", {}).setdefault("capabilities", {})["add"] = ["SYS_ADMIN"]
+
+
+def make_privileged(pod):
+    _agent(pod).setdefault("securityContext", {})["privileged"] = True
+
+
+def add_host_port(pod):
+    _agent(pod).setdefault("ports", []).append({"containerPort": 9999, "hostPort": 9999, "protocol": "TCP"})
+
+
+def add_container(pod):
+    pod["spec"]["containers"].append({"name": "sidecar", "image": "busybox"})
+
+
+def run_as_root(pod):
+    _agent(pod).setdefault("securityContext", {})["runAsUser"] = 0
+
+
+EXTRAS = {
+    "hostPath": (add_host_path, "hostPath / (volume host-root)"),
+    "read-only made read-write": (make_ro_mount_rw, "hostPath /proc is read-only in privileges.json"),
+    "capability": (add_capability, "capability SYS_ADMIN added to container agent"),
+    "privileged": (make_privileged, "privileged: true on container agent"),
+    "hostNetwork": (lambda pod: pod["spec"].update(hostNetwork=True), "hostNetwork: true"),
+    "hostPID": (lambda pod: pod["spec"].update(hostPID=True), "hostPID: true"),
+    "hostIPC": (lambda pod: pod["spec"].update(hostIPC=True), "hostIPC: true"),
+    "hostPort": (add_host_port, "hostPort 9999 of container agent"),
+    "container": (add_container, "container sidecar"),
+    "root": (run_as_root, "container agent in the node Agent (DaemonSet datadog) must run as UID 100"),
+}
+
+
+# --- the model's pods, without the chart -------------------------------------------------------------
+
+
+def test_the_bundles_own_pods_and_workloads_are_admitted():
+    answers = Answers()
+    policy, found = fence_for(answers)
+    assert [p.kind for p in found] == ["DaemonSet", "Deployment"]
+    for profile in found:
+        assert denials(policy, as_created(profile, answers.namespace)) == [], profile.title
+        assert denials(policy, as_workload(profile, answers.namespace)) == [], profile.title
+        assert denials(policy, as_created(profile, answers.namespace), "UPDATE") == []
+
+
+@pytest.mark.parametrize("extra", EXTRAS)
+def test_each_extra_privilege_is_denied_with_a_message_naming_it(extra):
+    answers = Answers()
+    policy, found = fence_for(answers)
+    change, words = EXTRAS[extra]
+    pod = as_created(found[0], answers.namespace)
+    change(pod)
+    messages = denials(policy, pod)
+    assert messages and all(REGENERATE in m for m in messages)
+    assert any(words in m for m in messages), messages
+    workload = as_workload(found[0], answers.namespace)
+    change({"spec": workload["spec"]["template"]["spec"]})  # the DaemonSet fails at kubectl apply
+    assert any(words in m for m in denials(policy, workload))
+
+
+def test_the_chart_default_pod_is_denied():
+    from tui.core.chart_model import render_pod
+
+    answers = Answers()
+    policy, found = fence_for(answers)
+    pod = as_created(found[0]._replace(pod=render_pod({"datadog": {"apiKeyExistingSecret": "s"}})), "datadog")
+    messages = denials(policy, pod)
+    assert any(m.startswith("hostPath /etc/redhat-release (volume etc-redhat-release)") for m in messages), messages
+    assert any(m.startswith("container trace-agent") for m in messages)
+
+
+def test_any_other_pod_of_the_namespace_gets_no_host_privilege():
+    answers = Answers()
+    policy, found = fence_for(answers)
+    plain = {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": "debug", "namespace": "datadog"},
+        "spec": {"containers": [{"name": "shell", "image": "busybox"}]},
+    }
+    assert denials(policy, plain) == []  # root, any name: Pod Security baseline's business, not the fence's
+    # The Agent's very pod, without its controller's ownerReference, is just another pod.
+    stray = as_created(found[0], "datadog")
+    del stray["metadata"]["ownerReferences"]
+    assert any("hostPath /proc" in m and "not a workload of the Agent" in m for m in denials(policy, stray))
+    # A DaemonSet of another name is held to nothing either.
+    other = as_workload(found[0]._replace(name="copy"), "datadog")
+    assert denials(policy, other)
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(answers=answers_strategy())
+def test_every_answer_s_bundle_admits_its_own_pods_and_denies_host_pid_or_a_capability(answers):
+    policy, found = fence_for(answers, "both")
+    for profile in found:
+        pod = as_created(profile, answers.namespace)
+        assert denials(policy, pod) == [], profile.title
+    node = as_created(found[0], answers.namespace)
+    if not found[0].ledger.host_pid:
+        node["spec"]["hostPID"] = True
+        assert any("hostPID" in m for m in denials(policy, node))
+    node = as_created(found[0], answers.namespace)
+    add_capability(node)
+    if "SYS_ADMIN" not in found[0].ledger.capabilities.get("agent", ()):
+        assert any("capability SYS_ADMIN" in m for m in denials(policy, node))
+
+
+@pytest.mark.parametrize("target", ["operator", "both"])
+def test_operator_bundles_fence_the_operator_s_daemonset(target):
+    answers = Answers(system_probe=("oom-kill",))
+    files = build_bundle(answers, target=target)
+    policy = load_yaml(files[FENCE_FILE].split("---\n")[0])
+    _, found = fence_for(answers, target)
+    operator = next(p for p in found if p.name == "datadog-agent")
+    assert denials(policy, as_created(operator, "datadog")) == []
+    pod = as_created(operator, "datadog")
+    add_host_path(pod)
+    assert any("hostPath /" in m for m in denials(policy, pod))
+
+
+# --- the objects themselves ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("version", ["1.30", "1.33", kubernetes_validate.latest_version()])
+@pytest.mark.parametrize("target", ["helm", "both"])
+def test_fence_objects_validate_strictly_against_kubernetes(version, target):
+    files = build_bundle(Answers(kubernetes_version="1.30" if version == "1.30" else "1.33"), target=target)
+    documents = [load_yaml(text) for text in files[FENCE_FILE].split("\n---\n")]
+    assert [d["kind"] for d in documents] == ["ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding"]
+    for document in documents:
+        kubernetes_validate.validate(document, version, strict=True)
+
+
+def test_below_1_30_there_is_no_fence_and_the_report_says_why():
+    files = build_bundle(Answers(kubernetes_version="1.29"))
+    assert FENCE_FILE not in files
+    assert f"No `{FENCE_FILE}`: kubernetes_version=1.29" in files["REPORT.md"]
+    assert "validatingadmissionpolicy" not in files["REPORT.md"]
+    assert json.loads(files["privileges.json"])["admission"]["fence"] is None
+
+
+@pytest.mark.parametrize("target", ["helm", "operator", "both"])
+def test_kyverno_exception_validates_against_kyverno_s_crd_schema(target):
+    files = build_bundle(Answers(system_probe=("npm",), dogstatsd="udp-hostport"), target=target)
+    documents = [load_yaml(text) for text in files[KYVERNO_FILE].split("\n---\n")]
+    assert documents
+    for document in documents:
+        assert document["apiVersion"] == f"{KYVERNO_SCHEMA['group']}/{KYVERNO_SCHEMA['version']}"
+        jsonschema.validate(document, KYVERNO_SCHEMA["openAPIV3Schema"])
+        for entry in document["spec"]["podSecurity"]:  # Kyverno requires images for container controls
+            needs = {c.name for c in CONTROLS.values() if c.needs_images}
+            assert ("images" in entry) == (entry["controlName"] in needs)
+
+
+def test_kyverno_exception_lists_exactly_the_controls_the_ledger_breaks():
+    answers = Answers(system_probe=("npm",), dogstatsd="udp-hostport")
+    found = profiles(Deployment.of(answers), "helm")
+    (exception,) = exception_objects(answers, found)  # the Cluster Agent breaks nothing
+    node = found[0]
+    broken = {CONTROLS[c].name for c in node.ledger.agent_violations}
+    assert {e["controlName"] for e in exception["spec"]["podSecurity"]} == broken
+    assert {"Host Ports", "Capabilities", "HostPath Volumes", "AppArmor"} <= broken
+    policies = {e["policyName"]: e["ruleNames"] for e in exception["spec"]["exceptions"]}
+    assert policies["disallow-host-path"] == ["host-path", "autogen-host-path"]
+    assert policies["podsecurity-subrule-baseline"] == ["baseline", "autogen-baseline"]
+    assert "disallow-privileged-containers" not in policies  # nothing runs privileged
+    names = [r["resources"]["names"] for r in exception["spec"]["match"]["any"]]
+    assert names == [["datadog"], ["datadog-?????"]]
+
+
+def test_every_pod_security_check_maps_to_a_kyverno_control_schema_accepts():
+    controls = KYVERNO_SCHEMA["openAPIV3Schema"]["properties"]["spec"]["properties"]["podSecurity"]["items"]
+    names = set(controls["properties"]["controlName"]["enum"])
+    unmapped = {c.id for c in CHECKS} - set(CONTROLS)
+    assert unmapped == {"hostProbesAndHostLifecycle"}  # no Kyverno control for it (and the Agent never breaks it)
+    assert {c.name for c in CONTROLS.values()} <= names
+
+
+def test_cel_literals_are_homogeneous_as_kubernetes_requires():
+    assert cel_literal({"a": ["X"], "b": []}) == "{'a': ['X'], 'b': []}"
+    assert cel_literal("it's") == "'it\\'s'"
+    with pytest.raises(TypeError):
+        cel_literal({"a": 1, "b": "x"})
+    with pytest.raises(TypeError):
+        cel_literal([1, "x"])
