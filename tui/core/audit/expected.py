@@ -74,11 +74,17 @@ def compare(expected: Mapping[str, Any], found: Mapping[str, Any]) -> list[str]:
         elif key == "hostPorts":
             out += _sets("hostPort", {str(p) for p in wanted or []}, {str(p) for p in value or []})
         elif key == "pss" and isinstance(wanted, Mapping) and isinstance(value, Mapping):
-            out += [
-                f"Pod Security {name}: {json.dumps(wanted.get(name))} expected, {json.dumps(value.get(name))} found"
-                for name in value
-                if name not in _NOT_IN_THE_POD and name in wanted and wanted[name] != value[name]
-            ]
+            for name in value:
+                if name in _NOT_IN_THE_POD or name not in wanted or wanted[name] == value[name]:
+                    continue
+                if isinstance(value[name], list) and isinstance(wanted[name], list):
+                    out += _sets("Pod Security violation", set(wanted[name]), set(value[name]))
+                else:
+                    out.append(
+                        f"Pod Security {name}: {json.dumps(wanted[name])} expected, {json.dumps(value[name])} found"
+                    )
+        elif key == "containerPrivileges":
+            out += _container_privileges(wanted, value)
         elif wanted != value:
             out.append(f"{key}: {json.dumps(wanted)} expected, {json.dumps(value)} found")
     return out
@@ -212,6 +218,26 @@ def _admission_differences(items: Sequence[Mapping[str, Any]], daemonset: str, w
             out.append(
                 f"ValidatingAdmissionPolicyBinding {fence.get('binding')} does not Deny with {fence.get('policy')}"
             )
+    return out
+
+
+def _container_privileges(wanted: Any, found: Any) -> list[str]:
+    """Per container, what the other keys do not already say (containers, users and added capabilities
+    have their own lines): whether it drops ALL, and what it really holds."""
+    before = {g.get("container"): g for g in wanted or [] if isinstance(g, Mapping)}
+    out = []
+    for grant in found or []:
+        if not isinstance(grant, Mapping) or grant.get("container") not in before:
+            continue
+        old = before[grant.get("container")]
+        if old.get("added") != grant.get("added") or old.get("user") != grant.get("user"):
+            continue
+        for field in ("dropsAll", "capabilities"):
+            if old.get(field) != grant.get(field):
+                out.append(
+                    f"container {grant.get('container')} {field}: {json.dumps(old.get(field))} expected, "
+                    f"{json.dumps(grant.get(field))} found"
+                )
     return out
 
 
