@@ -23,6 +23,7 @@ from tui.core.answers import Answers
 from tui.core.bundle import build_bundle
 from tui.core.deployment import Deployment
 from tui.core.pod_security import CHECKS
+from tui.core.privileges import ledger_of_pod
 
 from admission_cel import EXTRAS, REGENERATE, add_capability, add_host_path, as_created, as_workload, denials
 from bundle_helpers import load_yaml
@@ -190,3 +191,32 @@ def test_cel_literals_are_homogeneous_as_kubernetes_requires():
         cel_literal({"a": 1, "b": "x"})
     with pytest.raises(TypeError):
         cel_literal([1, "x"])
+
+
+# --- the bundles of audit --fix and generate --base ------------------------------------------------
+
+
+@pytest.mark.parametrize("command", ["fix", "base"])
+def test_fixed_and_based_bundles_carry_a_fence_for_the_pod_they_install(command, tmp_path):
+    import io
+
+    from tui.cli import main
+
+    from bundle_helpers import pod_from_files, read_bundle
+
+    values = tmp_path / "values.yaml"
+    values.write_text("datadog:\n  apiKeyExistingSecret: datadog-secret\n  logs:\n    enabled: true\n")
+    argv = ["audit", str(values), "--fix"] if command == "fix" else ["generate", "--base", str(values)]
+    code = main([*argv, "-o", str(tmp_path / "out")], io.StringIO(), io.StringIO())
+    assert code in (0, 1)
+    files = read_bundle(tmp_path / "out")
+    assert FENCE_FILE in files and KYVERNO_FILE in files
+    policy = load_yaml(files[FENCE_FILE].split("\n---\n")[0])
+    pod = pod_from_files(files)  # the user's edited values, rendered and patched
+    name = json.loads(files["privileges.json"])["daemonset"]
+    profile = Profile("DaemonSet", name, name, pod, ledger_of_pod(pod))
+    assert denials(policy, as_created(profile, "datadog")) == []
+    denied = as_created(profile, "datadog")
+    add_host_path(denied)
+    assert any("hostPath / (volume host-root)" in m for m in denials(policy, denied))
+    assert "## Admission: the ledger enforced" in files["REPORT.md"]

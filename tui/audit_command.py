@@ -124,8 +124,9 @@ def _check_expected(report: AuditReport, text: str, args: argparse.Namespace) ->
         return None
     if report.kind != "manifests" or report.ledger is None:
         raise AuditUsageError(
-            "--expect compares a DaemonSet: audit the rendered manifests or the running DaemonSet "
-            "(kubectl get daemonset -n NAMESPACE NAME -o yaml)"
+            "--expect compares a DaemonSet: audit the rendered manifests, the running DaemonSet "
+            "(kubectl get daemonset -n NAMESPACE NAME -o yaml) or the cluster (kubectl get ds,deploy,... -A -o yaml, "
+            "as the bundle's next steps print it)"
         )
     from tui.core.audit.expected import expectation
     from tui.core.audit.findings import Finding

@@ -99,6 +99,12 @@ def report_section(deployment: Deployment, target: str) -> str:
             f"A denial names the privilege. Apply it before installing: `kubectl apply -f {FENCE_FILE}`."
         )
         lines += [f"  - {p.title}" for p in found]
+        if target != "helm":
+            lines.append(
+                "  - the Datadog Operator's Cluster Agent is not modelled: like any other pod of the namespace, it "
+                "may hold no host privilege"
+                + (" (nor may the chart's, which has its name)" if target == "both" else "")
+            )
     else:
         lines.append(f"- No `{FENCE_FILE}`: {fence_absent_reason(answers)}.")
     exceptions = [p for p in found if controls_text(p)]

@@ -34,8 +34,12 @@ class Profile(NamedTuple):
 
 
 def profiles(deployment: Deployment, target: str = "helm") -> tuple[Profile, ...]:
-    """The workloads `target` ("helm", "operator", "both") deploys. The Operator's Cluster Agent is not
-    modelled: its pod is held to what any pod of the namespace may do (no host access at all)."""
+    """The workloads `target` ("helm", "operator", "both") deploys.
+
+    The Operator's Cluster Agent is not modelled: its pod is held to what any pod of the namespace may do
+    (no host access at all). With "both", the chart's Cluster Agent Deployment has the Operator's name
+    (RELEASE-cluster-agent), so it is held to that too rather than to the chart's users and containers,
+    which the Operator's need not share; the chart's Cluster Agent holds no host privilege either."""
     found: list[Profile] = []
     if target != "operator":
         name = deployment.patch.name
@@ -54,6 +58,8 @@ def profiles(deployment: Deployment, target: str = "helm") -> tuple[Profile, ...
             if document.get("kind") != "Deployment":
                 continue
             name = str((document.get("metadata") or {}).get("name"))
+            if target == "both" and name == f"{deployment.answers.release_name}-cluster-agent":
+                continue
             pod = pod_spec_of(document)
             title = (
                 f"the Cluster Agent (Deployment {name})" if name.endswith("-cluster-agent") else f"Deployment {name}"
