@@ -33,6 +33,24 @@ DATA = Path(__file__).parent / "data"
 KYVERNO_SCHEMA = json.loads((DATA / "kyverno-policyexception-v2.schema.json").read_text())
 
 
+def strict(schema: Any) -> Any:
+    """The CRD schema with unknown fields refused, as `kubectl apply` (field validation Strict) refuses them;
+    metadata is the API server's, not the CRD's, and stays open."""
+    if isinstance(schema, list):
+        return [strict(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out = {key: strict(value) for key, value in schema.items()}
+    open_by_design = "additionalProperties" in schema or schema.get("x-kubernetes-preserve-unknown-fields")
+    if "properties" in schema and not open_by_design:
+        out["additionalProperties"] = False
+    return out
+
+
+STRICT_KYVERNO = strict(KYVERNO_SCHEMA["openAPIV3Schema"])
+STRICT_KYVERNO["properties"]["metadata"] = {"type": "object"}
+
+
 def fence_for(answers: Answers, target: str = "helm") -> tuple[dict[str, Any], tuple[Profile, ...]]:
     found = profiles(Deployment.of(answers), target)
     return policy_objects(answers, found)[0], found
@@ -154,7 +172,7 @@ def test_kyverno_exception_validates_against_kyverno_s_crd_schema(target):
     assert documents
     for document in documents:
         assert document["apiVersion"] == f"{KYVERNO_SCHEMA['group']}/{KYVERNO_SCHEMA['version']}"
-        jsonschema.validate(document, KYVERNO_SCHEMA["openAPIV3Schema"])
+        jsonschema.validate(document, STRICT_KYVERNO)
         for entry in document["spec"]["podSecurity"]:  # Kyverno requires images for container controls
             needs = {c.name for c in CONTROLS.values() if c.needs_images}
             assert ("images" in entry) == (entry["controlName"] in needs)
@@ -174,6 +192,13 @@ def test_kyverno_exception_lists_exactly_the_controls_the_ledger_breaks():
     assert "disallow-privileged-containers" not in policies  # nothing runs privileged
     names = [r["resources"]["names"] for r in exception["spec"]["match"]["any"]]
     assert names == [["datadog"], ["datadog-?????"]]
+
+
+def test_the_strict_kyverno_schema_refuses_an_unknown_field():
+    document = load_yaml(build_bundle(Answers())[KYVERNO_FILE].split("\n---\n")[0])
+    document["spec"]["podSecurity"][0]["controlNames"] = "typo"
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(document, STRICT_KYVERNO)
 
 
 def test_every_pod_security_check_maps_to_a_kyverno_control_schema_accepts():
@@ -220,3 +245,28 @@ def test_fixed_and_based_bundles_carry_a_fence_for_the_pod_they_install(command,
     add_host_path(denied)
     assert any("hostPath / (volume host-root)" in m for m in denials(policy, denied))
     assert "## Admission: the ledger enforced" in files["REPORT.md"]
+
+
+# Standard CEL (cel-spec): what the fence may call. Kubernetes' libraries (strings, lists, regex, url, ip,
+# quantity, sets, optionals...) are not here, so the API server and cel-python read the same language.
+STANDARD_CEL_CALLS = {"has", "all", "exists", "filter", "size", "string", "startsWith"}
+
+
+@pytest.mark.parametrize("target", ["helm", "both"])
+def test_the_fence_calls_only_standard_cel(target):
+    import re
+
+    answers = Answers(system_probe=("npm",), dogstatsd="udp-hostport")
+    policy, _ = fence_for(answers, target)
+    spec = policy["spec"]
+    texts = [v["expression"] for v in spec["variables"]]
+    texts += [t for v in spec["validations"] for t in (v["expression"], v["messageExpression"])]
+    for text in texts:
+        code = re.sub(r"'(?:[^'\\]|\\.)*'", "''", text)  # string literals may hold anything
+        assert set(re.findall(r"([A-Za-z_]\w*)\s*\(", code)) <= STANDARD_CEL_CALLS, text
+        assert "?." not in code and "[?" not in code  # no optional types
+
+
+def test_cel_literals_refuse_a_map_beside_a_list():
+    with pytest.raises(TypeError):
+        cel_literal({"a": {}, "b": []})

@@ -75,10 +75,12 @@ def cel_literal(value: Any) -> str:
 
 
 def _check_homogeneous(items: list[Any]) -> None:
-    kinds = {
-        type(item).__name__ if not isinstance(item, Sequence | Mapping) or isinstance(item, str) else "agg"
-        for item in items
-    }
+    def kind(item: Any) -> str:
+        if isinstance(item, Mapping):
+            return "map"
+        return "list" if isinstance(item, Sequence) and not isinstance(item, str) else type(item).__name__
+
+    kinds = {kind(item) for item in items}
     if len(kinds) > 1:
         raise TypeError(f"a CEL literal must hold one type, not {sorted(kinds)}")
 
