@@ -174,20 +174,6 @@ def operator_way(answers: Answers) -> Way:
     )
 
 
-def daemonsets(answers: Answers, target: str) -> dict[str, str]:
-    """Way ("helm"/"operator") -> the name of the node-Agent DaemonSet it runs."""
-    names: dict[str, str] = {}
-    if target != "operator":
-        from tui.core.deployment import Deployment
-
-        names["helm"] = Deployment.of(answers).patch.name
-    if target != "helm":
-        from tui.core.operator import operator_daemonset
-
-        names["operator"] = operator_daemonset(answers)
-    return names
-
-
 # --- a GitOps wrapper: its controller renders the chart ------------------------------------------------
 
 
