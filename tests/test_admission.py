@@ -7,6 +7,7 @@ the real render in test_admission_real_helm.py.
 
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,16 @@ from tui.core.deployment import Deployment
 from tui.core.pod_security import CHECKS
 from tui.core.privileges import ledger_of_pod
 
-from admission_cel import EXTRAS, REGENERATE, add_capability, add_host_path, as_created, as_workload, denials
+from admission_cel import (
+    EXTRAS,
+    REGENERATE,
+    add_capability,
+    add_host_path,
+    add_host_port,
+    as_created,
+    as_workload,
+    denials,
+)
 from bundle_helpers import load_yaml
 from strategies import answers_strategy
 
@@ -270,3 +280,20 @@ def test_the_fence_calls_only_standard_cel(target):
 def test_cel_literals_refuse_a_map_beside_a_list():
     with pytest.raises(TypeError):
         cel_literal({"a": {}, "b": []})
+
+
+def test_under_host_network_the_defaulted_host_ports_are_admitted():
+    """The API server sets hostPort = containerPort for a hostNetwork pod: those are the ledger's listeners."""
+    answers = Answers(dogstatsd="udp")
+    node = fence_for(answers)[1][0]
+    pod = copy.deepcopy(dict(node.pod)) | {"hostNetwork": True}
+    profile = node._replace(pod=pod, ledger=ledger_of_pod(pod))
+    policy = policy_objects(answers, [profile])[0]
+    created = as_created(profile, "datadog")
+    ports = [p for c in created["spec"]["containers"] for p in c.get("ports", [])]
+    assert ports
+    for port in ports:
+        port["hostPort"] = port["containerPort"]
+    assert denials(policy, created) == []
+    add_host_port(created)
+    assert any("hostPort 9999" in m for m in denials(policy, created))
