@@ -8,6 +8,7 @@ pod), and each Deployment of the cluster model (the Cluster Agent), read by the 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 from tui.core.deployment import Deployment
@@ -33,6 +34,7 @@ class Profile(NamedTuple):
         return self.kind == "DaemonSet"
 
 
+@lru_cache(maxsize=64)  # the fence, the exception, privileges.json, REPORT.md and the steps all read them
 def profiles(deployment: Deployment, target: str = "helm") -> tuple[Profile, ...]:
     """The workloads `target` ("helm", "operator", "both") deploys.
 
