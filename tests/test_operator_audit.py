@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from tui.core.answers.contract import Answers, layer
 from tui.core.answers.files import load_preset, preset_names
 from tui.core.audit.datadog_agent import audit_datadog_agent, findings, infer_answers, is_datadog_agent, privileges
+from tui.core.output.bundle import ADMISSION_FILES
 from tui.core.output.operator import NOT_IN_DATADOG_AGENT, datadog_agent
 
 from strategies import answers_strategy
@@ -143,7 +144,7 @@ def test_audit_command_reports_privileges_and_writes_the_operator_bundle(tmp_pat
     code, out, _ = _audit(tmp_path, text, "--fix", "-o", str(tmp_path / "fixed"))
     assert code == 1
     assert sorted(p.name for p in (tmp_path / "fixed").iterdir()) == sorted(
-        ["answers.yaml", "datadog-agent.yaml", "namespace.yaml", "privileges.json", "REPORT.md"]
+        ["answers.yaml", "datadog-agent.yaml", "namespace.yaml", "privileges.json", "REPORT.md", *ADMISSION_FILES]
     )
     assert "spec.override.nodeAgent.hostPID: false" in out
     fixed = (tmp_path / "fixed" / "datadog-agent.yaml").read_text()

@@ -114,6 +114,8 @@ def _audit_one_file(args: argparse.Namespace, out: TextIO) -> int:
                 out.write("\nchanges to your file (each applied finding's edit, nothing else):\n")
                 out.write(_diff(given, fixed) or "  (none)\n")
                 out.write(_next_lines(fixed, args.output))
+    if expected is not None:  # --expect answers one question: does the cluster match privileges.json?
+        return EXIT_DIFFERENT if expected.differences else EXIT_OK
     fail_on = getattr(args, "fail_on", "high") or "high"
     return EXIT_DIFFERENT if fail_on != "none" and report.reaches(fail_on) else EXIT_OK
 
@@ -134,16 +136,18 @@ def _check_expected(report: AuditReport, text: str, args: argparse.Namespace) ->
         return None
     if report.kind != "manifests" or report.ledger is None:
         raise AuditUsageError(
-            "--expect compares a DaemonSet: audit the rendered manifests or the running DaemonSet "
-            "(kubectl get daemonset -n NAMESPACE NAME -o yaml)"
+            "--expect compares a DaemonSet: audit the rendered manifests, the running DaemonSet "
+            "(kubectl get daemonset -n NAMESPACE NAME -o yaml) or the cluster (kubectl get ds,deploy,... -A -o yaml, "
+            "as the bundle's next steps print it)"
         )
     from tui.core.audit.catalogue import CATALOGUE
     from tui.core.audit.expected import expectation
     from tui.core.audit.manifest_audit import node_agent_pod
     from tui.core.yamlio.reader import parse_documents
 
-    _, _, daemonset = node_agent_pod(parse_documents(text, str(args.file)), str(args.file))
-    result = expectation(path, daemonset, report.ledger)
+    documents = parse_documents(text, str(args.file))
+    _, _, daemonset = node_agent_pod(documents, str(args.file))
+    result = expectation(path, daemonset, report.ledger, documents)
     report.findings += [
         CATALOGUE["expect-differs"].finding(f"DaemonSet {daemonset}", {"path": path, "line": line})
         for line in result.differences

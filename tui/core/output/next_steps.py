@@ -67,9 +67,18 @@ def helm_install_command(answers: Answers) -> str:
     return f"helm install {answers.release_name} {CHART} --version {CHART_VERSION} -n {answers.namespace} -f {VALUES}"
 
 
-def verify_command(answers: Answers, daemonset: str) -> str:
-    """Fetch the running node-Agent DaemonSet; `audit_command` then compares it with privileges.json."""
-    return f"kubectl get daemonset -n {answers.namespace} {daemonset} -o yaml > {LIVE}"
+# What `audit --expect` compares, cluster-wide: the workloads, the RBAC bound to them, the namespace's labels
+# and (from Kubernetes 1.30) the fence; older API servers have no v1 admission policies to list.
+CLUSTER_KINDS = "ds,deploy,clusterrole,clusterrolebinding,role,rolebinding,ns"
+FENCE_KINDS = "validatingadmissionpolicy,validatingadmissionpolicybinding"
+
+
+def verify_command(answers: Answers) -> str:
+    """Dump what the cluster runs; `audit_command` then compares it with privileges.json."""
+    from tui.core.admission.fence import fence_applies
+
+    kinds = f"{CLUSTER_KINDS},{FENCE_KINDS}" if fence_applies(answers) else CLUSTER_KINDS
+    return f"kubectl get {kinds} -A -o yaml > {LIVE}"
 
 
 AUDIT_LIVE = f"ddsecure audit {LIVE} --expect {PRIVILEGES}"
@@ -168,20 +177,6 @@ def operator_way(answers: Answers) -> Way:
     )
 
 
-def daemonsets(answers: Answers, target: str) -> dict[str, str]:
-    """Way ("helm"/"operator") -> the name of the node-Agent DaemonSet it runs."""
-    names: dict[str, str] = {}
-    if target != "operator":
-        from tui.core.deployment import Deployment
-
-        names["helm"] = Deployment.of(answers).patch.name
-    if target != "helm":
-        from tui.core.output.operator import operator_daemonset
-
-        names["operator"] = operator_daemonset(answers)
-    return names
-
-
 # --- a GitOps wrapper: its controller renders the chart ------------------------------------------------
 
 
@@ -266,9 +261,9 @@ def next_steps(answers: Answers, target: str, wrapper: Wrapper | None = None) ->
         )
     else:  # the wrapper's controller fetches the chart from the repository the wrapper names
         prepare = Step("Create the namespace and the API key Secret:", (f"kubectl apply -f {NAMESPACE}", secret))
-    names = daemonsets(answers, target)
     check_title = (
-        f"Check that the running Agent grants exactly what {PRIVILEGES} lists (if not, exit 1 and the differences):"
+        f"Check that the running Agent, the RBAC bound to it, the namespace's labels and the fence are exactly "
+        f"what {PRIVILEGES} lists (if not, exit 1 and one line per difference):"
     )
     chart_way = helm_way(answers) if wrapper is None else _wrapper_way(answers, wrapper)
     if target == "both":
@@ -281,18 +276,32 @@ def next_steps(answers: Answers, target: str, wrapper: Wrapper | None = None) ->
             "Install the Agent ONE way, A or B, not both: each runs its own Agent on every node.",
             ways=(helm, operator),
         )
-        check = Step(
-            check_title,
-            ways=(
-                Way("after A (Helm chart):", (verify_command(answers, names["helm"]), AUDIT_LIVE)),
-                Way("after B (Operator):", (verify_command(answers, names["operator"]), AUDIT_LIVE)),
-            ),
-        )
     else:
         way = chart_way if target == "helm" else operator_way(answers)
         title = f"Install the Agent with {way.title}" + (
             f" ({way.how}):" if wrapper is None or target != "helm" else ":"
         )
         install = Step(title, way.commands, note=way.note)
-        check = Step(check_title, (verify_command(answers, names[target]), AUDIT_LIVE))
-    return NextSteps(target, (prepare, install, check))
+    check = Step(check_title, (verify_command(answers), AUDIT_LIVE))
+    return NextSteps(target, (_with_admission(prepare, answers, target), install, check))
+
+
+def _with_admission(prepare: Step, answers: Answers, target: str) -> Step:
+    """The fence is applied right after the namespace, before anything runs in it, so a pod wider than
+    privileges.json is refused from the start; Kyverno's exception only where Kyverno enforces Pod Security."""
+    from tui.core.admission.fence import FENCE_FILE, fence_applies
+    from tui.core.admission.kyverno import KYVERNO_FILE, exception_objects
+    from tui.core.admission.profiles import profiles
+    from tui.core.deployment import Deployment
+
+    if fence_applies(answers):
+        namespace, *rest = prepare.commands
+        title = prepare.title.replace("namespace", "namespace (and its privilege fence)", 1)
+        prepare = prepare._replace(title=title, commands=(namespace, f"kubectl apply -f {FENCE_FILE}", *rest))
+    if exception_objects(answers, profiles(Deployment.of(answers), target)):
+        note = (
+            f"If Kyverno enforces Pod Security in this cluster, also run kubectl apply -f {KYVERNO_FILE} before "
+            f"installing (Kyverno needs --enablePolicyException and --exceptionNamespace={answers.namespace})."
+        )
+        prepare = prepare._replace(note=note)
+    return prepare
