@@ -114,7 +114,7 @@ def mappings(draw, depth: int, anchors: tuple[str, ...]) -> list[tuple[str, obje
         else:
             pairs.append((key, draw(scalars())))
         if pairs and draw(st.integers(0, 5)) == 0:
-            pairs.append(pairs[-1][:1] + (draw(scalars()),))  # the same key again, at this depth
+            pairs.append((*pairs[-1][:1], draw(scalars())))  # the same key again, at this depth
     return pairs
 
 
@@ -271,7 +271,10 @@ def test_plain_scalars_resolve_as_in_yaml_1_1(text, value):
 
 
 def test_a_key_written_twice_names_the_block_helm_ignores():
-    text = "datadog:\n  logs:\n    enabled: true\n    containerCollectAll: true\n  apiKey: x\n  logs:\n    enabled: false\n"
+    text = (
+        "datadog:\n  logs:\n    enabled: true\n    containerCollectAll: true\n  apiKey: x\n"
+        "  logs:\n    enabled: false\n"
+    )
     reading = read_values(text, "test")
     assert reading.documents[0]["datadog"]["logs"] == {"enabled": False}
     [(_, duplicate)] = reading.duplicates

@@ -86,12 +86,11 @@ def _go_float(text: str) -> float | None:
 def resolve_plain(text: str) -> Any:
     """A plain (unquoted, untagged) scalar as go-yaml v2 resolves it."""
     first = text[:1]
-    if first == "" or first in _MAP_HINT:
-        if text in _WORDS:
-            return _WORDS[text]
+    if (first == "" or first in _MAP_HINT) and text in _WORDS:
+        return _WORDS[text]
     if first == ".":
         return _go_float(text) if _DOT_FLOAT.match(text) else text
-    if first.isdigit() and first.isascii() or first in ("+", "-"):
+    if (first.isdigit() and first.isascii()) or first in ("+", "-"):
         if _TIMESTAMP_HEAD.match(text):
             return text  # a timestamp (or not one) stays its text in an untyped value
         plain = text.replace("_", "")
@@ -313,7 +312,7 @@ class _Builder:
                 if not (isinstance(top, _Map) and top.pending is _NONE):  # keys keep their type until named
                     value = self.finish_scalar(value, line)
                 self.last_end = event.end_mark
-                is_merge = plain and not tag and event.value == "<<" or tag == _MERGE
+                is_merge = (plain and not tag and event.value == "<<") or tag == _MERGE
                 if isinstance(stack[-1][0] if stack else None, _Map) and stack[-1][0].pending is _NONE and is_merge:
                     stack[-1][0].pending, stack[-1][0].pending_line = "<<", -line
                     continue
