@@ -779,16 +779,16 @@ def _check(
     allowed: Mapping[str, Any] | None = None,
 ) -> None:
     """The written text says exactly what was planned, or nothing is written."""
-    from tui.core.yaml_input import parse_documents
+    from tui.core.yaml_input import helm_documents, helm_values
 
     def refuse(why: str) -> InputFileError:
         return InputFileError(f"{where}: cannot be edited safely: {why}; nothing written")
 
-    try:
-        new_documents = parse_documents(whole, where)
-        if old_documents is None:
-            old_documents = parse_documents(text, where)
-        inner_values = (new_documents or [{}])[0] if inner == whole else (parse_documents(inner, where) or [{}])[0]
+    try:  # read back as helm will read it
+        new_documents = helm_documents(whole, where).documents
+        if old_documents is None or source.path:
+            old_documents = helm_documents(text, where).documents
+        inner_values = helm_values(inner, where).documents[0]
     except InputFileError as error:
         raise refuse(f"the edited file does not read back ({error})") from None
     if len(new_documents) != len(old_documents):

@@ -24,6 +24,7 @@ from tui.core.chart_model import (
     unmodelled,
 )
 from tui.core.deployment import Deployment
+from tui.core.helm_yaml import Duplicate
 from tui.core.privileges import ledger_of_pod
 
 _STRING_BOOL = re.compile(r"^(true|false|yes|no|on|off|y|n)$", re.IGNORECASE)
@@ -58,7 +59,7 @@ def modelled_values(values: Mapping[str, Any]) -> tuple[dict[str, Any], list[Fin
     return clean(values, ""), findings
 
 
-def audit_values(raw_values: Mapping[str, Any], path: str) -> AuditReport:
+def audit_values(raw_values: Mapping[str, Any], path: str, duplicates: tuple[Duplicate, ...] = ()) -> AuditReport:
     values, shape_findings = modelled_values(raw_values)
     answers, notes = infer_answers(values)
     chart = NodeAgentChart(values)
@@ -71,7 +72,7 @@ def audit_values(raw_values: Mapping[str, Any], path: str) -> AuditReport:
     report.refused = chart.refusal()
     if not report.ledger_complete:
         report.ledger["partial"] = True
-    context = Context(raw_values, values, chart, pod, ledger, target, answers)
+    context = Context(raw_values, values, chart, pod, ledger, target, answers, duplicates=duplicates)
     report.privileges = list(privileges(context))
     privilege_findings = rule_findings(context)
     report.findings += shape_findings

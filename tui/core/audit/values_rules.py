@@ -24,6 +24,7 @@ from tui.core.chart_model import (
     Trigger,
 )
 from tui.core.chart_values import runtime_socket_setting
+from tui.core.helm_yaml import Duplicate
 from tui.core.privilege_catalog import capability_why
 from tui.core.privileges import HostPathGrant, Ledger
 
@@ -90,6 +91,7 @@ class Context:
     target: Ledger  # the least-privilege ledger for the same answers
     answers: Answers
     removed: set[str] = field(default_factory=set)  # containers the least-privilege bundle drops
+    duplicates: tuple[Duplicate, ...] = ()  # keys written twice: helm reads the last, ignores the others
 
     def __post_init__(self) -> None:
         self.removed = set(self.ledger.containers) - set(self.target.containers)
@@ -552,7 +554,53 @@ def _chart_refuses(c: Context) -> Iterator[Hit]:
         yield Hit(refusal.split(" ", 1)[0], {"refusal": refusal})
 
 
+def _shown(value: Any) -> str:
+    if isinstance(value, bool) or value is None:
+        return {True: "true", False: "false", None: "null"}[value]
+    return repr(value) if isinstance(value, (str, list, Mapping)) else str(value)
+
+
+def _held(duplicate: Duplicate, values: Mapping[str, Any]) -> str:
+    """What the ignored block would have set, leaf by leaf where it differs from what helm reads."""
+    from tui.core.dotted import lookup
+
+    key = ".".join(duplicate.path)
+    stack: list[tuple[str, Any]] = [(key, duplicate.held)]
+    leaves: list[str] = []
+    while stack:
+        dotted, value = stack.pop(0)
+        if isinstance(value, Mapping) and value:
+            stack[:0] = [(f"{dotted}.{k}", v) for k, v in value.items()]
+            continue
+        read = lookup(values, dotted, _ABSENT)
+        if read != value or type(read) is not type(value):
+            leaves.append(f"{dotted}: {_shown(value)}")
+    if not leaves:
+        return "nothing helm does not read from the kept block"
+    return ", ".join(leaves[:6]) + (f" and {len(leaves) - 6} more" if len(leaves) > 6 else "")
+
+
+_ABSENT = object()
+
+
+def _duplicates(c: Context) -> Iterator[Hit]:
+    for duplicate in c.duplicates:
+        first, last = duplicate.ignored
+        lines = f"line {first}" if first == last else f"lines {first}-{last}"
+        fields = {"lines": lines, "kept": duplicate.kept, "held": _held(duplicate, c.raw)}
+        yield Hit(".".join(duplicate.path), fields)
+
+
 RULES: tuple[Rule, ...] = (
+    Rule(
+        "duplicate-key",
+        "high",
+        _duplicates,
+        "{key} is written twice: helm reads only the one at line {kept} and ignores {lines}, which would have set "
+        "{held}",
+        "remove {lines} (move what they should set into the block at line {kept}); with --fix: --apply duplicate-key",
+        "nothing helm reads today: the ignored block held {held}",
+    ),
     Rule(
         "privileged-container",
         PRIVILEGE_SEVERITY["privileged"],
