@@ -50,6 +50,53 @@ def effective_values(user_values: Mapping[str, Any]) -> dict[str, Any]:
     return coalesce(CHART_DEFAULTS, user_values)
 
 
+def go_text(value: Any) -> str:
+    """A value as a template prints it (`{{ x }}`, `toString`, `print`): Go's spelling of booleans and numbers."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "<nil>"
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e21:
+        return str(int(value))
+    return str(value)
+
+
+class KeyReading(NamedTuple):
+    """How a template tests a switch: `if` (Go truthiness: a non-empty string is on, even "false"), `printed`
+    (the value is printed and compared with "true": only true and "true" are on) or `not-false` (`ne (toString
+    x) "false"`: anything but false and "false" is on)."""
+
+    key: str
+    how: str
+    where: str
+
+    def on(self, value: Any) -> bool:
+        if self.how == "printed":
+            return go_text(value) == "true"
+        if self.how == "not-false":
+            return go_text(value) != "false"
+        return _truthy(value)
+
+
+def _truthy(value: Any) -> bool:
+    return bool(value)
+
+
+# Switches the chart does not read with a plain `if`; every other switch is read as `if .Values.key`.
+KEY_READINGS: dict[str, KeyReading] = {
+    r.key: r
+    for r in (
+        KeyReading("datadog.discovery.enabled", "printed", 'resolved-discovery-enabled, then eq ... "true"'),
+        KeyReading("datadog.apm.useLocalService", "printed", 'trace-agent-use-local-service, then eq ... "true"'),
+        KeyReading("datadog.hostProfiler.seccomp.enabled", "not-false", 'ne (toString ...) "false"'),
+    )
+}
+
+
+def reading_of(key: str) -> KeyReading:
+    return KEY_READINGS.get(key) or KeyReading(key, "if", f"if .Values.{key}")
+
+
 class _Values:
     """Dotted, nil-safe reads of a values tree, like `.Values.a.b` in a template."""
 
@@ -129,7 +176,7 @@ class NodeAgentChart:
         """Explicit true/false wins; unset, it follows the tag (>= 7.78), even with doNotCheckTag."""
         explicit = self.v.tree.get("datadog", {}).get("discovery", {}).get("enabled")
         if explicit is not None:
-            return bool(explicit)
+            return KEY_READINGS["datadog.discovery.enabled"].on(explicit)
         version = agent_version_of(self.v)
         return not _SEMVER_ISH.match(version) or tag_at_least(self.v, "7.78.0-0")
 
@@ -157,7 +204,8 @@ class NodeAgentChart:
         return self.v.on("datadog.hostProfiler.enabled")
 
     def host_profiler_seccomp(self) -> bool:
-        return self.host_profiler() and str(self.v.get("datadog.hostProfiler.seccomp.enabled", "")).lower() != "false"
+        seccomp = self.v.get("datadog.hostProfiler.seccomp.enabled", "")
+        return self.host_profiler() and KEY_READINGS["datadog.hostProfiler.seccomp.enabled"].on(seccomp)
 
     def otel(self) -> bool:
         return self.v.on("datadog.otelCollector.enabled")
@@ -210,7 +258,8 @@ class NodeAgentChart:
         return self.v.on("datadog.apm.portEnabled") or self.v.on("datadog.apm.enabled")
 
     def apm_local_service(self) -> bool:
-        return self.v.on("datadog.apm.useLocalService") or self.apm_host_port()
+        local = self.v.get("datadog.apm.useLocalService")
+        return KEY_READINGS["datadog.apm.useLocalService"].on(local) if local else self.apm_host_port()
 
     def trace_agent(self) -> bool:
         return self.apm_uds() or self.apm_host_port() or self.apm_local_service()

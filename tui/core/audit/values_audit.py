@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from typing import Any
@@ -26,8 +25,6 @@ from tui.core.chart_model import (
 from tui.core.deployment import Deployment
 from tui.core.helm_yaml import Duplicate
 from tui.core.privileges import ledger_of_pod
-
-_STRING_BOOL = re.compile(r"^(true|false|yes|no|on|off|y|n)$", re.IGNORECASE)
 
 
 def modelled_values(values: Mapping[str, Any]) -> tuple[dict[str, Any], list[Finding]]:
@@ -177,20 +174,6 @@ def key_findings(values: Mapping[str, Any], keys: ChartKeys) -> list[Finding]:
         deprecated = keys.deprecated.get(dotted)
         if deprecated:
             found.append(_deprecated(dotted, value, deprecated))
-        if keys.kind(dotted) == "bool" and isinstance(value, str) and _STRING_BOOL.match(value.strip()):
-            meaning = "true" if value.strip() else "false"
-            wanted = value.strip().lower() in ("true", "yes", "on", "y")
-            found.append(
-                Finding(
-                    "string-boolean",
-                    "medium",
-                    dotted,
-                    f"{dotted} is the string {value!r}, not a boolean: helm treats every non-empty string as "
-                    f"{meaning}, so this is ON whatever it says",
-                    f"{dotted}: {_yaml_scalar(wanted)}",
-                    ((dotted, wanted),),
-                )
-            )
     return found
 
 

@@ -583,6 +583,38 @@ def _held(duplicate: Duplicate, values: Mapping[str, Any]) -> str:
 _ABSENT = object()
 
 
+# What a string seems to say: the spellings YAML 1.1 or 1.2 would read as a boolean, were it not quoted.
+_SEEMS = {w: True for w in ("true", "yes", "on", "y")} | {w: False for w in ("false", "no", "off", "n")}
+
+
+def _string_booleans(c: Context) -> Iterator[Hit]:
+    """A switch written as a string: named only where the chart's reading of it differs from what it says."""
+    from tui.core.audit.chart_keys import chart_keys
+    from tui.core.chart_model import KEY_READINGS, reading_of
+
+    keys = chart_keys()
+    stack: list[tuple[str, Any]] = [(str(k), v) for k, v in c.raw.items()]
+    while stack:
+        dotted, value = stack.pop(0)
+        if isinstance(value, Mapping):
+            if keys.known(dotted) and not keys.is_open(dotted):
+                stack[:0] = [(f"{dotted}.{k}", v) for k, v in value.items()]
+            continue
+        if not isinstance(value, str) or (keys.kind(dotted) != "bool" and dotted not in KEY_READINGS):
+            continue
+        seems = _SEEMS.get(value.strip().lower())
+        reading = reading_of(dotted)
+        if seems is None or reading.on(value) == seems:
+            continue
+        fields = {
+            "value": value,
+            "how": reading.where,
+            "does": "ON" if reading.on(value) else "OFF",
+            "seems": "true" if seems else "false",
+        }
+        yield Hit(dotted, fields, ((dotted, seems),))
+
+
 def _duplicates(c: Context) -> Iterator[Hit]:
     for duplicate in c.duplicates:
         first, last = duplicate.ignored
@@ -592,6 +624,15 @@ def _duplicates(c: Context) -> Iterator[Hit]:
 
 
 RULES: tuple[Rule, ...] = (
+    Rule(
+        "string-boolean",
+        "medium",
+        _string_booleans,
+        "{key} is the string {value!r}, not a boolean: the chart reads it with `{how}`, so helm turns it {does} "
+        "although it says {seems}",
+        "{key}: {seems}",
+        "the chart reads {key} as {seems} from now on: what it says",
+    ),
     Rule(
         "duplicate-key",
         "high",
