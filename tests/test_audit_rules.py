@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
+from tui.core.audit.audit import audit_text, read_input
 from tui.core.audit.findings import PRIVILEGE_SEVERITY
 from tui.core.audit.fix import with_changes
 from tui.core.audit.values_audit import audit_values
@@ -35,7 +36,14 @@ def agents(datadog: dict | None = None, **block: Any) -> dict:
     return {"datadog": {**SECRET, **(datadog or {})}, "agents": block}
 
 
-CASES: list[tuple[str, dict, dict]] = [
+# A case written as text is read as helm reads it (what a dict cannot say: a key written twice, a quoted word).
+CASES: list[tuple[str, dict | str, dict | str]] = [
+    (
+        "duplicate-key",
+        "datadog:\n  apiKeyExistingSecret: s\n  logs:\n    enabled: true\n  logs:\n    enabled: false\n",
+        "datadog:\n  apiKeyExistingSecret: s\n  logs:\n    enabled: false\n",
+    ),
+    ("string-boolean", dd(useHostPID="false"), dd(useHostPID="true")),
     ("privileged-container", agents(containers={"agent": {"securityContext": {"privileged": True}}}), dd()),
     ("host-network", agents(useHostNetwork=True), dd()),
     ("hostpid-unneeded", dd(), dd(useHostPID=False)),
@@ -81,8 +89,14 @@ CASES: list[tuple[str, dict, dict]] = [
 ]
 
 
-def ids(values: dict) -> set[str]:
+def ids(values: dict | str) -> set[str]:
+    if isinstance(values, str):
+        return {f.id for f in audit_text(values, "values.yaml").findings}
     return {f.id for f in audit_values(values, "values.yaml").findings}
+
+
+def _as_values(case: dict | str) -> dict:
+    return read_input(case, "values.yaml").values if isinstance(case, str) else case
 
 
 def test_every_rule_has_a_row():
@@ -157,7 +171,7 @@ CORPUS = sorted((Path(__file__).parent / "audit_corpus").glob("*.yaml"))
 
 @pytest.mark.parametrize(
     "values",
-    [c[1] for c in CASES] + [YAML(typ="safe", pure=True).load(p.read_text()) for p in CORPUS],
+    [_as_values(c[1]) for c in CASES] + [YAML(typ="safe", pure=True).load(p.read_text()) for p in CORPUS],
     ids=[c[0] for c in CASES] + [p.stem for p in CORPUS],
 )
 def test_each_fix_only_shrinks_privileges_and_fixes_agree(values):
