@@ -217,6 +217,8 @@ def format_text(report: AuditReport, decisions: list[Any] | None = None) -> str:
         "values": "values file for datadog/datadog 3.240.0",
         "datadog-agent": "DatadogAgent for the Datadog Operator",
     }.get(report.kind, "Kubernetes manifests")
+    if report.chart is not None:  # the wrapper names the chart it installs
+        what = f"{report.chart['source'].rsplit(' ', 1)[0]} values for {report.chart['name']} {report.chart['version']}"
     lines.append(f"ddsecure audit: {report.path} ({what})")
     if report.refused:
         lines.append(f"helm template fails on this file: {report.refused}")

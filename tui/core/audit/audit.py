@@ -206,6 +206,8 @@ def audit_input(
                     f"values read from {given.source.description}; --fix edits them there and keeps the rest",
                     *given.source.notes,
                 ]
+            if given.chart is not None:
+                _target_chart(report, given.chart)
             if render:
                 _render(report, given, chart, version)
             return report
@@ -221,6 +223,24 @@ def audit_input(
     except (AttributeError, TypeError, ValueError, KeyError, IndexError, RecursionError) as error:
         # The chart model reads typed values; a value of the wrong shape ends here, not in a traceback.
         raise InputFileError(f"{where}: a value has an unexpected type ({type(error).__name__}: {error})") from None
+
+
+def _target_chart(report: AuditReport, chart: Mapping[str, str]) -> None:
+    """The chart the wrapper installs; another version than the model's makes the ledger partial."""
+    from tui.core.chart_defaults import CHART_VERSION
+
+    report.chart = dict(chart)
+    version = chart["version"]
+    if version.removeprefix("v") != CHART_VERSION:
+        report.unmodelled.insert(
+            0,
+            {
+                "key": chart["source"].rsplit(" ", 1)[-1],
+                "why": f"the file installs chart {chart['name']} {version}, the model is of {CHART_VERSION}; for that "
+                f"chart's truth run: ddsecure audit {report.path} --render --chart {chart['name']} --version {version}",
+            },
+        )
+        report.ledger = {**(report.ledger or {}), "partial": True}
 
 
 def _render(report: AuditReport, given: AuditInput, chart: Path | str | None, version: str | None) -> None:

@@ -81,6 +81,8 @@ class AuditReport:
     unmodelled: list[dict[str, str]] = field(default_factory=list)
     refused: str = ""  # why `helm template` fails on this input ("" when it renders)
     ledger_source: str = "model"  # "helm" once --render has replaced the model's ledger with the real one
+    # the chart a wrapper says it installs: {"name", "version", "source"} (None when the file names none)
+    chart: dict[str, str] | None = None
 
     @property
     def ledger_complete(self) -> bool:
@@ -109,4 +111,5 @@ class AuditReport:
             "refused": self.refused,
             "ledgerComplete": self.ledger_complete,
             "ledgerSource": self.ledger_source,
+            "chart": self.chart,
         }
