@@ -860,13 +860,43 @@ def render_pod(user_values: Mapping[str, Any], cluster: Cluster = ANY_CLUSTER) -
 # --- the pod's volumes: every hostPath the chart may declare, in its order, with its condition ----
 
 
+Causes = Callable[["NodeAgentChart"], list[str]]
+
+
+def _always(chart: NodeAgentChart) -> list[str]:
+    """Declared whatever the values say."""
+    return []
+
+
+def _all(*keys: str) -> Causes:
+    """An `and` of switches: every one of them is a cause."""
+    return lambda chart: list(keys)
+
+
+def _any(*keys: str) -> Causes:
+    """An `or` of switches: the ones that are on (all, when the condition holds through none of them)."""
+    return lambda chart: [k for k in keys if chart.v.on(k)] or list(keys)
+
+
+def _triggered(*tables: tuple[Trigger, ...], also: Causes = _always) -> Causes:
+    """The keys of the triggers that hold, table by table, then `also`'s."""
+
+    def causes(chart: NodeAgentChart) -> list[str]:
+        keys = [t.key for table in tables for t in chart.active(table)] + also(chart)
+        return list(dict.fromkeys(keys))
+
+    return causes
+
+
 class HostVolume(NamedTuple):
-    """A volume the chart declares when `when` holds: hostPath `path` (emptyDir when path is None)."""
+    """A volume the chart declares when `when` holds: hostPath `path` (emptyDir when path is None).
+    `causes`: the values keys of that condition which hold, for the audit to blame."""
 
     name: str
     path: Callable[[NodeAgentChart], str] | None
     when: Callable[[NodeAgentChart], bool]
     type: str = ""
+    causes: Causes = _always
 
     def volumes(self, chart: NodeAgentChart) -> list[dict[str, Any]]:
         if self.path is None:
@@ -901,21 +931,62 @@ def _release_files(chart: NodeAgentChart) -> bool:
     return chart.os_release_paths() and (chart.system_probe() or chart.sbom_host())
 
 
+def _passwd_causes(chart: NodeAgentChart) -> list[str]:
+    """The containers that read /etc/passwd; the core agent's process checks (Agent 7.60+) when none else."""
+    users = _triggered(SYSTEM_PROBE_TRIGGERS, SECURITY_AGENT_TRIGGERS)(chart)
+    users += [k for k in _PROCESS_KEYS if chart.v.on(k)]
+    return list(dict.fromkeys(users)) or ["agents.image.tag"]
+
+
+_PROCESS_KEYS = tuple(
+    f"datadog.processAgent.{f}" for f in ("processCollection", "processDiscovery", "containerCollection")
+)
+_LOG_KEYS = ("datadog.logs.enabled", "datadog.logsEnabled", "datadog.otelCollector.logs.enabled")
+
+
+def _COMPILING(chart: NodeAgentChart) -> list[str]:  # noqa: N802 (a Causes like the tables' others)
+    """What makes system-probe compile eBPF programs at run time (runtime_compilation's condition)."""
+    keys = [
+        k
+        for k in (
+            "datadog.systemProbe.enableTCPQueueLength",
+            "datadog.systemProbe.enableOOMKill",
+            "datadog.serviceMonitoring.enabled",
+        )
+        if chart.v.on(k)
+    ]
+    if chart.discovery() and chart.v.on("datadog.discovery.networkStats.enabled"):
+        keys += ["datadog.discovery.enabled", "datadog.discovery.networkStats.enabled"]
+    return keys
+
+
+_GPU = _all("datadog.gpuMonitoring.enabled")
 _IMAGE_STORES = (("containerd", "/var/lib/containerd"), ("docker", "/var/lib/docker"), ("crio", "/var/lib/containers"))
 _PACKAGE_DBS = ("apk", "dpkg", "rpm")
 
 HOST_VOLUMES: tuple[HostVolume, ...] = (
-    HostVolume("pod-resources-socket", _value("datadog.kubelet.podResourcesSocketDir"), _gpu),
+    HostVolume("pod-resources-socket", _value("datadog.kubelet.podResourcesSocketDir"), _gpu, causes=_GPU),
     HostVolume(
         "host-systemd-transient",
         _fixed("/run/systemd/transient"),
         lambda c: _gpu(c) and c.v.on("datadog.gpuMonitoring.configureCgroupPerms"),
+        causes=_all("datadog.gpuMonitoring.enabled", "datadog.gpuMonitoring.configureCgroupPerms"),
     ),
     HostVolume("procdir", _fixed("/proc"), lambda c: True),
     HostVolume("cgroups", _fixed("/sys/fs/cgroup"), lambda c: True),
-    HostVolume("os-release-file", NodeAgentChart.os_release_file, lambda c: bool(c.os_release_file())),
+    HostVolume(
+        "os-release-file",
+        NodeAgentChart.os_release_file,
+        lambda c: bool(c.os_release_file()),
+        causes=_any("datadog.systemProbe.osReleasePath", "datadog.osReleasePath", "datadog.sbom.host.enabled"),
+    ),
     *(
-        HostVolume(f"etc-{n}-release", _fixed(f"/etc/{n}-release"), _release_files)
+        HostVolume(
+            f"etc-{n}-release",
+            _fixed(f"/etc/{n}-release"),
+            _release_files,
+            causes=_triggered(SYSTEM_PROBE_TRIGGERS, also=lambda c: ["datadog.sbom.host.enabled"] * c.sbom_host()),
+        )
         for n in ("redhat", "fedora", "lsb", "system")
     ),
     HostVolume(
@@ -923,25 +994,50 @@ HOST_VOLUMES: tuple[HostVolume, ...] = (
         _value("datadog.dogstatsd.hostSocketPath"),
         lambda c: c.v.on("datadog.dogstatsd.useSocketVolume"),
         "DirectoryOrCreate",
+        _all("datadog.dogstatsd.useSocketVolume"),
     ),
     HostVolume("dsdsocket", None, lambda c: not c.v.on("datadog.dogstatsd.useSocketVolume")),
     HostVolume(
-        "kubelet-ca", _value("datadog.kubelet.hostCAPath"), lambda c: c.v.on("datadog.kubelet.hostCAPath"), "File"
+        "kubelet-ca",
+        _value("datadog.kubelet.hostCAPath"),
+        lambda c: c.v.on("datadog.kubelet.hostCAPath"),
+        "File",
+        _all("datadog.kubelet.hostCAPath"),
     ),
-    HostVolume("apmsocket", _value("datadog.apm.hostSocketPath"), NodeAgentChart.apm_uds, "DirectoryOrCreate"),
     HostVolume(
-        "host-profiler-seccomp-root", _value("datadog.hostProfiler.seccompRoot"), NodeAgentChart.host_profiler_seccomp
+        "apmsocket",
+        _value("datadog.apm.hostSocketPath"),
+        NodeAgentChart.apm_uds,
+        "DirectoryOrCreate",
+        _any("datadog.apm.socketEnabled", "datadog.apm.useSocketVolume"),
     ),
-    HostVolume("seccomp-root", _value("datadog.systemProbe.seccompRoot"), NodeAgentChart.seccomp_setup),
-    HostVolume("debugfs", _fixed("/sys/kernel/debug"), NodeAgentChart.system_probe),
     HostVolume(
-        "bpffs", _fixed("/sys/fs/bpf"), lambda c: c.system_probe() and c.v.on("datadog.networkMonitoring.enabled")
+        "host-profiler-seccomp-root",
+        _value("datadog.hostProfiler.seccompRoot"),
+        NodeAgentChart.host_profiler_seccomp,
+        causes=_all("datadog.hostProfiler.enabled"),
+    ),
+    HostVolume(
+        "seccomp-root",
+        _value("datadog.systemProbe.seccompRoot"),
+        NodeAgentChart.seccomp_setup,
+        causes=_triggered(SYSTEM_PROBE_TRIGGERS, also=_all("datadog.systemProbe.seccomp")),
+    ),
+    HostVolume(
+        "debugfs", _fixed("/sys/kernel/debug"), NodeAgentChart.system_probe, causes=_triggered(SYSTEM_PROBE_TRIGGERS)
+    ),
+    HostVolume(
+        "bpffs",
+        _fixed("/sys/fs/bpf"),
+        lambda c: c.system_probe() and c.v.on("datadog.networkMonitoring.enabled"),
+        causes=_all("datadog.networkMonitoring.enabled"),
     ),
     *(
         HostVolume(
             name,
             _fixed(path),
             lambda c: c.compiles_ebpf() and c.v.on("datadog.systemProbe.enableDefaultKernelHeadersPaths"),
+            causes=_COMPILING,
         )
         for name, path in (("modules", "/lib/modules"), ("src", "/usr/src"))
     ),
@@ -950,56 +1046,155 @@ HOST_VOLUMES: tuple[HostVolume, ...] = (
         lambda c: f"{_asset_dir(c)}/build",
         NodeAgentChart.compiles_ebpf,
         "DirectoryOrCreate",
+        _COMPILING,
     ),
     HostVolume(
         "kernel-headers-download-dir",
         lambda c: f"{_asset_dir(c)}/kernel-headers",
         NodeAgentChart.compiles_ebpf,
         "DirectoryOrCreate",
+        _COMPILING,
     ),
-    _PackageDirs("package-dirs", None, NodeAgentChart.compiles_ebpf),
+    _PackageDirs("package-dirs", None, NodeAgentChart.compiles_ebpf, causes=_COMPILING),
     HostVolume(
         "btf-path",
         _value("datadog.systemProbe.btfPath"),
         lambda c: c.system_probe() and c.v.on("datadog.systemProbe.btfPath"),
+        causes=_all("datadog.systemProbe.btfPath"),
     ),
-    HostVolume("passwd", _fixed("/etc/passwd"), NodeAgentChart.passwd_volume),
-    HostVolume("hostroot", _fixed("/"), NodeAgentChart.host_root),
+    HostVolume("passwd", _fixed("/etc/passwd"), NodeAgentChart.passwd_volume, causes=_passwd_causes),
+    HostVolume("hostroot", _fixed("/"), NodeAgentChart.host_root, causes=_triggered(HOST_ROOT_TRIGGERS)),
     *(
         HostVolume(
             f"host-{name}-dir",
             _fixed(path),
             lambda c: c.sbom_images() and c.v.on("datadog.sbom.containerImage.uncompressedLayersSupport"),
+            causes=_all("datadog.sbom.containerImage.enabled", "datadog.sbom.containerImage.uncompressedLayersSupport"),
         )
         for name, path in _IMAGE_STORES
     ),
-    *(HostVolume(f"host-{n}-dir", _fixed(f"/var/lib/{n}"), NodeAgentChart.sbom_host) for n in _PACKAGE_DBS),
+    *(
+        HostVolume(
+            f"host-{n}-dir", _fixed(f"/var/lib/{n}"), NodeAgentChart.sbom_host, causes=_all("datadog.sbom.host.enabled")
+        )
+        for n in _PACKAGE_DBS
+    ),
     HostVolume(
         "group",
         _fixed("/etc/group"),
         lambda c: c.cws() or c.v.on("datadog.securityAgent.compliance.enabled"),
+        causes=_any("datadog.securityAgent.runtime.enabled", "datadog.securityAgent.compliance.enabled"),
     ),
     HostVolume(
         "runtimesocketdir",
         lambda c: posixpath.dirname(c.runtime_socket()),
         lambda c: c.v.on("datadog.containerRuntimeSupport.enabled"),
+        causes=lambda c: [
+            "datadog.containerRuntimeSupport.enabled",
+            *(k for k in ("datadog.dockerSocketPath", "datadog.criSocketPath") if c.v.on(k)),
+        ],
     ),
     HostVolume(
         "logpodpath",
         lambda c: str(c.v.get("datadog.kubelet.podLogsPath") or "/var/log/pods"),
         lambda c: c.logs() or c.otel_logs_volumes(),
+        causes=_any(*_LOG_KEYS),
     ),
-    HostVolume("logscontainerspath", _fixed("/var/log/containers"), lambda c: c.logs() or c.otel_logs_volumes()),
+    HostVolume(
+        "logscontainerspath",
+        _fixed("/var/log/containers"),
+        lambda c: c.logs() or c.otel_logs_volumes(),
+        causes=_any(*_LOG_KEYS),
+    ),
     HostVolume(
         "logdockercontainerpath",
         _fixed("/var/lib/docker/containers"),
         lambda c: (c.logs() or c.otel_logs_volumes()) and not c.v.get("datadog.criSocketPath"),
+        causes=_any(*_LOG_KEYS),
     ),
-    HostVolume("pointerdir", _fixed("/var/lib/datadog-agent/logs"), NodeAgentChart.logs),
+    HostVolume("pointerdir", _fixed("/var/lib/datadog-agent/logs"), NodeAgentChart.logs, causes=_any(*_LOG_KEYS[:2])),
     HostVolume("datadogrun", None, lambda c: not c.logs()),
-    HostVolume("gpu-devices", _fixed("/dev/null"), _gpu),
-    HostVolume("tracingfs", _fixed("/sys/kernel/tracing"), NodeAgentChart.host_profiler),
+    HostVolume("gpu-devices", _fixed("/dev/null"), _gpu, causes=_GPU),
+    HostVolume(
+        "tracingfs",
+        _fixed("/sys/kernel/tracing"),
+        NodeAgentChart.host_profiler,
+        causes=_all("datadog.hostProfiler.enabled"),
+    ),
 )
+
+
+def volume_causes(chart: NodeAgentChart, name: str) -> list[str]:
+    """The keys that make the chart declare volume `name` (empty: always declared, or not a chart volume)."""
+    for entry in HOST_VOLUMES:
+        if entry.name == name and entry.path is not None and entry.when(chart):
+            return entry.causes(chart)
+    if name in {n for n, _ in _package_dirs(chart.v)}:
+        return _COMPILING(chart)
+    return []
+
+
+# --- the pod's containers: each one the chart may add, with the keys of its condition ---------------
+
+
+class ContainerEntry(NamedTuple):
+    """A container (or init container) the chart adds when `when` holds, and the keys that make it."""
+
+    name: str
+    when: Callable[[NodeAgentChart], bool]
+    causes: Causes = _always
+
+
+_APM_KEYS = (
+    "datadog.apm.socketEnabled",
+    "datadog.apm.useSocketVolume",
+    "datadog.apm.portEnabled",
+    "datadog.apm.enabled",
+    "datadog.apm.useLocalService",
+)
+
+CONTAINERS: tuple[ContainerEntry, ...] = (
+    ContainerEntry("init-volume", lambda c: True),
+    ContainerEntry("init-config", lambda c: True),
+    ContainerEntry(
+        "host-profiler-seccomp-setup", NodeAgentChart.host_profiler_seccomp, _all("datadog.hostProfiler.enabled")
+    ),
+    ContainerEntry(
+        "seccomp-setup",
+        NodeAgentChart.seccomp_setup,
+        _triggered(SYSTEM_PROBE_TRIGGERS, also=_all("datadog.systemProbe.seccomp")),
+    ),
+    ContainerEntry("agent", lambda c: True),
+    ContainerEntry("trace-agent", NodeAgentChart.trace_agent, _any(*_APM_KEYS)),
+    ContainerEntry("process-agent", NodeAgentChart.process_agent, _triggered(PROCESS_AGENT_TRIGGERS)),
+    ContainerEntry("system-probe", NodeAgentChart.system_probe, _triggered(SYSTEM_PROBE_TRIGGERS)),
+    ContainerEntry("security-agent", NodeAgentChart.security_agent, _triggered(SECURITY_AGENT_TRIGGERS)),
+    ContainerEntry("otel-agent", NodeAgentChart.otel, _all("datadog.otelCollector.enabled")),
+    ContainerEntry("host-profiler", NodeAgentChart.host_profiler, _all("datadog.hostProfiler.enabled")),
+    ContainerEntry("agent-data-plane", NodeAgentChart.data_plane, _all("datadog.dataPlane.enabled")),
+    ContainerEntry("fips-proxy", NodeAgentChart.fips_proxy, _all("fips.enabled")),
+)
+
+
+def container_causes(chart: NodeAgentChart, name: str) -> list[str]:
+    """The keys that make the chart add container `name` (empty: it is always there)."""
+    entry = next((e for e in CONTAINERS if e.name == name), None)
+    return entry.causes(chart) if entry is not None and entry.when(chart) else []
+
+
+# Capabilities the chart adds to a container for a feature, by capability: the keys of that condition.
+CAPABILITY_CAUSES: dict[tuple[str, str], Causes] = {
+    ("agent", "SYS_ADMIN"): _all(
+        "datadog.sbom.containerImage.enabled", "datadog.sbom.containerImage.uncompressedLayersSupport"
+    ),
+    ("agent", "MKNOD"): _GPU,
+    ("system-probe", "MKNOD"): _all("datadog.gpuMonitoring.enabled", "datadog.gpuMonitoring.privilegedMode"),
+    ("system-probe", "KILL"): _all(
+        "datadog.securityAgent.runtime.enabled", "datadog.securityAgent.runtime.enforcement.enabled"
+    ),
+    ("security-agent", "AUDIT_CONTROL"): _all("datadog.securityAgent.compliance.enabled"),
+    ("security-agent", "AUDIT_READ"): _all("datadog.securityAgent.compliance.enabled"),
+}
 
 
 def _number(value: Any) -> Any:

@@ -61,9 +61,10 @@ class Privilege:
     what: str
     key: str
     source: str  # "set in file", "chart default", "rendered"
+    keys: tuple[str, ...] = ()  # every key whose setting causes it (the chart's condition), `key` first
 
-    def as_json(self) -> dict[str, str]:
-        return {"privilege": self.what, "key": self.key, "source": self.source}
+    def as_json(self) -> dict[str, Any]:
+        return {"privilege": self.what, "key": self.key, "keys": list(self.keys or (self.key,)), "source": self.source}
 
 
 @dataclass

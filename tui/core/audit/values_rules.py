@@ -22,6 +22,7 @@ from tui.core.chart_model import (
     SYSTEM_PROBE_TRIGGERS,
     NodeAgentChart,
     Trigger,
+    volume_causes,
 )
 from tui.core.chart_values import runtime_socket_setting
 from tui.core.helm_yaml import Duplicate
@@ -373,7 +374,8 @@ def _rw_kept(c: Context) -> Iterator[Hit]:
             continue
         if grant.containers and set(grant.containers) <= c.removed:
             continue  # its container is flagged as unrequested
-        yield Hit(volume_key(grant.volume, c), {"path": grant.path, "where": _where(grant), "because": grant.because})
+        key = cause_key(volume_causes(c.chart, grant.volume), c) or volume_key(grant.volume, c)
+        yield Hit(key, {"path": grant.path, "where": _where(grant), "because": grant.because})
 
 
 def _where(grant: HostPathGrant) -> str:
@@ -494,8 +496,6 @@ def volume_key(volume: str, c: Context) -> str:
     for key, volumes in FEATURE_VOLUMES.items():
         if volume in volumes and c.chart.v.on(key):
             return key
-    active = c.chart.active(SYSTEM_PROBE_TRIGGERS)
-    sp = active[0].key if active else "datadog.discovery.enabled"
     table = {
         "os-release-file": "datadog.osReleasePath",
         "apmsocket": "datadog.apm.socketEnabled",
@@ -511,7 +511,12 @@ def volume_key(volume: str, c: Context) -> str:
         return table[volume]
     if volume.startswith("etc-") and volume.endswith("-release"):
         return "datadog.disableDefaultOsReleasePaths"
-    return sp
+    return cause_key(volume_causes(c.chart, volume), c) or "datadog.discovery.enabled"
+
+
+def cause_key(keys: list[str], c: Context) -> str:
+    """The cause to point at: the first the file sets, else the first ("" when none)."""
+    return next((k for k in keys if is_set(c.values, k)), keys[0] if keys else "")
 
 
 def _bundled_operator(c: Context) -> Iterator[Hit]:
