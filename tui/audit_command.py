@@ -77,7 +77,7 @@ def run_audit(args: argparse.Namespace, out: TextIO) -> int:
     elif fmt == "sarif":
         from tui.core.audit.sarif import to_sarif
 
-        sarif = to_sarif(report, _values_lines(key_lines(text), given))
+        sarif = to_sarif(report, _values_lines(key_lines(text, given), given))
         if fix:
             by_finding = {(d.finding.id, d.finding.key): d.summary() for d in decisions}
             for result, finding in zip(sarif["runs"][0]["results"], report.sorted_findings(), strict=False):
@@ -251,7 +251,7 @@ def format_text(report: AuditReport, decisions: list[Any] | None = None) -> str:
     lines.append("Privileges granted (key responsible; where its value comes from):")
     for privilege in report.privileges:
         lines.append(f"  {privilege.what}")
-        lines.append(f"      ← {privilege.key} ({privilege.source})")
+        lines.append(f"      ← {', '.join(privilege.keys or (privilege.key,))} ({privilege.source})")
     if report.answers is not None:
         lines.append("")
         lines.append("Inferred answers (what `ddsecure generate` would build from; see --fix):")

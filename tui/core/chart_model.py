@@ -944,7 +944,7 @@ _PROCESS_KEYS = tuple(
 _LOG_KEYS = ("datadog.logs.enabled", "datadog.logsEnabled", "datadog.otelCollector.logs.enabled")
 
 
-def _COMPILING(chart: NodeAgentChart) -> list[str]:  # noqa: N802 (a Causes like the tables' others)
+def _compiling(chart: NodeAgentChart) -> list[str]:
     """What makes system-probe compile eBPF programs at run time (runtime_compilation's condition)."""
     keys = [
         k
@@ -1037,7 +1037,7 @@ HOST_VOLUMES: tuple[HostVolume, ...] = (
             name,
             _fixed(path),
             lambda c: c.compiles_ebpf() and c.v.on("datadog.systemProbe.enableDefaultKernelHeadersPaths"),
-            causes=_COMPILING,
+            causes=_compiling,
         )
         for name, path in (("modules", "/lib/modules"), ("src", "/usr/src"))
     ),
@@ -1046,16 +1046,16 @@ HOST_VOLUMES: tuple[HostVolume, ...] = (
         lambda c: f"{_asset_dir(c)}/build",
         NodeAgentChart.compiles_ebpf,
         "DirectoryOrCreate",
-        _COMPILING,
+        _compiling,
     ),
     HostVolume(
         "kernel-headers-download-dir",
         lambda c: f"{_asset_dir(c)}/kernel-headers",
         NodeAgentChart.compiles_ebpf,
         "DirectoryOrCreate",
-        _COMPILING,
+        _compiling,
     ),
-    _PackageDirs("package-dirs", None, NodeAgentChart.compiles_ebpf, causes=_COMPILING),
+    _PackageDirs("package-dirs", None, NodeAgentChart.compiles_ebpf, causes=_compiling),
     HostVolume(
         "btf-path",
         _value("datadog.systemProbe.btfPath"),
@@ -1130,7 +1130,7 @@ def volume_causes(chart: NodeAgentChart, name: str) -> list[str]:
         if entry.name == name and entry.path is not None and entry.when(chart):
             return entry.causes(chart)
     if name in {n for n, _ in _package_dirs(chart.v)}:
-        return _COMPILING(chart)
+        return _compiling(chart)
     return []
 
 

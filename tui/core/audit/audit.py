@@ -281,8 +281,25 @@ def audit_file(
     return audit_text(text, str(path), render=render, chart=chart, version=version), text
 
 
-def key_lines(text: str) -> dict[str, int]:
-    """Dotted key -> 1-based line, read off the text (block mappings; list items end a path)."""
+def key_lines(text: str, given: AuditInput | None = None) -> dict[str, int]:
+    """Dotted key -> 1-based line of the key helm reads (the last of two equal keys).
+
+    With a values input: its values keys (a wrapper's prefix left out), counted in the file given, the
+    wrapper's own lines included. Otherwise every key of the file's first document."""
+    if given is not None and given.lines:
+        return dict(given.lines)
+    from tui.core.yaml_input import helm_documents
+
+    try:
+        reading = helm_documents(text, "file")
+    except DdsecureError:
+        return _regex_key_lines(text)
+    return {".".join(path): line for (document, path), line in reading.lines.items() if document == 0}
+
+
+def _regex_key_lines(text: str) -> dict[str, int]:
+    """Dotted key -> 1-based line, read off the text (block mappings; list items end a path), for text that
+    is not YAML."""
     lines: dict[str, int] = {}
     stack: list[tuple[int, str]] = []
     for number, line in enumerate(text.splitlines(), 1):

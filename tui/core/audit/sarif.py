@@ -12,6 +12,16 @@ _LEVEL = {"high": "error", "medium": "warning", "low": "note", "info": "note"}
 _SCORE = {"high": "8.0", "medium": "5.0", "low": "3.0", "info": "1.0"}
 
 
+def line_for(line_of: dict[str, int], key: str) -> int:
+    """The key's line, or its nearest ancestor's that the file sets (1: the file sets none of them)."""
+    parts = key.split(".")
+    for n in range(len(parts), 0, -1):
+        line = line_of.get(".".join(parts[:n]))
+        if line is not None:
+            return line
+    return 1
+
+
 def to_sarif(report: AuditReport, line_of: dict[str, int] | None = None) -> dict[str, Any]:
     """One run, one rule per finding id, one result per finding, located in the audited file."""
     line_of = line_of or {}
@@ -28,7 +38,7 @@ def to_sarif(report: AuditReport, line_of: dict[str, int] | None = None) -> dict
     ]
     results = []
     for finding in findings:
-        region = {"startLine": max(1, line_of.get(finding.key, 1))}
+        region = {"startLine": max(1, line_for(line_of, finding.key))}
         text = finding.message + (f" Fix: {finding.fix}" if finding.fix else "")
         results.append(
             {

@@ -22,6 +22,7 @@ from tui.core.chart_model import (
     SYSTEM_PROBE_TRIGGERS,
     NodeAgentChart,
     Trigger,
+    container_causes,
     volume_causes,
 )
 from tui.core.chart_values import runtime_socket_setting
@@ -325,12 +326,18 @@ def _capabilities(c: Context) -> Iterator[Hit]:
             reason = f"{', '.join(extra)} beyond what the chart adds for its features"
             fix = f"remove {', '.join(extra)} from {key}.add"
             yield Hit(key, {**fields, "reason": reason, "fix": fix}, ((f"{key}.add", kept),))
-        elif container in wanted:
+            continue
+        # the chart's own capabilities: point at the feature that runs the container (the key to change)
+        cause = cause_key(container_causes(c.chart, container), c) or key
+        if container in wanted:
             reason = "needed by the features this file enables"
-            yield Hit(key, {**fields, "reason": reason, "fix": ""}, severity=PRIVILEGE_SEVERITY["requested"])
+            yield Hit(cause, {**fields, "reason": reason, "fix": ""}, severity=PRIVILEGE_SEVERITY["requested"])
         else:
-            reason, fix = "for a container nothing in this file asks for", "turn off the feature that runs it"
-            yield Hit(key, {**fields, "reason": reason, "fix": fix})
+            reason, fix = (
+                "for a container nothing in this file asks for",
+                f"turn off the feature that runs it ({cause})",
+            )
+            yield Hit(cause, {**fields, "reason": reason, "fix": fix})
 
 
 def _host_root(c: Context) -> Iterator[Hit]:
