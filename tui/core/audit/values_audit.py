@@ -115,8 +115,9 @@ def causes(context: Context) -> Iterator[tuple[str, list[str]]]:
     for container in context.pod.get("containers", []):
         for port in container.get("ports") or []:
             if port.get("hostPort"):
-                key = _port_key(context, str(container["name"]), str(port.get("name", "")), int(port["hostPort"]))
-                yield f"hostPort {port['hostPort']} ({container['name']})", [key]
+                name = str(port.get("name", ""))
+                key = _port_key(context, str(container["name"]), name, int(port["hostPort"]))
+                yield f"hostPort {port['hostPort']} ({container['name']})", _port_causes(context, name, key)
     user = "root (UID 0)" if not ledger.run_as_user else f"UID {ledger.run_as_user}"
     yield f"runs as {user}", ["datadog.securityContext.runAsUser"]
     custom = context.custom_volumes()
@@ -134,6 +135,15 @@ def causes(context: Context) -> Iterator[tuple[str, list[str]]]:
         keys = container_causes(chart, container)
         if keys:
             yield f"container {container}", keys
+
+
+def _port_causes(context: Context, name: str, key: str) -> list[str]:
+    """The keys that open a host port: the OTLP receiver's switch with its useHostPort, APM's two switches."""
+    if key.endswith(".useHostPort") and key.startswith("datadog.otlp."):
+        return [key.removesuffix(".useHostPort") + ".enabled", key]
+    if name == "traceport":
+        return [k for k in ("datadog.apm.portEnabled", "datadog.apm.enabled") if context.chart.v.on(k)] or [key]
+    return [key]
 
 
 def capability_causes(context: Context, container: str, caps: Sequence[str]) -> list[str]:
