@@ -613,114 +613,37 @@ def _otlp_ports(v: _Values) -> list[dict[str, Any]]:
     return ports
 
 
-def render_pod(user_values: Mapping[str, Any], cluster: Cluster = ANY_CLUSTER) -> PodSpec:
-    """The node-Agent pod spec (privilege-relevant parts) that the chart renders for these values,
-    on a cluster whose API server reports `cluster`."""
-    chart = NodeAgentChart(user_values)
+class PodParts(NamedTuple):
+    """What several containers of the pod share, computed once per render: mounts, directories, ports."""
+
+    runtime_mount: list[dict[str, Any]]  # the runtime socket's directory, when runtime support is on
+    ca_mount: list[dict[str, Any]]  # the kubelet's CA file, when one is set
+    dsd_dir: str
+    apm_dir: str
+    passwd: bool  # the chart may mount /etc/passwd (root, not disabled)
+    cri_set: bool
+    proc: dict[str, Any]
+    cgroups: dict[str, Any]
+    release_mounts: list[dict[str, Any]]  # /etc/*-release files system-probe reads
+    host_release_mount: list[dict[str, Any]]  # linux-container-host-release-volumemounts
+    run_mount: list[dict[str, Any]]  # the agent run directory (a hostPath only with logs)
+    custom: list[dict[str, Any]]  # agents.volumeMounts, in every container
+    dsd_port: dict[str, Any]
+
+
+def _parts(chart: NodeAgentChart) -> PodParts:
     v = chart.v
-    sp, sa, pa, ta = chart.system_probe(), chart.security_agent(), chart.process_agent(), chart.trace_agent()
     runtime_dir = posixpath.dirname(chart.runtime_socket())
     runtime_on = v.on("datadog.containerRuntimeSupport.enabled")
-    runtime_mount = [_mount("runtimesocketdir", posixpath.normpath("/host/" + runtime_dir), True)] if runtime_on else []
     ca_path = str(v.get("datadog.kubelet.hostCAPath") or "")
-    ca_mount = (
-        [
-            _mount(
-                "kubelet-ca",
-                str(v.get("datadog.kubelet.agentCAPath") or "/var/run/kubelet-ca/" + posixpath.basename(ca_path)),
-                True,
-            )
-        ]
-        if ca_path
-        else []
-    )
-    dsd_dir = posixpath.dirname(str(v.get("datadog.dogstatsd.socketPath")))
-    apm_dir = posixpath.dirname(str(v.get("datadog.apm.socketPath")))
+    ca_file = str(v.get("datadog.kubelet.agentCAPath") or "/var/run/kubelet-ca/" + posixpath.basename(ca_path))
     os_release = chart.os_release_file()
-    passwd = chart.passwd_allowed()
-    logs = chart.logs()
-    cri_set = bool(v.get("datadog.criSocketPath"))
-    seccomp_setup = sp and v.get("datadog.systemProbe.seccomp") == "localhost/system-probe"
-    gpu = v.on("datadog.gpuMonitoring.enabled")
-    sbom_layers = chart.sbom_images() and (
-        v.on("datadog.sbom.containerImage.uncompressedLayersSupport")
-        or v.on("datadog.sbom.containerImage.overlayFSDirectScan")
-    )
-    proc = _mount("procdir", "/host/proc", True)
-    cgroups = _mount("cgroups", "/host/sys/fs/cgroup", True)
-    release_names = ("redhat", "fedora", "lsb")
     release_mounts = [
         _mount(f"etc-{name}-release", f"/host/etc/{name}-release", True)
-        for name in release_names
+        for name in _RELEASE_NAMES
         if chart.os_release_paths() and v.get("datadog.osReleasePath") != f"/etc/{name}-release"
     ]
-    host_release_mount = []  # linux-container-host-release-volumemounts
-    if os_release and (sp or v.get("datadog.osReleasePath")):
-        host_release_mount = [_mount("os-release-file", "/host" + os_release, True)]
-    # the agent run directory: a hostPath only when logs are on
-    run_volume = "pointerdir" if logs else "datadogrun"
-    run_mount = [_mount(run_volume, "/opt/datadog-agent/run", False)]
-
-    volumes = [vol for entry in HOST_VOLUMES if entry.when(chart) for vol in entry.volumes(chart)]
-    volumes += [dict(copy.deepcopy(vol)) for vol in v.get("agents.volumes") or [] if isinstance(vol, Mapping)]
-
-    init_context = _security_context(v.get("agents.containers.initContainers.securityContext"))
-    init_containers: list[dict[str, Any]] = [
-        {"name": "init-volume", "volumeMounts": []},
-        {
-            "name": "init-config",
-            "volumeMounts": [proc, *runtime_mount, *_custom_mounts(v, "agents.containers.initContainers.volumeMounts")],
-        },
-    ]
-    if chart.host_profiler_seccomp():
-        root = str(v.get("datadog.hostProfiler.seccompRoot"))
-        init_containers.append(
-            {
-                "name": "host-profiler-seccomp-setup",
-                "volumeMounts": [_mount("host-profiler-seccomp-root", "/host" + root, False)],
-            }
-        )
-    if seccomp_setup:
-        init_containers.append(
-            {"name": "seccomp-setup", "volumeMounts": [_mount("seccomp-root", "/host/var/lib/kubelet/seccomp", False)]}
-        )
-    for init in init_containers:
-        if init_context:
-            init["securityContext"] = copy.deepcopy(init_context)
-
-    custom = _custom_mounts(v, "agents.volumeMounts")
-
-    # containers
-    agent_mounts = [*host_release_mount, *runtime_mount]
-    if gpu:
-        agent_mounts += [
-            _mount("pod-resources-socket", str(v.get("datadog.kubelet.podResourcesSocketDir")), False),
-            {"name": "gpu-devices", "mountPath": "/var/run/nvidia-container-devices/all"},
-        ]
-    agent_mounts += [_mount("dsdsocket", dsd_dir, False), proc, cgroups]
-    if passwd and chart.process_checks() and chart.process_checks_in_core_agent():
-        agent_mounts.append(_mount("passwd", "/etc/passwd", True))
-    if logs:
-        agent_mounts += [
-            _mount("pointerdir", "/opt/datadog-agent/run", False),
-            _mount("logpodpath", "/var/log/pods", True),
-            _mount("logscontainerspath", "/var/log/containers", True),
-        ]
-        if not cri_set:
-            agent_mounts.append(_mount("logdockercontainerpath", "/var/lib/docker/containers", True))
-    else:
-        agent_mounts.append({"name": "datadogrun", "mountPath": "/opt/datadog-agent/run"})
-    if sbom_layers:
-        agent_mounts += [_mount(f"host-{n}-dir", "/host" + p, True) for n, p in _IMAGE_STORES]
-    if chart.sbom_host():
-        agent_mounts += [_mount(f"host-{n}-dir", f"/host/var/lib/{n}", True) for n in _PACKAGE_DBS]
-        if chart.os_release_paths():
-            agent_mounts += [
-                _mount(f"etc-{n}-release", f"/host/etc/{n}-release", True)
-                for n in (*release_names, "system")
-                if v.get("datadog.osReleasePath") != f"/etc/{n}-release"
-            ]
-    agent_mounts += ca_mount + custom
+    host_release = os_release and (chart.system_probe() or v.get("datadog.osReleasePath"))
     dsd_port: dict[str, Any] = {
         "containerPort": int(v.get("datadog.dogstatsd.port", 8125)),
         "name": "dogstatsdport",
@@ -728,121 +651,43 @@ def render_pod(user_values: Mapping[str, Any], cluster: Cluster = ANY_CLUSTER) -
     }
     if v.on("datadog.dogstatsd.useHostPort"):
         dsd_port["hostPort"] = dsd_port["containerPort"]
-    agent_ports = [] if chart.data_plane() else [dsd_port]
-    agent_ports += _otlp_ports(v) + _custom_ports(v, "agents.containers.agent.ports")
-    agent: dict[str, Any] = {"name": "agent", "volumeMounts": agent_mounts}
-    if agent_ports:
-        agent["ports"] = agent_ports
-    sys_admin = (
-        sbom_layers
-        and v.on("datadog.sbom.containerImage.uncompressedLayersSupport")
-        and not v.on("datadog.sbom.containerImage.overlayFSDirectScan")
+    return PodParts(
+        runtime_mount=[_mount("runtimesocketdir", posixpath.normpath("/host/" + runtime_dir), True)]
+        if runtime_on
+        else [],
+        ca_mount=[_mount("kubelet-ca", ca_file, True)] if ca_path else [],
+        dsd_dir=posixpath.dirname(str(v.get("datadog.dogstatsd.socketPath"))),
+        apm_dir=posixpath.dirname(str(v.get("datadog.apm.socketPath"))),
+        passwd=chart.passwd_allowed(),
+        cri_set=bool(v.get("datadog.criSocketPath")),
+        proc=_mount("procdir", "/host/proc", True),
+        cgroups=_mount("cgroups", "/host/sys/fs/cgroup", True),
+        release_mounts=release_mounts,
+        host_release_mount=[_mount("os-release-file", "/host" + os_release, True)] if host_release else [],
+        run_mount=[_mount("pointerdir" if chart.logs() else "datadogrun", "/opt/datadog-agent/run", False)],
+        custom=_custom_mounts(v, "agents.volumeMounts"),
+        dsd_port=dsd_port,
     )
-    agent_apparmor = (
-        v.on("agents.podSecurity.apparmor.enabled")
-        and chart.sbom_images()
-        and v.on("datadog.sbom.containerImage.uncompressedLayersSupport")
-    )
-    agent_context = _security_context(
-        v.get("agents.containers.agent.securityContext"),
-        add=(("SYS_ADMIN",) if sys_admin else ()) + (("MKNOD",) if gpu else ()),
-        apparmor="unconfined" if agent_apparmor else "",
-    )
-    if agent_context:
-        agent["securityContext"] = agent_context
-    env = v.get("agents.containers.agent.env") or []
-    if env:
-        agent["env"] = copy.deepcopy(env)
-    containers = [agent]
 
-    if ta:
-        ta_mounts = [proc, cgroups, _mount("dsdsocket", dsd_dir, False)]
-        if chart.apm_uds() and dsd_dir != apm_dir:
-            ta_mounts.append(_mount("apmsocket", apm_dir, False))
-        ta_mounts += runtime_mount + ca_mount + custom
-        apm_port: dict[str, Any] = {
-            "containerPort": int(v.get("datadog.apm.port", 8126)),
-            "name": "traceport",
-            "protocol": "TCP",
-        }
-        if chart.apm_host_port():
-            apm_port["hostPort"] = apm_port["containerPort"]
-        containers.append(
-            _with_context(
-                {
-                    "name": "trace-agent",
-                    "ports": [apm_port, *_custom_ports(v, "agents.containers.traceAgent.ports")],
-                    "volumeMounts": ta_mounts,
-                },
-                _security_context(v.get("agents.containers.traceAgent.securityContext")),
-            )
-        )
-    if pa:
-        pa_mounts = [_mount("dsdsocket", dsd_dir, True), *host_release_mount, *runtime_mount, cgroups]
-        process_features = ("processCollection", "processDiscovery", "containerCollection")
-        if passwd and any(v.on(f"datadog.processAgent.{f}") for f in process_features):
-            pa_mounts.append(_mount("passwd", "/etc/passwd", True))
-        pa_mounts += [proc, *ca_mount, *custom]
-        containers.append(
-            _with_ports(
-                _with_context(
-                    {"name": "process-agent", "volumeMounts": pa_mounts},
-                    _security_context(v.get("agents.containers.processAgent.securityContext")),
-                ),
-                _custom_ports(v, "agents.containers.processAgent.ports"),
-            )
-        )
-    if sp:
-        containers.append(_system_probe(chart, release_mounts, host_release_mount, passwd, custom))
-    if sa:
-        containers.append(_security_agent(chart, dsd_dir, passwd, host_release_mount, runtime_mount, ca_mount, custom))
-    if chart.otel():
-        otel_mounts = [*run_mount, proc, cgroups, _mount("dsdsocket", dsd_dir, True)]
-        if chart.otel_reads_log_files():
-            otel_mounts += [
-                _mount("logpodpath", "/var/log/pods", True),
-                _mount("logscontainerspath", "/var/log/containers", True),
-            ]
-            if not cri_set:
-                otel_mounts.append(_mount("logdockercontainerpath", "/var/lib/docker/containers", True))
-        otel_mounts += runtime_mount + ca_mount + custom + _custom_mounts(v, "agents.containers.otelAgent.volumeMounts")
-        otel_ports = []
-        for port in v.get("datadog.otelCollector.ports") or []:
-            if isinstance(port, Mapping):
-                entry = {
-                    "containerPort": _number(port.get("containerPort")),
-                    "protocol": port.get("protocol"),
-                    "name": port.get("name"),
-                }
-                if port.get("hostPort"):
-                    entry["hostPort"] = _number(port.get("hostPort"))
-                otel_ports.append(entry)
-        otel_ports += _custom_ports(v, "agents.containers.otelAgent.ports")
-        containers.append(
-            _with_context(
-                {"name": "otel-agent", "ports": otel_ports, "volumeMounts": otel_mounts},
-                _security_context(v.get("agents.containers.otelAgent.securityContext")),
-            )
-        )
-    if chart.host_profiler():
-        containers.append(_host_profiler(chart, run_mount, runtime_mount, ca_mount, custom))
-    if chart.data_plane():
-        dp_mounts = [*runtime_mount, _mount("dsdsocket", dsd_dir, False), proc, cgroups, *custom]
-        dp_ports = [dsd_port, *_custom_ports(v, "agents.containers.agentDataPlane.ports")]
-        containers.append(
-            _with_context(
-                {"name": "agent-data-plane", "ports": dp_ports, "volumeMounts": dp_mounts},
-                _security_context(v.get("agents.containers.agentDataPlane.securityContext")),
-            )
-        )
-    if chart.fips_proxy():
-        first, count = int(v.get("fips.port", 9803)), int(v.get("fips.portRange", 15))
-        ports = [
-            {"containerPort": p, "name": f"port-{i}", "protocol": "TCP"}
-            for i, p in enumerate(range(first, first + count))
-        ]
-        containers.append({"name": "fips-proxy", "ports": ports})
 
+_RELEASE_NAMES = ("redhat", "fedora", "lsb")
+
+
+def render_pod(user_values: Mapping[str, Any], cluster: Cluster = ANY_CLUSTER) -> PodSpec:
+    """The node-Agent pod spec (privilege-relevant parts) that the chart renders for these values,
+    on a cluster whose API server reports `cluster`: each container of `CONTAINERS` whose condition
+    holds, built by its own builder, and each volume of `HOST_VOLUMES` whose condition holds."""
+    chart = NodeAgentChart(user_values)
+    v = chart.v
+    parts = _parts(chart)
+    volumes = [vol for entry in HOST_VOLUMES if entry.when(chart) for vol in entry.volumes(chart)]
+    volumes += [dict(copy.deepcopy(vol)) for vol in v.get("agents.volumes") or [] if isinstance(vol, Mapping)]
+    built = [(entry, entry.build(chart, parts)) for entry in CONTAINERS if entry.when(chart)]
+    init_containers = [container for entry, container in built if entry.init]
+    init_context = _security_context(v.get("agents.containers.initContainers.securityContext"))
+    for init in init_containers:
+        if init_context:
+            init["securityContext"] = copy.deepcopy(init_context)
     pod: PodSpec = {}
     pod_context = v.get("datadog.securityContext")
     if pod_context:
@@ -851,10 +696,190 @@ def render_pod(user_values: Mapping[str, Any], cluster: Cluster = ANY_CLUSTER) -
         pod["hostNetwork"] = True
     if chart.host_pid():
         pod["hostPID"] = True
-    pod["containers"] = containers
+    pod["containers"] = [container for entry, container in built if not entry.init]
     pod["initContainers"] = init_containers
     pod["volumes"] = volumes
     return CHART_PROVIDERS.finish(pod, v.tree, cluster, render_pod)
+
+
+# --- one builder per container, in the chart's order --------------------------------------------------
+
+
+def _init_volume(chart: NodeAgentChart, parts: PodParts) -> dict[str, Any]:
+    return {"name": "init-volume", "volumeMounts": []}
+
+
+def _init_config(chart: NodeAgentChart, parts: PodParts) -> dict[str, Any]:
+    own = _custom_mounts(chart.v, "agents.containers.initContainers.volumeMounts")
+    return {"name": "init-config", "volumeMounts": [parts.proc, *parts.runtime_mount, *own]}
+
+
+def _host_profiler_seccomp_setup(chart: NodeAgentChart, parts: PodParts) -> dict[str, Any]:
+    root = str(chart.v.get("datadog.hostProfiler.seccompRoot"))
+    return {
+        "name": "host-profiler-seccomp-setup",
+        "volumeMounts": [_mount("host-profiler-seccomp-root", "/host" + root, False)],
+    }
+
+
+def _seccomp_setup(chart: NodeAgentChart, parts: PodParts) -> dict[str, Any]:
+    return {"name": "seccomp-setup", "volumeMounts": [_mount("seccomp-root", "/host/var/lib/kubelet/seccomp", False)]}
+
+
+def _sbom_layers(chart: NodeAgentChart) -> bool:
+    v = chart.v
+    return chart.sbom_images() and (
+        v.on("datadog.sbom.containerImage.uncompressedLayersSupport")
+        or v.on("datadog.sbom.containerImage.overlayFSDirectScan")
+    )
+
+
+def _agent(chart: NodeAgentChart, parts: PodParts) -> dict[str, Any]:
+    v = chart.v
+    gpu = v.on("datadog.gpuMonitoring.enabled")
+    sbom_layers = _sbom_layers(chart)
+    mounts = [*parts.host_release_mount, *parts.runtime_mount]
+    if gpu:
+        mounts += [
+            _mount("pod-resources-socket", str(v.get("datadog.kubelet.podResourcesSocketDir")), False),
+            {"name": "gpu-devices", "mountPath": "/var/run/nvidia-container-devices/all"},
+        ]
+    mounts += [_mount("dsdsocket", parts.dsd_dir, False), parts.proc, parts.cgroups]
+    if parts.passwd and chart.process_checks() and chart.process_checks_in_core_agent():
+        mounts.append(_mount("passwd", "/etc/passwd", True))
+    if chart.logs():
+        mounts += [
+            _mount("pointerdir", "/opt/datadog-agent/run", False),
+            _mount("logpodpath", "/var/log/pods", True),
+            _mount("logscontainerspath", "/var/log/containers", True),
+        ]
+        if not parts.cri_set:
+            mounts.append(_mount("logdockercontainerpath", "/var/lib/docker/containers", True))
+    else:
+        mounts.append({"name": "datadogrun", "mountPath": "/opt/datadog-agent/run"})
+    if sbom_layers:
+        mounts += [_mount(f"host-{n}-dir", "/host" + p, True) for n, p in _IMAGE_STORES]
+    if chart.sbom_host():
+        mounts += [_mount(f"host-{n}-dir", f"/host/var/lib/{n}", True) for n in _PACKAGE_DBS]
+        if chart.os_release_paths():
+            mounts += [
+                _mount(f"etc-{n}-release", f"/host/etc/{n}-release", True)
+                for n in (*_RELEASE_NAMES, "system")
+                if v.get("datadog.osReleasePath") != f"/etc/{n}-release"
+            ]
+    mounts += parts.ca_mount + parts.custom
+    ports = [] if chart.data_plane() else [parts.dsd_port]
+    ports += _otlp_ports(v) + _custom_ports(v, "agents.containers.agent.ports")
+    agent: dict[str, Any] = {"name": "agent", "volumeMounts": mounts}
+    if ports:
+        agent["ports"] = ports
+    sys_admin = (
+        sbom_layers
+        and v.on("datadog.sbom.containerImage.uncompressedLayersSupport")
+        and not v.on("datadog.sbom.containerImage.overlayFSDirectScan")
+    )
+    apparmor = (
+        v.on("agents.podSecurity.apparmor.enabled")
+        and chart.sbom_images()
+        and v.on("datadog.sbom.containerImage.uncompressedLayersSupport")
+    )
+    context = _security_context(
+        v.get("agents.containers.agent.securityContext"),
+        add=(("SYS_ADMIN",) if sys_admin else ()) + (("MKNOD",) if gpu else ()),
+        apparmor="unconfined" if apparmor else "",
+    )
+    if context:
+        agent["securityContext"] = context
+    env = v.get("agents.containers.agent.env") or []
+    if env:
+        agent["env"] = copy.deepcopy(env)
+    return agent
+
+
+def _trace_agent(chart: NodeAgentChart, parts: PodParts) -> dict[str, Any]:
+    v = chart.v
+    mounts = [parts.proc, parts.cgroups, _mount("dsdsocket", parts.dsd_dir, False)]
+    if chart.apm_uds() and parts.dsd_dir != parts.apm_dir:
+        mounts.append(_mount("apmsocket", parts.apm_dir, False))
+    mounts += parts.runtime_mount + parts.ca_mount + parts.custom
+    port: dict[str, Any] = {
+        "containerPort": int(v.get("datadog.apm.port", 8126)),
+        "name": "traceport",
+        "protocol": "TCP",
+    }
+    if chart.apm_host_port():
+        port["hostPort"] = port["containerPort"]
+    return _with_context(
+        {
+            "name": "trace-agent",
+            "ports": [port, *_custom_ports(v, "agents.containers.traceAgent.ports")],
+            "volumeMounts": mounts,
+        },
+        _security_context(v.get("agents.containers.traceAgent.securityContext")),
+    )
+
+
+def _process_agent(chart: NodeAgentChart, parts: PodParts) -> dict[str, Any]:
+    v = chart.v
+    mounts = [_mount("dsdsocket", parts.dsd_dir, True), *parts.host_release_mount, *parts.runtime_mount, parts.cgroups]
+    if parts.passwd and any(v.on(key) for key in _PROCESS_KEYS):
+        mounts.append(_mount("passwd", "/etc/passwd", True))
+    mounts += [parts.proc, *parts.ca_mount, *parts.custom]
+    return _with_ports(
+        _with_context(
+            {"name": "process-agent", "volumeMounts": mounts},
+            _security_context(v.get("agents.containers.processAgent.securityContext")),
+        ),
+        _custom_ports(v, "agents.containers.processAgent.ports"),
+    )
+
+
+def _otel_agent(chart: NodeAgentChart, parts: PodParts) -> dict[str, Any]:
+    v = chart.v
+    mounts = [*parts.run_mount, parts.proc, parts.cgroups, _mount("dsdsocket", parts.dsd_dir, True)]
+    if chart.otel_reads_log_files():
+        mounts += [
+            _mount("logpodpath", "/var/log/pods", True),
+            _mount("logscontainerspath", "/var/log/containers", True),
+        ]
+        if not parts.cri_set:
+            mounts.append(_mount("logdockercontainerpath", "/var/lib/docker/containers", True))
+    mounts += parts.runtime_mount + parts.ca_mount + parts.custom
+    mounts += _custom_mounts(v, "agents.containers.otelAgent.volumeMounts")
+    ports = []
+    for port in v.get("datadog.otelCollector.ports") or []:
+        if isinstance(port, Mapping):
+            entry = {
+                "containerPort": _number(port.get("containerPort")),
+                "protocol": port.get("protocol"),
+                "name": port.get("name"),
+            }
+            if port.get("hostPort"):
+                entry["hostPort"] = _number(port.get("hostPort"))
+            ports.append(entry)
+    ports += _custom_ports(v, "agents.containers.otelAgent.ports")
+    return _with_context(
+        {"name": "otel-agent", "ports": ports, "volumeMounts": mounts},
+        _security_context(v.get("agents.containers.otelAgent.securityContext")),
+    )
+
+
+def _data_plane(chart: NodeAgentChart, parts: PodParts) -> dict[str, Any]:
+    v = chart.v
+    mounts = [*parts.runtime_mount, _mount("dsdsocket", parts.dsd_dir, False), parts.proc, parts.cgroups, *parts.custom]
+    ports = [parts.dsd_port, *_custom_ports(v, "agents.containers.agentDataPlane.ports")]
+    return _with_context(
+        {"name": "agent-data-plane", "ports": ports, "volumeMounts": mounts},
+        _security_context(v.get("agents.containers.agentDataPlane.securityContext")),
+    )
+
+
+def _fips_proxy(chart: NodeAgentChart, parts: PodParts) -> dict[str, Any]:
+    first, count = int(chart.v.get("fips.port", 9803)), int(chart.v.get("fips.portRange", 15))
+    ports = [
+        {"containerPort": p, "name": f"port-{i}", "protocol": "TCP"} for i, p in enumerate(range(first, first + count))
+    ]
+    return {"name": "fips-proxy", "ports": ports}
 
 
 # --- the pod's volumes: every hostPath the chart may declare, in its order, with its condition ----
@@ -1134,54 +1159,6 @@ def volume_causes(chart: NodeAgentChart, name: str) -> list[str]:
     return []
 
 
-# --- the pod's containers: each one the chart may add, with the keys of its condition ---------------
-
-
-class ContainerEntry(NamedTuple):
-    """A container (or init container) the chart adds when `when` holds, and the keys that make it."""
-
-    name: str
-    when: Callable[[NodeAgentChart], bool]
-    causes: Causes = _always
-
-
-_APM_KEYS = (
-    "datadog.apm.socketEnabled",
-    "datadog.apm.useSocketVolume",
-    "datadog.apm.portEnabled",
-    "datadog.apm.enabled",
-    "datadog.apm.useLocalService",
-)
-
-CONTAINERS: tuple[ContainerEntry, ...] = (
-    ContainerEntry("init-volume", lambda c: True),
-    ContainerEntry("init-config", lambda c: True),
-    ContainerEntry(
-        "host-profiler-seccomp-setup", NodeAgentChart.host_profiler_seccomp, _all("datadog.hostProfiler.enabled")
-    ),
-    ContainerEntry(
-        "seccomp-setup",
-        NodeAgentChart.seccomp_setup,
-        _triggered(SYSTEM_PROBE_TRIGGERS, also=_all("datadog.systemProbe.seccomp")),
-    ),
-    ContainerEntry("agent", lambda c: True),
-    ContainerEntry("trace-agent", NodeAgentChart.trace_agent, _any(*_APM_KEYS)),
-    ContainerEntry("process-agent", NodeAgentChart.process_agent, _triggered(PROCESS_AGENT_TRIGGERS)),
-    ContainerEntry("system-probe", NodeAgentChart.system_probe, _triggered(SYSTEM_PROBE_TRIGGERS)),
-    ContainerEntry("security-agent", NodeAgentChart.security_agent, _triggered(SECURITY_AGENT_TRIGGERS)),
-    ContainerEntry("otel-agent", NodeAgentChart.otel, _all("datadog.otelCollector.enabled")),
-    ContainerEntry("host-profiler", NodeAgentChart.host_profiler, _all("datadog.hostProfiler.enabled")),
-    ContainerEntry("agent-data-plane", NodeAgentChart.data_plane, _all("datadog.dataPlane.enabled")),
-    ContainerEntry("fips-proxy", NodeAgentChart.fips_proxy, _all("fips.enabled")),
-)
-
-
-def container_causes(chart: NodeAgentChart, name: str) -> list[str]:
-    """The keys that make the chart add container `name` (empty: it is always there)."""
-    entry = next((e for e in CONTAINERS if e.name == name), None)
-    return entry.causes(chart) if entry is not None and entry.when(chart) else []
-
-
 # Capabilities the chart adds to a container for a feature, by capability: the keys of that condition.
 CAPABILITY_CAUSES: dict[tuple[str, str], Causes] = {
     ("agent", "SYS_ADMIN"): _all(
@@ -1229,13 +1206,13 @@ def _package_dirs(v: _Values) -> list[tuple[str, str]]:
     ]
 
 
-def _system_probe(
-    chart: NodeAgentChart,
-    release_mounts: list[dict[str, Any]],
-    host_release_mount: list[dict[str, Any]],
-    passwd: bool,
-    custom: list[dict[str, Any]],
-) -> dict[str, Any]:
+def _system_probe(chart: NodeAgentChart, parts: PodParts) -> dict[str, Any]:
+    release_mounts, host_release_mount, passwd, custom = (
+        parts.release_mounts,
+        parts.host_release_mount,
+        parts.passwd,
+        parts.custom,
+    )
     v = chart.v
     mounts = [_mount("debugfs", "/sys/kernel/debug", False)]
     if v.on("datadog.networkMonitoring.enabled"):
@@ -1296,15 +1273,9 @@ def _system_probe(
     return _with_ports(container, _custom_ports(v, "agents.containers.systemProbe.ports"))
 
 
-def _security_agent(
-    chart: NodeAgentChart,
-    dsd_dir: str,
-    passwd: bool,
-    host_release_mount: list[dict[str, Any]],
-    runtime_mount: list[dict[str, Any]],
-    ca_mount: list[dict[str, Any]],
-    custom: list[dict[str, Any]],
-) -> dict[str, Any]:
+def _security_agent(chart: NodeAgentChart, parts: PodParts) -> dict[str, Any]:
+    dsd_dir, passwd, host_release_mount = parts.dsd_dir, parts.passwd, parts.host_release_mount
+    runtime_mount, ca_mount, custom = parts.runtime_mount, parts.ca_mount, parts.custom
     v = chart.v
     mounts = [_mount("dsdsocket", dsd_dir, False)]
     if chart.compliance():
@@ -1331,13 +1302,8 @@ def host_profiler_seccomp_name(v: _Values) -> str:
     return f"host-profiler-{hashlib.sha256(image.encode()).hexdigest()[:8]}{suffix}"
 
 
-def _host_profiler(
-    chart: NodeAgentChart,
-    run_mount: list[dict[str, Any]],
-    runtime_mount: list[dict[str, Any]],
-    ca_mount: list[dict[str, Any]],
-    custom: list[dict[str, Any]],
-) -> dict[str, Any]:
+def _host_profiler(chart: NodeAgentChart, parts: PodParts) -> dict[str, Any]:
+    run_mount, runtime_mount, ca_mount, custom = parts.run_mount, parts.runtime_mount, parts.ca_mount, parts.custom
     v = chart.v
     mounts = [_mount("tracingfs", "/sys/kernel/tracing", True), *run_mount, *runtime_mount, *ca_mount, *custom]
     mounts += _custom_mounts(v, "agents.containers.hostProfiler.volumeMounts")
@@ -1347,3 +1313,62 @@ def _host_profiler(
         v.get("agents.containers.hostProfiler.securityContext"), seccomp=seccomp, apparmor=apparmor
     )
     return _with_context({"name": "host-profiler", "volumeMounts": mounts}, context)
+
+
+# --- the pod's containers: each one the chart may add, with the keys of its condition ---------------
+
+
+class ContainerEntry(NamedTuple):
+    """A container (or init container) the chart adds when `when` holds, built by `build`, and the keys of
+    that condition (`causes`) for the audit to blame."""
+
+    name: str
+    when: Callable[[NodeAgentChart], bool]
+    build: Callable[[NodeAgentChart, PodParts], dict[str, Any]]
+    causes: Causes = _always
+    init: bool = False
+
+
+_APM_KEYS = (
+    "datadog.apm.socketEnabled",
+    "datadog.apm.useSocketVolume",
+    "datadog.apm.portEnabled",
+    "datadog.apm.enabled",
+    "datadog.apm.useLocalService",
+)
+
+CONTAINERS: tuple[ContainerEntry, ...] = (
+    ContainerEntry("init-volume", lambda c: True, _init_volume, init=True),
+    ContainerEntry("init-config", lambda c: True, _init_config, init=True),
+    ContainerEntry(
+        "host-profiler-seccomp-setup",
+        NodeAgentChart.host_profiler_seccomp,
+        _host_profiler_seccomp_setup,
+        _all("datadog.hostProfiler.enabled"),
+        init=True,
+    ),
+    ContainerEntry(
+        "seccomp-setup",
+        NodeAgentChart.seccomp_setup,
+        _seccomp_setup,
+        _triggered(SYSTEM_PROBE_TRIGGERS, also=_all("datadog.systemProbe.seccomp")),
+        init=True,
+    ),
+    ContainerEntry("agent", lambda c: True, _agent),
+    ContainerEntry("trace-agent", NodeAgentChart.trace_agent, _trace_agent, _any(*_APM_KEYS)),
+    ContainerEntry("process-agent", NodeAgentChart.process_agent, _process_agent, _triggered(PROCESS_AGENT_TRIGGERS)),
+    ContainerEntry("system-probe", NodeAgentChart.system_probe, _system_probe, _triggered(SYSTEM_PROBE_TRIGGERS)),
+    ContainerEntry(
+        "security-agent", NodeAgentChart.security_agent, _security_agent, _triggered(SECURITY_AGENT_TRIGGERS)
+    ),
+    ContainerEntry("otel-agent", NodeAgentChart.otel, _otel_agent, _all("datadog.otelCollector.enabled")),
+    ContainerEntry("host-profiler", NodeAgentChart.host_profiler, _host_profiler, _all("datadog.hostProfiler.enabled")),
+    ContainerEntry("agent-data-plane", NodeAgentChart.data_plane, _data_plane, _all("datadog.dataPlane.enabled")),
+    ContainerEntry("fips-proxy", NodeAgentChart.fips_proxy, _fips_proxy, _all("fips.enabled")),
+)
+
+
+def container_causes(chart: NodeAgentChart, name: str) -> list[str]:
+    """The keys that make the chart add container `name` (empty: it is always there)."""
+    entry = next((e for e in CONTAINERS if e.name == name), None)
+    return entry.causes(chart) if entry is not None and entry.when(chart) else []
