@@ -83,6 +83,8 @@ def scalars(draw, flow: bool = False) -> str:
         return ("|" if style == "literal" else ">") + draw(st.sampled_from(["", "-", "+"])) + "\n" + text
     if flow and text == "":
         return "''"
+    if not flow and text == "-":
+        return "'-'"  # a plain `-` after a key starts a sequence entry, which helm refuses there (tested below)
     return text
 
 
@@ -233,6 +235,8 @@ def test_reads_every_generated_file_as_helm_does(tmp_path_factory, texts):
         "a: 1\n--- # a comment\nb: 2\n",
         "- 1\n",  # not a mapping: helm fails
         "a: .inf\n",  # JSON has no infinity: helm fails
+        "a: -\n",  # a sequence entry where a value goes: helm fails
+        "a: [-, --]\nb: {c: -}\nd:\n- -\n",  # in flow, `-` is a string; in block, a nested list
         "a: !!int '0x10'\nb: !!str 010\nc: !!float 1\nd: !!bool 'yes'\n",
         "a: !!int 'x'\n",
         "~\n",
