@@ -294,3 +294,25 @@ def test_a_k3s_literal_block_counts_lines_in_the_wrapper(tmp_path):
     )
     given = read_input(text, "chart.yaml")
     assert key_lines(text, given)["datadog.dogstatsd.useSocketVolume"] == 11
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "helmfile.yaml",
+        "argocd-valuesobject.yaml",
+        "argocd-values-string.yaml",
+        "kustomize-helmcharts.yaml",
+        "k3s-helmchart.yaml",
+        "flux-helmrelease.yaml",
+    ],
+)
+def test_every_values_key_of_a_wrapper_has_its_line_in_the_wrapper_file(name):
+    from pathlib import Path
+
+    text = (Path(__file__).parent / "fix_corpus" / name).read_text()
+    lines = key_lines(text, read_input(text, name))
+    assert lines
+    written = text.splitlines()
+    for dotted, line in lines.items():
+        assert written[line - 1].strip().removeprefix("- ").startswith(dotted.rsplit(".", 1)[-1] + ":"), (dotted, line)

@@ -273,7 +273,7 @@ class _Builder:
             container = stack[-1][0]
             if isinstance(container, _Map) and container.pending is not _NONE:
                 return [*stack[-1][2], _key_name(container.pending)]
-            return [*stack[-1][2], "[]"]
+            return [*stack[-1][2], str(len(container))]  # a list item: its index, as a wrapper's path names it
 
         def add(value: Any, start: int, end_mark: Any) -> None:
             nonlocal root
@@ -330,7 +330,7 @@ class _Builder:
                 if event.anchor:
                     self.building.add(event.anchor)
                 flow = bool(getattr(event, "flow_style", False))
-                container = _Map(line, flow) if isinstance(event, MappingStartEvent) else []
+                container: _Map | list[Any] = _Map(line, flow) if isinstance(event, MappingStartEvent) else []
                 stack.append((container, event.anchor, child_path(), flow))
             elif isinstance(event, (MappingEndEvent, SequenceEndEvent)):
                 container, anchor, path, flow = stack.pop()

@@ -64,7 +64,10 @@ class Privilege:
     keys: tuple[str, ...] = ()  # every key whose setting causes it (the chart's condition), `key` first
 
     def as_json(self) -> dict[str, Any]:
-        return {"privilege": self.what, "key": self.key, "keys": list(self.keys or (self.key,)), "source": self.source}
+        document: dict[str, Any] = {"privilege": self.what, "key": self.key, "source": self.source}
+        if self.keys:
+            document["keys"] = list(self.keys)
+        return document
 
 
 @dataclass
