@@ -13,7 +13,7 @@ from tui.core.audit.findings import AuditReport
 from tui.core.audit.values_input import ValuesSource, at, locate, unsupported_form
 from tui.core.dotted import section
 from tui.core.errors import DdsecureError, InputFileError
-from tui.core.helm_yaml import Duplicate
+from tui.core.helm_yaml import Duplicate, split_documents
 from tui.core.yaml_input import parse_documents, read_text
 
 _KEY_LINE = re.compile(r"^(\s*)([A-Za-z0-9_.\-/]+|\"[^\"]*\"|'[^']*'):(\s|$)")
@@ -61,8 +61,9 @@ def read_input(text: str, name: str, *, round_trip: bool = False) -> AuditInput:
         if kind != "values":
             return AuditInput(text, name, _editable(text, where, documents, round_trip, ()), kind)
         source = ValuesSource("values", 0, ())
-        reading = helm_values(text, where)  # helm merges the documents of a values file
-        documents = reading.documents if documents else []
+        if len(split_documents(text, where)) > 1:  # helm merges the documents of a values file
+            reading = helm_values(text, where)
+            documents = reading.documents if documents else []
     values = source.values(documents, where) if documents else {}
     if not isinstance(values, Mapping) or any(not isinstance(k, str) for k in values):
         raise InputFileError(f"{where}: {source.description} is not a mapping of chart values")
