@@ -273,7 +273,9 @@ class _Builder:
             container = stack[-1][0]
             if isinstance(container, _Map) and container.pending is not _NONE:
                 return [*stack[-1][2], _key_name(container.pending)]
-            return [*stack[-1][2], str(len(container))]  # a list item: its index, as a wrapper's path names it
+            if isinstance(container, list):
+                return [*stack[-1][2], str(len(container))]  # a list item: its index, as a wrapper's path names it
+            return [*stack[-1][2], "?"]  # a collection used as a key: refused once it is complete
 
         def add(value: Any, start: int, end_mark: Any) -> None:
             nonlocal root
