@@ -353,12 +353,14 @@ def _yaml_map(text: Any) -> Mapping[str, Any]:
         return text
     if not isinstance(text, str) or not text.strip():
         return {}
-    from ruamel.yaml import YAML, YAMLError
+    from tui.core.errors import InputFileError
+    from tui.core.helm_yaml import read_stream
 
-    try:
-        parsed = YAML(typ="safe", pure=True).load(text)
-    except YAMLError:
+    try:  # `fromYaml`: the first document, read as helm reads YAML
+        documents = read_stream(text, "a YAML string").documents
+    except InputFileError:
         return {}
+    parsed = documents[0] if documents else None
     return parsed if isinstance(parsed, Mapping) else {}
 
 

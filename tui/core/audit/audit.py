@@ -59,7 +59,7 @@ def read_input(text: str, name: str, *, round_trip: bool = False) -> AuditInput:
         several = len(documents) > 1 and all(isinstance(d, Mapping) and not is_manifest(d) for d in documents)
         kind = "values" if several else detect(documents, where)
         if kind != "values":
-            return AuditInput(text, name, _editable(text, where, documents, round_trip, ()), kind)
+            return AuditInput(text, name, _editable(text, where, documents, round_trip), kind)
         source = ValuesSource("values", 0, ())
         if len(split_documents(text, where)) > 1:  # helm merges the documents of a values file
             reading = helm_values(text, where)
@@ -109,8 +109,9 @@ def without_ignored_blocks(given: AuditInput, chosen: Sequence[str]) -> AuditInp
     return pruned
 
 
-def _editable(text: str, where: str, documents: list[Any], round_trip: bool, duplicates: Any) -> list[Any]:
-    if not round_trip or duplicates or "{{" in text:
+def _editable(text: str, where: str, documents: list[Any], round_trip: bool) -> list[Any]:
+    """Manifests for `--fix` to edit: ruamel's round-trip tree when asked for (it refuses a key written twice)."""
+    if not round_trip or "{{" in text:
         return documents
     from tui.core.audit.fix import round_trip_yaml
 
