@@ -15,7 +15,7 @@ import pytest
 from tui.cli import main
 from tui.core.audit.audit import audit_input, key_lines, read_input
 from tui.core.audit.sarif import line_for
-from tui.core.chart_model import CAPABILITY_CAUSES, CONTAINERS, HOST_PID_TRIGGERS, HOST_VOLUMES
+from tui.core.chart.model import CAPABILITY_CAUSES, CONTAINERS, HOST_PID_TRIGGERS, HOST_VOLUMES
 
 # The least the chart grants: no eBPF, no hostPID, no sockets.
 BASE = {
@@ -220,7 +220,7 @@ def test_every_volume_container_and_capability_of_the_model_has_a_case():
 
 def _volume_row(volume: str, settings: dict) -> str:
     """The privilege row of a volume: 'hostPath PATH'."""
-    from tui.core.chart_model import render_pod
+    from tui.core.chart.model import render_pod
 
     pod = render_pod(read_input(_text(settings), "v").values)
     wanted = [

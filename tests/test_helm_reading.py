@@ -11,7 +11,7 @@ import pytest
 
 from tui.cli import main
 from tui.core.audit.audit import audit_text, read_input
-from tui.core.chart_model import KEY_READINGS, NodeAgentChart, reading_of
+from tui.core.chart.model import KEY_READINGS, NodeAgentChart, reading_of
 
 FIX_CORPUS = Path(__file__).parent / "fix_corpus"
 

@@ -19,9 +19,9 @@ import pytest
 from ruamel.yaml import YAML
 
 from tui.core.audit.audit import audit_input, read_input
-from tui.core.helm_yaml import read_values
-from tui.core.pod_spec import find_node_agent_daemonset, pod_spec_of
-from tui.core.privileges import ledger_of_pod
+from tui.core.pod.ledger import ledger_of_pod
+from tui.core.pod.spec import find_node_agent_daemonset, pod_spec_of
+from tui.core.yamlio.helm import read_values
 
 CORPUS = Path(__file__).parent / "helm_reading_corpus"
 EXPECTED = CORPUS / "expected.json"
@@ -39,7 +39,7 @@ def _audited(path: Path) -> dict:
     given = read_input(path.read_text(), path.name)
     report = audit_input(given)
     assert report.ledger_complete, report.unmodelled
-    from tui.core.chart_model import render_pod
+    from tui.core.chart.model import render_pod
 
     return _facts(ledger_of_pod(render_pod(given.values)))
 

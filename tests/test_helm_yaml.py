@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tui.core.errors import InputFileError
-from tui.core.helm_yaml import read_values, resolve_plain
+from tui.core.yamlio.helm import read_values, resolve_plain
 
 CHART = Path(__file__).parent / "helm_reading_chart"
 HELM = shutil.which("helm")

@@ -6,15 +6,19 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tui.core.audit.detect import detect, is_manifest
 from tui.core.audit.findings import AuditReport
-from tui.core.audit.values_input import ValuesSource, at, locate, unsupported_form
-from tui.core.dotted import section
+from tui.core.audit.values_input import ValuesSource, at, unsupported_form
+from tui.core.audit.wrappers import locate
 from tui.core.errors import DdsecureError, InputFileError
-from tui.core.helm_yaml import Duplicate, split_documents
-from tui.core.yaml_input import parse_documents, read_text
+from tui.core.yamlio.dotted import section
+from tui.core.yamlio.helm import Duplicate, split_documents
+from tui.core.yamlio.reader import read_text
+
+if TYPE_CHECKING:
+    from tui.core.deployment import ValuesDeployment
 
 _KEY_LINE = re.compile(r"^(\s*)([A-Za-z0-9_.\-/]+|\"[^\"]*\"|'[^']*'):(\s|$)")
 
@@ -24,8 +28,7 @@ class AuditInput:
     """A parsed input: what it is and, for values, where they sit in the file (plain or in a wrapper).
 
     Everything is read as helm (or, for a wrapper, kubectl and then helm) reads it: YAML 1.1 scalars,
-    the last of two equal keys, merge keys. `documents` are the ones `--fix` edits: ruamel's round trip
-    when asked for, else the same helm reading."""
+    the last of two equal keys, merge keys; `--fix` edits the text and reads it back the same way."""
 
     text: str
     name: str
@@ -33,16 +36,15 @@ class AuditInput:
     kind: str  # "values", "manifests" or "operator"
     source: ValuesSource | None = None  # for values: where they are in the file
     values: Mapping[str, Any] | None = None  # for values: the values themselves
-    loader: Any = None  # the round-trip loader that read `documents`, when asked for one
     duplicates: tuple[Duplicate, ...] = ()  # keys of the values written twice: helm keeps the last
     lines: Mapping[str, int] = field(default_factory=dict)  # dotted values key -> its line in the file
     chart: Mapping[str, str] | None = None  # the chart a wrapper installs: name, version, source
 
 
 def read_input(text: str, name: str, *, round_trip: bool = False) -> AuditInput:
-    """`round_trip`: also read with ruamel's round-trip loader (comments kept), for `--fix` to edit that tree;
-    a file with a key written twice gets no round-trip tree (`--fix` must not edit it without a word)."""
-    from tui.core.yaml_input import helm_documents, helm_values
+    """The file as helm reads it. `round_trip` changes nothing: `--fix` reads the file as every audit does,
+    then edits its text (tui.core.audit.fix_yaml reads with the round trip only what it edits)."""
+    from tui.core.yamlio.reader import helm_documents, helm_values
 
     where = f"file {name}"
     try:
@@ -59,7 +61,7 @@ def read_input(text: str, name: str, *, round_trip: bool = False) -> AuditInput:
         several = len(documents) > 1 and all(isinstance(d, Mapping) and not is_manifest(d) for d in documents)
         kind = "values" if several else detect(documents, where)
         if kind != "values":
-            return AuditInput(text, name, _editable(text, where, documents, round_trip), kind)
+            return AuditInput(text, name, documents, kind)
         source = ValuesSource("values", 0, ())
         if len(split_documents(text, where)) > 1:  # helm merges the documents of a values file
             reading = helm_values(text, where)
@@ -68,14 +70,8 @@ def read_input(text: str, name: str, *, round_trip: bool = False) -> AuditInput:
     if not isinstance(values, Mapping) or any(not isinstance(k, str) for k in values):
         raise InputFileError(f"{where}: {source.description} is not a mapping of chart values")
     lines, duplicates = _values_lines(text, reading, source, where)
-    loader, edited = None, documents
-    if round_trip and not duplicates and "{{" not in text:
-        from tui.core.audit.fix import round_trip_yaml
-
-        loader = round_trip_yaml(text)  # the round-trip loader takes `{{ x }}` as a key; the safe one refuses it
-        edited = parse_documents(text, where, loader)
     chart = chart_of(documents[source.document], source) if source.wrapped else None
-    return AuditInput(text, name, edited, "values", source, values, loader, duplicates, lines, chart)
+    return AuditInput(text, name, documents, "values", source, values, duplicates, lines, chart)
 
 
 DUPLICATE_KEY = "duplicate-key"
@@ -109,15 +105,6 @@ def without_ignored_blocks(given: AuditInput, chosen: Sequence[str]) -> AuditInp
     return pruned
 
 
-def _editable(text: str, where: str, documents: list[Any], round_trip: bool) -> list[Any]:
-    """Manifests for `--fix` to edit: ruamel's round-trip tree when asked for (it refuses a key written twice)."""
-    if not round_trip or "{{" in text:
-        return documents
-    from tui.core.audit.fix import round_trip_yaml
-
-    return parse_documents(text, where, round_trip_yaml(text))
-
-
 def _values_lines(
     text: str, reading: Any, source: ValuesSource, where: str
 ) -> tuple[dict[str, int], tuple[Duplicate, ...]]:
@@ -135,7 +122,7 @@ def _values_lines(
         if document == source.document and duplicate.path[: len(prefix)] == prefix:
             duplicates.append(replace(duplicate, path=duplicate.path[len(prefix) :]))
     if source.embedded:
-        from tui.core.yaml_input import helm_values
+        from tui.core.yamlio.reader import helm_values
 
         node = reading.documents[source.document] if reading.documents else None
         for step in source.path:
@@ -200,9 +187,11 @@ def audit_input(
     where, name, documents = f"file {given.name}", given.name, given.documents
     try:
         if given.kind == "values" and given.values is not None:
-            from tui.core.audit.values_audit import audit_values
+            from tui.core.audit.values_audit import audit_deployment
+            from tui.core.deployment import Deployment
 
-            report = audit_values(given.values, name, given.duplicates)
+            deployment = Deployment.of_values(given.values)
+            report = audit_deployment(deployment, name, given.duplicates)
             if given.source is not None and given.source.wrapped:
                 report.answer_notes[:0] = [
                     f"values read from {given.source.description}; --fix edits them there and keeps the rest",
@@ -211,7 +200,7 @@ def audit_input(
             if given.chart is not None:
                 _target_chart(report, given.chart)
             if render:
-                _render(report, given, chart, version)
+                _render(report, given, deployment, chart, version)
             return report
         if given.kind == "operator":
             from tui.core.audit.manifest_audit import operator_report
@@ -229,7 +218,7 @@ def audit_input(
 
 def _target_chart(report: AuditReport, chart: Mapping[str, str]) -> None:
     """The chart the wrapper installs; another version than the model's makes the ledger partial."""
-    from tui.core.chart_defaults import CHART_VERSION
+    from tui.core.chart.defaults import CHART_VERSION
 
     report.chart = dict(chart)
     version = chart["version"]
@@ -245,17 +234,22 @@ def _target_chart(report: AuditReport, chart: Mapping[str, str]) -> None:
         report.ledger = {**(report.ledger or {}), "partial": True}
 
 
-def _render(report: AuditReport, given: AuditInput, chart: Path | str | None, version: str | None) -> None:
+def _render(
+    report: AuditReport,
+    given: AuditInput,
+    deployment: ValuesDeployment,
+    chart: Path | str | None,
+    version: str | None,
+) -> None:
     """`helm template` of the values; a wrapper's values are handed to helm as a values file of their own."""
     from tui.core.audit.helm_render import render_into
-    from tui.core.chart_model import render_pod
 
     assert given.values is not None and given.source is not None
-    values = _modelled(given.values)
+    values = deployment.modelled
     datadog = section(values, "datadog")
     needs_key = not (datadog.get("apiKey") or datadog.get("apiKeyExistingSecret"))
     if not given.source.wrapped:
-        render_into(report, Path(given.name), render_pod(values), chart, version, needs_key=needs_key)
+        render_into(report, Path(given.name), deployment.values_pod, chart, version, needs_key=needs_key)
         return
     import json
     import os
@@ -265,15 +259,9 @@ def _render(report: AuditReport, given: AuditInput, chart: Path | str | None, ve
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as out:
             json.dump(given.values, out, default=str)  # JSON is YAML: helm reads it as a values file
-        render_into(report, Path(path), render_pod(values), chart, version, needs_key=needs_key)
+        render_into(report, Path(path), deployment.values_pod, chart, version, needs_key=needs_key)
     finally:
         os.unlink(path)
-
-
-def _modelled(values: Mapping[str, Any]) -> Mapping[str, Any]:
-    from tui.core.audit.values_audit import modelled_values
-
-    return modelled_values(values)[0]
 
 
 def audit_file(
@@ -290,7 +278,7 @@ def key_lines(text: str, given: AuditInput | None = None) -> dict[str, int]:
     wrapper's own lines included. Otherwise every key of the file's first document."""
     if given is not None and given.lines:
         return dict(given.lines)
-    from tui.core.yaml_input import helm_documents
+    from tui.core.yamlio.reader import helm_documents
 
     try:
         reading = helm_documents(text, "file")

@@ -1,8 +1,9 @@
 """The bundle whose values.yaml is the user's own file, edited: for `audit --fix` and `generate --base`.
 
 Both edit the file with the fix engine (tui.core.audit.fix), then compute every other file of the
-bundle (patch, namespace, privileges.json, REPORT.md, datadog-agent.yaml) from the edited values
-through a `ValuesDeployment`, so the files cannot disagree with the values the user will install.
+bundle (patch, namespace, privileges.json, REPORT.md, datadog-agent.yaml) from the deployment of the
+edited values the fix already computed, so the files cannot disagree with the values the user will
+install.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from tui.core.answers import Answers
+from tui.core.answers.contract import Answers
 from tui.core.audit.audit import DUPLICATE_KEY, AuditInput, read_input, without_ignored_blocks
 from tui.core.audit.findings import AuditReport
 from tui.core.audit.fix import ALL_SAFE, ANSWER_SETTING, FixResult, answer_findings, plan_fix, report_section
@@ -39,7 +40,7 @@ def _installed_as(answers: Answers, source: ValuesSource) -> Answers:
 
 def _wrapper_file(name: str) -> str:
     """The wrapper's name in the bundle: its own, unless a bundle file has it."""
-    from tui.core.bundle import WRITTEN_BY_DDSECURE
+    from tui.core.output.bundle import WRITTEN_BY_DDSECURE
 
     wrapper = Path(name).name
     if wrapper in WRITTEN_BY_DDSECURE or wrapper.startswith("."):
@@ -47,19 +48,22 @@ def _wrapper_file(name: str) -> str:
     return wrapper
 
 
-def _bundle(answers: Answers, fixed: FixResult, name: str, target: str) -> dict[str, str]:
-    from tui.core.audit.values_audit import modelled_values
-    from tui.core.bundle import ANSWERS, REPORT, build_bundle
-    from tui.core.deployment import ValuesDeployment
-    from tui.core.next_steps import Wrapper, next_steps
+def _bundle(answers: Answers | None, fixed: FixResult, name: str, target: str) -> dict[str, str]:
+    """`answers`: the ones the bundle is for (generate --base), by default those the edited values amount to."""
+    from tui.core.deployment import Deployment
+    from tui.core.output.bundle import ANSWERS, REPORT, build_bundle
+    from tui.core.output.next_steps import Wrapper, next_steps
 
     source = fixed.source
     wrapper: Wrapper | None = None
+    edited = fixed.deployment or Deployment.of_values(fixed.values)
+    answers = edited.answers if answers is None else answers
     if source is not None and source.wrapped:
         answers = _installed_as(answers, source)
-    deployment = ValuesDeployment(answers, modelled_values(fixed.values)[0], fixed.values_text)
+    deployment = edited.with_answers(answers, fixed.values_text)
     if source is not None and source.wrapped:
-        from tui.core.audit.wrapper_patches import CARRIERS, add_patches, patch_entries
+        from tui.core.audit.wrapper_patches import add_patches, patch_entries
+        from tui.core.audit.wrappers import FORMS
 
         # A controller that can apply the patches gets them in the wrapper (only additions, each explained).
         entries = patch_entries(deployment)
@@ -69,7 +73,7 @@ def _bundle(answers: Answers, fixed: FixResult, name: str, target: str) -> dict[
             source.form,
             _wrapper_file(name),
             origin=str(origin.resolve()) if origin.is_file() else "",
-            patched=bool(entries) and source.form in CARRIERS,
+            patched=bool(entries) and FORMS[source.form].patches is not None,
             object_name=source.object_name,
             object_namespace=source.object_namespace,
         )
@@ -98,20 +102,14 @@ def fixed_bundle(
     given: AuditInput, report: AuditReport, chosen: Sequence[str] = (), target: str = "helm"
 ) -> tuple[dict[str, str], FixResult]:
     """`audit --fix`: the user's values edited for the audit's findings, and the bundle built from them."""
-    from tui.core.audit.infer import infer_answers
-    from tui.core.audit.values_audit import modelled_values
-
     assert given.source is not None and given.values is not None
     _check_target(target)
     check_apply(chosen, report, given.name)
     edited = without_ignored_blocks(given, chosen)  # a key written twice: only with --apply duplicate-key
-    fixed = plan_fix(
-        edited.text, given.name, given.source, given.values, report, chosen, edited.documents, loader=edited.loader
-    )
+    fixed = plan_fix(edited.text, given.name, given.source, given.values, report, chosen, edited.documents)
     if edited is not given:
         _removed_blocks(fixed, given)
-    answers, _ = infer_answers(modelled_values(fixed.values)[0])
-    return _bundle(answers, fixed, given.name, target), fixed
+    return _bundle(None, fixed, given.name, target), fixed
 
 
 def _removed_blocks(fixed: FixResult, given: AuditInput) -> None:
