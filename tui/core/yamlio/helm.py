@@ -409,21 +409,44 @@ class _NumberBuilder(_Builder):
         return json_number(value, self.where, line)
 
 
-def _events(text: str, where: str) -> Iterator[Any]:
+def _events(text: str, pure: bool) -> Iterator[Any]:
     from ruamel.yaml import YAML
 
-    return iter(YAML(typ="safe", pure=True).parse(text))
+    return iter(YAML(typ="safe", pure=pure).parse(text))
 
 
-def read_stream(text: str, where: str) -> Reading:
-    """Every document of a YAML stream as kubectl/helm read each one (no merging)."""
+def read_stream(text: str, where: str, *, pure: bool = False) -> Reading:
+    """Every document of a YAML stream as kubectl/helm read each one (no merging).
+
+    The events come from libyaml's parser when ruamel.yaml.clib is installed (go-yaml v2 is a port of
+    libyaml; it reads a long file several times faster); what it refuses is read again with the pure
+    parser, whose reading and message are the rule, as in `reader.parse_documents`."""
+    if not pure and _has_libyaml():
+        try:
+            return _read_events(text, where, False)
+        except InputFileError:
+            raise
+        except Exception:  # libyaml refused or failed: the pure parser decides, and says why
+            pass
+    return _read_events(text, where, True)
+
+
+def _has_libyaml() -> bool:
+    try:
+        import _ruamel_yaml  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _read_events(text: str, where: str, pure: bool) -> Reading:
     from ruamel.yaml.error import YAMLError
     from ruamel.yaml.events import DocumentStartEvent, StreamEndEvent
 
     builder = _NumberBuilder(where, text.splitlines())
     index = 0
     try:
-        events = _events(text, where)
+        events = _events(text, pure)
         for event in events:
             if isinstance(event, StreamEndEvent):
                 break
@@ -433,6 +456,8 @@ def read_stream(text: str, where: str) -> Reading:
                 builder.reading.duplicates[start:] = [(index, d) for _, d in builder.reading.duplicates[start:]]
                 index += 1
     except YAMLError as error:
+        if not pure:
+            raise
         mark = getattr(error, "problem_mark", None)
         at = f" (line {mark.line + 1}, column {mark.column + 1})" if mark is not None else ""
         problem = " ".join(str(getattr(error, "problem", None) or error).split())
