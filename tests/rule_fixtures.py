@@ -340,6 +340,16 @@ FIXTURES: dict[str, tuple[Case, ...]] = {
     ),
     "string-boolean": (
         Case("values", dd(dogstatsd={"useSocketVolume": "false"}), dd(dogstatsd={"useSocketVolume": False})),
+        # a quoted "true" is on, as it says: silent
+        Case("values", dd(useHostPID="false"), dd(useHostPID="true")),
+    ),
+    "duplicate-key": (
+        # text: a mapping cannot hold a key twice; helm reads the second logs block
+        Case(
+            "values",
+            "datadog:\n  apiKeyExistingSecret: s\n  logs:\n    enabled: true\n  logs:\n    enabled: false\n",
+            "datadog:\n  apiKeyExistingSecret: s\n  logs:\n    enabled: false\n",
+        ),
     ),
     "deprecated-key": (Case("values", dd(apm={"enabled": True}), dd(apm={"portEnabled": True})),),
     "no-op-key": (Case("values", dd(systemProbe={"enabled": False}), dd(discovery={"enabled": False})),),

@@ -17,7 +17,15 @@ from tui.core.yamlio.reader import MAX_BYTES
 
 CORPUS = Path(__file__).resolve().parent / "fuzz_corpus"
 # Files of the corpus that are valid YAML mappings of the wrong shape: audited (exit 0 or 1), not refused.
-AUDITED = {"datadog-scalar.yaml", "wrong-types.yaml", "datadog-agent-types.yaml", "datadog-agent-garbage.yaml"}
+# A key written twice and two `---` documents are read as helm reads them (the last key wins; documents merge).
+AUDITED = {
+    "datadog-scalar.yaml",
+    "wrong-types.yaml",
+    "datadog-agent-types.yaml",
+    "datadog-agent-garbage.yaml",
+    "duplicate-keys.yaml",
+    "two-values-docs.yaml",
+}
 
 
 def run(path: Path) -> tuple[int, str, str, float]:

@@ -87,7 +87,7 @@ def _audit_one_file(args: argparse.Namespace, out: TextIO) -> int:
     elif fmt == "sarif":
         from tui.core.audit.sarif import to_sarif
 
-        sarif = to_sarif(report, _values_lines(key_lines(text), given))
+        sarif = to_sarif(report, _values_lines(key_lines(text, given), given))
         if fix:
             by_finding = {(d.finding.id, d.finding.key): d.summary() for d in decisions}
             for result, finding in zip(sarif["runs"][0]["results"], report.sorted_findings(), strict=False):
@@ -233,6 +233,8 @@ def format_text(report: AuditReport, decisions: list[Any] | None = None) -> str:
         "values": "values file for datadog/datadog 3.240.0",
         "datadog-agent": "DatadogAgent for the Datadog Operator",
     }.get(report.kind, "Kubernetes manifests")
+    if report.chart is not None:  # the wrapper names the chart it installs
+        what = f"{report.chart['source'].rsplit(' ', 1)[0]} values for {report.chart['name']} {report.chart['version']}"
     lines.append(f"ddsecure audit: {report.path} ({what})")
     if report.refused:
         lines.append(f"helm template fails on this file: {report.refused}")
@@ -265,7 +267,7 @@ def format_text(report: AuditReport, decisions: list[Any] | None = None) -> str:
     lines.append("Privileges granted (key responsible; where its value comes from):")
     for privilege in report.privileges:
         lines.append(f"  {privilege.what}")
-        lines.append(f"      ← {privilege.key} ({privilege.source})")
+        lines.append(f"      ← {', '.join(privilege.keys or (privilege.key,))} ({privilege.source})")
     if report.answers is not None:
         lines.append("")
         lines.append("Inferred answers (what `ddsecure generate` would build from; see --fix):")

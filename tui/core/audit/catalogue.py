@@ -370,11 +370,25 @@ _WRITTEN: tuple[Rule, ...] = (
         "string-boolean",
         "medium",
         (VALUES,),
-        "a boolean key of the chart holds a string such as 'false' or 'no'",
-        "helm treats every non-empty string as true: the switch is on whatever it says.",
-        "{key} is the string {value!r}, not a boolean: helm treats every non-empty string as {meaning}, so "
-        "this is ON whatever it says",
-        "{key}: {wanted}",
+        "a switch of the chart holds a string ('false', 'no', \"yes\"...) that the chart reads otherwise than it says",
+        "helm keeps a quoted word as a string, and the chart reads a string by its own test (`if` on a non-empty "
+        'string is true, `toString != "false"`, `eq ... "true"`): the switch may be on although it says off.',
+        "{key} is the string {value!r}, not a boolean: the chart reads it with `{how}`, so helm turns it {does} "
+        "although it says {seems}",
+        "{key}: {seems}",
+        "the chart reads {key} as {seems} from now on: what it says",
+    ),
+    Rule(
+        "duplicate-key",
+        "high",
+        (VALUES,),
+        "the file writes a key twice (at any depth, in a wrapper's values too)",
+        "helm reads only the last copy of a key written twice and ignores the others without a word: what the "
+        "ignored block sets is not deployed.",
+        "{key} is written twice: helm reads only the one at line {kept} and ignores {lines}, which would have set "
+        "{held}",
+        "remove {lines} (move what they should set into the block at line {kept}); with --fix: --apply duplicate-key",
+        "nothing helm reads today: the ignored block held {held}",
     ),
     Rule(
         "deprecated-key",

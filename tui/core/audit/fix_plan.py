@@ -21,7 +21,7 @@ from tui.core.deployment import Deployment, ValuesDeployment
 from tui.core.errors import InputFileError
 from tui.core.pod.ledger import Ledger
 from tui.core.yamlio.dotted import MISSING
-from tui.core.yamlio.reader import parse_documents
+from tui.core.yamlio.reader import helm_documents, helm_values
 
 if TYPE_CHECKING:
     from tui.core.output.next_steps import NextSteps
@@ -225,11 +225,14 @@ def _check(
 
     planned = last.values
 
-    try:
-        new_documents = parse_documents(whole, where)
-        if old_documents is None:
-            old_documents = parse_documents(text, where)
-        inner_values = (new_documents or [{}])[0] if inner == whole else (parse_documents(inner, where) or [{}])[0]
+    try:  # read back as helm will read it
+        new_documents = helm_documents(whole, where).documents
+        if old_documents is None or source.path:
+            old_documents = helm_documents(text, where).documents
+        if inner == whole and len(new_documents) <= 1:  # a plain one-document file: already read
+            inner_values = (new_documents or [{}])[0]
+        else:
+            inner_values = helm_values(inner, where).documents[0]
     except InputFileError as error:
         raise refuse(f"the edited file does not read back ({error})") from None
     if len(new_documents) != len(old_documents):

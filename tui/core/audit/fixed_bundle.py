@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from tui.core.answers.contract import Answers
-from tui.core.audit.audit import AuditInput, read_input
+from tui.core.audit.audit import DUPLICATE_KEY, AuditInput, read_input, without_ignored_blocks
 from tui.core.audit.findings import AuditReport
 from tui.core.audit.fix import ALL_SAFE, ANSWER_SETTING, FixResult, answer_findings, plan_fix, report_section
 from tui.core.audit.values_input import ValuesSource
@@ -121,8 +121,26 @@ def fixed_bundle(
     assert given.source is not None and given.values is not None
     _check_target(target)
     check_apply(chosen, report, given.name)
-    fixed = plan_fix(given.text, given.name, given.source, given.values, report, chosen, given.documents)
+    edited = without_ignored_blocks(given, chosen)  # a key written twice: only with --apply duplicate-key
+    fixed = plan_fix(edited.text, given.name, given.source, given.values, report, chosen, edited.documents)
+    if edited is not given:
+        _removed_blocks(fixed, given)
     return _bundle(None, fixed, given.name, target, bundle_dir), fixed
+
+
+def _removed_blocks(fixed: FixResult, given: AuditInput) -> None:
+    """The duplicate-key findings were applied by removing the blocks helm ignores: say so, with the lines."""
+    from tui.core.audit.fix import APPLIED, Decision
+
+    spans = {".".join(d.path): d.ignored for d in given.duplicates}
+    fixed.decisions = [
+        Decision(
+            d.finding, APPLIED, f"removed lines {spans[d.finding.key][0]}-{spans[d.finding.key][1]}, which helm ignores"
+        )
+        if d.finding.id == DUPLICATE_KEY and d.finding.key in spans
+        else d
+        for d in fixed.decisions
+    ]
 
 
 def based_bundle(

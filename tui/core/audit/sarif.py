@@ -14,6 +14,16 @@ _LEVEL = {"high": "error", "medium": "warning", "low": "note", "info": "note"}
 _SCORE = {"high": "8.0", "medium": "5.0", "low": "3.0", "info": "1.0"}
 
 
+def line_for(line_of: dict[str, int], key: str) -> int:
+    """The key's line, or its nearest ancestor's that the file sets (1: the file sets none of them)."""
+    parts = key.split(".")
+    for n in range(len(parts), 0, -1):
+        line = line_of.get(".".join(parts[:n]))
+        if line is not None:
+            return line
+    return 1
+
+
 def sarif_rule(rule_id: str) -> dict[str, Any]:
     """A `reportingDescriptor` written from the rule's catalogue entry, whatever the findings say."""
     entry = CATALOGUE[rule_id]
@@ -75,7 +85,7 @@ def to_sarif(report: AuditReport, line_of: dict[str, int] | None = None) -> dict
     findings = report.sorted_findings()
     rules = sarif_rules(findings)
     index = {rule["id"]: n for n, rule in enumerate(rules)}
-    results = [sarif_result(f, index[f.id], report.path, line_of.get(f.key, 1)) for f in findings]
+    results = [sarif_result(f, index[f.id], report.path, line_for(line_of, f.key)) for f in findings]
     return {"$schema": SCHEMA, "version": "2.1.0", "runs": [_run(rules, [report.path], results)]}
 
 

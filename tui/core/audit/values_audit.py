@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -12,14 +11,12 @@ from tui.core.audit.catalogue import CATALOGUE
 from tui.core.audit.chart_keys import NO_OP_HINTS, ChartKeys, chart_keys
 from tui.core.audit.cluster_audit import cluster_findings_for_values
 from tui.core.audit.findings import DELETE, AuditReport, Finding, Privilege
-from tui.core.audit.infer import user_value
+from tui.core.audit.infer import is_set, user_value
 from tui.core.audit.values_rules import CONTAINER_KEYS, Context, rule_findings
 from tui.core.audit.values_rules import port_key as _port_key
-from tui.core.audit.values_rules import volume_key as _volume_key
-from tui.core.chart.model import HOST_PID_TRIGGERS, HOST_ROOT_TRIGGERS, SYSTEM_PROBE_TRIGGERS
+from tui.core.chart.model import CAPABILITY_CAUSES, HOST_PID_TRIGGERS, container_causes, volume_causes
 from tui.core.deployment import Deployment, ValuesDeployment
-
-_STRING_BOOL = re.compile(r"^(true|false|yes|no|on|off|y|n)$", re.IGNORECASE)
+from tui.core.yamlio.helm import Duplicate
 
 
 def shape_findings(deployment: ValuesDeployment) -> list[Finding]:
@@ -31,12 +28,13 @@ def shape_findings(deployment: ValuesDeployment) -> list[Finding]:
     ]
 
 
-def audit_values(raw_values: Mapping[str, Any], path: str) -> AuditReport:
-    return audit_deployment(Deployment.of_values(raw_values), path)
+def audit_values(raw_values: Mapping[str, Any], path: str, duplicates: tuple[Duplicate, ...] = ()) -> AuditReport:
+    return audit_deployment(Deployment.of_values(raw_values), path, duplicates)
 
 
-def audit_deployment(deployment: ValuesDeployment, path: str) -> AuditReport:
-    """The audit of the values a deployment was made of: every finding reads this one computation."""
+def audit_deployment(deployment: ValuesDeployment, path: str, duplicates: tuple[Duplicate, ...] = ()) -> AuditReport:
+    """The audit of the values a deployment was made of: every finding reads this one computation;
+    `duplicates`: the keys the file writes twice (helm reads the last)."""
     values, answers = deployment.modelled, deployment.answers
     report = AuditReport(path=path, kind="values", answers=answers.as_dict(), answer_notes=list(deployment.inferred[1]))
     report.ledger = deployment.values_ledger.as_json()
@@ -44,8 +42,10 @@ def audit_deployment(deployment: ValuesDeployment, path: str) -> AuditReport:
     report.refused = deployment.chart.refusal()
     if not report.ledger_complete:
         report.ledger["partial"] = True
-    context = Context(deployment)
+    context = Context(deployment, duplicates)
     report.privileges = list(privileges(context))
+    # the ledger names what causes each privilege too: the keys of the chart's condition
+    report.ledger["causes"] = {p.what: list(p.keys) for p in report.privileges}
     privilege_findings = rule_findings(context)
     report.findings += shape_findings(deployment)
     report.findings += _agreeing(key_findings(deployment.given, chart_keys()), privilege_findings)
@@ -71,58 +71,65 @@ def _agreeing(key_findings: list[Finding], privilege_findings: list[Finding]) ->
 
 
 def privileges(context: Context) -> Iterator[Privilege]:
-    """Each privilege of the ledger, with the key responsible and where its value comes from."""
+    """Each privilege of the ledger, with every key that causes it (read off the chart's conditions) and
+    where the first one's value comes from."""
+    for what, keys in causes(context):
+        key = keys[0] if keys else ""
+        yield Privilege(what, key or "the chart (always)", context.source(key) if key else "chart", tuple(keys))
+
+
+def causes(context: Context) -> Iterator[tuple[str, list[str]]]:
+    """(privilege, the keys that cause it) for each privilege of the ledger, most privileged first."""
     chart, ledger = context.chart, context.ledger
-    row = lambda what, key: Privilege(what, key, context.source(key))  # noqa: E731
     if ledger.host_pid:
-        yield row("hostPID", chart.active(HOST_PID_TRIGGERS)[0].key)
+        yield "hostPID", [t.key for t in chart.active(HOST_PID_TRIGGERS)]
     if ledger.host_network:
-        yield row("hostNetwork", "agents.useHostNetwork")
+        yield "hostNetwork", ["agents.useHostNetwork"]
     for container in context.pod.get("containers", []):
         for port in container.get("ports") or []:
             if port.get("hostPort"):
-                key = _port_key(context, str(container["name"]), str(port.get("name", "")), int(port["hostPort"]))
-                yield row(f"hostPort {port['hostPort']} ({container['name']})", key)
+                name = str(port.get("name", ""))
+                key = _port_key(context, str(container["name"]), name, int(port["hostPort"]))
+                yield f"hostPort {port['hostPort']} ({container['name']})", _port_causes(context, name, key)
     user = "root (UID 0)" if not ledger.run_as_user else f"UID {ledger.run_as_user}"
-    yield Privilege(f"runs as {user}", "datadog.securityContext.runAsUser", context.source("datadog.securityContext"))
+    yield f"runs as {user}", ["datadog.securityContext.runAsUser"]
     custom = context.custom_volumes()
-    root_triggers = chart.active(HOST_ROOT_TRIGGERS)
     for grant in ledger.host_paths:
-        if grant.volume in custom:
-            key = "agents.volumes"
-        elif grant.volume == "hostroot" and root_triggers:
-            key = root_triggers[0].key
-        else:
-            key = _volume_key(grant.volume, context)
+        keys = ["agents.volumes"] if grant.volume in custom else volume_causes(chart, grant.volume)
         where = ", ".join(grant.containers) or "declared, not mounted"
-        yield row(f"hostPath {grant.path} {grant.mode} ({where})", key)
-    probe = chart.active(SYSTEM_PROBE_TRIGGERS)
-    probe_key = probe[0].key if probe else "datadog.discovery.enabled"
+        yield f"hostPath {grant.path} {grant.mode} ({where})", keys
     for container, caps in ledger.capabilities.items():
-        key = (
-            probe_key
-            if container == "system-probe"
-            else f"agents.containers.{CONTAINER_KEYS.get(container, container)}"
-        )
-        yield row(f"capabilities {container}: {', '.join(caps)}", key)
+        yield f"capabilities {container}: {', '.join(caps)}", capability_causes(context, container, caps)
     for container in context.pod.get("containers", []):
         if (container.get("securityContext") or {}).get("privileged") is True:
-            yield row(f"privileged {container['name']}", f"agents.containers.{CONTAINER_KEYS.get(container['name'])}")
-    extra = {
-        "system-probe": probe_key,
-        "seccomp-setup": "datadog.systemProbe.seccomp",
-        "trace-agent": "datadog.apm.socketEnabled",
-        "process-agent": "datadog.networkMonitoring.enabled",
-        "security-agent": "datadog.securityAgent.runtime.enabled"
-        if chart.cws()
-        else "datadog.securityAgent.compliance.enabled",
-        "otel-agent": "datadog.otelCollector.enabled",
-        "host-profiler": "datadog.hostProfiler.enabled",
-        "agent-data-plane": "datadog.dataPlane.enabled",
-    }
+            block = CONTAINER_KEYS.get(container["name"], container["name"])
+            yield f"privileged {container['name']}", [f"agents.containers.{block}.securityContext.privileged"]
     for container in ledger.containers:
-        if container in extra:
-            yield row(f"container {container}", extra[container])
+        keys = container_causes(chart, container)
+        if keys:
+            yield f"container {container}", keys
+
+
+def _port_causes(context: Context, name: str, key: str) -> list[str]:
+    """The keys that open a host port: the OTLP receiver's switch with its useHostPort, APM's two switches."""
+    if key.endswith(".useHostPort") and key.startswith("datadog.otlp."):
+        return [key.removesuffix(".useHostPort") + ".enabled", key]
+    if name == "traceport":
+        return [k for k in ("datadog.apm.portEnabled", "datadog.apm.enabled") if context.chart.v.on(k)] or [key]
+    return [key]
+
+
+def capability_causes(context: Context, container: str, caps: Sequence[str]) -> list[str]:
+    """Who gives `container` its capabilities: the user's own block, the feature that adds one, the
+    features that run the container (its default block holds the rest)."""
+    block = f"agents.containers.{CONTAINER_KEYS.get(container, container)}.securityContext"
+    keys = [block] if is_set(context.values, block) else []
+    for cap in caps:
+        rule = CAPABILITY_CAUSES.get((container, cap))
+        if rule is not None:
+            keys += rule(context.chart)
+    keys += container_causes(context.chart, container)
+    return list(dict.fromkeys(keys)) or [block]
 
 
 # --- keys -----------------------------------------------------------------------------------------
@@ -149,20 +156,6 @@ def key_findings(values: Mapping[str, Any], keys: ChartKeys) -> list[Finding]:
         deprecated = keys.deprecated.get(dotted)
         if deprecated:
             found.append(_deprecated(dotted, value, deprecated))
-        if keys.kind(dotted) == "bool" and isinstance(value, str) and _STRING_BOOL.match(value.strip()):
-            meaning = "true" if value.strip() else "false"
-            wanted = value.strip().lower() in ("true", "yes", "on", "y")
-            found.append(
-                Finding(
-                    "string-boolean",
-                    "medium",
-                    dotted,
-                    f"{dotted} is the string {value!r}, not a boolean: helm treats every non-empty string as "
-                    f"{meaning}, so this is ON whatever it says",
-                    f"{dotted}: {_yaml_scalar(wanted)}",
-                    ((dotted, wanted),),
-                )
-            )
     return found
 
 

@@ -52,12 +52,9 @@ class ValuesSource:
         if self.embedded:
             if not isinstance(node, str):
                 raise InputFileError(f"{where}: {self.description} is not a string of YAML")
-            from tui.core.yamlio.reader import parse_documents
+            from tui.core.yamlio.reader import helm_values
 
-            inner = parse_documents(node, f"{where} ({self.description})")
-            if len(inner) > 1:
-                raise InputFileError(f"{where}: {self.description} holds {len(inner)} YAML documents; expected one")
-            return inner[0] if inner else {}
+            return helm_values(node, f"{where} ({self.description})").documents[0]  # helm merges its documents
         return node
 
 

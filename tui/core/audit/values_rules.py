@@ -23,10 +23,13 @@ from tui.core.chart.model import (
     SYSTEM_PROBE_TRIGGERS,
     NodeAgentChart,
     Trigger,
+    container_causes,
+    volume_causes,
 )
 from tui.core.chart.values import runtime_socket_setting
 from tui.core.pod.ledger import HostPathGrant, Ledger
 from tui.core.pod.privilege_catalog import capability_why
+from tui.core.yamlio.helm import Duplicate
 
 if TYPE_CHECKING:
     from tui.core.deployment import ValuesDeployment
@@ -85,7 +88,7 @@ def _chart_capabilities(chart: NodeAgentChart) -> dict[str, set[str]]:
 class Context:
     """Everything a rule may read about one values file: a view of the file's deployment."""
 
-    def __init__(self, deployment: ValuesDeployment):
+    def __init__(self, deployment: ValuesDeployment, duplicates: tuple[Duplicate, ...] = ()):
         self.deployment = deployment
         self.raw: Mapping[str, Any] = deployment.given  # the file as written
         self.values: Mapping[str, Any] = deployment.modelled  # the file with wrongly shaped blocks dropped
@@ -96,6 +99,7 @@ class Context:
         self.answers: Answers = deployment.answers
         # containers the least-privilege bundle drops
         self.removed: set[str] = set(self.ledger.containers) - set(self.target.containers)
+        self.duplicates = duplicates  # keys written twice: helm reads the last, ignores the others
 
     def asked(self, key: str) -> bool:
         """The file turns this on itself (not a chart default)."""
@@ -309,12 +313,18 @@ def _capabilities(c: Context) -> Iterator[Hit]:
             reason = f"{', '.join(extra)} beyond what the chart adds for its features"
             fix = f"remove {', '.join(extra)} from {key}.add"
             yield Hit(key, {**fields, "reason": reason, "fix": fix}, ((f"{key}.add", kept),))
-        elif container in wanted:
+            continue
+        # the chart's own capabilities: point at the feature that runs the container (the key to change)
+        cause = cause_key(container_causes(c.chart, container), c) or key
+        if container in wanted:
             reason = "needed by the features this file enables"
-            yield Hit(key, {**fields, "reason": reason, "fix": ""}, severity=PRIVILEGE_SEVERITY["requested"])
+            yield Hit(cause, {**fields, "reason": reason, "fix": ""}, severity=PRIVILEGE_SEVERITY["requested"])
         else:
-            reason, fix = "for a container nothing in this file asks for", "turn off the feature that runs it"
-            yield Hit(key, {**fields, "reason": reason, "fix": fix})
+            reason, fix = (
+                "for a container nothing in this file asks for",
+                f"turn off the feature that runs it ({cause})",
+            )
+            yield Hit(cause, {**fields, "reason": reason, "fix": fix})
 
 
 def _host_root(c: Context) -> Iterator[Hit]:
@@ -358,7 +368,8 @@ def _rw_kept(c: Context) -> Iterator[Hit]:
             continue
         if grant.containers and set(grant.containers) <= c.removed:
             continue  # its container is flagged as unrequested
-        yield Hit(volume_key(grant.volume, c), {"path": grant.path, "where": _where(grant), "because": grant.because})
+        key = cause_key(volume_causes(c.chart, grant.volume), c) or volume_key(grant.volume, c)
+        yield Hit(key, {"path": grant.path, "where": _where(grant), "because": grant.because})
 
 
 def _where(grant: HostPathGrant) -> str:
@@ -473,8 +484,6 @@ def volume_key(volume: str, c: Context) -> str:
     for key, volumes in FEATURE_VOLUMES.items():
         if volume in volumes and c.chart.v.on(key):
             return key
-    active = c.chart.active(SYSTEM_PROBE_TRIGGERS)
-    sp = active[0].key if active else "datadog.discovery.enabled"
     table = {
         "os-release-file": "datadog.osReleasePath",
         "apmsocket": "datadog.apm.socketEnabled",
@@ -490,7 +499,12 @@ def volume_key(volume: str, c: Context) -> str:
         return table[volume]
     if volume.startswith("etc-") and volume.endswith("-release"):
         return "datadog.disableDefaultOsReleasePaths"
-    return sp
+    return cause_key(volume_causes(c.chart, volume), c) or "datadog.discovery.enabled"
+
+
+def cause_key(keys: list[str], c: Context) -> str:
+    """The cause to point at: the first the file sets, else the first ("" when none)."""
+    return next((k for k in keys if is_set(c.values, k)), keys[0] if keys else "")
 
 
 def _bundled_operator(c: Context) -> Iterator[Hit]:
@@ -533,7 +547,78 @@ def _chart_refuses(c: Context) -> Iterator[Hit]:
         yield Hit(refusal.split(" ", 1)[0], {"refusal": refusal})
 
 
+def _shown(value: Any) -> str:
+    if isinstance(value, bool) or value is None:
+        return {True: "true", False: "false", None: "null"}[value]
+    return repr(value) if isinstance(value, (str, list, Mapping)) else str(value)
+
+
+def _held(duplicate: Duplicate, values: Mapping[str, Any]) -> str:
+    """What the ignored block would have set, leaf by leaf where it differs from what helm reads."""
+    from tui.core.yamlio.dotted import lookup
+
+    key = ".".join(duplicate.path)
+    stack: list[tuple[str, Any]] = [(key, duplicate.held)]
+    leaves: list[str] = []
+    while stack:
+        dotted, value = stack.pop(0)
+        if isinstance(value, Mapping) and value:
+            stack[:0] = [(f"{dotted}.{k}", v) for k, v in value.items()]
+            continue
+        read = lookup(values, dotted, _ABSENT)
+        if read != value or type(read) is not type(value):
+            leaves.append(f"{dotted}: {_shown(value)}")
+    if not leaves:
+        return "nothing helm does not read from the kept block"
+    return ", ".join(leaves[:6]) + (f" and {len(leaves) - 6} more" if len(leaves) > 6 else "")
+
+
+_ABSENT = object()
+
+
+# What a string seems to say: the spellings YAML 1.1 or 1.2 would read as a boolean, were it not quoted.
+_SEEMS = {w: True for w in ("true", "yes", "on", "y")} | {w: False for w in ("false", "no", "off", "n")}
+
+
+def _string_booleans(c: Context) -> Iterator[Hit]:
+    """A switch written as a string: named only where the chart's reading of it differs from what it says."""
+    from tui.core.audit.chart_keys import chart_keys
+    from tui.core.chart.model import KEY_READINGS, reading_of
+
+    keys = chart_keys()
+    stack: list[tuple[str, Any]] = [(str(k), v) for k, v in c.raw.items()]
+    while stack:
+        dotted, value = stack.pop(0)
+        if isinstance(value, Mapping):
+            if keys.known(dotted) and not keys.is_open(dotted):
+                stack[:0] = [(f"{dotted}.{k}", v) for k, v in value.items()]
+            continue
+        if not isinstance(value, str) or (keys.kind(dotted) != "bool" and dotted not in KEY_READINGS):
+            continue
+        seems = _SEEMS.get(value.strip().lower())
+        reading = reading_of(dotted)
+        if seems is None or reading.on(value) == seems:
+            continue
+        fields = {
+            "value": value,
+            "how": reading.where,
+            "does": "ON" if reading.on(value) else "OFF",
+            "seems": "true" if seems else "false",
+        }
+        yield Hit(dotted, fields, ((dotted, seems),))
+
+
+def _duplicates(c: Context) -> Iterator[Hit]:
+    for duplicate in c.duplicates:
+        first, last = duplicate.ignored
+        lines = f"line {first}" if first == last else f"lines {first}-{last}"
+        fields = {"lines": lines, "kept": duplicate.kept, "held": _held(duplicate, c.raw)}
+        yield Hit(".".join(duplicate.path), fields)
+
+
 RULES: tuple[Rule, ...] = (
+    Rule("string-boolean", _string_booleans),
+    Rule("duplicate-key", _duplicates),
     Rule("privileged-container", _privileged),
     Rule("host-network", _host_network),
     Rule("hostpid-unneeded", _hostpid_unneeded),
