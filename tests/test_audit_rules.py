@@ -74,6 +74,11 @@ CASES: list[tuple[str, dict, dict]] = [
     ("runs-as-root", dd(), dd(securityContext={"runAsUser": 100})),
     ("agent-too-old", agents(image={"tag": "7.30.0"}), agents(image={"tag": "7.30.0", "doNotCheckTag": True})),
     (
+        "pod-refused",
+        agents(containers={"agent": {"securityContext": {"privileged": True, "allowPrivilegeEscalation": False}}}),
+        agents(containers={"agent": {"securityContext": {"privileged": True}}}),
+    ),
+    (
         "chart-refuses",
         agents({"otelCollector": {"enabled": True}}, image={"tag": "7.60.0"}),
         agents({"otelCollector": {"enabled": True}}, image={"tag": "7.81.1"}),

@@ -66,6 +66,7 @@ def build_bundle(
     if target not in TARGETS:
         raise BundleError(f"unknown target {target!r}; valid: {', '.join(TARGETS)}")
     deployment = deployment or Deployment.of(answers)
+    _check_admitted(deployment)
     # A platform that admits only the chart's own pod (GKE Autopilot) gets no DaemonSet patch.
     patched = deployment.platform.post_render_patch
     if target == "helm":
@@ -94,6 +95,21 @@ def build_bundle(
     files[REPORT] = _with_next_steps(_report_with_operator(deployment, target), next_steps(answers, target, wrapper))
     files[ANSWERS] = render_answers(answers, target)
     return files
+
+
+def _check_admitted(deployment: Deployment) -> None:
+    """Every bundle's pods pass the API server's pod rules for the answered Kubernetes version."""
+    from tui.core.pod_rules import violations
+    from tui.core.pod_spec import pod_spec_of
+
+    minor = deployment.answers.kubernetes_minor
+    pods = [("node-Agent", deployment.pod)]
+    objects = deployment.rendered_cluster.objects
+    pods += [("Cluster Agent", pod_spec_of(o)) for o in objects if o["kind"] == "Deployment"]
+    for what, pod in pods:
+        found = violations(pod, minor)
+        if found:
+            raise BundleError(f"the {what} pod would be refused: {found[0]}; nothing written")
 
 
 def _with_next_steps(report: str, steps: NextSteps) -> str:

@@ -63,6 +63,13 @@ class Deployment:
         """The pod after `kubectl kustomize` applies daemonset-overrides.yaml: what runs on nodes."""
         return apply_patch(self.rendered_pod, self.patch.pod_patch)
 
+    @property
+    def hardening_left_out(self) -> list[tuple[str, str]]:
+        """Hardening not written because the API server would refuse the pod with it: (what, why)."""
+        return [*self.patch.left_out, *self.left_out_edits]
+
+    left_out_edits: tuple[tuple[str, str], ...] = ()  # a user's file: its edits refused for that reason
+
     @cached_property
     def pod_security_results(self) -> list[CheckResult]:
         """Every Pod Security check run on the pod (what-if comparisons read these, computed once)."""

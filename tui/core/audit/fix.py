@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from tui.core.next_steps import NextSteps
 
 ALL_SAFE = "all-safe"
+BREAKS_POD = "hardening is never written where it breaks the pod"
 CREDENTIAL_KEYS = ("datadog.apiKey", "datadog.appKey")
 SOCKET_VOLUMES = ("dsdsocket", "apmsocket")
 MAX_ROUNDS = 5
@@ -379,6 +380,16 @@ class _State:
         return render_pod(self.modelled)
 
     @cached_property
+    def cluster_pod(self) -> dict[str, Any]:
+        """The Cluster Agent's pod as the model sees it (its security contexts), or {} without one."""
+        from tui.core.cluster_model import cluster_objects
+        from tui.core.pod_spec import pod_spec_of
+
+        objects = cluster_objects(self.modelled, "datadog", "datadog").objects
+        deployment = next((o for o in objects if o.get("kind") == "Deployment"), None)
+        return dict(pod_spec_of(deployment)) if deployment is not None else {}
+
+    @cached_property
     def endpoints(self) -> set[str]:
         return endpoints(self.values, self.modelled, ledger_of_pod(self.pod))
 
@@ -497,6 +508,9 @@ def _decide(
         why = f"{ignored[0]} is ignored today; fixed, it would grant " if ignored else "it would grant "
         shown = ", ".join(grants[:6]) + (f" and {len(grants) - 6} more" if len(grants) > 6 else "")
         return Decision(finding, REFUSED, why + shown + " (a fix never raises a privilege)", tuple(grants)), None
+    invalid = _invalidates(current.pod, edited.pod) or _invalidates(current.cluster_pod, edited.cluster_pod)
+    if invalid:
+        return Decision(finding, REFUSED, f"{invalid} ({BREAKS_POD})"), None
     for dotted, value in finding.changes:
         for other, (other_value, other_id) in claimed.items():
             same = other == dotted
@@ -518,6 +532,27 @@ def _decide(
     done = "; ".join(costs) if costs else _default_cost(finding, current.values)
     rule_cost = finding.cost  # the rule's own word on what the edit takes away
     return Decision(finding, APPLIED, done + (f"; it costs: {rule_cost}" if rule_cost else "")), edited
+
+
+def first_violation(values: Mapping[str, Any]) -> str:
+    """The first reason the node-Agent or Cluster Agent pod these values render would be refused ("" if none)."""
+    from tui.core.pod_rules import violations
+
+    state = _State(plain(values), "")
+    for what, pod in (("node-Agent", state.pod), ("Cluster Agent", state.cluster_pod)):
+        found = violations(pod)
+        if found:
+            return f"{found[0].enforcer} would refuse the {what} pod these values render: {found[0].message}"
+    return ""
+
+
+def _invalidates(before: Mapping[str, Any], after: Mapping[str, Any]) -> str:
+    """Why the edited pod would be refused where the current one is not ("" when it would be admitted)."""
+    from tui.core.pod_rules import violations
+
+    known = {v.message for v in violations(before)}
+    new = [v for v in violations(after) if v.message not in known]
+    return f"{new[0].enforcer} would refuse the pod: {new[0].message}" if new else ""
 
 
 def _same(a: Any, b: Any) -> bool:

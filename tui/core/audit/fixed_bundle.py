@@ -7,13 +7,24 @@ through a `ValuesDeployment`, so the files cannot disagree with the values the u
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from tui.core.answers import Answers
 from tui.core.audit.audit import AuditInput, read_input
-from tui.core.audit.findings import AuditReport
-from tui.core.audit.fix import ALL_SAFE, ANSWER_SETTING, FixResult, answer_findings, plan_fix, report_section
+from tui.core.audit.findings import DELETE, AuditReport, Finding
+from tui.core.audit.fix import (
+    ALL_SAFE,
+    ANSWER_SETTING,
+    BREAKS_POD,
+    REFUSED,
+    FixResult,
+    answer_findings,
+    plan_fix,
+    report_section,
+)
 from tui.core.audit.values_input import ValuesSource
 from tui.core.errors import DdsecureError, InputFileError
 
@@ -58,6 +69,11 @@ def _bundle(answers: Answers, fixed: FixResult, name: str, target: str) -> dict[
     if source is not None and source.wrapped:
         answers = _installed_as(answers, source)
     deployment = ValuesDeployment(answers, modelled_values(fixed.values)[0], fixed.values_text)
+    deployment.left_out_edits = tuple(
+        (f"{d.finding.key}: {_shown(d.finding)}", d.reason.replace(f" ({BREAKS_POD})", ""))
+        for d in fixed.decisions
+        if d.status == REFUSED and BREAKS_POD in d.reason
+    )
     if source is not None and source.wrapped:
         from tui.core.audit.wrapper_patches import CARRIERS, add_patches, patch_entries
 
@@ -85,6 +101,19 @@ def _bundle(answers: Answers, fixed: FixResult, name: str, target: str) -> dict[
     return files
 
 
+def _shown(finding: Finding) -> str:
+    return ", ".join(f"{json.dumps(value)}" for _, value in finding.changes if value is not DELETE) or "removed"
+
+
+def refuse_invalid(values: Mapping[str, Any], name: str) -> None:
+    """A values file whose pods the API server (or kubelet) would refuse is not built on: one line, nothing written."""
+    from tui.core.audit.fix import first_violation
+
+    problem = first_violation(values)
+    if problem:
+        raise InputFileError(f"{name}: {problem}; fix the file first, nothing written")
+
+
 def check_apply(chosen: Sequence[str], report: AuditReport, where: str) -> None:
     """Each `--apply` name is a finding of this file (its id, or id:key), or all-safe."""
     known = {f.id for f in report.findings} | {f"{f.id}:{f.key}" for f in report.findings} | {ALL_SAFE}
@@ -104,6 +133,7 @@ def fixed_bundle(
     assert given.source is not None and given.values is not None
     _check_target(target)
     check_apply(chosen, report, given.name)
+    refuse_invalid(given.values, given.name)
     fixed = plan_fix(
         given.text, given.name, given.source, given.values, report, chosen, given.documents, loader=given.loader
     )
@@ -122,6 +152,7 @@ def based_bundle(
     given = read_input(text, name)
     if given.kind != "values" or given.values is None or given.source is None:
         raise InputFileError(f"{name}: not a values file (or a wrapper holding one) to start from")
+    refuse_invalid(given.values, name)
     plan = Deployment.of(answers)
     report = answer_findings(given.values, plan.values, plan.values_plan.comments)
     known = {ANSWER_SETTING, ALL_SAFE} | {f"{f.id}:{f.key}" for f in report.findings}

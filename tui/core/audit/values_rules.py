@@ -552,6 +552,14 @@ def _chart_refuses(c: Context) -> Iterator[Hit]:
         yield Hit(refusal.split(" ", 1)[0], {"refusal": refusal})
 
 
+def _pod_refused(c: Context) -> Iterator[Hit]:
+    from tui.core.audit.fix import first_violation
+
+    problem = first_violation(c.raw)
+    if problem:
+        yield Hit("agents" if "node-Agent" in problem else "clusterAgent", {"problem": problem})
+
+
 RULES: tuple[Rule, ...] = (
     Rule(
         "privileged-container",
@@ -745,6 +753,13 @@ RULES: tuple[Rule, ...] = (
         "values file?)",
         "agents.image.tag 7.36 or newer (from 7.78 also datadog.discovery.enabled: false, or system-probe "
         "comes with it), or agents.image.doNotCheckTag: true to keep this image",
+    ),
+    Rule(
+        "pod-refused",
+        "high",
+        _pod_refused,
+        "{problem}: nothing of this file would run (--fix and generate --base refuse it)",
+        "change the security context, ports or volumes the message names",
     ),
     Rule(
         "chart-refuses",
