@@ -227,3 +227,43 @@ def test_each_violation_says_who_refuses_and_where():
 @pytest.mark.parametrize("garbage", [None, [], "pod", {"containers": "x"}, {"containers": [None, 3]}, {"volumes": [1]}])
 def test_garbage_never_raises(garbage):
     violations(garbage)
+
+
+# --- the shipped PodSpec schema: strict, per version, the same verdict as kubernetes-validate -------
+
+
+def test_the_shipped_schema_is_strict_and_versioned():
+    from tui.core.pod_schema import schema_problems
+
+    assert schema_problems(pod(ctx(privileged=True)), 33) == []
+    assert schema_problems(pod(ctx(privilegd=True)), 33) == [
+        "spec.containers[0].securityContext.privilegd: unknown field"
+    ]
+    assert schema_problems(pod(ctx(runAsUser="100")), 33) == [
+        "spec.containers[0].securityContext.runAsUser: '100' is not of type integer"
+    ]
+    apparmor = pod(ctx(appArmorProfile={"type": "RuntimeDefault"}))
+    assert schema_problems(apparmor, 30) == []
+    assert schema_problems(apparmor, 29) == ["spec.containers[0].securityContext.appArmorProfile: unknown field"]
+    assert schema_problems(pod(ports({"containerPort": "http"})), 33)  # int-or-string is not everywhere
+    assert schema_problems({"containers": [{"name": "a", "ports": [{"containerPort": 1}]}]}, 33) == []
+
+
+@pytest.mark.parametrize("minor", [29, 33, 37])
+def test_the_shipped_schema_agrees_with_kubernetes_validate(minor):
+    kubernetes_validate = pytest.importorskip("kubernetes_validate")
+    from tui.core.pod_schema import schema_problems
+
+    for spec in [case[1] for case in CASES] + [pod(ctx(privilegd=True)), pod(ctx(appArmorProfile={"type": "X"}))]:
+        daemonset = {
+            "apiVersion": "apps/v1",
+            "kind": "DaemonSet",
+            "metadata": {"name": "d"},
+            "spec": {"selector": {}, "template": {"spec": spec}},
+        }
+        try:
+            kubernetes_validate.validate(daemonset, f"1.{minor}", strict=True)
+            full = True
+        except kubernetes_validate.ValidationError:
+            full = False
+        assert (schema_problems(spec, minor) == []) == full, spec

@@ -12,6 +12,7 @@ import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import Any
 
 from tui import __version__
 from tui.core.answers import Answers
@@ -100,16 +101,17 @@ def build_bundle(
 def _check_admitted(deployment: Deployment) -> None:
     """Every bundle's pods pass the API server's pod rules for the answered Kubernetes version."""
     from tui.core.pod_rules import violations
+    from tui.core.pod_schema import schema_problems
     from tui.core.pod_spec import pod_spec_of
 
     minor = deployment.answers.kubernetes_minor
-    pods = [("node-Agent", deployment.pod)]
+    pods: list[tuple[str, Mapping[str, Any]]] = [("node-Agent", deployment.pod)]
     objects = deployment.rendered_cluster.objects
     pods += [("Cluster Agent", pod_spec_of(o)) for o in objects if o["kind"] == "Deployment"]
     for what, pod in pods:
-        found = violations(pod, minor)
+        found = [str(v) for v in violations(pod, minor)] or schema_problems(pod, minor, limit=1)
         if found:
-            raise BundleError(f"the {what} pod would be refused: {found[0]}; nothing written")
+            raise BundleError(f"the {what} pod would be refused by Kubernetes 1.{minor}: {found[0]}; nothing written")
 
 
 def _with_next_steps(report: str, steps: NextSteps) -> str:

@@ -536,13 +536,17 @@ def _decide(
 
 def first_violation(values: Mapping[str, Any]) -> str:
     """The first reason the node-Agent or Cluster Agent pod these values render would be refused ("" if none)."""
-    from tui.core.pod_rules import violations
+    from tui.core.pod_rules import LATEST_MINOR, violations
+    from tui.core.pod_schema import schema_problems
 
     state = _State(plain(values), "")
     for what, pod in (("node-Agent", state.pod), ("Cluster Agent", state.cluster_pod)):
         found = violations(pod)
         if found:
             return f"{found[0].enforcer} would refuse the {what} pod these values render: {found[0].message}"
+        fields = schema_problems(pod, LATEST_MINOR, limit=1) if pod else []
+        if fields:
+            return f"the API server would refuse the {what} pod these values render: {fields[0]}"
     return ""
 
 
