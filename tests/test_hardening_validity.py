@@ -157,3 +157,40 @@ def test_audit_reports_an_invalid_file_as_a_high_finding(name, text, why, tmp_pa
     assert [f.severity for f in refused] == ["high"] and why in refused[0].message
     code, out, _ = cli("audit", str(_write(tmp_path, text)))
     assert code == 1 and "[pod-refused]" in out
+
+
+# --- manifests: a rendered or live workload the API server would refuse is a high finding -----------
+
+
+def _daemonset(security_context: dict) -> dict:
+    containers = [{"name": "agent", "image": "agent", "securityContext": security_context}]
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "DaemonSet",
+        "metadata": {"name": "datadog", "namespace": "datadog"},
+        "spec": {"selector": {}, "template": {"spec": {"containers": containers}}},
+    }
+
+
+@pytest.mark.parametrize(
+    ("security_context", "why"),
+    [
+        ({"privileged": True, "allowPrivilegeEscalation": False}, "contradicts privileged: true"),
+        ({"privilegd": True}, "securityContext.privilegd: unknown field"),
+    ],
+)
+def test_manifests_with_a_refused_pod_get_a_high_finding(security_context, why):
+    from tui.core.audit.manifest_audit import audit_manifests
+
+    report = audit_manifests([_daemonset(security_context)], "live.yaml")
+    refused = [f for f in report.findings if f.id == "pod-refused"]
+    assert [f.severity for f in refused] == ["high"] and why in refused[0].message
+    assert not [f for f in audit_manifests([_daemonset({"privileged": True})], "v").findings if f.id == "pod-refused"]
+
+
+def test_the_real_render_of_a_refused_file_is_reported(chart_tools, tmp_path):
+    values = _write(tmp_path, REFUSED_CASES[2][1] + "datadog:\n  apiKeyExistingSecret: datadog-secret\n")
+    rendered = tmp_path / "rendered.yaml"
+    rendered.write_text(helm_template(chart_tools, "datadog", "datadog", values))
+    code, out, _ = cli("audit", str(rendered))
+    assert code == 1 and "[pod-refused] DaemonSet datadog" in out

@@ -12,7 +12,7 @@ import gzip
 import json
 from collections.abc import Mapping
 from functools import lru_cache
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
 _TYPES: dict[str, tuple[type, ...]] = {
@@ -27,7 +27,8 @@ _TYPES: dict[str, tuple[type, ...]] = {
 
 @lru_cache(maxsize=1)
 def _data() -> dict[str, Any]:
-    raw = resources.files("tui.core").joinpath("data").joinpath("pod_schemas.json.gz").read_bytes()
+    # A path beside this module rather than importlib.resources: every generate pays for each import.
+    raw = (Path(__file__).parent / "data" / "pod_schemas.json.gz").read_bytes()
     return json.loads(gzip.decompress(raw))
 
 

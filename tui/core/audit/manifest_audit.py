@@ -8,6 +8,7 @@ from typing import Any
 from tui.core import pod_security
 from tui.core.audit.cluster_audit import cluster_findings_for_manifests, cluster_ledger_of_manifests
 from tui.core.audit.findings import PRIVILEGE_SEVERITY, AuditReport, Finding, Privilege
+from tui.core.audit.refused_pods import refused_pod_findings
 from tui.core.errors import InputFileError
 from tui.core.pod_spec import all_containers, find_node_agent_daemonset, pod_spec_of
 from tui.core.privilege_catalog import capability_why
@@ -209,6 +210,7 @@ def audit_manifests(documents: Sequence[Any], path: str) -> AuditReport:
     report.findings += pod_security_findings(report.pod_security, f"DaemonSet {name}")
     report.findings += privilege_findings(pod, ledger, f"DaemonSet {name}")
     report.findings += cluster_findings_for_manifests(documents)
+    report.findings += refused_pod_findings(documents)
     return report
 
 
