@@ -194,3 +194,28 @@ def test_the_real_render_of_a_refused_file_is_reported(chart_tools, tmp_path):
     rendered.write_text(helm_template(chart_tools, "datadog", "datadog", values))
     code, out, _ = cli("audit", str(rendered))
     assert code == 1 and "[pod-refused] DaemonSet datadog" in out
+
+
+# --- the DaemonSet patch: a step that would leave a refused pod is left out, and REPORT.md says why ---
+
+
+def test_a_patch_step_that_would_break_the_pod_is_left_out():
+    import copy
+
+    from tui.core.answers import Answers
+    from tui.core.daemonset_patch import SOCKET_FILE_ONLY, daemonset_patch
+    from tui.core.deployment import Deployment
+    from tui.core.strategic_merge import apply_patch
+
+    answers = Answers(runtime="docker", dogstatsd="off")
+    rendered = copy.deepcopy(Deployment(answers).rendered_pod)
+    # The runtime socket's volume is not a hostPath here: making it one would give it two sources.
+    rendered["volumes"] = [
+        {"name": v["name"], "emptyDir": {}} if v["name"] == "runtimesocketdir" else v for v in rendered["volumes"]
+    ]
+    patch = daemonset_patch(answers, rendered)
+    assert [title for title, _ in patch.left_out] == [SOCKET_FILE_ONLY]
+    assert "volumes[runtimesocketdir]: needs exactly one volume source, has 2" in patch.left_out[0][1]
+    assert patch.steps  # the other steps stay
+    assert violations(apply_patch(rendered, patch.pod_patch)) == []
+    assert violations(apply_patch(rendered, daemonset_patch(answers, Deployment(answers).rendered_pod).pod_patch))
