@@ -19,6 +19,7 @@ from tui.core.deployment import Deployment
 from tui.core.next_steps import NAMESPACE
 from tui.core.platforms import PLATFORMS
 from tui.core.pod_rules import violations
+from tui.core.pod_schema import schema_problems
 from tui.core.pod_spec import pod_spec_of
 
 from api_validity import api_problems
@@ -65,9 +66,11 @@ def test_the_schema_is_strict_and_the_pod_rules_run(chart_tools, tmp_path):
 
 @settings(max_examples=60, deadline=None)
 @given(answers=answers_strategy())
-def test_the_models_pods_pass_the_pod_rules(answers):
+def test_the_models_pods_pass_the_pod_rules_and_schema(answers):
     deployment = Deployment(answers)
-    assert violations(deployment.pod, answers.kubernetes_minor) == []
+    minor = answers.kubernetes_minor
+    assert violations(deployment.pod, minor) == []
+    assert schema_problems(deployment.pod, minor) == []
     for document in deployment.rendered_cluster.objects:
         if document["kind"] == "Deployment":
-            assert violations(pod_spec_of(document), answers.kubernetes_minor) == []
+            assert violations(pod_spec_of(document), minor) == []
