@@ -9,6 +9,10 @@ an id, who refuses the pod, a title, and a pure function yielding one message pe
 
 `runAsNonRoot` with user 0 is not the API server's: it admits the pod and the kubelet then refuses
 to start the container, so the pod never runs either; its `enforcer` says so.
+
+Capability names are not validated by the API server at all (any string is admitted); its only rule
+on them compares the literal "CAP_SYS_ADMIN" with allowPrivilegeEscalation: false, so `SYS_ADMIN`
+with no escalation is admitted and `CAP_SYS_ADMIN` is not.
 """
 
 from __future__ import annotations
