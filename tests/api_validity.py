@@ -1,6 +1,6 @@
 """What the API server would say of rendered objects, offline: the strict OpenAPI schema of the answered
 Kubernetes version (the `kubernetes-validate` package, a test dependency) and the pod rules of
-`tui.core.pod_rules`. CRD kinds (SCC, DatadogAgent) have no built-in schema and keep their own checks."""
+`tui.core.pod.api_rules`. CRD kinds (SCC, DatadogAgent) have no built-in schema and keep their own checks."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from typing import Any
 
 import kubernetes_validate
 
-from tui.core.pod_rules import violations
-from tui.core.pod_spec import pod_spec_of
+from tui.core.pod.api_rules import violations
+from tui.core.pod.spec import pod_spec_of
 
 WORKLOADS = ("DaemonSet", "Deployment")
 

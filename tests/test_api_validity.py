@@ -13,14 +13,14 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from tui.core.answer_files import load_preset, preset_names
-from tui.core.answers import Answers, layer
+from tui.core.answers.contract import Answers, layer
+from tui.core.answers.files import load_preset, preset_names
 from tui.core.deployment import Deployment
-from tui.core.next_steps import NAMESPACE
-from tui.core.platforms import PLATFORMS
-from tui.core.pod_rules import violations
-from tui.core.pod_schema import schema_problems
-from tui.core.pod_spec import pod_spec_of
+from tui.core.output.next_steps import NAMESPACE
+from tui.core.platforms.catalog import PLATFORMS
+from tui.core.pod.api_rules import violations
+from tui.core.pod.schema import schema_problems
+from tui.core.pod.spec import pod_spec_of
 
 from api_validity import api_problems
 from bundle_helpers import deploy_as_documented, load_yaml

@@ -30,7 +30,7 @@ from tui.core.audit.fix import (
     pod_grants,
 )
 from tui.core.audit.values_audit import audit_values
-from tui.core.bundle import PRIVILEGES, REPORT, VALUES
+from tui.core.output.bundle import PRIVILEGES, REPORT, VALUES
 
 from conftest import CHART_REFERENCE
 
@@ -130,13 +130,10 @@ def test_fixing_a_fixed_file_changes_nothing(name, tmp_path):
 
 
 def test_privileges_json_is_the_edited_files_footprint(tmp_path):
-    from tui.core.audit.infer import infer_answers
-    from tui.core.audit.values_audit import modelled_values
-    from tui.core.deployment import ValuesDeployment
+    from tui.core.deployment import Deployment
 
     _, fixed_path = fix(CORPUS / "eks-tolerations-resources.yaml", tmp_path / "out")
-    values = modelled_values(values_of(fixed_path))[0]
-    deployment = ValuesDeployment(infer_answers(values)[0], values, fixed_path.read_text())
+    deployment = Deployment.of_values(values_of(fixed_path), values_text=fixed_path.read_text())
     written = json.loads((tmp_path / "out" / PRIVILEGES).read_text())
     assert {k: v for k, v in written.items() if k in deployment.ledger.as_json()} == json.loads(
         json.dumps(deployment.ledger.as_json())
@@ -264,7 +261,7 @@ def test_a_literal_api_key_never_reaches_the_bundle(tmp_path):
 )
 def test_a_wrapper_is_kept_and_its_values_are_edited_there(name, path, tmp_path):
     from tui.core.audit.values_input import at
-    from tui.core.yaml_input import parse_documents
+    from tui.core.yamlio.reader import parse_documents
 
     source = CORPUS / name
     _, fixed = fix(source, tmp_path / "out")
@@ -377,7 +374,7 @@ def test_a_full_copy_of_the_chart_values_is_edited_in_place(tmp_path):
 def _helm_pod(values_file: Path) -> dict[str, Any]:
     from tui.core.audit.helm_render import chart_dir, find_helm, helm_template
     from tui.core.audit.manifest_audit import node_agent_pod
-    from tui.core.yaml_input import parse_documents
+    from tui.core.yamlio.reader import parse_documents
 
     helm, chart = find_helm(), chart_dir(None)
     assert helm and chart

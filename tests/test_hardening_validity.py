@@ -17,9 +17,8 @@ import pytest
 
 from tui.cli import main
 from tui.core.audit.values_audit import audit_values
-from tui.core.bundle import KUSTOMIZATION, REPORT, VALUES
-from tui.core.chart_model import render_pod
-from tui.core.pod_rules import violations
+from tui.core.output.bundle import KUSTOMIZATION, REPORT, VALUES
+from tui.core.pod.api_rules import violations
 from tui.exit_codes import EXIT_USAGE
 
 from api_validity import api_problems
@@ -88,10 +87,10 @@ def _bundle(command: str, tmp_path: Path, text: str, preset: str) -> dict[str, s
 
 
 def _model_pod(files: dict[str, str]) -> dict:
-    from tui.core.audit.values_audit import modelled_values
-    from tui.core.strategic_merge import apply_patch
+    from tui.core.deployment import Deployment
+    from tui.core.pod.strategic_merge import apply_patch
 
-    pod = render_pod(modelled_values(load_yaml(files[VALUES]) or {})[0])
+    pod = Deployment.of_values(load_yaml(files[VALUES]) or {}).values_pod
     if "daemonset-overrides.yaml" in files:
         pod = apply_patch(pod, load_yaml(files["daemonset-overrides.yaml"])["spec"]["template"]["spec"])
     return pod
@@ -202,10 +201,10 @@ def test_the_real_render_of_a_refused_file_is_reported(chart_tools, tmp_path):
 def test_a_patch_step_that_would_break_the_pod_is_left_out():
     import copy
 
-    from tui.core.answers import Answers
-    from tui.core.daemonset_patch import SOCKET_FILE_ONLY, daemonset_patch
+    from tui.core.answers.contract import Answers
+    from tui.core.chart.daemonset_patch import SOCKET_FILE_ONLY, daemonset_patch
     from tui.core.deployment import Deployment
-    from tui.core.strategic_merge import apply_patch
+    from tui.core.pod.strategic_merge import apply_patch
 
     answers = Answers(runtime="docker", dogstatsd="off")
     rendered = copy.deepcopy(Deployment(answers).rendered_pod)

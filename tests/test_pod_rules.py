@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tui.core.pod_rules import KUBELET, POD_RULES, violations
+from tui.core.pod.api_rules import KUBELET, POD_RULES, violations
 
 
 def pod(*containers: dict[str, Any], volumes: list | None = None, init: list | None = None, **spec: Any) -> dict:
@@ -233,7 +233,7 @@ def test_garbage_never_raises(garbage):
 
 
 def test_the_shipped_schema_is_strict_and_versioned():
-    from tui.core.pod_schema import schema_problems
+    from tui.core.pod.schema import schema_problems
 
     assert schema_problems(pod(ctx(privileged=True)), 33) == []
     assert schema_problems(pod(ctx(privilegd=True)), 33) == [
@@ -252,7 +252,7 @@ def test_the_shipped_schema_is_strict_and_versioned():
 @pytest.mark.parametrize("minor", [29, 33, 37])
 def test_the_shipped_schema_agrees_with_kubernetes_validate(minor):
     kubernetes_validate = pytest.importorskip("kubernetes_validate")
-    from tui.core.pod_schema import schema_problems
+    from tui.core.pod.schema import schema_problems
 
     for spec in [case[1] for case in CASES] + [pod(ctx(privilegd=True)), pod(ctx(appArmorProfile={"type": "X"}))]:
         daemonset = {

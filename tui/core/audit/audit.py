@@ -6,14 +6,18 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tui.core.audit.detect import detect
 from tui.core.audit.findings import AuditReport
-from tui.core.audit.values_input import ValuesSource, locate, unsupported_form
-from tui.core.dotted import section
+from tui.core.audit.values_input import ValuesSource, unsupported_form
+from tui.core.audit.wrappers import locate
 from tui.core.errors import DdsecureError, InputFileError
-from tui.core.yaml_input import parse_documents, read_text
+from tui.core.yamlio.dotted import section
+from tui.core.yamlio.reader import parse_documents, read_text
+
+if TYPE_CHECKING:
+    from tui.core.deployment import ValuesDeployment
 
 _KEY_LINE = re.compile(r"^(\s*)([A-Za-z0-9_.\-/]+|\"[^\"]*\"|'[^']*'):(\s|$)")
 
@@ -28,19 +32,14 @@ class AuditInput:
     kind: str  # "values", "manifests" or "operator"
     source: ValuesSource | None = None  # for values: where they are in the file
     values: Mapping[str, Any] | None = None  # for values: the values themselves
-    loader: Any = None  # the round-trip loader that read `documents`, when asked for one
 
 
 def read_input(text: str, name: str, *, round_trip: bool = False) -> AuditInput:
-    """`round_trip`: read with ruamel's round-trip loader (comments kept), for `--fix` to edit the same tree."""
+    """`round_trip` changes nothing: `--fix` reads the file as every audit does, then edits its text
+    (tui.core.audit.fix_yaml reads with the round trip only what it edits)."""
     where = f"file {name}"
-    loader = None
-    if round_trip and "{{" not in text:  # the round-trip loader takes `{{ x }}` as a key; the safe one refuses it
-        from tui.core.audit.fix import round_trip_yaml
-
-        loader = round_trip_yaml(text)
     try:
-        documents = parse_documents(text, where, loader)
+        documents = parse_documents(text, where)
     except InputFileError as error:
         better = unsupported_form(text, where)  # a program that writes YAML: say so, not "not valid YAML"
         if better is None:
@@ -50,12 +49,12 @@ def read_input(text: str, name: str, *, round_trip: bool = False) -> AuditInput:
     if source is None:
         kind = detect(documents, where)
         if kind != "values":
-            return AuditInput(text, name, documents, kind, loader=loader)
+            return AuditInput(text, name, documents, kind)
         source = ValuesSource("values", 0, ())
     values = source.values(documents, where)
     if not isinstance(values, Mapping) or any(not isinstance(k, str) for k in values):
         raise InputFileError(f"{where}: {source.description} is not a mapping of chart values")
-    return AuditInput(text, name, documents, "values", source, values, loader)
+    return AuditInput(text, name, documents, "values", source, values)
 
 
 def audit_text(
@@ -70,16 +69,18 @@ def audit_input(
     where, name, documents = f"file {given.name}", given.name, given.documents
     try:
         if given.kind == "values" and given.values is not None:
-            from tui.core.audit.values_audit import audit_values
+            from tui.core.audit.values_audit import audit_deployment
+            from tui.core.deployment import Deployment
 
-            report = audit_values(given.values, name)
+            deployment = Deployment.of_values(given.values)
+            report = audit_deployment(deployment, name)
             if given.source is not None and given.source.wrapped:
                 report.answer_notes[:0] = [
                     f"values read from {given.source.description}; --fix edits them there and keeps the rest",
                     *given.source.notes,
                 ]
             if render:
-                _render(report, given, chart, version)
+                _render(report, given, deployment, chart, version)
             return report
         if given.kind == "operator":
             from tui.core.audit.manifest_audit import operator_report
@@ -95,17 +96,22 @@ def audit_input(
         raise InputFileError(f"{where}: a value has an unexpected type ({type(error).__name__}: {error})") from None
 
 
-def _render(report: AuditReport, given: AuditInput, chart: Path | str | None, version: str | None) -> None:
+def _render(
+    report: AuditReport,
+    given: AuditInput,
+    deployment: ValuesDeployment,
+    chart: Path | str | None,
+    version: str | None,
+) -> None:
     """`helm template` of the values; a wrapper's values are handed to helm as a values file of their own."""
     from tui.core.audit.helm_render import render_into
-    from tui.core.chart_model import render_pod
 
     assert given.values is not None and given.source is not None
-    values = _modelled(given.values)
+    values = deployment.modelled
     datadog = section(values, "datadog")
     needs_key = not (datadog.get("apiKey") or datadog.get("apiKeyExistingSecret"))
     if not given.source.wrapped:
-        render_into(report, Path(given.name), render_pod(values), chart, version, needs_key=needs_key)
+        render_into(report, Path(given.name), deployment.values_pod, chart, version, needs_key=needs_key)
         return
     import json
     import os
@@ -115,15 +121,9 @@ def _render(report: AuditReport, given: AuditInput, chart: Path | str | None, ve
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as out:
             json.dump(given.values, out, default=str)  # JSON is YAML: helm reads it as a values file
-        render_into(report, Path(path), render_pod(values), chart, version, needs_key=needs_key)
+        render_into(report, Path(path), deployment.values_pod, chart, version, needs_key=needs_key)
     finally:
         os.unlink(path)
-
-
-def _modelled(values: Mapping[str, Any]) -> Mapping[str, Any]:
-    from tui.core.audit.values_audit import modelled_values
-
-    return modelled_values(values)[0]
 
 
 def audit_file(

@@ -1,18 +1,18 @@
 """The bundle whose values.yaml is the user's own file, edited: for `audit --fix` and `generate --base`.
 
 Both edit the file with the fix engine (tui.core.audit.fix), then compute every other file of the
-bundle (patch, namespace, privileges.json, REPORT.md, datadog-agent.yaml) from the edited values
-through a `ValuesDeployment`, so the files cannot disagree with the values the user will install.
+bundle (patch, namespace, privileges.json, REPORT.md, datadog-agent.yaml) from the deployment of the
+edited values the fix already computed, so the files cannot disagree with the values the user will
+install.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
-from tui.core.answers import Answers
+from tui.core.answers.contract import Answers
 from tui.core.audit.audit import AuditInput, read_input
 from tui.core.audit.findings import DELETE, AuditReport, Finding
 from tui.core.audit.fix import (
@@ -50,7 +50,7 @@ def _installed_as(answers: Answers, source: ValuesSource) -> Answers:
 
 def _wrapper_file(name: str) -> str:
     """The wrapper's name in the bundle: its own, unless a bundle file has it."""
-    from tui.core.bundle import WRITTEN_BY_DDSECURE
+    from tui.core.output.bundle import WRITTEN_BY_DDSECURE
 
     wrapper = Path(name).name
     if wrapper in WRITTEN_BY_DDSECURE or wrapper.startswith("."):
@@ -58,24 +58,27 @@ def _wrapper_file(name: str) -> str:
     return wrapper
 
 
-def _bundle(answers: Answers, fixed: FixResult, name: str, target: str) -> dict[str, str]:
-    from tui.core.audit.values_audit import modelled_values
-    from tui.core.bundle import ANSWERS, REPORT, build_bundle
-    from tui.core.deployment import ValuesDeployment
-    from tui.core.next_steps import Wrapper, next_steps
+def _bundle(answers: Answers | None, fixed: FixResult, name: str, target: str) -> dict[str, str]:
+    """`answers`: the ones the bundle is for (generate --base), by default those the edited values amount to."""
+    from tui.core.deployment import Deployment
+    from tui.core.output.bundle import ANSWERS, REPORT, build_bundle
+    from tui.core.output.next_steps import Wrapper, next_steps
 
     source = fixed.source
     wrapper: Wrapper | None = None
+    edited = fixed.deployment or Deployment.of_values(fixed.values)
+    answers = edited.answers if answers is None else answers
     if source is not None and source.wrapped:
         answers = _installed_as(answers, source)
-    deployment = ValuesDeployment(answers, modelled_values(fixed.values)[0], fixed.values_text)
+    deployment = edited.with_answers(answers, fixed.values_text)
     deployment.left_out_edits = tuple(
         (f"{d.finding.key}: {_shown(d.finding)}", d.reason.replace(f" ({BREAKS_POD})", ""))
         for d in fixed.decisions
         if d.status == REFUSED and BREAKS_POD in d.reason
     )
     if source is not None and source.wrapped:
-        from tui.core.audit.wrapper_patches import CARRIERS, add_patches, patch_entries
+        from tui.core.audit.wrapper_patches import add_patches, patch_entries
+        from tui.core.audit.wrappers import FORMS
 
         # A controller that can apply the patches gets them in the wrapper (only additions, each explained).
         entries = patch_entries(deployment)
@@ -85,7 +88,7 @@ def _bundle(answers: Answers, fixed: FixResult, name: str, target: str) -> dict[
             source.form,
             _wrapper_file(name),
             origin=str(origin.resolve()) if origin.is_file() else "",
-            patched=bool(entries) and source.form in CARRIERS,
+            patched=bool(entries) and FORMS[source.form].patches is not None,
             object_name=source.object_name,
             object_namespace=source.object_namespace,
         )
@@ -105,15 +108,6 @@ def _shown(finding: Finding) -> str:
     return ", ".join(f"{json.dumps(value)}" for _, value in finding.changes if value is not DELETE) or "removed"
 
 
-def refuse_invalid(values: Mapping[str, Any], name: str) -> None:
-    """A values file whose pods the API server (or kubelet) would refuse is not built on: one line, nothing written."""
-    from tui.core.audit.fix import first_violation
-
-    problem = first_violation(values)
-    if problem:
-        raise InputFileError(f"{name}: {problem}; fix the file first, nothing written")
-
-
 def check_apply(chosen: Sequence[str], report: AuditReport, where: str) -> None:
     """Each `--apply` name is a finding of this file (its id, or id:key), or all-safe."""
     known = {f.id for f in report.findings} | {f"{f.id}:{f.key}" for f in report.findings} | {ALL_SAFE}
@@ -127,18 +121,13 @@ def fixed_bundle(
     given: AuditInput, report: AuditReport, chosen: Sequence[str] = (), target: str = "helm"
 ) -> tuple[dict[str, str], FixResult]:
     """`audit --fix`: the user's values edited for the audit's findings, and the bundle built from them."""
-    from tui.core.audit.infer import infer_answers
-    from tui.core.audit.values_audit import modelled_values
-
     assert given.source is not None and given.values is not None
     _check_target(target)
     check_apply(chosen, report, given.name)
-    refuse_invalid(given.values, given.name)
     fixed = plan_fix(
-        given.text, given.name, given.source, given.values, report, chosen, given.documents, loader=given.loader
+        given.text, given.name, given.source, given.values, report, chosen, given.documents, refuse_invalid=True
     )
-    answers, _ = infer_answers(modelled_values(fixed.values)[0])
-    return _bundle(answers, fixed, given.name, target), fixed
+    return _bundle(None, fixed, given.name, target), fixed
 
 
 def based_bundle(
@@ -152,7 +141,6 @@ def based_bundle(
     given = read_input(text, name)
     if given.kind != "values" or given.values is None or given.source is None:
         raise InputFileError(f"{name}: not a values file (or a wrapper holding one) to start from")
-    refuse_invalid(given.values, name)
     plan = Deployment.of(answers)
     report = answer_findings(given.values, plan.values, plan.values_plan.comments)
     known = {ANSWER_SETTING, ALL_SAFE} | {f"{f.id}:{f.key}" for f in report.findings}
@@ -169,5 +157,6 @@ def based_bundle(
         given.documents,
         follow_up=False,
         allowed=plan.rendered_pod,
+        refuse_invalid=True,
     )
     return _bundle(answers, fixed, name, target), fixed, given

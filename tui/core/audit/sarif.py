@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tui import __version__
+from tui.core.audit.catalogue import CATALOGUE
 from tui.core.audit.findings import AuditReport
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -12,20 +13,31 @@ _LEVEL = {"high": "error", "medium": "warning", "low": "note", "info": "note"}
 _SCORE = {"high": "8.0", "medium": "5.0", "low": "3.0", "info": "1.0"}
 
 
+def sarif_rule(rule_id: str) -> dict[str, Any]:
+    """A `reportingDescriptor` written from the rule's catalogue entry, whatever the findings say."""
+    entry = CATALOGUE[rule_id]
+    help_text = entry.help + (f" Fix: {entry.fix}" if entry.fix and "{" not in entry.fix else "")
+    return {
+        "id": entry.id,
+        "name": entry.name,
+        "shortDescription": {"text": f"{entry.id}: {entry.when}"[:1024]},
+        "fullDescription": {"text": entry.help},
+        "help": {"text": help_text, "markdown": f"{entry.help}\n\nFires when {entry.when}."},
+        "defaultConfiguration": {"level": _LEVEL[entry.severity]},
+        "properties": {"security-severity": _SCORE[entry.severity], "tags": ["security", *entry.reads]},
+    }
+
+
+def sarif_rules(rule_ids: list[str]) -> list[dict[str, Any]]:
+    return [sarif_rule(rule_id) for rule_id in rule_ids]
+
+
 def to_sarif(report: AuditReport, line_of: dict[str, int] | None = None) -> dict[str, Any]:
     """One run, one rule per finding id, one result per finding, located in the audited file."""
     line_of = line_of or {}
     findings = report.sorted_findings()
     rule_ids = sorted({f.id for f in findings})
-    rules = [
-        {
-            "id": rule_id,
-            "name": "".join(part.title() for part in rule_id.split("-")),
-            "shortDescription": {"text": next(f.message for f in findings if f.id == rule_id)[:200]},
-            "properties": {"security-severity": max(_SCORE[f.severity] for f in findings if f.id == rule_id)},
-        }
-        for rule_id in rule_ids
-    ]
+    rules = sarif_rules(rule_ids)
     results = []
     for finding in findings:
         region = {"startLine": max(1, line_of.get(finding.key, 1))}

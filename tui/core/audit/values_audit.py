@@ -7,75 +7,48 @@ from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from typing import Any
 
-from tui.core.answers import Answers
+from tui.core.answers.contract import Answers
+from tui.core.audit.catalogue import CATALOGUE
 from tui.core.audit.chart_keys import NO_OP_HINTS, ChartKeys, chart_keys
 from tui.core.audit.cluster_audit import cluster_findings_for_values
 from tui.core.audit.findings import DELETE, AuditReport, Finding, Privilege
-from tui.core.audit.infer import infer_answers, user_value
+from tui.core.audit.infer import user_value
 from tui.core.audit.values_rules import CONTAINER_KEYS, Context, rule_findings
 from tui.core.audit.values_rules import port_key as _port_key
 from tui.core.audit.values_rules import volume_key as _volume_key
-from tui.core.chart_model import (
-    HOST_PID_TRIGGERS,
-    HOST_ROOT_TRIGGERS,
-    SYSTEM_PROBE_TRIGGERS,
-    NodeAgentChart,
-    render_pod,
-    unmodelled,
-)
-from tui.core.deployment import Deployment
-from tui.core.privileges import ledger_of_pod
+from tui.core.chart.model import HOST_PID_TRIGGERS, HOST_ROOT_TRIGGERS, SYSTEM_PROBE_TRIGGERS
+from tui.core.deployment import Deployment, ValuesDeployment
 
 _STRING_BOOL = re.compile(r"^(true|false|yes|no|on|off|y|n)$", re.IGNORECASE)
 
 
-def modelled_values(values: Mapping[str, Any]) -> tuple[dict[str, Any], list[Finding]]:
-    """The values with every wrongly shaped block dropped (helm would fail on it), and a finding for each."""
-    keys = chart_keys()
-    findings: list[Finding] = []
-
-    def clean(tree: Mapping[str, Any], prefix: str) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for key, value in tree.items():
-            dotted = f"{prefix}{key}"
-            if keys.kind(dotted) == "map" and value is not None and not isinstance(value, Mapping):
-                findings.append(
-                    Finding(
-                        "wrong-type",
-                        "medium",
-                        dotted,
-                        f"{dotted} must be a mapping, not {type(value).__name__}; helm fails or ignores it",
-                        f"remove {dotted} or give it the chart's structure",
-                        ((dotted, DELETE),),
-                    )
-                )
-                continue
-            if isinstance(value, Mapping) and keys.kind(dotted) == "map" and not keys.is_open(dotted):
-                value = clean(value, dotted + ".")
-            out[str(key)] = value
-        return out
-
-    return clean(values, ""), findings
+def shape_findings(deployment: ValuesDeployment) -> list[Finding]:
+    """One finding per block of the wrong type, which the chart model reads as absent."""
+    fields = {"consequence": "helm fails or ignores it", "structure": "the chart's structure"}
+    return [
+        CATALOGUE["wrong-type"].finding(dotted, {**fields, "kind": type_name}, ((dotted, DELETE),))
+        for dotted, type_name in deployment.shaped[1]
+    ]
 
 
 def audit_values(raw_values: Mapping[str, Any], path: str) -> AuditReport:
-    values, shape_findings = modelled_values(raw_values)
-    answers, notes = infer_answers(values)
-    chart = NodeAgentChart(values)
-    pod = render_pod(values)
-    ledger = ledger_of_pod(pod)
-    target = ledger_of_pod(Deployment.of(answers).rendered_pod)
-    report = AuditReport(path=path, kind="values", answers=answers.as_dict(), answer_notes=notes)
-    report.ledger = ledger.as_json()
-    report.unmodelled = unmodelled(values)
-    report.refused = chart.refusal()
+    return audit_deployment(Deployment.of_values(raw_values), path)
+
+
+def audit_deployment(deployment: ValuesDeployment, path: str) -> AuditReport:
+    """The audit of the values a deployment was made of: every finding reads this one computation."""
+    values, answers = deployment.modelled, deployment.answers
+    report = AuditReport(path=path, kind="values", answers=answers.as_dict(), answer_notes=list(deployment.inferred[1]))
+    report.ledger = deployment.values_ledger.as_json()
+    report.unmodelled = list(deployment.unmodelled)
+    report.refused = deployment.chart.refusal()
     if not report.ledger_complete:
         report.ledger["partial"] = True
-    context = Context(raw_values, values, chart, pod, ledger, target, answers)
+    context = Context(deployment)
     report.privileges = list(privileges(context))
     privilege_findings = rule_findings(context)
-    report.findings += shape_findings
-    report.findings += _agreeing(key_findings(raw_values, chart_keys()), privilege_findings)
+    report.findings += shape_findings(deployment)
+    report.findings += _agreeing(key_findings(deployment.given, chart_keys()), privilege_findings)
     report.findings += secret_findings(values, answers)
     report.findings += privilege_findings
     report.findings += cluster_findings_for_values(values)
@@ -208,70 +181,33 @@ def _deprecated(dotted: str, value: Any, info: Mapping[str, Any]) -> Finding:
         carried = not carried  # enableX -> disableX
     at_default = value == info.get("default")
     if replacement:
-        message = f"{dotted} is deprecated; the chart reads {replacement} instead"
+        detail = f"; the chart reads {replacement} instead"
     elif info.get("noEffect"):
-        message = f"{dotted} is deprecated and has no effect in chart 3.240.0"
+        detail = " and has no effect in chart 3.240.0"
     else:
-        message = f"{dotted} is deprecated in chart 3.240.0 and may be removed"
+        detail = " in chart 3.240.0 and may be removed"
+    entry = CATALOGUE["deprecated-key"]
     if at_default:
-        return Finding(
-            "deprecated-key",
-            "info",
-            dotted,
-            message + " (it is at its default here)",
-            f"remove {dotted}",
-            ((dotted, DELETE),),
-        )
+        fields = {"detail": detail + " (it is at its default here)", "edit": f"remove {dotted}"}
+        return entry.finding(dotted, fields, ((dotted, DELETE),), "info")
     if replacement:
-        return Finding(
-            "deprecated-key",
-            "low",
-            dotted,
-            message,
-            f"{replacement}: {_yaml_scalar(carried)}",
-            ((dotted, DELETE), (replacement, carried)),
-        )
-    return Finding("deprecated-key", "low", dotted, message, f"remove {dotted}", ((dotted, DELETE),))
+        fields = {"detail": detail, "edit": f"{replacement}: {_yaml_scalar(carried)}"}
+        return entry.finding(dotted, fields, ((dotted, DELETE), (replacement, carried)))
+    return entry.finding(dotted, {"detail": detail, "edit": f"remove {dotted}"}, ((dotted, DELETE),))
 
 
 def _unknown_key(dotted: str, value: Any, keys: ChartKeys) -> Finding:
     if dotted in NO_OP_HINTS:
-        return Finding(
-            "no-op-key",
-            "medium",
-            dotted,
-            f"{dotted} does not exist in the chart and is silently ignored: {NO_OP_HINTS[dotted]}",
-            f"remove {dotted}",
-            ((dotted, DELETE),),
-        )
+        return CATALOGUE["no-op-key"].finding(dotted, {"hint": NO_OP_HINTS[dotted]}, ((dotted, DELETE),))
     moved = keys.relocation(dotted)
     if moved:
-        return Finding(
-            "wrong-level",
-            "medium",
-            dotted,
-            f"{dotted} is ignored at this level; the chart reads it as {moved}",
-            f"move it to {moved}",
-            ((dotted, DELETE), (moved, value)),
-        )
+        return CATALOGUE["wrong-level"].finding(dotted, {"moved": moved}, ((dotted, DELETE), (moved, value)))
     close = keys.suggest(dotted)
     if close:
-        return Finding(
-            "unknown-key",
-            "medium",
-            dotted,
-            f"{dotted} is not a key of the chart (silently ignored); did you mean {close}?",
-            f"rename to {close}",
-            ((dotted, DELETE), (close, value)),
-        )
-    return Finding(
-        "unknown-key",
-        "medium",
-        dotted,
-        f"{dotted} is not a key of the chart and is silently ignored",
-        f"remove {dotted}",
-        ((dotted, DELETE),),
-    )
+        fields = {"detail": f" (silently ignored); did you mean {close}?", "edit": f"rename to {close}"}
+        return CATALOGUE["unknown-key"].finding(dotted, fields, ((dotted, DELETE), (close, value)))
+    fields = {"detail": " and is silently ignored", "edit": f"remove {dotted}"}
+    return CATALOGUE["unknown-key"].finding(dotted, fields, ((dotted, DELETE),))
 
 
 def _yaml_scalar(value: Any) -> str:
@@ -291,15 +227,11 @@ def secret_findings(values: Mapping[str, Any], answers: Answers) -> list[Finding
     for key, secret_key in (("datadog.apiKey", "apiKeyExistingSecret"), ("datadog.appKey", "appKeyExistingSecret")):
         literal = user_value(values, key)
         if isinstance(literal, (str, int)) and str(literal).strip() and "{{" not in str(literal):
-            found.append(
-                Finding(
-                    "plaintext-secret",
-                    "high",
-                    key,
-                    f"{key} holds a literal key in the values file: anyone who reads the file or the release "
-                    "history has it",
-                    f"store it in a Secret and set datadog.{secret_key}: {secret} (remove {key})",
-                    ((key, DELETE), (f"datadog.{secret_key}", secret)),
-                )
-            )
+            fields = {
+                "where": "values file",
+                "readers": "the file or the release history",
+                "reference": f"datadog.{secret_key}: {secret} (remove {key})",
+            }
+            changes = ((key, DELETE), (f"datadog.{secret_key}", secret))
+            found.append(CATALOGUE["plaintext-secret"].finding(key, fields, changes))
     return found
