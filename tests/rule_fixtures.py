@@ -76,6 +76,10 @@ def helm_release(values: dict) -> dict:
     }
 
 
+# privileged with allowPrivilegeEscalation false: the API server refuses the pod (privileged escalates)
+REFUSED_CONTEXT = {"privileged": True, "allowPrivilegeEscalation": False}
+PRIV = {"agent": {"securityContext": {"privileged": True}}}
+
 # --- manifests --------------------------------------------------------------------------------------
 
 
@@ -326,6 +330,14 @@ FIXTURES: dict[str, tuple[Case, ...]] = {
     ),
     "agent-too-old": (
         Case("values", agents(image={"tag": "7.30.0"}), agents(image={"tag": "7.30.0", "doNotCheckTag": True})),
+    ),
+    "pod-refused": (
+        Case("values", agents(containers={"agent": {"securityContext": REFUSED_CONTEXT}}), agents(containers=PRIV)),
+        Case(
+            "manifests",
+            rendered(agents(containers={"agent": {"securityContext": REFUSED_CONTEXT}})),
+            rendered(agents(containers=PRIV)),
+        ),
     ),
     "chart-refuses": (
         Case(

@@ -33,7 +33,7 @@ from tui.core.platforms.catalog import PLATFORMS, Platform
 from tui.core.pod import pod_security
 from tui.core.pod.ledger import Ledger, ledger_of_pod
 from tui.core.pod.pod_security import CheckResult
-from tui.core.pod.spec import PodSpec
+from tui.core.pod.spec import PodSpec, pod_spec_of
 from tui.core.pod.strategic_merge import apply_patch
 
 
@@ -81,6 +81,13 @@ class Deployment:
     def pod(self) -> PodSpec:
         """The pod after `kubectl kustomize` applies daemonset-overrides.yaml: what runs on nodes."""
         return apply_patch(self.rendered_pod, self.patch.pod_patch)
+
+    @property
+    def hardening_left_out(self) -> list[tuple[str, str]]:
+        """Hardening not written because the API server would refuse the pod with it: (what, why)."""
+        return [*self.patch.left_out, *self.left_out_edits]
+
+    left_out_edits: tuple[tuple[str, str], ...] = ()  # a user's file: its edits refused for that reason
 
     @cached_property
     def pod_security_results(self) -> list[CheckResult]:
@@ -200,6 +207,13 @@ class ValuesDeployment(Deployment):
         return ledger_of_pod(self.values_pod)
 
     @cached_property
+    def values_cluster_pod(self) -> dict[str, Any]:
+        """The Cluster Agent's pod as plain `helm template` renders the values, or {} without one."""
+        objects = cluster_objects(self.modelled, "datadog", "datadog").objects
+        deployment = next((o for o in objects if o.get("kind") == "Deployment"), None)
+        return dict(pod_spec_of(deployment)) if deployment is not None else {}
+
+    @cached_property
     def target_ledger(self) -> Ledger:
         """The least-privilege ledger for the same answers: what the audit calls needed."""
         return Deployment.of(self.answers).rendered_ledger
@@ -211,7 +225,7 @@ class ValuesDeployment(Deployment):
 
 
 # What a values deployment derives from the values alone, whatever the answers.
-_ANSWER_FREE = ("shaped", "values", "chart", "values_pod", "values_ledger", "unmodelled")
+_ANSWER_FREE = ("shaped", "values", "chart", "values_pod", "values_ledger", "values_cluster_pod", "unmodelled")
 
 
 @lru_cache(maxsize=128)

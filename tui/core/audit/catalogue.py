@@ -349,6 +349,17 @@ _WRITTEN: tuple[Rule, ...] = (
         "comes with it), or agents.image.doNotCheckTag: true to keep this image",
     ),
     Rule(
+        "pod-refused",
+        "high",
+        _VM,
+        "the API server (or kubelet) would refuse a node-Agent or Cluster Agent pod: a pod rule it "
+        "enforces, or a field its strict schema does not know",
+        "Kubernetes refuses the whole DaemonSet or Deployment, so nothing of it runs; `--fix` and "
+        "`generate --base` refuse such a file rather than build on it.",
+        "{problem}{tail}",
+        "change the security context, ports or volumes the message names",
+    ),
+    Rule(
         "chart-refuses",
         "medium",
         (VALUES,),

@@ -23,6 +23,7 @@ from tui.core.audit.fix_plan import FixResult, decide_all, footprint, granted, n
 from tui.core.audit.fix_policy import (
     ALL_SAFE,
     APPLIED,
+    BREAKS_POD,
     CREDENTIAL_KEYS,
     MANUAL,
     OPT_IN,
@@ -50,6 +51,7 @@ __all__ = [
     "ALL_SAFE",
     "ANSWER_SETTING",
     "APPLIED",
+    "BREAKS_POD",
     "CREDENTIAL_KEYS",
     "MANUAL",
     "OPT_IN",

@@ -139,9 +139,17 @@ def plan_fix(
     *,
     follow_up: bool = True,
     allowed: Mapping[str, Any] | None = None,
+    refuse_invalid: bool = False,
 ) -> FixResult:
-    """Decide every finding, edit the file, and check the result before anyone writes it."""
+    """Decide every finding, edit the file, and check the result before anyone writes it. `refuse_invalid`:
+    a file whose pods Kubernetes would refuse is not built on (one line, nothing written)."""
     first = Version.of(plain(values), name)
+    if refuse_invalid:
+        from tui.core.audit.refused_pods import first_violation
+
+        problem = first_violation(first.deployment)
+        if problem:
+            raise InputFileError(f"{name}: {problem}; fix the file first, nothing written")
     old_documents = [plain(d) for d in documents] if documents is not None else None
     last, decisions, changes = _decide_versions(first, report, chosen, follow_up, allowed)
     where = f"file {name}"

@@ -28,11 +28,13 @@ from tui.core.audit.infer import COPIED_FILE_KEYS, chart_default, count_keys
 from tui.core.audit.values_audit import audit_deployment
 from tui.core.chart.model import effective_values
 from tui.core.deployment import Deployment, ValuesDeployment
+from tui.core.pod.api_rules import Violation, violations
 from tui.core.pod.ledger import Ledger, ledger_of_pod
 from tui.core.pod.spec import all_containers
 from tui.core.yamlio.dotted import MISSING, lookup
 
 ALL_SAFE = "all-safe"
+BREAKS_POD = "hardening is never written where it breaks the pod"
 CREDENTIAL_KEYS = ("datadog.apiKey", "datadog.appKey")
 
 # --- decisions -------------------------------------------------------------------------------------
@@ -246,6 +248,16 @@ class Version:
         return self.deployment.values_ledger
 
     @cached_property
+    def refusals(self) -> list[Violation]:
+        """Why Kubernetes would refuse the node-Agent pod, computed once."""
+        return violations(self.pod)
+
+    @cached_property
+    def cluster_refusals(self) -> list[Violation]:
+        """Why Kubernetes would refuse the Cluster Agent pod, computed once."""
+        return violations(self.deployment.values_cluster_pod)
+
+    @cached_property
     def endpoints(self) -> set[str]:
         return endpoints(self.deployment)
 
@@ -325,6 +337,12 @@ def decide(
         why = f"{ignored[0]} is ignored today; fixed, it would grant " if ignored else "it would grant "
         shown = ", ".join(grants[:6]) + (f" and {len(grants) - 6} more" if len(grants) > 6 else "")
         return Decision(finding, REFUSED, why + shown + " (a fix never raises a privilege)", tuple(grants)), None
+    invalid = _invalidates(current.refusals, edited.refusals)
+    # The Cluster Agent's pod reads agents.* only for image, names and grace period, none a pod rule reads.
+    if not invalid and any(not dotted.startswith("agents.") for dotted, _ in finding.changes):
+        invalid = _invalidates(current.cluster_refusals, edited.cluster_refusals)
+    if invalid:
+        return Decision(finding, REFUSED, f"{invalid} ({BREAKS_POD})"), None
     for dotted, value in finding.changes:
         for other, (other_value, other_id) in claimed.items():
             same = other == dotted
@@ -347,6 +365,13 @@ def decide(
     done = "; ".join(costs) if costs else _default_cost(finding, current.values)
     rule_cost = finding.cost  # the rule's own word on what the edit takes away
     return Decision(finding, APPLIED, done + (f"; it costs: {rule_cost}" if rule_cost else "")), edited
+
+
+def _invalidates(before: Sequence[Violation], after: Sequence[Violation]) -> str:
+    """Why the edited pod would be refused where the current one is not ("" when it would be admitted)."""
+    known = {v.message for v in before}
+    new = [v for v in after if v.message not in known]
+    return f"{new[0].enforcer} would refuse the pod: {new[0].message}" if new else ""
 
 
 def _same(a: Any, b: Any) -> bool:

@@ -8,14 +8,24 @@ install.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Sequence
 from pathlib import Path
 
 from tui.core.answers.contract import Answers
 from tui.core.audit.audit import DUPLICATE_KEY, AuditInput, read_input, without_ignored_blocks
-from tui.core.audit.findings import AuditReport
-from tui.core.audit.fix import ALL_SAFE, ANSWER_SETTING, FixResult, answer_findings, plan_fix, report_section
+from tui.core.audit.findings import DELETE, AuditReport, Finding
+from tui.core.audit.fix import (
+    ALL_SAFE,
+    ANSWER_SETTING,
+    BREAKS_POD,
+    REFUSED,
+    FixResult,
+    answer_findings,
+    plan_fix,
+    report_section,
+)
 from tui.core.audit.values_input import ValuesSource
 from tui.core.errors import DdsecureError, InputFileError
 
@@ -64,6 +74,11 @@ def _bundle(
     if source is not None and source.wrapped:
         answers = _installed_as(answers, source)
     deployment = edited.with_answers(answers, fixed.values_text)
+    deployment.left_out_edits = tuple(
+        (f"{d.finding.key}: {_shown(d.finding)}", d.reason.replace(f" ({BREAKS_POD})", ""))
+        for d in fixed.decisions
+        if d.status == REFUSED and BREAKS_POD in d.reason
+    )
     if source is not None and source.wrapped:
         from tui.core.audit.wrapper_patches import add_patches, patch_entries
         from tui.core.audit.wrappers import FORMS
@@ -101,6 +116,10 @@ def _path_from(path: Path, directory: Path | None) -> str:
     return os.path.relpath(path.resolve(), directory.resolve())
 
 
+def _shown(finding: Finding) -> str:
+    return ", ".join(f"{json.dumps(value)}" for _, value in finding.changes if value is not DELETE) or "removed"
+
+
 def check_apply(chosen: Sequence[str], report: AuditReport, where: str) -> None:
     """Each `--apply` name is a finding of this file (its id, or id:key), or all-safe."""
     known = {f.id for f in report.findings} | {f"{f.id}:{f.key}" for f in report.findings} | {ALL_SAFE}
@@ -122,7 +141,9 @@ def fixed_bundle(
     _check_target(target)
     check_apply(chosen, report, given.name)
     edited = without_ignored_blocks(given, chosen)  # a key written twice: only with --apply duplicate-key
-    fixed = plan_fix(edited.text, given.name, given.source, given.values, report, chosen, edited.documents)
+    fixed = plan_fix(
+        edited.text, given.name, given.source, given.values, report, chosen, edited.documents, refuse_invalid=True
+    )
     if edited is not given:
         _removed_blocks(fixed, given)
     return _bundle(None, fixed, given.name, target, bundle_dir), fixed
@@ -175,5 +196,6 @@ def based_bundle(
         given.documents,
         follow_up=False,
         allowed=plan.rendered_pod,
+        refuse_invalid=True,
     )
     return _bundle(answers, fixed, name, target, bundle_dir), fixed, given

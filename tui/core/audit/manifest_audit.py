@@ -12,6 +12,7 @@ from typing import Any, NamedTuple
 from tui.core.audit.catalogue import CATALOGUE, Check, Hit
 from tui.core.audit.cluster_audit import cluster_findings_for_manifests, cluster_ledger_of_manifests
 from tui.core.audit.findings import PRIVILEGE_SEVERITY, AuditReport, Finding, Privilege
+from tui.core.audit.refused_pods import refused_pod_hits
 from tui.core.audit.values_rules import CONTAINER_KEYS, pid_needed_by
 from tui.core.errors import InputFileError
 from tui.core.pod import pod_security
@@ -82,6 +83,7 @@ class RenderedPod(NamedTuple):
     pod: Mapping[str, Any]
     ledger: Ledger
     subject: str
+    documents: Sequence[Any] = ()  # every manifest: pod-refused reads each DaemonSet and Deployment
 
 
 def _privileged(r: RenderedPod) -> Iterator[Hit]:
@@ -135,6 +137,10 @@ def _capabilities(r: RenderedPod) -> Iterator[Hit]:
         yield Hit(f"{r.subject}: {container}", fields, severity=PRIVILEGE_SEVERITY["requested"])
 
 
+def _pod_refused(r: RenderedPod) -> Iterator[Hit]:
+    yield from refused_pod_hits(r.documents)
+
+
 # Each privilege of a rendered pod, as the catalogue rule the values audit emits for it.
 CHECKS: tuple[Check[RenderedPod], ...] = (
     Check("privileged-container", _privileged),
@@ -144,11 +150,14 @@ CHECKS: tuple[Check[RenderedPod], ...] = (
     Check("host-root", _host_root),
     Check("host-port", _host_port),
     Check("capabilities-added", _capabilities),
+    Check("pod-refused", _pod_refused),
 )
 
 
-def privilege_findings(pod: Mapping[str, Any], ledger: Ledger, subject: str) -> list[Finding]:
-    rendered = RenderedPod(pod, ledger, subject)
+def privilege_findings(
+    pod: Mapping[str, Any], ledger: Ledger, subject: str, documents: Sequence[Any] = ()
+) -> list[Finding]:
+    rendered = RenderedPod(pod, ledger, subject, documents)
     return [finding for check in CHECKS for finding in check.findings(rendered)]
 
 
@@ -196,7 +205,7 @@ def audit_manifests(documents: Sequence[Any], path: str) -> AuditReport:
     report.privileges = ledger_privileges(ledger, f"DaemonSet {name}")
     report.pod_security = pod_security_results(pod, annotations)
     report.findings += pod_security_findings(report.pod_security, f"DaemonSet {name}")
-    report.findings += privilege_findings(pod, ledger, f"DaemonSet {name}")
+    report.findings += privilege_findings(pod, ledger, f"DaemonSet {name}", documents)
     report.findings += cluster_findings_for_manifests(documents)
     return report
 

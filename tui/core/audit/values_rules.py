@@ -616,6 +616,15 @@ def _duplicates(c: Context) -> Iterator[Hit]:
         yield Hit(".".join(duplicate.path), fields)
 
 
+def _pod_refused(c: Context) -> Iterator[Hit]:
+    from tui.core.audit.refused_pods import first_violation
+
+    problem = first_violation(c.deployment)
+    if problem:
+        tail = ": nothing of this file would run (--fix and generate --base refuse it)"
+        yield Hit("agents" if "node-Agent" in problem else "clusterAgent", {"problem": problem, "tail": tail})
+
+
 RULES: tuple[Rule, ...] = (
     Rule("string-boolean", _string_booleans),
     Rule("duplicate-key", _duplicates),
@@ -644,6 +653,7 @@ RULES: tuple[Rule, ...] = (
     Rule("operator-bundled", _bundled_operator),
     Rule("runs-as-root", _runs_as_root),
     Rule("agent-too-old", _agent_too_old),
+    Rule("pod-refused", _pod_refused),
     Rule("chart-refuses", _chart_refuses),
 )
 

@@ -15,7 +15,9 @@ from tui.core.answers.contract import Answers
 from tui.core.chart.app_endpoints import dogstatsd_udp_open
 from tui.core.chart.values import socket_file_only
 from tui.core.platforms.catalog import PLATFORMS
+from tui.core.pod.api_rules import violations
 from tui.core.pod.spec import PodSpec, host_path_mounts, unmounted_host_path_volumes
+from tui.core.pod.strategic_merge import apply_patch
 
 # Step titles, shown in REPORT.md and daemonset-overrides.yaml; the Operator bundle drops SOCKET_FILE_ONLY.
 UNMOUNTED_VOLUMES = "Remove hostPath volumes nothing mounts"
@@ -41,6 +43,8 @@ class DaemonSetPatch:
         self.name = name
         self.namespace = namespace
         self.steps = list(steps or [])
+        # Steps left out because the API server would refuse the pod with them: (title, why).
+        self.left_out: list[tuple[str, str]] = []
         # Container names per list, in the chart's order (see `pod_patch`).
         self.order = dict(order or {})
 
@@ -98,6 +102,20 @@ def daemonset_patch(answers: Answers, rendered: PodSpec) -> DaemonSetPatch:
                 {"volumes": [{"name": name, "$patch": "delete"} for name in unmounted]},
             )
         )
+    return _admitted_steps(patch, rendered, answers.kubernetes_minor)
+
+
+def _admitted_steps(patch: DaemonSetPatch, rendered: PodSpec, minor: int) -> DaemonSetPatch:
+    """Keep each step only if the pod it leaves is one the API server admits (the values may be the
+    user's own: a mount path of theirs where a step mounts the socket, say)."""
+    before = {v.message for v in violations(rendered, minor)}
+    steps, patch.steps = patch.steps, []
+    for step in steps:
+        patch.steps.append(step)
+        new = [v for v in violations(apply_patch(rendered, patch.pod_patch), minor) if v.message not in before]
+        if new:
+            patch.steps.pop()
+            patch.left_out.append((step.title, f"{new[0].enforcer} would refuse the pod: {new[0].message}"))
     return patch
 
 

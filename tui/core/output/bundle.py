@@ -12,6 +12,7 @@ import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import Any
 
 from tui import __version__
 from tui.core.admission.fence import FENCE_FILE
@@ -70,6 +71,7 @@ def build_bundle(
     if target not in TARGETS:
         raise BundleError(f"unknown target {target!r}; valid: {', '.join(TARGETS)}")
     deployment = deployment or Deployment.of(answers)
+    _check_admitted(deployment)
     # A platform that admits only the chart's own pod (GKE Autopilot) gets no DaemonSet patch.
     patched = deployment.platform.post_render_patch
     if target == "helm":
@@ -133,6 +135,22 @@ def _namespace_ledgers(deployment: Deployment, target: str) -> list[Ledger]:
 
     footprint = operator.OperatorFootprint.of(deployment.answers)
     return [footprint.ledger] if target == "operator" else [deployment.ledger, footprint.ledger]
+
+
+def _check_admitted(deployment: Deployment) -> None:
+    """Every bundle's pods pass the API server's pod rules for the answered Kubernetes version."""
+    from tui.core.pod.api_rules import violations
+    from tui.core.pod.schema import schema_problems
+    from tui.core.pod.spec import pod_spec_of
+
+    minor = deployment.answers.kubernetes_minor
+    pods: list[tuple[str, Mapping[str, Any]]] = [("node-Agent", deployment.pod)]
+    objects = deployment.rendered_cluster.objects
+    pods += [("Cluster Agent", pod_spec_of(o)) for o in objects if o["kind"] == "Deployment"]
+    for what, pod in pods:
+        found = [str(v) for v in violations(pod, minor)] or schema_problems(pod, minor, limit=1)
+        if found:
+            raise BundleError(f"the {what} pod would be refused by Kubernetes 1.{minor}: {found[0]}; nothing written")
 
 
 def _with_next_steps(report: str, steps: NextSteps) -> str:

@@ -129,6 +129,9 @@ def render_report(deployment: Deployment) -> str:
     if deployment.patch.steps:
         out += ["", "## What daemonset-overrides.yaml changes", ""]
         out += [f"- **{step.title}**: {step.why}" for step in deployment.patch.steps]
+    if deployment.hardening_left_out:
+        out += ["", "## Hardening left out: the API server would refuse it", ""]
+        out += [f"- **{what}**: not written; {why}" for what, why in deployment.hardening_left_out]
     out += ["", *cluster_report_section(deployment)]
     prerequisites = host_prerequisites(deployment)
     if prerequisites:

@@ -1,0 +1,109 @@
+"""The strict OpenAPI schema of a PodSpec, per Kubernetes version: an unknown or mistyped field is an error.
+
+The data (`data/pod_schemas.json.gz`, ~12 kB) is extracted by `scripts/extract_pod_schemas.py` from the
+`kubernetes-validate` package, which the tests use in full on every rendered object. Only the keywords
+those schemas use are read: `$ref`, `type`, `properties`, `additionalProperties`, `items`, `required`,
+`oneOf` (int-or-string) and `enum`. A version older than the oldest shipped is checked against it.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from collections.abc import Mapping
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+_TYPES: dict[str, tuple[type, ...]] = {
+    "string": (str,),
+    "integer": (int,),
+    "number": (int, float),
+    "boolean": (bool,),
+    "object": (Mapping,),
+    "array": (list,),
+}
+
+
+@lru_cache(maxsize=1)
+def _data() -> dict[str, Any]:
+    # A path beside this module rather than importlib.resources: every generate pays for each import.
+    raw = (Path(__file__).parent.parent / "data" / "pod_schemas.json.gz").read_bytes()
+    return json.loads(gzip.decompress(raw))
+
+
+def shipped_minors() -> list[int]:
+    return sorted(int(minor) for minor in _data()["versions"])
+
+
+def schema_problems(pod: Any, kubernetes_minor: int, limit: int = 5) -> list[str]:
+    """Up to `limit` reasons the API server of 1.MINOR would reject this pod spec's fields."""
+    data = _data()
+    minors = shipped_minors()
+    minor = max([m for m in minors if m <= kubernetes_minor] or minors[:1])
+    table = data["versions"][str(minor)]
+    checker = _Checker(table, data["definitions"], limit)
+    checker.check(pod, {"$ref": "#/$defs/" + data["root"]}, "spec")
+    return checker.problems
+
+
+class _Checker:
+    def __init__(self, table: Mapping[str, str], bodies: Mapping[str, Any], limit: int):
+        self.table, self.bodies, self.limit = table, bodies, limit
+        self.problems: list[str] = []
+
+    def resolve(self, schema: Mapping[str, Any]) -> Mapping[str, Any]:
+        while "$ref" in schema:
+            schema = self.bodies[self.table[schema["$ref"].rsplit("/", 1)[1]]]
+        return schema
+
+    def fits(self, node: Any, schema: Mapping[str, Any]) -> bool:
+        trial = _Checker(self.table, self.bodies, 1)
+        trial.check(node, schema, "")
+        return not trial.problems
+
+    def check(self, node: Any, schema: Mapping[str, Any], path: str) -> None:
+        if len(self.problems) >= self.limit:
+            return
+        schema = self.resolve(schema)
+        if "oneOf" in schema and not any(self.fits(node, option) for option in schema["oneOf"]):
+            self.problems.append(f"{path}: {node!r} has none of the accepted forms")
+            return
+        types = schema.get("type")
+        if types is not None:
+            allowed = [types] if isinstance(types, str) else list(types)
+            if node is None:
+                if "null" not in allowed:
+                    self.problems.append(f"{path}: null is not allowed")
+                return
+            if not any(_is(node, t) for t in allowed if t != "null"):
+                shown = " or ".join(t for t in allowed if t != "null")
+                self.problems.append(f"{path}: {node!r} is not of type {shown}")
+                return
+        if "enum" in schema and node not in schema["enum"]:
+            self.problems.append(f"{path}: {node!r} is not one of {', '.join(map(str, schema['enum']))}")
+        if isinstance(node, Mapping):
+            self._object(node, schema, path)
+        elif isinstance(node, list) and "items" in schema:
+            for n, item in enumerate(node):
+                self.check(item, schema["items"], f"{path}[{n}]")
+
+    def _object(self, node: Mapping[str, Any], schema: Mapping[str, Any], path: str) -> None:
+        properties = schema.get("properties") or {}
+        extra = schema.get("additionalProperties")
+        for key, value in node.items():
+            if key in properties:
+                self.check(value, properties[key], f"{path}.{key}")
+            elif isinstance(extra, Mapping):
+                self.check(value, extra, f"{path}.{key}")
+            elif extra is False:
+                self.problems.append(f"{path}.{key}: unknown field")
+        for key in schema.get("required") or ():
+            if key not in node:
+                self.problems.append(f"{path}.{key}: required")
+
+
+def _is(node: Any, type_name: str) -> bool:
+    if isinstance(node, bool):
+        return type_name == "boolean"
+    return isinstance(node, _TYPES.get(type_name, (object,)))
