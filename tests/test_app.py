@@ -23,7 +23,7 @@ from tui.core.answer_files import resolve_answers
 from tui.core.answers import Answers
 from tui.core.bundle import VALUES, build_bundle
 from tui.core.decisions import DECISIONS_BY_ID, format_value
-from tui.core.operator import OPERATOR_FILE
+from tui.core.operator_names import OPERATOR_FILE
 from tui.core.what_if import option_delta
 
 SIZE = (80, 24)  # the smallest supported terminal: also the cheapest to render for each key

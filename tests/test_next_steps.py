@@ -20,7 +20,7 @@ from tui.core.bundle import build_bundle
 from tui.core.chart_defaults import CHART_VERSION
 from tui.core.deployment import Deployment
 from tui.core.next_steps import AUDIT_LIVE, CHART, TARGETS, helm_template_command, next_steps
-from tui.core.operator import OPERATOR_CHART, operator_daemonset
+from tui.core.operator_names import OPERATOR_CHART, operator_daemonset
 from tui.core.yaml_text import dump
 
 from bundle_helpers import load_yaml

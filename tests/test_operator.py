@@ -18,7 +18,7 @@ from ruamel.yaml import YAML
 from tui.cli import main
 from tui.core.answer_files import load_preset, preset_names
 from tui.core.answers import Answers, layer
-from tui.core.bundle import build_bundle
+from tui.core.bundle import build_bundle, render_datadog_agent
 from tui.core.deployment import Deployment
 from tui.core.operator import (
     OPERATOR_FILE,
@@ -26,7 +26,6 @@ from tui.core.operator import (
     footprint_differences,
     operator_ledger,
     operator_pod,
-    render_datadog_agent,
 )
 
 from conftest import REFERENCE

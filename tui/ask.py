@@ -258,7 +258,10 @@ class _Walk:
             ticked = self.prompts.checkbox(message, choices, instruction=instruction)
             if ticked is MORE:
                 self.say()
-                self.say(step.explain(answers))
+                # Imported here for start-up speed: the explanation computes deployments (the chart model).
+                from tui.core.explain import explain_step
+
+                self.say(explain_step(step, answers))
                 continue
             try:
                 return answers.replace(**{d.id: d.id in ticked for d in decisions})
@@ -273,7 +276,10 @@ class _Walk:
             if keep is not MORE:
                 break
             self.say()
-            self.say(step.explain(answers))
+            # Imported here for start-up speed: the explanation computes deployments (the chart model).
+            from tui.core.explain import explain_step
+
+            self.say(explain_step(step, answers))
         if keep:
             return answers
         for decision in step.applicable(answers):
@@ -293,7 +299,10 @@ class _Walk:
                 value = self.ask_choice(decision, answers, message)
             if value is MORE:
                 self.say()
-                self.say(decision.explain(answers))
+                # Imported here for start-up speed: the explanation computes deployments (the chart model).
+                from tui.core.explain import explain
+
+                self.say(explain(decision, answers))
                 continue
             try:
                 return answers.replace(**{decision.id: value})

@@ -198,9 +198,10 @@ def cmd_presets(out: TextIO) -> int:
 
 def cmd_explain(args: argparse.Namespace, out: TextIO) -> int:
     from tui.core.decisions import DECISIONS, DECISIONS_BY_ID
+    from tui.core.explain import explain
 
     if args.id is None:
-        out.write("\n".join(d.explain() for d in DECISIONS))
+        out.write("\n".join(explain(d) for d in DECISIONS))
         return EXIT_OK
     if args.id == "cluster":
         from tui.core.answers import Answers
@@ -211,7 +212,7 @@ def cmd_explain(args: argparse.Namespace, out: TextIO) -> int:
     decision = DECISIONS_BY_ID.get(args.id)
     if decision is None:
         raise UsageError(f"unknown answer id {args.id!r}; valid ids: {', '.join(DECISIONS_BY_ID)}")
-    out.write(decision.explain())
+    out.write(explain(decision))
     return EXIT_OK
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import work
 from textual.app import App
@@ -18,6 +18,9 @@ from tui.core.decisions import DECISIONS_BY_ID
 from tui.core.errors import AnswerError
 from tui.core.next_steps import NextSteps
 from tui.core.steps import CHECKLIST, FORM, STEPS_BY_ID
+
+if TYPE_CHECKING:
+    from tui.app.wizard_state import Wizard
 
 # Start-up: only the first step's screen module is imported before the first paint; dialogs, the
 # palette's preset provider and the other screens are imported when they are first needed.
@@ -190,3 +193,9 @@ class WizardApp(App[int]):
             if not await self.push_screen_wait(ConfirmDialog(question, yes="Quit", no="Stay")):
                 return
         self.exit(0)
+
+
+if TYPE_CHECKING:
+
+    def _is_a_wizard(app: WizardApp) -> Wizard:
+        return app  # mypy checks that the app gives the screens everything `Wizard` promises

@@ -30,7 +30,7 @@ from tui.core.next_steps import (
     next_steps,
     wrapper_header,
 )
-from tui.core.operator import OPERATOR_FILE
+from tui.core.operator_names import OPERATOR_FILE
 from tui.core.privileges import Ledger
 from tui.core.report import render_report
 from tui.core.yaml_text import dump, header
@@ -87,7 +87,7 @@ def build_bundle(
         if patched:
             files[OVERRIDES] = render_overrides(deployment, wrapper)
             files[KUSTOMIZATION] = render_kustomization(deployment, wrapper)
-    files[operator.OPERATOR_FILE] = operator.render_datadog_agent(answers)
+    files[OPERATOR_FILE] = render_datadog_agent(answers)
     ledgers = [footprint.ledger] if target == "operator" else [deployment.ledger, footprint.ledger]
     files[NAMESPACE] = render_namespace(deployment, ledgers=ledgers)
     files[PRIVILEGES] = _render_privileges_with_operator(deployment, target)
@@ -125,6 +125,24 @@ _PSS_ORDER = ("restricted", "baseline", "privileged")
 
 def _loosest(levels: list[str]) -> str:
     return max(levels, key=lambda level: _PSS_ORDER.index(level) if level in _PSS_ORDER else len(_PSS_ORDER))
+
+
+def render_datadog_agent(answers: Answers) -> str:
+    """datadog-agent.yaml: a header with the install steps, then the commented resource."""
+    from tui.core import operator
+
+    plan = operator.datadog_agent_plan(answers)
+    differences = operator.footprint_differences(answers)
+    steps = "\n".join(f"  {line}" for line in next_steps(answers, "operator").lines())
+    top = header(
+        f"DatadogAgent ({operator.API_VERSION}) for the Datadog Operator, written by ddsecure {__version__}.\n"
+        "The same least-privilege answers as the Helm values; each part says which answer put it here.\n"
+        "The API key is never in this file. To install with the Operator, from the bundle directory:\n"
+        f"{steps}\n"
+        "Where the Operator's DaemonSet differs from the Helm bundle's (predicted; see REPORT.md):\n"
+        + ("\n".join(f"  {line}" for line in differences) or "  no difference in privileges")
+    )
+    return top + dump(plan.data, plan.comments, blank_between_top_level=False)
 
 
 def _render_privileges_with_operator(deployment: Deployment, target: str) -> str:

@@ -13,6 +13,7 @@ from tui.core.answers import Answers
 from tui.core.cluster_grants import DANGERS_BY_ID, dangers_of
 from tui.core.cluster_ledger import ClusterLedger, summarise
 from tui.core.cluster_model import FEATURES, cluster_objects
+from tui.core.decisions import DECISIONS_BY_ID, format_value
 from tui.core.deployment import Deployment
 
 # The decisions that change cluster-level privileges, in the order they are explained.
@@ -52,8 +53,6 @@ def cluster_delta(before: ClusterLedger, after: ClusterLedger) -> list[str]:
 
 def answer_effects(answers: Answers) -> list[tuple[str, str, list[str]]]:
     """(decision id, other value, delta) for each cluster decision: what changing it would add or remove."""
-    from tui.core.decisions import DECISIONS_BY_ID, format_value
-
     current = Deployment.of(answers).cluster
     effects = []
     for decision_id in CLUSTER_DECISIONS:

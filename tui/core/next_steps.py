@@ -14,6 +14,7 @@ from typing import NamedTuple
 
 from tui.core.answers import Answers
 from tui.core.chart_defaults import CHART_VERSION
+from tui.core.operator_names import OPERATOR_CHART, OPERATOR_FILE, operator_daemonset
 from tui.core.platforms import PLATFORMS
 
 # What each target writes, as the wizards offer it (short label, then what it means).
@@ -156,8 +157,6 @@ def helm_way(answers: Answers) -> Way:
 
 
 def operator_way(answers: Answers) -> Way:
-    from tui.core.operator import OPERATOR_CHART, OPERATOR_FILE
-
     return Way(
         "the Datadog Operator",
         (f"helm install datadog-operator {OPERATOR_CHART} -n {answers.namespace}", f"kubectl apply -f {OPERATOR_FILE}"),
@@ -169,12 +168,11 @@ def daemonsets(answers: Answers, target: str) -> dict[str, str]:
     """Way ("helm"/"operator") -> the name of the node-Agent DaemonSet it runs."""
     names: dict[str, str] = {}
     if target != "operator":
+        # Imported here for start-up speed: the wizard imports this module before any deployment is computed.
         from tui.core.deployment import Deployment
 
         names["helm"] = Deployment.of(answers).patch.name
     if target != "helm":
-        from tui.core.operator import operator_daemonset
-
         names["operator"] = operator_daemonset(answers)
     return names
 
