@@ -24,7 +24,7 @@ sys.path.insert(0, str(REPO))
 
 from bench_setup import byte_compile  # noqa: E402  (scripts/ is on the path)
 
-from tui.core.decisions import DECISIONS  # noqa: E402
+from tui.core.answers.decisions import DECISIONS  # noqa: E402
 
 FIRST_QUESTION = DECISIONS[0].question
 BARE = f"import questionary; questionary.text({FIRST_QUESTION!r}, default='7.81.1').ask()"

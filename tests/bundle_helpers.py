@@ -9,10 +9,10 @@ from typing import Any
 
 from ruamel.yaml import YAML
 
-from tui.core.answers import Answers
-from tui.core.bundle import KUSTOMIZATION, RENDERED, build_bundle
-from tui.core.chart_model import render_pod
-from tui.core.strategic_merge import apply_patch
+from tui.core.answers.contract import Answers
+from tui.core.chart.model import render_pod
+from tui.core.output.bundle import KUSTOMIZATION, RENDERED, build_bundle
+from tui.core.pod.strategic_merge import apply_patch
 
 
 def load_yaml(text: str) -> Any:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
-from tui.core.answers import APM, DOGSTATSD, LOGS, RUN_AS, RUNTIMES, SITES, SYSTEM_PROBE_FEATURES, Answers
+from tui.core.answers.contract import APM, DOGSTATSD, LOGS, RUN_AS, RUNTIMES, SITES, SYSTEM_PROBE_FEATURES, Answers
 
 AGENT_VERSIONS = ("7.36.0", "7.47.2", "7.48.0", "7.50.3", "7.51.0", "7.59.1", "7.60.0", "7.77.0", "7.78.0", "7.81.1")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tui.core.agent_version import AgentVersion
-from tui.core.answers import ANSWER_SPECS, Answers, layer, parse_set
+from tui.core.answers.contract import ANSWER_SPECS, Answers, layer, parse_set
 from tui.core.errors import AnswerError
 
 

@@ -19,12 +19,12 @@ from tui.app.text_step import TextStep
 from tui.app.wizard_app import WizardApp
 from tui.cli import build_parser
 from tui.cli import main as cli_main
-from tui.core.answer_files import resolve_answers
-from tui.core.answers import Answers
-from tui.core.bundle import VALUES, build_bundle
-from tui.core.decisions import DECISIONS_BY_ID, format_value
-from tui.core.operator_names import OPERATOR_FILE
-from tui.core.what_if import option_delta
+from tui.core.answers.contract import Answers
+from tui.core.answers.decisions import DECISIONS_BY_ID, format_value
+from tui.core.answers.files import resolve_answers
+from tui.core.output.bundle import VALUES, build_bundle
+from tui.core.output.operator_names import OPERATOR_FILE
+from tui.core.output.what_if import option_delta
 
 SIZE = (80, 24)  # the smallest supported terminal: also the cheapest to render for each key
 
@@ -387,8 +387,8 @@ async def test_help_lists_the_keys_and_the_step_help() -> None:
 
 
 async def test_command_palette_loads_a_preset() -> None:
-    from tui.core.answer_files import load_preset
-    from tui.core.answers import layer
+    from tui.core.answers.contract import layer
+    from tui.core.answers.files import load_preset
 
     app = WizardApp(start="runtime")
     async with app.run_test(size=SIZE) as pilot:
@@ -449,7 +449,7 @@ def test_real_terminal_run_accepting_every_default_writes_the_generate_bundle(tm
 
 async def test_exporting_both_offers_one_of_two_installs_never_both(tmp_path: Path) -> None:
     """Issue 13 item 3: "Both" (the default) writes both ways; the next steps make the user pick one."""
-    from tui.core.next_steps import TARGET_SUMMARIES, next_steps
+    from tui.core.output.next_steps import TARGET_SUMMARIES, next_steps
 
     app = WizardApp(output=tmp_path / "bundle", start="export")
     async with app.run_test(size=SIZE) as pilot:
@@ -723,7 +723,7 @@ async def test_escape_goes_back_from_the_grouped_steps() -> None:
 
 
 async def test_help_on_a_grouped_step_explains_each_of_its_decisions() -> None:
-    from tui.core.steps import CLUSTER_FEATURES
+    from tui.core.answers.steps import CLUSTER_FEATURES
 
     app = WizardApp(start="cluster_features")
     async with app.run_test(size=SIZE) as pilot:
@@ -739,7 +739,7 @@ async def test_help_on_a_grouped_step_explains_each_of_its_decisions() -> None:
 
 
 async def test_a_preset_loaded_on_the_checklist_ticks_its_features() -> None:
-    from tui.core.steps import CLUSTER_FEATURES
+    from tui.core.answers.steps import CLUSTER_FEATURES
 
     app = WizardApp(start="cluster_features")
     async with app.run_test(size=SIZE) as pilot:

@@ -11,11 +11,11 @@ import itertools
 
 import pytest
 
-from tui.core.answers import APM, DOGSTATSD, Answers
-from tui.core.app_endpoints import app_endpoints, injection_mode
-from tui.core.chart_values import APM_OWN_SOCKET_DIR, DSD_SOCKET_DIR
+from tui.core.answers.contract import APM, DOGSTATSD, Answers
+from tui.core.chart.app_endpoints import app_endpoints, injection_mode
+from tui.core.chart.values import APM_OWN_SOCKET_DIR, DSD_SOCKET_DIR
 from tui.core.deployment import Deployment
-from tui.core.pod_spec import host_path_mounts, host_path_volumes
+from tui.core.pod.spec import host_path_mounts, host_path_volumes
 
 COMBINATIONS = list(itertools.product(DOGSTATSD, APM, (False, True)))
 

@@ -10,7 +10,7 @@ import pytest
 pytest.importorskip("pytest_textual_snapshot")
 
 from tui.app.wizard_app import WizardApp
-from tui.core.answers import Answers
+from tui.core.answers.contract import Answers
 
 SIZES = {"80x24": (80, 24), "120x40": (120, 40)}
 

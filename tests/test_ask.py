@@ -19,11 +19,11 @@ from prompt_toolkit.output.vt100 import Vt100_Output
 
 from tui.ask import EXIT_INTERRUPTED, ask
 from tui.cli import main as cli_main
-from tui.core.answers import Answers
-from tui.core.bundle import BUNDLE_FILES
-from tui.core.decisions import DECISIONS, DECISIONS_BY_ID
-from tui.core.explain import explain, explain_step
-from tui.core.steps import CLUSTER_FEATURES, RELEASE_DETAILS, STEPS
+from tui.core.answers.contract import Answers
+from tui.core.answers.decisions import DECISIONS, DECISIONS_BY_ID
+from tui.core.answers.steps import CLUSTER_FEATURES, RELEASE_DETAILS, STEPS
+from tui.core.output.bundle import BUNDLE_FILES
+from tui.core.output.explain import explain, explain_step
 
 REPO = Path(__file__).resolve().parents[1]
 ENTER, DOWN, SPACE, CTRL_C, CTRL_D, CLEAR = "\r", "j", " ", "\x03", "\x04", "\x15"
@@ -356,8 +356,8 @@ def test_the_target_is_asked_and_written(tmp_path, keys, target):
     assert {p.name: p.read_bytes() for p in (tmp_path / "asked").iterdir()} == {
         p.name: p.read_bytes() for p in expected.iterdir()
     }
-    from tui.core.answers import Answers
-    from tui.core.next_steps import next_steps
+    from tui.core.answers.contract import Answers
+    from tui.core.output.next_steps import next_steps
 
     assert run.out.split("Next:\n")[1] == "".join(
         f"  {line}\n" for line in next_steps(Answers(), target).lines(tmp_path / "asked")

@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 
 from tui.cli import main
-from tui.core.answer_files import load_preset, preset_names
-from tui.core.answers import layer
+from tui.core.answers.contract import layer
+from tui.core.answers.files import load_preset, preset_names
 from tui.core.audit.audit import audit_text
 from tui.core.audit.chart_keys import chart_keys
-from tui.core.bundle import PRIVILEGES, VALUES, build_bundle
-from tui.core.chart_defaults import SYSTEM_PROBE_CAPABILITIES
+from tui.core.chart.defaults import SYSTEM_PROBE_CAPABILITIES
+from tui.core.output.bundle import PRIVILEGES, VALUES, build_bundle
 
 from conftest import CHART_REFERENCE
 
@@ -418,8 +418,8 @@ def test_render_without_a_chart_is_a_one_line_error(tmp_path, monkeypatch):
 
 def test_compare_names_each_disagreement_between_inference_and_render():
     from tui.core.audit.helm_render import compare
-    from tui.core.chart_model import render_pod
-    from tui.core.privileges import ledger_of_pod
+    from tui.core.chart.model import render_pod
+    from tui.core.pod.ledger import ledger_of_pod
 
     inferred = ledger_of_pod(render_pod({"datadog": {"discovery": {"enabled": False}}}))
     rendered = ledger_of_pod(render_pod({}))

@@ -17,9 +17,9 @@ import pytest
 from ruamel.yaml import YAML
 
 from tui.core.audit.audit import audit_text
-from tui.core.chart_model import NodeAgentChart, render_pod, unmodelled
-from tui.core.pod_spec import find_node_agent_daemonset, pod_spec_of
-from tui.core.privileges import ledger_of_pod
+from tui.core.chart.model import NodeAgentChart, render_pod, unmodelled
+from tui.core.pod.ledger import ledger_of_pod
+from tui.core.pod.spec import find_node_agent_daemonset, pod_spec_of
 
 CORPUS = Path(__file__).parent / "audit_corpus"
 EXPECTED = CORPUS / "expected.json"

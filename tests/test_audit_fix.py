@@ -30,7 +30,7 @@ from tui.core.audit.fix import (
     pod_grants,
 )
 from tui.core.audit.values_audit import audit_values
-from tui.core.bundle import PRIVILEGES, REPORT, VALUES
+from tui.core.output.bundle import PRIVILEGES, REPORT, VALUES
 
 from conftest import CHART_REFERENCE
 
@@ -264,7 +264,7 @@ def test_a_literal_api_key_never_reaches_the_bundle(tmp_path):
 )
 def test_a_wrapper_is_kept_and_its_values_are_edited_there(name, path, tmp_path):
     from tui.core.audit.values_input import at
-    from tui.core.yaml_input import parse_documents
+    from tui.core.yamlio.reader import parse_documents
 
     source = CORPUS / name
     _, fixed = fix(source, tmp_path / "out")
@@ -377,7 +377,7 @@ def test_a_full_copy_of_the_chart_values_is_edited_in_place(tmp_path):
 def _helm_pod(values_file: Path) -> dict[str, Any]:
     from tui.core.audit.helm_render import chart_dir, find_helm, helm_template
     from tui.core.audit.manifest_audit import node_agent_pod
-    from tui.core.yaml_input import parse_documents
+    from tui.core.yamlio.reader import parse_documents
 
     helm, chart = find_helm(), chart_dir(None)
     assert helm and chart

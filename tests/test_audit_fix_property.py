@@ -106,7 +106,7 @@ def test_fixing_only_shrinks_keeps_unrelated_leaves_and_is_idempotent(text, chos
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(text=values_files())
 def test_inside_a_helmrelease_the_wrapper_stays_and_fixing_is_idempotent(text):
-    from tui.core.yaml_input import parse_documents
+    from tui.core.yamlio.reader import parse_documents
 
     body = "".join(f"    {line}\n" for line in text.splitlines())
     wrapper = (

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from tui.cli import main
 from tui.core.audit.audit import audit_text
 from tui.core.errors import InputFileError
-from tui.core.yaml_input import MAX_BYTES
+from tui.core.yamlio.reader import MAX_BYTES
 
 CORPUS = Path(__file__).resolve().parent / "fuzz_corpus"
 # Files of the corpus that are valid YAML mappings of the wrong shape: audited (exit 0 or 1), not refused.

@@ -15,8 +15,8 @@ from tui.core.audit.findings import PRIVILEGE_SEVERITY
 from tui.core.audit.fix import with_changes
 from tui.core.audit.values_audit import audit_values
 from tui.core.audit.values_rules import RULES
-from tui.core.chart_model import render_pod
-from tui.core.privileges import ledger_of_pod
+from tui.core.chart.model import render_pod
+from tui.core.pod.ledger import ledger_of_pod
 
 SECRET = {"apiKeyExistingSecret": "datadog-secret"}
 CSPM = {"securityAgent": {"compliance": {"enabled": True}}}

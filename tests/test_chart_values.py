@@ -6,11 +6,11 @@ import jsonschema
 import pytest
 from hypothesis import given, settings
 
-from tui.core.answer_files import load_preset, preset_names
-from tui.core.answers import layer
-from tui.core.bundle import build_bundle
-from tui.core.chart_defaults import CHART_DEFAULTS
+from tui.core.answers.contract import layer
+from tui.core.answers.files import load_preset, preset_names
+from tui.core.chart.defaults import CHART_DEFAULTS
 from tui.core.deployment import Deployment
+from tui.core.output.bundle import build_bundle
 
 from bundle_helpers import dotted_keys, load_yaml
 from strategies import answers_strategy

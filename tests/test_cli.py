@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from tui.cli import main
-from tui.core.answers import Answers
-from tui.core.bundle import build_bundle
+from tui.core.answers.contract import Answers
+from tui.core.output.bundle import build_bundle
 
 from bundle_helpers import read_bundle
 

@@ -8,17 +8,17 @@ import json
 import pytest
 from hypothesis import given, settings
 
-from tui.core.answer_files import load_preset, preset_names
-from tui.core.answers import Answers, layer
+from tui.core.answers.contract import Answers, layer
+from tui.core.answers.files import load_preset, preset_names
 from tui.core.audit.cluster_audit import cluster_findings_for_manifests, cluster_findings_for_values
-from tui.core.bundle import build_bundle
-from tui.core.cluster_grants import DANGERS, DANGERS_BY_ID, Grant, dangers_of, grants_of, workloads_of
-from tui.core.cluster_model import cluster_objects
-from tui.core.cluster_report import chart_default_cluster
+from tui.core.cluster.grants import DANGERS, DANGERS_BY_ID, Grant, dangers_of, grants_of, workloads_of
+from tui.core.cluster.model import cluster_objects
+from tui.core.cluster.rbac_patch import apply_rbac_patches, rbac_patches
 from tui.core.deployment import Deployment
 from tui.core.errors import AnswerError
-from tui.core.operator import datadog_agent
-from tui.core.rbac_patch import apply_rbac_patches, rbac_patches
+from tui.core.output.bundle import build_bundle
+from tui.core.output.cluster_report import chart_default_cluster
+from tui.core.output.operator import datadog_agent
 
 from bundle_helpers import load_yaml
 from strategies import answers_strategy, expected_dangers
@@ -252,7 +252,7 @@ def test_explain_cluster_lists_the_kept_permissions_by_feature():
 
 
 def test_option_delta_shows_the_cluster_permissions_an_answer_adds():
-    from tui.core.what_if import option_delta
+    from tui.core.output.what_if import option_delta
 
     assert "+ 4 cluster permissions (dangerous: Secrets)" in option_delta(Answers(), "secret_metrics", True)
     assert not any("cluster" in line for line in option_delta(Answers(), "site", "datadoghq.eu"))
@@ -273,8 +273,8 @@ def _leaves(tree: dict, prefix: str = ""):
 
 
 def test_the_models_defaults_are_the_charts(reference_values):
-    from tui.core.cluster_model import CLUSTER_DEFAULTS
-    from tui.core.dotted import lookup
+    from tui.core.cluster.model import CLUSTER_DEFAULTS
+    from tui.core.yamlio.dotted import lookup
 
     for dotted, value in _leaves(CLUSTER_DEFAULTS):
         assert lookup(reference_values, dotted) == value, dotted
@@ -283,7 +283,7 @@ def test_the_models_defaults_are_the_charts(reference_values):
 def test_audit_expect_compares_the_rbac_too(tmp_path):
     """`ddsecure audit rendered.yaml --expect privileges.json` also checks cluster.grants when the RBAC is there."""
     from tui.cli import main
-    from tui.core.yaml_text import dump
+    from tui.core.yamlio.commented import dump
 
     answers = Answers()
     deployment = Deployment.of(answers)

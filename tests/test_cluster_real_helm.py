@@ -12,10 +12,10 @@ import json
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from tui.core.answer_files import load_preset, preset_names
-from tui.core.answers import Answers, layer
-from tui.core.cluster_grants import DANGERS_BY_ID, grants_of, workloads_of
-from tui.core.cluster_model import cluster_objects
+from tui.core.answers.contract import Answers, layer
+from tui.core.answers.files import load_preset, preset_names
+from tui.core.cluster.grants import DANGERS_BY_ID, grants_of, workloads_of
+from tui.core.cluster.model import cluster_objects
 
 from bundle_helpers import deploy_as_documented, helm_template, load_yaml
 from strategies import answers_strategy, expected_dangers
@@ -56,7 +56,7 @@ def test_preset_cluster_grants_equal_the_render(preset, chart_tools, tmp_path):
     import io
 
     from tui.cli import main
-    from tui.core.yaml_text import dump
+    from tui.core.yamlio.commented import dump
 
     (tmp_path / "built.yaml").write_text("---\n".join(dump(d) for d in documents))
     out = io.StringIO()
@@ -150,7 +150,7 @@ def test_helper_reads_yaml():
 )
 def test_the_rendered_injection_mode_points_apps_at_open_listeners(changes, chart_tools, tmp_path):
     """The Cluster Agent's real env says where apps go; the real agent container listens there."""
-    from tui.core.app_endpoints import app_endpoints, injection_mode
+    from tui.core.chart.app_endpoints import app_endpoints, injection_mode
 
     answers = Answers(admission_controller=True).replace(**changes)
     _, documents = deploy_as_documented(chart_tools, answers, tmp_path)

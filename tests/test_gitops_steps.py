@@ -20,7 +20,7 @@ import pytest
 
 from tui.cli import main
 from tui.core.audit.values_input import at
-from tui.core.yaml_input import parse_documents
+from tui.core.yamlio.reader import parse_documents
 
 CORPUS = Path(__file__).parent / "fix_corpus"
 HELM_BY_HAND = "helm template "
@@ -262,7 +262,7 @@ async def test_the_app_export_shows_the_wrappers_steps(tmp_path):
     from textual.widgets import Input, Static
 
     from tui.app.wizard_app import WizardApp
-    from tui.core.answers import Answers
+    from tui.core.answers.contract import Answers
 
     app = WizardApp(Answers(), output=tmp_path / "bundle", start="export", target="helm")
     async with app.run_test(size=(120, 40)) as pilot:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tui.cli import main
-from tui.core.answer_files import preset_names
+from tui.core.answers.files import preset_names
 
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE = os.environ.get("DDSECURE_UPDATE_GOLDEN") == "1"

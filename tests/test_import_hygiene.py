@@ -55,8 +55,8 @@ def test_only_the_entry_point_imports_the_command_line():
 
 
 def test_answers_are_layered_by_the_core(tmp_path):
-    from tui.core.answer_files import resolve_answers
-    from tui.core.answers import Answers
+    from tui.core.answers.contract import Answers
+    from tui.core.answers.files import resolve_answers
 
     answers_file = tmp_path / "answers.yaml"
     answers_file.write_text("logs: all\napm: uds\ndogstatsd: uds\n")

@@ -6,11 +6,11 @@ import json
 
 from hypothesis import given, settings
 
-from tui.core.bundle import build_bundle
-from tui.core.chart_model import render_pod
+from tui.core.chart.model import render_pod
 from tui.core.deployment import Deployment
-from tui.core.pod_spec import all_containers, host_path_mounts, host_path_volumes, unmounted_host_path_volumes
-from tui.core.privileges import ledger_of_pod
+from tui.core.output.bundle import build_bundle
+from tui.core.pod.ledger import ledger_of_pod
+from tui.core.pod.spec import all_containers, host_path_mounts, host_path_volumes, unmounted_host_path_volumes
 
 from bundle_helpers import load_yaml, pod_from_files
 from strategies import answers_strategy

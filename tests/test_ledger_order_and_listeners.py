@@ -6,12 +6,12 @@ import json
 
 import pytest
 
-from tui.core.answers import Answers
-from tui.core.bundle import build_bundle
-from tui.core.decisions import DECISIONS_BY_ID
+from tui.core.answers.contract import Answers
+from tui.core.answers.decisions import DECISIONS_BY_ID
 from tui.core.deployment import Deployment
-from tui.core.explain import explain
-from tui.core.what_if import option_checks
+from tui.core.output.bundle import build_bundle
+from tui.core.output.explain import explain
+from tui.core.output.what_if import option_checks
 
 
 def listeners(answers: Answers) -> set[tuple[str, int, str, str]]:

@@ -15,13 +15,13 @@ from pathlib import Path
 import pytest
 
 from tui.cli import main
-from tui.core.answers import Answers
-from tui.core.bundle import build_bundle
-from tui.core.chart_defaults import CHART_VERSION
+from tui.core.answers.contract import Answers
+from tui.core.chart.defaults import CHART_VERSION
 from tui.core.deployment import Deployment
-from tui.core.next_steps import AUDIT_LIVE, CHART, TARGETS, helm_template_command, next_steps
-from tui.core.operator_names import OPERATOR_CHART, operator_daemonset
-from tui.core.yaml_text import dump
+from tui.core.output.bundle import build_bundle
+from tui.core.output.next_steps import AUDIT_LIVE, CHART, TARGETS, helm_template_command, next_steps
+from tui.core.output.operator_names import OPERATOR_CHART, operator_daemonset
+from tui.core.yamlio.commented import dump
 
 from bundle_helpers import load_yaml
 

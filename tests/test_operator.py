@@ -16,11 +16,11 @@ from hypothesis import HealthCheck, given, settings
 from ruamel.yaml import YAML
 
 from tui.cli import main
-from tui.core.answer_files import load_preset, preset_names
-from tui.core.answers import Answers, layer
-from tui.core.bundle import build_bundle, render_datadog_agent
+from tui.core.answers.contract import Answers, layer
+from tui.core.answers.files import load_preset, preset_names
 from tui.core.deployment import Deployment
-from tui.core.operator import (
+from tui.core.output.bundle import build_bundle, render_datadog_agent
+from tui.core.output.operator import (
     OPERATOR_FILE,
     datadog_agent,
     footprint_differences,

@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 
-from tui.core.answer_files import load_preset, preset_names
-from tui.core.answers import Answers, layer
+from tui.core.answers.contract import Answers, layer
+from tui.core.answers.files import load_preset, preset_names
 from tui.core.audit.datadog_agent import audit_datadog_agent, findings, infer_answers, is_datadog_agent, privileges
-from tui.core.operator import NOT_IN_DATADOG_AGENT, datadog_agent
+from tui.core.output.operator import NOT_IN_DATADOG_AGENT, datadog_agent
 
 from strategies import answers_strategy
 
@@ -118,7 +118,7 @@ def _audit(tmp_path, text: str, *extra: str) -> tuple[int, str, str]:
 
 
 def test_audit_command_reads_ddsecure_output_as_clean(tmp_path):
-    from tui.core.operator import render_datadog_agent
+    from tui.core.output.operator import render_datadog_agent
 
     code, out, err = _audit(tmp_path, render_datadog_agent(Answers()), "--fail-on", "low")
     assert (code, err) == (0, "")

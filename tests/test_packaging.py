@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tui.core.answer_files import preset_names
+from tui.core.answers.files import preset_names
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -11,17 +11,17 @@ import json
 import pytest
 
 from tui.cli import main
-from tui.core.answers import Answers, layer, parse_set
-from tui.core.bundle import build_bundle
-from tui.core.chart_model import render_pod
-from tui.core.cluster import Cluster
-from tui.core.daemonset_patch import SOCKET_FILE_ONLY
-from tui.core.decisions import DECISIONS, DECISIONS_BY_ID, applicable
+from tui.core.answers.contract import Answers, layer, parse_set
+from tui.core.answers.decisions import DECISIONS, DECISIONS_BY_ID, applicable
+from tui.core.chart.daemonset_patch import SOCKET_FILE_ONLY
+from tui.core.chart.model import render_pod
+from tui.core.chart.platform_rules import PLATFORM_RULES, Rendered, broken_rules
 from tui.core.deployment import Deployment
 from tui.core.errors import AnswerError
-from tui.core.platform_rules import PLATFORM_RULES, Rendered, broken_rules
-from tui.core.platforms import PLATFORMS
-from tui.core.pod_spec import host_path_volumes
+from tui.core.output.bundle import build_bundle
+from tui.core.platforms.api_server import Cluster
+from tui.core.platforms.catalog import PLATFORMS
+from tui.core.pod.spec import host_path_volumes
 
 SAMPLES = (
     {},
@@ -368,7 +368,7 @@ def test_helm_flags_of_a_cluster():
 
 
 def test_scc_defaults_are_the_charts(reference_values):
-    from tui.core.chart_providers import CHART_PROVIDERS
+    from tui.core.chart.providers import CHART_PROVIDERS
 
     pod_security = reference_values["agents"]["podSecurity"]
     defaults = CHART_PROVIDERS.scc_defaults

@@ -1,4 +1,4 @@
-"""Tests for tui.core.pod_security: one table per Pod Security Standards check, then the level logic.
+"""Tests for tui.core.pod.pod_security: one table per Pod Security Standards check, then the level logic.
 
 Each table row is a small pod spec with the expected verdict; where the message matters, the row also
 pins the exact detail text, since users compare it with what `kubectl` prints.
@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tui.core.pod_security import (
+from tui.core.pod.pod_security import (
     CHECKS,
     LEVELS,
     Check,

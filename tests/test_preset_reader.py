@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tui.core.answer_files import load_preset, preset_names, presets_dir
-from tui.core.answers import layer
-from tui.core.preset_reader import read_flat_yaml
+from tui.core.answers.contract import layer
+from tui.core.answers.files import load_preset, preset_names, presets_dir
+from tui.core.answers.presets import read_flat_yaml
 
 from bundle_helpers import load_yaml
 

@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from tui.core.answer_files import load_preset, preset_names
-from tui.core.answers import Answers, layer
-from tui.core.bundle import KUSTOMIZATION
-from tui.core.chart_model import render_pod
+from tui.core.answers.contract import Answers, layer
+from tui.core.answers.files import load_preset, preset_names
+from tui.core.chart.model import render_pod
 from tui.core.deployment import Deployment
-from tui.core.pod_spec import find_node_agent_daemonset, pod_spec_of, privilege_projection
-from tui.core.privileges import ledger_of_pod
+from tui.core.output.bundle import KUSTOMIZATION
+from tui.core.pod.ledger import ledger_of_pod
+from tui.core.pod.spec import find_node_agent_daemonset, pod_spec_of, privilege_projection
 
 from bundle_helpers import deploy_as_documented, helm_template, load_yaml
 from strategies import answers_strategy

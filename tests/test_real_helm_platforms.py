@@ -14,16 +14,16 @@ from pathlib import Path
 
 import pytest
 
-from tui.core.answer_files import load_preset
-from tui.core.answers import Answers, layer
-from tui.core.bundle import KUSTOMIZATION, RENDERED, build_bundle
-from tui.core.chart_model import render_pod
-from tui.core.chart_providers import scc_projection
+from tui.core.answers.contract import Answers, layer
+from tui.core.answers.files import load_preset
+from tui.core.chart.model import render_pod
+from tui.core.chart.platform_rules import Rendered, broken_rules
+from tui.core.chart.providers import scc_projection
 from tui.core.deployment import Deployment
-from tui.core.platform_rules import Rendered, broken_rules
-from tui.core.platforms import PLATFORMS
-from tui.core.pod_spec import find_node_agent_daemonset, pod_spec_of, privilege_projection
-from tui.core.privileges import ledger_of_pod
+from tui.core.output.bundle import KUSTOMIZATION, RENDERED, build_bundle
+from tui.core.platforms.catalog import PLATFORMS
+from tui.core.pod.ledger import ledger_of_pod
+from tui.core.pod.spec import find_node_agent_daemonset, pod_spec_of, privilege_projection
 
 
 def _load_all(text: str) -> list:

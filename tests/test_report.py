@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from hypothesis import given, settings
 
-from tui.core.answers import Answers
+from tui.core.answers.contract import Answers
 from tui.core.deployment import Deployment
-from tui.core.report import render_report
+from tui.core.output.report import render_report
 
 from strategies import answers_strategy
 

@@ -1,11 +1,11 @@
-"""The wizards' steps (tui/core/steps.py): every decision asked once, in order; grouped where they belong."""
+"""The wizards' steps (tui/core/answers/steps.py): every decision asked once, in order; grouped where they belong."""
 
 from __future__ import annotations
 
-from tui.core.answers import Answers
-from tui.core.decisions import DECISIONS, DECISIONS_BY_ID, applicable
-from tui.core.explain import explain, explain_step
-from tui.core.steps import CHECKLIST, CLUSTER_FEATURES, FORM, RELEASE_DETAILS, SINGLE, STEPS, applicable_steps
+from tui.core.answers.contract import Answers
+from tui.core.answers.decisions import DECISIONS, DECISIONS_BY_ID, applicable
+from tui.core.answers.steps import CHECKLIST, CLUSTER_FEATURES, FORM, RELEASE_DETAILS, SINGLE, STEPS, applicable_steps
+from tui.core.output.explain import explain, explain_step
 
 
 def test_every_decision_is_in_exactly_one_step_in_decisions_order():

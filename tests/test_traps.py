@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from tui.core.answers import Answers
-from tui.core.chart_model import render_pod
-from tui.core.chart_values import admission_config_mode
+from tui.core.answers.contract import Answers
+from tui.core.chart.model import render_pod
+from tui.core.chart.values import admission_config_mode
 from tui.core.deployment import Deployment
-from tui.core.pod_spec import host_path_mounts, host_path_volumes, unmounted_host_path_volumes
+from tui.core.pod.spec import host_path_mounts, host_path_volumes, unmounted_host_path_volumes
 
 
 def mounts(pod, volume):
@@ -79,7 +79,7 @@ def test_non_root_drops_passwd_and_the_report_says_so():
     answers = Answers(process_collection=True, run_as="nonroot")
     deployment = Deployment(answers)
     assert "passwd" not in host_path_volumes(deployment.pod)
-    from tui.core.report import render_report
+    from tui.core.output.report import render_report
 
     assert "numeric UIDs" in render_report(deployment)
     assert "passwd" in host_path_volumes(Deployment(answers.replace(run_as="root")).pod)

@@ -16,13 +16,13 @@ from tui.app.explanation_panel import explanation_text
 from tui.app.ledger_panel import ledger_text
 from tui.app.review_screen import operator_text, privileges_text
 from tui.cli import main
-from tui.core import pod_security
-from tui.core.answers import Answers
-from tui.core.bundle import build_bundle
-from tui.core.decisions import DECISIONS, DECISIONS_BY_ID, worded
+from tui.core.answers.contract import Answers
+from tui.core.answers.decisions import DECISIONS, DECISIONS_BY_ID, worded
 from tui.core.deployment import Deployment
-from tui.core.explain import explain
-from tui.core.what_if import option_checks
+from tui.core.output.bundle import build_bundle
+from tui.core.output.explain import explain
+from tui.core.output.what_if import option_checks
+from tui.core.pod import pod_security
 
 from strategies import answers_strategy
 

@@ -1,6 +1,6 @@
 """`ddsecure ask`: the decisions asked one step at a time with questionary, for plain terminals.
 
-It walks `tui.core.steps.STEPS` like the full-screen wizard does (the cluster features as one checkbox,
+It walks `tui.core.answers.steps.STEPS` like the full-screen wizard does (the cluster features as one checkbox,
 the release details as one "keep these?" confirmation), shows each option's trade-off,
 privilege cost and privilege delta (all from the core; nothing about the chart is written here), then
 previews the ledger and writes the same bundle as `ddsecure generate`.
@@ -17,14 +17,14 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO, cast
 
-from tui.core.answers import Answers
-from tui.core.decisions import DECISIONS_BY_ID, Decision, Option, format_value, worded
+from tui.core.answers.contract import Answers
+from tui.core.answers.decisions import DECISIONS_BY_ID, Decision, Option, format_value, worded
+from tui.core.answers.steps import CHECKLIST, FORM, STEPS, Step
 from tui.core.errors import AnswerError, DdsecureError
-from tui.core.steps import CHECKLIST, FORM, STEPS, Step
 from tui.exit_codes import EXIT_INTERRUPTED, EXIT_OK
 
 if TYPE_CHECKING:
-    from tui.core.next_steps import NextSteps
+    from tui.core.output.next_steps import NextSteps
 
 DEFAULT_OUTPUT = Path("ddsecure-bundle")
 INTERRUPTED = "ddsecure: interrupted; nothing was written"
@@ -66,7 +66,7 @@ def ask(
             "'ddsecure ask' needs an interactive terminal; without one use "
             "'ddsecure generate --preset NAME|--answers FILE [--set ID=VALUE] -o DIR'"
         )
-    from tui.core.answer_files import resolve_answers
+    from tui.core.answers.files import resolve_answers
 
     answers = resolve_answers(preset=getattr(args, "preset", None), answers_file=getattr(args, "answers", None))
     try:
@@ -199,7 +199,7 @@ class _Walk:
                 answers = self.ask_step(step, answers, f"[{number}/{total}]")
 
         # Imported only now (with the model behind it) so that the first question appears sooner.
-        from tui.core.bundle import build_bundle, bundle_diff, existing_files, write_bundle
+        from tui.core.output.bundle import build_bundle, bundle_diff, existing_files, write_bundle
 
         self.summary(answers)
         target = self.ask_target(target)
@@ -224,7 +224,7 @@ class _Walk:
         self.say(f"Wrote {len(written)} files to {directory}:")
         for path in written:
             self.say(f"  {path.name}")
-        from tui.core.next_steps import next_steps
+        from tui.core.output.next_steps import next_steps
 
         self.say("Next:")
         for line in (self.steps or next_steps(answers, target)).lines(directory):
@@ -259,7 +259,7 @@ class _Walk:
             if ticked is MORE:
                 self.say()
                 # Imported here for start-up speed: the explanation computes deployments (the chart model).
-                from tui.core.explain import explain_step
+                from tui.core.output.explain import explain_step
 
                 self.say(explain_step(step, answers))
                 continue
@@ -277,7 +277,7 @@ class _Walk:
                 break
             self.say()
             # Imported here for start-up speed: the explanation computes deployments (the chart model).
-            from tui.core.explain import explain_step
+            from tui.core.output.explain import explain_step
 
             self.say(explain_step(step, answers))
         if keep:
@@ -300,7 +300,7 @@ class _Walk:
             if value is MORE:
                 self.say()
                 # Imported here for start-up speed: the explanation computes deployments (the chart model).
-                from tui.core.explain import explain
+                from tui.core.output.explain import explain
 
                 self.say(explain(decision, answers))
                 continue
@@ -375,7 +375,7 @@ class _Walk:
             # nothing to compare, so the first question (highlighting the current choice) needs no model
             parts.append("current choice")
             return "; ".join(parts)
-        from tui.core.what_if import option_delta
+        from tui.core.output.what_if import option_delta
 
         delta = option_delta(answers, decision.id, value)
         parts.append("changes: " + ", ".join(delta) if delta else "no privilege change")
@@ -396,7 +396,7 @@ class _Walk:
         self.say("Privileges the Agent pod keeps:")
         for line in Deployment.of(answers).ledger.summary_lines():
             self.say(f"  {line}")
-        from tui.core.cluster_report import summary_lines as cluster_summary_lines
+        from tui.core.output.cluster_report import summary_lines as cluster_summary_lines
 
         self.say("Cluster-level privileges (RBAC of the Agent and the Cluster Agent):")
         for line in cluster_summary_lines(Deployment.of(answers).cluster):
@@ -405,7 +405,7 @@ class _Walk:
 
     def ask_target(self, target: str) -> str:
         """Helm, Operator or both: the same choice as `--target` (its value is the default)."""
-        from tui.core.next_steps import TARGET_HELP, TARGET_LABELS, TARGET_SUMMARIES
+        from tui.core.output.next_steps import TARGET_HELP, TARGET_LABELS, TARGET_SUMMARIES
 
         choices = [
             self.prompts.choice(
@@ -439,7 +439,7 @@ class _Walk:
 
     def based_files(self, answers: Answers, base: Path, target: str) -> dict[str, str]:
         from tui.core.audit.fixed_bundle import based_bundle
-        from tui.core.yaml_input import read_text
+        from tui.core.yamlio.reader import read_text
 
         files, fixed, _ = based_bundle(answers, read_text(base), str(base), (), target)
         self.steps = fixed.next_steps  # a wrapper's controller installs the chart its own way

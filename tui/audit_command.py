@@ -23,7 +23,7 @@ class AuditUsageError(DdsecureError):
 
 def run_audit(args: argparse.Namespace, out: TextIO) -> int:
     from tui.core.audit.audit import audit_input, key_lines, read_input
-    from tui.core.yaml_input import read_text
+    from tui.core.yamlio.reader import read_text
 
     fix = bool(getattr(args, "fix", False))
     output = getattr(args, "output", None)
@@ -128,7 +128,7 @@ def _check_expected(report: AuditReport, text: str, args: argparse.Namespace) ->
     from tui.core.audit.expected import expectation
     from tui.core.audit.findings import Finding
     from tui.core.audit.manifest_audit import node_agent_pod
-    from tui.core.yaml_input import parse_documents
+    from tui.core.yamlio.reader import parse_documents
 
     _, _, daemonset = node_agent_pod(parse_documents(text, str(args.file)), str(args.file))
     result = expectation(path, daemonset, report.ledger)
@@ -156,7 +156,7 @@ def _diff(given: Any, fixed: Any) -> str:
 def _fix_values(given: Any, report: AuditReport, chosen: list[str], args: argparse.Namespace) -> tuple[Any, list[Any]]:
     """Edit the user's own values, then write the bundle computed from the edited file."""
     from tui.core.audit.fixed_bundle import fixed_bundle
-    from tui.core.bundle import write_bundle
+    from tui.core.output.bundle import write_bundle
 
     files, fixed = fixed_bundle(given, report, chosen, getattr(args, "target", "helm") or "helm")
     return fixed, write_bundle(files, args.output, force=bool(getattr(args, "force", False)))
@@ -166,8 +166,8 @@ def generate_from_base(answers: Any, args: argparse.Namespace, out: TextIO) -> i
     """`generate --base FILE`: the user's file plus the least-privilege settings of these answers, edited
     in place with the audit's engine and its no-loss rules; the bundle is computed from the result."""
     from tui.core.audit.fixed_bundle import based_bundle
-    from tui.core.bundle import bundle_diff, write_bundle
-    from tui.core.yaml_input import read_text
+    from tui.core.output.bundle import bundle_diff, write_bundle
+    from tui.core.yamlio.reader import read_text
 
     text = read_text(args.base)
     files, fixed, given = based_bundle(answers, text, str(args.base), list(args.apply or []), args.target)
@@ -197,7 +197,7 @@ def _next_lines(fixed: Any, directory: Any) -> str:
 
 def _fix_summary(fixed: Any, label: str = "--fix") -> str:
     from tui.core.audit.fix import APPLIED, OPT_IN, REFUSED
-    from tui.core.privileges import ledger_delta
+    from tui.core.pod.ledger import ledger_delta
 
     counts = {status: sum(d.status == status for d in fixed.decisions) for status in (APPLIED, OPT_IN, REFUSED)}
     lines = [

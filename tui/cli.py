@@ -158,9 +158,9 @@ def add_target(parser: Any, prefix: str = "") -> None:
 
 
 def cmd_generate(args: argparse.Namespace, out: TextIO) -> int:
-    from tui.core.answer_files import resolve_answers
-    from tui.core.bundle import build_bundle, bundle_diff, write_bundle
-    from tui.core.next_steps import next_steps
+    from tui.core.answers.files import resolve_answers
+    from tui.core.output.bundle import build_bundle, bundle_diff, write_bundle
+    from tui.core.output.next_steps import next_steps
 
     answers = resolve_answers(preset=args.preset, answers_file=args.answers, sets=args.sets)
     if args.base is not None:
@@ -187,7 +187,7 @@ def cmd_generate(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_presets(out: TextIO) -> int:
-    from tui.core.answer_files import load_preset, preset_names
+    from tui.core.answers.files import load_preset, preset_names
 
     names = preset_names()
     width = max(map(len, names), default=0)
@@ -197,15 +197,15 @@ def cmd_presets(out: TextIO) -> int:
 
 
 def cmd_explain(args: argparse.Namespace, out: TextIO) -> int:
-    from tui.core.decisions import DECISIONS, DECISIONS_BY_ID
-    from tui.core.explain import explain
+    from tui.core.answers.decisions import DECISIONS, DECISIONS_BY_ID
+    from tui.core.output.explain import explain
 
     if args.id is None:
         out.write("\n".join(explain(d) for d in DECISIONS))
         return EXIT_OK
     if args.id == "cluster":
-        from tui.core.answers import Answers
-        from tui.core.cluster_report import explain_cluster
+        from tui.core.answers.contract import Answers
+        from tui.core.output.cluster_report import explain_cluster
 
         out.write(explain_cluster(Answers()))
         return EXIT_OK

@@ -10,7 +10,7 @@ from textual.widgets.option_list import Option as ListOption
 from tui.app.explanation_panel import ExplanationPanel
 from tui.app.ledger_panel import breaks_checks, cached_delta
 from tui.app.step_screen import DecisionStep
-from tui.core.decisions import format_value
+from tui.core.answers.decisions import format_value
 
 
 class ChoiceStep(DecisionStep):

@@ -11,8 +11,8 @@ from collections.abc import Iterable
 from rich.text import Text
 from textual.widgets import Static
 
-from tui.core.answers import Answers
-from tui.core.decisions import Decision, Option, caveats_for, with_option, worded
+from tui.core.answers.contract import Answers
+from tui.core.answers.decisions import Decision, Option, caveats_for, with_option, worded
 
 
 def delta_style(line: str) -> str:

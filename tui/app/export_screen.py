@@ -14,14 +14,14 @@ from textual.widgets import Input, RadioButton, RadioSet, Static
 from tui.app.answer_input import DirectoryInput
 from tui.app.step_ids import EXPORT
 from tui.app.step_screen import StepScreen
-from tui.core.answers import Answers
+from tui.core.answers.contract import Answers
 from tui.core.errors import DdsecureError
-from tui.core.next_steps import TARGET_HELP, TARGET_LABELS, TARGET_SUMMARIES, NextSteps
+from tui.core.output.next_steps import TARGET_HELP, TARGET_LABELS, TARGET_SUMMARIES, NextSteps
 
 
 def written_text(paths: list[Path], answers: Answers, target: str, steps: NextSteps | None = None) -> Text:
     """`steps`: the bundle's own steps when it was built from the user's file (a wrapper installs its own way)."""
-    from tui.core.next_steps import next_steps
+    from tui.core.output.next_steps import next_steps
 
     text = Text()
     text.append(f"Wrote {len(paths)} files to {paths[0].parent}:\n", style="bold green")
@@ -104,7 +104,7 @@ class ExportScreen(StepScreen):
     @work(exclusive=True)
     async def export(self, directory: Path, base: Path | None = None) -> None:
         from tui.app.confirm_dialog import ConfirmDialog
-        from tui.core.bundle import build_bundle, bundle_diff, existing_files, write_bundle
+        from tui.core.output.bundle import build_bundle, bundle_diff, existing_files, write_bundle
 
         answers, target = self.wizard.answers, self.wizard.target
         steps: NextSteps | None = None
@@ -113,7 +113,7 @@ class ExportScreen(StepScreen):
                 files = build_bundle(answers, target=target)
             else:
                 from tui.core.audit.fixed_bundle import based_bundle
-                from tui.core.yaml_input import read_text
+                from tui.core.yamlio.reader import read_text
 
                 files, fixed, _ = based_bundle(answers, read_text(base), str(base), (), target)
                 steps = fixed.next_steps

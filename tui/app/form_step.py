@@ -19,7 +19,7 @@ from tui.app.answer_input import AnswerInput
 from tui.app.explanation_panel import ExplanationPanel
 from tui.app.ledger_panel import cached_delta
 from tui.app.step_screen import GroupStep
-from tui.core.decisions import Decision, format_value
+from tui.core.answers.decisions import Decision, format_value
 from tui.core.errors import AnswerError
 
 

@@ -10,10 +10,10 @@ from rich.text import Text
 from textual.widgets import Static
 
 from tui.app.explanation_panel import delta_style
-from tui.core.answers import Answers
+from tui.core.answers.contract import Answers
 
 if TYPE_CHECKING:
-    from tui.core.privileges import Ledger
+    from tui.core.pod.ledger import Ledger
 
 # The model (deployment, chart model, Pod Security) is imported on the first ledger, which the steps
 # compute after their first paint, so that it does not delay the wizard's first screen.
@@ -29,8 +29,8 @@ def ledger_of(answers: Answers) -> Ledger:
 @lru_cache(maxsize=256)
 def cluster_line(answers: Answers) -> str:
     """The first line of the cluster summary: how many RBAC permissions, and the dangerous ones."""
-    from tui.core.cluster_report import summary_lines
     from tui.core.deployment import Deployment
+    from tui.core.output.cluster_report import summary_lines
 
     return summary_lines(Deployment.of(answers).cluster)[0]
 
@@ -45,7 +45,7 @@ def breaks_checks(decision_id: str, value: Any, answers: Answers) -> tuple[str, 
 
 @lru_cache(maxsize=1024)
 def cached_delta(answers: Answers, decision_id: str, value: Any) -> tuple[str, ...]:
-    from tui.core.what_if import option_delta
+    from tui.core.output.what_if import option_delta
 
     return tuple(option_delta(answers, decision_id, value))
 

@@ -7,7 +7,7 @@ from typing import Protocol, cast
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from tui.core.answer_files import load_preset, preset_names
+from tui.core.answers.files import load_preset, preset_names
 
 
 class _LoadsPresets(Protocol):

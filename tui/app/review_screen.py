@@ -16,9 +16,9 @@ from tui.app.explanation_panel import delta_style
 from tui.app.ledger_panel import ledger_of
 from tui.app.step_ids import REVIEW
 from tui.app.step_screen import StepScreen
-from tui.core.bundle import OVERRIDES, VALUES, build_bundle
-from tui.core.decisions import DECISIONS_BY_ID
-from tui.core.operator_names import OPERATOR_FILE
+from tui.core.answers.decisions import DECISIONS_BY_ID
+from tui.core.output.bundle import OVERRIDES, VALUES, build_bundle
+from tui.core.output.operator_names import OPERATOR_FILE
 
 
 def answers_table(answers) -> Table:
@@ -44,8 +44,8 @@ def privileges_text(answers) -> Text:
 
 
 def cluster_text(answers) -> Text:
-    from tui.core.cluster_report import summary_lines
     from tui.core.deployment import Deployment
+    from tui.core.output.cluster_report import summary_lines
 
     text = Text()
     for line in summary_lines(Deployment.of(answers).cluster):
@@ -55,7 +55,7 @@ def cluster_text(answers) -> Text:
 
 
 def operator_text(answers) -> Text:
-    from tui.core.operator import footprint_differences
+    from tui.core.output.operator import footprint_differences
 
     lines = footprint_differences(answers)
     text = Text()

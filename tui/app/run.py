@@ -15,7 +15,7 @@ DEFAULT_OUTPUT = Path("ddsecure-bundle")
 
 def wizard_app(args: argparse.Namespace) -> WizardApp:
     """The app for `ddsecure wizard ...` or bare `ddsecure ...` (the same options, see `tui.cli`)."""
-    from tui.core.answer_files import resolve_answers
+    from tui.core.answers.files import resolve_answers
 
     # bad presets or answers files fail here, before the screen changes
     answers = resolve_answers(preset=getattr(args, "preset", None), answers_file=getattr(args, "answers", None))
@@ -34,7 +34,7 @@ def run_wizard(args: argparse.Namespace) -> int:
     app = wizard_app(args)
     app.run()
     if app.written:
-        from tui.core.next_steps import next_steps
+        from tui.core.output.next_steps import next_steps
 
         directory = app.written[0].parent
         print(f"wrote {len(app.written)} files to {directory}")

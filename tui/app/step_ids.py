@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tui.core.answers import Answers
-from tui.core.steps import STEP_OF_DECISION, STEPS, applicable_steps
+from tui.core.answers.contract import Answers
+from tui.core.answers.steps import STEP_OF_DECISION, STEPS, applicable_steps
 
 REVIEW = "review"
 EXPORT = "export"

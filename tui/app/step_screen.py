@@ -18,8 +18,8 @@ from tui.app.step_progress import StepProgress
 from tui.app.wizard_state import Wizard
 
 if TYPE_CHECKING:
-    from tui.core.decisions import Decision
-    from tui.core.steps import Step
+    from tui.core.answers.decisions import Decision
+    from tui.core.answers.steps import Step
 
 MIN_WIDTH, MIN_HEIGHT = 80, 24
 TOO_SMALL = (
@@ -110,7 +110,7 @@ class DecisionStep(StepScreen):
 
 
 class GroupStep(StepScreen):
-    """A step that asks several decisions of the core's list at once (see `tui.core.steps`)."""
+    """A step that asks several decisions of the core's list at once (see `tui.core.answers.steps`)."""
 
     def __init__(self, step: Step) -> None:
         super().__init__()

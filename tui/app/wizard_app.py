@@ -13,11 +13,11 @@ from textual.screen import Screen
 
 from tui.app.step_ids import EXPORT, REVIEW, next_step, previous_step, step_for, steps
 from tui.app.step_screen import MIN_HEIGHT, MIN_WIDTH
-from tui.core.answers import Answers, layer
-from tui.core.decisions import DECISIONS_BY_ID
+from tui.core.answers.contract import Answers, layer
+from tui.core.answers.decisions import DECISIONS_BY_ID
+from tui.core.answers.steps import CHECKLIST, FORM, STEPS_BY_ID
 from tui.core.errors import AnswerError
-from tui.core.next_steps import NextSteps
-from tui.core.steps import CHECKLIST, FORM, STEPS_BY_ID
+from tui.core.output.next_steps import NextSteps
 
 if TYPE_CHECKING:
     from tui.app.wizard_state import Wizard
@@ -163,7 +163,7 @@ class WizardApp(App[int]):
         self.unsaved = False
 
     def load_preset(self, name: str) -> None:
-        from tui.core.answer_files import load_preset
+        from tui.core.answers.files import load_preset
 
         preset = load_preset(name)
         self.answers = layer([preset.answers])

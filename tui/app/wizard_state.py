@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
-    from tui.core.answers import Answers
-    from tui.core.next_steps import NextSteps
+    from tui.core.answers.contract import Answers
+    from tui.core.output.next_steps import NextSteps
 
 
 class Wizard(Protocol):

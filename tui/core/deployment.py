@@ -10,26 +10,26 @@ from collections.abc import Mapping
 from functools import cached_property, lru_cache
 from typing import Any
 
-from tui.core import pod_security
-from tui.core.answers import Answers
-from tui.core.app_endpoints import app_endpoints
-from tui.core.chart_model import effective_values, render_pod
-from tui.core.chart_providers import CHART_PROVIDERS
-from tui.core.chart_values import (
+from tui.core.answers.contract import Answers
+from tui.core.chart.app_endpoints import app_endpoints
+from tui.core.chart.daemonset_patch import DaemonSetPatch, daemonset_patch
+from tui.core.chart.model import effective_values, render_pod
+from tui.core.chart.providers import CHART_PROVIDERS
+from tui.core.chart.values import (
     APM_OWN_SOCKET_DIR,
     DSD_SOCKET_DIR,
     ValuesPlan,
     chart_values,
 )
-from tui.core.cluster_ledger import ClusterLedger
-from tui.core.cluster_model import ClusterModel, cluster_objects
-from tui.core.daemonset_patch import DaemonSetPatch, daemonset_patch
-from tui.core.platforms import PLATFORMS, Platform
-from tui.core.pod_security import CheckResult
-from tui.core.pod_spec import PodSpec
-from tui.core.privileges import Ledger, ledger_of_pod
-from tui.core.rbac_patch import RbacPatch, apply_rbac_patches, rbac_patches
-from tui.core.strategic_merge import apply_patch
+from tui.core.cluster.ledger import ClusterLedger
+from tui.core.cluster.model import ClusterModel, cluster_objects
+from tui.core.cluster.rbac_patch import RbacPatch, apply_rbac_patches, rbac_patches
+from tui.core.platforms.catalog import PLATFORMS, Platform
+from tui.core.pod import pod_security
+from tui.core.pod.ledger import Ledger, ledger_of_pod
+from tui.core.pod.pod_security import CheckResult
+from tui.core.pod.spec import PodSpec
+from tui.core.pod.strategic_merge import apply_patch
 
 
 class Deployment:

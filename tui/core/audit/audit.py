@@ -11,9 +11,9 @@ from typing import Any
 from tui.core.audit.detect import detect
 from tui.core.audit.findings import AuditReport
 from tui.core.audit.values_input import ValuesSource, locate, unsupported_form
-from tui.core.dotted import section
 from tui.core.errors import DdsecureError, InputFileError
-from tui.core.yaml_input import parse_documents, read_text
+from tui.core.yamlio.dotted import section
+from tui.core.yamlio.reader import parse_documents, read_text
 
 _KEY_LINE = re.compile(r"^(\s*)([A-Za-z0-9_.\-/]+|\"[^\"]*\"|'[^']*'):(\s|$)")
 
@@ -98,7 +98,7 @@ def audit_input(
 def _render(report: AuditReport, given: AuditInput, chart: Path | str | None, version: str | None) -> None:
     """`helm template` of the values; a wrapper's values are handed to helm as a values file of their own."""
     from tui.core.audit.helm_render import render_into
-    from tui.core.chart_model import render_pod
+    from tui.core.chart.model import render_pod
 
     assert given.values is not None and given.source is not None
     values = _modelled(given.values)

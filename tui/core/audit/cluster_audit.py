@@ -14,10 +14,10 @@ from typing import Any, NamedTuple
 
 from tui.core.audit.findings import Finding
 from tui.core.audit.infer import COPIED_FILE_KEYS, count_keys, is_set, user_value
-from tui.core.cluster_grants import DANGERS, Grant, dangers_of, grant_set
-from tui.core.cluster_ledger import summarise
-from tui.core.cluster_model import CLUSTER_DEFAULTS, FEATURES, cluster_objects, unmodelled_keys
-from tui.core.dotted import lookup
+from tui.core.cluster.grants import DANGERS, Grant, dangers_of, grant_set
+from tui.core.cluster.ledger import summarise
+from tui.core.cluster.model import CLUSTER_DEFAULTS, FEATURES, cluster_objects, unmodelled_keys
+from tui.core.yamlio.dotted import lookup
 
 
 class DangerRule(NamedTuple):
@@ -169,7 +169,7 @@ def _features_by_shape(grants: set[Grant]) -> dict[Grant, tuple[str, ...]]:
 
 def cluster_ledger_of_manifests(documents: Sequence[Any]) -> dict[str, Any] | None:
     """privileges.json's `cluster` section read off manifests, when they hold the release's RBAC."""
-    from tui.core.cluster_grants import bindings_of, grants_of, workloads_of
+    from tui.core.cluster.grants import bindings_of, grants_of, workloads_of
 
     if not bindings_of(documents):
         return None

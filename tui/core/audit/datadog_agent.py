@@ -14,11 +14,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from tui.core.agent_version import AgentVersion
-from tui.core.answers import Answers, layer
+from tui.core.answers.contract import Answers, layer
 from tui.core.audit.findings import PRIVILEGE_SEVERITY, AuditReport, Finding, Privilege
-from tui.core.dotted import lookup, misplaced_sections, section
 from tui.core.errors import AnswerError
-from tui.core.operator import FEATURE_FIELDS, HOST_PID_FEATURES, KIND
+from tui.core.output.operator import FEATURE_FIELDS, HOST_PID_FEATURES, KIND
+from tui.core.yamlio.dotted import lookup, misplaced_sections, section
 
 # spec.features field -> system_probe answer: the inverse of what the generator writes.
 SYSTEM_PROBE_FIELDS = {field: feature for feature, field in FEATURE_FIELDS.items()}
@@ -404,7 +404,7 @@ def audit_datadog_agent(resource: Mapping[str, Any], path: str) -> AuditReport:
     report.privileges = privileges(resource)
     report.answers = answers.as_dict()
     report.answer_notes = notes
-    from tui.core.operator import privileges_section
+    from tui.core.output.operator import privileges_section
 
     least = privileges_section(answers)
     report.ledger = {"leastPrivilegeForInferredAnswers": least}
@@ -417,7 +417,7 @@ def apply_fix(report: AuditReport, directory: Any, *, force: bool = False) -> tu
     Returns the changes each finding (above info) asks of the user's resource, one line each, and
     the files written.
     """
-    from tui.core.bundle import build_bundle, write_bundle
+    from tui.core.output.bundle import build_bundle, write_bundle
 
     answers = layer([report.answers or {}])
     written = write_bundle(build_bundle(answers, target="operator"), directory, force=force)

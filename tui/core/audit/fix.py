@@ -34,12 +34,12 @@ from typing import TYPE_CHECKING, Any
 
 from tui.core.audit.findings import DELETE, AuditReport, Finding
 from tui.core.audit.values_input import PathStep, ValuesSource, at
-from tui.core.dotted import MISSING, lookup
 from tui.core.errors import InputFileError
-from tui.core.privileges import Ledger, ledger_of_pod
+from tui.core.pod.ledger import Ledger, ledger_of_pod
+from tui.core.yamlio.dotted import MISSING, lookup
 
 if TYPE_CHECKING:
-    from tui.core.next_steps import NextSteps
+    from tui.core.output.next_steps import NextSteps
 
 ALL_SAFE = "all-safe"
 CREDENTIAL_KEYS = ("datadog.apiKey", "datadog.appKey")
@@ -176,7 +176,7 @@ def _new_map(parent: Any) -> Any:
 
 def _pod(values: Mapping[str, Any]) -> dict[str, Any]:
     from tui.core.audit.values_audit import modelled_values
-    from tui.core.chart_model import render_pod
+    from tui.core.chart.model import render_pod
 
     return render_pod(modelled_values(values)[0])
 
@@ -186,7 +186,7 @@ def footprint(values: Mapping[str, Any]) -> Ledger:
 
 
 def _privileged(pod: Mapping[str, Any]) -> set[str]:
-    from tui.core.pod_spec import all_containers
+    from tui.core.pod.spec import all_containers
 
     out = set()
     for container in all_containers(pod):
@@ -237,7 +237,7 @@ def endpoints(
     """How applications reach the Agent from outside its pod: host ports and the sockets on the node."""
     import posixpath
 
-    from tui.core.chart_model import NodeAgentChart
+    from tui.core.chart.model import NodeAgentChart
 
     if modelled is None:
         from tui.core.audit.values_audit import modelled_values
@@ -338,7 +338,7 @@ def _costs_nothing(before: Mapping[str, Any], after: Mapping[str, Any]) -> bool:
     """The chart reads the same configuration either way: only ignored or default-valued keys differ."""
     from tui.core.audit.chart_keys import chart_keys
     from tui.core.audit.values_audit import modelled_values
-    from tui.core.chart_model import effective_values
+    from tui.core.chart.model import effective_values
 
     keys = chart_keys()
 
@@ -374,7 +374,7 @@ class _State:
 
     @cached_property
     def pod(self) -> dict[str, Any]:
-        from tui.core.chart_model import render_pod
+        from tui.core.chart.model import render_pod
 
         return render_pod(self.modelled)
 
@@ -779,7 +779,7 @@ def _check(
     allowed: Mapping[str, Any] | None = None,
 ) -> None:
     """The written text says exactly what was planned, or nothing is written."""
-    from tui.core.yaml_input import parse_documents
+    from tui.core.yamlio.reader import parse_documents
 
     def refuse(why: str) -> InputFileError:
         return InputFileError(f"{where}: cannot be edited safely: {why}; nothing written")
@@ -878,7 +878,7 @@ def answer_findings(values: Mapping[str, Any], plan_values: Mapping[str, Any], w
     Each leaf ddsecure would write is compared with what the base file gives the chart (its own value,
     or the chart's default); only differing leaves become edits, so the user's other keys in the same
     block stay."""
-    from tui.core.chart_model import effective_values
+    from tui.core.chart.model import effective_values
 
     effective = leaves(effective_values(plain(values)))
     report = AuditReport("base", "values")

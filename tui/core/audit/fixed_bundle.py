@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from tui.core.answers import Answers
+from tui.core.answers.contract import Answers
 from tui.core.audit.audit import AuditInput, read_input
 from tui.core.audit.findings import AuditReport
 from tui.core.audit.fix import ALL_SAFE, ANSWER_SETTING, FixResult, answer_findings, plan_fix, report_section
@@ -39,7 +39,7 @@ def _installed_as(answers: Answers, source: ValuesSource) -> Answers:
 
 def _wrapper_file(name: str) -> str:
     """The wrapper's name in the bundle: its own, unless a bundle file has it."""
-    from tui.core.bundle import WRITTEN_BY_DDSECURE
+    from tui.core.output.bundle import WRITTEN_BY_DDSECURE
 
     wrapper = Path(name).name
     if wrapper in WRITTEN_BY_DDSECURE or wrapper.startswith("."):
@@ -49,9 +49,9 @@ def _wrapper_file(name: str) -> str:
 
 def _bundle(answers: Answers, fixed: FixResult, name: str, target: str) -> dict[str, str]:
     from tui.core.audit.values_audit import modelled_values
-    from tui.core.bundle import ANSWERS, REPORT, build_bundle
     from tui.core.deployment import ValuesDeployment
-    from tui.core.next_steps import Wrapper, next_steps
+    from tui.core.output.bundle import ANSWERS, REPORT, build_bundle
+    from tui.core.output.next_steps import Wrapper, next_steps
 
     source = fixed.source
     wrapper: Wrapper | None = None

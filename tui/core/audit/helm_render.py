@@ -17,8 +17,8 @@ from typing import Any
 from tui.core.audit.findings import AuditReport, Finding
 from tui.core.audit.manifest_audit import node_agent_pod, pod_security_findings, pod_security_results
 from tui.core.errors import InputFileError
-from tui.core.privileges import Ledger, ledger_of_pod
-from tui.core.yaml_input import parse_documents
+from tui.core.pod.ledger import Ledger, ledger_of_pod
+from tui.core.yamlio.reader import parse_documents
 
 TIMEOUT_SECONDS = 60
 INSTALL_HINT = (

@@ -10,13 +10,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from tui.core.answers import SITES, Answers
-from tui.core.chart_defaults import CHART_DEFAULTS
-from tui.core.chart_model import NodeAgentChart, agent_version_of
-from tui.core.chart_values import SYSTEM_PROBE_VALUES
-from tui.core.dotted import MISSING, lookup
+from tui.core.answers.contract import SITES, Answers
+from tui.core.chart.defaults import CHART_DEFAULTS
+from tui.core.chart.model import NodeAgentChart, agent_version_of
+from tui.core.chart.values import SYSTEM_PROBE_VALUES
 from tui.core.errors import AnswerError
-from tui.core.platforms import platform_from_values
+from tui.core.platforms.catalog import platform_from_values
+from tui.core.yamlio.dotted import MISSING, lookup
 
 
 def is_set(values: Mapping[str, Any], dotted: str) -> bool:

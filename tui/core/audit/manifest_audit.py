@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from tui.core import pod_security
 from tui.core.audit.cluster_audit import cluster_findings_for_manifests, cluster_ledger_of_manifests
 from tui.core.audit.findings import PRIVILEGE_SEVERITY, AuditReport, Finding, Privilege
 from tui.core.errors import InputFileError
-from tui.core.pod_spec import all_containers, find_node_agent_daemonset, pod_spec_of
-from tui.core.privilege_catalog import capability_why
-from tui.core.privileges import Ledger, ledger_of_pod
+from tui.core.pod import pod_security
+from tui.core.pod.ledger import Ledger, ledger_of_pod
+from tui.core.pod.privilege_catalog import capability_why
+from tui.core.pod.spec import all_containers, find_node_agent_daemonset, pod_spec_of
 
 # Severity of a failed check: what baseline refuses matters more than what only restricted refuses
 # (the Agent cannot run under restricted at all; see the security guidance).
@@ -79,7 +79,7 @@ def ledger_privileges(ledger: Ledger, source: str) -> list[Privilege]:
 
 def privilege_findings(pod: Mapping[str, Any], ledger: Ledger, subject: str) -> list[Finding]:
     """Each privilege of a rendered pod, named, at the severity the values audit gives it."""
-    from tui.core.chart_model import HOST_PID_TRIGGERS
+    from tui.core.chart.model import HOST_PID_TRIGGERS
 
     out: list[Finding] = []
     for spec in all_containers(pod):

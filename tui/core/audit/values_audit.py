@@ -7,7 +7,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from typing import Any
 
-from tui.core.answers import Answers
+from tui.core.answers.contract import Answers
 from tui.core.audit.chart_keys import NO_OP_HINTS, ChartKeys, chart_keys
 from tui.core.audit.cluster_audit import cluster_findings_for_values
 from tui.core.audit.findings import DELETE, AuditReport, Finding, Privilege
@@ -15,7 +15,7 @@ from tui.core.audit.infer import infer_answers, user_value
 from tui.core.audit.values_rules import CONTAINER_KEYS, Context, rule_findings
 from tui.core.audit.values_rules import port_key as _port_key
 from tui.core.audit.values_rules import volume_key as _volume_key
-from tui.core.chart_model import (
+from tui.core.chart.model import (
     HOST_PID_TRIGGERS,
     HOST_ROOT_TRIGGERS,
     SYSTEM_PROBE_TRIGGERS,
@@ -24,7 +24,7 @@ from tui.core.chart_model import (
     unmodelled,
 )
 from tui.core.deployment import Deployment
-from tui.core.privileges import ledger_of_pod
+from tui.core.pod.ledger import ledger_of_pod
 
 _STRING_BOOL = re.compile(r"^(true|false|yes|no|on|off|y|n)$", re.IGNORECASE)
 

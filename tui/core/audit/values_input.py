@@ -51,7 +51,7 @@ class ValuesSource:
         if self.embedded:
             if not isinstance(node, str):
                 raise InputFileError(f"{where}: {self.description} is not a string of YAML")
-            from tui.core.yaml_input import parse_documents
+            from tui.core.yamlio.reader import parse_documents
 
             inner = parse_documents(node, f"{where} ({self.description})")
             if len(inner) > 1:

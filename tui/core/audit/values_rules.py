@@ -12,20 +12,20 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from tui.core.answers import Answers
+from tui.core.answers.contract import Answers
 from tui.core.audit.findings import DELETE, PRIVILEGE_SEVERITY, Finding
 from tui.core.audit.infer import explicit, is_set
-from tui.core.chart_defaults import HOST_PROFILER_CAPABILITIES, SYSTEM_PROBE_CAPABILITIES
-from tui.core.chart_model import (
+from tui.core.chart.defaults import HOST_PROFILER_CAPABILITIES, SYSTEM_PROBE_CAPABILITIES
+from tui.core.chart.model import (
     HOST_PID_TRIGGERS,
     HOST_ROOT_TRIGGERS,
     SYSTEM_PROBE_TRIGGERS,
     NodeAgentChart,
     Trigger,
 )
-from tui.core.chart_values import runtime_socket_setting
-from tui.core.privilege_catalog import capability_why
-from tui.core.privileges import HostPathGrant, Ledger
+from tui.core.chart.values import runtime_socket_setting
+from tui.core.pod.ledger import HostPathGrant, Ledger
+from tui.core.pod.privilege_catalog import capability_why
 
 # pod container name -> its block under agents.containers
 CONTAINER_KEYS = {

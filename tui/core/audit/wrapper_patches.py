@@ -31,7 +31,7 @@ Item = tuple[str, Any]  # (the list it goes in, the entry)
 
 def patch_entries(deployment: Deployment) -> list[dict[str, Any]]:
     """The bundle's patches as kustomize `patches` entries, inline (the wrapper is one file to commit)."""
-    from tui.core.yaml_text import dump
+    from tui.core.yamlio.commented import dump
 
     if not deployment.platform.post_render_patch:
         return []
@@ -47,7 +47,7 @@ def _items(form: str, entries: Sequence[dict[str, Any]]) -> list[Item]:
     """The entries in the wrapper's own shape: kustomize `patches`, or helmfile's two lists of data."""
     if form != "helmfile":
         return [("patches", dict(entry)) for entry in entries]
-    from tui.core.yaml_input import parse_documents
+    from tui.core.yamlio.reader import parse_documents
 
     out: list[Item] = []
     for entry in entries:
@@ -99,7 +99,7 @@ def add_patches(
     _append(holder, source.form, missing)
     _append(_holder(expected[source.document], source.form, source), source.form, missing)
     edited = dump_documents(yaml, documents)
-    from tui.core.yaml_input import parse_documents
+    from tui.core.yamlio.reader import parse_documents
 
     for candidate in dict.fromkeys((carried_over(text, normalised, edited), edited)):
         if candidate and [plain(d) for d in parse_documents(candidate, where)] == expected:

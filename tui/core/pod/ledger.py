@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
-from tui.core import pod_security
-from tui.core.pod_spec import all_containers, host_path_mounts, host_path_volumes
-from tui.core.privilege_catalog import HOST_PID, LISTENERS, UNKNOWN_LISTENER, host_path_info
+from tui.core.pod import pod_security
+from tui.core.pod.privilege_catalog import HOST_PID, LISTENERS, UNKNOWN_LISTENER, host_path_info
+from tui.core.pod.spec import all_containers, host_path_mounts, host_path_volumes
 
 
 class HostPathGrant(NamedTuple):

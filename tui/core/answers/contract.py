@@ -12,9 +12,9 @@ from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple
 
 from tui.core.agent_version import AgentVersion
-from tui.core.cluster import Cluster
 from tui.core.errors import AnswerError
-from tui.core.platforms import PLATFORM_NAMES, PLATFORMS, RUNTIME_SOCKETS, explicit_conflicts
+from tui.core.platforms.api_server import Cluster
+from tui.core.platforms.catalog import PLATFORM_NAMES, PLATFORMS, RUNTIME_SOCKETS, explicit_conflicts
 
 RUNTIMES = ("containerd", "cri-o", "docker")
 DOGSTATSD = ("uds", "udp", "udp-hostport", "off")

@@ -14,8 +14,8 @@ import json
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
-from tui.core.cluster_grants import HOST_SCCS
-from tui.core.cluster_model import ClusterModel
+from tui.core.cluster.grants import HOST_SCCS
+from tui.core.cluster.model import ClusterModel
 
 
 class RbacPatch(NamedTuple):

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from tui.core.chart_defaults import CHART_VERSION
-from tui.core.chart_model import render_pod
-from tui.core.cluster_report import report_section as cluster_report_section
-from tui.core.decisions import applicable, caveat_applies, format_value, worded
+from tui.core.answers.decisions import applicable, caveat_applies, format_value, worded
+from tui.core.chart.defaults import CHART_VERSION
+from tui.core.chart.model import render_pod
 from tui.core.deployment import Deployment
-from tui.core.privilege_catalog import (
+from tui.core.output.cluster_report import report_section as cluster_report_section
+from tui.core.pod.ledger import ContainerGrant, Ledger, ledger_delta, ledger_of_pod
+from tui.core.pod.privilege_catalog import (
     CAPABILITIES,
     HOST_PID,
     LISTENERS,
@@ -18,7 +19,6 @@ from tui.core.privilege_catalog import (
     UNKNOWN_LISTENER,
     host_path_info,
 )
-from tui.core.privileges import ContainerGrant, Ledger, ledger_delta, ledger_of_pod
 
 # The Pod Security level each kind of privilege breaks, in the words kubectl uses when it refuses a pod.
 _PSS_BY_PRIVILEGE = {

@@ -10,22 +10,22 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from tui.core.answers.presets import read_flat_yaml
 from tui.core.errors import InputFileError
-from tui.core.preset_reader import read_flat_yaml
 
 if TYPE_CHECKING:
-    from tui.core.answers import Answers
+    from tui.core.answers.contract import Answers
 
 
 def load_yaml_mapping(path: Path, what: str) -> dict[str, Any]:
     """A YAML file that must hold one mapping; every failure is one line naming the file."""
-    from tui.core.yaml_input import read_text
+    from tui.core.yamlio.reader import read_text
 
     return parse_yaml_mapping(read_text(path, what), f"{what} {path}")
 
 
 def parse_yaml_mapping(text: str, where: str) -> dict[str, Any]:
-    from tui.core.yaml_input import parse_documents
+    from tui.core.yamlio.reader import parse_documents
 
     documents = parse_documents(text, where)
     if len(documents) > 1:
@@ -44,7 +44,7 @@ class Preset(NamedTuple):
 
 def presets_dir() -> Path:
     """Presets ship inside the package (wheel) or sit at the top of a source checkout."""
-    package = Path(__file__).resolve().parent.parent
+    package = Path(__file__).resolve().parents[2]  # tui/, from tui/core/answers/
     for candidate in (package / "presets", package.parent / "presets"):
         if candidate.is_dir():
             return candidate
@@ -73,7 +73,7 @@ def resolve_answers(
 
     The one layering every entry point uses: `generate`, `audit --fix`, and both wizards' start.
     """
-    from tui.core.answers import layer, parse_set
+    from tui.core.answers.contract import layer, parse_set
 
     layers: list[Mapping[str, Any]] = []
     if preset:

@@ -10,15 +10,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from tui.core.chart_model import render_pod
-from tui.core.platforms import PLATFORMS, SPC_T
-from tui.core.yaml_text import CommentedTree
+from tui.core.chart.model import render_pod
+from tui.core.platforms.catalog import PLATFORMS, SPC_T
+from tui.core.yamlio.commented import CommentedTree
 
 if TYPE_CHECKING:
-    from tui.core.answers import Answers
+    from tui.core.answers.contract import Answers
 
-# The plan is chart_values' ValuesPlan; only its CommentedTree part (data, comments, set) is read here,
-# so this module sits below chart_values instead of importing it back.
+# The plan is chart.values' ValuesPlan; only its CommentedTree part (data, comments, set) is read here,
+# so this module sits below chart.values instead of importing it back.
 
 # The volume types of the node-Agent pod besides hostPath and emptyDir: its config maps, and the
 # service account token (admitted through `secret`).

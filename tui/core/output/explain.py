@@ -6,10 +6,10 @@ checks each option breaks are computed by `what_if` from the model.
 
 from __future__ import annotations
 
-from tui.core.answers import Answers
-from tui.core.decisions import Decision, caveat_applies, caveats_for, format_value, with_option, worded
-from tui.core.steps import Step
-from tui.core.what_if import option_checks
+from tui.core.answers.contract import Answers
+from tui.core.answers.decisions import Decision, caveat_applies, caveats_for, format_value, with_option, worded
+from tui.core.answers.steps import Step
+from tui.core.output.what_if import option_checks
 
 
 def explain(decision: Decision, answers: Answers | None = None) -> str:

@@ -3,8 +3,8 @@
 A `Decision` is one answer id; each `Option` says what it gives, what privilege it costs, what is
 lost without it and version caveats. Both wizards, `ddsecure explain` and the report read these
 records; the privilege *delta* of an option and the Pod Security checks it breaks are never written
-here but computed from the model (see `tui.core.what_if`), and the text that shows them all is
-`tui.core.explain`, above both.
+here but computed from the model (see `tui.core.output.what_if`), and the text that shows them all is
+`tui.core.output.explain`, above both.
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
-from tui.core.answers import ANSWER_SPECS, APPARMOR_FIELDS_FROM, FINE_GRAINED_KUBELET_FROM, SITES, Answers
-from tui.core.app_endpoints import dogstatsd_udp_open
-from tui.core.platforms import PLATFORMS, Platform
+from tui.core.answers.contract import ANSWER_SPECS, APPARMOR_FIELDS_FROM, FINE_GRAINED_KUBELET_FROM, SITES, Answers
+from tui.core.chart.app_endpoints import dogstatsd_udp_open
+from tui.core.platforms.catalog import PLATFORMS, Platform
 
 
 class Caveat(str):

@@ -11,10 +11,10 @@ import posixpath
 from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
-from tui.core.answers import Answers
-from tui.core.chart_values import APM_OWN_SOCKET_DIR, DSD_SOCKET_DIR, SHARED_SOCKET_DIRS
-from tui.core.dotted import lookup
-from tui.core.pod_spec import all_containers, host_path_mounts, host_path_volumes
+from tui.core.answers.contract import Answers
+from tui.core.chart.values import APM_OWN_SOCKET_DIR, DSD_SOCKET_DIR, SHARED_SOCKET_DIRS
+from tui.core.pod.spec import all_containers, host_path_mounts, host_path_volumes
+from tui.core.yamlio.dotted import lookup
 
 
 class Rendered(NamedTuple):

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from tui.core.answers import Answers
+from tui.core.answers.contract import Answers
 
 _DOGSTATSD_MODE = {"uds": "socket", "udp": "service", "udp-hostport": "hostip"}
 _APM_MODE = {"uds": "socket", "tcp-local-service": "service", "tcp-hostport": "hostip"}

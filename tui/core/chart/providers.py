@@ -16,9 +16,9 @@ import posixpath
 from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
-from tui.core.cluster import Cluster
-from tui.core.dotted import lookup
-from tui.core.privilege_catalog import PACKAGE_DIRS
+from tui.core.platforms.api_server import Cluster
+from tui.core.pod.privilege_catalog import PACKAGE_DIRS
+from tui.core.yamlio.dotted import lookup
 
 PodSpec = dict[str, Any]
 Render = Callable[[Mapping[str, Any], Cluster], PodSpec]

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import NamedTuple
 
-from tui.core.answers import Answers
-from tui.core.decisions import DECISIONS, DECISIONS_BY_ID, Decision, worded
+from tui.core.answers.contract import Answers
+from tui.core.answers.decisions import DECISIONS, DECISIONS_BY_ID, Decision, worded
 
 SINGLE = "single"  # one decision, asked as it is (choice, bool, multi or text)
 CHECKLIST = "checklist"  # boolean decisions, one tick each: ticked is true

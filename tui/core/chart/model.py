@@ -21,10 +21,10 @@ from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
 from tui.core.agent_version import chart_tag_at_least
-from tui.core.chart_defaults import CHART_DEFAULTS, DEFAULT_AGENT_TAG
-from tui.core.chart_providers import CHART_PROVIDERS
-from tui.core.cluster import ANY_CLUSTER, Cluster
-from tui.core.dotted import lookup
+from tui.core.chart.defaults import CHART_DEFAULTS, DEFAULT_AGENT_TAG
+from tui.core.chart.providers import CHART_PROVIDERS
+from tui.core.platforms.api_server import ANY_CLUSTER, Cluster
+from tui.core.yamlio.dotted import lookup
 
 PodSpec = dict[str, Any]
 

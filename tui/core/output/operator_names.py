@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from tui.core.answers import Answers
+    from tui.core.answers.contract import Answers
 
 OPERATOR_FILE = "datadog-agent.yaml"
 OPERATOR_CHART = "datadog/datadog-operator"

@@ -12,10 +12,10 @@ import textwrap
 from pathlib import Path
 from typing import NamedTuple
 
-from tui.core.answers import Answers
-from tui.core.chart_defaults import CHART_VERSION
-from tui.core.operator_names import OPERATOR_CHART, OPERATOR_FILE, operator_daemonset
-from tui.core.platforms import PLATFORMS
+from tui.core.answers.contract import Answers
+from tui.core.chart.defaults import CHART_VERSION
+from tui.core.output.operator_names import OPERATOR_CHART, OPERATOR_FILE, operator_daemonset
+from tui.core.platforms.catalog import PLATFORMS
 
 # What each target writes, as the wizards offer it (short label, then what it means).
 # The keys are the valid `--target` values.

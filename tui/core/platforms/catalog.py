@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
-from tui.core.cluster import ANY_CLUSTER, Cluster
+from tui.core.platforms.api_server import ANY_CLUSTER, Cluster
 
 # Where each runtime keeps its socket on most distributions; a platform or the answers may say otherwise.
 RUNTIME_SOCKETS = {
@@ -360,7 +360,7 @@ def explicit_conflicts(platform_name: str, given: Mapping[str, Any]) -> str | No
 
 def platform_from_values(values: Mapping[str, Any]) -> str:
     """The platform a values file targets: its switch key (a platform's first chart key) or its socket."""
-    from tui.core.dotted import lookup
+    from tui.core.yamlio.dotted import lookup
 
     for platform in PLATFORMS.values():
         switch = platform.chart_keys[0] if platform.chart_keys else None

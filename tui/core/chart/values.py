@@ -10,12 +10,12 @@ from __future__ import annotations
 import posixpath
 from typing import Any
 
-from tui.core.answers import Answers
-from tui.core.app_endpoints import dogstatsd_udp_open, injection_mode, why_injection_mode
-from tui.core.chart_defaults import SYSTEM_PROBE_CAPABILITIES
-from tui.core.platform_values import add_platform_values
-from tui.core.platforms import PLATFORMS
-from tui.core.security_contexts import (
+from tui.core.answers.contract import Answers
+from tui.core.chart.app_endpoints import dogstatsd_udp_open, injection_mode, why_injection_mode
+from tui.core.chart.defaults import SYSTEM_PROBE_CAPABILITIES
+from tui.core.chart.platform_values import add_platform_values
+from tui.core.platforms.catalog import PLATFORMS
+from tui.core.pod.security_contexts import (
     as_root,
     cluster_agent_container_security_context,
     cluster_agent_pod_security_context,
@@ -25,7 +25,7 @@ from tui.core.security_contexts import (
     why_hardening,
     why_pod_security_context,
 )
-from tui.core.yaml_text import CommentedTree
+from tui.core.yamlio.commented import CommentedTree
 
 DSD_SOCKET_DIR = "/var/run/datadog"
 # APM gets its own directory when DogStatsD does not use a socket: in the shared directory the APM

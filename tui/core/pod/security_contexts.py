@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tui.core.answers import Answers
+from tui.core.answers.contract import Answers
 
 RUNTIME_DEFAULT_SECCOMP = {"type": "RuntimeDefault"}
 

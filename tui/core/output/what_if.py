@@ -6,11 +6,11 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from tui.core.answers import Answers
-from tui.core.cluster_report import cluster_delta
+from tui.core.answers.contract import Answers
 from tui.core.deployment import Deployment
 from tui.core.errors import AnswerError
-from tui.core.privileges import ledger_delta
+from tui.core.output.cluster_report import cluster_delta
+from tui.core.pod.ledger import ledger_delta
 
 
 def option_delta(answers: Answers, decision_id: str, value: Any) -> list[str]:

@@ -11,11 +11,11 @@ import copy
 import posixpath
 from typing import Any, NamedTuple
 
-from tui.core.answers import Answers
-from tui.core.app_endpoints import dogstatsd_udp_open
-from tui.core.chart_values import socket_file_only
-from tui.core.platforms import PLATFORMS
-from tui.core.pod_spec import PodSpec, host_path_mounts, unmounted_host_path_volumes
+from tui.core.answers.contract import Answers
+from tui.core.chart.app_endpoints import dogstatsd_udp_open
+from tui.core.chart.values import socket_file_only
+from tui.core.platforms.catalog import PLATFORMS
+from tui.core.pod.spec import PodSpec, host_path_mounts, unmounted_host_path_volumes
 
 # Step titles, shown in REPORT.md and daemonset-overrides.yaml; the Operator bundle drops SOCKET_FILE_ONLY.
 UNMOUNTED_VOLUMES = "Remove hostPath volumes nothing mounts"

@@ -14,11 +14,11 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from tui import __version__
-from tui.core.answers import Answers
-from tui.core.chart_defaults import CHART_VERSION
+from tui.core.answers.contract import Answers
+from tui.core.chart.defaults import CHART_VERSION
 from tui.core.deployment import Deployment, ValuesDeployment
 from tui.core.errors import BundleError
-from tui.core.next_steps import (
+from tui.core.output.next_steps import (
     NAMESPACE,
     PRIVILEGES,
     RENDERED,
@@ -30,10 +30,10 @@ from tui.core.next_steps import (
     next_steps,
     wrapper_header,
 )
-from tui.core.operator_names import OPERATOR_FILE
-from tui.core.privileges import Ledger
-from tui.core.report import render_report
-from tui.core.yaml_text import dump, header
+from tui.core.output.operator_names import OPERATOR_FILE
+from tui.core.output.report import render_report
+from tui.core.pod.ledger import Ledger
+from tui.core.yamlio.commented import dump, header
 
 OVERRIDES = "daemonset-overrides.yaml"
 KUSTOMIZATION = "kustomization.yaml"
@@ -78,7 +78,7 @@ def build_bundle(
         helm_files[REPORT] = _with_next_steps(render_report(deployment), next_steps(answers, target, wrapper))
         helm_files[ANSWERS] = render_answers(answers, target)
         return helm_files
-    from tui.core import operator
+    from tui.core.output import operator
 
     footprint = operator.OperatorFootprint.of(answers)
     files: dict[str, str] = {}
@@ -107,7 +107,7 @@ def reproduce_command(target: str) -> str:
 
 def render_answers(answers: Answers, target: str) -> str:
     """answers.yaml: the resolved answers (defaults, preset, file and --set combined); never a secret."""
-    from tui.core.decisions import DECISIONS_BY_ID
+    from tui.core.answers.decisions import DECISIONS_BY_ID
 
     top = header(
         f"The answers this bundle was written from, by ddsecure {__version__}. From this directory,\n"
@@ -129,7 +129,7 @@ def _loosest(levels: list[str]) -> str:
 
 def render_datadog_agent(answers: Answers) -> str:
     """datadog-agent.yaml: a header with the install steps, then the commented resource."""
-    from tui.core import operator
+    from tui.core.output import operator
 
     plan = operator.datadog_agent_plan(answers)
     differences = operator.footprint_differences(answers)
@@ -146,7 +146,7 @@ def render_datadog_agent(answers: Answers) -> str:
 
 
 def _render_privileges_with_operator(deployment: Deployment, target: str) -> str:
-    from tui.core import operator
+    from tui.core.output import operator
 
     answers = deployment.answers
     section = operator.privileges_section(answers)
@@ -166,7 +166,7 @@ def _render_privileges_with_operator(deployment: Deployment, target: str) -> str
 
 
 def _report_with_operator(deployment: Deployment, target: str) -> str:
-    from tui.core import operator
+    from tui.core.output import operator
 
     report = render_report(deployment)
     section = operator.report_section(deployment.answers)

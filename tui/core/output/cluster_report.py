@@ -9,11 +9,11 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from tui.core.answers import Answers
-from tui.core.cluster_grants import DANGERS_BY_ID, dangers_of
-from tui.core.cluster_ledger import ClusterLedger, summarise
-from tui.core.cluster_model import FEATURES, cluster_objects
-from tui.core.decisions import DECISIONS_BY_ID, format_value
+from tui.core.answers.contract import Answers
+from tui.core.answers.decisions import DECISIONS_BY_ID, format_value
+from tui.core.cluster.grants import DANGERS_BY_ID, dangers_of
+from tui.core.cluster.ledger import ClusterLedger, summarise
+from tui.core.cluster.model import FEATURES, cluster_objects
 from tui.core.deployment import Deployment
 
 # The decisions that change cluster-level privileges, in the order they are explained.

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from tui.core.cluster_grants import DANGERS, DANGERS_BY_ID, Grant, dangers_of, grant_set, workloads_of
-from tui.core.cluster_model import FEATURES, ClusterModel
+from tui.core.cluster.grants import DANGERS, DANGERS_BY_ID, Grant, dangers_of, grant_set, workloads_of
+from tui.core.cluster.model import FEATURES, ClusterModel
 
 
 class FeatureGrants(NamedTuple):

@@ -15,22 +15,21 @@ import copy
 from functools import cached_property, lru_cache
 from typing import Any
 
-from tui.core.answers import Answers
-from tui.core.app_endpoints import dogstatsd_udp_open
-from tui.core.chart_model import render_pod
-from tui.core.chart_values import (
+from tui.core.answers.contract import Answers
+from tui.core.chart.app_endpoints import dogstatsd_udp_open
+from tui.core.chart.daemonset_patch import SOCKET_FILE_ONLY, DaemonSetPatch, daemonset_patch
+from tui.core.chart.model import render_pod
+from tui.core.chart.values import (
     SYSTEM_PROBE_LABELS,
     admission_config_mode,
     runtime_socket_setting,
     why_admission_controller,
     why_origin_detection,
 )
-from tui.core.daemonset_patch import SOCKET_FILE_ONLY, DaemonSetPatch, daemonset_patch
 from tui.core.deployment import Deployment
-from tui.core.operator_names import OPERATOR_FILE, operator_daemonset
-from tui.core.pod_spec import PodSpec, all_containers
-from tui.core.privileges import Ledger, ledger_delta, ledger_of_pod
-from tui.core.security_contexts import (
+from tui.core.output.operator_names import OPERATOR_FILE, operator_daemonset
+from tui.core.pod.ledger import Ledger, ledger_delta, ledger_of_pod
+from tui.core.pod.security_contexts import (
     as_root,
     cluster_agent_container_security_context,
     cluster_agent_pod_security_context,
@@ -39,9 +38,10 @@ from tui.core.security_contexts import (
     why_hardening,
     why_pod_security_context,
 )
-from tui.core.security_contexts import hardening as hardening_for
-from tui.core.strategic_merge import apply_patch
-from tui.core.yaml_text import CommentedTree
+from tui.core.pod.security_contexts import hardening as hardening_for
+from tui.core.pod.spec import PodSpec, all_containers
+from tui.core.pod.strategic_merge import apply_patch
+from tui.core.yamlio.commented import CommentedTree
 
 API_VERSION = "datadoghq.com/v2alpha1"
 KIND = "DatadogAgent"

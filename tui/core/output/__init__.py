@@ -1,0 +1,1 @@
+"""What is written and shown: the bundle, REPORT.md, next steps, the DatadogAgent, previews."""

@@ -1,0 +1,1 @@
+"""YAML in and out: reading input files, dotted keys, writing commented YAML."""
