@@ -10,8 +10,8 @@ from collections.abc import Mapping
 from functools import cached_property, lru_cache
 from typing import Any
 
+from tui.core.answers.app_endpoints import app_endpoints
 from tui.core.answers.contract import Answers
-from tui.core.chart.app_endpoints import app_endpoints
 from tui.core.chart.daemonset_patch import DaemonSetPatch, daemonset_patch
 from tui.core.chart.model import effective_values, render_pod
 from tui.core.chart.providers import CHART_PROVIDERS

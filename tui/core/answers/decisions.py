@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
+from tui.core.answers.app_endpoints import dogstatsd_udp_open
 from tui.core.answers.contract import ANSWER_SPECS, APPARMOR_FIELDS_FROM, FINE_GRAINED_KUBELET_FROM, SITES, Answers
-from tui.core.chart.app_endpoints import dogstatsd_udp_open
 from tui.core.platforms.catalog import PLATFORMS, Platform
 
 

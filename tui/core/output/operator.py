@@ -15,8 +15,8 @@ import copy
 from functools import cached_property, lru_cache
 from typing import Any
 
+from tui.core.answers.app_endpoints import dogstatsd_udp_open
 from tui.core.answers.contract import Answers
-from tui.core.chart.app_endpoints import dogstatsd_udp_open
 from tui.core.chart.daemonset_patch import SOCKET_FILE_ONLY, DaemonSetPatch, daemonset_patch
 from tui.core.chart.model import render_pod
 from tui.core.chart.values import (
