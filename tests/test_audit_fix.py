@@ -423,7 +423,7 @@ def test_two_edits_on_one_key_never_contradict():
     text = "datadog:\n  logs:\n    enabled: true\n"
     given = read_input(text, "x")
     result = plan_fix(text, "x", given.source, given.values, report)
-    status = {d.finding.id: d for d in result.decisions}
+    status = {d.finding.id: d for d in result.outcomes}
     assert status["made-up-one"].status == APPLIED
     assert status["made-up"].status == REFUSED and "contradicts" in status["made-up"].reason
     assert result.values["datadog"]["logLevel"] == "warn"
@@ -438,8 +438,8 @@ def test_an_edit_that_brings_a_new_problem_is_refused():
     report = AuditReport("x", "values")
     report.findings = [Finding("pid-off", "high", "datadog.useHostPID", "m", "f", (("datadog.useHostPID", False),))]
     result = plan_fix(text, "x", given.source, given.values, report)
-    (decision,) = result.decisions
-    assert decision.status == REFUSED and "origin-detection-without-hostpid" in decision.reason
+    (outcome,) = result.outcomes
+    assert outcome.status == REFUSED and "origin-detection-without-hostpid" in outcome.reason
     assert result.text == text
 
 

@@ -444,8 +444,8 @@ class _Walk:
         files, fixed, _ = based_bundle(answers, read_text(base), str(base), (), target)
         self.steps = fixed.next_steps  # a wrapper's controller installs the chart its own way
         self.say(f"values.yaml is {base}, edited; each of these answers' settings:")
-        for decision in fixed.decisions:
-            self.say(f"  {decision.finding.key}: {decision.summary()}")
+        for outcome in fixed.outcomes:
+            self.say(f"  {outcome.finding.key}: {outcome.summary()}")
         for line in fixed.additions:
             self.say(f"  added to your file: {line}")
         return files

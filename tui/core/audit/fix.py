@@ -46,13 +46,13 @@ CREDENTIAL_KEYS = ("datadog.apiKey", "datadog.appKey")
 SOCKET_VOLUMES = ("dsdsocket", "apmsocket")
 MAX_ROUNDS = 5
 
-# --- decisions -------------------------------------------------------------------------------------
+# --- outcomes -------------------------------------------------------------------------------------
 
 APPLIED, OPT_IN, REFUSED, MANUAL = "applied", "opt-in", "refused", "manual"
 
 
 @dataclass(frozen=True)
-class Decision:
+class FixOutcome:
     """What `--fix` does with one finding, and why: the one wording every output shows."""
 
     finding: Finding
@@ -91,7 +91,7 @@ class FixResult:
     text: str  # the whole input file, edited (wrapper kept)
     values_text: str  # the values alone, edited (the bundle's values.yaml)
     values: dict[str, Any]  # the edited values as data
-    decisions: list[Decision] = field(default_factory=list)
+    outcomes: list[FixOutcome] = field(default_factory=list)
     before: Ledger | None = None
     after: Ledger | None = None
     source: ValuesSource | None = None
@@ -100,8 +100,8 @@ class FixResult:
     additions: list[str] = field(default_factory=list)
     next_steps: NextSteps | None = None
 
-    def applied(self) -> list[Decision]:
-        return [d for d in self.decisions if d.status == APPLIED]
+    def applied(self) -> list[FixOutcome]:
+        return [d for d in self.outcomes if d.status == APPLIED]
 
 
 # --- leaves and edits on plain data -----------------------------------------------------------------
@@ -428,16 +428,16 @@ def decide_all(
     *,
     follow_up: bool = True,
     allowed: Mapping[str, Any] | None = None,
-) -> tuple[dict[str, Any], list[Decision], list[tuple[str, Any]]]:
-    """The fixed values, one decision per finding of `report` (and of any later round), and the edits
+) -> tuple[dict[str, Any], list[FixOutcome], list[tuple[str, Any]]]:
+    """The fixed values, one outcome per finding of `report` (and of any later round), and the edits
     made, in order. `follow_up`: re-audit after each round and fix what the audit finds next (audit
     --fix); without it only `report`'s findings are decided (generate --base). `allowed`: a pod whose
     privileges an edit may bring (the pod of the answers the user chose); by default none."""
     current = _State(plain(values), name)
     audited = {(f.id, f.key) for f in current.report.findings}
     made: list[tuple[str, Any]] = []
-    decisions: dict[tuple[str, str], Decision] = {}
-    decided_on: dict[tuple[str, str], int] = {}  # the version of the values each decision read
+    outcomes: dict[tuple[str, str], FixOutcome] = {}
+    decided_on: dict[tuple[str, str], int] = {}  # the version of the values each outcome read
     claimed: dict[str, tuple[Any, str]] = {}  # key -> (value, finding id) of edits made
     version = 0
     findings = report.sorted_findings()
@@ -445,11 +445,11 @@ def decide_all(
         start = version
         for finding in findings:
             handle = (finding.id, finding.key)
-            if handle in decisions and (decisions[handle].status == APPLIED or decided_on[handle] == version):
+            if handle in outcomes and (outcomes[handle].status == APPLIED or decided_on[handle] == version):
                 continue  # made, or decided on exactly these values already
-            decision, edited = _decide(finding, current, claimed, chosen, allowed)
-            decisions[handle], decided_on[handle] = decision, version
-            if decision.status == APPLIED and edited is not None:
+            outcome, edited = _decide(finding, current, claimed, chosen, allowed)
+            outcomes[handle], decided_on[handle] = outcome, version
+            if outcome.status == APPLIED and edited is not None:
                 current, version = edited, version + 1
                 decided_on[handle] = version
                 made += finding.changes
@@ -460,11 +460,11 @@ def decide_all(
         if version == start:
             break
     remaining = {(f.id, f.key) for f in current.report.findings}
-    for handle, decision in decisions.items():
-        if decision.status in (OPT_IN, MANUAL) and handle in audited and handle not in remaining:
+    for handle, outcome in outcomes.items():
+        if outcome.status in (OPT_IN, MANUAL) and handle in audited and handle not in remaining:
             # Another applied edit cleared it (two findings about one key, say).
-            decisions[handle] = Decision(decision.finding, APPLIED, "cleared by the other applied edits")
-    return current.values, list(decisions.values()), made
+            outcomes[handle] = FixOutcome(outcome.finding, APPLIED, "cleared by the other applied edits")
+    return current.values, list(outcomes.values()), made
 
 
 def _decide(
@@ -473,19 +473,19 @@ def _decide(
     claimed: Mapping[str, tuple[Any, str]],
     chosen: Sequence[str],
     allowed: Mapping[str, Any] | None = None,
-) -> tuple[Decision, _State | None]:
+) -> tuple[FixOutcome, _State | None]:
     if not finding.changes:
-        return Decision(finding, MANUAL, "no automatic edit" + (f" ({finding.fix})" if finding.fix else "")), None
+        return FixOutcome(finding, MANUAL, "no automatic edit" + (f" ({finding.fix})" if finding.fix else "")), None
     edited = _State(with_changes(current.values, finding.changes), current.name)
     if edited.values == current.values:
-        return Decision(finding, MANUAL, "the edit changes nothing in this file"), None
+        return FixOutcome(finding, MANUAL, "the edit changes nothing in this file"), None
     try:
         grants = pod_grants(current.pod, edited.pod)
         if allowed is not None and grants:
             asked = set(pod_grants(current.pod, allowed))
             grants = [g for g in grants if g not in asked]
     except (AttributeError, TypeError, ValueError, KeyError, IndexError) as error:
-        return Decision(finding, REFUSED, f"the chart model cannot read the edited values ({error})"), None
+        return FixOutcome(finding, REFUSED, f"the chart model cannot read the edited values ({error})"), None
     if grants:
         from tui.core.audit.chart_keys import chart_keys
 
@@ -496,28 +496,28 @@ def _decide(
         ]
         why = f"{ignored[0]} is ignored today; fixed, it would grant " if ignored else "it would grant "
         shown = ", ".join(grants[:6]) + (f" and {len(grants) - 6} more" if len(grants) > 6 else "")
-        return Decision(finding, REFUSED, why + shown + " (a fix never raises a privilege)", tuple(grants)), None
+        return FixOutcome(finding, REFUSED, why + shown + " (a fix never raises a privilege)", tuple(grants)), None
     for dotted, value in finding.changes:
         for other, (other_value, other_id) in claimed.items():
             same = other == dotted
             nested = other.startswith(dotted + ".") or dotted.startswith(other + ".")
             if (same and not _same(other_value, value)) or (nested and other_id != finding.id):
-                return Decision(finding, REFUSED, f"it contradicts the {other_id} edit of {other}"), None
+                return FixOutcome(finding, REFUSED, f"it contradicts the {other_id} edit of {other}"), None
     costs = [reason for dotted, value in finding.changes if (reason := current.owner.touches(dotted, value))]
     lost = sorted(current.endpoints - edited.endpoints)
     costs += [f"applications reaching the Agent through {e} lose it" for e in lost]
     free = ALL_SAFE in chosen and not finding.cost and _costs_nothing(current.values, edited.values)
     if costs and not (wanted(finding, chosen) or free):
-        return Decision(finding, OPT_IN, "; ".join(costs)), None
+        return FixOutcome(finding, OPT_IN, "; ".join(costs)), None
     if (finding.id, finding.key) in edited.issues:
-        return Decision(finding, REFUSED, "its edit does not clear the finding"), None
+        return FixOutcome(finding, REFUSED, "its edit does not clear the finding"), None
     new = sorted(edited.issues - current.issues) if allowed is None else []
     if new:
         shown = ", ".join(f"{i} ({k})" for i, k in new)
-        return Decision(finding, REFUSED, f"the edit would bring {shown}"), None
+        return FixOutcome(finding, REFUSED, f"the edit would bring {shown}"), None
     done = "; ".join(costs) if costs else _default_cost(finding, current.values)
     rule_cost = finding.cost  # the rule's own word on what the edit takes away
-    return Decision(finding, APPLIED, done + (f"; it costs: {rule_cost}" if rule_cost else "")), edited
+    return FixOutcome(finding, APPLIED, done + (f"; it costs: {rule_cost}" if rule_cost else "")), edited
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -728,7 +728,7 @@ def plan_fix(
     file is then read once, and its documents are edited in place."""
     before = plain(values)
     old_documents = [plain(d) for d in documents] if documents is not None else None
-    fixed, decisions, changes = decide_all(before, report, name, chosen, follow_up=follow_up, allowed=allowed)
+    fixed, outcomes, changes = decide_all(before, report, name, chosen, follow_up=follow_up, allowed=allowed)
     where = f"file {name}"
     # ruamel writes \n; a Windows file is edited as \n and given its \r\n back, so no other line changes.
     crlf = "\r\n" in text
@@ -754,7 +754,7 @@ def plan_fix(
         text=whole,
         values_text=inner,
         values=fixed,
-        decisions=decisions,
+        outcomes=outcomes,
         before=footprint(before),
         after=footprint(fixed),
         source=source,
@@ -855,11 +855,11 @@ def report_section(fixed: FixResult, name: str) -> str:
         "",
     ]
     order = {APPLIED: 0, OPT_IN: 1, REFUSED: 2, MANUAL: 3}
-    for decision in sorted(fixed.decisions, key=lambda d: order[d.status]):
-        finding = decision.finding
+    for outcome in sorted(fixed.outcomes, key=lambda d: order[d.status]):
+        finding = outcome.finding
         head = f"- `{finding.id}` `{finding.key}` ({finding.severity}): {finding.message}."
-        out.append(f"{head} **{decision.summary()}**")
-    if not fixed.decisions:
+        out.append(f"{head} **{outcome.summary()}**")
+    if not fixed.outcomes:
         out.append("- no finding: nothing changed")
     if fixed.additions:
         out += ["", f"Added to `{PurePath(name).name}` beside the values (nothing of yours changed or removed):", ""]

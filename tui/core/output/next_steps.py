@@ -82,7 +82,7 @@ class Way(NamedTuple):
     note: str = ""  # a paragraph the user must read before running it (what it does not apply, and why)
 
 
-class Step(NamedTuple):
+class InstallStep(NamedTuple):
     """A numbered step: alternative ways (run exactly one), then the commands every way shares."""
 
     title: str
@@ -99,7 +99,7 @@ def _paragraph(note: str, indent: str) -> list[str]:
 
 class NextSteps(NamedTuple):
     target: str
-    steps: tuple[Step, ...]
+    steps: tuple[InstallStep, ...]
 
     def lines(self, directory: Path | str | None = None) -> list[str]:
         """Plain text, indented for a terminal or a `#` header."""
@@ -306,12 +306,12 @@ def next_steps(answers: Answers, target: str, wrapper: Wrapper | None = None) ->
         '--from-literal api-key="$DD_API_KEY"'
     )
     if wrapper is None or target != "helm":  # the Operator way installs its chart with helm too
-        prepare = Step(
+        prepare = InstallStep(
             "Create the namespace and the API key Secret, and add the Datadog Helm repository:",
             (f"kubectl apply -f {NAMESPACE}", secret, f"helm repo add {HELM_REPO} {HELM_REPO_URL} && helm repo update"),
         )
     else:  # the wrapper's controller fetches the chart from the repository the wrapper names
-        prepare = Step("Create the namespace and the API key Secret:", (f"kubectl apply -f {NAMESPACE}", secret))
+        prepare = InstallStep("Create the namespace and the API key Secret:", (f"kubectl apply -f {NAMESPACE}", secret))
     names = daemonsets(answers, target)
     check_title = (
         f"Check that the running Agent grants exactly what {PRIVILEGES} lists (if not, exit 1 and the differences):"
@@ -323,11 +323,11 @@ def next_steps(answers: Answers, target: str, wrapper: Wrapper | None = None) ->
             title=f"A. With {helm.title} ({helm.how}):" if wrapper is None else f"A. With {helm.title}:"
         )
         operator = operator._replace(title=f"B. With {operator.title} ({operator.how}):")
-        install = Step(
+        install = InstallStep(
             "Install the Agent ONE way, A or B, not both: each runs its own Agent on every node.",
             ways=(helm, operator),
         )
-        check = Step(
+        check = InstallStep(
             check_title,
             ways=(
                 Way("after A (Helm chart):", (verify_command(answers, names["helm"]), AUDIT_LIVE)),
@@ -339,6 +339,6 @@ def next_steps(answers: Answers, target: str, wrapper: Wrapper | None = None) ->
         title = f"Install the Agent with {way.title}" + (
             f" ({way.how}):" if wrapper is None or target != "helm" else ":"
         )
-        install = Step(title, way.commands, note=way.note)
-        check = Step(check_title, (verify_command(answers, names[target]), AUDIT_LIVE))
+        install = InstallStep(title, way.commands, note=way.note)
+        check = InstallStep(check_title, (verify_command(answers, names[target]), AUDIT_LIVE))
     return NextSteps(target, (prepare, install, check))
