@@ -26,7 +26,6 @@ _APM_MODE = {"uds": "socket", "tcp-local-service": "service", "tcp-hostport": "h
 class AppEndpoints(NamedTuple):
     """How applications reach each enabled transport (`socket`, `hostip`, `service`; None when off)."""
 
-    injected: bool
     dogstatsd: str | None
     apm: str | None
 
@@ -45,9 +44,9 @@ def app_endpoints(answers: Answers) -> AppEndpoints:
     dogstatsd = _DOGSTATSD_MODE.get(answers.dogstatsd)
     apm = _APM_MODE.get(answers.apm)
     if not answers.admission_controller:
-        return AppEndpoints(False, dogstatsd, apm)
+        return AppEndpoints(dogstatsd, apm)
     mode = injection_mode(answers)
-    return AppEndpoints(True, mode if dogstatsd else None, mode if apm else None)
+    return AppEndpoints(mode if dogstatsd else None, mode if apm else None)
 
 
 def dogstatsd_udp_open(answers: Answers) -> bool:

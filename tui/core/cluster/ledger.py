@@ -67,9 +67,6 @@ class ClusterLedger(NamedTuple):
 
         return sorted(rows, key=rank)
 
-    def dangerous_grants(self, danger: str) -> list[str]:
-        return [g for g in self.grants if danger in dangers_of(g)]
-
 
 def describe(grant: str) -> str:
     """A grant in words: `list/watch secrets (cluster-wide)`."""

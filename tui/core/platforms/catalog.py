@@ -80,7 +80,6 @@ _ROOT_SOCKET = (
 _OPENSHIFT_API = "quota.openshift.io/v1/ClusterResourceQuota"
 _OPENSHIFT_SCC_API = "security.openshift.io/v1/SecurityContextConstraints"
 AUTOPILOT_ALLOWLIST_APIS = ("auto.gke.io/v1/AllowlistSynchronizer", "auto.gke.io/v1/WorkloadAllowlist")
-AUTOPILOT_ALLOWLIST_KUBE = "v1.32.1-gke.1729000"
 AKS_KUBELET_CA = "/etc/kubernetes/certs/kubeletserver.crt"
 SPC_T = {"user": "system_u", "role": "system_r", "type": "spc_t", "level": "s0"}
 
@@ -318,10 +317,6 @@ PLATFORMS: dict[str, Platform] = {
 }
 
 PLATFORM_NAMES = tuple(PLATFORMS)
-
-
-def platform_named(name: str) -> Platform:
-    return PLATFORMS[name]
 
 
 def refusal_message(platform: Platform, answer_id: str, value: Any) -> str:
