@@ -32,15 +32,11 @@ from tui.core.audit.fix import (
 from tui.core.audit.values_audit import audit_values
 from tui.core.output.bundle import PRIVILEGES, REPORT, VALUES
 
-from conftest import CHART_REFERENCE
+from conftest import REFERENCE_VALUES, needs_chart, needs_reference
 
 CORPUS = Path(__file__).parent / "fix_corpus"
 FILES = sorted(p.name for p in CORPUS.glob("*.yaml"))
-DEFAULT_VALUES = CHART_REFERENCE / "values.yaml"
-needs_reference = pytest.mark.skipif(
-    not DEFAULT_VALUES.is_file(),
-    reason=f"reference chart values not found at {DEFAULT_VALUES} (set DDSECURE_REFERENCE_DIR)",
-)
+DEFAULT_VALUES = REFERENCE_VALUES
 _COMMENT = re.compile(r"(?:^|\s)(#.*)$")
 
 
@@ -385,9 +381,7 @@ def _helm_pod(values_file: Path) -> dict[str, Any]:
     return node_agent_pod(documents, "render")[0]
 
 
-@pytest.mark.skipif(
-    not __import__("os").environ.get("DDSECURE_CHART_DIR"), reason="DDSECURE_CHART_DIR is not set: no chart"
-)
+@needs_chart
 @pytest.mark.parametrize("name", FILES)
 def test_real_helm_renders_no_more_privilege_after_the_fix(name, tmp_path):
     import json as _json
@@ -571,9 +565,7 @@ def test_a_windows_file_keeps_its_line_endings_and_every_other_byte(tmp_path):
 
 
 @needs_reference
-@pytest.mark.skipif(
-    not __import__("os").environ.get("DDSECURE_CHART_DIR"), reason="DDSECURE_CHART_DIR is not set: no chart"
-)
+@needs_chart
 def test_real_helm_renders_no_more_privilege_after_fixing_the_chart_values(tmp_path):
     fix(DEFAULT_VALUES, tmp_path / "out")
     pods = [_helm_pod(DEFAULT_VALUES), _helm_pod(tmp_path / "out" / VALUES)]
