@@ -8,7 +8,6 @@ the text offers them as alternatives, never as one list to run from top to botto
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 from typing import NamedTuple
 
@@ -94,6 +93,8 @@ class InstallStep(NamedTuple):
 def _paragraph(note: str, indent: str) -> list[str]:
     if not note:
         return []
+    import textwrap  # imported here for start-up speed: only a step with a note (a platform, a wrapper) wraps text
+
     return textwrap.wrap(note, 100, initial_indent=indent, subsequent_indent=indent, break_on_hyphens=False)
 
 
