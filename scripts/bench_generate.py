@@ -30,26 +30,29 @@ GOAL = 0.60
 LAUNCH = "import sys; from tui.__main__ import run; sys.exit(run())"
 
 
-def timed(argv: list[str], env: dict[str, str] | None = None) -> float:
+def timed(argv: list[str], checkout: Path | None = None) -> float:
     start = time.perf_counter()
-    subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **from_checkout(checkout))
     return time.perf_counter() - start
 
 
-def checkout_env(checkout: Path) -> dict[str, str]:
-    return {**os.environ, "PYTHONPATH": str(checkout)}
+def from_checkout(checkout: Path | None) -> dict:
+    """Run in the checkout with it on PYTHONPATH (`python -c` puts the working directory first on sys.path)."""
+    if checkout is None:
+        return {}
+    return {"cwd": checkout, "env": {**os.environ, "PYTHONPATH": str(checkout)}}
 
 
 def bench_preset(checkouts: dict[str, Path], helm: str, chart: str, preset: str, runs: int, work: Path) -> float:
     """Print the medians for one preset; return this checkout's ratio generate / helm template."""
     generate = [sys.executable, "-c", LAUNCH, "generate", "--preset", preset, "-o"]
     seed = work / preset / "seed"
-    subprocess.run([*generate, str(seed)], check=True, stdout=subprocess.DEVNULL, env=checkout_env(REPO))
+    subprocess.run([*generate, str(seed)], check=True, stdout=subprocess.DEVNULL, **from_checkout(REPO))
     times: dict[str, list[float]] = {name: [] for name in checkouts}
     theirs: list[float] = []
     for run in range(runs):
         for name, checkout in checkouts.items():
-            times[name].append(timed([*generate, str(work / preset / f"{name}{run}")], checkout_env(checkout)))
+            times[name].append(timed([*generate, str(work / preset / f"{name}{run}")], checkout))
         theirs.append(timed([helm, "template", "datadog", chart, "-f", str(seed / "values.yaml")]))
     template = statistics.median(theirs)
     ratios = {name: statistics.median(samples) / template for name, samples in times.items()}

@@ -17,10 +17,10 @@ from tui.core.answers.contract import Answers, layer
 from tui.core.answers.decisions import DECISIONS_BY_ID
 from tui.core.answers.steps import CHECKLIST, FORM, STEPS_BY_ID
 from tui.core.errors import AnswerError
-from tui.core.output.next_steps import NextSteps
 
 if TYPE_CHECKING:
     from tui.app.wizard_state import Wizard
+    from tui.core.output.next_steps import NextSteps
 
 # Start-up: only the first step's screen module is imported before the first paint; dialogs, the
 # palette's preset provider and the other screens are imported when they are first needed.

@@ -14,6 +14,7 @@ from typing import Any, NamedTuple
 
 from tui.core.answers.app_endpoints import dogstatsd_udp_open
 from tui.core.answers.contract import ANSWER_SPECS, APPARMOR_FIELDS_FROM, FINE_GRAINED_KUBELET_FROM, SITES, Answers
+from tui.core.errors import AnswerError
 from tui.core.platforms.catalog import PLATFORMS, Platform
 
 
@@ -59,8 +60,6 @@ def caveats_for(decision: Decision, option: Option | None, answers: Answers | No
 
 def with_option(answers: Answers, decision_id: str, value: Any) -> Answers:
     """The answers as they would be with `value` chosen (unchanged when the combination is refused)."""
-    from tui.core.errors import AnswerError
-
     current = getattr(answers, decision_id)
     if isinstance(current, tuple) and not isinstance(value, tuple):
         value = (*current, value)

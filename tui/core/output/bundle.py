@@ -15,9 +15,11 @@ from pathlib import Path
 
 from tui import __version__
 from tui.core.answers.contract import Answers
+from tui.core.answers.decisions import DECISIONS_BY_ID
 from tui.core.chart.defaults import CHART_VERSION
 from tui.core.deployment import Deployment, ValuesDeployment
 from tui.core.errors import BundleError
+from tui.core.output import operator
 from tui.core.output.next_steps import (
     NAMESPACE,
     PRIVILEGES,
@@ -78,8 +80,6 @@ def build_bundle(
         helm_files[REPORT] = _with_next_steps(render_report(deployment), next_steps(answers, target, wrapper))
         helm_files[ANSWERS] = render_answers(answers, target)
         return helm_files
-    from tui.core.output import operator
-
     footprint = operator.OperatorFootprint.of(answers)
     files: dict[str, str] = {}
     if target == "both":
@@ -107,8 +107,6 @@ def reproduce_command(target: str) -> str:
 
 def render_answers(answers: Answers, target: str) -> str:
     """answers.yaml: the resolved answers (defaults, preset, file and --set combined); never a secret."""
-    from tui.core.answers.decisions import DECISIONS_BY_ID
-
     top = header(
         f"The answers this bundle was written from, by ddsecure {__version__}. From this directory,\n"
         f"  {reproduce_command(target)}\n"
@@ -129,8 +127,6 @@ def _loosest(levels: list[str]) -> str:
 
 def render_datadog_agent(answers: Answers) -> str:
     """datadog-agent.yaml: a header with the install steps, then the commented resource."""
-    from tui.core.output import operator
-
     plan = operator.datadog_agent_plan(answers)
     differences = operator.footprint_differences(answers)
     steps = "\n".join(f"  {line}" for line in next_steps(answers, "operator").lines())
@@ -146,8 +142,6 @@ def render_datadog_agent(answers: Answers) -> str:
 
 
 def _render_privileges_with_operator(deployment: Deployment, target: str) -> str:
-    from tui.core.output import operator
-
     answers = deployment.answers
     section = operator.privileges_section(answers)
     if target == "operator":
@@ -166,8 +160,6 @@ def _render_privileges_with_operator(deployment: Deployment, target: str) -> str
 
 
 def _report_with_operator(deployment: Deployment, target: str) -> str:
-    from tui.core.output import operator
-
     report = render_report(deployment)
     section = operator.report_section(deployment.answers)
     if target == "operator":

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 from tui.core.platforms.api_server import ANY_CLUSTER, Cluster
+from tui.core.yamlio.dotted import lookup
 
 # Where each runtime keeps its socket on most distributions; a platform or the answers may say otherwise.
 RUNTIME_SOCKETS = {
@@ -355,8 +356,6 @@ def explicit_conflicts(platform_name: str, given: Mapping[str, Any]) -> str | No
 
 def platform_from_values(values: Mapping[str, Any]) -> str:
     """The platform a values file targets: its switch key (a platform's first chart key) or its socket."""
-    from tui.core.yamlio.dotted import lookup
-
     for platform in PLATFORMS.values():
         switch = platform.chart_keys[0] if platform.chart_keys else None
         if switch is not None and switch.value is True and lookup(values, switch.key) is True:
