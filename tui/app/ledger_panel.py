@@ -38,7 +38,7 @@ def cluster_line(answers: Answers) -> str:
 def breaks_checks(decision_id: str, value: Any, answers: Answers) -> tuple[str, ...]:
     """The Pod Security checks choosing `value` breaks (cached by `what_if`)."""
     # Imported here for start-up speed: the first screen shows before any deployment is computed.
-    from tui.core.what_if import option_checks
+    from tui.core.output.what_if import option_checks
 
     return option_checks(decision_id, value, answers)
 
