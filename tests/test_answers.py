@@ -104,3 +104,35 @@ def test_host_pid_only_for_uds_with_origin_detection():
 def test_every_spec_lists_its_allowed_values():
     for spec in ANSWER_SPECS.values():
         assert spec.allowed(), spec.id
+
+
+# --- issue 18 item 3: a pasted key is not a Secret name -----------------------------------------------
+
+
+_HEX = "0123456789abcdef"
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [
+        ((_HEX * 2), "an API key"),
+        ((_HEX * 3)[:40], "an application key"),
+        ((_HEX * 2).upper(), "an API key"),
+        ("dd-" + (_HEX * 2) + "-secret", "an API key"),
+    ],
+)
+def test_a_secret_name_that_looks_like_a_key_is_refused_without_echoing_it(name, kind):
+    for read in (
+        lambda: Answers(api_key_secret=name),
+        lambda: layer([{"api_key_secret": name}]),  # answers files and presets
+        lambda: Answers().replace(**dict([parse_set(f"api_key_secret={name}")])),  # --set
+    ):
+        with pytest.raises(AnswerError) as refused:
+            read()
+        assert f"looks like {kind}" in str(refused.value)
+        assert name.lower() not in str(refused.value).lower()
+
+
+@pytest.mark.parametrize("name", ["datadog-secret", "dd-" + "a" * 31, "a" * 33 + "-x", "deadbeef" * 3])
+def test_secret_names_that_are_not_keys_are_kept(name):
+    assert Answers(api_key_secret=name).api_key_secret == name

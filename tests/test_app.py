@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -620,8 +621,9 @@ async def test_review_and_ledger_show_the_cluster_privileges_dangerous_first() -
         block = text_of(app.screen.query_one("#cluster-privileges", Static))
         lines = block.splitlines()
         assert lines[0].startswith("119 RBAC permissions") and "dangerous: Secrets" in lines[0]
-        assert lines[1].startswith("  admission controller: Secrets, admission webhooks")
-        assert lines[2].startswith("  node Agent: kubelet API: kubelet proxy (nodes/proxy)")
+        # each line with its count (issue 18: the counts add up to the total)
+        assert re.match(r"  admission controller \(\d+\): Secrets, admission webhooks", lines[1])
+        assert re.match(r"  node Agent: kubelet API \(\d+\): kubelet proxy \(nodes/proxy\)", lines[2])
     assert cluster_line(Answers()).endswith("; none dangerous")
 
 

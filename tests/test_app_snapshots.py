@@ -43,6 +43,11 @@ class TestGroupedSteps:
         app = WizardApp(Answers(admission_controller=True), start="cluster_features")
         assert snap_compare(app, press=["down", "down"], terminal_size=size)
 
+    def test_cluster_features_ticked_item_says_remove_in_both_panes(self, snap_compare, size) -> None:
+        # Issue 18 item 6: the ticked admission controller, highlighted: both panes say "if you remove".
+        app = WizardApp(Answers(admission_controller=True), start="cluster_features")
+        assert snap_compare(app, terminal_size=size)
+
     def test_release_details_form(self, snap_compare, size) -> None:
         # Tab to the cluster name; an invalid namespace is refused under its own field.
         app = WizardApp(Answers(cluster_name="eu-1"), start="release_details")

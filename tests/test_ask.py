@@ -110,8 +110,9 @@ def assert_same_bundle(asked: Path, expected: Path) -> None:
 def test_enter_alone_accepts_every_default_and_writes_what_generate_writes(tmp_path):
     run = walk(ENTER * DEFAULT_QUESTIONS + TARGET + ENTER, tmp_path / "asked")
     assert run.rc == 0, run.err
-    assert_same_bundle(tmp_path / "asked", generated(tmp_path))
-    assert "Wrote 7 files to" in run.out
+    expected = generated(tmp_path)
+    assert_same_bundle(tmp_path / "asked", expected)
+    assert f"Wrote {len(list(expected.iterdir()))} files to" in run.out  # the fence and Kyverno's exception too
     assert "helm template datadog datadog/datadog --version 3.240.0" in run.out
     assert "Pod Security: agent privileged, apps restricted" in run.out
     assert "hostPath /var/run/containerd ro" in run.out
@@ -480,3 +481,82 @@ def test_question_mark_explains_for_the_answers_given_so_far(tmp_path):
     run = walk(ENTER * 9 + "?" + CTRL_C, None, answers=answers)  # run_as is the 10th question
     assert explain(DECISIONS_BY_ID["run_as"], Answers(agent_version="7.45.0")) in run.out
     assert "UID 101" in run.out and "UID 100 " not in run.out
+
+
+# --- issue 18 item 9: wrapped validation messages, going back, question numbers -------------------------
+
+ESC = "\x1b"
+NUMBER = re.compile(r"\[(\d+)/(\d+)\]")
+
+
+def test_a_validation_message_wraps_instead_of_being_cut(tmp_path):
+    run = walk([ENTER, CLEAR + "7.x" + ENTER, CTRL_C], None, columns=60)
+    message = "agent_version: '7.x' is not an Agent 7 version; expected 7.MINOR.PATCH, optionally with -jmx or -full"
+    assert len(message) > 60
+    assert "".join(message.split()) in "".join(run.screen.split())
+
+
+def test_a_validation_message_wraps_in_a_pseudo_terminal(tmp_path):
+    pexpect = pytest.importorskip("pexpect")
+    env = {**os.environ, "PYTHONPATH": str(REPO), "TERM": "xterm-256color", "NO_COLOR": "1"}
+    env["PROMPT_TOOLKIT_NO_CPR"] = "1"
+    child = pexpect.spawn(
+        sys.executable, ["-m", "tui", "ask", "-o", str(tmp_path / "b")], env=env, cwd=str(tmp_path),
+        encoding="utf-8", timeout=30, dimensions=(30, 80),
+    )  # fmt: skip
+    try:
+        child.expect_exact(DECISIONS_BY_ID["platform"].question)
+        child.send(ENTER)
+        child.expect_exact(DECISIONS_BY_ID["agent_version"].question)
+        child.send(CLEAR + "7.x" + ENTER)
+        child.expect_exact("(e.g. 7.81.1)")  # the end of a 115-character message, past column 80
+        child.send(CTRL_C)
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    assert child.exitstatus == EXIT_INTERRUPTED
+
+
+def test_escape_returns_to_the_previous_question_keeping_its_answer(tmp_path):
+    # platform: Enter; agent version: Esc -> platform again (its answer, generic, is the default); then on
+    keys = [ENTER, ESC, ENTER, *([ENTER] * (DEFAULT_QUESTIONS - 1)), TARGET, ENTER]
+    run = walk(keys, tmp_path / "asked")
+    assert run.rc == 0, run.err
+    asked = [match.group(0) for match in NUMBER.finditer(run.out + run.screen)]
+    assert run.screen.count(f"[1/{DEFAULT_QUESTIONS}] {DECISIONS_BY_ID['platform'].question}") >= 2
+    assert f"[{DEFAULT_QUESTIONS}/{DEFAULT_QUESTIONS}]" in asked
+    assert_same_bundle(tmp_path / "asked", generated(tmp_path))
+
+
+def test_the_back_choice_returns_to_the_previous_question(tmp_path):
+    # platform: Enter; version: Enter; runtime (a choice): the "← back" entry, second to last (up twice)
+    run = walk([ENTER, ENTER, "k" + "k" + ENTER, CTRL_C], None)
+    assert "← back (the previous question; or Esc)" in run.screen
+    assert run.screen.count(DECISIONS_BY_ID["agent_version"].question) >= 2
+    assert run.rc == EXIT_INTERRUPTED
+
+
+def test_escape_at_the_first_question_stays_there(tmp_path):
+    run = walk([ESC, CTRL_C], None)
+    assert "This is the first question." in run.out
+
+
+def test_question_numbers_count_the_questions_asked_when_the_platform_settles_the_runtime(tmp_path):
+    # k3s settles the runtime: its question is not asked, and no number is skipped
+    run = walk(ENTER * 20 + TARGET + ENTER, tmp_path / "asked", preset="k3s-uds")
+    assert run.rc == 0, run.err
+    numbers = sorted({(int(n), int(total)) for n, total in NUMBER.findall(run.screen)})
+    totals = {total for _, total in numbers}
+    assert len(totals) == 1
+    assert [n for n, _ in numbers] == list(range(1, totals.pop() + 1))
+    assert DECISIONS_BY_ID["runtime"].question not in run.screen
+
+
+def test_an_api_key_typed_as_the_secret_name_is_refused_and_asked_again(tmp_path):
+    """Issue 18 item 3 in `ask`: the contract's refusal shows under the question; nothing is written."""
+    key = "0123456789abcdef" * 2
+    keys = ENTER * 13 + "n" + ENTER + ENTER  # platform … cluster features; release details: no; site, cluster
+    keys += CLEAR + key + ENTER  # api_key_secret: refused, the prompt stays
+    run = walk([keys, CTRL_C], tmp_path / "asked", columns=200)
+    assert "looks like an API key" in run.screen
+    assert run.rc == EXIT_INTERRUPTED and not (tmp_path / "asked").exists()

@@ -279,7 +279,7 @@ def run_text(text: str, *extra: str, tmp: Path | None = None) -> tuple[int, str,
 
 def test_datadog_agent_resource_is_audited_with_the_operator_defaults():
     code, out, _ = run_text("apiVersion: datadoghq.com/v2alpha1\nkind: DatadogAgent\nmetadata: {name: d}\n")
-    assert code == 1 and "DatadogAgent" in out and "operator-service-discovery-default" in out
+    assert code == 1 and "DatadogAgent" in out and "system-probe-unrequested" in out
 
 
 # --- output formats and exit codes ----------------------------------------------------------------

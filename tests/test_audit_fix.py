@@ -126,13 +126,10 @@ def test_fixing_a_fixed_file_changes_nothing(name, tmp_path):
 
 
 def test_privileges_json_is_the_edited_files_footprint(tmp_path):
-    from tui.core.audit.infer import infer_answers
-    from tui.core.audit.values_audit import modelled_values
-    from tui.core.deployment import ValuesDeployment
+    from tui.core.deployment import Deployment
 
     _, fixed_path = fix(CORPUS / "eks-tolerations-resources.yaml", tmp_path / "out")
-    values = modelled_values(values_of(fixed_path))[0]
-    deployment = ValuesDeployment(infer_answers(values)[0], values, fixed_path.read_text())
+    deployment = Deployment.of_values(values_of(fixed_path), values_text=fixed_path.read_text())
     written = json.loads((tmp_path / "out" / PRIVILEGES).read_text())
     assert {k: v for k, v in written.items() if k in deployment.ledger.as_json()} == json.loads(
         json.dumps(deployment.ledger.as_json())

@@ -17,7 +17,15 @@ from tui.core.yamlio.reader import MAX_BYTES
 
 CORPUS = Path(__file__).resolve().parent / "fuzz_corpus"
 # Files of the corpus that are valid YAML mappings of the wrong shape: audited (exit 0 or 1), not refused.
-AUDITED = {"datadog-scalar.yaml", "wrong-types.yaml", "datadog-agent-types.yaml", "datadog-agent-garbage.yaml"}
+# A key written twice and two `---` documents are read as helm reads them (the last key wins; documents merge).
+AUDITED = {
+    "datadog-scalar.yaml",
+    "wrong-types.yaml",
+    "datadog-agent-types.yaml",
+    "datadog-agent-garbage.yaml",
+    "duplicate-keys.yaml",
+    "two-values-docs.yaml",
+}
 
 
 def run(path: Path) -> tuple[int, str, str, float]:
@@ -51,10 +59,12 @@ def test_size_cap_is_above_a_real_render():
     assert MAX_BYTES >= 1_000_000
 
 
-def test_a_missing_file_and_a_directory_are_one_line_errors(tmp_path):
-    for path in (tmp_path / "nope.yaml", tmp_path):
-        code, _, err, _ = run(path)
-        assert code == 2 and err.count("\n") == 1
+def test_a_missing_file_is_a_one_line_error_and_a_directory_is_searched(tmp_path):
+    code, _, err, _ = run(tmp_path / "nope.yaml")
+    assert code == 2 and err.count("\n") == 1
+    code, out, err, _ = run(tmp_path)  # no YAML in it: nothing to audit (issue 16: directories are audited)
+    assert (code, err) == (0, "")
+    assert "no Datadog file found" in out
 
 
 def test_wrong_shapes_are_reported_as_findings_not_crashes():

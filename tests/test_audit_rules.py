@@ -1,98 +1,109 @@
-"""The values audit's rule table: each rule fires on one file and not on a neighbour, and every fix shrinks.
+"""The rule catalogue's fixtures: every rule fires on its failing input and not on its passing one.
 
-One row per rule id in `RULES`: values that trigger it, and the closest values that do not.
+The cases are generated from the catalogue (`tui/core/audit/catalogue.py`) and the fixtures each rule
+ships with (`tests/rule_fixtures.py`); a rule without both kinds of fixture, or without a case for an
+input its entry says it reads, fails `test_every_rule_ships_fixtures`. Then: every values fix shrinks.
 """
 
 from __future__ import annotations
 
+import io
+import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 from ruamel.yaml import YAML
+from rule_fixtures import CSPM, FIXTURES, READS, Case, agents, daemonset, dd
 
+from tui.cli import main
+from tui.core.answers.contract import Answers
+from tui.core.audit.audit import audit_text, read_input
+from tui.core.audit.catalogue import CATALOGUE, CLUSTER, RULES
 from tui.core.audit.findings import PRIVILEGE_SEVERITY
-from tui.core.audit.fix import with_changes
+from tui.core.audit.fix import answer_findings, with_changes
 from tui.core.audit.values_audit import audit_values
-from tui.core.audit.values_rules import RULES
 from tui.core.chart.model import render_pod
+from tui.core.chart.platform_rules import broken_rules
+from tui.core.deployment import Deployment
+from tui.core.output.bundle import build_bundle
 from tui.core.pod.ledger import ledger_of_pod
+from tui.core.yamlio.commented import dump
 
-SECRET = {"apiKeyExistingSecret": "datadog-secret"}
-CSPM = {"securityAgent": {"compliance": {"enabled": True}}}
-CWS = {"securityAgent": {"runtime": {"enabled": True}}}
-CUSTOM_VOLUME = {
-    "volumes": [{"name": "journal", "hostPath": {"path": "/var/log/journal"}}],
-    "volumeMounts": [{"name": "journal", "mountPath": "/var/log/journal"}],
-}
+_KIND = {"values": "values", "manifests": "manifests", "datadog-agent": "datadog-agent"}
 
 
-def dd(**datadog: Any) -> dict:
-    return {"datadog": {**SECRET, **datadog}}
+def _yaml(document: Any) -> str:
+    """A fixture written as text is audited as written: what a mapping cannot say (a key written twice)."""
+    if isinstance(document, str):
+        return document
+    documents = document if isinstance(document, list) else [document]
+    return "".join("---\n" + dump(d) for d in documents)
 
 
-def agents(datadog: dict | None = None, **block: Any) -> dict:
-    return {"datadog": {**SECRET, **(datadog or {})}, "agents": block}
+def _cli(*argv: str) -> tuple[int, dict]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["audit", *argv, "--format", "json"], out=out, err=err)
+    assert err.getvalue() == "", err.getvalue()
+    return code, json.loads(out.getvalue())
 
 
-CASES: list[tuple[str, dict, dict]] = [
-    ("privileged-container", agents(containers={"agent": {"securityContext": {"privileged": True}}}), dd()),
-    ("host-network", agents(useHostNetwork=True), dd()),
-    ("hostpid-unneeded", dd(), dd(useHostPID=False)),
-    ("hostpid-needed", dd(useHostPID=False, **CSPM), dd(useHostPID=False)),
-    (
-        "hostpid-not-removed",
-        dd(dogstatsd={"useHostPID": False}),
-        dd(dogstatsd={"useHostPID": False}, **CSPM),  # CSPM keeps hostPID: no fix is offered
-    ),
-    (
-        "origin-detection-without-hostpid",
-        dd(useHostPID=False, dogstatsd={"originDetection": True}),
-        dd(dogstatsd={"originDetection": True}),
-    ),
-    ("system-probe-unrequested", dd(), dd(discovery={"enabled": False})),
-    ("ebpf-feature", dd(networkMonitoring={"enabled": True}), dd()),
-    ("capabilities-added", dd(), dd(discovery={"enabled": False})),
-    ("host-root", dd(**CWS), dd()),
-    ("custom-host-path", agents(**CUSTOM_VOLUME), dd()),
-    ("host-path-rw", dd(dogstatsd={"originDetection": True}), dd(dogstatsd={"useSocketVolume": False})),
-    ("hostport-unneeded", dd(otlp={"receiver": {"protocols": {"grpc": {"enabled": True}}}}), dd()),
-    ("host-port", dd(dogstatsd={"useHostPort": True}), dd()),
-    ("apm-unrequested", dd(), dd(apm={"socketEnabled": False})),
-    ("apm-both-transports", dd(apm={"portEnabled": True}), dd(apm={"portEnabled": True, "socketEnabled": False})),
-    ("apm-socket-stranded", dd(dogstatsd={"useSocketVolume": False}), dd()),
-    ("runtime-dir-too-wide", dd(), dd(criSocketPath="/var/run/containerd/containerd.sock")),
-    ("dsd-socket-unneeded", dd(), dd(dogstatsd={"useSocketVolume": False})),
-    ("passwd-unneeded", dd(), dd(disablePasswdMount=True)),
-    (
-        "docker-logs-dir",
-        dd(logs={"enabled": True}),
-        dd(logs={"enabled": True}, criSocketPath="/var/run/containerd/containerd.sock"),
-    ),
-    ("hostpath-unneeded", dd(systemProbe={"osReleasePath": "/etc/x"}, discovery={"enabled": False}), dd()),
-    ("operator-bundled", dd(), dd(operator={"enabled": False})),
-    ("runs-as-root", dd(), dd(securityContext={"runAsUser": 100})),
-    ("agent-too-old", agents(image={"tag": "7.30.0"}), agents(image={"tag": "7.30.0", "doNotCheckTag": True})),
-    (
-        "chart-refuses",
-        agents({"otelCollector": {"enabled": True}}, image={"tag": "7.60.0"}),
-        agents({"otelCollector": {"enabled": True}}, image={"tag": "7.81.1"}),
-    ),
+def emitted(case_input: str, given: Any, tmp_path: Path, request: pytest.FixtureRequest) -> set[str]:
+    """The ids the audit emits for one fixture, audited the way its input is."""
+    if case_input in _KIND:
+        report = audit_text(_yaml(given), "in.yaml")
+        assert report.kind == _KIND[case_input]
+        return {f.id for f in report.findings}
+    if case_input == "bundle":
+        return {line.split(":", 1)[0] for line in broken_rules(given())}
+    if case_input == "base":
+        base, answers = given
+        plan = Deployment(answers)
+        return {f.id for f in answer_findings(base, plan.values, plan.values_plan.comments).findings}
+    if case_input == "render":
+        chart, _, _ = request.getfixturevalue("chart_tools")
+        path = tmp_path / "values.yaml"
+        path.write_text(_yaml(given))
+        return {f["id"] for f in _cli(str(path), "--render", "--chart", str(chart))[1]["findings"]}
+    assert case_input == "expect"
+    answers = Answers()
+    directory = tmp_path / "bundle"
+    directory.mkdir()
+    for name, text in build_bundle(answers).items():
+        (directory / name).write_text(text)
+    pod = json.loads(json.dumps(Deployment.of(answers).pod))
+    given(pod)
+    live = tmp_path / "live.yaml"
+    live.write_text(_yaml(daemonset(pod, name=Deployment.of(answers).patch.name, namespace=answers.namespace)))
+    return {f["id"] for f in _cli(str(live), "--expect", str(directory / "privileges.json"))[1]["findings"]}
+
+
+CASES = [
+    pytest.param(rule.id, case.input, getattr(case, kind), kind == "fires", id=f"{rule.id}-{case.input}{n}-{kind}")
+    for rule in RULES
+    for n, case in enumerate(FIXTURES.get(rule.id, ()))
+    for kind in ("fires", "quiet")
 ]
 
 
-def ids(values: dict) -> set[str]:
-    return {f.id for f in audit_values(values, "values.yaml").findings}
+def test_every_rule_ships_fixtures():
+    """Each rule has a failing and a passing input for every input it reads; no fixture names a lost id."""
+    assert set(FIXTURES) <= set(CATALOGUE), set(FIXTURES) - set(CATALOGUE)
+    for rule in RULES:
+        cases: list[Case] = list(FIXTURES.get(rule.id, ()))
+        assert cases, f"{rule.id} ships no fixture"
+        read = {READS[c.input] for c in cases}
+        wanted = set(rule.reads) - {CLUSTER}
+        if CLUSTER in rule.reads:
+            assert read & {"values", "manifests"}, f"{rule.id}: no values or manifests fixture"
+        assert wanted <= read, f"{rule.id} reads {sorted(wanted - read)} but has no fixture for it"
 
 
-def test_every_rule_has_a_row():
-    assert {rule.id for rule in RULES} == {case[0] for case in CASES}
-
-
-@pytest.mark.parametrize(("rule_id", "present", "absent"), CASES, ids=[c[0] for c in CASES])
-def test_rule_fires_on_its_file_and_not_on_its_neighbour(rule_id, present, absent):
-    assert rule_id in ids(present)
-    assert rule_id not in ids(absent)
+@pytest.mark.parametrize(("rule_id", "case_input", "given", "fires"), CASES)
+def test_rule_fires_on_its_failing_fixture_and_not_on_its_passing_one(
+    rule_id, case_input, given, fires, tmp_path, request
+):
+    assert (rule_id in emitted(case_input, given, tmp_path, request)) is fires
 
 
 def test_privileged_is_the_highest_severity_and_hostpid_from_a_default_is_not_higher():
@@ -152,13 +163,20 @@ def _shrinks(before: set, after: set) -> set:
     return {(kind, what) for kind, what in gained if not (kind.startswith("path-") and _covered(kind, what, before))}
 
 
+def _as_values(case: dict | str) -> Any:
+    return read_input(case, "values.yaml").values if isinstance(case, str) else case
+
+
 CORPUS = sorted((Path(__file__).parent / "audit_corpus").glob("*.yaml"))
+
+
+VALUES_FIXTURES = [(rule_id, c.fires) for rule_id, cases in FIXTURES.items() for c in cases if c.input == "values"]
 
 
 @pytest.mark.parametrize(
     "values",
-    [c[1] for c in CASES] + [YAML(typ="safe", pure=True).load(p.read_text()) for p in CORPUS],
-    ids=[c[0] for c in CASES] + [p.stem for p in CORPUS],
+    [_as_values(v) for _, v in VALUES_FIXTURES] + [YAML(typ="safe", pure=True).load(p.read_text()) for p in CORPUS],
+    ids=[rule_id for rule_id, _ in VALUES_FIXTURES] + [p.stem for p in CORPUS],
 )
 def test_each_fix_only_shrinks_privileges_and_fixes_agree(values):
     report = audit_values(values, "v")

@@ -220,9 +220,10 @@ def test_module_entry_point(tmp_path):
     assert Path(tmp_path / "b" / "privileges.json").is_file()
 
 
-def test_no_arguments_without_a_terminal_prints_help():
+def test_no_arguments_without_a_terminal_is_one_error_line_pointing_to_generate():
     result = subprocess.run([sys.executable, "-m", "tui"], capture_output=True, text=True, stdin=subprocess.DEVNULL)
-    assert result.returncode == 2 and "generate" in result.stdout
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.count("\n") == 1 and "ddsecure generate --preset" in result.stderr
 
 
 def test_forcing_another_target_takes_away_the_old_targets_files(tmp_path):
@@ -282,3 +283,15 @@ def test_wizard_options_without_a_command_are_the_wizards_and_refused_before_ano
     code, out, err = run("-o", str(tmp_path / "x"), "generate", "-o", str(tmp_path / "y"))
     assert code == 2 and out == "" and err.count("\n") == 1 and "must follow the command" in err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_an_api_key_given_as_the_secret_name_is_refused_by_set_and_answers_files(tmp_path):
+    key = "0123456789abcdef" * 2
+    answers = tmp_path / "answers.yaml"
+    answers.write_text(f"api_key_secret: {key}\n")
+    for argv in (["--set", f"api_key_secret={key}"], ["--answers", str(answers)]):
+        out, err = io.StringIO(), io.StringIO()
+        assert main(["generate", *argv, "-o", str(tmp_path / "b")], out, err) == 2
+        assert err.getvalue().count("\n") == 1 and "looks like an API key" in err.getvalue()
+        assert key not in err.getvalue()
+        assert not (tmp_path / "b").exists()

@@ -136,11 +136,13 @@ def test_the_patch_files_say_who_applies_them(tmp_path):
 
 def test_the_release_name_and_namespace_are_the_controllers(tmp_path):
     """Argo CD names the release after the Application; Flux after "[targetNamespace-]name"."""
-    out = fixed("argocd-values-string.yaml", tmp_path / "argo")
-    assert "kubectl get daemonset -n datadog datadog-agent -o yaml > live.yaml" in out
-    assert json.loads((tmp_path / "argo" / "privileges.json").read_text())["daemonset"] == "datadog-agent"
-    out = fixed("flux-postrenderers.yaml", tmp_path / "flux")
-    assert "kubectl get daemonset -n monitoring monitoring-datadog-agent -o yaml" in out
+    fixed("argocd-values-string.yaml", tmp_path / "argo")
+    argo = json.loads((tmp_path / "argo" / "privileges.json").read_text())
+    assert argo["daemonset"] == "datadog-agent"
+    assert argo["admission"]["fence"]["policy"] == "ddsecure-fence-datadog-datadog-agent"
+    fixed("flux-postrenderers.yaml", tmp_path / "flux")
+    flux = json.loads((tmp_path / "flux" / "privileges.json").read_text())
+    assert flux["admission"]["fence"]["policy"] == "ddsecure-fence-monitoring-monitoring-datadog-agent"
     ours = helmrelease(tmp_path / "flux" / "flux-postrenderers.yaml")["spec"]["postRenderers"][-1]
     assert ours["kustomize"]["patches"][0]["target"]["name"] == "monitoring-datadog-agent"
     # kustomize inflates a helmCharts entry without releaseName as "release-name"
@@ -149,8 +151,9 @@ def test_the_release_name_and_namespace_are_the_controllers(tmp_path):
     unnamed.write_text(
         text.replace("    namespace: datadog\n", "").replace("helmCharts:", "namespace: ops\nhelmCharts:")
     )
-    out = fixed("kustomization.yaml", tmp_path / "kz", source=unnamed)
-    assert "kubectl get daemonset -n ops release-name-datadog -o yaml" in out
+    fixed("kustomization.yaml", tmp_path / "kz", source=unnamed)
+    kz = json.loads((tmp_path / "kz" / "privileges.json").read_text())
+    assert kz["admission"]["fence"]["policy"] == "ddsecure-fence-ops-release-name"
     assert documents(tmp_path / "kz" / "fixed-kustomization.yaml")[0]["patches"][0]["target"]["name"] == (
         "release-name-datadog"
     )

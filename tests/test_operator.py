@@ -19,7 +19,7 @@ from tui.cli import main
 from tui.core.answers.contract import Answers, layer
 from tui.core.answers.files import load_preset, preset_names
 from tui.core.deployment import Deployment
-from tui.core.output.bundle import build_bundle, render_datadog_agent
+from tui.core.output.bundle import ADMISSION_FILES, build_bundle, render_datadog_agent
 from tui.core.output.operator import (
     OPERATOR_FILE,
     datadog_agent,
@@ -35,7 +35,7 @@ GOLDEN = Path(__file__).parent / "golden_operator"
 UPDATE = os.environ.get("DDSECURE_UPDATE_GOLDEN") == "1"
 CRD = REFERENCE / "operator-crd" / "datadoghq.com_datadogagents.yaml"
 HELM_FILES = {"values.yaml", "daemonset-overrides.yaml", "kustomization.yaml"}
-COMMON_FILES = {"namespace.yaml", "privileges.json", "REPORT.md", "answers.yaml"}
+COMMON_FILES = {"namespace.yaml", "privileges.json", "REPORT.md", "answers.yaml"} | set(ADMISSION_FILES)
 
 
 def load_yaml(text: str) -> Any:

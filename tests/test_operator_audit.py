@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from tui.core.answers.contract import Answers, layer
 from tui.core.answers.files import load_preset, preset_names
 from tui.core.audit.datadog_agent import audit_datadog_agent, findings, infer_answers, is_datadog_agent, privileges
+from tui.core.output.bundle import ADMISSION_FILES
 from tui.core.output.operator import NOT_IN_DATADOG_AGENT, datadog_agent
 
 from strategies import answers_strategy
@@ -40,11 +41,11 @@ def apply_changes(resource: dict[str, Any], changes) -> dict[str, Any]:
 def test_a_bare_resource_reports_the_operator_defaults():
     ids = {f.id for f in findings(BARE)}
     assert {
-        "operator-api-key-inline",
-        "operator-root",
-        "operator-dogstatsd-socket-default",
-        "operator-apm-default",
-        "operator-service-discovery-default",
+        "plaintext-secret",
+        "runs-as-root",
+        "dsd-socket-unneeded",
+        "apm-unrequested",
+        "system-probe-unrequested",
     } <= ids
     what = [p.what for p in privileges(BARE)]
     assert "root (runAsUser 0)" in what
@@ -55,10 +56,10 @@ def test_a_bare_resource_reports_the_operator_defaults():
 def test_host_pid_is_flagged_only_when_nothing_needs_it():
     needless = copy.deepcopy(BARE)
     needless["spec"]["override"] = {"nodeAgent": {"hostPID": True}}
-    assert "operator-host-pid" in {f.id for f in findings(needless)}
+    assert "hostpid-unneeded" in {f.id for f in findings(needless)}
     with_npm = copy.deepcopy(needless)
     with_npm["spec"]["features"] = {"npm": {"enabled": True}}
-    assert "operator-host-pid" not in {f.id for f in findings(with_npm)}
+    assert "hostpid-unneeded" not in {f.id for f in findings(with_npm)}
     assert privileges(with_npm)[0].what == "hostPID"
 
 
@@ -95,9 +96,8 @@ def test_answers_round_trip_through_the_datadog_agent(answers):
     assert inferred == answers.replace(**{k: getattr(Answers(), k) for k in NOT_IN_DATADOG_AGENT})
     # What remains is exactly what the answers chose: root and host ports.
     expected = {
-        "operator-root": not answers.non_root,
-        "operator-dogstatsd-host-port": answers.dogstatsd == "udp-hostport",
-        "operator-apm-host-port": answers.apm == "tcp-hostport",
+        "runs-as-root": not answers.non_root,
+        "host-port": answers.dogstatsd == "udp-hostport" or answers.apm == "tcp-hostport",
     }
     assert {f.id for f in findings(datadog_agent(answers))} == {k for k, chosen in expected.items() if chosen}
 
@@ -137,14 +137,14 @@ def test_audit_command_reports_privileges_and_writes_the_operator_bundle(tmp_pat
     assert code == 1
     document = json.loads(out)
     assert document["kind"] == "datadog-agent"
-    assert "operator-host-pid" in {f["id"] for f in document["findings"]}
+    assert "hostpid-unneeded" in {f["id"] for f in document["findings"]}
     assert {"privilege": "hostPID", "key": "spec.override.nodeAgent.hostPID", "source": "set in file"} in document[
         "privileges"
     ]
     code, out, _ = _audit(tmp_path, text, "--fix", "-o", str(tmp_path / "fixed"))
     assert code == 1
     assert sorted(p.name for p in (tmp_path / "fixed").iterdir()) == sorted(
-        ["answers.yaml", "datadog-agent.yaml", "namespace.yaml", "privileges.json", "REPORT.md"]
+        ["answers.yaml", "datadog-agent.yaml", "namespace.yaml", "privileges.json", "REPORT.md", *ADMISSION_FILES]
     )
     assert "spec.override.nodeAgent.hostPID: false" in out
     fixed = (tmp_path / "fixed" / "datadog-agent.yaml").read_text()
@@ -168,13 +168,13 @@ def test_a_field_that_is_not_a_map_is_a_finding_not_a_crash(tmp_path, field, yam
     assert (code, err) == (1, "")
     import json
 
-    found = [f for f in json.loads(out)["findings"] if f["id"] == "operator-not-a-map"]
+    found = [f for f in json.loads(out)["findings"] if f["id"] == "wrong-type"]
     assert [f["key"] for f in found] == [field]
     assert "must be a map" in found[0]["message"]
 
 
 def test_well_formed_resources_have_no_not_a_map_finding():
-    assert "operator-not-a-map" not in {f.id for f in findings(BARE)}
+    assert "wrong-type" not in {f.id for f in findings(BARE)}
 
 
 def test_a_container_without_its_hardening_is_named_and_the_generated_resource_is_not():

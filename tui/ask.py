@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, TextIO, cast
 from tui.core.answers.contract import Answers
 from tui.core.answers.decisions import DECISIONS_BY_ID, Decision, Option, format_value, worded
 from tui.core.answers.steps import CHECKLIST, FORM, STEPS, Step
-from tui.core.errors import AnswerError, DdsecureError
+from tui.core.errors import AnswerError
 from tui.exit_codes import EXIT_INTERRUPTED, EXIT_OK
 
 if TYPE_CHECKING:
@@ -28,10 +28,6 @@ if TYPE_CHECKING:
 
 DEFAULT_OUTPUT = Path("ddsecure-bundle")
 INTERRUPTED = "ddsecure: interrupted; nothing was written"
-
-
-class NotATerminalError(DdsecureError):
-    """`ask` needs someone to answer; scripts use `generate`."""
 
 
 class _More:
@@ -42,6 +38,20 @@ class _More:
 
 
 MORE = _More()
+
+
+class _BackValue:
+    """The value of the "← back" choice (and of the Esc key): return to the previous question."""
+
+    def __repr__(self) -> str:
+        return "BACK"
+
+
+BACK = _BackValue()
+
+
+class _Back(Exception):  # a signal, not an error
+    """Raised by a prompt answered with BACK; the walk asks the previous question again."""
 
 
 def run_ask(args: argparse.Namespace) -> int:
@@ -61,11 +71,10 @@ def ask(
     """Run the wizard. Tests pass a prompt_toolkit `input`/`output` pair and `require_tty=False`."""
     out = out or sys.stdout
     err = err or sys.stderr
-    if require_tty and not (sys.stdin.isatty() and sys.stdout.isatty()):
-        raise NotATerminalError(
-            "'ddsecure ask' needs an interactive terminal; without one use "
-            "'ddsecure generate --preset NAME|--answers FILE [--set ID=VALUE] -o DIR'"
-        )
+    if require_tty:
+        from tui.terminal import require_terminal
+
+        require_terminal("ask")
     from tui.core.answers.files import resolve_answers
 
     answers = resolve_answers(preset=getattr(args, "preset", None), answers_file=getattr(args, "answers", None))
@@ -104,10 +113,17 @@ class _Prompts:
         self.options = prompt_options()
         self._merge = merge_key_bindings
         self._keys = KeyBindings
+        self.back = False  # Esc and "← back" return to the previous question (only while the steps are asked)
 
     def _run(self, question: Any, *, more_key: bool = False) -> Any:
         _wrap_descriptions(question)
         keys = self._keys()
+
+        if self.back:
+
+            @keys.add("escape")
+            def _back(event: Any) -> None:
+                event.app.exit(result=BACK)
 
         @keys.add("c-d", eager=True)
         def _end_of_input(event: Any) -> None:
@@ -121,9 +137,16 @@ class _Prompts:
 
         app = question.application
         app.key_bindings = self._merge([app.key_bindings, keys]) if app.key_bindings else keys
-        return question.unsafe_ask()
+        answer = question.unsafe_ask()
+        if answer is BACK:
+            raise _Back
+        return answer
 
     def select(self, message: str, choices: list[Any], default: Any, instruction: str) -> Any:
+        if self.back:  # before "more…", which stays last (one key up from the top)
+            back = self.q.Choice("← back (the previous question; or Esc)", value=BACK)
+            last = choices[-1:] if choices and getattr(choices[-1], "value", None) is MORE else []
+            choices = [*choices[: len(choices) - len(last)], back, *last]
         question = self.q.select(message, choices, default=default, instruction=instruction, **self.options)
         return self._run(question, more_key=True)
 
@@ -168,13 +191,23 @@ class _Deferred:
 
 def _wrap_descriptions(question: Any) -> None:
     """questionary draws the options and the highlighted one's description in one window that cuts lines
-    at the terminal's width; the trade-off is the end of the description, so wrap instead."""
+    at the terminal's width; the trade-off is the end of the description, so wrap instead. The same for a
+    text answer's validation message, which prompt_toolkit shows in one line of fixed height."""
     from prompt_toolkit.filters import to_filter
+    from prompt_toolkit.layout.controls import FormattedTextControl
     from questionary.prompts.common import InquirerControl
 
     for window in question.application.layout.find_all_windows():
         if isinstance(window.content, InquirerControl):
             window.wrap_lines = to_filter(True)
+        elif isinstance(window.content, FormattedTextControl) and _is_validation_message(window.content):
+            window.wrap_lines = to_filter(True)
+            window.height = None  # as many lines as the wrapped message needs
+
+
+def _is_validation_message(control: Any) -> bool:
+    # prompt_toolkit's ValidationToolbar keeps no reference to its window; its text function names it.
+    return getattr(control.text, "__qualname__", "").startswith("ValidationToolbar.")
 
 
 class _Walk:
@@ -190,23 +223,31 @@ class _Walk:
         self.out.flush()
 
     def run(self, answers: Answers, output: Path | None, target: str, base: Path | None = None) -> int:
-        total = len(STEPS)
         self.say("ddsecure: least-privilege Datadog Agent, one step at a time.")
-        self.say("Enter keeps the marked default; '?' or 'more…' explains a question; Ctrl-C quits.")
-        for number, step in enumerate(STEPS, 1):
-            # Re-checked after every answer: e.g. origin detection is moot once DogStatsD is off.
-            if step.applies(answers):
-                answers = self.ask_step(step, answers, f"[{number}/{total}]")
+        self.say("Enter keeps the marked default; '?' or 'more…' explains a question; Esc goes back; Ctrl-C quits.")
+        asked: list[int] = []  # indexes in STEPS of the steps answered, for going back
+        index = 0
+        self.prompts.back = True
+        while True:
+            answers, index = self.ask_steps(answers, asked, index)
+            self.summary(answers)
+            try:
+                target = self.ask_target(target)
+            except _Back:
+                index = asked.pop()
+                continue
+            break
+        self.prompts.back = False
 
         # Imported only now (with the model behind it) so that the first question appears sooner.
         from tui.core.output.bundle import build_bundle, bundle_diff, existing_files, write_bundle
 
-        self.summary(answers)
-        target = self.ask_target(target)
         directory = output if output is not None else self.ask_directory()
         if base is None and output is None and target != "operator":  # the export questions, when -o was not given
             base = self.ask_base()
-        files = build_bundle(answers, target=target) if base is None else self.based_files(answers, base, target)
+        files = (
+            build_bundle(answers, target=target) if base is None else self.based_files(answers, base, target, directory)
+        )
         if not self.prompts.confirm(f"Write {len(files)} files to {directory}?", default=True):
             self.say("Nothing written.")
             return EXIT_OK
@@ -230,6 +271,29 @@ class _Walk:
         for line in (self.steps or next_steps(answers, target)).lines(directory):
             self.say(f"  {line}")
         return EXIT_OK
+
+    def ask_steps(self, answers: Answers, asked: list[int], index: int) -> tuple[Answers, int]:
+        """Ask STEPS from `index` on; Esc or "← back" returns to the last step asked (its answer is kept as
+        the default). Numbers count the questions asked: [3/12] is the third, of twelve with these answers."""
+        while index < len(STEPS):
+            step = STEPS[index]
+            # Re-checked after every answer: e.g. origin detection is moot once DogStatsD is off.
+            if not step.applies(answers):
+                index += 1
+                continue
+            remaining = sum(1 for later in STEPS[index:] if later.applies(answers))
+            number = f"[{len(asked) + 1}/{len(asked) + remaining}]"
+            try:
+                answers = self.ask_step(step, answers, number)
+            except _Back:
+                if asked:
+                    index = asked.pop()
+                else:
+                    self.say("This is the first question.")
+                continue
+            asked.append(index)
+            index += 1
+        return answers, index
 
     # --- one step ---------------------------------------------------------------------------------
 
@@ -437,11 +501,11 @@ class _Walk:
         )
         return Path(text.strip()).expanduser() if text.strip() else None
 
-    def based_files(self, answers: Answers, base: Path, target: str) -> dict[str, str]:
+    def based_files(self, answers: Answers, base: Path, target: str, directory: Path) -> dict[str, str]:
         from tui.core.audit.fixed_bundle import based_bundle
         from tui.core.yamlio.reader import read_text
 
-        files, fixed, _ = based_bundle(answers, read_text(base), str(base), (), target)
+        files, fixed, _ = based_bundle(answers, read_text(base), str(base), (), target, directory)
         self.steps = fixed.next_steps  # a wrapper's controller installs the chart its own way
         self.say(f"values.yaml is {base}, edited; each of these answers' settings:")
         for outcome in fixed.outcomes:

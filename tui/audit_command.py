@@ -22,6 +22,11 @@ class AuditUsageError(DdsecureError):
 
 
 def run_audit(args: argparse.Namespace, out: TextIO) -> int:
+    """Audit one file (`cli` sends directories and many files to `audit_paths`, which reads this module)."""
+    return _audit_one_file(args, out)
+
+
+def _audit_one_file(args: argparse.Namespace, out: TextIO) -> int:
     from tui.core.audit.audit import audit_input, key_lines, read_input
     from tui.core.yamlio.reader import read_text
 
@@ -77,7 +82,7 @@ def run_audit(args: argparse.Namespace, out: TextIO) -> int:
     elif fmt == "sarif":
         from tui.core.audit.sarif import to_sarif
 
-        sarif = to_sarif(report, _values_lines(key_lines(text), given))
+        sarif = to_sarif(report, _values_lines(key_lines(text, given), given))
         if fix:
             by_finding = {(d.finding.id, d.finding.key): d.summary() for d in outcomes}
             for result, finding in zip(sarif["runs"][0]["results"], report.sorted_findings(), strict=False):
@@ -87,7 +92,9 @@ def run_audit(args: argparse.Namespace, out: TextIO) -> int:
                     result["properties"]["fix"] = summary
         out.write(json.dumps(sarif, indent=2) + "\n")
     else:
-        out.write(format_text(report, outcomes))
+        from tui.colour import severities_for
+
+        out.write(severities_for(out, format_text(report, outcomes)))
         if expected is not None:
             out.write(_expected_text(expected))
         if fix:
@@ -102,8 +109,10 @@ def run_audit(args: argparse.Namespace, out: TextIO) -> int:
                 out.write("\nchanges to your file (each applied finding's edit, nothing else):\n")
                 out.write(_diff(given, fixed) or "  (none)\n")
                 out.write(_next_lines(fixed, args.output))
+    if expected is not None:  # --expect answers one question: does the cluster match privileges.json?
+        return EXIT_DIFFERENT if expected.differences else EXIT_OK
     fail_on = getattr(args, "fail_on", "high") or "high"
-    return EXIT_DIFFERENT if report.reaches(fail_on) else EXIT_OK
+    return EXIT_DIFFERENT if fail_on != "none" and report.reaches(fail_on) else EXIT_OK
 
 
 def _values_lines(lines: dict[str, int], given: Any) -> dict[str, int]:
@@ -122,18 +131,20 @@ def _check_expected(report: AuditReport, text: str, args: argparse.Namespace) ->
         return None
     if report.kind != "manifests" or report.ledger is None:
         raise AuditUsageError(
-            "--expect compares a DaemonSet: audit the rendered manifests or the running DaemonSet "
-            "(kubectl get daemonset -n NAMESPACE NAME -o yaml)"
+            "--expect compares a DaemonSet: audit the rendered manifests, the running DaemonSet "
+            "(kubectl get daemonset -n NAMESPACE NAME -o yaml) or the cluster (kubectl get ds,deploy,... -A -o yaml, "
+            "as the bundle's next steps print it)"
         )
+    from tui.core.audit.catalogue import CATALOGUE
     from tui.core.audit.expected import expectation
-    from tui.core.audit.findings import Finding
     from tui.core.audit.manifest_audit import node_agent_pod
     from tui.core.yamlio.reader import parse_documents
 
-    _, _, daemonset = node_agent_pod(parse_documents(text, str(args.file)), str(args.file))
-    result = expectation(path, daemonset, report.ledger)
+    documents = parse_documents(text, str(args.file))
+    _, _, daemonset = node_agent_pod(documents, str(args.file))
+    result = expectation(path, daemonset, report.ledger, documents)
     report.findings += [
-        Finding("expect-differs", "high", f"DaemonSet {daemonset}", f"differs from {path}: {line}")
+        CATALOGUE["expect-differs"].finding(f"DaemonSet {daemonset}", {"path": path, "line": line})
         for line in result.differences
     ]
     return result
@@ -158,7 +169,7 @@ def _fix_values(given: Any, report: AuditReport, chosen: list[str], args: argpar
     from tui.core.audit.fixed_bundle import fixed_bundle
     from tui.core.output.bundle import write_bundle
 
-    files, fixed = fixed_bundle(given, report, chosen, getattr(args, "target", "helm") or "helm")
+    files, fixed = fixed_bundle(given, report, chosen, getattr(args, "target", "helm") or "helm", args.output)
     return fixed, write_bundle(files, args.output, force=bool(getattr(args, "force", False)))
 
 
@@ -170,7 +181,7 @@ def generate_from_base(answers: Any, args: argparse.Namespace, out: TextIO) -> i
     from tui.core.yamlio.reader import read_text
 
     text = read_text(args.base)
-    files, fixed, given = based_bundle(answers, text, str(args.base), list(args.apply or []), args.target)
+    files, fixed, given = based_bundle(answers, text, str(args.base), list(args.apply or []), args.target, args.output)
     if getattr(args, "check", False):
         diff = bundle_diff(files, args.output)
         out.write(diff or f"{args.output} holds exactly this bundle\n")
@@ -217,6 +228,8 @@ def format_text(report: AuditReport, outcomes: list[Any] | None = None) -> str:
         "values": "values file for datadog/datadog 3.240.0",
         "datadog-agent": "DatadogAgent for the Datadog Operator",
     }.get(report.kind, "Kubernetes manifests")
+    if report.chart is not None:  # the wrapper names the chart it installs
+        what = f"{report.chart['source'].rsplit(' ', 1)[0]} values for {report.chart['name']} {report.chart['version']}"
     lines.append(f"ddsecure audit: {report.path} ({what})")
     if report.refused:
         lines.append(f"helm template fails on this file: {report.refused}")
@@ -249,7 +262,7 @@ def format_text(report: AuditReport, outcomes: list[Any] | None = None) -> str:
     lines.append("Privileges granted (key responsible; where its value comes from):")
     for privilege in report.privileges:
         lines.append(f"  {privilege.what}")
-        lines.append(f"      ← {privilege.key} ({privilege.source})")
+        lines.append(f"      ← {', '.join(privilege.keys or (privilege.key,))} ({privilege.source})")
     if report.answers is not None:
         lines.append("")
         lines.append("Inferred answers (what `ddsecure generate` would build from; see --fix):")

@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
 from tui.core.errors import DdsecureError
-from tui.exit_codes import EXIT_DIFFERENT, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
+from tui.exit_codes import EXIT_CODES_HELP, EXIT_DIFFERENT, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
+from tui.terminal import require_terminal
 
 
 class UsageError(DdsecureError):
@@ -40,6 +41,10 @@ class _Formatter(argparse.HelpFormatter):
         super().__init__(prog, width=_help_width())
 
 
+class _RawFormatter(argparse.RawDescriptionHelpFormatter, _Formatter):
+    """Keeps the description's and epilog's own lines (the exit-code table)."""
+
+
 @functools.cache
 def _help_width() -> int:
     try:
@@ -53,6 +58,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="ddsecure",
         description="Least-privilege Datadog Agent deployments for Kubernetes, with every privilege explained.",
+        epilog=EXIT_CODES_HELP,
+        formatter_class=_RawFormatter,
     )
     from tui import __version__
 
@@ -112,10 +119,45 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--base", metavar="FILE", type=Path, help="start from your own values file, edited in place")
     add_target(ask)
 
-    audit = sub.add_parser("audit", help="audit a values.yaml or rendered manifests")
-    audit.add_argument("file", metavar="FILE", type=Path)
-    audit.add_argument("--format", choices=("text", "json", "sarif"), default="text")
-    audit.add_argument("--fail-on", choices=("info", "low", "medium", "high"), default="high")
+    completion = sub.add_parser("completion", help="print a shell completion script (bash, zsh or fish)")
+    completion.add_argument("shell", metavar="SHELL", choices=("bash", "zsh", "fish"))
+
+    audit = sub.add_parser(
+        "audit",
+        help="audit values files, chart releases, rendered manifests or DatadogAgents (files or directories)",
+        description=AUDIT_DESCRIPTION,
+        epilog=EXIT_CODES_HELP,
+        formatter_class=_RawFormatter,
+    )
+    audit.add_argument(
+        "paths",
+        metavar="PATH",
+        nargs="+",
+        type=Path,
+        help="a file or a directory (searched recursively for *.yaml and *.yml); one FILE is audited "
+        "whatever it holds, several paths or a directory only their Datadog files",
+    )
+    audit.add_argument(
+        "--format",
+        choices=("text", "json", "sarif"),
+        default="text",
+        help="text (default): a report per file; json: one document listing the files; sarif: SARIF 2.1.0 "
+        "for code scanning, one run over every file",
+    )
+    audit.add_argument(
+        "--fail-on",
+        choices=("none", "info", "low", "medium", "high"),
+        default="high",
+        help="exit 1 when a finding is this severe or more (default: high); none: never exit 1",
+    )
+    audit.add_argument(
+        "--discover",
+        action="store_true",
+        help="audit only the Datadog files among the PATHs even when there is one file (pre-commit hook)",
+    )
+    audit.add_argument(
+        "-v", "--verbose", action="store_true", help="with a directory or several paths: say why each file is skipped"
+    )
     audit.add_argument("--fix", action="store_true", help="edit your values (a copy, in DIR) and write the bundle")
     audit.add_argument(
         "--apply",
@@ -142,6 +184,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     return parser
 
+
+AUDIT_DESCRIPTION = """\
+What a values file, a release of datadog/datadog (Flux HelmRelease, Argo CD
+Application, Kustomize helmCharts, k3s HelmChart, helmfile), rendered manifests
+or a DatadogAgent really grant, with the key responsible for each privilege.
+Given a directory or several paths, only the files that concern the Datadog
+chart or Agent are audited; every other YAML file is skipped (--verbose: why)."""
 
 BARE = "bare_"  # dest prefix of the options given without a command
 WIZARD_OPTIONS = ("preset", "answers", "output", "target")
@@ -178,7 +227,7 @@ def cmd_generate(args: argparse.Namespace, out: TextIO) -> int:
             return EXIT_DIFFERENT
         out.write(f"{args.output} holds exactly this bundle\n")
         return EXIT_OK
-    written = write_bundle(files, args.output, force=args.force)
+    written = write_bundle(files, args.output, force=args.force, compare_flag="--check")
     out.write(f"wrote {len(written)} files to {args.output}:\n")
     out.writelines(f"  {path.name}\n" for path in written)
     out.write("next:\n")
@@ -231,7 +280,7 @@ def parse_arguments(parser: argparse.ArgumentParser, argv: Sequence[str] | None)
     return args
 
 
-def dispatch(args: argparse.Namespace, parser: argparse.ArgumentParser, out: TextIO) -> int:
+def dispatch(args: argparse.Namespace, parser: argparse.ArgumentParser, out: TextIO, err: TextIO | None = None) -> int:
     command = args.command
     if command == "generate":
         return cmd_generate(args, out)
@@ -240,17 +289,27 @@ def dispatch(args: argparse.Namespace, parser: argparse.ArgumentParser, out: Tex
     if command == "explain":
         return cmd_explain(args, out)
     if command == "ask":
+        require_terminal("ask")
         from tui.ask import run_ask
 
         return run_ask(args)
     if command == "audit":
+        from tui.audit_paths import audits_many, run_audit_paths
+
+        paths = list(getattr(args, "paths", None) or [args.file])
+        if audits_many(args, paths):
+            return run_audit_paths(args, paths, out, err)
         from tui.audit_command import run_audit
 
+        args.file = paths[0]
         return run_audit(args, out)
+    if command == "completion":
+        from tui.completion import completion_script
+
+        out.write(completion_script(args.shell, parser))
+        return EXIT_OK
     if command == "wizard" or command is None:
-        if command is None and not (sys.stdin.isatty() and sys.stdout.isatty()):
-            parser.print_help(out)
-            return EXIT_USAGE
+        require_terminal("wizard" if command else "")
         from tui.app.run import run_wizard
 
         return run_wizard(args)
@@ -262,7 +321,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
     err = err or sys.stderr
     parser = build_parser()
     try:
-        return dispatch(parse_arguments(parser, argv), parser, out)
+        return dispatch(parse_arguments(parser, argv), parser, out, err)
     except DdsecureError as error:
         err.write(f"ddsecure: error: {error}\n")
         return EXIT_USAGE

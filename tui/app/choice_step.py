@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option as ListOption
 
 from tui.app.explanation_panel import ExplanationPanel
-from tui.app.ledger_panel import breaks_checks, cached_delta
+from tui.app.ledger_panel import cached_delta
 from tui.app.step_screen import DecisionStep
 from tui.core.answers.decisions import format_value
+
+
+class ChoiceList(OptionList):
+    """The options; the footer says that Enter takes the highlighted one (OptionList's own Enter is hidden)."""
+
+    BINDINGS: ClassVar = [Binding("enter", "select", "Next")]
 
 
 class ChoiceStep(DecisionStep):
@@ -23,7 +32,7 @@ class ChoiceStep(DecisionStep):
         for option in self.options:
             mark = "✓ " if option.value == current else "  "
             items.append(ListOption(f"{mark}{option.label}", id=f"opt-{format_value(option.value)}"))
-        yield OptionList(*items, id="options")
+        yield ChoiceList(*items, id="options")
         with VerticalScroll(id="explanation-scroll"):
             yield ExplanationPanel(id="explanation")
 
@@ -41,9 +50,11 @@ class ChoiceStep(DecisionStep):
         option = self.options[index]
         answers = self.wizard.answers
         delta = cached_delta(answers, self.decision.id, option.value)
-        checks = breaks_checks(self.decision.id, option.value, answers)
-        self.query_one(ExplanationPanel).show(self.decision, option, delta, checks=checks, answers=answers)
-        self.refresh_ledger(delta, f"you choose “{option.label}”")
+        checks = self.decision.pod_security(option, answers)
+        change = f"you choose “{option.label}”"
+        panel = self.query_one(ExplanationPanel)
+        panel.show(self.decision, option, delta, checks=checks, answers=answers, change=change)
+        self.refresh_ledger(delta, change)
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         if self.painted:

@@ -31,8 +31,10 @@ def explanation_text(
     subject: str = "",
     checks: Iterable[str] = (),
     answers: Answers | None = None,
+    change: str = "",
 ) -> Text:
-    """`answers`: the current answers; the text reads as it would with `option` chosen among them."""
+    """`answers`: the current answers; the text reads as it would with `option` chosen among them.
+    `change`: what the delta is for ("you remove “Kubernetes events”"), worded as the ledger panel words it."""
     text = Text()
     if_chosen = with_option(answers, decision.id, option.value) if answers and option else answers
     if option is not None:
@@ -47,7 +49,7 @@ def explanation_text(
     elif subject:
         text.append(subject + "\n", style="bold")
     delta = list(delta)
-    text.append("Privilege change if chosen: ", style="bold")
+    text.append(f"Privilege change if {change or 'chosen'}: ", style="bold")
     if delta:
         text.append("\n")
         for line in delta:
@@ -78,5 +80,8 @@ class ExplanationPanel(Static):
         subject: str = "",
         checks: Iterable[str] = (),
         answers: Answers | None = None,
+        change: str = "",
     ) -> None:
-        self.update(explanation_text(decision, option, delta, subject=subject, checks=checks, answers=answers))
+        self.update(
+            explanation_text(decision, option, delta, subject=subject, checks=checks, answers=answers, change=change)
+        )

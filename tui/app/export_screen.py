@@ -115,7 +115,7 @@ class ExportScreen(StepScreen):
                 from tui.core.audit.fixed_bundle import based_bundle
                 from tui.core.yamlio.reader import read_text
 
-                files, fixed, _ = based_bundle(answers, read_text(base), str(base), (), target)
+                files, fixed, _ = based_bundle(answers, read_text(base), str(base), (), target, directory)
                 steps = fixed.next_steps
             present = existing_files(directory)
             force = False

@@ -86,8 +86,11 @@ class FormStep(GroupStep):
         if show:
             delta = cached_delta(answers, decision.id, value)
             subject = f"{decision.title}: {value or '(none)'}"
-            self.query_one(ExplanationPanel).show(decision, None, delta, subject=subject, answers=entered)
-            self.refresh_ledger(delta, f"you enter “{value}”")
+            change = f"you enter “{value}”"
+            self.query_one(ExplanationPanel).show(
+                decision, None, delta, subject=subject, answers=entered, change=change
+            )
+            self.refresh_ledger(delta, change)
         return True
 
     def values(self) -> dict[str, Any]:

@@ -17,14 +17,14 @@ from textual.widgets._toggle_button import ToggleButton  # the glyph SelectionLi
 from textual.widgets.option_list import OptionDoesNotExist
 
 from tui.app.explanation_panel import ExplanationPanel
-from tui.app.ledger_panel import breaks_checks, cached_delta
+from tui.app.ledger_panel import cached_delta
 from tui.app.step_screen import DecisionStep
 
 
 class FeatureList(SelectionList):
     """Space toggles the highlighted feature; Enter accepts the selection."""
 
-    BINDINGS: ClassVar = [Binding("enter", "accept", "Next")]
+    BINDINGS: ClassVar = [Binding("space", "select", "Toggle"), Binding("enter", "accept", "Next")]
 
     class Accepted(Message):
         pass
@@ -88,9 +88,11 @@ class MultiStep(DecisionStep):
         option = self.options[index]
         chosen = option.value in getattr(self.wizard.answers, self.decision.id)
         delta = cached_delta(self.wizard.answers, self.decision.id, self.toggled(option.value))
-        checks = breaks_checks(self.decision.id, option.value, self.wizard.answers)
-        self.query_one(ExplanationPanel).show(self.decision, option, delta, checks=checks, answers=self.wizard.answers)
-        self.refresh_ledger(delta, f"you {'remove' if chosen else 'add'} “{option.label}”")
+        checks = self.decision.pod_security(option, self.wizard.answers)
+        change = f"you {'remove' if chosen else 'add'} “{option.label}”"
+        panel = self.query_one(ExplanationPanel)
+        panel.show(self.decision, option, delta, checks=checks, answers=self.wizard.answers, change=change)
+        self.refresh_ledger(delta, change)
 
     def on_selection_list_selection_highlighted(self, event: SelectionList.SelectionHighlighted) -> None:
         if self.painted:

@@ -10,7 +10,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import Static, TabbedContent, TabPane
+from textual.widgets import Static, TabbedContent, TabPane, Tabs
 
 from tui.app.explanation_panel import delta_style
 from tui.app.ledger_panel import ledger_of
@@ -33,13 +33,16 @@ def answers_table(answers) -> Table:
 
 
 def privileges_text(answers) -> Text:
+    from tui.core.deployment import Deployment
+    from tui.core.output.report import apps_reason
+
     ledger = ledger_of(answers)
     text = Text()
     for entry in ledger.privileges():  # worst first
         text.append(entry.text, style="bold red" if entry.severe else "")
         text.append(f" — {entry.because}\n" if entry.because else "\n")
     text.append(f"Pod Security: agent {ledger.agent_level}, apps {ledger.app_level}\n", style="bold")
-    text.append(f"  apps: {ledger.app_reason}\n", style="italic")
+    text.append(f"  apps: {apps_reason(Deployment.of(answers))}\n", style="italic")
     return text
 
 
@@ -73,6 +76,9 @@ class ReviewScreen(StepScreen):
         Binding("enter", "app.forward", "Export"),
         Binding("e", "app.forward", "Export", show=False),
         # The tabs have the focus and use only ←/→: the other movement keys scroll the open tab.
+        # The tabs' own ←/→ are hidden from the footer; these do the same and say so.
+        Binding("right", "switch_tab('next')", "Tabs", key_display="←/→", priority=True),
+        Binding("left", "switch_tab('previous')", "Previous tab", show=False, priority=True),
         Binding("pagedown", "scroll_tab('page_down')", "Scroll", key_display="PgDn"),
         Binding("pageup", "scroll_tab('page_up')", "Scroll up", show=False),
         Binding("down", "scroll_tab('down')", "Scroll down", show=False),
@@ -80,6 +86,13 @@ class ReviewScreen(StepScreen):
         Binding("home", "scroll_tab('home')", "Top", show=False),
         Binding("end", "scroll_tab('end')", "Bottom", show=False),
     ]
+
+    def action_switch_tab(self, way: str) -> None:
+        tabs = self.query_one(TabbedContent).query_one(Tabs)
+        if way == "next":
+            tabs.action_next_tab()
+        else:
+            tabs.action_previous_tab()
 
     def action_scroll_tab(self, how: str) -> None:
         pane = self.query_one(TabbedContent).active_pane

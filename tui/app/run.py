@@ -29,10 +29,13 @@ def wizard_app(args: argparse.Namespace) -> WizardApp:
 
 
 def run_wizard(args: argparse.Namespace) -> int:
-    from tui.exit_codes import EXIT_OK
+    from tui.exit_codes import EXIT_INTERRUPTED, EXIT_OK
 
     app = wizard_app(args)
     app.run()
+    if app.return_code == EXIT_INTERRUPTED:
+        print("ddsecure: interrupted; nothing was written", file=sys.stderr)
+        return EXIT_INTERRUPTED
     if app.written:
         from tui.core.output.next_steps import next_steps
 

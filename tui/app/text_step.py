@@ -47,10 +47,11 @@ class TextStep(DecisionStep):
         error.update("")
         error.remove_class("visible")
         delta = cached_delta(self.wizard.answers, self.decision.id, value)
+        change = f"you enter “{value}”"
         self.query_one(ExplanationPanel).show(
-            self.decision, None, delta, subject=f"Value: {value or '(none)'}", answers=entered
+            self.decision, None, delta, subject=f"Value: {value or '(none)'}", answers=entered, change=change
         )
-        self.refresh_ledger(delta, f"you enter “{value}”")
+        self.refresh_ledger(delta, change)
         return True
 
     def on_input_changed(self, event: Input.Changed) -> None:

@@ -17,6 +17,7 @@ from tui.core.answers.contract import Answers, layer
 from tui.core.answers.decisions import DECISIONS_BY_ID
 from tui.core.answers.steps import CHECKLIST, FORM, STEPS_BY_ID
 from tui.core.errors import AnswerError
+from tui.exit_codes import EXIT_INTERRUPTED
 
 if TYPE_CHECKING:
     from tui.app.wizard_state import Wizard
@@ -43,6 +44,8 @@ class WizardApp(App[int]):
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("q", "quit_wizard", "Quit"),
         Binding("ctrl+q", "quit_wizard", "Quit", show=False, priority=True),
+        # Ctrl-C is a terminal user's first way out (Textual's default only hints at Ctrl+Q).
+        Binding("ctrl+c", "interrupt", "Quit", show=False, priority=True),
     ]
 
     def __init__(
@@ -181,6 +184,14 @@ class WizardApp(App[int]):
             return
         step = STEPS_BY_ID.get(self.current)
         self.push_screen(HelpScreen(step.help(self.answers) if step else ""))
+
+    def action_interrupt(self) -> None:
+        """Ctrl-C: with nothing answered there is nothing to lose, so exit at once (130, as the shell
+        expects of an interrupt); otherwise ask, as `q` does."""
+        if not self.unsaved and not self.written:
+            self.exit(EXIT_INTERRUPTED, return_code=EXIT_INTERRUPTED)
+            return
+        self.action_quit_wizard()
 
     @work(exclusive=True, group="quit")
     async def action_quit_wizard(self) -> None:

@@ -13,8 +13,9 @@ never depends on how it is presented or audited:
 4. `chart` — what the chart renders for a set of values on a platform, and the DaemonSet patch
 5. `cluster` — RBAC grants, the Cluster Agent, the RBAC patch
 6. `deployment` — the one computation every file and screen reads
-7. `output` — what is written and shown: bundle, report, next steps, DatadogAgent, previews
-8. `audit` — the audit of existing files and `--fix`
+7. `admission` — the ledger as admission policy: the privilege fence and the Kyverno exception
+8. `output` — what is written and shown: bundle, report, next steps, DatadogAgent, previews
+9. `audit` — the audit of existing files and `--fix`
 """
 
 # The floors above, by top-level name under tui.core (the layering test reads this).
@@ -28,6 +29,7 @@ FLOORS: dict[str, int] = {
     "chart": 4,
     "cluster": 5,
     "deployment": 6,
-    "output": 7,
-    "audit": 8,
+    "admission": 7,
+    "output": 8,
+    "audit": 9,
 }

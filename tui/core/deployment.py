@@ -1,7 +1,10 @@
-"""One deployment, computed once from the answers: values, the pod they render, the patch, the result.
+"""One deployment, computed once: values, the pod they render, the patch, the result.
 
-Every artefact and every screen reads this object, so the values file, the patch, the ledger and
-the report cannot disagree with each other.
+`Deployment.of(answers)` starts from the answers (the values ddsecure writes); `Deployment.of_values`
+from a values file someone else wrote (the audit reads it, `audit --fix` edits it, the bundle is
+built from the edited one). Every artefact, screen, audit and fix reads this object, and each thing
+is derived once (a cached property), so the values file, the patch, the ledger, the audit's findings
+and the report cannot disagree with each other.
 """
 
 from __future__ import annotations
@@ -12,8 +15,10 @@ from typing import Any
 
 from tui.core.answers.app_endpoints import app_endpoints
 from tui.core.answers.contract import Answers
+from tui.core.audit.chart_keys import Shaped, chart_keys
+from tui.core.audit.infer import infer_answers
 from tui.core.chart.daemonset_patch import DaemonSetPatch, daemonset_patch
-from tui.core.chart.model import effective_values, render_pod
+from tui.core.chart.model import NodeAgentChart, effective_values, render_pod, unmodelled
 from tui.core.chart.providers import CHART_PROVIDERS
 from tui.core.chart.values import (
     APM_OWN_SOCKET_DIR,
@@ -40,6 +45,20 @@ class Deployment:
     def of(cls, answers: Answers) -> Deployment:
         """The shared deployment for these answers: every file and screen reads one computation."""
         return _deployment_of(answers)
+
+    @classmethod
+    def of_values(
+        cls,
+        values: Mapping[str, Any],
+        answers: Answers | None = None,
+        *,
+        values_text: str = "",
+        previous: ValuesDeployment | None = None,
+    ) -> ValuesDeployment:
+        """The deployment of given values (a user's file, as read). `answers`: the ones the patch and the
+        report read (by default, inferred from the values). `previous`: a deployment of an earlier
+        version of these values, sharing the subtrees an edit did not touch (their reading is reused)."""
+        return ValuesDeployment(values, answers, values_text, previous)
 
     @cached_property
     def values_plan(self) -> ValuesPlan:
@@ -71,6 +90,11 @@ class Deployment:
     @cached_property
     def ledger(self) -> Ledger:
         return ledger_of_pod(self.pod, app_socket_dirs=self.app_socket_dirs)
+
+    @cached_property
+    def rendered_ledger(self) -> Ledger:
+        """The ledger of the pod the chart renders, before the patch (what the audit compares against)."""
+        return ledger_of_pod(self.rendered_pod)
 
     @cached_property
     def rendered_cluster(self) -> ClusterModel:
@@ -113,19 +137,81 @@ class Deployment:
 
 class ValuesDeployment(Deployment):
     """A deployment of given values (the user's own file, edited by `audit --fix`) instead of the values
-    ddsecure writes; `answers` are the ones inferred from them, which the patch and the report read."""
+    ddsecure writes; its answers are the ones given, or those inferred from the values.
 
-    def __init__(self, answers: Answers, values: Mapping[str, Any], values_text: str):
-        super().__init__(answers)
-        given = dict(values)
-        if not isinstance(given.get("datadog"), Mapping):
-            given["datadog"] = {}
-        self._given = given
+    The audit reads the values as they are (`chart`, `values_pod`, `values_ledger`: what plain `helm
+    template` renders from them); the bundle reads the same deployment's patch and ledger."""
+
+    def __init__(
+        self,
+        given: Mapping[str, Any],
+        answers: Answers | None = None,
+        values_text: str = "",
+        previous: ValuesDeployment | None = None,
+    ):
+        self.given = given  # the values as read, wrongly shaped blocks included
+        self._answers = answers
         self.values_text = values_text  # the file as the user will install it
+        self._shaping: dict[tuple[int, str], Shaped] = previous._shaping if previous is not None else {}
+
+    @cached_property
+    def answers(self) -> Answers:  # type: ignore[override]
+        return self._answers if self._answers is not None else self.inferred[0]
+
+    @cached_property
+    def inferred(self) -> tuple[Answers, list[str]]:
+        """The answers these values amount to, and notes on what could not be carried over."""
+        return infer_answers(self.modelled)
+
+    def with_answers(self, answers: Answers, values_text: str) -> ValuesDeployment:
+        """The same values installed with other answers (a wrapper's release name and namespace)."""
+        other = ValuesDeployment(self.given, answers, values_text, self)
+        other.__dict__.update({k: self.__dict__[k] for k in _ANSWER_FREE if k in self.__dict__})
+        return other
+
+    @cached_property
+    def shaped(self) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+        """(the values with wrongly shaped blocks dropped, each dropped key and the type it had)."""
+        return chart_keys().shaped(self.given, self._shaping)
 
     @property
+    def modelled(self) -> dict[str, Any]:
+        """The values the chart model reads: wrongly shaped blocks dropped (helm would fail on them)."""
+        return self.shaped[0]
+
+    @cached_property
     def values(self) -> dict:
-        return self._given
+        given = dict(self.modelled)
+        if not isinstance(given.get("datadog"), Mapping):
+            given["datadog"] = {}
+        return given
+
+    @cached_property
+    def chart(self) -> NodeAgentChart:
+        return NodeAgentChart(self.modelled)
+
+    @cached_property
+    def values_pod(self) -> PodSpec:
+        """The node-Agent pod as plain `helm template` renders the values (no cluster API), unpatched."""
+        return render_pod(self.modelled)
+
+    @cached_property
+    def values_ledger(self) -> Ledger:
+        return ledger_of_pod(self.values_pod)
+
+    @cached_property
+    def target_ledger(self) -> Ledger:
+        """The least-privilege ledger for the same answers: what the audit calls needed."""
+        return Deployment.of(self.answers).rendered_ledger
+
+    @cached_property
+    def unmodelled(self) -> list[dict[str, str]]:
+        """What the values change that the model cannot see."""
+        return unmodelled(self.modelled)
+
+
+# What a values deployment derives from the values alone, whatever the answers.
+_ANSWER_FREE = ("shaped", "values", "chart", "values_pod", "values_ledger", "unmodelled")
 
 
 @lru_cache(maxsize=128)

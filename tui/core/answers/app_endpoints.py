@@ -26,6 +26,7 @@ _APM_MODE = {"uds": "socket", "tcp-local-service": "service", "tcp-hostport": "h
 class AppEndpoints(NamedTuple):
     """How applications reach each enabled transport (`socket`, `hostip`, `service`; None when off)."""
 
+    injected: bool  # the admission controller sets them in application pods
     dogstatsd: str | None
     apm: str | None
 
@@ -44,9 +45,9 @@ def app_endpoints(answers: Answers) -> AppEndpoints:
     dogstatsd = _DOGSTATSD_MODE.get(answers.dogstatsd)
     apm = _APM_MODE.get(answers.apm)
     if not answers.admission_controller:
-        return AppEndpoints(dogstatsd, apm)
+        return AppEndpoints(False, dogstatsd, apm)
     mode = injection_mode(answers)
-    return AppEndpoints(mode if dogstatsd else None, mode if apm else None)
+    return AppEndpoints(True, mode if dogstatsd else None, mode if apm else None)
 
 
 def dogstatsd_udp_open(answers: Answers) -> bool:

@@ -22,6 +22,8 @@ APM = ("off", "uds", "tcp-local-service", "tcp-hostport")
 LOGS = ("off", "annotated", "all")
 RUN_AS = ("nonroot", "root")
 SYSTEM_PROBE_FEATURES = ("npm", "usm", "cws", "oom-kill", "tcp-queue-length")
+# System-probe features whose network data goes through the process-agent container.
+PROCESS_AGENT_FEATURES = ("npm", "usm")
 SITES = (
     "datadoghq.com",
     "datadoghq.eu",
@@ -46,6 +48,9 @@ FINE_GRAINED_KUBELET_FROM = 33
 # as pod annotations, which it does not.
 APPARMOR_FIELDS_FROM = 30
 _SECRET_WORDS = ("api_key", "apikey", "api-key", "app_key", "appkey")
+# Datadog API keys are 32 hexadecimal characters, application keys 40: a Secret name holding such a run is
+# almost surely a pasted key, which would land in values.yaml and in the printed `kubectl create secret`.
+_PASTED_KEY = re.compile(r"(?<![0-9a-f])(?:[0-9a-f]{40}|[0-9a-f]{32})(?![0-9a-f])", re.IGNORECASE)
 
 
 class _AnswerFields(NamedTuple):
@@ -126,7 +131,7 @@ class Answers(_AnswerFields):
     @property
     def process_agent(self) -> bool:
         """A process-agent container is needed: NPM or USM, or process collection before Agent 7.60."""
-        network = bool({"npm", "usm"} & set(self.system_probe))
+        network = bool(set(PROCESS_AGENT_FEATURES) & set(self.system_probe))
         explorer = self.orchestrator_explorer and self.version.orchestrator_needs_process_agent
         return network or explorer or (self.process_collection and not self.version.process_checks_in_core_agent)
 
@@ -230,6 +235,8 @@ class AnswerSpec(NamedTuple):
             AgentVersion.parse(value)
         elif self.id == "runtime_socket":
             _check_socket_path(value)
+        elif self.id == "api_key_secret" and isinstance(value, str) and (pasted := _PASTED_KEY.search(value)):
+            _refuse_pasted_key(len(pasted.group(0)))
         else:
             if value is None and self.optional:
                 return
@@ -257,6 +264,16 @@ def _check_socket_path(value: Any) -> None:
         raise AnswerError(
             f"runtime_socket: {value!r} sits in / and the Agent would mount the host's root; give {_SOCKET_HINT}"
         )
+
+
+def _refuse_pasted_key(run: int) -> None:
+    """Never echo the value: it is a credential."""
+    kind = "an API key" if run == 32 else "an application key"
+    raise AnswerError(
+        f"api_key_secret: this looks like {kind} ({run} hexadecimal characters), not a Secret name; ddsecure never "
+        "takes a key: store it with 'kubectl create secret generic datadog-secret --from-literal api-key=...' "
+        "and answer the Secret's name (datadog-secret)"
+    )
 
 
 ANSWER_SPECS: dict[str, AnswerSpec] = {

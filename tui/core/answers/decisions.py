@@ -285,7 +285,7 @@ DECISIONS: tuple[Decision, ...] = (
                 "Unix domain socket",
                 "faster, error reporting, origin detection; costs a read-write hostPath",
                 gives="custom metrics over /var/run/datadog/dsd.socket, with delivery errors reported to clients",
-                costs="hostPath /var/run/datadog (rw) in the Agent and, through the admission controller, in apps",
+                costs="hostPath /var/run/datadog (rw) in the Agent and in the app pods that send over the socket",
                 loses="socket transport; clients use UDP",
                 caveats=(
                     "Application pods mounting the socket directory cannot run in baseline or restricted namespaces.",
@@ -385,7 +385,7 @@ DECISIONS: tuple[Decision, ...] = (
                 "Unix domain socket",
                 "apps send over a socket; costs a read-write hostPath in the Agent and apps",
                 gives="traces over apm.socket",
-                costs="hostPath socket directory (rw) in trace-agent and, through the admission controller, in apps; "
+                costs="hostPath socket directory (rw) in trace-agent and in the app pods that send over the socket; "
                 "trace-agent still listens on 8126/TCP for any pod (its liveness probe needs the port)",
                 loses="socket transport",
                 caveats=(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -110,6 +111,42 @@ class ChartKeys:
             if candidate in self.keys:
                 return candidate
         return None
+
+    def shaped(
+        self, values: Mapping[str, Any], memo: dict[tuple[int, str], Shaped] | None = None
+    ) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+        """The values with every wrongly shaped block dropped (helm fails on it or ignores it), and each
+        dropped key with the type it had.
+
+        `memo`: the shaping of earlier versions of these values (an edit copies only the mappings along
+        its path): a mapping already shaped, the very same object, is not walked again. Valid only while
+        none of those trees is changed in place."""
+        memo = {} if memo is None else memo
+
+        def clean(tree: Mapping[str, Any], prefix: str) -> Shaped:
+            known = memo.get((id(tree), prefix))
+            if known is not None and known[0] is tree:
+                return known
+            out: dict[str, Any] = {}
+            dropped: list[tuple[str, str]] = []
+            for key, value in tree.items():
+                dotted = f"{prefix}{key}"
+                if self.kind(dotted) == "map" and value is not None and not isinstance(value, Mapping):
+                    dropped.append((dotted, type(value).__name__))
+                    continue
+                if isinstance(value, Mapping) and self.kind(dotted) == "map" and not self.is_open(dotted):
+                    _, value, inner = clean(value, dotted + ".")
+                    dropped += inner
+                out[str(key)] = value
+            memo[(id(tree), prefix)] = shaped = (tree, out, tuple(dropped))
+            return shaped
+
+        _, out, dropped = clean(values, "")
+        return out, list(dropped)
+
+
+# A shaped mapping: (the tree as given, kept so that its id stays its own; the tree shaped; the drops).
+Shaped = tuple[Mapping[str, Any], dict[str, Any], tuple[tuple[str, str], ...]]
 
 
 @cache

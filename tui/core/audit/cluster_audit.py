@@ -10,36 +10,15 @@ one that only comes from a chart default is worth fixing.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, NamedTuple
+from typing import Any
 
+from tui.core.audit.catalogue import CATALOGUE
 from tui.core.audit.findings import Finding
 from tui.core.audit.infer import COPIED_FILE_KEYS, count_keys, is_set, user_value
 from tui.core.cluster.grants import DANGERS, Grant, dangers_of, grant_set
 from tui.core.cluster.ledger import summarise
 from tui.core.cluster.model import CLUSTER_DEFAULTS, FEATURES, cluster_objects, unmodelled_keys
 from tui.core.yamlio.dotted import lookup
-
-
-class DangerRule(NamedTuple):
-    """How serious a dangerous class is when nothing in the file asked for it."""
-
-    danger: str
-    severity: str
-
-
-DANGER_RULES: dict[str, DangerRule] = {
-    rule.danger: rule
-    for rule in (
-        DangerRule("secrets", "high"),
-        DangerRule("nodes-proxy", "high"),
-        DangerRule("webhooks", "medium"),
-        DangerRule("rbac-writes", "high"),
-        DangerRule("wildcards", "medium"),
-        DangerRule("scc-use", "low"),  # no value removes it; the bundle's kustomization does
-        DangerRule("workload-writes", "medium"),
-    )
-}
-assert set(DANGER_RULES) == {d.id for d in DANGERS}, "every dangerous class needs a severity"
 
 # Features `--fix` may switch off by itself: nothing a user relies on without knowing it (the Secret
 # metrics, the AppSec injector that is off anyway, Helm values in flares). The others (admission
@@ -87,7 +66,6 @@ def findings_for_grants(
             continue
         owners = sorted({f for g in found for f in features.get(g, ())}, key=list(FEATURES).index)
         chosen_here = values is not None and bool(owners) and all(_chosen_feature(values, f, copied) for f in owners)
-        severity = "info" if chosen_here else DANGER_RULES[danger.id].severity
         changes: tuple[tuple[str, Any], ...] = ()
         fixes = []
         for owner in owners:
@@ -105,19 +83,15 @@ def findings_for_grants(
         what = ", ".join(FEATURES[o].title for o in owners) or "the chart"
         shown = summarise([str(g) for g in found])
         more = f" and {len(shown) - 4} more" if len(shown) > 4 else ""
-        findings.append(
-            Finding(
-                f"cluster-{danger.id}",
-                severity,
-                keys[0] if keys else "rbac",
-                f"{danger.title}: {danger.why}. Granted to the release's service accounts for {what}: "
-                + "; ".join(shown[:4])
-                + more
-                + (" (turned on in this file)" if chosen_here else ""),
-                "; or ".join(fixes) or "no chart value removes it",
-                changes if values is not None and not chosen_here else (),
-            )
-        )
+        fields = {
+            "what": what,
+            "grants": "; ".join(shown[:4]) + more,
+            "chosen": " (turned on in this file)" if chosen_here else "",
+            "fixes": "; or ".join(fixes) or "no chart value removes it",
+        }
+        entry = CATALOGUE[f"cluster-{danger.id}"]
+        edits = changes if values is not None and not chosen_here else ()
+        findings.append(entry.finding(keys[0] if keys else "rbac", fields, edits, "info" if chosen_here else ""))
     return findings
 
 
@@ -129,15 +103,7 @@ def cluster_findings_for_values(values: Mapping[str, Any]) -> list[Finding]:
     findings = findings_for_grants(grants, model.features_of_grants(namespace), values, copied)
     unknown = unmodelled_keys(values)
     if unknown:
-        findings.append(
-            Finding(
-                "cluster-rbac-unmodelled",
-                "info",
-                unknown[0],
-                f"the RBAC of {', '.join(unknown)} is not predicted; audit the rendered manifests for the exact grants",
-                "helm template ... > rendered.yaml && ddsecure audit rendered.yaml",
-            )
-        )
+        findings.append(CATALOGUE["cluster-rbac-unmodelled"].finding(unknown[0], {"keys": ", ".join(unknown)}))
     return findings
 
 

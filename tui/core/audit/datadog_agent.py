@@ -4,26 +4,26 @@ The Operator fills in defaults that grant privileges nobody asked for (the DogSt
 APM itself, container collection, service discovery from 7.78, root for the whole pod), so the
 audit reads each field together with what the Operator does when it is left unset. It reports the
 privileges the resource grants, a finding with a concrete change for each one that can be dropped,
-and the answers ddsecure infers, from which `--fix` writes the least-privilege DatadogAgent.
+and the answers ddsecure infers, from which `--fix` writes the least-privilege DatadogAgent. The
+resource is read through the Operator model (`operator_features.OperatorAgent`); each finding is a
+catalogue rule, decided here by one `when` in `CHECKS`, with the catalogue's severity and words.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
-from tui.core.agent_version import AgentVersion
 from tui.core.answers.contract import Answers, layer
-from tui.core.audit.findings import PRIVILEGE_SEVERITY, AuditReport, Finding, Privilege
+from tui.core.audit.catalogue import Check, Hit
+from tui.core.audit.findings import AuditReport, Finding, Privilege
+from tui.core.chart.defaults import SYSTEM_PROBE_CAPABILITIES
 from tui.core.errors import AnswerError
-from tui.core.output.operator import FEATURE_FIELDS, HOST_PID_FEATURES, KIND
+from tui.core.output.operator import KIND
+from tui.core.output.operator_features import OperatorAgent
 from tui.core.yamlio.dotted import lookup, misplaced_sections, section
 
-# spec.features field -> system_probe answer: the inverse of what the generator writes.
-SYSTEM_PROBE_FIELDS = {field: feature for feature, field in FEATURE_FIELDS.items()}
-# Node-Agent containers the Operator may create, and whether they are expected to run as root.
-HARDENED_CONTAINERS = ("agent", "trace-agent", "process-agent", "init-volume", "init-config")
 # Fields the audit reads as maps; any other type is an invalid resource, reported rather than read.
 MAP_FIELDS = (
     "spec",
@@ -40,80 +40,9 @@ def is_datadog_agent(document: Any) -> bool:
     return isinstance(document, Mapping) and document.get("kind") == KIND
 
 
-def _enabled(spec: Mapping[str, Any], dotted: str, operator_default: bool) -> tuple[bool, bool]:
-    """(value, explicitly set) of a boolean field, with the Operator's default when unset."""
-    value = lookup(spec, dotted)
-    if isinstance(value, bool):
-        return value, True
-    return operator_default, False
-
-
-def _version(spec: Mapping[str, Any]) -> AgentVersion | None:
-    tag = lookup(spec, "override.nodeAgent.image.tag")
-    if tag is None:
-        return None
-    try:
-        return AgentVersion.parse(str(tag))
-    except AnswerError:
-        return None
-
-
-class _Reader:
-    def __init__(self, resource: Mapping[str, Any]) -> None:
-        self.resource = resource
-        self.spec = section(resource, "spec")
-        self.node = section(self.spec, "override.nodeAgent")
-        self.version = _version(self.spec)
-        self.uds, self.uds_set = _enabled(self.spec, "features.dogstatsd.unixDomainSocketConfig.enabled", True)
-        self.dsd_host_port, _ = _enabled(self.spec, "features.dogstatsd.hostPortConfig.enabled", False)
-        self.origin, _ = _enabled(self.spec, "features.dogstatsd.originDetectionEnabled", False)
-        self.apm, self.apm_set = _enabled(self.spec, "features.apm.enabled", True)
-        self.apm_uds, self.apm_uds_set = _enabled(self.spec, "features.apm.unixDomainSocketConfig.enabled", True)
-        self.apm_host_port, _ = _enabled(self.spec, "features.apm.hostPortConfig.enabled", False)
-        self.logs, _ = _enabled(self.spec, "features.logCollection.enabled", False)
-        self.collect_all, _ = _enabled(self.spec, "features.logCollection.containerCollectAll", False)
-        self.processes, _ = _enabled(self.spec, "features.liveProcessCollection.enabled", False)
-        self.containers_on, self.containers_set = _enabled(self.spec, "features.liveContainerCollection.enabled", True)
-        self.discovery_on, self.discovery_set = _enabled(self.spec, "features.processDiscovery.enabled", True)
-        self.system_probe = tuple(
-            answer
-            for field, answer in SYSTEM_PROBE_FIELDS.items()
-            if _enabled(self.spec, f"features.{field}.enabled", False)[0]
-        )
-        auto_discovery = self.version is None or self.version.discovery_on_by_default
-        self.service_discovery, self.service_discovery_set = _enabled(
-            self.spec, "features.serviceDiscovery.enabled", auto_discovery
-        )
-        context = section(self.node, "securityContext")
-        self.pod_context = context
-        self.run_as_user = context.get("runAsUser", 0)  # the Operator forces root when nothing says otherwise
-        self.dsd_off = any(
-            isinstance(e, Mapping) and e.get("name") == "DD_USE_DOGSTATSD" and str(e.get("value")).lower() == "false"
-            for e in lookup(self.node, "containers.agent.env", []) or []
-        )
-
-    @property
-    def host_pid(self) -> tuple[bool, str]:
-        override = self.node.get("hostPID")
-        if isinstance(override, bool):
-            return override, "spec.override.nodeAgent.hostPID"
-        pid_features = [f for f in self.system_probe if f in HOST_PID_FEATURES]
-        if pid_features:
-            return True, f"spec.features.{pid_features[0]}.enabled (the Operator turns hostPID on)"
-        if self.uds and self.origin:
-            return (
-                True,
-                "spec.features.dogstatsd.originDetectionEnabled with the socket (the Operator turns hostPID on)",
-            )
-        return False, ""
-
-    def needs_host_pid(self) -> bool:
-        return bool({"npm", "usm", "cws"} & set(self.system_probe)) or (self.uds and self.origin)
-
-
 def infer_answers(resource: Mapping[str, Any]) -> tuple[Answers, list[str]]:
     """The ddsecure answers this resource asks for, with notes where the mapping is not exact."""
-    r = _Reader(resource)
+    r = OperatorAgent(resource)
     notes: list[str] = []
     global_ = section(r.spec, "global")
     answers: dict[str, Any] = {}
@@ -129,29 +58,29 @@ def infer_answers(resource: Mapping[str, Any]) -> tuple[Answers, list[str]]:
         answers["runtime"] = "containerd"
         if not global_.get("criSocketPath"):
             notes.append("runtime: no socket path set; assumed containerd")
-    if r.dsd_off:
+    if r.dogstatsd_off:
         answers["dogstatsd"] = "off"
-    elif r.uds:
+    elif r.on("dsd_socket"):
         answers["dogstatsd"] = "uds"
-        if not r.uds_set:
+        if not r.explicit("dsd_socket"):
             notes.append("dogstatsd: the socket is on by Operator default; if nothing uses it, choose udp")
-    elif r.dsd_host_port:
+    elif r.on("dsd_host_port"):
         answers["dogstatsd"] = "udp-hostport"
     else:
         answers["dogstatsd"] = "udp"
-    answers["origin_detection"] = r.origin
-    if not r.apm:
+    answers["origin_detection"] = r.on("origin_detection")
+    if not r.on("apm"):
         answers["apm"] = "off"
-    elif r.apm_uds:
+    elif r.on("apm_socket"):
         answers["apm"] = "uds"
-        if not r.apm_set:
+        if not r.explicit("apm"):
             notes.append("apm: APM (over the socket) is on by Operator default; choose off if no app sends traces")
-    elif r.apm_host_port:
+    elif r.on("apm_host_port"):
         answers["apm"] = "tcp-hostport"
     else:
         answers["apm"] = "tcp-local-service"
-    answers["logs"] = ("all" if r.collect_all else "annotated") if r.logs else "off"
-    answers["process_collection"] = r.processes
+    answers["logs"] = ("all" if r.on("logs_all") else "annotated") if r.on("logs") else "off"
+    answers["process_collection"] = r.on("processes")
     answers["run_as"] = "nonroot" if r.run_as_user else "root"
     if "runAsUser" not in r.pod_context:
         notes.append("run_as: root only because the Operator defaults to it; choose nonroot unless a host needs root")
@@ -190,7 +119,7 @@ def infer_answers(resource: Mapping[str, Any]) -> tuple[Answers, list[str]]:
 
 def privileges(resource: Mapping[str, Any]) -> list[Privilege]:
     """What the Operator's node-Agent pod gets from this resource, field by field."""
-    r = _Reader(resource)
+    r = OperatorAgent(resource)
     out: list[Privilege] = []
 
     def add(what: str, key: str, explicit: bool) -> None:
@@ -203,198 +132,162 @@ def privileges(resource: Mapping[str, Any]) -> list[Privilege]:
         add("hostNetwork", "spec.override.nodeAgent.hostNetwork", True)
     if not r.run_as_user:
         add("root (runAsUser 0)", "spec.override.nodeAgent.securityContext.runAsUser", "runAsUser" in r.pod_context)
-    if r.uds and not r.dsd_off:
+    if r.on("dsd_socket") and not r.dogstatsd_off:
         add(
             "hostPath /var/run/datadog rw (DogStatsD socket)",
             "spec.features.dogstatsd.unixDomainSocketConfig",
-            r.uds_set,
+            r.explicit("dsd_socket"),
         )
-    if r.dsd_host_port:
+    if r.on("dsd_host_port"):
         add("hostPort 8125/UDP", "spec.features.dogstatsd.hostPortConfig", True)
-    if r.apm and r.apm_uds:
-        add("hostPath /var/run/datadog rw (APM socket)", "spec.features.apm.unixDomainSocketConfig", r.apm_uds_set)
-    if r.apm and r.apm_host_port:
+    if r.on("apm") and r.on("apm_socket"):
+        add(
+            "hostPath /var/run/datadog rw (APM socket)",
+            "spec.features.apm.unixDomainSocketConfig",
+            r.explicit("apm_socket"),
+        )
+    if r.on("apm") and r.on("apm_host_port"):
         add("hostPort 8126/TCP", "spec.features.apm.hostPortConfig", True)
-    if r.logs:
+    if r.on("logs"):
         add("hostPath /var/log/pods ro, /var/lib/datadog-agent/logs rw", "spec.features.logCollection", True)
     for feature in r.system_probe:
         add(f"system-probe with eBPF capabilities ({feature})", f"spec.features ({feature})", True)
-    if r.service_discovery:
+    if r.on("service_discovery"):
         add(
             "system-probe with eBPF capabilities (service discovery)",
             "spec.features.serviceDiscovery",
-            r.service_discovery_set,
+            r.explicit("service_discovery"),
         )
     return out
+
+
+# --- the tests each catalogue rule runs on a DatadogAgent ----------------------------------------------
+
+# What the Operator needs hostPID for (its own rule, `operator_features.host_pid_reason`).
+_PID_NEEDED_BY = "DogStatsD origin detection over the socket, NPM, USM and CWS"
+
+
+def _not_a_map(r: OperatorAgent) -> Iterator[Hit]:
+    for dotted, kind in misplaced_sections(r.resource, MAP_FIELDS):
+        fields = {
+            "kind": kind,
+            "consequence": "the Operator rejects the resource, and the audit reads it as empty",
+            "structure": "the map of fields the Operator expects",
+        }
+        yield Hit(dotted, fields, severity="high")
+
+
+def _api_key_inline(r: OperatorAgent) -> Iterator[Hit]:
+    if lookup(r.spec, "global.credentials.apiKey"):
+        key = "spec.global.credentials.apiKey"
+        fields = {
+            "where": "resource",
+            "readers": "the DatadogAgents",
+            "reference": "spec.global.credentials.apiSecret (remove spec.global.credentials.apiKey)",
+        }
+        secret = {"secretName": "datadog-secret", "keyName": "api-key"}
+        yield Hit(key, fields, ((key, None), ("spec.global.credentials.apiSecret", secret)))
+
+
+def _host_pid(r: OperatorAgent) -> Iterator[Hit]:
+    if r.host_pid[0] and not r.host_pid_needed_by():
+        key = "spec.override.nodeAgent.hostPID"
+        yield Hit(key, {"source": "set in file", "needed_by": _PID_NEEDED_BY, "setting": key}, ((key, False),))
+
+
+def _host_network(r: OperatorAgent) -> Iterator[Hit]:
+    if r.node.get("hostNetwork") is True:
+        key = "spec.override.nodeAgent.hostNetwork"
+        yield Hit(key, {"source": "set in file", "setting": key}, ((key, False),))
+
+
+def _root(r: OperatorAgent) -> Iterator[Hit]:
+    if r.run_as_user:
+        return
+    key = "spec.override.nodeAgent.securityContext"
+    uid = r.version.dd_agent_uid if r.version else 100
+    explicit = "runAsUser" in r.pod_context
+    forced = " (the Operator forces runAsUser 0 unless the override says otherwise)"
+    context = {"runAsUser": uid, "runAsNonRoot": True, "seccompProfile": {"type": "RuntimeDefault"}}
+    fields = {"why": " (set explicitly)" if explicit else forced, "uid": uid, "setting": key}
+    yield Hit(key, fields, ((key, context),), "info" if explicit else "medium")
+
+
+def _dsd_socket(r: OperatorAgent) -> Iterator[Hit]:
+    if r.on("dsd_socket") and not r.explicit("dsd_socket") and not r.dogstatsd_off:
+        key = "spec.features.dogstatsd.unixDomainSocketConfig.enabled"
+        fields = {"path": "/var/run/datadog", "mode": "rw", "source": "Operator default", "setting": key}
+        yield Hit(key, fields, ((key, False),))
+
+
+def _apm(r: OperatorAgent) -> Iterator[Hit]:
+    if r.on("apm") and not r.explicit("apm"):
+        key = "spec.features.apm.enabled"
+        fields = {"cause": "the Operator turns APM on with its socket", "source": "Operator default", "setting": key}
+        yield Hit(key, fields, ((key, False),))
+
+
+def _service_discovery(r: OperatorAgent) -> Iterator[Hit]:
+    if r.on("service_discovery") and not r.explicit("service_discovery"):
+        key = "spec.features.serviceDiscovery.enabled"
+        fields = {"source": "Operator default from Agent 7.78", "count": len(SYSTEM_PROBE_CAPABILITIES)}
+        yield Hit(key, fields, ((key, False),))
+
+
+def _default_features(r: OperatorAgent) -> Iterator[Hit]:
+    for name, feature in (("containers", "liveContainerCollection"), ("process_discovery", "processDiscovery")):
+        if r.on(name) and not r.explicit(name):
+            key = f"spec.features.{feature}.enabled"
+            yield Hit(key, {"feature": feature}, ((key, False),))
+
+
+def _host_ports(r: OperatorAgent) -> Iterator[Hit]:
+    ports = (
+        ("dogstatsd", r.on("dsd_host_port"), 8125, "UDP", "agent, dogstatsdport"),
+        ("apm", r.on("apm") and r.on("apm_host_port"), 8126, "TCP", "trace-agent, traceport"),
+    )
+    for feature, open_, port, protocol, owner in ports:
+        if open_:
+            key = f"spec.features.{feature}.hostPortConfig.enabled"
+            yield Hit(key, {"port": port, "protocol": protocol, "owner": owner}, ((key, False),))
+
+
+def _container_hardening(r: OperatorAgent) -> Iterator[Hit]:
+    wanted: dict[str, Any] = {"allowPrivilegeEscalation": False}
+    if r.run_as_user:
+        wanted["capabilities"] = {"drop": ["ALL"]}
+    for name in r.overridden_containers():
+        key = f"spec.override.nodeAgent.containers.{name}.securityContext"
+        context = lookup(r.node, f"containers.{name}.securityContext", {}) or {}
+        missing = [k for k, v in wanted.items() if context.get(k) != v]
+        if missing:
+            fields = {
+                "container": name,
+                "missing": " and ".join(missing),
+                "wanted": ", ".join(f"{k}: {json.dumps(v)}" for k, v in wanted.items()),
+            }
+            yield Hit(key, fields, ((key, {**context, **wanted}),))
+
+
+CHECKS: tuple[Check[OperatorAgent], ...] = (
+    Check("wrong-type", _not_a_map),
+    Check("plaintext-secret", _api_key_inline),
+    Check("hostpid-unneeded", _host_pid),
+    Check("host-network", _host_network),
+    Check("runs-as-root", _root),
+    Check("dsd-socket-unneeded", _dsd_socket),
+    Check("apm-unrequested", _apm),
+    Check("system-probe-unrequested", _service_discovery),
+    Check("operator-default-feature", _default_features),
+    Check("host-port", _host_ports),
+    Check("operator-container-hardening", _container_hardening),
+)
 
 
 def findings(resource: Mapping[str, Any]) -> list[Finding]:
-    r = _Reader(resource)
-    out: list[Finding] = [
-        Finding(
-            "operator-not-a-map",
-            "high",
-            dotted,
-            f"must be a map but is a {kind}: the Operator rejects the resource, and the audit reads it as empty",
-            f"write {dotted} as a map of fields",
-        )
-        for dotted, kind in misplaced_sections(resource, MAP_FIELDS)
-    ]
-    if lookup(r.spec, "global.credentials.apiKey"):
-        out.append(
-            Finding(
-                "operator-api-key-inline",
-                "high",
-                "spec.global.credentials.apiKey",
-                "the API key is written in the resource, readable by anyone who can read DatadogAgents",
-                "put it in a Secret and reference it with spec.global.credentials.apiSecret",
-                (
-                    ("spec.global.credentials.apiKey", None),
-                    ("spec.global.credentials.apiSecret", {"secretName": "datadog-secret", "keyName": "api-key"}),
-                ),
-            )
-        )
-    pid, _ = r.host_pid
-    if pid and not r.needs_host_pid():
-        out.append(
-            Finding(
-                "operator-host-pid",
-                PRIVILEGE_SEVERITY["hostPID"],
-                "spec.override.nodeAgent.hostPID",
-                "hostPID shares the node's process namespace, and nothing enabled here needs it "
-                "(only DogStatsD origin detection over the socket, NPM, USM and CWS do)",
-                "set spec.override.nodeAgent.hostPID: false",
-                (("spec.override.nodeAgent.hostPID", False),),
-            )
-        )
-    if r.node.get("hostNetwork") is True:
-        out.append(
-            Finding(
-                "operator-host-network",
-                PRIVILEGE_SEVERITY["hostNetwork"],
-                "spec.override.nodeAgent.hostNetwork",
-                "hostNetwork puts the Agent in the node's network namespace",
-                "remove it; use the node-local Service or host ports",
-                (("spec.override.nodeAgent.hostNetwork", False),),
-            )
-        )
-    if not r.run_as_user:
-        version = r.version
-        uid = version.dd_agent_uid if version else 100
-        out.append(
-            Finding(
-                "operator-root",
-                "info" if "runAsUser" in r.pod_context else "medium",
-                "spec.override.nodeAgent.securityContext",
-                "the whole node-Agent pod runs as root"
-                + (
-                    " (set explicitly)"
-                    if "runAsUser" in r.pod_context
-                    else ": the Operator forces runAsUser 0 unless the override says otherwise"
-                ),
-                f"run as dd-agent (UID {uid}) and give system-probe/security-agent root on their own",
-                (
-                    (
-                        "spec.override.nodeAgent.securityContext",
-                        {"runAsUser": uid, "runAsNonRoot": True, "seccompProfile": {"type": "RuntimeDefault"}},
-                    ),
-                ),
-            )
-        )
-    if r.uds and not r.uds_set and not r.dsd_off:
-        out.append(
-            Finding(
-                "operator-dogstatsd-socket-default",
-                "medium",
-                "spec.features.dogstatsd.unixDomainSocketConfig.enabled",
-                "unset, so the Operator mounts /var/run/datadog read-write from the host for a DogStatsD socket",
-                "set it to false unless applications send metrics over the socket",
-                (("spec.features.dogstatsd.unixDomainSocketConfig.enabled", False),),
-            )
-        )
-    if r.apm and not r.apm_set:
-        out.append(
-            Finding(
-                "operator-apm-default",
-                "medium",
-                "spec.features.apm.enabled",
-                "unset, so the Operator runs trace-agent and its socket (a read-write hostPath)",
-                "set spec.features.apm.enabled: false unless applications send traces",
-                (("spec.features.apm.enabled", False),),
-            )
-        )
-    if r.service_discovery and not r.service_discovery_set:
-        out.append(
-            Finding(
-                "operator-service-discovery-default",
-                PRIVILEGE_SEVERITY["system-probe"],
-                "spec.features.serviceDiscovery.enabled",
-                "unset, so from Agent 7.78 service discovery adds system-probe with eBPF capabilities",
-                "set spec.features.serviceDiscovery.enabled: false",
-                (("spec.features.serviceDiscovery.enabled", False),),
-            )
-        )
-    for name, on, explicit in (
-        ("liveContainerCollection", r.containers_on, r.containers_set),
-        ("processDiscovery", r.discovery_on, r.discovery_set),
-    ):
-        if on and not explicit:
-            out.append(
-                Finding(
-                    f"operator-{name}-default",
-                    "info",
-                    f"spec.features.{name}.enabled",
-                    f"unset, so the Operator turns {name} on",
-                    f"set spec.features.{name}.enabled: false if you do not use it",
-                    ((f"spec.features.{name}.enabled", False),),
-                )
-            )
-    if r.dsd_host_port:
-        out.append(
-            Finding(
-                "operator-dogstatsd-host-port",
-                PRIVILEGE_SEVERITY["requested"],
-                "spec.features.dogstatsd.hostPortConfig.enabled",
-                "host port 8125 on every node: anything that can reach the node can send metrics",
-                "send through the node-local Service instead (hostPortConfig.enabled: false)",
-                (("spec.features.dogstatsd.hostPortConfig.enabled", False),),
-            )
-        )
-    if r.apm and r.apm_host_port:
-        out.append(
-            Finding(
-                "operator-apm-host-port",
-                PRIVILEGE_SEVERITY["requested"],
-                "spec.features.apm.hostPortConfig.enabled",
-                "host port 8126 on every node: anything that can reach the node can send traces",
-                "use the node-local Service instead (hostPortConfig.enabled: false)",
-                (("spec.features.apm.hostPortConfig.enabled", False),),
-            )
-        )
-    non_root = bool(r.run_as_user)
-    for name in HARDENED_CONTAINERS:
-        if name == "trace-agent" and not r.apm:
-            continue
-        if name == "process-agent" and not {"npm", "usm"} & set(r.system_probe):
-            continue
-        key = f"spec.override.nodeAgent.containers.{name}.securityContext"
-        context = lookup(r.node, f"containers.{name}.securityContext", {}) or {}
-        wanted: dict[str, Any] = {"allowPrivilegeEscalation": False}
-        if non_root:
-            wanted["capabilities"] = {"drop": ["ALL"]}
-        missing = [k for k, v in wanted.items() if context.get(k) != v]
-        if missing:
-            out.append(
-                Finding(
-                    "operator-container-hardening",
-                    "low",
-                    key,
-                    f"{name} does not set " + " and ".join(missing),
-                    "set " + ", ".join(f"{k}: {json.dumps(v)}" for k, v in wanted.items()) + " (each container apart)",
-                    ((key, {**context, **wanted}),),
-                )
-            )
-    return out
+    """Each catalogue rule that fires on this resource, read with the Operator's defaults."""
+    agent = OperatorAgent(resource)
+    return [finding for check in CHECKS for finding in check.findings(agent)]
 
 
 def audit_datadog_agent(resource: Mapping[str, Any], path: str) -> AuditReport:

@@ -40,3 +40,86 @@ def _name(value: Any) -> str:
     return {list: "a list", str: "a string", int: "a number", float: "a number", bool: "a boolean"}.get(
         type(value), type(value).__name__
     )
+
+
+# --- recognising Datadog files among a repository's YAML (`ddsecure audit DIR`) ---------------------
+
+# The sections only the datadog chart's values have together; another chart may share one name
+# (`agents:` of a CI runner chart, `datadog:` of an app chart's metrics switch), rarely its content.
+VALUES_SECTIONS = ("datadog", "clusterAgent", "agents", "clusterChecksRunner")
+# Below a section, at least this share of the keys must be the chart's own for the file to be its values.
+KNOWN_SHARE = 2 / 3
+
+
+def values_mismatch(document: Any) -> str:
+    """Why `document` is not the datadog chart's values ("" when it is): another chart's values share a
+    section name or two, but not the top-level layout and the keys below those sections."""
+    from tui.core.audit.chart_keys import chart_keys
+
+    if not isinstance(document, Mapping) or not document:
+        return "not a mapping of values"
+    if any(not isinstance(key, str) for key in document):
+        return "a top-level key is not a string"
+    sections = [key for key in VALUES_SECTIONS if isinstance(document.get(key), Mapping)]
+    if not sections:
+        return f"no {', '.join(f'{s}:' for s in VALUES_SECTIONS)} section"
+    keys = chart_keys()
+    unknown = [key for key in document if not keys.known(key)]
+    if len(unknown) * 3 > len(document):
+        return f"top-level keys the datadog chart does not have: {', '.join(sorted(unknown)[:5])}"
+    below = [f"{s}.{key}" for s in sections for key in document[s] if isinstance(key, str)]
+    known = [key for key in below if keys.known(key)]
+    if not known or len(known) < KNOWN_SHARE * len(below):
+        strange = sorted(set(below) - set(known))
+        return f"keys the datadog chart does not have: {', '.join(strange[:5])}"
+    return ""
+
+
+# Settings only the Agent itself reads (an application's DD_AGENT_HOST, DD_ENV... point at an Agent).
+AGENT_SETTINGS = frozenset(
+    {"DD_API_KEY", "DD_SITE", "DD_DD_URL", "DD_KUBERNETES_KUBELET_HOST", "DD_CLUSTER_AGENT_ENABLED", "DD_HEALTH_PORT"}
+)
+
+
+def _is_datadog_image(container: Any) -> bool:
+    return isinstance(container, Mapping) and "datadog" in str(container.get("image") or "").lower()
+
+
+def is_agent_daemonset(document: Any) -> bool:
+    """The Datadog node Agent's DaemonSet: an `agent` container with an image, and a Datadog image, the
+    Agent's own settings or labels (a mirror registry hides the image; other vendors also name a container `agent`)."""
+    from tui.core.pod.spec import pod_spec_of
+
+    if not isinstance(document, Mapping) or document.get("kind") != "DaemonSet":
+        return False
+    containers = [c for c in pod_spec_of(document).get("containers") or [] if isinstance(c, Mapping)]
+    agents = [c for c in containers if c.get("name") == "agent"]
+    if not agents or not all(c.get("image") for c in agents):
+        return False  # no Agent, or a strategic-merge patch of one (no image): nothing runs as written
+    if any(_is_datadog_image(c) for c in containers):
+        return True
+    settings = {e.get("name") for c in agents for e in c.get("env") or [] if isinstance(e, Mapping)}
+    if settings & AGENT_SETTINGS:
+        return True
+    metadata = document.get("metadata")
+    labels = metadata.get("labels") if isinstance(metadata, Mapping) else None
+    return isinstance(labels, Mapping) and any("datadog" in str(v).lower() for v in labels.values())
+
+
+def agent_daemonsets(documents: Sequence[Any]) -> list[Any]:
+    """The Agent DaemonSets among manifests, `List` items included (`kubectl get -o yaml`)."""
+    found = []
+    for document in documents:
+        if isinstance(document, Mapping) and document.get("kind") == "List" and isinstance(document.get("items"), list):
+            found += agent_daemonsets(document["items"])
+        elif is_agent_daemonset(document):
+            found.append(document)
+    return found
+
+
+def is_datadog_agent(document: Any) -> bool:
+    return (
+        isinstance(document, Mapping)
+        and document.get("kind") == KIND
+        and str(document.get("apiVersion") or "").startswith("datadoghq.com/")
+    )

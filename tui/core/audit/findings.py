@@ -61,9 +61,13 @@ class Privilege:
     what: str
     key: str
     source: str  # "set in file", "chart default", "rendered"
+    keys: tuple[str, ...] = ()  # every key whose setting causes it (the chart's condition), `key` first
 
-    def as_json(self) -> dict[str, str]:
-        return {"privilege": self.what, "key": self.key, "source": self.source}
+    def as_json(self) -> dict[str, Any]:
+        document: dict[str, Any] = {"privilege": self.what, "key": self.key, "source": self.source}
+        if self.keys:
+            document["keys"] = list(self.keys)
+        return document
 
 
 @dataclass
@@ -81,6 +85,8 @@ class AuditReport:
     unmodelled: list[dict[str, str]] = field(default_factory=list)
     refused: str = ""  # why `helm template` fails on this input ("" when it renders)
     ledger_source: str = "model"  # "helm" once --render has replaced the model's ledger with the real one
+    # the chart a wrapper says it installs: {"name", "version", "source"} (None when the file names none)
+    chart: dict[str, str] | None = None
 
     @property
     def ledger_complete(self) -> bool:
@@ -109,4 +115,5 @@ class AuditReport:
             "refused": self.refused,
             "ledgerComplete": self.ledger_complete,
             "ledgerSource": self.ledger_source,
+            "chart": self.chart,
         }

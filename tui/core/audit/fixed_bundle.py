@@ -1,17 +1,19 @@
 """The bundle whose values.yaml is the user's own file, edited: for `audit --fix` and `generate --base`.
 
 Both edit the file with the fix engine (tui.core.audit.fix), then compute every other file of the
-bundle (patch, namespace, privileges.json, REPORT.md, datadog-agent.yaml) from the edited values
-through a `ValuesDeployment`, so the files cannot disagree with the values the user will install.
+bundle (patch, namespace, privileges.json, REPORT.md, datadog-agent.yaml) from the deployment of the
+edited values the fix already computed, so the files cannot disagree with the values the user will
+install.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
 from tui.core.answers.contract import Answers
-from tui.core.audit.audit import AuditInput, read_input
+from tui.core.audit.audit import DUPLICATE_KEY, AuditInput, read_input, without_ignored_blocks
 from tui.core.audit.findings import AuditReport
 from tui.core.audit.fix import ALL_SAFE, ANSWER_SETTING, FixResult, answer_findings, plan_fix, report_section
 from tui.core.audit.values_input import ValuesSource
@@ -47,19 +49,24 @@ def _wrapper_file(name: str) -> str:
     return wrapper
 
 
-def _bundle(answers: Answers, fixed: FixResult, name: str, target: str) -> dict[str, str]:
-    from tui.core.audit.values_audit import modelled_values
-    from tui.core.deployment import ValuesDeployment
+def _bundle(
+    answers: Answers | None, fixed: FixResult, name: str, target: str, bundle_dir: Path | None = None
+) -> dict[str, str]:
+    """`answers`: the ones the bundle is for (generate --base), by default those the edited values amount to."""
+    from tui.core.deployment import Deployment
     from tui.core.output.bundle import ANSWERS, REPORT, build_bundle
     from tui.core.output.next_steps import Wrapper, next_steps
 
     source = fixed.source
     wrapper: Wrapper | None = None
+    edited = fixed.deployment or Deployment.of_values(fixed.values)
+    answers = edited.answers if answers is None else answers
     if source is not None and source.wrapped:
         answers = _installed_as(answers, source)
-    deployment = ValuesDeployment(answers, modelled_values(fixed.values)[0], fixed.values_text)
+    deployment = edited.with_answers(answers, fixed.values_text)
     if source is not None and source.wrapped:
-        from tui.core.audit.wrapper_patches import CARRIERS, add_patches, patch_entries
+        from tui.core.audit.wrapper_patches import add_patches, patch_entries
+        from tui.core.audit.wrappers import FORMS
 
         # A controller that can apply the patches gets them in the wrapper (only additions, each explained).
         entries = patch_entries(deployment)
@@ -68,8 +75,11 @@ def _bundle(answers: Answers, fixed: FixResult, name: str, target: str) -> dict[
         wrapper = Wrapper(
             source.form,
             _wrapper_file(name),
-            origin=str(origin.resolve()) if origin.is_file() else "",
-            patched=bool(entries) and source.form in CARRIERS,
+            # REPORT.md names the file as the user did (no local absolute path in a file meant to be committed);
+            # the copy command runs in the bundle directory, so it gets the path from there when that is known.
+            origin=name if origin.is_file() else "",
+            copy_to=_path_from(origin, bundle_dir) if origin.is_file() else "",
+            patched=bool(entries) and FORMS[source.form].patches is not None,
             object_name=source.object_name,
             object_namespace=source.object_namespace,
         )
@@ -85,6 +95,12 @@ def _bundle(answers: Answers, fixed: FixResult, name: str, target: str) -> dict[
     return files
 
 
+def _path_from(path: Path, directory: Path | None) -> str:
+    if directory is None or path.is_absolute():
+        return ""
+    return os.path.relpath(path.resolve(), directory.resolve())
+
+
 def check_apply(chosen: Sequence[str], report: AuditReport, where: str) -> None:
     """Each `--apply` name is a finding of this file (its id, or id:key), or all-safe."""
     known = {f.id for f in report.findings} | {f"{f.id}:{f.key}" for f in report.findings} | {ALL_SAFE}
@@ -95,24 +111,45 @@ def check_apply(chosen: Sequence[str], report: AuditReport, where: str) -> None:
 
 
 def fixed_bundle(
-    given: AuditInput, report: AuditReport, chosen: Sequence[str] = (), target: str = "helm"
+    given: AuditInput,
+    report: AuditReport,
+    chosen: Sequence[str] = (),
+    target: str = "helm",
+    bundle_dir: Path | None = None,
 ) -> tuple[dict[str, str], FixResult]:
     """`audit --fix`: the user's values edited for the audit's findings, and the bundle built from them."""
-    from tui.core.audit.infer import infer_answers
-    from tui.core.audit.values_audit import modelled_values
-
     assert given.source is not None and given.values is not None
     _check_target(target)
     check_apply(chosen, report, given.name)
-    fixed = plan_fix(
-        given.text, given.name, given.source, given.values, report, chosen, given.documents, loader=given.loader
-    )
-    answers, _ = infer_answers(modelled_values(fixed.values)[0])
-    return _bundle(answers, fixed, given.name, target), fixed
+    edited = without_ignored_blocks(given, chosen)  # a key written twice: only with --apply duplicate-key
+    fixed = plan_fix(edited.text, given.name, given.source, given.values, report, chosen, edited.documents)
+    if edited is not given:
+        _removed_blocks(fixed, given)
+    return _bundle(None, fixed, given.name, target, bundle_dir), fixed
+
+
+def _removed_blocks(fixed: FixResult, given: AuditInput) -> None:
+    """The duplicate-key findings were applied by removing the blocks helm ignores: say so, with the lines."""
+    from tui.core.audit.fix import APPLIED, FixOutcome
+
+    spans = {".".join(d.path): d.ignored for d in given.duplicates}
+    fixed.outcomes = [
+        FixOutcome(
+            d.finding, APPLIED, f"removed lines {spans[d.finding.key][0]}-{spans[d.finding.key][1]}, which helm ignores"
+        )
+        if d.finding.id == DUPLICATE_KEY and d.finding.key in spans
+        else d
+        for d in fixed.outcomes
+    ]
 
 
 def based_bundle(
-    answers: Answers, text: str, name: str, chosen: Sequence[str] = (), target: str = "helm"
+    answers: Answers,
+    text: str,
+    name: str,
+    chosen: Sequence[str] = (),
+    target: str = "helm",
+    bundle_dir: Path | None = None,
 ) -> tuple[dict[str, str], FixResult, AuditInput]:
     """`generate --base`: the user's values plus these answers' least-privilege settings, with the same
     engine and no-loss rules (a key the user set changes only when named in `chosen`), and the bundle."""
@@ -139,4 +176,4 @@ def based_bundle(
         follow_up=False,
         allowed=plan.rendered_pod,
     )
-    return _bundle(answers, fixed, name, target), fixed, given
+    return _bundle(answers, fixed, name, target, bundle_dir), fixed, given

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from tui.core.audit.catalogue import CATALOGUE
 from tui.core.audit.findings import AuditReport, Finding
 from tui.core.audit.manifest_audit import node_agent_pod, pod_security_findings, pod_security_results
 from tui.core.errors import InputFileError
@@ -160,4 +161,4 @@ def render_into(
 
 
 def _disagrees(message: str) -> Finding:
-    return Finding("render-disagrees", "medium", "render", message, "report it: ddsecure's chart model is wrong here")
+    return CATALOGUE["render-disagrees"].finding("render", {"detail": message})

@@ -1,21 +1,23 @@
-"""Auditing rendered manifests: the node-Agent DaemonSet's real privileges and its Pod Security checks."""
+"""Auditing rendered manifests: the node-Agent DaemonSet's real privileges and its Pod Security checks.
+
+Each finding is a catalogue rule (the same ids as the values audit), decided by one `when` in `CHECKS`
+over the rendered pod; a failed Pod Security check is its `pss-<check>` rule.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any, NamedTuple
 
+from tui.core.audit.catalogue import CATALOGUE, Check, Hit
 from tui.core.audit.cluster_audit import cluster_findings_for_manifests, cluster_ledger_of_manifests
 from tui.core.audit.findings import PRIVILEGE_SEVERITY, AuditReport, Finding, Privilege
+from tui.core.audit.values_rules import CONTAINER_KEYS, pid_needed_by
 from tui.core.errors import InputFileError
 from tui.core.pod import pod_security
 from tui.core.pod.ledger import Ledger, ledger_of_pod
 from tui.core.pod.privilege_catalog import capability_why
 from tui.core.pod.spec import all_containers, find_node_agent_daemonset, pod_spec_of
-
-# Severity of a failed check: what baseline refuses matters more than what only restricted refuses
-# (the Agent cannot run under restricted at all; see the security guidance).
-_SEVERITY = {"baseline": "medium", "restricted": "low"}
 
 
 def node_agent_pod(documents: Sequence[Any], where: str) -> tuple[Mapping[str, Any], Mapping[str, Any], str]:
@@ -43,15 +45,12 @@ def pod_security_results(pod: Mapping[str, Any], annotations: Mapping[str, Any])
 
 
 def pod_security_findings(results: list[dict[str, Any]], subject: str, severity: str | None = None) -> list[Finding]:
-    """One finding per failed check; `severity` overrides the per-level default (used for --render)."""
+    """One `pss-<check>` finding per failed check; `severity` overrides the catalogue's (used for --render)."""
     return [
-        Finding(
-            f"pss-{r['check']}",
-            severity or _SEVERITY.get(r["level"], "low"),
+        CATALOGUE[f"pss-{r['check']}"].finding(
             f"{subject}: {r['check']}",
-            f"fails Pod Security {r['level']} check {r['check']}: {r['reason']}"
-            + (f" ({r['detail']})" if r["detail"] else ""),
-            "",
+            {**r, "detail": f" ({r['detail']})" if r["detail"] else ""},
+            severity=severity or "",
         )
         for r in results
         if not r["allowed"]
@@ -77,90 +76,80 @@ def ledger_privileges(ledger: Ledger, source: str) -> list[Privilege]:
     return rows
 
 
-def privilege_findings(pod: Mapping[str, Any], ledger: Ledger, subject: str) -> list[Finding]:
-    """Each privilege of a rendered pod, named, at the severity the values audit gives it."""
-    from tui.core.chart.model import HOST_PID_TRIGGERS
+class RenderedPod(NamedTuple):
+    """What the manifest checks read: the node-Agent pod, its ledger, and how findings name it."""
 
-    out: list[Finding] = []
-    for spec in all_containers(pod):
+    pod: Mapping[str, Any]
+    ledger: Ledger
+    subject: str
+
+
+def _privileged(r: RenderedPod) -> Iterator[Hit]:
+    for spec in all_containers(r.pod):
         if ((spec.get("securityContext") or {}).get("privileged")) is True:
             name = str(spec.get("name"))
-            out.append(
-                Finding(
-                    "privileged-container",
-                    PRIVILEGE_SEVERITY["privileged"],
-                    f"{subject}: {name}",
-                    f"{name} runs privileged: every capability and every host device",
-                    f"securityContext.privileged: false for {name} (agents.containers.<container> in values)",
-                )
-            )
-    if ledger.host_network:
-        out.append(
-            Finding(
-                "host-network",
-                PRIVILEGE_SEVERITY["hostNetwork"],
-                f"{subject}: hostNetwork",
-                "the pod shares the node's network namespace; no chart feature forces it",
-                "agents.useHostNetwork: false (values)",
-            )
-        )
-    if ledger.host_pid:
-        needed = _host_pid_reasons(pod)
-        if needed:
-            out.append(
-                Finding(
-                    "hostpid-needed",
-                    PRIVILEGE_SEVERITY["requested"],
-                    f"{subject}: hostPID",
-                    f"the pod shares the host PID namespace, as {'; '.join(needed)} needs",
-                    "",
-                )
-            )
-        else:
-            needed_by = "; ".join(f"{t.brings} ({t.key})" for t in HOST_PID_TRIGGERS if t.key != "datadog.useHostPID")
-            out.append(
-                Finding(
-                    "hostpid",
-                    PRIVILEGE_SEVERITY["hostPID"],
-                    f"{subject}: hostPID",
-                    f"the pod shares the host PID namespace, and none of what needs it is on: {needed_by}",
-                    "datadog.useHostPID: false (values) or hostPID: false (patch)",
-                )
-            )
-    for grant in ledger.host_paths:
+            setting = f"agents.containers.{CONTAINER_KEYS.get(name, name)}.securityContext.privileged"
+            yield Hit(f"{r.subject}: {name}", {"container": name, "setting": setting})
+
+
+def _host_network(r: RenderedPod) -> Iterator[Hit]:
+    if r.ledger.host_network:
+        yield Hit(f"{r.subject}: hostNetwork", {"source": "rendered", "setting": "agents.useHostNetwork"})
+
+
+def _hostpid_needed(r: RenderedPod) -> Iterator[Hit]:
+    needed = _host_pid_reasons(r.pod) if r.ledger.host_pid else []
+    if needed:
+        fields = {"because": "; ".join(needed), "tail": "the rendered pod shows no other reason"}
+        yield Hit(f"{r.subject}: hostPID", fields)
+
+
+def _hostpid_unneeded(r: RenderedPod) -> Iterator[Hit]:
+    if r.ledger.host_pid and not _host_pid_reasons(r.pod):
+        fields = {"source": "rendered", "needed_by": pid_needed_by(), "setting": "datadog.useHostPID"}
+        yield Hit(f"{r.subject}: hostPID", fields)
+
+
+def _host_root(r: RenderedPod) -> Iterator[Hit]:
+    for grant in r.ledger.host_paths:
         if grant.path == "/":
-            out.append(
-                Finding(
-                    "host-root",
-                    PRIVILEGE_SEVERITY["hostPath /"],
-                    f"{subject}: volumes[{grant.volume}]",
-                    f"hostPath / {grant.mode} ({', '.join(grant.containers) or 'not mounted'}): "
-                    "the whole host filesystem",
-                    "turn off the feature that mounts it (CWS, USM, GPU monitoring, CSPM), or remove the volume",
-                )
-            )
-    for owner, port in _host_ports(pod):
-        out.append(
-            Finding(
-                "host-port",
-                PRIVILEGE_SEVERITY["requested"],
-                f"{subject}: {owner}",
-                f"host port {port} ({owner}) is open on every node",
-                "",
-            )
-        )
-    for container, caps in ledger.capabilities.items():
-        named = ", ".join(f"{cap} ({capability_why(cap)})" for cap in caps)
-        out.append(
-            Finding(
-                "capabilities-added",
-                PRIVILEGE_SEVERITY["requested"],
-                f"{subject}: {container}",
-                f"{container} adds {len(caps)} capabilities: {named}",
-                "",
-            )
-        )
-    return out
+            where = ", ".join(grant.containers) or "not mounted"
+            fields = {"mode": grant.mode, "where": where, "because": f"volume {grant.volume}"}
+            yield Hit(f"{r.subject}: volumes[{grant.volume}]", fields)
+
+
+def _host_port(r: RenderedPod) -> Iterator[Hit]:
+    for owner, port, protocol in _host_ports(r.pod):
+        yield Hit(f"{r.subject}: {owner}", {"port": port, "protocol": protocol, "owner": owner})
+
+
+def _capabilities(r: RenderedPod) -> Iterator[Hit]:
+    for container, caps in r.ledger.capabilities.items():
+        fields = {
+            "container": container,
+            "count": len(caps),
+            "reason": "read from the rendered pod",
+            "caps": ", ".join(f"{cap} ({capability_why(cap)})" for cap in caps),
+            "fix": "",
+        }
+        yield Hit(f"{r.subject}: {container}", fields, severity=PRIVILEGE_SEVERITY["requested"])
+
+
+# Each privilege of a rendered pod, as the catalogue rule the values audit emits for it.
+CHECKS: tuple[Check[RenderedPod], ...] = (
+    Check("privileged-container", _privileged),
+    Check("host-network", _host_network),
+    Check("hostpid-needed", _hostpid_needed),
+    Check("hostpid-unneeded", _hostpid_unneeded),
+    Check("host-root", _host_root),
+    Check("host-port", _host_port),
+    Check("capabilities-added", _capabilities),
+)
+
+
+def privilege_findings(pod: Mapping[str, Any], ledger: Ledger, subject: str) -> list[Finding]:
+    rendered = RenderedPod(pod, ledger, subject)
+    return [finding for check in CHECKS for finding in check.findings(rendered)]
 
 
 def _env(pod: Mapping[str, Any], name: str) -> bool:
@@ -187,9 +176,9 @@ def _host_pid_reasons(pod: Mapping[str, Any]) -> list[str]:
     return reasons
 
 
-def _host_ports(pod: Mapping[str, Any]) -> list[tuple[str, str]]:
+def _host_ports(pod: Mapping[str, Any]) -> list[tuple[str, int, str]]:
     return [
-        (str(c.get("name")), f"{p['hostPort']}/{p.get('protocol', 'TCP')}")
+        (str(c.get("name")), int(p["hostPort"]), str(p.get("protocol", "TCP")))
         for c in pod.get("containers") or []
         for p in c.get("ports") or []
         if isinstance(p, Mapping) and p.get("hostPort")

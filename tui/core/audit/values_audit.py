@@ -2,80 +2,53 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
 from tui.core.answers.contract import Answers
+from tui.core.audit.catalogue import CATALOGUE
 from tui.core.audit.chart_keys import NO_OP_HINTS, ChartKeys, chart_keys
 from tui.core.audit.cluster_audit import cluster_findings_for_values
 from tui.core.audit.findings import DELETE, AuditReport, Finding, Privilege
-from tui.core.audit.infer import infer_answers, user_value
+from tui.core.audit.infer import is_set, user_value
 from tui.core.audit.values_rules import CONTAINER_KEYS, Context, rule_findings
 from tui.core.audit.values_rules import port_key as _port_key
-from tui.core.audit.values_rules import volume_key as _volume_key
-from tui.core.chart.model import (
-    HOST_PID_TRIGGERS,
-    HOST_ROOT_TRIGGERS,
-    SYSTEM_PROBE_TRIGGERS,
-    NodeAgentChart,
-    render_pod,
-    unmodelled,
-)
-from tui.core.deployment import Deployment
-from tui.core.pod.ledger import ledger_of_pod
-
-_STRING_BOOL = re.compile(r"^(true|false|yes|no|on|off|y|n)$", re.IGNORECASE)
+from tui.core.chart.model import CAPABILITY_CAUSES, HOST_PID_TRIGGERS, container_causes, volume_causes
+from tui.core.deployment import Deployment, ValuesDeployment
+from tui.core.yamlio.helm import Duplicate
 
 
-def modelled_values(values: Mapping[str, Any]) -> tuple[dict[str, Any], list[Finding]]:
-    """The values with every wrongly shaped block dropped (helm would fail on it), and a finding for each."""
-    keys = chart_keys()
-    findings: list[Finding] = []
-
-    def clean(tree: Mapping[str, Any], prefix: str) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for key, value in tree.items():
-            dotted = f"{prefix}{key}"
-            if keys.kind(dotted) == "map" and value is not None and not isinstance(value, Mapping):
-                findings.append(
-                    Finding(
-                        "wrong-type",
-                        "medium",
-                        dotted,
-                        f"{dotted} must be a mapping, not {type(value).__name__}; helm fails or ignores it",
-                        f"remove {dotted} or give it the chart's structure",
-                        ((dotted, DELETE),),
-                    )
-                )
-                continue
-            if isinstance(value, Mapping) and keys.kind(dotted) == "map" and not keys.is_open(dotted):
-                value = clean(value, dotted + ".")
-            out[str(key)] = value
-        return out
-
-    return clean(values, ""), findings
+def shape_findings(deployment: ValuesDeployment) -> list[Finding]:
+    """One finding per block of the wrong type, which the chart model reads as absent."""
+    fields = {"consequence": "helm fails or ignores it", "structure": "the chart's structure"}
+    return [
+        CATALOGUE["wrong-type"].finding(dotted, {**fields, "kind": type_name}, ((dotted, DELETE),))
+        for dotted, type_name in deployment.shaped[1]
+    ]
 
 
-def audit_values(raw_values: Mapping[str, Any], path: str) -> AuditReport:
-    values, shape_findings = modelled_values(raw_values)
-    answers, notes = infer_answers(values)
-    chart = NodeAgentChart(values)
-    pod = render_pod(values)
-    ledger = ledger_of_pod(pod)
-    target = ledger_of_pod(Deployment.of(answers).rendered_pod)
-    report = AuditReport(path=path, kind="values", answers=answers.as_dict(), answer_notes=notes)
-    report.ledger = ledger.as_json()
-    report.unmodelled = unmodelled(values)
-    report.refused = chart.refusal()
+def audit_values(raw_values: Mapping[str, Any], path: str, duplicates: tuple[Duplicate, ...] = ()) -> AuditReport:
+    return audit_deployment(Deployment.of_values(raw_values), path, duplicates)
+
+
+def audit_deployment(deployment: ValuesDeployment, path: str, duplicates: tuple[Duplicate, ...] = ()) -> AuditReport:
+    """The audit of the values a deployment was made of: every finding reads this one computation;
+    `duplicates`: the keys the file writes twice (helm reads the last)."""
+    values, answers = deployment.modelled, deployment.answers
+    report = AuditReport(path=path, kind="values", answers=answers.as_dict(), answer_notes=list(deployment.inferred[1]))
+    report.ledger = deployment.values_ledger.as_json()
+    report.unmodelled = list(deployment.unmodelled)
+    report.refused = deployment.chart.refusal()
     if not report.ledger_complete:
         report.ledger["partial"] = True
-    context = Context(raw_values, values, chart, pod, ledger, target, answers)
+    context = Context(deployment, duplicates)
     report.privileges = list(privileges(context))
+    # the ledger names what causes each privilege too: the keys of the chart's condition
+    report.ledger["causes"] = {p.what: list(p.keys) for p in report.privileges}
     privilege_findings = rule_findings(context)
-    report.findings += shape_findings
-    report.findings += _agreeing(key_findings(raw_values, chart_keys()), privilege_findings)
+    report.findings += shape_findings(deployment)
+    report.findings += _agreeing(key_findings(deployment.given, chart_keys()), privilege_findings)
     report.findings += secret_findings(values, answers)
     report.findings += privilege_findings
     report.findings += cluster_findings_for_values(values)
@@ -98,58 +71,65 @@ def _agreeing(key_findings: list[Finding], privilege_findings: list[Finding]) ->
 
 
 def privileges(context: Context) -> Iterator[Privilege]:
-    """Each privilege of the ledger, with the key responsible and where its value comes from."""
+    """Each privilege of the ledger, with every key that causes it (read off the chart's conditions) and
+    where the first one's value comes from."""
+    for what, keys in causes(context):
+        key = keys[0] if keys else ""
+        yield Privilege(what, key or "the chart (always)", context.source(key) if key else "chart", tuple(keys))
+
+
+def causes(context: Context) -> Iterator[tuple[str, list[str]]]:
+    """(privilege, the keys that cause it) for each privilege of the ledger, most privileged first."""
     chart, ledger = context.chart, context.ledger
-    row = lambda what, key: Privilege(what, key, context.source(key))  # noqa: E731
     if ledger.host_pid:
-        yield row("hostPID", chart.active(HOST_PID_TRIGGERS)[0].key)
+        yield "hostPID", [t.key for t in chart.active(HOST_PID_TRIGGERS)]
     if ledger.host_network:
-        yield row("hostNetwork", "agents.useHostNetwork")
+        yield "hostNetwork", ["agents.useHostNetwork"]
     for container in context.pod.get("containers", []):
         for port in container.get("ports") or []:
             if port.get("hostPort"):
-                key = _port_key(context, str(container["name"]), str(port.get("name", "")), int(port["hostPort"]))
-                yield row(f"hostPort {port['hostPort']} ({container['name']})", key)
+                name = str(port.get("name", ""))
+                key = _port_key(context, str(container["name"]), name, int(port["hostPort"]))
+                yield f"hostPort {port['hostPort']} ({container['name']})", _port_causes(context, name, key)
     user = "root (UID 0)" if not ledger.run_as_user else f"UID {ledger.run_as_user}"
-    yield Privilege(f"runs as {user}", "datadog.securityContext.runAsUser", context.source("datadog.securityContext"))
+    yield f"runs as {user}", ["datadog.securityContext.runAsUser"]
     custom = context.custom_volumes()
-    root_triggers = chart.active(HOST_ROOT_TRIGGERS)
     for grant in ledger.host_paths:
-        if grant.volume in custom:
-            key = "agents.volumes"
-        elif grant.volume == "hostroot" and root_triggers:
-            key = root_triggers[0].key
-        else:
-            key = _volume_key(grant.volume, context)
+        keys = ["agents.volumes"] if grant.volume in custom else volume_causes(chart, grant.volume)
         where = ", ".join(grant.containers) or "declared, not mounted"
-        yield row(f"hostPath {grant.path} {grant.mode} ({where})", key)
-    probe = chart.active(SYSTEM_PROBE_TRIGGERS)
-    probe_key = probe[0].key if probe else "datadog.discovery.enabled"
+        yield f"hostPath {grant.path} {grant.mode} ({where})", keys
     for container, caps in ledger.capabilities.items():
-        key = (
-            probe_key
-            if container == "system-probe"
-            else f"agents.containers.{CONTAINER_KEYS.get(container, container)}"
-        )
-        yield row(f"capabilities {container}: {', '.join(caps)}", key)
+        yield f"capabilities {container}: {', '.join(caps)}", capability_causes(context, container, caps)
     for container in context.pod.get("containers", []):
         if (container.get("securityContext") or {}).get("privileged") is True:
-            yield row(f"privileged {container['name']}", f"agents.containers.{CONTAINER_KEYS.get(container['name'])}")
-    extra = {
-        "system-probe": probe_key,
-        "seccomp-setup": "datadog.systemProbe.seccomp",
-        "trace-agent": "datadog.apm.socketEnabled",
-        "process-agent": "datadog.networkMonitoring.enabled",
-        "security-agent": "datadog.securityAgent.runtime.enabled"
-        if chart.cws()
-        else "datadog.securityAgent.compliance.enabled",
-        "otel-agent": "datadog.otelCollector.enabled",
-        "host-profiler": "datadog.hostProfiler.enabled",
-        "agent-data-plane": "datadog.dataPlane.enabled",
-    }
+            block = CONTAINER_KEYS.get(container["name"], container["name"])
+            yield f"privileged {container['name']}", [f"agents.containers.{block}.securityContext.privileged"]
     for container in ledger.containers:
-        if container in extra:
-            yield row(f"container {container}", extra[container])
+        keys = container_causes(chart, container)
+        if keys:
+            yield f"container {container}", keys
+
+
+def _port_causes(context: Context, name: str, key: str) -> list[str]:
+    """The keys that open a host port: the OTLP receiver's switch with its useHostPort, APM's two switches."""
+    if key.endswith(".useHostPort") and key.startswith("datadog.otlp."):
+        return [key.removesuffix(".useHostPort") + ".enabled", key]
+    if name == "traceport":
+        return [k for k in ("datadog.apm.portEnabled", "datadog.apm.enabled") if context.chart.v.on(k)] or [key]
+    return [key]
+
+
+def capability_causes(context: Context, container: str, caps: Sequence[str]) -> list[str]:
+    """Who gives `container` its capabilities: the user's own block, the feature that adds one, the
+    features that run the container (its default block holds the rest)."""
+    block = f"agents.containers.{CONTAINER_KEYS.get(container, container)}.securityContext"
+    keys = [block] if is_set(context.values, block) else []
+    for cap in caps:
+        rule = CAPABILITY_CAUSES.get((container, cap))
+        if rule is not None:
+            keys += rule(context.chart)
+    keys += container_causes(context.chart, container)
+    return list(dict.fromkeys(keys)) or [block]
 
 
 # --- keys -----------------------------------------------------------------------------------------
@@ -176,20 +156,6 @@ def key_findings(values: Mapping[str, Any], keys: ChartKeys) -> list[Finding]:
         deprecated = keys.deprecated.get(dotted)
         if deprecated:
             found.append(_deprecated(dotted, value, deprecated))
-        if keys.kind(dotted) == "bool" and isinstance(value, str) and _STRING_BOOL.match(value.strip()):
-            meaning = "true" if value.strip() else "false"
-            wanted = value.strip().lower() in ("true", "yes", "on", "y")
-            found.append(
-                Finding(
-                    "string-boolean",
-                    "medium",
-                    dotted,
-                    f"{dotted} is the string {value!r}, not a boolean: helm treats every non-empty string as "
-                    f"{meaning}, so this is ON whatever it says",
-                    f"{dotted}: {_yaml_scalar(wanted)}",
-                    ((dotted, wanted),),
-                )
-            )
     return found
 
 
@@ -208,70 +174,33 @@ def _deprecated(dotted: str, value: Any, info: Mapping[str, Any]) -> Finding:
         carried = not carried  # enableX -> disableX
     at_default = value == info.get("default")
     if replacement:
-        message = f"{dotted} is deprecated; the chart reads {replacement} instead"
+        detail = f"; the chart reads {replacement} instead"
     elif info.get("noEffect"):
-        message = f"{dotted} is deprecated and has no effect in chart 3.240.0"
+        detail = " and has no effect in chart 3.240.0"
     else:
-        message = f"{dotted} is deprecated in chart 3.240.0 and may be removed"
+        detail = " in chart 3.240.0 and may be removed"
+    entry = CATALOGUE["deprecated-key"]
     if at_default:
-        return Finding(
-            "deprecated-key",
-            "info",
-            dotted,
-            message + " (it is at its default here)",
-            f"remove {dotted}",
-            ((dotted, DELETE),),
-        )
+        fields = {"detail": detail + " (it is at its default here)", "edit": f"remove {dotted}"}
+        return entry.finding(dotted, fields, ((dotted, DELETE),), "info")
     if replacement:
-        return Finding(
-            "deprecated-key",
-            "low",
-            dotted,
-            message,
-            f"{replacement}: {_yaml_scalar(carried)}",
-            ((dotted, DELETE), (replacement, carried)),
-        )
-    return Finding("deprecated-key", "low", dotted, message, f"remove {dotted}", ((dotted, DELETE),))
+        fields = {"detail": detail, "edit": f"{replacement}: {_yaml_scalar(carried)}"}
+        return entry.finding(dotted, fields, ((dotted, DELETE), (replacement, carried)))
+    return entry.finding(dotted, {"detail": detail, "edit": f"remove {dotted}"}, ((dotted, DELETE),))
 
 
 def _unknown_key(dotted: str, value: Any, keys: ChartKeys) -> Finding:
     if dotted in NO_OP_HINTS:
-        return Finding(
-            "no-op-key",
-            "medium",
-            dotted,
-            f"{dotted} does not exist in the chart and is silently ignored: {NO_OP_HINTS[dotted]}",
-            f"remove {dotted}",
-            ((dotted, DELETE),),
-        )
+        return CATALOGUE["no-op-key"].finding(dotted, {"hint": NO_OP_HINTS[dotted]}, ((dotted, DELETE),))
     moved = keys.relocation(dotted)
     if moved:
-        return Finding(
-            "wrong-level",
-            "medium",
-            dotted,
-            f"{dotted} is ignored at this level; the chart reads it as {moved}",
-            f"move it to {moved}",
-            ((dotted, DELETE), (moved, value)),
-        )
+        return CATALOGUE["wrong-level"].finding(dotted, {"moved": moved}, ((dotted, DELETE), (moved, value)))
     close = keys.suggest(dotted)
     if close:
-        return Finding(
-            "unknown-key",
-            "medium",
-            dotted,
-            f"{dotted} is not a key of the chart (silently ignored); did you mean {close}?",
-            f"rename to {close}",
-            ((dotted, DELETE), (close, value)),
-        )
-    return Finding(
-        "unknown-key",
-        "medium",
-        dotted,
-        f"{dotted} is not a key of the chart and is silently ignored",
-        f"remove {dotted}",
-        ((dotted, DELETE),),
-    )
+        fields = {"detail": f" (silently ignored); did you mean {close}?", "edit": f"rename to {close}"}
+        return CATALOGUE["unknown-key"].finding(dotted, fields, ((dotted, DELETE), (close, value)))
+    fields = {"detail": " and is silently ignored", "edit": f"remove {dotted}"}
+    return CATALOGUE["unknown-key"].finding(dotted, fields, ((dotted, DELETE),))
 
 
 def _yaml_scalar(value: Any) -> str:
@@ -291,15 +220,11 @@ def secret_findings(values: Mapping[str, Any], answers: Answers) -> list[Finding
     for key, secret_key in (("datadog.apiKey", "apiKeyExistingSecret"), ("datadog.appKey", "appKeyExistingSecret")):
         literal = user_value(values, key)
         if isinstance(literal, (str, int)) and str(literal).strip() and "{{" not in str(literal):
-            found.append(
-                Finding(
-                    "plaintext-secret",
-                    "high",
-                    key,
-                    f"{key} holds a literal key in the values file: anyone who reads the file or the release "
-                    "history has it",
-                    f"store it in a Secret and set datadog.{secret_key}: {secret} (remove {key})",
-                    ((key, DELETE), (f"datadog.{secret_key}", secret)),
-                )
-            )
+            fields = {
+                "where": "values file",
+                "readers": "the file or the release history",
+                "reference": f"datadog.{secret_key}: {secret} (remove {key})",
+            }
+            changes = ((key, DELETE), (f"datadog.{secret_key}", secret))
+            found.append(CATALOGUE["plaintext-secret"].finding(key, fields, changes))
     return found

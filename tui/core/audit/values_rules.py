@@ -1,18 +1,19 @@
-"""The values-file audit's rules: one table entry per finding id, like the Pod Security checks.
+"""The values-file audit's tests: one `when` per catalogue id, like the Pod Security checks.
 
-A rule is an id, a severity, `when` (which yields one `Hit` per occurrence in the file), and the
-message, fix and cost texts, formatted with the hit's fields. A new chart feature is one entry in
-`RULES` and one row in the table test. Severities of privileges come from `PRIVILEGE_SEVERITY`, shared
-with the manifest and DatadogAgent audits. Each rule's `changes` only take privileges away.
+A rule here is a catalogue id and `when`, which yields one `Hit` per occurrence in the file; the
+severity and the message, fix and cost texts are the catalogue entry's (`catalogue.py`), formatted
+with the hit's fields. A new chart feature is one catalogue entry with its fixtures
+(`tests/rule_fixtures.py`) and one `Rule` here. Each rule's `changes` only take privileges away.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from tui.core.answers.contract import Answers
+from tui.core.audit.catalogue import CATALOGUE, Hit
+from tui.core.audit.catalogue import Rule as CatalogueRule
 from tui.core.audit.findings import DELETE, PRIVILEGE_SEVERITY, Finding
 from tui.core.audit.infer import explicit, is_set
 from tui.core.chart.defaults import HOST_PROFILER_CAPABILITIES, SYSTEM_PROBE_CAPABILITIES
@@ -22,10 +23,16 @@ from tui.core.chart.model import (
     SYSTEM_PROBE_TRIGGERS,
     NodeAgentChart,
     Trigger,
+    container_causes,
+    volume_causes,
 )
 from tui.core.chart.values import runtime_socket_setting
 from tui.core.pod.ledger import HostPathGrant, Ledger
 from tui.core.pod.privilege_catalog import capability_why
+from tui.core.yamlio.helm import Duplicate
+
+if TYPE_CHECKING:
+    from tui.core.deployment import ValuesDeployment
 
 # pod container name -> its block under agents.containers
 CONTAINER_KEYS = {
@@ -78,21 +85,21 @@ def _chart_capabilities(chart: NodeAgentChart) -> dict[str, set[str]]:
     }
 
 
-@dataclass
 class Context:
-    """Everything a rule may read about one values file."""
+    """Everything a rule may read about one values file: a view of the file's deployment."""
 
-    raw: Mapping[str, Any]  # the file as written
-    values: Mapping[str, Any]  # the file with wrongly shaped blocks dropped
-    chart: NodeAgentChart
-    pod: Mapping[str, Any]
-    ledger: Ledger
-    target: Ledger  # the least-privilege ledger for the same answers
-    answers: Answers
-    removed: set[str] = field(default_factory=set)  # containers the least-privilege bundle drops
-
-    def __post_init__(self) -> None:
-        self.removed = set(self.ledger.containers) - set(self.target.containers)
+    def __init__(self, deployment: ValuesDeployment, duplicates: tuple[Duplicate, ...] = ()):
+        self.deployment = deployment
+        self.raw: Mapping[str, Any] = deployment.given  # the file as written
+        self.values: Mapping[str, Any] = deployment.modelled  # the file with wrongly shaped blocks dropped
+        self.chart: NodeAgentChart = deployment.chart
+        self.pod: Mapping[str, Any] = deployment.values_pod
+        self.ledger: Ledger = deployment.values_ledger
+        self.target: Ledger = deployment.target_ledger  # the least-privilege ledger for the same answers
+        self.answers: Answers = deployment.answers
+        # containers the least-privilege bundle drops
+        self.removed: set[str] = set(self.ledger.containers) - set(self.target.containers)
+        self.duplicates = duplicates  # keys written twice: helm reads the last, ignores the others
 
     def asked(self, key: str) -> bool:
         """The file turns this on itself (not a chart default)."""
@@ -134,39 +141,24 @@ class Context:
         return {str(v.get("name")) for v in self.chart.v.get("agents.volumes") or [] if isinstance(v, Mapping)}
 
 
-class Hit(NamedTuple):
-    """One occurrence of a rule: the key to point at, the texts' fields, the edit, a milder severity."""
-
-    key: str
-    fields: Mapping[str, Any] = {}
-    changes: tuple[tuple[str, Any], ...] = ()
-    severity: str = ""
-
-
 class Rule(NamedTuple):
+    """A catalogue entry's test on a values file: `when` yields one `Hit` per occurrence, and the
+    entry (`catalogue.CATALOGUE[id]`) gives the severity and the texts."""
+
     id: str
-    severity: str
     when: Callable[[Context], Iterable[Hit]]
-    message: str
-    fix: str = ""
-    cost: str = ""
+
+    @property
+    def entry(self) -> CatalogueRule:
+        return CATALOGUE[self.id]
+
+    @property
+    def severity(self) -> str:
+        return self.entry.severity
 
     def findings(self, context: Context) -> list[Finding]:
-        out = []
-        for hit in self.when(context):
-            fields = {"key": hit.key, **hit.fields}
-            out.append(
-                Finding(
-                    self.id,
-                    hit.severity or self.severity,
-                    hit.key,
-                    self.message.format(**fields),
-                    self.fix.format(**fields),
-                    hit.changes,
-                    self.cost.format(**fields),
-                )
-            )
-        return out
+        entry = self.entry
+        return [entry.finding(hit.key, hit.fields, hit.changes, hit.severity) for hit in self.when(context)]
 
 
 # --- the tests each rule runs -----------------------------------------------------------------------
@@ -178,14 +170,13 @@ def _privileged(c: Context) -> Iterator[Hit]:
         if context.get("privileged") is True:
             block = CONTAINER_KEYS.get(str(container["name"]), str(container["name"]))
             key = f"agents.containers.{block}.securityContext.privileged"
-            yield Hit(key, {"container": container["name"]}, ((key, False),))
+            yield Hit(key, {"container": container["name"], "setting": key}, ((key, False),))
 
 
 def _host_network(c: Context) -> Iterator[Hit]:
     if c.ledger.host_network:
-        yield Hit(
-            "agents.useHostNetwork", {"source": c.source("agents.useHostNetwork")}, (("agents.useHostNetwork", False),)
-        )
+        key = "agents.useHostNetwork"
+        yield Hit(key, {"source": c.source(key), "setting": key}, ((key, False),))
 
 
 def _pid_forcing(c: Context) -> list[Trigger]:
@@ -194,7 +185,7 @@ def _pid_forcing(c: Context) -> list[Trigger]:
     return [t for t in c.chart.active(HOST_PID_TRIGGERS) if t.key not in switches]
 
 
-def _pid_needed_by() -> str:
+def pid_needed_by() -> str:
     return "; ".join(f"{t.brings} ({t.key})" for t in HOST_PID_TRIGGERS if t.key != "datadog.useHostPID")
 
 
@@ -204,7 +195,7 @@ def _hostpid_unneeded(c: Context) -> Iterator[Hit]:
     changes: list[tuple[str, Any]] = [("datadog.useHostPID", False)]
     if c.chart.v.on("datadog.dogstatsd.useHostPID"):
         changes.append(("datadog.dogstatsd.useHostPID", DELETE))
-    fields = {"source": c.source("datadog.useHostPID"), "needed_by": _pid_needed_by()}
+    fields = {"source": c.source("datadog.useHostPID"), "needed_by": pid_needed_by(), "setting": "datadog.useHostPID"}
     yield Hit("datadog.useHostPID", fields, tuple(changes))
 
 
@@ -322,12 +313,18 @@ def _capabilities(c: Context) -> Iterator[Hit]:
             reason = f"{', '.join(extra)} beyond what the chart adds for its features"
             fix = f"remove {', '.join(extra)} from {key}.add"
             yield Hit(key, {**fields, "reason": reason, "fix": fix}, ((f"{key}.add", kept),))
-        elif container in wanted:
+            continue
+        # the chart's own capabilities: point at the feature that runs the container (the key to change)
+        cause = cause_key(container_causes(c.chart, container), c) or key
+        if container in wanted:
             reason = "needed by the features this file enables"
-            yield Hit(key, {**fields, "reason": reason, "fix": ""}, severity=PRIVILEGE_SEVERITY["requested"])
+            yield Hit(cause, {**fields, "reason": reason, "fix": ""}, severity=PRIVILEGE_SEVERITY["requested"])
         else:
-            reason, fix = "for a container nothing in this file asks for", "turn off the feature that runs it"
-            yield Hit(key, {**fields, "reason": reason, "fix": fix})
+            reason, fix = (
+                "for a container nothing in this file asks for",
+                f"turn off the feature that runs it ({cause})",
+            )
+            yield Hit(cause, {**fields, "reason": reason, "fix": fix})
 
 
 def _host_root(c: Context) -> Iterator[Hit]:
@@ -371,7 +368,8 @@ def _rw_kept(c: Context) -> Iterator[Hit]:
             continue
         if grant.containers and set(grant.containers) <= c.removed:
             continue  # its container is flagged as unrequested
-        yield Hit(volume_key(grant.volume, c), {"path": grant.path, "where": _where(grant), "because": grant.because})
+        key = cause_key(volume_causes(c.chart, grant.volume), c) or volume_key(grant.volume, c)
+        yield Hit(key, {"path": grant.path, "where": _where(grant), "because": grant.because})
 
 
 def _where(grant: HostPathGrant) -> str:
@@ -405,11 +403,8 @@ def _system_probe_unrequested(c: Context) -> Iterator[Hit]:
 
 def _apm_unrequested(c: Context) -> Iterator[Hit]:
     if "trace-agent" in c.removed:
-        yield Hit(
-            "datadog.apm.socketEnabled",
-            {"source": c.source("datadog.apm.socketEnabled")},
-            (("datadog.apm.socketEnabled", False),),
-        )
+        key = "datadog.apm.socketEnabled"
+        yield Hit(key, {"cause": "the APM socket is on", "source": c.source(key), "setting": key}, ((key, False),))
 
 
 def _unneeded_grants(c: Context) -> Iterator[HostPathGrant]:
@@ -433,10 +428,6 @@ def _volume_rule(*volumes: str) -> Callable[[Context], Iterator[HostPathGrant]]:
     return lambda c: (g for g in _unneeded_grants(c) if g.volume in volumes)
 
 
-# The socket these fixes name is a guess from the file (containerd unless it says otherwise).
-_WRONG_SOCKET_COST = "container metadata and logs, if your nodes' runtime socket is not {socket}"
-
-
 def _runtime_dir(c: Context) -> Iterator[Hit]:
     v = c.chart.v
     if v.get("datadog.dockerSocketPath") or v.get("datadog.criSocketPath"):
@@ -450,7 +441,8 @@ def _runtime_dir(c: Context) -> Iterator[Hit]:
 def _dsd_socket(c: Context) -> Iterator[Hit]:
     for grant in _volume_rule("dsdsocket")(c):
         key = "datadog.dogstatsd.useSocketVolume"
-        yield Hit(key, {"path": grant.path, "mode": grant.mode, "source": c.source(key)}, ((key, False),))
+        fields = {"path": grant.path, "mode": grant.mode, "source": c.source(key), "setting": key}
+        yield Hit(key, fields, ((key, False),))
 
 
 def _passwd(c: Context) -> Iterator[Hit]:
@@ -492,8 +484,6 @@ def volume_key(volume: str, c: Context) -> str:
     for key, volumes in FEATURE_VOLUMES.items():
         if volume in volumes and c.chart.v.on(key):
             return key
-    active = c.chart.active(SYSTEM_PROBE_TRIGGERS)
-    sp = active[0].key if active else "datadog.discovery.enabled"
     table = {
         "os-release-file": "datadog.osReleasePath",
         "apmsocket": "datadog.apm.socketEnabled",
@@ -509,7 +499,12 @@ def volume_key(volume: str, c: Context) -> str:
         return table[volume]
     if volume.startswith("etc-") and volume.endswith("-release"):
         return "datadog.disableDefaultOsReleasePaths"
-    return sp
+    return cause_key(volume_causes(c.chart, volume), c) or "datadog.discovery.enabled"
+
+
+def cause_key(keys: list[str], c: Context) -> str:
+    """The cause to point at: the first the file sets, else the first ("" when none)."""
+    return next((k for k in keys if is_set(c.values, k)), keys[0] if keys else "")
 
 
 def _bundled_operator(c: Context) -> Iterator[Hit]:
@@ -521,7 +516,7 @@ def _bundled_operator(c: Context) -> Iterator[Hit]:
 def _runs_as_root(c: Context) -> Iterator[Hit]:
     if c.ledger.run_as_user in (None, 0) and c.answers.run_as == "root":
         uid = c.answers.replace(run_as="nonroot").uid
-        yield Hit("datadog.securityContext", {"uid": uid})
+        yield Hit("datadog.securityContext", {"uid": uid, "why": "", "setting": "datadog.securityContext"})
 
 
 def _apm_both(c: Context) -> Iterator[Hit]:
@@ -552,207 +547,104 @@ def _chart_refuses(c: Context) -> Iterator[Hit]:
         yield Hit(refusal.split(" ", 1)[0], {"refusal": refusal})
 
 
+def _shown(value: Any) -> str:
+    if isinstance(value, bool) or value is None:
+        return {True: "true", False: "false", None: "null"}[value]
+    return repr(value) if isinstance(value, (str, list, Mapping)) else str(value)
+
+
+def _held(duplicate: Duplicate, values: Mapping[str, Any]) -> str:
+    """What the ignored block would have set, leaf by leaf where it differs from what helm reads."""
+    from tui.core.yamlio.dotted import lookup
+
+    key = ".".join(duplicate.path)
+    stack: list[tuple[str, Any]] = [(key, duplicate.held)]
+    leaves: list[str] = []
+    while stack:
+        dotted, value = stack.pop(0)
+        if isinstance(value, Mapping) and value:
+            stack[:0] = [(f"{dotted}.{k}", v) for k, v in value.items()]
+            continue
+        read = lookup(values, dotted, _ABSENT)
+        if read != value or type(read) is not type(value):
+            leaves.append(f"{dotted}: {_shown(value)}")
+    if not leaves:
+        return "nothing helm does not read from the kept block"
+    return ", ".join(leaves[:6]) + (f" and {len(leaves) - 6} more" if len(leaves) > 6 else "")
+
+
+_ABSENT = object()
+
+
+# What a string seems to say: the spellings YAML 1.1 or 1.2 would read as a boolean, were it not quoted.
+_SEEMS = {w: True for w in ("true", "yes", "on", "y")} | {w: False for w in ("false", "no", "off", "n")}
+
+
+def _string_booleans(c: Context) -> Iterator[Hit]:
+    """A switch written as a string: named only where the chart's reading of it differs from what it says."""
+    from tui.core.audit.chart_keys import chart_keys
+    from tui.core.chart.model import KEY_READINGS, reading_of
+
+    keys = chart_keys()
+    stack: list[tuple[str, Any]] = [(str(k), v) for k, v in c.raw.items()]
+    while stack:
+        dotted, value = stack.pop(0)
+        if isinstance(value, Mapping):
+            if keys.known(dotted) and not keys.is_open(dotted):
+                stack[:0] = [(f"{dotted}.{k}", v) for k, v in value.items()]
+            continue
+        if not isinstance(value, str) or (keys.kind(dotted) != "bool" and dotted not in KEY_READINGS):
+            continue
+        seems = _SEEMS.get(value.strip().lower())
+        reading = reading_of(dotted)
+        if seems is None or reading.on(value) == seems:
+            continue
+        fields = {
+            "value": value,
+            "how": reading.where,
+            "does": "ON" if reading.on(value) else "OFF",
+            "seems": "true" if seems else "false",
+        }
+        yield Hit(dotted, fields, ((dotted, seems),))
+
+
+def _duplicates(c: Context) -> Iterator[Hit]:
+    for duplicate in c.duplicates:
+        first, last = duplicate.ignored
+        lines = f"line {first}" if first == last else f"lines {first}-{last}"
+        fields = {"lines": lines, "kept": duplicate.kept, "held": _held(duplicate, c.raw)}
+        yield Hit(".".join(duplicate.path), fields)
+
+
 RULES: tuple[Rule, ...] = (
-    Rule(
-        "privileged-container",
-        PRIVILEGE_SEVERITY["privileged"],
-        _privileged,
-        "{container} runs privileged: every capability and every host device; no chart feature needs it",
-        "{key}: false",
-        "a tool you added to {container} that needs host devices stops working",
-    ),
-    Rule(
-        "host-network",
-        PRIVILEGE_SEVERITY["hostNetwork"],
-        _host_network,
-        "hostNetwork ({source}): the Agent shares the node's network namespace, sees every interface and "
-        "binds ports on the node; no chart feature forces it",
-        "agents.useHostNetwork: false",
-        "clients that reach the Agent at the node IP need host ports or the node-local Service instead",
-    ),
-    Rule(
-        "hostpid-unneeded",
-        PRIVILEGE_SEVERITY["hostPID"],
-        _hostpid_unneeded,
-        "hostPID ({source}) lets the Agent see every process on the node, and nothing this file enables "
-        "needs it (needed only by: {needed_by})",
-        "datadog.useHostPID: false",
-        "container tags on DogStatsD metrics sent over the socket without client-side origin detection",
-    ),
-    Rule(
-        "hostpid-needed",
-        PRIVILEGE_SEVERITY["requested"],
-        _hostpid_needed,
-        "hostPID is on because of {because}; {tail}",
-    ),
-    Rule(
-        "hostpid-not-removed",
-        "high",
-        _hostpid_not_removed,
-        "datadog.dogstatsd.useHostPID: false does not remove hostPID: the chart ORs it with "
-        "datadog.useHostPID, which defaults to true",
-        "datadog.useHostPID: false",
-    ),
-    Rule(
-        "origin-detection-without-hostpid",
-        "low",
-        _origin_without_hostpid,
-        "origin detection over the socket needs hostPID, which is off: metrics lose container tags",
-        "datadog.useHostPID: true, or use UDP with client-side origin detection",
-    ),
-    Rule(
-        "system-probe-unrequested",
-        PRIVILEGE_SEVERITY["system-probe"],
-        _system_probe_unrequested,
-        "system-probe runs (from {key}, {source}) with {count} added capabilities, debugfs read-write and "
-        "many hostPaths, but the file enables no system-probe feature",
-        "{key}: false",
-        "nothing the file asks for",
-    ),
-    Rule(
-        "ebpf-feature",
-        PRIVILEGE_SEVERITY["requested"],
-        _ebpf_features,
-        "{key} runs system-probe ({brings}): it brings capabilities {caps}; {seccomp}hostPaths {paths}",
-    ),
-    Rule(
-        "capabilities-added",
-        PRIVILEGE_SEVERITY["capabilities"],
-        _capabilities,
-        "{container} adds {count} capabilities ({reason}): {caps}",
-        "{fix}",
-    ),
-    Rule(
-        "host-root",
-        PRIVILEGE_SEVERITY["hostPath /"],
-        _host_root,
-        "hostPath / {mode} ({where}): the whole host filesystem, from {because}",
-        "turn off the feature that mounts it, or remove the volume",
-    ),
-    Rule(
-        "custom-host-path",
-        PRIVILEGE_SEVERITY["hostPath rw"],
-        _custom_host_paths,
-        "hostPath {path} {mode} ({where}) is added by agents.volumes ({volume}); the chart's features do not need it",
-        "remove {volume} from agents.volumes and agents.volumeMounts, or mount it readOnly",
-    ),
-    Rule(
-        "host-path-rw",
-        PRIVILEGE_SEVERITY["requested"],
-        _rw_kept,
-        "hostPath {path} is writable from {where}: {because}",
-    ),
-    Rule(
-        "hostport-unneeded",
-        PRIVILEGE_SEVERITY["hostPort"],
-        _hostport_unneeded,
-        "host port {port}/{protocol} ({owner}) is open on every node: anything that reaches the node can send to it",
-        "{key}: false",
-        "{cost}",
-    ),
-    Rule(
-        "host-port",
-        PRIVILEGE_SEVERITY["requested"],
-        _hostport_kept,
-        "host port {port}/{protocol} ({owner}) is open on every node, as the file's transport asks",
-    ),
-    Rule(
-        "apm-unrequested",
-        "medium",
-        _apm_unrequested,
-        "trace-agent runs because the APM socket is on ({source}), but the file asks for no APM",
-        "datadog.apm.socketEnabled: false",
-        "traces sent to the socket",
-    ),
-    Rule(
-        "apm-both-transports",
-        "medium",
-        _apm_both,
-        "APM listens on both the socket (a read-write hostPath) and host port 8126; one transport is enough",
-        "datadog.apm.socketEnabled: false (keep TCP), or datadog.apm.portEnabled: false (keep the socket)",
-        "applications configured for the socket must use TCP",
-    ),
-    Rule(
-        "apm-socket-stranded",
-        "medium",
-        _apm_stranded,
-        "the APM socket shares the DogStatsD directory, which is an emptyDir here: applications cannot reach it",
-        "datadog.apm.socketEnabled: false (it serves nobody); to keep a socket instead, set datadog.apm.socketPath: "
-        "/var/run/datadog-apm/apm.socket and datadog.apm.hostSocketPath: /var/run/datadog-apm",
-    ),
-    Rule(
-        "runtime-dir-too-wide",
-        "medium",
-        _runtime_dir,
-        "hostPath {path} {mode}: no runtime socket path is set, so the chart mounts the whole host {path}",
-        "{key}: {socket}",
-        _WRONG_SOCKET_COST,
-    ),
-    Rule(
-        "dsd-socket-unneeded",
-        "medium",
-        _dsd_socket,
-        "hostPath {path} {mode}: the DogStatsD socket directory is a read-write hostPath although nothing here "
-        "needs the socket ({source}); UDP 8125 works without it",
-        "datadog.dogstatsd.useSocketVolume: false",
-        "clients that send to the socket must use UDP",
-    ),
-    Rule(
-        "passwd-unneeded",
-        "low",
-        _passwd,
-        "hostPath {path} {mode}: the host's user list is mounted although no process collection or CWS reads it",
-        "datadog.disablePasswdMount: true",
-    ),
-    Rule(
-        "docker-logs-dir",
-        "low",
-        _docker_logs,
-        "hostPath {path} {mode}: mounted for logs because no criSocketPath is set",
-        "datadog.criSocketPath: {socket}",
-        _WRONG_SOCKET_COST,
-    ),
-    Rule(
-        "hostpath-unneeded",
-        PRIVILEGE_SEVERITY["hostPath rw"],
-        _other_paths,
-        "hostPath {path} {mode} ({where}) is not needed by the features this file enables",
-        "see {key}",
-    ),
-    Rule(
-        "operator-bundled",
-        "high",
-        _bundled_operator,
-        "the chart also installs the Datadog Operator ({source}): its controller may create and bind roles and "
-        "run Deployments and webhooks across the cluster, and nothing in a Helm-managed Agent uses it; its RBAC "
-        "is not in this audit's cluster grants",
-        "{key}: false",
-        "the bundled Operator, if you manage DatadogAgent resources with it",
-    ),
-    Rule(
-        "runs-as-root",
-        PRIVILEGE_SEVERITY["root"],
-        _runs_as_root,
-        "every container runs as root; the Agent can run as dd-agent (UID {uid}) if the runtime socket and "
-        "logs are readable by it",
-        "datadog.securityContext: {{runAsUser: {uid}, runAsNonRoot: true}}",
-    ),
-    Rule(
-        "agent-too-old",
-        "medium",
-        _agent_too_old,
-        "agents.image.tag {tag} is older than 7.36: the chart refuses to render it (a stale copy of an old "
-        "values file?)",
-        "agents.image.tag 7.36 or newer (from 7.78 also datadog.discovery.enabled: false, or system-probe "
-        "comes with it), or agents.image.doNotCheckTag: true to keep this image",
-    ),
-    Rule(
-        "chart-refuses",
-        "medium",
-        _chart_refuses,
-        "helm template fails on this file: {refusal}",
-        "change {key} as the message says",
-    ),
+    Rule("string-boolean", _string_booleans),
+    Rule("duplicate-key", _duplicates),
+    Rule("privileged-container", _privileged),
+    Rule("host-network", _host_network),
+    Rule("hostpid-unneeded", _hostpid_unneeded),
+    Rule("hostpid-needed", _hostpid_needed),
+    Rule("hostpid-not-removed", _hostpid_not_removed),
+    Rule("origin-detection-without-hostpid", _origin_without_hostpid),
+    Rule("system-probe-unrequested", _system_probe_unrequested),
+    Rule("ebpf-feature", _ebpf_features),
+    Rule("capabilities-added", _capabilities),
+    Rule("host-root", _host_root),
+    Rule("custom-host-path", _custom_host_paths),
+    Rule("host-path-rw", _rw_kept),
+    Rule("hostport-unneeded", _hostport_unneeded),
+    Rule("host-port", _hostport_kept),
+    Rule("apm-unrequested", _apm_unrequested),
+    Rule("apm-both-transports", _apm_both),
+    Rule("apm-socket-stranded", _apm_stranded),
+    Rule("runtime-dir-too-wide", _runtime_dir),
+    Rule("dsd-socket-unneeded", _dsd_socket),
+    Rule("passwd-unneeded", _passwd),
+    Rule("docker-logs-dir", _docker_logs),
+    Rule("hostpath-unneeded", _other_paths),
+    Rule("operator-bundled", _bundled_operator),
+    Rule("runs-as-root", _runs_as_root),
+    Rule("agent-too-old", _agent_too_old),
+    Rule("chart-refuses", _chart_refuses),
 )
 
 

@@ -49,6 +49,53 @@ def effective_values(user_values: Mapping[str, Any]) -> dict[str, Any]:
     return coalesce(CHART_DEFAULTS, user_values)
 
 
+def go_text(value: Any) -> str:
+    """A value as a template prints it (`{{ x }}`, `toString`, `print`): Go's spelling of booleans and numbers."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "<nil>"
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e21:
+        return str(int(value))
+    return str(value)
+
+
+class KeyReading(NamedTuple):
+    """How a template tests a switch: `if` (Go truthiness: a non-empty string is on, even "false"), `printed`
+    (the value is printed and compared with "true": only true and "true" are on) or `not-false` (`ne (toString
+    x) "false"`: anything but false and "false" is on)."""
+
+    key: str
+    how: str
+    where: str
+
+    def on(self, value: Any) -> bool:
+        if self.how == "printed":
+            return go_text(value) == "true"
+        if self.how == "not-false":
+            return go_text(value) != "false"
+        return _truthy(value)
+
+
+def _truthy(value: Any) -> bool:
+    return bool(value)
+
+
+# Switches the chart does not read with a plain `if`; every other switch is read as `if .Values.key`.
+KEY_READINGS: dict[str, KeyReading] = {
+    r.key: r
+    for r in (
+        KeyReading("datadog.discovery.enabled", "printed", 'resolved-discovery-enabled, then eq ... "true"'),
+        KeyReading("datadog.apm.useLocalService", "printed", 'trace-agent-use-local-service, then eq ... "true"'),
+        KeyReading("datadog.hostProfiler.seccomp.enabled", "not-false", 'ne (toString ...) "false"'),
+    )
+}
+
+
+def reading_of(key: str) -> KeyReading:
+    return KEY_READINGS.get(key) or KeyReading(key, "if", f"if .Values.{key}")
+
+
 class _Values:
     """Dotted, nil-safe reads of a values tree, like `.Values.a.b` in a template."""
 
@@ -128,7 +175,7 @@ class NodeAgentChart:
         """Explicit true/false wins; unset, it follows the tag (>= 7.78), even with doNotCheckTag."""
         explicit = self.v.tree.get("datadog", {}).get("discovery", {}).get("enabled")
         if explicit is not None:
-            return bool(explicit)
+            return KEY_READINGS["datadog.discovery.enabled"].on(explicit)
         version = agent_version_of(self.v)
         return not _SEMVER_ISH.match(version) or tag_at_least(self.v, "7.78.0-0")
 
@@ -156,7 +203,8 @@ class NodeAgentChart:
         return self.v.on("datadog.hostProfiler.enabled")
 
     def host_profiler_seccomp(self) -> bool:
-        return self.host_profiler() and str(self.v.get("datadog.hostProfiler.seccomp.enabled", "")).lower() != "false"
+        seccomp = self.v.get("datadog.hostProfiler.seccomp.enabled", "")
+        return self.host_profiler() and KEY_READINGS["datadog.hostProfiler.seccomp.enabled"].on(seccomp)
 
     def otel(self) -> bool:
         return self.v.on("datadog.otelCollector.enabled")
@@ -209,7 +257,8 @@ class NodeAgentChart:
         return self.v.on("datadog.apm.portEnabled") or self.v.on("datadog.apm.enabled")
 
     def apm_local_service(self) -> bool:
-        return self.v.on("datadog.apm.useLocalService") or self.apm_host_port()
+        local = self.v.get("datadog.apm.useLocalService")
+        return KEY_READINGS["datadog.apm.useLocalService"].on(local) if local else self.apm_host_port()
 
     def trace_agent(self) -> bool:
         return self.apm_uds() or self.apm_host_port() or self.apm_local_service()
@@ -303,12 +352,14 @@ def _yaml_map(text: Any) -> Mapping[str, Any]:
         return text
     if not isinstance(text, str) or not text.strip():
         return {}
-    from ruamel.yaml import YAML, YAMLError
+    from tui.core.errors import InputFileError
+    from tui.core.yamlio.helm import read_stream
 
-    try:
-        parsed = YAML(typ="safe", pure=True).load(text)
-    except YAMLError:
+    try:  # `fromYaml`: the first document, read as helm reads YAML
+        documents = read_stream(text, "a YAML string").documents
+    except InputFileError:
         return {}
+    parsed = documents[0] if documents else None
     return parsed if isinstance(parsed, Mapping) else {}
 
 
@@ -563,114 +614,37 @@ def _otlp_ports(v: _Values) -> list[dict[str, Any]]:
     return ports
 
 
-def render_pod(user_values: Mapping[str, Any], cluster: Cluster = ANY_CLUSTER) -> PodSpec:
-    """The node-Agent pod spec (privilege-relevant parts) that the chart renders for these values,
-    on a cluster whose API server reports `cluster`."""
-    chart = NodeAgentChart(user_values)
+class PodParts(NamedTuple):
+    """What several containers of the pod share, computed once per render: mounts, directories, ports."""
+
+    runtime_mount: list[dict[str, Any]]  # the runtime socket's directory, when runtime support is on
+    ca_mount: list[dict[str, Any]]  # the kubelet's CA file, when one is set
+    dsd_dir: str
+    apm_dir: str
+    passwd: bool  # the chart may mount /etc/passwd (root, not disabled)
+    cri_set: bool
+    proc: dict[str, Any]
+    cgroups: dict[str, Any]
+    release_mounts: list[dict[str, Any]]  # /etc/*-release files system-probe reads
+    host_release_mount: list[dict[str, Any]]  # linux-container-host-release-volumemounts
+    run_mount: list[dict[str, Any]]  # the agent run directory (a hostPath only with logs)
+    custom: list[dict[str, Any]]  # agents.volumeMounts, in every container
+    dsd_port: dict[str, Any]
+
+
+def _parts(chart: NodeAgentChart) -> PodParts:
     v = chart.v
-    sp, sa, pa, ta = chart.system_probe(), chart.security_agent(), chart.process_agent(), chart.trace_agent()
     runtime_dir = posixpath.dirname(chart.runtime_socket())
     runtime_on = v.on("datadog.containerRuntimeSupport.enabled")
-    runtime_mount = [_mount("runtimesocketdir", posixpath.normpath("/host/" + runtime_dir), True)] if runtime_on else []
     ca_path = str(v.get("datadog.kubelet.hostCAPath") or "")
-    ca_mount = (
-        [
-            _mount(
-                "kubelet-ca",
-                str(v.get("datadog.kubelet.agentCAPath") or "/var/run/kubelet-ca/" + posixpath.basename(ca_path)),
-                True,
-            )
-        ]
-        if ca_path
-        else []
-    )
-    dsd_dir = posixpath.dirname(str(v.get("datadog.dogstatsd.socketPath")))
-    apm_dir = posixpath.dirname(str(v.get("datadog.apm.socketPath")))
+    ca_file = str(v.get("datadog.kubelet.agentCAPath") or "/var/run/kubelet-ca/" + posixpath.basename(ca_path))
     os_release = chart.os_release_file()
-    passwd = chart.passwd_allowed()
-    logs = chart.logs()
-    cri_set = bool(v.get("datadog.criSocketPath"))
-    seccomp_setup = sp and v.get("datadog.systemProbe.seccomp") == "localhost/system-probe"
-    gpu = v.on("datadog.gpuMonitoring.enabled")
-    sbom_layers = chart.sbom_images() and (
-        v.on("datadog.sbom.containerImage.uncompressedLayersSupport")
-        or v.on("datadog.sbom.containerImage.overlayFSDirectScan")
-    )
-    proc = _mount("procdir", "/host/proc", True)
-    cgroups = _mount("cgroups", "/host/sys/fs/cgroup", True)
-    release_names = ("redhat", "fedora", "lsb")
     release_mounts = [
         _mount(f"etc-{name}-release", f"/host/etc/{name}-release", True)
-        for name in release_names
+        for name in _RELEASE_NAMES
         if chart.os_release_paths() and v.get("datadog.osReleasePath") != f"/etc/{name}-release"
     ]
-    host_release_mount = []  # linux-container-host-release-volumemounts
-    if os_release and (sp or v.get("datadog.osReleasePath")):
-        host_release_mount = [_mount("os-release-file", "/host" + os_release, True)]
-    # the agent run directory: a hostPath only when logs are on
-    run_volume = "pointerdir" if logs else "datadogrun"
-    run_mount = [_mount(run_volume, "/opt/datadog-agent/run", False)]
-
-    volumes = [vol for entry in HOST_VOLUMES if entry.when(chart) for vol in entry.volumes(chart)]
-    volumes += [dict(copy.deepcopy(vol)) for vol in v.get("agents.volumes") or [] if isinstance(vol, Mapping)]
-
-    init_context = _security_context(v.get("agents.containers.initContainers.securityContext"))
-    init_containers: list[dict[str, Any]] = [
-        {"name": "init-volume", "volumeMounts": []},
-        {
-            "name": "init-config",
-            "volumeMounts": [proc, *runtime_mount, *_custom_mounts(v, "agents.containers.initContainers.volumeMounts")],
-        },
-    ]
-    if chart.host_profiler_seccomp():
-        root = str(v.get("datadog.hostProfiler.seccompRoot"))
-        init_containers.append(
-            {
-                "name": "host-profiler-seccomp-setup",
-                "volumeMounts": [_mount("host-profiler-seccomp-root", "/host" + root, False)],
-            }
-        )
-    if seccomp_setup:
-        init_containers.append(
-            {"name": "seccomp-setup", "volumeMounts": [_mount("seccomp-root", "/host/var/lib/kubelet/seccomp", False)]}
-        )
-    for init in init_containers:
-        if init_context:
-            init["securityContext"] = copy.deepcopy(init_context)
-
-    custom = _custom_mounts(v, "agents.volumeMounts")
-
-    # containers
-    agent_mounts = [*host_release_mount, *runtime_mount]
-    if gpu:
-        agent_mounts += [
-            _mount("pod-resources-socket", str(v.get("datadog.kubelet.podResourcesSocketDir")), False),
-            {"name": "gpu-devices", "mountPath": "/var/run/nvidia-container-devices/all"},
-        ]
-    agent_mounts += [_mount("dsdsocket", dsd_dir, False), proc, cgroups]
-    if passwd and chart.process_checks() and chart.process_checks_in_core_agent():
-        agent_mounts.append(_mount("passwd", "/etc/passwd", True))
-    if logs:
-        agent_mounts += [
-            _mount("pointerdir", "/opt/datadog-agent/run", False),
-            _mount("logpodpath", "/var/log/pods", True),
-            _mount("logscontainerspath", "/var/log/containers", True),
-        ]
-        if not cri_set:
-            agent_mounts.append(_mount("logdockercontainerpath", "/var/lib/docker/containers", True))
-    else:
-        agent_mounts.append({"name": "datadogrun", "mountPath": "/opt/datadog-agent/run"})
-    if sbom_layers:
-        agent_mounts += [_mount(f"host-{n}-dir", "/host" + p, True) for n, p in _IMAGE_STORES]
-    if chart.sbom_host():
-        agent_mounts += [_mount(f"host-{n}-dir", f"/host/var/lib/{n}", True) for n in _PACKAGE_DBS]
-        if chart.os_release_paths():
-            agent_mounts += [
-                _mount(f"etc-{n}-release", f"/host/etc/{n}-release", True)
-                for n in (*release_names, "system")
-                if v.get("datadog.osReleasePath") != f"/etc/{n}-release"
-            ]
-    agent_mounts += ca_mount + custom
+    host_release = os_release and (chart.system_probe() or v.get("datadog.osReleasePath"))
     dsd_port: dict[str, Any] = {
         "containerPort": int(v.get("datadog.dogstatsd.port", 8125)),
         "name": "dogstatsdport",
@@ -678,121 +652,43 @@ def render_pod(user_values: Mapping[str, Any], cluster: Cluster = ANY_CLUSTER) -
     }
     if v.on("datadog.dogstatsd.useHostPort"):
         dsd_port["hostPort"] = dsd_port["containerPort"]
-    agent_ports = [] if chart.data_plane() else [dsd_port]
-    agent_ports += _otlp_ports(v) + _custom_ports(v, "agents.containers.agent.ports")
-    agent: dict[str, Any] = {"name": "agent", "volumeMounts": agent_mounts}
-    if agent_ports:
-        agent["ports"] = agent_ports
-    sys_admin = (
-        sbom_layers
-        and v.on("datadog.sbom.containerImage.uncompressedLayersSupport")
-        and not v.on("datadog.sbom.containerImage.overlayFSDirectScan")
+    return PodParts(
+        runtime_mount=[_mount("runtimesocketdir", posixpath.normpath("/host/" + runtime_dir), True)]
+        if runtime_on
+        else [],
+        ca_mount=[_mount("kubelet-ca", ca_file, True)] if ca_path else [],
+        dsd_dir=posixpath.dirname(str(v.get("datadog.dogstatsd.socketPath"))),
+        apm_dir=posixpath.dirname(str(v.get("datadog.apm.socketPath"))),
+        passwd=chart.passwd_allowed(),
+        cri_set=bool(v.get("datadog.criSocketPath")),
+        proc=_mount("procdir", "/host/proc", True),
+        cgroups=_mount("cgroups", "/host/sys/fs/cgroup", True),
+        release_mounts=release_mounts,
+        host_release_mount=[_mount("os-release-file", "/host" + os_release, True)] if host_release else [],
+        run_mount=[_mount("pointerdir" if chart.logs() else "datadogrun", "/opt/datadog-agent/run", False)],
+        custom=_custom_mounts(v, "agents.volumeMounts"),
+        dsd_port=dsd_port,
     )
-    agent_apparmor = (
-        v.on("agents.podSecurity.apparmor.enabled")
-        and chart.sbom_images()
-        and v.on("datadog.sbom.containerImage.uncompressedLayersSupport")
-    )
-    agent_context = _security_context(
-        v.get("agents.containers.agent.securityContext"),
-        add=(("SYS_ADMIN",) if sys_admin else ()) + (("MKNOD",) if gpu else ()),
-        apparmor="unconfined" if agent_apparmor else "",
-    )
-    if agent_context:
-        agent["securityContext"] = agent_context
-    env = v.get("agents.containers.agent.env") or []
-    if env:
-        agent["env"] = copy.deepcopy(env)
-    containers = [agent]
 
-    if ta:
-        ta_mounts = [proc, cgroups, _mount("dsdsocket", dsd_dir, False)]
-        if chart.apm_uds() and dsd_dir != apm_dir:
-            ta_mounts.append(_mount("apmsocket", apm_dir, False))
-        ta_mounts += runtime_mount + ca_mount + custom
-        apm_port: dict[str, Any] = {
-            "containerPort": int(v.get("datadog.apm.port", 8126)),
-            "name": "traceport",
-            "protocol": "TCP",
-        }
-        if chart.apm_host_port():
-            apm_port["hostPort"] = apm_port["containerPort"]
-        containers.append(
-            _with_context(
-                {
-                    "name": "trace-agent",
-                    "ports": [apm_port, *_custom_ports(v, "agents.containers.traceAgent.ports")],
-                    "volumeMounts": ta_mounts,
-                },
-                _security_context(v.get("agents.containers.traceAgent.securityContext")),
-            )
-        )
-    if pa:
-        pa_mounts = [_mount("dsdsocket", dsd_dir, True), *host_release_mount, *runtime_mount, cgroups]
-        process_features = ("processCollection", "processDiscovery", "containerCollection")
-        if passwd and any(v.on(f"datadog.processAgent.{f}") for f in process_features):
-            pa_mounts.append(_mount("passwd", "/etc/passwd", True))
-        pa_mounts += [proc, *ca_mount, *custom]
-        containers.append(
-            _with_ports(
-                _with_context(
-                    {"name": "process-agent", "volumeMounts": pa_mounts},
-                    _security_context(v.get("agents.containers.processAgent.securityContext")),
-                ),
-                _custom_ports(v, "agents.containers.processAgent.ports"),
-            )
-        )
-    if sp:
-        containers.append(_system_probe(chart, release_mounts, host_release_mount, passwd, custom))
-    if sa:
-        containers.append(_security_agent(chart, dsd_dir, passwd, host_release_mount, runtime_mount, ca_mount, custom))
-    if chart.otel():
-        otel_mounts = [*run_mount, proc, cgroups, _mount("dsdsocket", dsd_dir, True)]
-        if chart.otel_reads_log_files():
-            otel_mounts += [
-                _mount("logpodpath", "/var/log/pods", True),
-                _mount("logscontainerspath", "/var/log/containers", True),
-            ]
-            if not cri_set:
-                otel_mounts.append(_mount("logdockercontainerpath", "/var/lib/docker/containers", True))
-        otel_mounts += runtime_mount + ca_mount + custom + _custom_mounts(v, "agents.containers.otelAgent.volumeMounts")
-        otel_ports = []
-        for port in v.get("datadog.otelCollector.ports") or []:
-            if isinstance(port, Mapping):
-                entry = {
-                    "containerPort": _number(port.get("containerPort")),
-                    "protocol": port.get("protocol"),
-                    "name": port.get("name"),
-                }
-                if port.get("hostPort"):
-                    entry["hostPort"] = _number(port.get("hostPort"))
-                otel_ports.append(entry)
-        otel_ports += _custom_ports(v, "agents.containers.otelAgent.ports")
-        containers.append(
-            _with_context(
-                {"name": "otel-agent", "ports": otel_ports, "volumeMounts": otel_mounts},
-                _security_context(v.get("agents.containers.otelAgent.securityContext")),
-            )
-        )
-    if chart.host_profiler():
-        containers.append(_host_profiler(chart, run_mount, runtime_mount, ca_mount, custom))
-    if chart.data_plane():
-        dp_mounts = [*runtime_mount, _mount("dsdsocket", dsd_dir, False), proc, cgroups, *custom]
-        dp_ports = [dsd_port, *_custom_ports(v, "agents.containers.agentDataPlane.ports")]
-        containers.append(
-            _with_context(
-                {"name": "agent-data-plane", "ports": dp_ports, "volumeMounts": dp_mounts},
-                _security_context(v.get("agents.containers.agentDataPlane.securityContext")),
-            )
-        )
-    if chart.fips_proxy():
-        first, count = int(v.get("fips.port", 9803)), int(v.get("fips.portRange", 15))
-        ports = [
-            {"containerPort": p, "name": f"port-{i}", "protocol": "TCP"}
-            for i, p in enumerate(range(first, first + count))
-        ]
-        containers.append({"name": "fips-proxy", "ports": ports})
 
+_RELEASE_NAMES = ("redhat", "fedora", "lsb")
+
+
+def render_pod(user_values: Mapping[str, Any], cluster: Cluster = ANY_CLUSTER) -> PodSpec:
+    """The node-Agent pod spec (privilege-relevant parts) that the chart renders for these values,
+    on a cluster whose API server reports `cluster`: each container of `CONTAINERS` whose condition
+    holds, built by its own builder, and each volume of `HOST_VOLUMES` whose condition holds."""
+    chart = NodeAgentChart(user_values)
+    v = chart.v
+    parts = _parts(chart)
+    volumes = [vol for entry in HOST_VOLUMES if entry.when(chart) for vol in entry.volumes(chart)]
+    volumes += [dict(copy.deepcopy(vol)) for vol in v.get("agents.volumes") or [] if isinstance(vol, Mapping)]
+    built = [(entry, entry.build(chart, parts)) for entry in CONTAINERS if entry.when(chart)]
+    init_containers = [container for entry, container in built if entry.init]
+    init_context = _security_context(v.get("agents.containers.initContainers.securityContext"))
+    for init in init_containers:
+        if init_context:
+            init["securityContext"] = copy.deepcopy(init_context)
     pod: PodSpec = {}
     pod_context = v.get("datadog.securityContext")
     if pod_context:
@@ -801,22 +697,232 @@ def render_pod(user_values: Mapping[str, Any], cluster: Cluster = ANY_CLUSTER) -
         pod["hostNetwork"] = True
     if chart.host_pid():
         pod["hostPID"] = True
-    pod["containers"] = containers
+    pod["containers"] = [container for entry, container in built if not entry.init]
     pod["initContainers"] = init_containers
     pod["volumes"] = volumes
     return CHART_PROVIDERS.finish(pod, v.tree, cluster, render_pod)
 
 
+# --- one builder per container, in the chart's order --------------------------------------------------
+
+
+def _init_volume(chart: NodeAgentChart, parts: PodParts) -> dict[str, Any]:
+    return {"name": "init-volume", "volumeMounts": []}
+
+
+def _init_config(chart: NodeAgentChart, parts: PodParts) -> dict[str, Any]:
+    own = _custom_mounts(chart.v, "agents.containers.initContainers.volumeMounts")
+    return {"name": "init-config", "volumeMounts": [parts.proc, *parts.runtime_mount, *own]}
+
+
+def _host_profiler_seccomp_setup(chart: NodeAgentChart, parts: PodParts) -> dict[str, Any]:
+    root = str(chart.v.get("datadog.hostProfiler.seccompRoot"))
+    return {
+        "name": "host-profiler-seccomp-setup",
+        "volumeMounts": [_mount("host-profiler-seccomp-root", "/host" + root, False)],
+    }
+
+
+def _seccomp_setup(chart: NodeAgentChart, parts: PodParts) -> dict[str, Any]:
+    return {"name": "seccomp-setup", "volumeMounts": [_mount("seccomp-root", "/host/var/lib/kubelet/seccomp", False)]}
+
+
+def _sbom_layers(chart: NodeAgentChart) -> bool:
+    v = chart.v
+    return chart.sbom_images() and (
+        v.on("datadog.sbom.containerImage.uncompressedLayersSupport")
+        or v.on("datadog.sbom.containerImage.overlayFSDirectScan")
+    )
+
+
+def _agent(chart: NodeAgentChart, parts: PodParts) -> dict[str, Any]:
+    v = chart.v
+    gpu = v.on("datadog.gpuMonitoring.enabled")
+    sbom_layers = _sbom_layers(chart)
+    mounts = [*parts.host_release_mount, *parts.runtime_mount]
+    if gpu:
+        mounts += [
+            _mount("pod-resources-socket", str(v.get("datadog.kubelet.podResourcesSocketDir")), False),
+            {"name": "gpu-devices", "mountPath": "/var/run/nvidia-container-devices/all"},
+        ]
+    mounts += [_mount("dsdsocket", parts.dsd_dir, False), parts.proc, parts.cgroups]
+    if parts.passwd and chart.process_checks() and chart.process_checks_in_core_agent():
+        mounts.append(_mount("passwd", "/etc/passwd", True))
+    if chart.logs():
+        mounts += [
+            _mount("pointerdir", "/opt/datadog-agent/run", False),
+            _mount("logpodpath", "/var/log/pods", True),
+            _mount("logscontainerspath", "/var/log/containers", True),
+        ]
+        if not parts.cri_set:
+            mounts.append(_mount("logdockercontainerpath", "/var/lib/docker/containers", True))
+    else:
+        mounts.append({"name": "datadogrun", "mountPath": "/opt/datadog-agent/run"})
+    if sbom_layers:
+        mounts += [_mount(f"host-{n}-dir", "/host" + p, True) for n, p in _IMAGE_STORES]
+    if chart.sbom_host():
+        mounts += [_mount(f"host-{n}-dir", f"/host/var/lib/{n}", True) for n in _PACKAGE_DBS]
+        if chart.os_release_paths():
+            mounts += [
+                _mount(f"etc-{n}-release", f"/host/etc/{n}-release", True)
+                for n in (*_RELEASE_NAMES, "system")
+                if v.get("datadog.osReleasePath") != f"/etc/{n}-release"
+            ]
+    mounts += parts.ca_mount + parts.custom
+    ports = [] if chart.data_plane() else [parts.dsd_port]
+    ports += _otlp_ports(v) + _custom_ports(v, "agents.containers.agent.ports")
+    agent: dict[str, Any] = {"name": "agent", "volumeMounts": mounts}
+    if ports:
+        agent["ports"] = ports
+    sys_admin = (
+        sbom_layers
+        and v.on("datadog.sbom.containerImage.uncompressedLayersSupport")
+        and not v.on("datadog.sbom.containerImage.overlayFSDirectScan")
+    )
+    apparmor = (
+        v.on("agents.podSecurity.apparmor.enabled")
+        and chart.sbom_images()
+        and v.on("datadog.sbom.containerImage.uncompressedLayersSupport")
+    )
+    context = _security_context(
+        v.get("agents.containers.agent.securityContext"),
+        add=(("SYS_ADMIN",) if sys_admin else ()) + (("MKNOD",) if gpu else ()),
+        apparmor="unconfined" if apparmor else "",
+    )
+    if context:
+        agent["securityContext"] = context
+    env = v.get("agents.containers.agent.env") or []
+    if env:
+        agent["env"] = copy.deepcopy(env)
+    return agent
+
+
+def _trace_agent(chart: NodeAgentChart, parts: PodParts) -> dict[str, Any]:
+    v = chart.v
+    mounts = [parts.proc, parts.cgroups, _mount("dsdsocket", parts.dsd_dir, False)]
+    if chart.apm_uds() and parts.dsd_dir != parts.apm_dir:
+        mounts.append(_mount("apmsocket", parts.apm_dir, False))
+    mounts += parts.runtime_mount + parts.ca_mount + parts.custom
+    port: dict[str, Any] = {
+        "containerPort": int(v.get("datadog.apm.port", 8126)),
+        "name": "traceport",
+        "protocol": "TCP",
+    }
+    if chart.apm_host_port():
+        port["hostPort"] = port["containerPort"]
+    return _with_context(
+        {
+            "name": "trace-agent",
+            "ports": [port, *_custom_ports(v, "agents.containers.traceAgent.ports")],
+            "volumeMounts": mounts,
+        },
+        _security_context(v.get("agents.containers.traceAgent.securityContext")),
+    )
+
+
+def _process_agent(chart: NodeAgentChart, parts: PodParts) -> dict[str, Any]:
+    v = chart.v
+    mounts = [_mount("dsdsocket", parts.dsd_dir, True), *parts.host_release_mount, *parts.runtime_mount, parts.cgroups]
+    if parts.passwd and any(v.on(key) for key in _PROCESS_KEYS):
+        mounts.append(_mount("passwd", "/etc/passwd", True))
+    mounts += [parts.proc, *parts.ca_mount, *parts.custom]
+    return _with_ports(
+        _with_context(
+            {"name": "process-agent", "volumeMounts": mounts},
+            _security_context(v.get("agents.containers.processAgent.securityContext")),
+        ),
+        _custom_ports(v, "agents.containers.processAgent.ports"),
+    )
+
+
+def _otel_agent(chart: NodeAgentChart, parts: PodParts) -> dict[str, Any]:
+    v = chart.v
+    mounts = [*parts.run_mount, parts.proc, parts.cgroups, _mount("dsdsocket", parts.dsd_dir, True)]
+    if chart.otel_reads_log_files():
+        mounts += [
+            _mount("logpodpath", "/var/log/pods", True),
+            _mount("logscontainerspath", "/var/log/containers", True),
+        ]
+        if not parts.cri_set:
+            mounts.append(_mount("logdockercontainerpath", "/var/lib/docker/containers", True))
+    mounts += parts.runtime_mount + parts.ca_mount + parts.custom
+    mounts += _custom_mounts(v, "agents.containers.otelAgent.volumeMounts")
+    ports = []
+    for port in v.get("datadog.otelCollector.ports") or []:
+        if isinstance(port, Mapping):
+            entry = {
+                "containerPort": _number(port.get("containerPort")),
+                "protocol": port.get("protocol"),
+                "name": port.get("name"),
+            }
+            if port.get("hostPort"):
+                entry["hostPort"] = _number(port.get("hostPort"))
+            ports.append(entry)
+    ports += _custom_ports(v, "agents.containers.otelAgent.ports")
+    return _with_context(
+        {"name": "otel-agent", "ports": ports, "volumeMounts": mounts},
+        _security_context(v.get("agents.containers.otelAgent.securityContext")),
+    )
+
+
+def _data_plane(chart: NodeAgentChart, parts: PodParts) -> dict[str, Any]:
+    v = chart.v
+    mounts = [*parts.runtime_mount, _mount("dsdsocket", parts.dsd_dir, False), parts.proc, parts.cgroups, *parts.custom]
+    ports = [parts.dsd_port, *_custom_ports(v, "agents.containers.agentDataPlane.ports")]
+    return _with_context(
+        {"name": "agent-data-plane", "ports": ports, "volumeMounts": mounts},
+        _security_context(v.get("agents.containers.agentDataPlane.securityContext")),
+    )
+
+
+def _fips_proxy(chart: NodeAgentChart, parts: PodParts) -> dict[str, Any]:
+    first, count = int(chart.v.get("fips.port", 9803)), int(chart.v.get("fips.portRange", 15))
+    ports = [
+        {"containerPort": p, "name": f"port-{i}", "protocol": "TCP"} for i, p in enumerate(range(first, first + count))
+    ]
+    return {"name": "fips-proxy", "ports": ports}
+
+
 # --- the pod's volumes: every hostPath the chart may declare, in its order, with its condition ----
 
 
+Causes = Callable[["NodeAgentChart"], list[str]]
+
+
+def _always(chart: NodeAgentChart) -> list[str]:
+    """Declared whatever the values say."""
+    return []
+
+
+def _all(*keys: str) -> Causes:
+    """An `and` of switches: every one of them is a cause."""
+    return lambda chart: list(keys)
+
+
+def _any(*keys: str) -> Causes:
+    """An `or` of switches: the ones that are on (all, when the condition holds through none of them)."""
+    return lambda chart: [k for k in keys if chart.v.on(k)] or list(keys)
+
+
+def _triggered(*tables: tuple[Trigger, ...], also: Causes = _always) -> Causes:
+    """The keys of the triggers that hold, table by table, then `also`'s."""
+
+    def causes(chart: NodeAgentChart) -> list[str]:
+        keys = [t.key for table in tables for t in chart.active(table)] + also(chart)
+        return list(dict.fromkeys(keys))
+
+    return causes
+
+
 class HostVolume(NamedTuple):
-    """A volume the chart declares when `when` holds: hostPath `path` (emptyDir when path is None)."""
+    """A volume the chart declares when `when` holds: hostPath `path` (emptyDir when path is None).
+    `causes`: the values keys of that condition which hold, for the audit to blame."""
 
     name: str
     path: Callable[[NodeAgentChart], str] | None
     when: Callable[[NodeAgentChart], bool]
     type: str = ""
+    causes: Causes = _always
 
     def volumes(self, chart: NodeAgentChart) -> list[dict[str, Any]]:
         if self.path is None:
@@ -851,21 +957,62 @@ def _release_files(chart: NodeAgentChart) -> bool:
     return chart.os_release_paths() and (chart.system_probe() or chart.sbom_host())
 
 
+def _passwd_causes(chart: NodeAgentChart) -> list[str]:
+    """The containers that read /etc/passwd; the core agent's process checks (Agent 7.60+) when none else."""
+    users = _triggered(SYSTEM_PROBE_TRIGGERS, SECURITY_AGENT_TRIGGERS)(chart)
+    users += [k for k in _PROCESS_KEYS if chart.v.on(k)]
+    return list(dict.fromkeys(users)) or ["agents.image.tag"]
+
+
+_PROCESS_KEYS = tuple(
+    f"datadog.processAgent.{f}" for f in ("processCollection", "processDiscovery", "containerCollection")
+)
+_LOG_KEYS = ("datadog.logs.enabled", "datadog.logsEnabled", "datadog.otelCollector.logs.enabled")
+
+
+def _compiling(chart: NodeAgentChart) -> list[str]:
+    """What makes system-probe compile eBPF programs at run time (runtime_compilation's condition)."""
+    keys = [
+        k
+        for k in (
+            "datadog.systemProbe.enableTCPQueueLength",
+            "datadog.systemProbe.enableOOMKill",
+            "datadog.serviceMonitoring.enabled",
+        )
+        if chart.v.on(k)
+    ]
+    if chart.discovery() and chart.v.on("datadog.discovery.networkStats.enabled"):
+        keys += ["datadog.discovery.enabled", "datadog.discovery.networkStats.enabled"]
+    return keys
+
+
+_GPU = _all("datadog.gpuMonitoring.enabled")
 _IMAGE_STORES = (("containerd", "/var/lib/containerd"), ("docker", "/var/lib/docker"), ("crio", "/var/lib/containers"))
 _PACKAGE_DBS = ("apk", "dpkg", "rpm")
 
 HOST_VOLUMES: tuple[HostVolume, ...] = (
-    HostVolume("pod-resources-socket", _value("datadog.kubelet.podResourcesSocketDir"), _gpu),
+    HostVolume("pod-resources-socket", _value("datadog.kubelet.podResourcesSocketDir"), _gpu, causes=_GPU),
     HostVolume(
         "host-systemd-transient",
         _fixed("/run/systemd/transient"),
         lambda c: _gpu(c) and c.v.on("datadog.gpuMonitoring.configureCgroupPerms"),
+        causes=_all("datadog.gpuMonitoring.enabled", "datadog.gpuMonitoring.configureCgroupPerms"),
     ),
     HostVolume("procdir", _fixed("/proc"), lambda c: True),
     HostVolume("cgroups", _fixed("/sys/fs/cgroup"), lambda c: True),
-    HostVolume("os-release-file", NodeAgentChart.os_release_file, lambda c: bool(c.os_release_file())),
+    HostVolume(
+        "os-release-file",
+        NodeAgentChart.os_release_file,
+        lambda c: bool(c.os_release_file()),
+        causes=_any("datadog.systemProbe.osReleasePath", "datadog.osReleasePath", "datadog.sbom.host.enabled"),
+    ),
     *(
-        HostVolume(f"etc-{n}-release", _fixed(f"/etc/{n}-release"), _release_files)
+        HostVolume(
+            f"etc-{n}-release",
+            _fixed(f"/etc/{n}-release"),
+            _release_files,
+            causes=_triggered(SYSTEM_PROBE_TRIGGERS, also=lambda c: ["datadog.sbom.host.enabled"] * c.sbom_host()),
+        )
         for n in ("redhat", "fedora", "lsb", "system")
     ),
     HostVolume(
@@ -873,25 +1020,50 @@ HOST_VOLUMES: tuple[HostVolume, ...] = (
         _value("datadog.dogstatsd.hostSocketPath"),
         lambda c: c.v.on("datadog.dogstatsd.useSocketVolume"),
         "DirectoryOrCreate",
+        _all("datadog.dogstatsd.useSocketVolume"),
     ),
     HostVolume("dsdsocket", None, lambda c: not c.v.on("datadog.dogstatsd.useSocketVolume")),
     HostVolume(
-        "kubelet-ca", _value("datadog.kubelet.hostCAPath"), lambda c: c.v.on("datadog.kubelet.hostCAPath"), "File"
+        "kubelet-ca",
+        _value("datadog.kubelet.hostCAPath"),
+        lambda c: c.v.on("datadog.kubelet.hostCAPath"),
+        "File",
+        _all("datadog.kubelet.hostCAPath"),
     ),
-    HostVolume("apmsocket", _value("datadog.apm.hostSocketPath"), NodeAgentChart.apm_uds, "DirectoryOrCreate"),
     HostVolume(
-        "host-profiler-seccomp-root", _value("datadog.hostProfiler.seccompRoot"), NodeAgentChart.host_profiler_seccomp
+        "apmsocket",
+        _value("datadog.apm.hostSocketPath"),
+        NodeAgentChart.apm_uds,
+        "DirectoryOrCreate",
+        _any("datadog.apm.socketEnabled", "datadog.apm.useSocketVolume"),
     ),
-    HostVolume("seccomp-root", _value("datadog.systemProbe.seccompRoot"), NodeAgentChart.seccomp_setup),
-    HostVolume("debugfs", _fixed("/sys/kernel/debug"), NodeAgentChart.system_probe),
     HostVolume(
-        "bpffs", _fixed("/sys/fs/bpf"), lambda c: c.system_probe() and c.v.on("datadog.networkMonitoring.enabled")
+        "host-profiler-seccomp-root",
+        _value("datadog.hostProfiler.seccompRoot"),
+        NodeAgentChart.host_profiler_seccomp,
+        causes=_all("datadog.hostProfiler.enabled"),
+    ),
+    HostVolume(
+        "seccomp-root",
+        _value("datadog.systemProbe.seccompRoot"),
+        NodeAgentChart.seccomp_setup,
+        causes=_triggered(SYSTEM_PROBE_TRIGGERS, also=_all("datadog.systemProbe.seccomp")),
+    ),
+    HostVolume(
+        "debugfs", _fixed("/sys/kernel/debug"), NodeAgentChart.system_probe, causes=_triggered(SYSTEM_PROBE_TRIGGERS)
+    ),
+    HostVolume(
+        "bpffs",
+        _fixed("/sys/fs/bpf"),
+        lambda c: c.system_probe() and c.v.on("datadog.networkMonitoring.enabled"),
+        causes=_all("datadog.networkMonitoring.enabled"),
     ),
     *(
         HostVolume(
             name,
             _fixed(path),
             lambda c: c.compiles_ebpf() and c.v.on("datadog.systemProbe.enableDefaultKernelHeadersPaths"),
+            causes=_compiling,
         )
         for name, path in (("modules", "/lib/modules"), ("src", "/usr/src"))
     ),
@@ -900,56 +1072,107 @@ HOST_VOLUMES: tuple[HostVolume, ...] = (
         lambda c: f"{_asset_dir(c)}/build",
         NodeAgentChart.compiles_ebpf,
         "DirectoryOrCreate",
+        _compiling,
     ),
     HostVolume(
         "kernel-headers-download-dir",
         lambda c: f"{_asset_dir(c)}/kernel-headers",
         NodeAgentChart.compiles_ebpf,
         "DirectoryOrCreate",
+        _compiling,
     ),
-    _PackageDirs("package-dirs", None, NodeAgentChart.compiles_ebpf),
+    _PackageDirs("package-dirs", None, NodeAgentChart.compiles_ebpf, causes=_compiling),
     HostVolume(
         "btf-path",
         _value("datadog.systemProbe.btfPath"),
         lambda c: c.system_probe() and c.v.on("datadog.systemProbe.btfPath"),
+        causes=_all("datadog.systemProbe.btfPath"),
     ),
-    HostVolume("passwd", _fixed("/etc/passwd"), NodeAgentChart.passwd_volume),
-    HostVolume("hostroot", _fixed("/"), NodeAgentChart.host_root),
+    HostVolume("passwd", _fixed("/etc/passwd"), NodeAgentChart.passwd_volume, causes=_passwd_causes),
+    HostVolume("hostroot", _fixed("/"), NodeAgentChart.host_root, causes=_triggered(HOST_ROOT_TRIGGERS)),
     *(
         HostVolume(
             f"host-{name}-dir",
             _fixed(path),
             lambda c: c.sbom_images() and c.v.on("datadog.sbom.containerImage.uncompressedLayersSupport"),
+            causes=_all("datadog.sbom.containerImage.enabled", "datadog.sbom.containerImage.uncompressedLayersSupport"),
         )
         for name, path in _IMAGE_STORES
     ),
-    *(HostVolume(f"host-{n}-dir", _fixed(f"/var/lib/{n}"), NodeAgentChart.sbom_host) for n in _PACKAGE_DBS),
+    *(
+        HostVolume(
+            f"host-{n}-dir", _fixed(f"/var/lib/{n}"), NodeAgentChart.sbom_host, causes=_all("datadog.sbom.host.enabled")
+        )
+        for n in _PACKAGE_DBS
+    ),
     HostVolume(
         "group",
         _fixed("/etc/group"),
         lambda c: c.cws() or c.v.on("datadog.securityAgent.compliance.enabled"),
+        causes=_any("datadog.securityAgent.runtime.enabled", "datadog.securityAgent.compliance.enabled"),
     ),
     HostVolume(
         "runtimesocketdir",
         lambda c: posixpath.dirname(c.runtime_socket()),
         lambda c: c.v.on("datadog.containerRuntimeSupport.enabled"),
+        causes=lambda c: [
+            "datadog.containerRuntimeSupport.enabled",
+            *(k for k in ("datadog.dockerSocketPath", "datadog.criSocketPath") if c.v.on(k)),
+        ],
     ),
     HostVolume(
         "logpodpath",
         lambda c: str(c.v.get("datadog.kubelet.podLogsPath") or "/var/log/pods"),
         lambda c: c.logs() or c.otel_logs_volumes(),
+        causes=_any(*_LOG_KEYS),
     ),
-    HostVolume("logscontainerspath", _fixed("/var/log/containers"), lambda c: c.logs() or c.otel_logs_volumes()),
+    HostVolume(
+        "logscontainerspath",
+        _fixed("/var/log/containers"),
+        lambda c: c.logs() or c.otel_logs_volumes(),
+        causes=_any(*_LOG_KEYS),
+    ),
     HostVolume(
         "logdockercontainerpath",
         _fixed("/var/lib/docker/containers"),
         lambda c: (c.logs() or c.otel_logs_volumes()) and not c.v.get("datadog.criSocketPath"),
+        causes=_any(*_LOG_KEYS),
     ),
-    HostVolume("pointerdir", _fixed("/var/lib/datadog-agent/logs"), NodeAgentChart.logs),
+    HostVolume("pointerdir", _fixed("/var/lib/datadog-agent/logs"), NodeAgentChart.logs, causes=_any(*_LOG_KEYS[:2])),
     HostVolume("datadogrun", None, lambda c: not c.logs()),
-    HostVolume("gpu-devices", _fixed("/dev/null"), _gpu),
-    HostVolume("tracingfs", _fixed("/sys/kernel/tracing"), NodeAgentChart.host_profiler),
+    HostVolume("gpu-devices", _fixed("/dev/null"), _gpu, causes=_GPU),
+    HostVolume(
+        "tracingfs",
+        _fixed("/sys/kernel/tracing"),
+        NodeAgentChart.host_profiler,
+        causes=_all("datadog.hostProfiler.enabled"),
+    ),
 )
+
+
+def volume_causes(chart: NodeAgentChart, name: str) -> list[str]:
+    """The keys that make the chart declare volume `name` (empty: always declared, or not a chart volume)."""
+    for entry in HOST_VOLUMES:
+        if entry.name == name and entry.path is not None and entry.when(chart):
+            return entry.causes(chart)
+    if name in {n for n, _ in _package_dirs(chart.v)}:
+        return _compiling(chart)
+    return []
+
+
+# Capabilities the chart adds to a container for a feature, by capability: the keys of that condition.
+CAPABILITY_CAUSES: dict[tuple[str, str], Causes] = {
+    ("agent", "SYS_ADMIN"): _all(
+        "datadog.sbom.containerImage.enabled", "datadog.sbom.containerImage.uncompressedLayersSupport"
+    ),
+    ("agent", "MKNOD"): _GPU,
+    ("system-probe", "MKNOD"): _all("datadog.gpuMonitoring.enabled", "datadog.gpuMonitoring.privilegedMode"),
+    ("system-probe", "KILL"): _all(
+        "datadog.securityAgent.runtime.enabled", "datadog.securityAgent.runtime.enforcement.enabled"
+    ),
+    ("security-agent", "AUDIT_CONTROL"): _all("datadog.securityAgent.compliance.enabled"),
+    ("security-agent", "AUDIT_READ"): _all("datadog.securityAgent.compliance.enabled"),
+}
 
 
 def _number(value: Any) -> Any:
@@ -984,13 +1207,13 @@ def _package_dirs(v: _Values) -> list[tuple[str, str]]:
     ]
 
 
-def _system_probe(
-    chart: NodeAgentChart,
-    release_mounts: list[dict[str, Any]],
-    host_release_mount: list[dict[str, Any]],
-    passwd: bool,
-    custom: list[dict[str, Any]],
-) -> dict[str, Any]:
+def _system_probe(chart: NodeAgentChart, parts: PodParts) -> dict[str, Any]:
+    release_mounts, host_release_mount, passwd, custom = (
+        parts.release_mounts,
+        parts.host_release_mount,
+        parts.passwd,
+        parts.custom,
+    )
     v = chart.v
     mounts = [_mount("debugfs", "/sys/kernel/debug", False)]
     if v.on("datadog.networkMonitoring.enabled"):
@@ -1051,15 +1274,9 @@ def _system_probe(
     return _with_ports(container, _custom_ports(v, "agents.containers.systemProbe.ports"))
 
 
-def _security_agent(
-    chart: NodeAgentChart,
-    dsd_dir: str,
-    passwd: bool,
-    host_release_mount: list[dict[str, Any]],
-    runtime_mount: list[dict[str, Any]],
-    ca_mount: list[dict[str, Any]],
-    custom: list[dict[str, Any]],
-) -> dict[str, Any]:
+def _security_agent(chart: NodeAgentChart, parts: PodParts) -> dict[str, Any]:
+    dsd_dir, passwd, host_release_mount = parts.dsd_dir, parts.passwd, parts.host_release_mount
+    runtime_mount, ca_mount, custom = parts.runtime_mount, parts.ca_mount, parts.custom
     v = chart.v
     mounts = [_mount("dsdsocket", dsd_dir, False)]
     if chart.compliance():
@@ -1089,13 +1306,8 @@ def host_profiler_seccomp_name(v: _Values) -> str:
     return f"host-profiler-{hashlib.sha256(image.encode()).hexdigest()[:8]}{suffix}"
 
 
-def _host_profiler(
-    chart: NodeAgentChart,
-    run_mount: list[dict[str, Any]],
-    runtime_mount: list[dict[str, Any]],
-    ca_mount: list[dict[str, Any]],
-    custom: list[dict[str, Any]],
-) -> dict[str, Any]:
+def _host_profiler(chart: NodeAgentChart, parts: PodParts) -> dict[str, Any]:
+    run_mount, runtime_mount, ca_mount, custom = parts.run_mount, parts.runtime_mount, parts.ca_mount, parts.custom
     v = chart.v
     mounts = [_mount("tracingfs", "/sys/kernel/tracing", True), *run_mount, *runtime_mount, *ca_mount, *custom]
     mounts += _custom_mounts(v, "agents.containers.hostProfiler.volumeMounts")
@@ -1105,3 +1317,62 @@ def _host_profiler(
         v.get("agents.containers.hostProfiler.securityContext"), seccomp=seccomp, apparmor=apparmor
     )
     return _with_context({"name": "host-profiler", "volumeMounts": mounts}, context)
+
+
+# --- the pod's containers: each one the chart may add, with the keys of its condition ---------------
+
+
+class ContainerEntry(NamedTuple):
+    """A container (or init container) the chart adds when `when` holds, built by `build`, and the keys of
+    that condition (`causes`) for the audit to blame."""
+
+    name: str
+    when: Callable[[NodeAgentChart], bool]
+    build: Callable[[NodeAgentChart, PodParts], dict[str, Any]]
+    causes: Causes = _always
+    init: bool = False
+
+
+_APM_KEYS = (
+    "datadog.apm.socketEnabled",
+    "datadog.apm.useSocketVolume",
+    "datadog.apm.portEnabled",
+    "datadog.apm.enabled",
+    "datadog.apm.useLocalService",
+)
+
+CONTAINERS: tuple[ContainerEntry, ...] = (
+    ContainerEntry("init-volume", lambda c: True, _init_volume, init=True),
+    ContainerEntry("init-config", lambda c: True, _init_config, init=True),
+    ContainerEntry(
+        "host-profiler-seccomp-setup",
+        NodeAgentChart.host_profiler_seccomp,
+        _host_profiler_seccomp_setup,
+        _all("datadog.hostProfiler.enabled"),
+        init=True,
+    ),
+    ContainerEntry(
+        "seccomp-setup",
+        NodeAgentChart.seccomp_setup,
+        _seccomp_setup,
+        _triggered(SYSTEM_PROBE_TRIGGERS, also=_all("datadog.systemProbe.seccomp")),
+        init=True,
+    ),
+    ContainerEntry("agent", lambda c: True, _agent),
+    ContainerEntry("trace-agent", NodeAgentChart.trace_agent, _trace_agent, _any(*_APM_KEYS)),
+    ContainerEntry("process-agent", NodeAgentChart.process_agent, _process_agent, _triggered(PROCESS_AGENT_TRIGGERS)),
+    ContainerEntry("system-probe", NodeAgentChart.system_probe, _system_probe, _triggered(SYSTEM_PROBE_TRIGGERS)),
+    ContainerEntry(
+        "security-agent", NodeAgentChart.security_agent, _security_agent, _triggered(SECURITY_AGENT_TRIGGERS)
+    ),
+    ContainerEntry("otel-agent", NodeAgentChart.otel, _otel_agent, _all("datadog.otelCollector.enabled")),
+    ContainerEntry("host-profiler", NodeAgentChart.host_profiler, _host_profiler, _all("datadog.hostProfiler.enabled")),
+    ContainerEntry("agent-data-plane", NodeAgentChart.data_plane, _data_plane, _all("datadog.dataPlane.enabled")),
+    ContainerEntry("fips-proxy", NodeAgentChart.fips_proxy, _fips_proxy, _all("fips.enabled")),
+)
+
+
+def container_causes(chart: NodeAgentChart, name: str) -> list[str]:
+    """The keys that make the chart add container `name` (empty: it is always there)."""
+    entry = next((e for e in CONTAINERS if e.name == name), None)
+    return entry.causes(chart) if entry is not None and entry.when(chart) else []

@@ -14,6 +14,8 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from tui import __version__
+from tui.core.admission.fence import FENCE_FILE
+from tui.core.admission.kyverno import KYVERNO_FILE
 from tui.core.answers.contract import Answers
 from tui.core.answers.decisions import DECISIONS_BY_ID
 from tui.core.chart.defaults import CHART_VERSION
@@ -43,7 +45,9 @@ REPORT = "REPORT.md"
 ANSWERS = "answers.yaml"
 BUNDLE_FILES = (VALUES, OVERRIDES, KUSTOMIZATION, NAMESPACE, PRIVILEGES, REPORT, ANSWERS)
 # Every file some target writes: what `--force` may replace or take away.
-WRITTEN_BY_DDSECURE = (*BUNDLE_FILES, OPERATOR_FILE)
+# Written when they apply: the fence from Kubernetes 1.30, the Kyverno exception when a control is broken.
+ADMISSION_FILES = (FENCE_FILE, KYVERNO_FILE)
+WRITTEN_BY_DDSECURE = (*BUNDLE_FILES, OPERATOR_FILE, *ADMISSION_FILES)
 
 # Top-level values groups, in the order a reader meets them.
 _GROUP_TITLES = {
@@ -76,8 +80,10 @@ def build_bundle(
             helm_files[OVERRIDES] = render_overrides(deployment, wrapper)
             helm_files[KUSTOMIZATION] = render_kustomization(deployment, wrapper)
         helm_files[NAMESPACE] = render_namespace(deployment)
+        helm_files.update(_admission_files(deployment, target))
         helm_files[PRIVILEGES] = render_privileges(deployment)
-        helm_files[REPORT] = _with_next_steps(render_report(deployment), next_steps(answers, target, wrapper))
+        report = render_report(deployment) + "\n" + admission_report(deployment, target)
+        helm_files[REPORT] = _with_next_steps(report, next_steps(answers, target, wrapper))
         helm_files[ANSWERS] = render_answers(answers, target)
         return helm_files
     footprint = operator.OperatorFootprint.of(answers)
@@ -90,10 +96,43 @@ def build_bundle(
     files[OPERATOR_FILE] = render_datadog_agent(answers)
     ledgers = [footprint.ledger] if target == "operator" else [deployment.ledger, footprint.ledger]
     files[NAMESPACE] = render_namespace(deployment, ledgers=ledgers)
+    files.update(_admission_files(deployment, target))
     files[PRIVILEGES] = _render_privileges_with_operator(deployment, target)
-    files[REPORT] = _with_next_steps(_report_with_operator(deployment, target), next_steps(answers, target, wrapper))
+    report = _report_with_operator(deployment, target) + "\n" + admission_report(deployment, target)
+    files[REPORT] = _with_next_steps(report, next_steps(answers, target, wrapper))
     files[ANSWERS] = render_answers(answers, target)
     return files
+
+
+def _admission_files(deployment: Deployment, target: str) -> dict[str, str]:
+    """admission-policy.yaml and kyverno-exception.yaml, each when it applies (tui.core.admission)."""
+    from tui.core.admission.files import render_fence, render_kyverno_exception
+
+    files = {FENCE_FILE: render_fence(deployment, target), KYVERNO_FILE: render_kyverno_exception(deployment, target)}
+    return {name: text for name, text in files.items() if text is not None}
+
+
+def admission_report(deployment: Deployment, target: str) -> str:
+    from tui.core.admission.files import report_section
+
+    return report_section(deployment, target)
+
+
+def _admission_section(deployment: Deployment, target: str) -> dict:
+    """privileges.json's "admission": the namespace labels namespace.yaml sets, and the fence."""
+    from tui.core.admission.files import privileges_section
+
+    labels = namespace_document(deployment, _namespace_ledgers(deployment, target))["metadata"]["labels"]
+    return privileges_section(deployment, target, labels)
+
+
+def _namespace_ledgers(deployment: Deployment, target: str) -> list[Ledger]:
+    if target == "helm":
+        return [deployment.ledger]
+    from tui.core.output import operator
+
+    footprint = operator.OperatorFootprint.of(deployment.answers)
+    return [footprint.ledger] if target == "operator" else [deployment.ledger, footprint.ledger]
 
 
 def _with_next_steps(report: str, steps: NextSteps) -> str:
@@ -146,6 +185,7 @@ def _render_privileges_with_operator(deployment: Deployment, target: str) -> str
     section = operator.privileges_section(answers)
     if target == "operator":
         document = {"ddsecure": __version__, "target": "operator", **section}
+        document["admission"] = _admission_section(deployment, target)
     else:
         document = {
             "ddsecure": __version__,
@@ -155,6 +195,7 @@ def _render_privileges_with_operator(deployment: Deployment, target: str) -> str
             "cluster": deployment.cluster.as_json(),
             "platform": platform_section(deployment),
             "operator": section,
+            "admission": _admission_section(deployment, target),
         }
     return json.dumps(document, indent=2) + "\n"
 
@@ -241,11 +282,14 @@ def render_kustomization(deployment: Deployment, wrapper: Wrapper | None = None)
     return top + dump(document, blank_between_top_level=False)
 
 
+def _namespace_ledger(deployment: Deployment, ledgers: list[Ledger] | None) -> Ledger:
+    ledgers = ledgers or [deployment.ledger]
+    return next(lg for lg in ledgers if lg.agent_level == _loosest([lg.agent_level for lg in ledgers]))
+
+
 def render_namespace(deployment: Deployment, ledgers: list[Ledger] | None = None) -> str:
     """`ledgers`: the node-agent pods the namespace must admit (the Helm pod by default)."""
-    ledgers = ledgers or [deployment.ledger]
-    ledger = next(lg for lg in ledgers if lg.agent_level == _loosest([lg.agent_level for lg in ledgers]))
-    answers = deployment.answers
+    ledger = _namespace_ledger(deployment, ledgers)
     failed = "; ".join(ledger.agent_violation_reasons) or "none"
     reason = (
         f"enforce={ledger.agent_level}: the strictest level the node-agent pod passes "
@@ -256,8 +300,14 @@ def render_namespace(deployment: Deployment, ledgers: list[Ledger] | None = None
     platform = deployment.platform
     if platform.pod_security:
         reason += f"\n{platform.title}: {platform.pod_security}"
+    return header(reason) + dump(namespace_document(deployment, ledgers), blank_between_top_level=False)
+
+
+def namespace_document(deployment: Deployment, ledgers: list[Ledger] | None = None) -> dict:
+    """namespace.yaml's Namespace: Pod Security enforces the loosest level the node-agent pods need."""
+    ledger = _namespace_ledger(deployment, ledgers)
     labels = {
-        **platform.namespace_labels,
+        **deployment.platform.namespace_labels,
         "pod-security.kubernetes.io/enforce": ledger.agent_level,
         "pod-security.kubernetes.io/enforce-version": "latest",
         "pod-security.kubernetes.io/warn": "baseline",
@@ -265,8 +315,8 @@ def render_namespace(deployment: Deployment, ledgers: list[Ledger] | None = None
         "pod-security.kubernetes.io/audit": "restricted",
         "pod-security.kubernetes.io/audit-version": "latest",
     }
-    document = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": answers.namespace, "labels": labels}}
-    return header(reason) + dump(document, blank_between_top_level=False)
+    name = deployment.answers.namespace
+    return {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name, "labels": labels}}
 
 
 def render_privileges(deployment: Deployment) -> str:
@@ -277,6 +327,7 @@ def render_privileges(deployment: Deployment) -> str:
         **deployment.ledger.as_json(),
         "cluster": deployment.cluster.as_json(),
         "platform": platform_section(deployment),
+        "admission": _admission_section(deployment, "helm"),
     }
     return json.dumps(document, indent=2) + "\n"
 
@@ -302,16 +353,21 @@ def existing_files(directory: Path) -> list[str]:
     return sorted(p.name for p in directory.iterdir())
 
 
-def write_bundle(files: Mapping[str, str], directory: Path, *, force: bool = False) -> list[Path]:
-    """Write every file or none. Refuses a directory that already holds other content unless forced."""
+def write_bundle(
+    files: Mapping[str, str], directory: Path, *, force: bool = False, compare_flag: str | None = None
+) -> list[Path]:
+    """Write every file or none. Refuses a directory that already holds other content unless forced.
+
+    `compare_flag`: the caller's option that compares instead of writing (`generate --check`); the refusal
+    names it only when the command has one."""
 
     directory = Path(directory)
     present = existing_files(directory)
     if present and not force and bundle_diff(files, directory):
         shown = ", ".join(present[:5]) + (", …" if len(present) > 5 else "")
+        compare = f", or {compare_flag} to compare" if compare_flag else ""
         raise BundleError(
-            f"{directory} already holds files ({shown}); use --force to replace the bundle's files, "
-            "or --check to compare"
+            f"{directory} already holds files ({shown}); use --force to replace the bundle's files{compare}"
         )
     for name in files:
         target = directory / name

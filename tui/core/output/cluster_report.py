@@ -125,6 +125,13 @@ def report_section(deployment: Deployment) -> list[str]:
     else:
         out.append("No dangerous class is kept (Secrets, nodes/proxy, webhooks, RBAC writes, wildcards, host SCCs).")
     out += ["", "### Kept, by the feature that needs them (dangerous first)", ""]
+    shared = sum(1 for grant in ledger.grants if len(ledger.features[grant]) > 1)
+    if shared:
+        out += [
+            f"{shared} of the {len(ledger.grants)} permissions are needed by two features or more and are listed "
+            "under each, so the counts below add up to more.",
+            "",
+        ]
     out += feature_lines(ledger)
     removed = [
         FEATURES[row.feature].title
@@ -159,7 +166,9 @@ def explain_cluster(answers: Answers) -> str:
 
 
 def summary_lines(ledger: ClusterLedger) -> list[str]:
-    """A few lines for the wizards: the count, then each feature, dangerous ones first with what makes them so."""
+    """A few lines for the wizards: the count, then each feature, dangerous ones first with what makes them so.
+
+    A permission two features need is counted once, on a line of its own, so the counts add up to the total."""
     baseline = chart_default_cluster()
     lines = [
         f"{len(ledger.grants)} RBAC permissions (the chart's defaults: {len(baseline.grants)})"
@@ -168,10 +177,14 @@ def summary_lines(ledger: ClusterLedger) -> list[str]:
     for row in ledger.by_feature():
         feature = FEATURES.get(row.feature)
         title = feature.title if feature else row.feature
+        own = sum(1 for grant in row.grants if len(ledger.features[grant]) == 1)
         if row.dangers:
             lines.append(
-                f"  {title}: {danger_titles(row.dangers)} — {feature.used_for if feature else ''}".rstrip(" —")
+                f"  {title} ({own}): {danger_titles(row.dangers)} — {feature.used_for if feature else ''}".rstrip(" —")
             )
-        else:
-            lines.append(f"  {title} ({len(row.grants)})")
+        elif own:
+            lines.append(f"  {title} ({own})")
+    shared = [grant for grant in ledger.grants if len(ledger.features[grant]) > 1]
+    if shared:
+        lines.append(f"  needed by two features or more ({len(shared)})")
     return lines

@@ -9,12 +9,15 @@ the text offers them as alternatives, never as one list to run from top to botto
 from __future__ import annotations
 
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from tui.core.answers.contract import Answers
 from tui.core.chart.defaults import CHART_VERSION
-from tui.core.output.operator_names import OPERATOR_CHART, OPERATOR_FILE, operator_daemonset
+from tui.core.output.operator_names import OPERATOR_CHART, OPERATOR_FILE
 from tui.core.platforms.catalog import PLATFORMS
+
+if TYPE_CHECKING:
+    from tui.core.audit.wrappers.base import WrapperForm
 
 # What each target writes, as the wizards offer it (short label, then what it means).
 # The keys are the valid `--target` values.
@@ -64,9 +67,18 @@ def helm_install_command(answers: Answers) -> str:
     return f"helm install {answers.release_name} {CHART} --version {CHART_VERSION} -n {answers.namespace} -f {VALUES}"
 
 
-def verify_command(answers: Answers, daemonset: str) -> str:
-    """Fetch the running node-Agent DaemonSet; `audit_command` then compares it with privileges.json."""
-    return f"kubectl get daemonset -n {answers.namespace} {daemonset} -o yaml > {LIVE}"
+# What `audit --expect` compares, cluster-wide: the workloads, the RBAC bound to them, the namespace's labels
+# and (from Kubernetes 1.30) the fence; older API servers have no v1 admission policies to list.
+CLUSTER_KINDS = "ds,deploy,clusterrole,clusterrolebinding,role,rolebinding,ns"
+FENCE_KINDS = "validatingadmissionpolicy,validatingadmissionpolicybinding"
+
+
+def verify_command(answers: Answers) -> str:
+    """Dump what the cluster runs; `audit_command` then compares it with privileges.json."""
+    from tui.core.admission.fence import fence_applies
+
+    kinds = f"{CLUSTER_KINDS},{FENCE_KINDS}" if fence_applies(answers) else CLUSTER_KINDS
+    return f"kubectl get {kinds} -A -o yaml > {LIVE}"
 
 
 AUDIT_LIVE = f"ddsecure audit {LIVE} --expect {PRIVILEGES}"
@@ -165,109 +177,59 @@ def operator_way(answers: Answers) -> Way:
     )
 
 
-def daemonsets(answers: Answers, target: str) -> dict[str, str]:
-    """Way ("helm"/"operator") -> the name of the node-Agent DaemonSet it runs."""
-    names: dict[str, str] = {}
-    if target != "operator":
-        # Imported here for start-up speed: the wizard imports this module before any deployment is computed.
-        from tui.core.deployment import Deployment
-
-        names["helm"] = Deployment.of(answers).patch.name
-    if target != "helm":
-        names["operator"] = operator_daemonset(answers)
-    return names
-
-
 # --- a GitOps wrapper: its controller renders the chart ------------------------------------------------
 
 
 class Wrapper(NamedTuple):
     """The file the user's values came in (edited in the bundle under `file`): its controller installs the chart."""
 
-    form: str  # "flux", "argocd", "kustomize", "k3s", "helmfile" (tui.core.audit.values_input)
+    form: str  # the name of its form in tui.core.audit.wrappers.FORMS ("flux", "argocd", ...)
     file: str  # the edited wrapper, in the bundle
-    origin: str = ""  # where it came from (an absolute path); "" when unknown (standard input)
+    origin: str = ""  # where it came from, as the user named it; "" when unknown (standard input)
     patched: bool = False  # ddsecure added the bundle's DaemonSet and RBAC patches to it
     object_name: str = ""  # the wrapper object (for the controller's command)
     object_namespace: str = ""
-
-
-class WrapperWay(NamedTuple):
-    """How one wrapper kind installs the chart, and what it does with the bundle's patches."""
-
-    label: str  # what the file is
-    controller: str  # who renders the chart from it
-    carried: str  # where the patches sit when ddsecure added them
-    missing: str  # when it cannot carry them: why, and exactly what the user must add instead
+    copy_to: str = ""  # the same file as a path from the bundle directory (the steps run there); "": `origin`
 
 
 OVERRIDES_FILE = "daemonset-overrides.yaml"  # bundle.OVERRIDES (kept here: bundle.py imports this module)
 KUSTOMIZATION_FILE = "kustomization.yaml"
 _BY_HAND = f"helm template ... -f {VALUES} > {RENDERED} and kubectl kustomize . with this bundle's {KUSTOMIZATION_FILE}"
 
-WRAPPER_WAYS = {
-    "flux": WrapperWay(
-        "Flux HelmRelease",
-        "Flux's helm-controller renders the chart from spec.values",
-        "and applies the DaemonSet and RBAC patches from spec.postRenderers, where ddsecure added them "
-        "(nothing to run by hand)",
-        "",
-    ),
-    "kustomize": WrapperWay(
-        "Kustomize kustomization (helmCharts)",
-        "kustomize inflates the chart from helmCharts",
-        "and applies the DaemonSet and RBAC patches ddsecure added to its patches: list (helm must be "
-        "enabled wherever it is built: kubectl kustomize --enable-helm, or Argo CD's kustomize.buildOptions; "
-        "kustomize 5.7 runs `helm version -c`, which helm 4 refuses, so it needs helm 3 on its PATH or "
-        "--helm-command)",
-        "",
-    ),
-    "argocd": WrapperWay(
-        "Argo CD Application",
-        "Argo CD renders the chart from spec.source.helm",
-        "",
-        "Argo CD has no post-renderer for a Helm source (argoproj/argo-cd#3698), so this Application installs "
-        f"the chart WITHOUT the bundle's DaemonSet and RBAC patches, and the check below lists what they would "
-        f"have removed. To apply them, let Argo CD build a kustomization instead: in your Git repository, put a "
-        f"kustomization.yaml with a helmCharts entry for the datadog chart {CHART_VERSION} (valuesFile: {VALUES}) "
-        f"and the patches: of this bundle's {KUSTOMIZATION_FILE}, beside {VALUES} and {OVERRIDES_FILE}; point the "
-        "Application's source at that directory (path: instead of chart:) and enable helm in its builds "
-        "(argocd-cm: kustomize.buildOptions: --enable-helm).",
-    ),
-    "k3s": WrapperWay(
-        "k3s/RKE2 HelmChart",
-        "the k3s/RKE2 helm-controller installs the chart from spec.valuesContent",
-        "",
-        "The k3s/RKE2 helm-controller runs helm install with no post-renderer, so this HelmChart installs the "
-        "chart WITHOUT the bundle's DaemonSet and RBAC patches, and the check below lists what they would have "
-        f"removed. To apply them, deploy the patched chart instead of a HelmChart: render it ({_BY_HAND}) "
-        "and put the output in the server's auto-deploy directory (/var/lib/rancher/k3s/server/manifests/, "
-        "RKE2: /var/lib/rancher/rke2/server/manifests/).",
-    ),
-    "helmfile": WrapperWay(
-        "helmfile",
-        "helmfile runs helm with the release's inline values",
-        "and first applies the DaemonSet and RBAC patches ddsecure added to the release (strategicMergePatches, "
-        "jsonPatches; helmfile runs kustomize for them, so kustomize must be on its PATH)",
-        "",
-    ),
-}
+
+def _wrapper_form(wrapper: Wrapper) -> WrapperForm:
+    # Imported here, not at the top: only a bundle built from a wrapper needs the forms.
+    from tui.core.audit.wrappers import FORMS
+
+    return FORMS[wrapper.form]
+
+
+def _missing(form: WrapperForm) -> str:
+    """What the form says to do without a post-renderer, with this bundle's file names."""
+    return form.missing.format(
+        values=VALUES,
+        overrides=OVERRIDES_FILE,
+        kustomization=KUSTOMIZATION_FILE,
+        rendered=RENDERED,
+        chart_version=CHART_VERSION,
+        by_hand=_BY_HAND,
+    )
 
 
 def _wrapper_way(answers: Answers, wrapper: Wrapper) -> Way:
     """Put the edited wrapper back, then let its controller install: one Way, like the Helm chart's."""
-    way = WRAPPER_WAYS[wrapper.form]
+    form = _wrapper_form(wrapper)
     platform = PLATFORMS[answers.platform]
-    origin = wrapper.origin or f"your {way.label} file"
-    commands = [f"cp {wrapper.file} {wrapper.origin}"] if wrapper.origin else []
-    commands.append(_controller_command(wrapper))
+    origin = wrapper.origin or f"your {form.label} file"
+    commands = [f"cp {wrapper.file} {wrapper.copy_to or wrapper.origin}"] if wrapper.origin else []
+    commands.append(form.controller_command(wrapper))
     if not platform.post_render_patch:
         how, note = f"values only, no patch: {platform.patch_note}", ""
     elif wrapper.patched:
-        how, note = f"{way.controller} {way.carried}", ""
+        how, note = f"{form.controller} {form.carried}", ""
     else:
-        how, note = f"{way.controller}, without the patches", way.missing
-    title = f"your {way.label}: commit {wrapper.file} in place of {origin}; {how}"
+        how, note = f"{form.controller}, without the patches", _missing(form)
+    title = f"your {form.label}: commit {wrapper.file} in place of {origin}; {how}"
     return Way(title, tuple(commands), how=how, note=note)
 
 
@@ -275,25 +237,11 @@ def wrapper_header(wrapper: Wrapper | None) -> str:
     """The first lines of the patch files in a wrapped bundle: who applies them (REPORT.md has the steps)."""
     if wrapper is None:
         return ""
-    way = WRAPPER_WAYS[wrapper.form]
-    carries = f"carries these patches: {way.controller} {way.carried}.\nBy hand instead:\n"
+    form = _wrapper_form(wrapper)
+    carries = f"carries these patches: {form.controller} {form.carried}.\nBy hand instead:\n"
     if wrapper.patched:
-        return f"{wrapper.file} ({way.label}) {carries}"
-    return f"{wrapper.file} ({way.label}) does NOT apply these patches: see REPORT.md, Next steps.\nBy hand:\n"
-
-
-def _controller_command(wrapper: Wrapper) -> str:
-    """What makes the controller pick up the committed file now, rather than at its next interval."""
-    where = Path(wrapper.origin).parent.as_posix() if wrapper.origin else "."
-    name, namespace = wrapper.object_name or "datadog", wrapper.object_namespace
-    in_namespace = f" -n {namespace}" if namespace else ""
-    return {
-        "flux": f"flux reconcile helmrelease {name}{in_namespace} --with-source",
-        "argocd": f"argocd app sync {name}",
-        "kustomize": f"kubectl kustomize --enable-helm {where} | kubectl apply -f -",
-        "k3s": f"kubectl apply -f {wrapper.origin or wrapper.file}",
-        "helmfile": f"helmfile -f {wrapper.origin or wrapper.file} apply",
-    }[wrapper.form]
+        return f"{wrapper.file} ({form.label}) {carries}"
+    return f"{wrapper.file} ({form.label}) does NOT apply these patches: see REPORT.md, Next steps.\nBy hand:\n"
 
 
 def next_steps(answers: Answers, target: str, wrapper: Wrapper | None = None) -> NextSteps:
@@ -313,9 +261,9 @@ def next_steps(answers: Answers, target: str, wrapper: Wrapper | None = None) ->
         )
     else:  # the wrapper's controller fetches the chart from the repository the wrapper names
         prepare = InstallStep("Create the namespace and the API key Secret:", (f"kubectl apply -f {NAMESPACE}", secret))
-    names = daemonsets(answers, target)
     check_title = (
-        f"Check that the running Agent grants exactly what {PRIVILEGES} lists (if not, exit 1 and the differences):"
+        f"Check that the running Agent, the RBAC bound to it, the namespace's labels and the fence are exactly "
+        f"what {PRIVILEGES} lists (if not, exit 1 and one line per difference):"
     )
     chart_way = helm_way(answers) if wrapper is None else _wrapper_way(answers, wrapper)
     if target == "both":
@@ -328,18 +276,32 @@ def next_steps(answers: Answers, target: str, wrapper: Wrapper | None = None) ->
             "Install the Agent ONE way, A or B, not both: each runs its own Agent on every node.",
             ways=(helm, operator),
         )
-        check = InstallStep(
-            check_title,
-            ways=(
-                Way("after A (Helm chart):", (verify_command(answers, names["helm"]), AUDIT_LIVE)),
-                Way("after B (Operator):", (verify_command(answers, names["operator"]), AUDIT_LIVE)),
-            ),
-        )
     else:
         way = chart_way if target == "helm" else operator_way(answers)
         title = f"Install the Agent with {way.title}" + (
             f" ({way.how}):" if wrapper is None or target != "helm" else ":"
         )
         install = InstallStep(title, way.commands, note=way.note)
-        check = InstallStep(check_title, (verify_command(answers, names[target]), AUDIT_LIVE))
-    return NextSteps(target, (prepare, install, check))
+    check = InstallStep(check_title, (verify_command(answers), AUDIT_LIVE))
+    return NextSteps(target, (_with_admission(prepare, answers, target), install, check))
+
+
+def _with_admission(prepare: InstallStep, answers: Answers, target: str) -> InstallStep:
+    """The fence is applied right after the namespace, before anything runs in it, so a pod wider than
+    privileges.json is refused from the start; Kyverno's exception only where Kyverno enforces Pod Security."""
+    from tui.core.admission.fence import FENCE_FILE, fence_applies
+    from tui.core.admission.kyverno import KYVERNO_FILE, exception_objects
+    from tui.core.admission.profiles import profiles
+    from tui.core.deployment import Deployment
+
+    if fence_applies(answers):
+        namespace, *rest = prepare.commands
+        title = prepare.title.replace("namespace", "namespace (and its privilege fence)", 1)
+        prepare = prepare._replace(title=title, commands=(namespace, f"kubectl apply -f {FENCE_FILE}", *rest))
+    if exception_objects(answers, profiles(Deployment.of(answers), target)):
+        note = (
+            f"If Kyverno enforces Pod Security in this cluster, also run kubectl apply -f {KYVERNO_FILE} before "
+            f"installing (Kyverno needs --enablePolicyException and --exceptionNamespace={answers.namespace})."
+        )
+        prepare = prepare._replace(note=note)
+    return prepare

@@ -27,6 +27,7 @@ from tui.core.chart.values import (
     why_origin_detection,
 )
 from tui.core.deployment import Deployment
+from tui.core.output.operator_features import FEATURE_FIELDS, OperatorAgent, host_pid_reason
 from tui.core.output.operator_names import OPERATOR_FILE, operator_daemonset
 from tui.core.pod.ledger import Ledger, ledger_delta, ledger_of_pod
 from tui.core.pod.security_contexts import (
@@ -45,20 +46,8 @@ from tui.core.yamlio.commented import CommentedTree
 
 API_VERSION = "datadoghq.com/v2alpha1"
 KIND = "DatadogAgent"
-# System-probe features for which the Operator itself turns on hostPID (reference §7).
-HOST_PID_FEATURES = ("npm", "usm", "cws")
 DSD_PORT = 8125
 APM_PORT = 8126
-
-
-# spec.features field of each system-probe answer.
-FEATURE_FIELDS = {
-    "npm": "npm",
-    "usm": "usm",
-    "cws": "cws",
-    "oom-kill": "oomKill",
-    "tcp-queue-length": "tcpQueueLength",
-}
 
 
 class OperatorPlan(CommentedTree):
@@ -67,14 +56,14 @@ class OperatorPlan(CommentedTree):
 
 def operator_host_pid(answers: Answers) -> tuple[bool, str]:
     """Whether the Operator's pod shares the host PID namespace, and why."""
-    features = [f for f in answers.system_probe if f in HOST_PID_FEATURES]
-    if features:
-        return True, (
-            f"system_probe={','.join(features)}: the Operator turns hostPID on itself for these features; "
-            "stated here so the file shows it"
+    reason = host_pid_reason(answers.system_probe, answers.dogstatsd_over_uds, answers.origin_detection)
+    if reason.startswith("system_probe="):
+        return (
+            True,
+            f"{reason}: the Operator turns hostPID on itself for these features; stated here so the file shows it",
         )
-    if answers.host_pid:
-        return True, "dogstatsd=uds + origin_detection: hostPID maps a socket peer's PID to its container"
+    if reason:
+        return True, f"{reason}: hostPID maps a socket peer's PID to its container"
     return False, "nothing chosen here needs the host's PID namespace"
 
 
@@ -414,8 +403,9 @@ def operator_pod(answers: Answers, deployment: Deployment | None = None) -> PodS
     kept = DaemonSetPatch(helm_patch.name, helm_patch.namespace, steps)
     pod = apply_patch(rendered, kept.pod_patch)
     pod = copy.deepcopy(dict(pod))
-    pod["hostPID"] = operator_host_pid(answers)[0]
-    plan = datadog_agent_plan(answers).data["spec"]["override"]["nodeAgent"]
+    written = datadog_agent_plan(answers).data
+    pod["hostPID"] = OperatorAgent(written).host_pid[0]  # read back as the audit reads a user's resource
+    plan = written["spec"]["override"]["nodeAgent"]
     pod["securityContext"] = copy.deepcopy(plan["securityContext"])
     overrides = plan.get("containers", {})
     for group in ("initContainers", "containers"):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from tui.core.answers.app_endpoints import app_endpoints
+from tui.core.answers.contract import Answers
 from tui.core.answers.decisions import applicable, caveat_applies, format_value, worded
 from tui.core.chart.defaults import CHART_VERSION
 from tui.core.chart.model import render_pod
@@ -102,7 +104,7 @@ def render_report(deployment: Deployment) -> str:
         "",
         f"- Agent namespace: **{ledger.agent_level}** is the strictest level the Agent pod passes"
         + (f" (fails: {'; '.join(ledger.agent_violation_reasons)})." if ledger.agent_violation_reasons else "."),
-        f"- Application namespaces: **{ledger.app_level}** — {ledger.app_reason}.",
+        f"- Application namespaces: **{ledger.app_level}** — {apps_reason(deployment)}.",
         "",
         "## Answers",
         "",
@@ -117,7 +119,7 @@ def render_report(deployment: Deployment) -> str:
         out += ["", "## Platform", "", *platform_lines(deployment)]
     out += ["", "## Privileges kept", "", "| privilege | needed by | used for | lost without it | Pod Security |"]
     out.append("|---|---|---|---|---|")
-    out += _privilege_rows(ledger)
+    out += _privilege_rows(ledger, answers)
     out += ["", "## Containers, most privileged first", ""]
     for grant in ledger.container_grants:
         out.append(f"- `{grant.name}`: {grant.user_text}; {grant.capability_text}")
@@ -139,7 +141,27 @@ def render_report(deployment: Deployment) -> str:
     return "\n".join(out) + "\n"
 
 
-def _privilege_rows(ledger: Ledger) -> list[str]:
+def apps_reason(deployment: Deployment) -> str:
+    """The ledger's reason for the application namespaces' level, with who adds the mount for these answers."""
+    reason = deployment.ledger.app_reason
+    if not deployment.app_socket_dirs:
+        return reason
+    if app_endpoints(deployment.answers).injected:
+        return f"{reason}; the admission controller adds the mount to the pods it configures"
+    return f"{reason}; you add the mount to the pods you configure to use the socket"
+
+
+def _listener_needed_by(port: int, protocol: str, answers: Answers, general: str) -> str:
+    """Who keeps a listener open, for these answers: DogStatsD's UDP port can be open for the admission
+    controller's Service mode while DogStatsD itself is on the socket."""
+    if (port, protocol) == (8125, "UDP") and answers.dogstatsd == "uds":
+        return "admission_controller (its one mode points apps at the node-local Service)"
+    if (port, protocol) == (8125, "UDP") and answers.dogstatsd in ("udp", "udp-hostport"):
+        return f"dogstatsd={answers.dogstatsd}"
+    return general
+
+
+def _privilege_rows(ledger: Ledger, answers: Answers) -> list[str]:
     """Worst first, the order of `Ledger.privileges()`: root containers and their capabilities, host
     namespaces, listeners, writable then read-only host paths."""
     rows = [_container_row(grant) for grant in ledger.container_grants if grant.root or grant.added]
@@ -150,7 +172,7 @@ def _privilege_rows(ledger: Ledger) -> list[str]:
         rows.append(
             _row(
                 f"listens on {listener.port}/{listener.protocol} ({listener.container}), open to {listener.who}",
-                info.needed_by,
+                _listener_needed_by(listener.port, listener.protocol, answers, info.needed_by),
                 info.because,
                 info.lost_without,
                 "listener" if listener.reach == "pod network" else "hostPort",

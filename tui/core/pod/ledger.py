@@ -121,6 +121,7 @@ class Ledger(NamedTuple):
     containers: tuple[str, ...]
     container_users: dict[str, int | None]
     agent_level: str
+    agent_violations: tuple[str, ...]
     app_level: str
     app_reason: str
     container_grants: tuple[ContainerGrant, ...] = ()  # worst first
@@ -272,6 +273,7 @@ def ledger_of_pod(pod: Mapping[str, Any], *, app_socket_dirs: tuple[str, ...] = 
                     Listener(name, int(port["containerPort"]), protocol, host_port, bool(pod.get("hostNetwork")))
                 )
     results = pod_security.evaluate(pod)
+    failed = tuple(r.check_id for r in results if not r.allowed)
     reasons = tuple(dict.fromkeys(f"{r.reason} ({r.level})" for r in results if not r.allowed))
     app_level, app_reason = _application_level(app_socket_dirs)
     return Ledger(
@@ -285,6 +287,7 @@ def ledger_of_pod(pod: Mapping[str, Any], *, app_socket_dirs: tuple[str, ...] = 
         containers=tuple(str(c.get("name")) for c in all_containers(pod)),
         container_users=users,
         agent_level=pod_security.level_of(results),
+        agent_violations=failed,
         app_level=app_level,
         app_reason=app_reason,
         container_grants=tuple(sorted(container_grants, key=lambda g: g.rank)),
@@ -297,9 +300,10 @@ def _application_level(app_socket_dirs: tuple[str, ...]) -> tuple[str, str]:
     if app_socket_dirs:
         return (
             "privileged",
-            "the admission controller mounts "
+            # Who adds the mount (the admission controller or the user) is the answers' business: see REPORT.md.
+            "application pods that reach the Agent over its socket mount "
             + ", ".join(app_socket_dirs)
-            + " (hostPath) into application pods, which baseline forbids",
+            + " (hostPath), which baseline forbids",
         )
     return "restricted", "application pods get only environment variables; no hostPath, no host port"
 

@@ -56,7 +56,11 @@ def parse_documents(text: str, where: str, yaml: Any = None) -> list[Any]:
 
     _check_flow_depth(text, where)
     if yaml is None:
-        yaml = YAML(typ="safe", pure=True)
+        try:
+            # libyaml's parser (ruamel.yaml.clib) reads a long file several times faster than the pure one
+            return parse_documents(text, where, YAML(typ="safe"))
+        except InputFileError:  # refused: read again with the pure parser, whose reading and message are the rule
+            yaml = YAML(typ="safe", pure=True)
     yaml.allow_duplicate_keys = False
     try:
         documents = [doc for doc in yaml.load_all(text) if doc is not None]
@@ -69,6 +73,39 @@ def parse_documents(text: str, where: str, yaml: Any = None) -> list[Any]:
     for document in documents:
         _check_size(document, where)
     return documents
+
+
+def helm_documents(text: str, where: str) -> Any:
+    """Every document as kubectl and helm's controllers read it (YAML 1.1, last duplicate wins), empty ones
+    dropped, checked like `parse_documents`; a `yamlio.helm.Reading` (documents, key lines, duplicates)."""
+    from tui.core.yamlio.helm import read_stream
+
+    _check_flow_depth(text, where)
+    return _checked(_without_empty(read_stream(text, where)), where)
+
+
+def helm_values(text: str, where: str) -> Any:
+    """A values file as `helm -f` reads it: its `---` documents merged into one mapping (a `yamlio.helm.Reading`)."""
+    from tui.core.yamlio.helm import read_values
+
+    _check_flow_depth(text, where)
+    return _checked(read_values(text, where), where)
+
+
+def _without_empty(reading: Any) -> Any:
+    """Drop empty documents, renumbering what refers to the others."""
+    kept = [n for n, document in enumerate(reading.documents) if document is not None]
+    index = {old: new for new, old in enumerate(kept)}
+    reading.documents = [reading.documents[n] for n in kept]
+    reading.lines = {(index[n], path): line for (n, path), line in reading.lines.items() if n in index}
+    reading.duplicates = [(index[n], d) for n, d in reading.duplicates if n in index]
+    return reading
+
+
+def _checked(reading: Any, where: str) -> Any:
+    for document in reading.documents:
+        _check_size(document, where)
+    return reading
 
 
 _NOT_BRACKET = re.compile(r"[^\[\]{}]+")

@@ -1,0 +1,401 @@
+"""`ddsecure audit PATH...` over a repository: exactly the Datadog files, in every format, worst exit code."""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from test_audit import official_sarif_schema
+
+from tui.audit_paths import PROGRESS_AFTER, run_audit_paths
+from tui.cli import main
+from tui.core.audit.chart_keys import chart_keys
+from tui.core.audit.detect import VALUES_SECTIONS, values_mismatch
+from tui.core.audit.discovery import classify
+
+FIXTURE = Path(__file__).parent / "repo_fixture"
+# Every kind of Datadog file; flux/datadog.yaml holds two HelmReleases of the chart.
+DATADOG = {
+    "argocd/datadog-application.yaml": "Argo CD Application 'datadog'",
+    "charts/datadog/values.yaml": "values",  # a full copy of the chart's values.yaml
+    "clusters/prod/datadog-values.yaml": "values",
+    "clusters/staging/datadog-values.yaml": "values",
+    "flux/datadog.yaml": "Flux HelmRelease",
+    "helmfile/helmfile.yaml": "helmfile release 'datadog'",
+    "k3s/datadog-helmchart.yaml": "k3s HelmChart 'datadog'",
+    "kustomize/datadog/kustomization.yaml": "Kustomize helmCharts 'datadog'",
+    "kustomize/datadog-edge/kustomization.yaml": "Kustomize helmCharts 'datadog-edge'",  # no apiVersion nor kind
+    "operator/datadog-agent.yaml": "DatadogAgent",
+    "rendered/datadog-agent-live.yaml": "rendered manifests",
+}
+# The files a clean audit at --fail-on high lets through.
+WITHOUT_HIGH = {"clusters/staging/datadog-values.yaml", "operator/datadog-agent.yaml"}
+
+
+def fixture_yaml() -> set[str]:
+    return {p.relative_to(FIXTURE).as_posix() for p in FIXTURE.rglob("*") if p.suffix in (".yaml", ".yml")}
+
+
+UNRELATED = fixture_yaml() - set(DATADOG)
+
+
+def run(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["audit", *argv], out=out, err=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture
+def in_fixture(monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(FIXTURE)
+    return FIXTURE
+
+
+def test_fixture_mixes_datadog_files_with_every_kind_of_unrelated_yaml():
+    assert {
+        "apps/mychart/values.yaml",  # another chart's values, with a datadog: switch
+        "apps/ci-runners/values.yaml",  # another chart's values, with an agents: section
+        "apps/web/deployment.yaml",  # a plain Deployment with Datadog annotations
+        "kustomize/apps/kustomization.yaml",  # a kustomization without helmCharts
+        ".github/workflows/ci.yaml",  # a GitHub workflow
+        "flux/datadog-operator.yaml",  # the Operator's chart, not the Agent's
+        "apps/logging/node-agent.yaml",  # another vendor's DaemonSet with an `agent` container
+        "argocd/datadog-applicationset.yaml",  # generates Applications: nothing to read until it runs
+        "argocd/grafana-application.yaml",  # another chart's Application, with a datadog: section
+    } <= UNRELATED
+    assert set(DATADOG) <= fixture_yaml()
+
+
+def test_text_audits_exactly_the_datadog_files_and_never_names_the_others(in_fixture):
+    code, out, err = run(".")
+    headers = [line for line in out.splitlines() if line.startswith("ddsecure audit: ")]
+    named = {line.removeprefix("ddsecure audit: ").split(" (")[0] for line in headers}
+    assert named == set(DATADOG)
+    assert len(headers) == len(DATADOG) + 1  # the two releases of flux/datadog.yaml, one header each
+    assert sum("Flux HelmRelease 'datadog-eu'" in h or "Flux HelmRelease 'datadog-us'" in h for h in headers) == 2
+    for name in UNRELATED:
+        assert name not in out + err
+    assert code == 1
+    summary = out[out.index("Datadog file(s) audited") :]
+    assert {line.strip() for line in summary.splitlines()[1:]} == set(DATADOG) - WITHOUT_HIGH
+
+
+def test_json_is_one_document_listing_exactly_the_datadog_files(in_fixture):
+    code, out, _ = run(".", "--format", "json")
+    document = json.loads(out)
+    assert {entry["file"] for entry in document["files"]} == set(DATADOG)
+    sources = {entry["source"] for entry in document["files"] if entry["file"] == "flux/datadog.yaml"}
+    assert sources == {"Flux HelmRelease 'datadog-eu'", "Flux HelmRelease 'datadog-us'"}
+    for entry in document["files"]:
+        assert entry["source"].startswith(DATADOG[entry["file"]])
+    assert document["errors"] == []
+    for name in UNRELATED:
+        assert name not in out
+    assert code == 1
+
+
+def test_sarif_is_one_valid_run_with_relative_uris_and_each_result_at_its_keys_line(in_fixture):
+    import jsonschema
+
+    code, out, _ = run(".", "--format", "sarif")
+    document = json.loads(out)
+    schema = official_sarif_schema()
+    jsonschema.validators.validator_for(schema)(schema).validate(document)
+    assert len(document["runs"]) == 1
+    run_ = document["runs"][0]
+    assert {a["location"]["uri"] for a in run_["artifacts"]} == set(DATADOG)
+    rules = [rule["id"] for rule in run_["tool"]["driver"]["rules"]]
+    located: dict[tuple[str, str], int] = {}
+    for result in run_["results"]:
+        assert rules[result["ruleIndex"]] == result["ruleId"]
+        where = result["locations"][0]["physicalLocation"]
+        uri, line = where["artifactLocation"]["uri"], where["region"]["startLine"]
+        assert uri in DATADOG and not os.path.isabs(uri)
+        text = (FIXTURE / uri).read_text().splitlines()[line - 1].strip().removeprefix("- ")
+        key = result["properties"]["key"]
+        if uri.startswith("rendered/"):  # within the Agent DaemonSet's document, not the ServiceAccount's
+            lines = (FIXTURE / uri).read_text().splitlines()
+            assert line >= lines.index("kind: DaemonSet"), (key, text)
+        else:  # the key itself, the closest parent the file sets, or (neither set) where the values begin
+            names = [*key.split("."), *VALUES_SECTIONS]
+            first = next(n for n, t in enumerate((FIXTURE / uri).read_text().splitlines(), 1) if t[:1] not in "#-")
+            assert line == first or any(text.startswith(name + ":") for name in names), (uri, key, text)
+        located[(uri, key)] = line
+    for name in UNRELATED:
+        assert name not in out
+    assert code == 1
+
+    def line_of(uri: str, text: str, after: str = "") -> int:
+        lines = (FIXTURE / uri).read_text().splitlines()
+        start = next(n for n, line in enumerate(lines) if after in line)
+        return next(n for n, line in enumerate(lines[start:], start + 1) if line.strip() == text)
+
+    assert located["clusters/prod/datadog-values.yaml", "datadog.apm.portEnabled"] == line_of(
+        "clusters/prod/datadog-values.yaml", "portEnabled: true"
+    )
+    assert located["flux/datadog.yaml", "agents.useHostNetwork"] == line_of("flux/datadog.yaml", "useHostNetwork: true")
+    # the second release of the file: its own lines, not the first release's
+    assert located["flux/datadog.yaml", "datadog.logs.enabled"] == line_of(
+        "flux/datadog.yaml", "enabled: true", after="datadog-us"
+    )
+    # values inside a YAML string (k3s valuesContent)
+    assert located["k3s/datadog-helmchart.yaml", "datadog.logs.enabled"] == line_of(
+        "k3s/datadog-helmchart.yaml", "enabled: true"
+    )
+    daemonset = "rendered/datadog-agent-live.yaml"
+    assert located[daemonset, "DaemonSet datadog: hostPID"] == line_of(daemonset, "hostPID: true")
+    assert located[daemonset, "DaemonSet datadog: system-probe"] == line_of(daemonset, "- name: system-probe")
+    assert located[daemonset, "DaemonSet datadog: runAsNonRoot"] == line_of(daemonset, "kind: DaemonSet") - 1
+    assert located["argocd/datadog-application.yaml", "datadog.securityAgent.runtime.enabled"] == line_of(
+        "argocd/datadog-application.yaml", "enabled: true"
+    )
+
+
+def test_verbose_says_why_each_other_file_is_skipped_on_stderr_only(in_fixture):
+    _, out, err = run(".", "--verbose", "--format", "json")
+    skipped = {line.split(":")[0].removeprefix("skipped ") for line in err.splitlines() if line.startswith("skipped ")}
+    assert {Path(name).as_posix() for name in skipped} == UNRELATED
+    json.loads(out)  # stdout stays one JSON document
+
+
+@pytest.mark.parametrize(
+    ("fail_on", "expected"),
+    [("high", 1), ("none", 0), ("info", 1)],
+)
+def test_exit_code_is_the_worst_over_the_files(in_fixture, fail_on, expected):
+    assert run(".", "--fail-on", fail_on)[0] == expected
+
+
+def test_clean_datadog_files_and_unrelated_ones_exit_0(in_fixture):
+    code, out, _ = run(*sorted(WITHOUT_HIGH), "apps/web/deployment.yaml", ".github/workflows/ci.yaml")
+    assert code == 0
+    assert "2 Datadog file(s) audited; 0 with a finding at --fail-on high" in out
+
+
+def test_a_datadog_file_that_cannot_be_read_is_reported_and_exits_2(tmp_path, monkeypatch):
+    (tmp_path / "two-sources.yaml").write_text(
+        "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: dd}\nspec:\n  sources:\n"
+        "    - {chart: datadog, repoURL: https://helm.datadoghq.com}\n"
+        "    - {chart: datadog, repoURL: https://helm.datadoghq.com}\n"
+    )
+    (tmp_path / "values.yaml").write_text((FIXTURE / "clusters/prod/datadog-values.yaml").read_text())
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(".")
+    assert code == 2
+    assert (
+        err == "ddsecure: error: file two-sources.yaml: the Argo CD Application has 2 datadog sources; expected one\n"
+    )
+    assert "ddsecure audit: two-sources.yaml (not audited)" in out
+    assert "ddsecure audit: values.yaml (values file" in out
+    code, out, _ = run(".", "--format", "sarif")
+    notes = json.loads(out)["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+    assert [n["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for n in notes] == ["two-sources.yaml"]
+    assert code == 2
+    assert json.loads(run(".", "--format", "json")[1])["errors"][0]["file"] == "two-sources.yaml"
+
+
+def test_one_file_is_audited_whatever_it_holds_unless_discover(in_fixture):
+    code, _, err = run("apps/ci-runners/values.yaml")  # as before: one FILE is audited as values
+    assert code in (0, 1) and not err
+    code, out, err = run("--discover", "apps/ci-runners/values.yaml")
+    assert (code, err) == (0, "")
+    assert "apps/ci-runners" not in out
+
+
+def test_single_file_options_are_refused_with_a_directory(in_fixture, tmp_path):
+    code, _, err = run(".", "--fix", "-o", str(tmp_path / "out"))
+    assert code == 2
+    assert err.count("\n") == 1 and "--fix works on one file" in err
+
+
+def test_a_missing_path_is_one_line_and_exit_2(in_fixture):
+    code, out, err = run(".", "no/such/dir")
+    assert (code, out) == (2, "")
+    assert err == "ddsecure: error: no/such/dir: no such file or directory\n"
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def _args(**options) -> argparse.Namespace:
+    return argparse.Namespace(format="text", fail_on="high", verbose=False, **options)
+
+
+def test_progress_line_on_a_terminal_only_with_more_than_a_few_files(in_fixture):
+    terminal = _Terminal()
+    run_audit_paths(_args(), [Path(".")], io.StringIO(), terminal)
+    shown = terminal.getvalue()
+    assert f"auditing 1/{len(DATADOG) + 1}: " in shown and shown.endswith("\r\x1b[K")
+    assert len(DATADOG) > PROGRESS_AFTER
+    piped = io.StringIO()
+    run_audit_paths(_args(), [Path(".")], io.StringIO(), piped)
+    assert piped.getvalue() == ""
+    few = _Terminal()
+    run_audit_paths(_args(), [Path("flux"), Path("k3s")], io.StringIO(), few)
+    assert few.getvalue() == ""
+
+
+# --- recognising the chart's values among other charts' values ----------------------------------------
+
+_KEYS = sorted(k for k in chart_keys().keys if k.split(".")[0] in VALUES_SECTIONS and k.count(".") <= 2)
+_NAMES = st.from_regex(r"[a-z][a-zA-Z]{2,12}", fullmatch=True)
+
+
+def _nested(dotted: list[str]) -> dict:
+    values: dict = {}
+    for key in dotted:
+        node = values
+        *parents, last = key.split(".")
+        for part in parents:
+            child = node.setdefault(part, {})
+            if not isinstance(child, dict):
+                break
+            node = child
+        else:
+            node.setdefault(last, True)
+    return values
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(_KEYS), min_size=1, max_size=12))
+def test_any_values_written_with_the_charts_own_keys_are_recognised(keys):
+    values = _nested(keys)
+    if any(isinstance(values.get(s), dict) for s in VALUES_SECTIONS):
+        assert values_mismatch(values) == ""
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    own=st.dictionaries(_NAMES, st.just(1), min_size=2, max_size=8),
+    section=st.sampled_from(VALUES_SECTIONS),
+    inside=st.dictionaries(_NAMES, st.just(1), min_size=1, max_size=6),
+)
+def test_another_charts_values_with_a_datadog_section_are_never_recognised(own, section, inside):
+    """Another chart's values: its own top-level keys, and one section named like the chart's."""
+    known = chart_keys()
+    own = {k: v for k, v in own.items() if not known.known(k)}
+    inside = {k: v for k, v in inside.items() if not known.known(f"{section}.{k}")}
+    if len(own) < 2 or not inside:
+        return
+    assert values_mismatch({**own, section: inside}) != ""
+    assert values_mismatch({section: inside}) != ""  # an override file with only that section
+
+
+def test_each_file_is_audited_once_however_often_it_is_named(in_fixture):
+    _, once, _ = run(".")
+    _, again, _ = run(".", "flux", "flux/datadog.yaml", "./k3s/../k3s/datadog-helmchart.yaml")
+    assert again == once
+
+
+def test_help_explains_every_audit_argument_and_the_exit_codes(capsys):
+    for argv in (["audit", "--help"], ["--help"]):
+        with pytest.raises(SystemExit) as done:
+            main(argv)
+        assert done.value.code == 0
+        shown = capsys.readouterr().out
+        for code in ("0", "1", "2", "130"):
+            assert re.search(rf"^  {code} +\S", shown, re.MULTILINE), (argv, code)
+    with pytest.raises(SystemExit):
+        main(["audit", "--help"])
+    shown = " ".join(capsys.readouterr().out.split())
+    assert "PATH a file or a directory" in shown
+    assert "text (default)" in shown and "sarif: SARIF 2.1.0" in shown
+    assert "(default: high); none: never exit 1" in shown
+    for option in ("--fix", "--apply", "--output", "--force", "--render", "--chart", "--version", "--target"):
+        assert option in shown
+    assert "--discover" in shown and "--verbose" in shown
+
+
+def test_readme_documents_the_exit_codes_the_hook_and_the_sarif_upload():
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    for code in ("0", "1", "2", "130"):
+        assert f"| {code} |" in readme
+    assert "id: ddsecure-audit" in readme and "upload-sarif" in readme
+
+
+# --- recognising the Agent DaemonSet and Datadog documents, one table ---------------------------------
+
+
+def _daemonset(container: str, image: str | None, env: str = "", labels: str = "{}") -> str:
+    image_line = f"\n          image: {image}" if image else ""
+    env_line = f"\n          env: [{{name: {env}, value: x}}]" if env else ""
+    return (
+        f"apiVersion: apps/v1\nkind: DaemonSet\nmetadata: {{name: node, labels: {labels}}}\nspec:\n  template:\n"
+        f"    spec:\n      containers:\n        - name: {container}{image_line}{env_line}\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "audited"),
+    [
+        (_daemonset("agent", "gcr.io/datadoghq/agent:7.78.0"), "rendered manifests"),
+        (_daemonset("agent", "mirror.example.com/agent:7.78.0", env="DD_SITE"), "rendered manifests"),
+        (
+            _daemonset("agent", "mirror.example.com/agent:7", labels="{app.kubernetes.io/name: datadog}"),
+            "rendered manifests",
+        ),
+        (
+            "apiVersion: v1\nkind: List\nitems:\n  - " + _daemonset("agent", "datadog/agent:7").replace("\n", "\n    "),
+            "rendered manifests",
+        ),
+        (_daemonset("agent", None, env="DD_DOGSTATSD_PORT"), None),  # a strategic-merge patch: no image
+        (_daemonset("agent", "newrelic/infrastructure:3", env="NRIA_LICENSE_KEY"), None),
+        (_daemonset("datadog-sidecar", "datadog/agent:7"), None),  # no `agent` container
+        (
+            "apiVersion: datadoghq.com/v2alpha1\nkind: DatadogAgent\nmetadata: {name: datadog}\nspec: {}\n",
+            "DatadogAgent",
+        ),
+        ("apiVersion: example.com/v1\nkind: DatadogAgent\nmetadata: {name: fake}\n", None),
+        ("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: dd}\ndata: {datadog.yaml: 'agents: 1'}\n", None),
+        ("datadog:\n  site: datadoghq.eu\n---\nclusterAgent:\n  enabled: true\n", None),  # two plain documents
+        ("- datadog\n- agents\n", None),
+        ("datadog: {site: datadoghq.eu}\n", "values"),
+        ("datadog:\n  site: [unclosed\n", None),  # broken YAML: skipped, with the parser's reason
+    ],
+)
+def test_which_documents_are_datadog_ones(text, audited):
+    outcome = classify(text, "input.yaml")
+    if audited is None:
+        assert isinstance(outcome, str) and outcome, outcome
+    else:
+        assert [what for _, what in outcome] == [audited]
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    kind=st.sampled_from(["Deployment", "DaemonSet", "StatefulSet", "Service", "ConfigMap", "Job"]),
+    container=st.sampled_from(["agent", "app", "web", "collector"]),
+    image=st.sampled_from(["nginx:1.27", "newrelic/infrastructure:3", "fluent/fluent-bit:3", "mirror.local/agent"]),
+    annotations=st.booleans(),
+)
+def test_unrelated_kubernetes_objects_are_never_audited(kind, container, image, annotations):
+    """Objects that mention Datadog (annotations, DD_AGENT_HOST) but are not the Agent are skipped."""
+    note = "\n    annotations: {ad.datadoghq.com/app.logs: '[]'}" if annotations else ""
+    text = (
+        f"apiVersion: apps/v1\nkind: {kind}\nmetadata:\n  name: x{note}\nspec:\n  template:\n    spec:\n"
+        f"      containers:\n        - name: {container}\n          image: {image}\n"
+        "          env: [{name: DD_AGENT_HOST, value: x}]\n"
+    )
+    assert isinstance(classify(text, "x.yaml"), str)
+
+
+def test_fail_on_none_for_one_file_too():
+    path = str(FIXTURE / "clusters/prod/datadog-values.yaml")
+    assert run(path)[0] == 1
+    assert run(path, "--fail-on", "none")[0] == 0
+
+
+def test_sarif_uris_outside_the_current_directory_are_file_uris(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    _, out, _ = run(str(FIXTURE / "k3s"), "--format", "sarif")
+    (artifact,) = json.loads(out)["runs"][0]["artifacts"]
+    assert artifact["location"]["uri"] == (FIXTURE / "k3s/datadog-helmchart.yaml").as_uri()

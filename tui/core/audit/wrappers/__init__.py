@@ -1,0 +1,40 @@
+"""The forms a file of datadog chart values can take, one module each, in one registry.
+
+`locate` asks each wrapper form whether a document is one of its kind and where the values sit in
+it; `FORMS[source.form]` is the form that then carries the bundle's patches (`patches`) and says how
+to install it (the next steps).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from tui.core.audit.values_input import ValuesSource
+from tui.core.audit.wrappers import argocd, flux, helmfile, k3s, kustomize, plain
+from tui.core.audit.wrappers.base import WrapperForm
+from tui.core.errors import InputFileError
+
+PLAIN = plain.FORM
+WRAPPERS: tuple[WrapperForm, ...] = (flux.FORM, argocd.FORM, kustomize.FORM, k3s.FORM, helmfile.FORM)
+FORMS: dict[str, WrapperForm] = {form.name: form for form in (PLAIN, *WRAPPERS)}
+
+
+def locate(documents: Sequence[Any], where: str) -> ValuesSource | None:
+    """The values inside a known wrapper, or None when no document is one (plain values or manifests)."""
+    found: list[ValuesSource] = []
+    for index, document in enumerate(documents):
+        if not isinstance(document, Mapping):
+            continue
+        for form in WRAPPERS:
+            if form.is_one(document, where):
+                source = form.locate(index, document, where)
+                if source is not None:
+                    found.append(source)
+                break
+    if len(found) > 1:
+        raise InputFileError(f"{where}: {len(found)} documents install the datadog chart; expected one")
+    return found[0] if found else None
+
+
+__all__ = ["FORMS", "PLAIN", "WRAPPERS", "WrapperForm", "locate"]

@@ -1,0 +1,96 @@
+"""An Argo CD Application with a Helm source: `helm.valuesObject` or the `helm.values` string.
+
+Argo CD has no post-renderer for a Helm source, so the bundle's patches cannot ride in this file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from tui.core.audit.values_input import PathStep, ValuesSource, at
+from tui.core.audit.wrappers.base import Committed, WrapperForm, is_datadog_chart, mapping, object_of, shown_name, text
+from tui.core.errors import InputFileError
+
+
+def _helm_source(source: Mapping[str, Any]) -> bool:
+    return (
+        is_datadog_chart(source.get("chart"))
+        or "datadoghq" in str(source.get("repoURL") or "")
+        or str(source.get("path") or "").rstrip("/").endswith("datadog")
+    )
+
+
+class ArgoCdApplication(WrapperForm):
+    name = "argocd"
+    label = "Argo CD Application"
+    controller = "Argo CD renders the chart from spec.source.helm"
+    missing = (
+        "Argo CD has no post-renderer for a Helm source (argoproj/argo-cd#3698), so this Application installs "
+        "the chart WITHOUT the bundle's DaemonSet and RBAC patches, and the check below lists what they would "
+        "have removed. To apply them, let Argo CD build a kustomization instead: in your Git repository, put a "
+        "kustomization.yaml with a helmCharts entry for the datadog chart {chart_version} (valuesFile: {values}) "
+        "and the patches: of this bundle's {kustomization}, beside {values} and {overrides}; point the "
+        "Application's source at that directory (path: instead of chart:) and enable helm in its builds "
+        "(argocd-cm: kustomize.buildOptions: --enable-helm)."
+    )
+
+    def is_one(self, document: Mapping[str, Any], where: str) -> bool:
+        api = str(document.get("apiVersion") or "")
+        if document.get("kind") == "ApplicationSet" and api.startswith("argoproj.io/"):
+            raise InputFileError(
+                f"{where}: an Argo CD ApplicationSet generates its values per cluster; render it first "
+                "(argocd appset generate) and audit the Application it generates, or its values"
+            )
+        return document.get("kind") == "Application" and api.startswith("argoproj.io/")
+
+    def locate(self, index: int, document: Mapping[str, Any], where: str) -> ValuesSource | None:
+        spec = mapping(document.get("spec"))
+        candidates: list[tuple[PathStep, ...]] = []
+        if isinstance(spec.get("source"), Mapping) and _helm_source(spec["source"]):
+            candidates.append(("spec", "source"))
+        for n, source in enumerate(spec.get("sources") or []):
+            if isinstance(source, Mapping) and _helm_source(source):
+                candidates.append(("spec", "sources", n))
+        if not candidates:
+            return None
+        if len(candidates) > 1:
+            raise InputFileError(
+                f"{where}: the Argo CD Application has {len(candidates)} datadog sources; expected one"
+            )
+        base = candidates[0]
+        helm = at(document, (*base, "helm"))
+        helm = helm if isinstance(helm, Mapping) else {}
+        if helm.get("valuesObject") is not None and helm.get("values"):
+            raise InputFileError(
+                f"{where}: the Argo CD Application sets both helm.values and helm.valuesObject (Argo CD merges "
+                "them); not supported: keep one of the two"
+            )
+        notes = []
+        if helm.get("parameters"):
+            notes.append("helm.parameters override values and are not read: only the values are audited")
+        if helm.get("valueFiles"):
+            notes.append("helm.valueFiles are not read: audit those files too")
+        label = "Argo CD Application" + shown_name(document)
+        dotted = ".".join(str(s) for s in base[1:])
+        name, namespace = object_of(document)
+        embedded = isinstance(helm.get("values"), str)
+        key = "values" if embedded else "valuesObject"
+        return ValuesSource(
+            self.name,
+            index,
+            (*base, "helm", key),
+            embedded=embedded,
+            description=f"spec.{dotted}.helm.{key} of the {label}",
+            notes=tuple(notes),
+            release=text(helm.get("releaseName")) or name,  # Argo CD's default: the Application's name
+            namespace=text(at(spec, ("destination", "namespace"))),
+            object_name=name,
+            object_namespace=namespace,
+        )
+
+    def controller_command(self, wrapper: Committed) -> str:
+        return f"argocd app sync {wrapper.object_name or 'datadog'}"
+
+
+FORM = ArgoCdApplication()

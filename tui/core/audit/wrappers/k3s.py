@@ -1,0 +1,62 @@
+"""A k3s/RKE2 HelmChart: the values are the `spec.valuesContent` string.
+
+The k3s/RKE2 helm-controller runs helm install with no post-renderer, so the bundle's patches cannot
+ride in this file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from tui.core.audit.values_input import ValuesSource
+from tui.core.audit.wrappers.base import (
+    Committed,
+    WrapperForm,
+    is_datadog_chart,
+    mapping,
+    object_of,
+    origin_or_file,
+    shown_name,
+    text,
+)
+
+
+class K3sHelmChart(WrapperForm):
+    name = "k3s"
+    label = "k3s/RKE2 HelmChart"
+    controller = "the k3s/RKE2 helm-controller installs the chart from spec.valuesContent"
+    missing = (
+        "The k3s/RKE2 helm-controller runs helm install with no post-renderer, so this HelmChart installs the "
+        "chart WITHOUT the bundle's DaemonSet and RBAC patches, and the check below lists what they would have "
+        "removed. To apply them, deploy the patched chart instead of a HelmChart: render it ({by_hand}) "
+        "and put the output in the server's auto-deploy directory (/var/lib/rancher/k3s/server/manifests/, "
+        "RKE2: /var/lib/rancher/rke2/server/manifests/)."
+    )
+
+    def is_one(self, document: Mapping[str, Any], where: str) -> bool:
+        api = str(document.get("apiVersion") or "")
+        return document.get("kind") == "HelmChart" and api.startswith("helm.cattle.io/")
+
+    def locate(self, index: int, document: Mapping[str, Any], where: str) -> ValuesSource | None:
+        spec = mapping(document.get("spec"))
+        if not is_datadog_chart(spec.get("chart")):
+            return None
+        name, namespace = object_of(document)
+        return ValuesSource(
+            self.name,
+            index,
+            ("spec", "valuesContent"),
+            embedded=True,
+            description=f"spec.valuesContent of the HelmChart{shown_name(document)}",
+            release=name,  # the k3s helm-controller names the release after the HelmChart
+            namespace=text(spec.get("targetNamespace")) or namespace,
+            object_name=name,
+            object_namespace=namespace,
+        )
+
+    def controller_command(self, wrapper: Committed) -> str:
+        return f"kubectl apply -f {origin_or_file(wrapper)}"
+
+
+FORM = K3sHelmChart()

@@ -1,0 +1,63 @@
+"""A Kustomize kustomization inflating the chart from `helmCharts` (`valuesInline`); it is itself a
+kustomization, so the bundle's patches go in its `patches:` list."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from tui.core.audit.values_input import ValuesSource, at
+from tui.core.audit.wrappers.base import Committed, PatchHolder, WrapperForm, is_datadog_chart, text
+from tui.core.errors import InputFileError
+
+
+class KustomizeHelmCharts(WrapperForm):
+    name = "kustomize"
+    label = "Kustomize kustomization (helmCharts)"
+    controller = "kustomize inflates the chart from helmCharts"
+    carried = (
+        "and applies the DaemonSet and RBAC patches ddsecure added to its patches: list (helm must be "
+        "enabled wherever it is built: kubectl kustomize --enable-helm, or Argo CD's kustomize.buildOptions; "
+        "kustomize 5.7 runs `helm version -c`, which helm 4 refuses, so it needs helm 3 on its PATH or "
+        "--helm-command)"
+    )
+    patches = PatchHolder()
+
+    def is_one(self, document: Mapping[str, Any], where: str) -> bool:
+        return (
+            document.get("kind") in ("Kustomization", None) and "helmCharts" in document
+        )  # kustomize reads it without a kind
+
+    def locate(self, index: int, document: Mapping[str, Any], where: str) -> ValuesSource | None:
+        charts = [
+            n
+            for n, chart in enumerate(document.get("helmCharts") or [])
+            if isinstance(chart, Mapping) and is_datadog_chart(chart.get("name"))
+        ]
+        if not charts:
+            return None
+        if len(charts) > 1:
+            raise InputFileError(
+                f"{where}: the Kustomization inflates the datadog chart {len(charts)} times; expect once"
+            )
+        notes = []
+        if at(document, ("helmCharts", charts[0], "valuesFile")):
+            notes.append("helmCharts valuesFile is not read: only valuesInline is audited")
+        chart = document["helmCharts"][charts[0]]
+        return ValuesSource(
+            self.name,
+            index,
+            ("helmCharts", charts[0], "valuesInline"),
+            description="helmCharts valuesInline of the Kustomization",
+            notes=tuple(notes),
+            release=text(chart.get("releaseName")) or "release-name",  # kustomize's default, when unset
+            namespace=text(chart.get("namespace")) or text(document.get("namespace")),
+        )
+
+    def controller_command(self, wrapper: Committed) -> str:
+        where = Path(wrapper.origin).parent.as_posix() if wrapper.origin else "."
+        return f"kubectl kustomize --enable-helm {where} | kubectl apply -f -"
+
+
+FORM = KustomizeHelmCharts()

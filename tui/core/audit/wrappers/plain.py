@@ -1,0 +1,21 @@
+"""Plain chart values (or a full copy of the chart's values.yaml): the whole document is the values.
+
+No controller: the bundle's own next steps install it with helm and kustomize.
+"""
+
+from __future__ import annotations
+
+from tui.core.audit.values_input import ValuesSource
+from tui.core.audit.wrappers.base import WrapperForm
+
+
+class PlainValues(WrapperForm):
+    name = "values"
+    label = "values file"
+
+    def source(self) -> ValuesSource:
+        """The values of a file that is nothing but values."""
+        return ValuesSource(self.name, 0, ())
+
+
+FORM = PlainValues()
