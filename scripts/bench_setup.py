@@ -13,11 +13,11 @@ REFERENCE = Path(os.environ.get("DDSECURE_REFERENCE_DIR", REPO.parent / "shared"
 CHART_VALUES = REFERENCE / "chart-3.240.0" / "values.yaml"  # the chart's own values.yaml, 3,540 lines
 
 
-def byte_compile() -> None:
+def byte_compile(checkout: Path = REPO) -> None:
     """pip byte-compiles what it installs; a source checkout may hold stale .pyc files, and with
     PYTHONDONTWRITEBYTECODE=1 (set on some machines) they stay stale, so every start would compile
     ddsecure from source while its baseline (questionary, textual, helm) starts compiled."""
-    compileall.compile_dir(REPO / "tui", quiet=1)
+    compileall.compile_dir(checkout / "tui", quiet=1)
 
 
 def chart_and_helm() -> tuple[str, str]:

@@ -12,6 +12,7 @@ from ruamel.yaml import YAML
 from tui.core.answers.contract import Answers
 from tui.core.chart.model import render_pod
 from tui.core.output.bundle import KUSTOMIZATION, RENDERED, build_bundle
+from tui.core.platforms.api_server import ANY_CLUSTER, Cluster
 from tui.core.pod.strategic_merge import apply_patch
 
 
@@ -30,11 +31,13 @@ def dotted_keys(tree: Any, prefix: str = "") -> list[str]:
     return keys
 
 
-def pod_from_files(files: dict[str, str]) -> dict[str, Any]:
-    """The pod that the written values.yaml and daemonset-overrides.yaml produce, read from their text."""
-    values = load_yaml(files["values.yaml"])
-    patch = load_yaml(files["daemonset-overrides.yaml"])
-    return apply_patch(render_pod(values), patch["spec"]["template"]["spec"])
+def pod_from_files(files: dict[str, str], cluster: Cluster = ANY_CLUSTER) -> dict[str, Any]:
+    """The pod that the written values.yaml and daemonset-overrides.yaml produce, read from their text,
+    on a cluster whose API server reports `cluster`; a values-only platform (GKE Autopilot) has no patch."""
+    pod = render_pod(load_yaml(files["values.yaml"]), cluster)
+    if "daemonset-overrides.yaml" not in files:
+        return pod
+    return apply_patch(pod, load_yaml(files["daemonset-overrides.yaml"])["spec"]["template"]["spec"])
 
 
 def read_bundle(directory: Path) -> dict[str, str]:

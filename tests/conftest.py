@@ -11,6 +11,9 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 REFERENCE = Path(os.environ.get("DDSECURE_REFERENCE_DIR", REPO.parent / "shared" / "reference"))
 CHART_REFERENCE = REFERENCE / "chart-3.240.0"
+REFERENCE_VALUES = CHART_REFERENCE / "values.yaml"  # the chart's own values.yaml
+_NO_REFERENCE = f"reference chart values not found at {REFERENCE_VALUES} (set DDSECURE_REFERENCE_DIR)"
+needs_reference = pytest.mark.skipif(not REFERENCE_VALUES.is_file(), reason=_NO_REFERENCE)
 
 # The real chart and tools, as CI has them: the chart beside the checkout (../shared/charts) unless
 # DDSECURE_CHART_DIR names another, and the pinned helm/kubectl that .ci/install-k8s-tools puts in .tools/bin.
@@ -23,11 +26,11 @@ if (REPO / ".tools" / "bin" / "helm").is_file():
 
 @pytest.fixture(scope="session")
 def reference_values() -> dict:
-    if not (CHART_REFERENCE / "values.yaml").is_file():
-        pytest.skip(f"reference chart values not found at {CHART_REFERENCE} (set DDSECURE_REFERENCE_DIR)")
+    if not REFERENCE_VALUES.is_file():
+        pytest.skip(_NO_REFERENCE)
     from ruamel.yaml import YAML
 
-    return YAML(typ="safe", pure=True).load((CHART_REFERENCE / "values.yaml").read_text())
+    return YAML(typ="safe", pure=True).load(REFERENCE_VALUES.read_text())
 
 
 @pytest.fixture(scope="session")
@@ -50,12 +53,19 @@ def real_chart() -> tuple[Path, str, str] | None:
     return Path(chart), helm, kubectl
 
 
+_NO_CHART = (
+    "real chart not available: set DDSECURE_CHART_DIR to a renderable datadog chart and put helm and kubectl on PATH"
+)
+_REAL_CHART = real_chart()
+# Skip markers are defined in this file only: test modules import them (and CHART_DIR) from here.
+# The chart directory the real-helm tests render (None without one; those tests are marked `needs_chart`).
+CHART_DIR = _REAL_CHART[0] if _REAL_CHART else None
+
+needs_chart = pytest.mark.skipif(_REAL_CHART is None, reason=_NO_CHART)
+
+
 @pytest.fixture(scope="session")
 def chart_tools() -> tuple[Path, str, str]:
-    found = real_chart()
-    if found is None:
-        pytest.skip(
-            "real chart not available: set DDSECURE_CHART_DIR to a renderable datadog chart "
-            "and put helm and kubectl on PATH"
-        )
-    return found
+    if _REAL_CHART is None:
+        pytest.skip(_NO_CHART)
+    return _REAL_CHART

@@ -11,8 +11,8 @@ import itertools
 
 import pytest
 
+from tui.core.answers.app_endpoints import app_endpoints, injection_mode
 from tui.core.answers.contract import APM, DOGSTATSD, Answers
-from tui.core.chart.app_endpoints import app_endpoints, injection_mode
 from tui.core.chart.values import APM_OWN_SOCKET_DIR, DSD_SOCKET_DIR
 from tui.core.deployment import Deployment
 from tui.core.pod.spec import host_path_mounts, host_path_volumes

@@ -23,6 +23,7 @@ from tui.core.answers.contract import Answers
 from tui.core.answers.decisions import DECISIONS, DECISIONS_BY_ID
 from tui.core.answers.steps import CLUSTER_FEATURES, RELEASE_DETAILS, STEPS
 from tui.core.output.bundle import BUNDLE_FILES
+from tui.core.output.explain import explain, explain_step
 
 REPO = Path(__file__).resolve().parents[1]
 ENTER, DOWN, SPACE, CTRL_C, CTRL_D, CLEAR = "\r", "j", " ", "\x03", "\x04", "\x15"
@@ -211,7 +212,7 @@ def test_preset_answers_are_the_defaults_and_are_marked(tmp_path):
 
 def test_question_mark_and_more_print_the_full_explanation(tmp_path):
     run = walk(ENTER * 2 + "?" + "k" + ENTER + CTRL_C, None)  # runtime: ?, then "more…" (up from the top wraps)
-    explanation = DECISIONS_BY_ID["runtime"].explain(Answers())
+    explanation = explain(DECISIONS_BY_ID["runtime"], Answers())
     assert run.out.count(explanation) == 2
     assert run.screen.count(DECISIONS_BY_ID["runtime"].question) >= 3  # asked again after each explanation
 
@@ -220,13 +221,13 @@ def test_question_mark_explains_the_checkbox_question_then_ticks_a_feature(tmp_p
     keys = ENTER * 10 + "?" + SPACE + ENTER + ENTER * 10 + TARGET + ENTER  # system_probe is the 11th question
     run = walk(keys, tmp_path / "asked")
     assert run.rc == 0, run.err
-    assert DECISIONS_BY_ID["system_probe"].explain(Answers()) in run.out
+    assert explain(DECISIONS_BY_ID["system_probe"], Answers()) in run.out
     assert_same_bundle(tmp_path / "asked", generated(tmp_path, "--set", "system_probe=npm"))
 
 
 def test_question_mark_explains_a_text_question(tmp_path):
     run = walk(ENTER + CLEAR + "?" + ENTER + CTRL_C, None)  # agent_version follows platform
-    assert DECISIONS_BY_ID["agent_version"].explain(Answers()) in run.out
+    assert explain(DECISIONS_BY_ID["agent_version"], Answers()) in run.out
 
 
 def test_an_invalid_version_is_refused_and_asked_again(tmp_path):
@@ -335,7 +336,7 @@ def test_end_to_end_in_a_pseudo_terminal(tmp_path):
 
 def test_question_mark_explains_a_pre_filled_text_question():
     run = walk([ENTER, "?", CTRL_C], None)  # the Agent version is pre-filled: ? must not be typed after it
-    assert DECISIONS_BY_ID["agent_version"].explain(Answers()) in run.out
+    assert explain(DECISIONS_BY_ID["agent_version"], Answers()) in run.out
 
 
 def test_option_descriptions_wrap_instead_of_being_cut_at_the_terminal_width():
@@ -432,7 +433,7 @@ def test_the_cluster_features_checkbox_sets_the_four_booleans(tmp_path):
     run = walk(keys, tmp_path / "asked")  # one chunk at a time: each description is drawn
     assert run.rc == 0, run.err
     for decision_id in CLUSTER_FEATURES.decision_ids:
-        assert DECISIONS_BY_ID[decision_id].explain(Answers()) in run.out
+        assert explain(DECISIONS_BY_ID[decision_id], Answers()) in run.out
     assert CLUSTER_FEATURES.question in run.screen
     # The highlighted feature's description: what it costs and what ticking it would add (wrapped).
     described = "changes: + 30 cluster permissions (dangerous: Secrets, admission webhooks)"
@@ -455,7 +456,7 @@ def test_release_details_not_kept_are_asked_one_by_one(tmp_path):
     keys += CLEAR + "monitoring" + ENTER  # namespace
     run = walk(keys + TARGET + ENTER, tmp_path / "asked")
     assert run.rc == 0, run.err
-    assert RELEASE_DETAILS.explain(Answers()) in run.out
+    assert explain_step(RELEASE_DETAILS, Answers()) in run.out
     for decision_id in ("site", "cluster_name", "api_key_secret", "release_name", "namespace"):
         assert DECISIONS_BY_ID[decision_id].question in run.screen
     sets = ["site=datadoghq.eu", "cluster_name=prod-eu", "api_key_secret=dd-api-key", "release_name=dd"]
@@ -478,7 +479,7 @@ def test_question_mark_explains_for_the_answers_given_so_far(tmp_path):
     answers = tmp_path / "answers.yaml"
     answers.write_text('agent_version: "7.45.0"\n')
     run = walk(ENTER * 9 + "?" + CTRL_C, None, answers=answers)  # run_as is the 10th question
-    assert DECISIONS_BY_ID["run_as"].explain(Answers(agent_version="7.45.0")) in run.out
+    assert explain(DECISIONS_BY_ID["run_as"], Answers(agent_version="7.45.0")) in run.out
     assert "UID 101" in run.out and "UID 100 " not in run.out
 
 

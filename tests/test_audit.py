@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -17,13 +16,8 @@ from tui.core.audit.chart_keys import chart_keys
 from tui.core.chart.defaults import SYSTEM_PROBE_CAPABILITIES
 from tui.core.output.bundle import PRIVILEGES, VALUES, build_bundle
 
-from conftest import CHART_REFERENCE
-
-DEFAULT_VALUES = CHART_REFERENCE / "values.yaml"
-needs_reference = pytest.mark.skipif(
-    not DEFAULT_VALUES.is_file(),
-    reason=f"reference chart values not found at {DEFAULT_VALUES} (set DDSECURE_REFERENCE_DIR)",
-)
+from conftest import CHART_DIR, needs_chart, needs_reference
+from conftest import REFERENCE_VALUES as DEFAULT_VALUES
 
 
 def run(*argv: str) -> tuple[int, str, str]:
@@ -373,19 +367,12 @@ def test_fix_without_output_dir_is_a_usage_error(tmp_path):
 
 # --- --render with real helm ----------------------------------------------------------------------
 
-CHART = os.environ.get("DDSECURE_CHART_DIR")
-needs_chart = pytest.mark.skipif(not CHART, reason="DDSECURE_CHART_DIR is not set: no chart to render with helm")
-
 
 @needs_chart
 def test_render_agrees_with_inference_for_a_preset_and_reports_pod_security(tmp_path):
-    from tui.core.audit.helm_render import find_helm
-
-    if find_helm() is None:
-        pytest.skip("helm is not on PATH")
     path = tmp_path / "values.yaml"
     path.write_text(build_bundle(layer([load_preset("apm-logs-processes").answers]))[VALUES])
-    code, out, err = run(str(path), "--render", "--chart", str(CHART), "--format", "json")
+    code, out, err = run(str(path), "--render", "--chart", str(CHART_DIR), "--format", "json")
     assert code == 0
     assert err == ""
     document = json.loads(out)
@@ -396,10 +383,6 @@ def test_render_agrees_with_inference_for_a_preset_and_reports_pod_security(tmp_
 @needs_chart
 @needs_reference
 def test_render_of_the_chart_defaults_agrees_with_inference():
-    from tui.core.audit.helm_render import find_helm
-
-    if find_helm() is None:
-        pytest.skip("helm is not on PATH")
     code, out, err = run(str(DEFAULT_VALUES), "--render", "--format", "json")
     assert (code, err) == (1, "")
     document = json.loads(out)

@@ -6,19 +6,15 @@ import importlib.util
 import json
 from pathlib import Path
 
-import pytest
-
 from tui.core.audit.chart_keys import DATA, chart_keys
 
-from conftest import CHART_REFERENCE
+from conftest import REFERENCE_VALUES, needs_reference
 
 ROOT = Path(__file__).resolve().parents[1]
-SOURCE = CHART_REFERENCE / "values.yaml"
+SOURCE = REFERENCE_VALUES
 
 
-@pytest.mark.skipif(
-    not SOURCE.is_file(), reason=f"reference chart values not found at {SOURCE} (set DDSECURE_REFERENCE_DIR)"
-)
+@needs_reference
 def test_shipped_key_list_is_up_to_date():
     spec = importlib.util.spec_from_file_location("gen_chart_keys", ROOT / "scripts" / "gen_chart_keys.py")
     module = importlib.util.module_from_spec(spec)

@@ -32,15 +32,11 @@ from tui.core.audit.fix import (
 from tui.core.audit.values_audit import audit_values
 from tui.core.output.bundle import PRIVILEGES, REPORT, VALUES
 
-from conftest import CHART_REFERENCE
+from conftest import REFERENCE_VALUES, needs_chart, needs_reference
 
 CORPUS = Path(__file__).parent / "fix_corpus"
 FILES = sorted(p.name for p in CORPUS.glob("*.yaml"))
-DEFAULT_VALUES = CHART_REFERENCE / "values.yaml"
-needs_reference = pytest.mark.skipif(
-    not DEFAULT_VALUES.is_file(),
-    reason=f"reference chart values not found at {DEFAULT_VALUES} (set DDSECURE_REFERENCE_DIR)",
-)
+DEFAULT_VALUES = REFERENCE_VALUES
 _COMMENT = re.compile(r"(?:^|\s)(#.*)$")
 
 
@@ -382,9 +378,7 @@ def _helm_pod(values_file: Path) -> dict[str, Any]:
     return node_agent_pod(documents, "render")[0]
 
 
-@pytest.mark.skipif(
-    not __import__("os").environ.get("DDSECURE_CHART_DIR"), reason="DDSECURE_CHART_DIR is not set: no chart"
-)
+@needs_chart
 @pytest.mark.parametrize("name", FILES)
 def test_real_helm_renders_no_more_privilege_after_the_fix(name, tmp_path):
     import json as _json
@@ -420,7 +414,7 @@ def test_two_edits_on_one_key_never_contradict():
     text = "datadog:\n  logs:\n    enabled: true\n"
     given = read_input(text, "x")
     result = plan_fix(text, "x", given.source, given.values, report)
-    status = {d.finding.id: d for d in result.decisions}
+    status = {d.finding.id: d for d in result.outcomes}
     assert status["made-up-one"].status == APPLIED
     assert status["made-up"].status == REFUSED and "contradicts" in status["made-up"].reason
     assert result.values["datadog"]["logLevel"] == "warn"
@@ -435,8 +429,8 @@ def test_an_edit_that_brings_a_new_problem_is_refused():
     report = AuditReport("x", "values")
     report.findings = [Finding("pid-off", "high", "datadog.useHostPID", "m", "f", (("datadog.useHostPID", False),))]
     result = plan_fix(text, "x", given.source, given.values, report)
-    (decision,) = result.decisions
-    assert decision.status == REFUSED and "origin-detection-without-hostpid" in decision.reason
+    (outcome,) = result.outcomes
+    assert outcome.status == REFUSED and "origin-detection-without-hostpid" in outcome.reason
     assert result.text == text
 
 
@@ -568,9 +562,7 @@ def test_a_windows_file_keeps_its_line_endings_and_every_other_byte(tmp_path):
 
 
 @needs_reference
-@pytest.mark.skipif(
-    not __import__("os").environ.get("DDSECURE_CHART_DIR"), reason="DDSECURE_CHART_DIR is not set: no chart"
-)
+@needs_chart
 def test_real_helm_renders_no_more_privilege_after_fixing_the_chart_values(tmp_path):
     fix(DEFAULT_VALUES, tmp_path / "out")
     pods = [_helm_pod(DEFAULT_VALUES), _helm_pod(tmp_path / "out" / VALUES)]

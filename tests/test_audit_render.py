@@ -7,15 +7,14 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import stat
 from pathlib import Path
-
-import pytest
 
 from tui.cli import main
 from tui.core.audit.audit import audit_text
 from tui.core.audit.findings import PRIVILEGE_SEVERITY
+
+from conftest import CHART_DIR, needs_chart
 
 CORPUS = Path(__file__).parent / "audit_corpus"
 
@@ -80,15 +79,11 @@ def test_an_unexpected_refusal_is_a_finding(tmp_path, monkeypatch):
     assert [f["id"] for f in document["findings"] if f["id"] == "render-disagrees"] == ["render-disagrees"]
 
 
-CHART = os.environ.get("DDSECURE_CHART_DIR")
-needs_chart = pytest.mark.skipif(not CHART, reason="DDSECURE_CHART_DIR is not set: no chart to render with helm")
-
-
 @needs_chart
 def test_render_reports_helms_ledger_and_each_difference_from_the_model_as_a_finding(tmp_path):
     path = tmp_path / "gdc.yaml"  # Google Distributed Cloud (providers.gke.gdc) is not modelled
     path.write_text("datadog:\n  apiKeyExistingSecret: datadog-secret\nproviders:\n  gke:\n    gdc: true\n")
-    _, out, err = run(str(path), "--render", "--chart", str(CHART), "--format", "json")
+    _, out, err = run(str(path), "--render", "--chart", str(CHART_DIR), "--format", "json")
     document = json.loads(out)
     assert err == ""
     assert document["ledgerSource"] == "helm" and document["ledgerComplete"] is True
@@ -100,7 +95,7 @@ def test_render_reports_helms_ledger_and_each_difference_from_the_model_as_a_fin
 
 @needs_chart
 def test_render_of_a_modelled_file_agrees():
-    _, out, _ = run(str(CORPUS / "10-otel-collector.yaml"), "--render", "--chart", str(CHART), "--format", "json")
+    _, out, _ = run(str(CORPUS / "10-otel-collector.yaml"), "--render", "--chart", str(CHART_DIR), "--format", "json")
     document = json.loads(out)
     assert document["render"]["agrees"] is True, document["render"]["differences"]
     assert 4317 in document["ledger"]["hostPorts"]

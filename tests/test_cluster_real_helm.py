@@ -150,7 +150,7 @@ def test_helper_reads_yaml():
 )
 def test_the_rendered_injection_mode_points_apps_at_open_listeners(changes, chart_tools, tmp_path):
     """The Cluster Agent's real env says where apps go; the real agent container listens there."""
-    from tui.core.chart.app_endpoints import app_endpoints, injection_mode
+    from tui.core.answers.app_endpoints import app_endpoints, injection_mode
 
     answers = Answers(admission_controller=True).replace(**changes)
     _, documents = deploy_as_documented(chart_tools, answers, tmp_path)

@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import json
+import posixpath
 
 from hypothesis import given, settings
 
 from tui.core.chart.model import render_pod
 from tui.core.deployment import Deployment
 from tui.core.output.bundle import build_bundle
+from tui.core.platforms.catalog import PLATFORMS
 from tui.core.pod.ledger import ledger_of_pod
 from tui.core.pod.spec import all_containers, host_path_mounts, host_path_volumes, unmounted_host_path_volumes
 
 from bundle_helpers import load_yaml, pod_from_files
 from strategies import answers_strategy
 
-RUNTIME_DIRS = {"containerd": "/var/run/containerd", "cri-o": "/var/run/crio", "docker": "/var/run/docker.sock"}
 SYSTEM_PROBE_ONLY = {"system-probe", "security-agent"}
 
 
@@ -25,7 +26,7 @@ def test_bundle_is_deterministic_and_ledger_matches_the_files(answers):
     files = build_bundle(answers)
     assert build_bundle(answers) == files
     # Read back as a user's tools would: the values through the chart model, the patch as written.
-    pod = pod_from_files(files)
+    pod = pod_from_files(files, answers.api_server)
     written = json.loads(files["privileges.json"])
     recomputed = ledger_of_pod(pod, app_socket_dirs=Deployment(answers).app_socket_dirs).as_json()
     assert {k: written[k] for k in recomputed} == recomputed
@@ -50,7 +51,11 @@ def test_the_pod_carries_exactly_what_the_answers_need(answers):
     assert unmounted_host_path_volumes(pod) == []
     paths = {str(v["path"]) for v in host_path_volumes(pod).values()}
     assert "/var/run" not in paths
-    assert RUNTIME_DIRS[answers.runtime] in paths
+    # The runtime's socket on this platform: Docker's socket file alone, else the socket's directory.
+    socket = answers.socket_path
+    assert (socket if answers.runtime == "docker" else posixpath.dirname(socket)) in paths
+    if not PLATFORMS[answers.platform].custom_security_contexts:
+        return  # GKE Autopilot admits only the chart's own pod, unpatched: its rules are in test_platforms.py
 
     for grant in ledger.host_paths:
         writable_reasons = {
@@ -62,7 +67,9 @@ def test_the_pod_carries_exactly_what_the_answers_need(answers):
             assert writable_reasons.get(grant.path) or grant.containers == ("system-probe",), grant
     assert ("/var/log/pods" in paths) == (answers.logs != "off")
     assert ("/etc/passwd" in paths) == (
-        not answers.non_root and (answers.process_collection or "cws" in answers.system_probe)
+        not answers.non_root
+        and (answers.process_collection or "cws" in answers.system_probe)
+        and answers.platform != "talos"  # Talos nodes have no /etc/passwd
     )
 
     # Containers: nothing that no chosen feature needs.

@@ -10,6 +10,8 @@ from tui.core.answers.contract import Answers
 from tui.core.answers.decisions import DECISIONS_BY_ID
 from tui.core.deployment import Deployment
 from tui.core.output.bundle import build_bundle
+from tui.core.output.explain import explain
+from tui.core.output.what_if import option_checks
 
 
 def listeners(answers: Answers) -> set[tuple[str, int, str, str]]:
@@ -50,7 +52,7 @@ def test_privileges_json_and_report_show_the_tcp_listener_of_apm_over_a_socket()
 
 def test_the_socket_option_no_longer_claims_no_network_exposure():
     apm = DECISIONS_BY_ID["apm"]
-    text = apm.explain().lower()
+    text = explain(apm).lower()
     assert "no network exposure" not in text
     uds = apm.option("uds")
     assert uds is not None and "8126/TCP" in uds.costs
@@ -106,21 +108,21 @@ def test_run_as_root_lists_every_container_as_root_with_the_default_set():
 def test_system_probe_features_break_the_checks_the_model_finds():
     npm = DECISIONS_BY_ID["system_probe"].option("npm")
     assert npm is not None and not hasattr(npm, "pss")  # no hand-written list beside the option
-    checks = DECISIONS_BY_ID["system_probe"].pod_security(npm)
+    checks = option_checks("system_probe", npm.value)
     # system-probe runs as root: the hand-written list left out the restricted user checks
     assert "restricted: runAsNonRoot != true" in checks and "baseline: non-default capabilities" in checks
-    assert "restricted: runAsNonRoot != true" in DECISIONS_BY_ID["system_probe"].explain()
+    assert "restricted: runAsNonRoot != true" in explain(DECISIONS_BY_ID["system_probe"])
 
 
 def test_origin_detection_breaks_host_namespaces_only_over_the_socket():
     decision = DECISIONS_BY_ID["origin_detection"]
     on = decision.option(True)
     assert on is not None
-    assert decision.pod_security(on, Answers(dogstatsd="uds")) == ("baseline: host namespaces",)
-    assert decision.pod_security(on, Answers(dogstatsd="udp")) == ()
+    assert option_checks(decision.id, on.value, Answers(dogstatsd="uds")) == ("baseline: host namespaces",)
+    assert option_checks(decision.id, on.value, Answers(dogstatsd="udp")) == ()
 
 
 def test_an_option_without_a_privilege_breaks_nothing():
     for decision_id, value in (("apm", "tcp-local-service"), ("dogstatsd", "udp"), ("logs", "off")):
         option = DECISIONS_BY_ID[decision_id].option(value)
-        assert option is not None and DECISIONS_BY_ID[decision_id].pod_security(option) == ()
+        assert option is not None and option_checks(decision_id, option.value) == ()

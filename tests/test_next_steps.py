@@ -28,7 +28,7 @@ from tui.core.output.next_steps import (
     next_steps,
     verify_command,
 )
-from tui.core.output.operator import OPERATOR_CHART, operator_daemonset
+from tui.core.output.operator_names import OPERATOR_CHART, operator_daemonset
 from tui.core.yamlio.commented import dump
 
 from bundle_helpers import load_yaml

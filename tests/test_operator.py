@@ -19,14 +19,13 @@ from tui.cli import main
 from tui.core.answers.contract import Answers, layer
 from tui.core.answers.files import load_preset, preset_names
 from tui.core.deployment import Deployment
-from tui.core.output.bundle import ADMISSION_FILES, build_bundle
+from tui.core.output.bundle import ADMISSION_FILES, build_bundle, render_datadog_agent
 from tui.core.output.operator import (
     OPERATOR_FILE,
     datadog_agent,
     footprint_differences,
     operator_ledger,
     operator_pod,
-    render_datadog_agent,
 )
 
 from conftest import REFERENCE

@@ -118,7 +118,7 @@ def _audit(tmp_path, text: str, *extra: str) -> tuple[int, str, str]:
 
 
 def test_audit_command_reads_ddsecure_output_as_clean(tmp_path):
-    from tui.core.output.operator import render_datadog_agent
+    from tui.core.output.bundle import render_datadog_agent
 
     code, out, err = _audit(tmp_path, render_datadog_agent(Answers()), "--fail-on", "low")
     assert (code, err) == (0, "")

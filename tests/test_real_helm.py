@@ -16,6 +16,7 @@ from tui.core.answers.contract import Answers, layer
 from tui.core.answers.files import load_preset, preset_names
 from tui.core.chart.model import render_pod
 from tui.core.deployment import Deployment
+from tui.core.errors import AnswerError
 from tui.core.output.bundle import KUSTOMIZATION
 from tui.core.pod.ledger import ledger_of_pod
 from tui.core.pod.spec import find_node_agent_daemonset, pod_spec_of, privilege_projection
@@ -112,3 +113,16 @@ def test_chart_model_predicts_helm(values, chart_tools, tmp_path):
 
 def test_helper_reads_yaml():
     assert load_yaml("a: 1") == {"a": 1}
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known gap, found by drawing every platform: ddsecure accepts system-probe features on GKE "
+    "Autopilot at Kubernetes 1.32, and the chart refuses them before GKE v1.32.1-gke.1729000",
+)
+def test_autopilot_system_probe_on_1_32_is_refused_or_renders(chart_tools, tmp_path):
+    try:
+        answers = Answers(platform="gke-autopilot", system_probe=("npm",), kubernetes_version="1.32")
+    except AnswerError:
+        return  # refused up front, with the reason: the gap is closed
+    _deploy_as_documented(chart_tools, answers, tmp_path)

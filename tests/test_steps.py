@@ -5,6 +5,7 @@ from __future__ import annotations
 from tui.core.answers.contract import Answers
 from tui.core.answers.decisions import DECISIONS, DECISIONS_BY_ID, applicable
 from tui.core.answers.steps import CHECKLIST, CLUSTER_FEATURES, FORM, RELEASE_DETAILS, SINGLE, STEPS, applicable_steps
+from tui.core.output.explain import explain, explain_step
 
 
 def test_every_decision_is_in_exactly_one_step_in_decisions_order():
@@ -61,9 +62,9 @@ def test_a_step_is_skipped_only_when_earlier_answers_settle_all_of_it():
 
 
 def test_a_grouped_step_explains_and_helps_with_each_of_its_decisions():
-    explained = CLUSTER_FEATURES.explain(Answers())
+    explained = explain_step(CLUSTER_FEATURES, Answers())
     for decision in CLUSTER_FEATURES.decisions:
-        assert decision.explain(Answers()) in explained
+        assert explain(decision, Answers()) in explained
         assert f"{decision.title}: {decision.help}" in CLUSTER_FEATURES.help(Answers())
 
 

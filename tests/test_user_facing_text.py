@@ -20,6 +20,8 @@ from tui.core.answers.contract import Answers
 from tui.core.answers.decisions import DECISIONS, DECISIONS_BY_ID, worded
 from tui.core.deployment import Deployment
 from tui.core.output.bundle import build_bundle
+from tui.core.output.explain import explain
+from tui.core.output.what_if import option_checks
 from tui.core.pod import pod_security
 
 from strategies import answers_strategy
@@ -67,10 +69,10 @@ def screens_and_files(answers: Answers) -> dict[str, str]:
     texts["wizard ledger"] = ledger_text(ledger, ["+ hostPID"], "you choose x").plain
     texts["wizard review"] = privileges_text(answers).plain + operator_text(answers).plain
     for decision in DECISIONS:
-        texts[f"ask explain {decision.id}"] = decision.explain(answers)
+        texts[f"ask explain {decision.id}"] = explain(decision, answers)
         texts[f"wizard help {decision.id}"] = worded(decision.help, answers)
         for option in decision.options:
-            checks = decision.pod_security(option, answers)
+            checks = option_checks(decision.id, option.value, answers)
             panel = explanation_text(decision, option, [], checks=checks, answers=answers).plain
             texts[f"wizard explanation {decision.id}={option.value}"] = panel
     return texts
@@ -111,7 +113,7 @@ def test_the_uid_follows_the_chosen_agent_version():
     for text in (
         _panel("run_as", "nonroot", old),
         _panel("dogstatsd", "uds", old),
-        DECISIONS_BY_ID["run_as"].explain(old),
+        explain(DECISIONS_BY_ID["run_as"], old),
         _node_agent_lines(build_bundle(old)["REPORT.md"]),
     ):
         assert "UID 101" in text and "UID 100" not in text
@@ -127,11 +129,11 @@ def test_runtime_paths_follow_the_chosen_runtime():
 
 def test_no_udp_advice_after_choosing_the_socket():
     uds = Answers(dogstatsd="uds")
-    for text in (_panel("origin_detection", True, uds), DECISIONS_BY_ID["origin_detection"].explain(uds)):
+    for text in (_panel("origin_detection", True, uds), explain(DECISIONS_BY_ID["origin_detection"], uds)):
         assert "UDP" not in text and "host PID namespace" in text
     assert "UDP" in _panel("origin_detection", True, Answers(dogstatsd="udp"))
 
 
 def test_without_answers_explain_keeps_the_general_wording():
-    general = DECISIONS_BY_ID["origin_detection"].explain()
+    general = explain(DECISIONS_BY_ID["origin_detection"])
     assert "Over UDP" in general and "Over a Unix socket" in general

@@ -322,7 +322,10 @@ class _Walk:
             ticked = self.prompts.checkbox(message, choices, instruction=instruction)
             if ticked is MORE:
                 self.say()
-                self.say(step.explain(answers))
+                # Imported here for start-up speed: the explanation computes deployments (the chart model).
+                from tui.core.output.explain import explain_step
+
+                self.say(explain_step(step, answers))
                 continue
             try:
                 return answers.replace(**{d.id: d.id in ticked for d in decisions})
@@ -337,7 +340,10 @@ class _Walk:
             if keep is not MORE:
                 break
             self.say()
-            self.say(step.explain(answers))
+            # Imported here for start-up speed: the explanation computes deployments (the chart model).
+            from tui.core.output.explain import explain_step
+
+            self.say(explain_step(step, answers))
         if keep:
             return answers
         for decision in step.applicable(answers):
@@ -357,7 +363,10 @@ class _Walk:
                 value = self.ask_choice(decision, answers, message)
             if value is MORE:
                 self.say()
-                self.say(decision.explain(answers))
+                # Imported here for start-up speed: the explanation computes deployments (the chart model).
+                from tui.core.output.explain import explain
+
+                self.say(explain(decision, answers))
                 continue
             try:
                 return answers.replace(**{decision.id: value})
@@ -499,8 +508,8 @@ class _Walk:
         files, fixed, _ = based_bundle(answers, read_text(base), str(base), (), target, directory)
         self.steps = fixed.next_steps  # a wrapper's controller installs the chart its own way
         self.say(f"values.yaml is {base}, edited; each of these answers' settings:")
-        for decision in fixed.decisions:
-            self.say(f"  {decision.finding.key}: {decision.summary()}")
+        for outcome in fixed.outcomes:
+            self.say(f"  {outcome.finding.key}: {outcome.summary()}")
         for line in fixed.additions:
             self.say(f"  added to your file: {line}")
         return files

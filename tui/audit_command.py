@@ -21,13 +21,8 @@ class AuditUsageError(DdsecureError):
     pass
 
 
-def run_audit(args: argparse.Namespace, out: TextIO, err: TextIO | None = None) -> int:
-    from tui.audit_paths import audits_many, run_audit_paths
-
-    paths = list(getattr(args, "paths", None) or [args.file])
-    if audits_many(args, paths):
-        return run_audit_paths(args, paths, out, err)
-    args.file = paths[0]
+def run_audit(args: argparse.Namespace, out: TextIO) -> int:
+    """Audit one file (`cli` sends directories and many files to `audit_paths`, which reads this module)."""
     return _audit_one_file(args, out)
 
 
@@ -65,19 +60,19 @@ def _audit_one_file(args: argparse.Namespace, out: TextIO) -> int:
             raise AuditUsageError("--fix works on a values file; for manifests, audit the values that produced them")
         else:
             fixed, written = _fix_values(given, report, chosen, args)
-    decisions = fixed.decisions if fixed is not None else []
+    outcomes = fixed.outcomes if fixed is not None else []
     fmt = getattr(args, "format", "text") or "text"
     if fmt == "json":
         document = report.as_json()
         if fix:
-            by_finding = {(d.finding.id, d.finding.key): d.summary() for d in decisions}
+            by_finding = {(d.finding.id, d.finding.key): d.summary() for d in outcomes}
             for item in document["findings"]:
                 if (item["id"], item["key"]) in by_finding:
                     item["fixStatus"] = by_finding[(item["id"], item["key"])]
             document["fix"] = {
                 "written": [str(p) for p in written],
                 "diff": _diff(given, fixed) if fixed is not None else operator_changes,
-                "decisions": [d.as_json() for d in decisions],
+                "decisions": [d.as_json() for d in outcomes],
             }
             if fixed is not None and fixed.before is not None and fixed.after is not None:
                 document["fix"]["footprint"] = {"before": fixed.before.as_json(), "after": fixed.after.as_json()}
@@ -89,7 +84,7 @@ def _audit_one_file(args: argparse.Namespace, out: TextIO) -> int:
 
         sarif = to_sarif(report, _values_lines(key_lines(text, given), given))
         if fix:
-            by_finding = {(d.finding.id, d.finding.key): d.summary() for d in decisions}
+            by_finding = {(d.finding.id, d.finding.key): d.summary() for d in outcomes}
             for result, finding in zip(sarif["runs"][0]["results"], report.sorted_findings(), strict=False):
                 summary = by_finding.get((finding.id, finding.key))
                 if summary:
@@ -99,7 +94,7 @@ def _audit_one_file(args: argparse.Namespace, out: TextIO) -> int:
     else:
         from tui.colour import severities_for
 
-        out.write(severities_for(out, format_text(report, decisions)))
+        out.write(severities_for(out, format_text(report, outcomes)))
         if expected is not None:
             out.write(_expected_text(expected))
         if fix:
@@ -194,8 +189,8 @@ def generate_from_base(answers: Any, args: argparse.Namespace, out: TextIO) -> i
     written = write_bundle(files, args.output, force=bool(getattr(args, "force", False)))
     out.write(f"wrote {len(written)} files to {args.output} (values.yaml is {args.base}, edited):\n")
     out.writelines(f"  {path.name}\n" for path in written)
-    for decision in fixed.decisions:
-        out.write(f"  [{decision.finding.key}] {decision.summary()}\n")
+    for outcome in fixed.outcomes:
+        out.write(f"  [{outcome.finding.key}] {outcome.summary()}\n")
     out.writelines(f"  [added to your file] {line}\n" for line in fixed.additions)
     out.write(_fix_summary(fixed, "--base"))
     out.write("\nchanges to your file:\n")
@@ -215,7 +210,7 @@ def _fix_summary(fixed: Any, label: str = "--fix") -> str:
     from tui.core.audit.fix import APPLIED, OPT_IN, REFUSED
     from tui.core.pod.ledger import ledger_delta
 
-    counts = {status: sum(d.status == status for d in fixed.decisions) for status in (APPLIED, OPT_IN, REFUSED)}
+    counts = {status: sum(d.status == status for d in fixed.outcomes) for status in (APPLIED, OPT_IN, REFUSED)}
     lines = [
         "",
         f"{label}: {counts[APPLIED]} finding(s) applied, {counts[OPT_IN]} need --apply (they change something you "
@@ -227,7 +222,7 @@ def _fix_summary(fixed: Any, label: str = "--fix") -> str:
     return "\n".join(lines) + "\n"
 
 
-def format_text(report: AuditReport, decisions: list[Any] | None = None) -> str:
+def format_text(report: AuditReport, outcomes: list[Any] | None = None) -> str:
     lines: list[str] = []
     what = {
         "values": "values file for datadog/datadog 3.240.0",
@@ -242,7 +237,7 @@ def format_text(report: AuditReport, decisions: list[Any] | None = None) -> str:
         keys = ", ".join(f"{u['key']} ({u['why']})" for u in report.unmodelled)
         lines.append(f"partial ledger: the model cannot see {keys}")
     findings = report.sorted_findings()
-    by_finding = {(d.finding.id, d.finding.key): d for d in decisions or []}
+    by_finding = {(d.finding.id, d.finding.key): d for d in outcomes or []}
     counts = ", ".join(
         f"{sum(f.severity == s for f in findings)} {s}"
         for s in reversed(SEVERITIES)
@@ -260,9 +255,9 @@ def format_text(report: AuditReport, decisions: list[Any] | None = None) -> str:
             lines.append(f"      {finding.message}")
             if finding.fix:
                 lines.append(f"      fix: {finding.fix}")
-            decision = by_finding.get((finding.id, finding.key))
-            if decision is not None:
-                lines.append(f"      --fix {decision.summary()}")
+            outcome = by_finding.get((finding.id, finding.key))
+            if outcome is not None:
+                lines.append(f"      --fix {outcome.summary()}")
     lines.append("")
     lines.append("Privileges granted (key responsible; where its value comes from):")
     for privilege in report.privileges:

@@ -247,9 +247,10 @@ def cmd_presets(out: TextIO) -> int:
 
 def cmd_explain(args: argparse.Namespace, out: TextIO) -> int:
     from tui.core.answers.decisions import DECISIONS, DECISIONS_BY_ID
+    from tui.core.output.explain import explain
 
     if args.id is None:
-        out.write("\n".join(d.explain() for d in DECISIONS))
+        out.write("\n".join(explain(d) for d in DECISIONS))
         return EXIT_OK
     if args.id == "cluster":
         from tui.core.answers.contract import Answers
@@ -260,7 +261,7 @@ def cmd_explain(args: argparse.Namespace, out: TextIO) -> int:
     decision = DECISIONS_BY_ID.get(args.id)
     if decision is None:
         raise UsageError(f"unknown answer id {args.id!r}; valid ids: {', '.join(DECISIONS_BY_ID)}")
-    out.write(decision.explain())
+    out.write(explain(decision))
     return EXIT_OK
 
 
@@ -293,9 +294,15 @@ def dispatch(args: argparse.Namespace, parser: argparse.ArgumentParser, out: Tex
 
         return run_ask(args)
     if command == "audit":
+        from tui.audit_paths import audits_many, run_audit_paths
+
+        paths = list(getattr(args, "paths", None) or [args.file])
+        if audits_many(args, paths):
+            return run_audit_paths(args, paths, out, err)
         from tui.audit_command import run_audit
 
-        return run_audit(args, out, err)
+        args.file = paths[0]
+        return run_audit(args, out)
     if command == "completion":
         from tui.completion import completion_script
 

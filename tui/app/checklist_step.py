@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.widgets import SelectionList
 
 from tui.app.explanation_panel import ExplanationPanel
-from tui.app.ledger_panel import cached_delta
+from tui.app.ledger_panel import breaks_checks, cached_delta
 from tui.app.multi_step import FeatureList, feature_list_widgets, focus_feature_list, highlighted_feature
 from tui.app.step_screen import GroupStep
 
@@ -40,7 +40,7 @@ class ChecklistStep(GroupStep):
         # The item is the feature itself: its title leads, then what turning it on gives and costs.
         shown = feature._replace(label=decision.title)
         delta = cached_delta(answers, decision.id, not on)
-        checks = decision.pod_security(feature, answers)
+        checks = breaks_checks(decision.id, feature.value, answers)
         change = f"you {'remove' if on else 'add'} “{decision.title}”"
         self.query_one(ExplanationPanel).show(decision, shown, delta, checks=checks, answers=answers, change=change)
         self.refresh_ledger(delta, change)

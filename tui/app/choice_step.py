@@ -11,7 +11,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option as ListOption
 
 from tui.app.explanation_panel import ExplanationPanel
-from tui.app.ledger_panel import cached_delta
+from tui.app.ledger_panel import breaks_checks, cached_delta
 from tui.app.step_screen import DecisionStep
 from tui.core.answers.decisions import format_value
 
@@ -50,7 +50,7 @@ class ChoiceStep(DecisionStep):
         option = self.options[index]
         answers = self.wizard.answers
         delta = cached_delta(answers, self.decision.id, option.value)
-        checks = self.decision.pod_security(option, answers)
+        checks = breaks_checks(self.decision.id, option.value, answers)
         change = f"you choose “{option.label}”"
         panel = self.query_one(ExplanationPanel)
         panel.show(self.decision, option, delta, checks=checks, answers=answers, change=change)

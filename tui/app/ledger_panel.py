@@ -35,6 +35,14 @@ def cluster_line(answers: Answers) -> str:
     return summary_lines(Deployment.of(answers).cluster)[0]
 
 
+def breaks_checks(decision_id: str, value: Any, answers: Answers) -> tuple[str, ...]:
+    """The Pod Security checks choosing `value` breaks (cached by `what_if`)."""
+    # Imported here for start-up speed: the first screen shows before any deployment is computed.
+    from tui.core.output.what_if import option_checks
+
+    return option_checks(decision_id, value, answers)
+
+
 @lru_cache(maxsize=1024)
 def cached_delta(answers: Answers, decision_id: str, value: Any) -> tuple[str, ...]:
     from tui.core.output.what_if import option_delta

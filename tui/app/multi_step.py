@@ -17,7 +17,7 @@ from textual.widgets._toggle_button import ToggleButton  # the glyph SelectionLi
 from textual.widgets.option_list import OptionDoesNotExist
 
 from tui.app.explanation_panel import ExplanationPanel
-from tui.app.ledger_panel import cached_delta
+from tui.app.ledger_panel import breaks_checks, cached_delta
 from tui.app.step_screen import DecisionStep
 
 
@@ -88,7 +88,7 @@ class MultiStep(DecisionStep):
         option = self.options[index]
         chosen = option.value in getattr(self.wizard.answers, self.decision.id)
         delta = cached_delta(self.wizard.answers, self.decision.id, self.toggled(option.value))
-        checks = self.decision.pod_security(option, self.wizard.answers)
+        checks = breaks_checks(self.decision.id, option.value, self.wizard.answers)
         change = f"you {'remove' if chosen else 'add'} “{option.label}”"
         panel = self.query_one(ExplanationPanel)
         panel.show(self.decision, option, delta, checks=checks, answers=self.wizard.answers, change=change)

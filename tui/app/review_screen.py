@@ -18,7 +18,7 @@ from tui.app.step_ids import REVIEW
 from tui.app.step_screen import StepScreen
 from tui.core.answers.decisions import DECISIONS_BY_ID
 from tui.core.output.bundle import OVERRIDES, VALUES, build_bundle
-from tui.core.output.operator import OPERATOR_FILE
+from tui.core.output.operator_names import OPERATOR_FILE
 
 
 def answers_table(answers) -> Table:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual import events
 from textual.app import ComposeResult
@@ -15,9 +15,9 @@ from textual.widgets import Footer, Static
 from tui.app.ledger_panel import LedgerPanel
 from tui.app.step_ids import steps
 from tui.app.step_progress import StepProgress
+from tui.app.wizard_state import Wizard
 
 if TYPE_CHECKING:
-    from tui.app.wizard_app import WizardApp
     from tui.core.answers.decisions import Decision
     from tui.core.answers.steps import Step
 
@@ -52,8 +52,8 @@ class StepScreen(Screen):
     focus_before_hiding: Widget | None = None
 
     @property
-    def wizard(self) -> WizardApp:
-        return self.app  # type: ignore[return-value]
+    def wizard(self) -> Wizard:
+        return cast(Wizard, self.app)
 
     def compose(self) -> ComposeResult:
         order = steps(self.wizard.answers)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import work
 from textual.app import App
@@ -17,8 +17,11 @@ from tui.core.answers.contract import Answers, layer
 from tui.core.answers.decisions import DECISIONS_BY_ID
 from tui.core.answers.steps import CHECKLIST, FORM, STEPS_BY_ID
 from tui.core.errors import AnswerError
-from tui.core.output.next_steps import NextSteps
 from tui.exit_codes import EXIT_INTERRUPTED
+
+if TYPE_CHECKING:
+    from tui.app.wizard_state import Wizard
+    from tui.core.output.next_steps import NextSteps
 
 # Start-up: only the first step's screen module is imported before the first paint; dialogs, the
 # palette's preset provider and the other screens are imported when they are first needed.
@@ -201,3 +204,9 @@ class WizardApp(App[int]):
             if not await self.push_screen_wait(ConfirmDialog(question, yes="Quit", no="Stay")):
                 return
         self.exit(0)
+
+
+if TYPE_CHECKING:
+
+    def _is_a_wizard(app: WizardApp) -> Wizard:
+        return app  # mypy checks that the app gives the screens everything `Wizard` promises

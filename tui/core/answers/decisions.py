@@ -3,7 +3,8 @@
 A `Decision` is one answer id; each `Option` says what it gives, what privilege it costs, what is
 lost without it and version caveats. Both wizards, `ddsecure explain` and the report read these
 records; the privilege *delta* of an option and the Pod Security checks it breaks are never written
-here but computed from the model (see `tui.core.output.what_if`).
+here but computed from the model (see `tui.core.output.what_if`), and the text that shows them all is
+`tui.core.output.explain`, above both.
 """
 
 from __future__ import annotations
@@ -11,8 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
+from tui.core.answers.app_endpoints import dogstatsd_udp_open
 from tui.core.answers.contract import ANSWER_SPECS, APPARMOR_FIELDS_FROM, FINE_GRAINED_KUBELET_FROM, SITES, Answers
-from tui.core.chart.app_endpoints import dogstatsd_udp_open
+from tui.core.errors import AnswerError
 from tui.core.platforms.catalog import PLATFORMS, Platform
 
 
@@ -58,8 +60,6 @@ def caveats_for(decision: Decision, option: Option | None, answers: Answers | No
 
 def with_option(answers: Answers, decision_id: str, value: Any) -> Answers:
     """The answers as they would be with `value` chosen (unchanged when the combination is refused)."""
-    from tui.core.errors import AnswerError
-
     current = getattr(answers, decision_id)
     if isinstance(current, tuple) and not isinstance(value, tuple):
         value = (*current, value)
@@ -117,37 +117,6 @@ class Decision(NamedTuple):
     @property
     def default(self) -> Any:
         return Answers().as_dict()[self.id]
-
-    def pod_security(self, option: Option, answers: Answers | None = None) -> tuple[str, ...]:
-        """The Pod Security checks `option` breaks (with `answers`, else the defaults), from the model."""
-        from tui.core.output.what_if import option_checks
-
-        return option_checks(self.id, option.value, answers)
-
-    def explain(self, answers: Answers | None = None) -> str:
-        """Plain text: the decision and every option's trade-offs (for `ddsecure explain` and `?` in `ask`).
-
-        With `answers`, each option reads as it would for those answers with that option chosen, and
-        only the notes that concern them are shown."""
-        lines = [f"{self.title} ({self.id})", "", worded(self.help, answers), ""]
-        default = self.default if answers is None else getattr(answers, self.id)
-        for option in self.options:
-            chosen = option.value == default or (self.kind == "multi" and option.value in default)
-            mark = (" (default)" if answers is None else " (current)") if chosen else ""
-            if_chosen = None if answers is None else with_option(answers, self.id, option.value)
-            lines.append(f"* {format_value(option.value)}{mark}: {worded(option.summary, if_chosen)}")
-            for label, text in (("gives", option.gives), ("costs", option.costs), ("without it", option.loses)):
-                if text:
-                    lines.append(f"    {label}: {worded(text, if_chosen)}")
-            checks = self.pod_security(option, answers)
-            if checks:
-                lines.append(f"    Pod Security: breaks {'; '.join(checks)}")
-            for caveat in caveats_for(self._replace(caveats=()), option, if_chosen):
-                lines.append(f"    note: {caveat}")
-        for caveat in self.caveats:
-            if answers is None or caveat_applies(caveat, answers):
-                lines.append(f"Note: {worded(caveat, answers)}")
-        return "\n".join(lines).rstrip() + "\n"
 
 
 _LOG_FILES_READABLE = Caveat(

@@ -45,10 +45,6 @@ class Step(NamedTuple):
             return worded(self.decisions[0].help, answers)
         return "\n\n".join(f"{d.title}: {worded(d.help, answers)}" for d in self.decisions)
 
-    def explain(self, answers: Answers | None = None) -> str:
-        """Every decision's full explanation (`?` on a grouped question explains all of them)."""
-        return "\n".join(d.explain(answers) for d in self.decisions)
-
     def summary(self, answers: Answers) -> str:
         """One line with the step's current answers (what a form keeps when it is accepted as it is)."""
         if self.describe is not None:

@@ -14,7 +14,7 @@ from typing import Any
 
 from tui.core.audit.catalogue import CATALOGUE
 from tui.core.audit.findings import Finding
-from tui.core.audit.infer import COPIED_FILE_KEYS, chosen, count_keys, is_set, user_value
+from tui.core.audit.infer import COPIED_FILE_KEYS, count_keys, is_set, user_value
 from tui.core.cluster.grants import DANGERS, Grant, dangers_of, grant_set
 from tui.core.cluster.ledger import summarise
 from tui.core.cluster.model import CLUSTER_DEFAULTS, FEATURES, cluster_objects, unmodelled_keys
@@ -38,32 +38,6 @@ _NARROWED = {
         "the chart always renders it: remove the SCC names with a kustomize patch (`ddsecure audit --fix`)",
     ),
 }
-
-
-def infer_cluster_answers(values: Mapping[str, Any], copied: bool) -> tuple[dict[str, Any], list[str]]:
-    """The cluster answers a values file amounts to: a feature counts when the file turns it on itself."""
-
-    def wants(key: str) -> bool:
-        return chosen(values, key, copied) and bool(user_value(values, key))
-
-    changes: dict[str, Any] = {
-        "admission_controller": wants("clusterAgent.admissionController.enabled"),
-        "orchestrator_explorer": wants("datadog.orchestratorExplorer.enabled"),
-        "secret_metrics": wants("datadog.kubeStateMetricsCore.collectSecretMetrics"),
-        "kubernetes_events": wants("datadog.collectEvents"),
-    }
-    notes = []
-    fine = lookup(values, "datadog.kubelet.fineGrainedAuthorization")
-    if is_set(values, "datadog.kubelet.fineGrainedAuthorization") and not fine:
-        changes["kubernetes_version"] = "1.32"
-        notes.append("datadog.kubelet.fineGrainedAuthorization is off: assumed a cluster before 1.33 (nodes/proxy)")
-    elif not fine:
-        notes.append(
-            "the file does not say which Kubernetes version the cluster runs: assumed 1.33 or later, where "
-            "fine-grained kubelet authorization replaces nodes/proxy (otherwise set "
-            "datadog.kubelet.fineGrainedAuthorization: false in the file)"
-        )
-    return changes, notes
 
 
 def _chosen_feature(values: Mapping[str, Any], feature: str, copied: bool) -> bool:

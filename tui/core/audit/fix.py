@@ -28,7 +28,7 @@ from tui.core.audit.fix_policy import (
     MANUAL,
     OPT_IN,
     REFUSED,
-    Decision,
+    FixOutcome,
     endpoints,
     leaves,
     pod_grants,
@@ -56,7 +56,7 @@ __all__ = [
     "MANUAL",
     "OPT_IN",
     "REFUSED",
-    "Decision",
+    "FixOutcome",
     "FixResult",
     "answer_findings",
     "apply_changes",
@@ -109,11 +109,11 @@ def report_section(fixed: FixResult, name: str) -> str:
         "",
     ]
     order = {APPLIED: 0, OPT_IN: 1, REFUSED: 2, MANUAL: 3}
-    for decision in sorted(fixed.decisions, key=lambda d: order[d.status]):
-        finding = decision.finding
+    for outcome in sorted(fixed.outcomes, key=lambda d: order[d.status]):
+        finding = outcome.finding
         head = f"- `{finding.id}` `{finding.key}` ({finding.severity}): {finding.message}."
-        out.append(f"{head} **{decision.summary()}**")
-    if not fixed.decisions:
+        out.append(f"{head} **{outcome.summary()}**")
+    if not fixed.outcomes:
         out.append("- no finding: nothing changed")
     if fixed.additions:
         out += ["", f"Added to `{PurePath(name).name}` beside the values (nothing of yours changed or removed):", ""]

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from tui.core.audit.findings import AuditReport
-from tui.core.audit.fix_policy import APPLIED, MANUAL, OPT_IN, Decision, Version, decide, leaves
+from tui.core.audit.fix_policy import APPLIED, MANUAL, OPT_IN, FixOutcome, Version, decide, leaves
 from tui.core.audit.fix_yaml import edit_in_blocks, edit_text, plain
 from tui.core.audit.values_input import PathStep, ValuesSource, at
 from tui.core.deployment import Deployment, ValuesDeployment
@@ -34,7 +34,7 @@ class FixResult:
     text: str  # the whole input file, edited (wrapper kept)
     values_text: str  # the values alone, edited (the bundle's values.yaml)
     values: dict[str, Any]  # the edited values as data
-    decisions: list[Decision] = field(default_factory=list)
+    outcomes: list[FixOutcome] = field(default_factory=list)
     before: Ledger | None = None
     after: Ledger | None = None
     source: ValuesSource | None = None
@@ -45,8 +45,8 @@ class FixResult:
     # The deployment of the edited values, which the bundle is built from (set by plan_fix).
     deployment: ValuesDeployment | None = None
 
-    def applied(self) -> list[Decision]:
-        return [d for d in self.decisions if d.status == APPLIED]
+    def applied(self) -> list[FixOutcome]:
+        return [d for d in self.outcomes if d.status == APPLIED]
 
 
 def footprint(values: Mapping[str, Any]) -> Ledger:
@@ -76,13 +76,13 @@ def decide_all(
     *,
     follow_up: bool = True,
     allowed: Mapping[str, Any] | None = None,
-) -> tuple[dict[str, Any], list[Decision], list[tuple[str, Any]]]:
-    """The fixed values, one decision per finding of `report` (and of any later round), and the edits
+) -> tuple[dict[str, Any], list[FixOutcome], list[tuple[str, Any]]]:
+    """The fixed values, one outcome per finding of `report` (and of any later round), and the edits
     made, in order. `follow_up`: re-audit after each round and fix what the audit finds next (audit
     --fix); without it only `report`'s findings are decided (generate --base). `allowed`: a pod whose
     privileges an edit may bring (the pod of the answers the user chose); by default none."""
-    last, decisions, made = _decide_versions(Version.of(plain(values), name), report, chosen, follow_up, allowed)
-    return last.values, decisions, made
+    last, outcomes, made = _decide_versions(Version.of(plain(values), name), report, chosen, follow_up, allowed)
+    return last.values, outcomes, made
 
 
 def _decide_versions(
@@ -91,11 +91,11 @@ def _decide_versions(
     chosen: Sequence[str],
     follow_up: bool,
     allowed: Mapping[str, Any] | None,
-) -> tuple[Version, list[Decision], list[tuple[str, Any]]]:
+) -> tuple[Version, list[FixOutcome], list[tuple[str, Any]]]:
     audited = {(f.id, f.key) for f in current.report.findings}
     made: list[tuple[str, Any]] = []
-    decisions: dict[tuple[str, str], Decision] = {}
-    decided_on: dict[tuple[str, str], int] = {}  # the version of the values each decision read
+    outcomes: dict[tuple[str, str], FixOutcome] = {}
+    decided_on: dict[tuple[str, str], int] = {}  # the version of the values each outcome read
     claimed: dict[str, tuple[Any, str]] = {}  # key -> (value, finding id) of edits made
     version = 0
     findings = report.sorted_findings()
@@ -103,11 +103,11 @@ def _decide_versions(
         start = version
         for finding in findings:
             handle = (finding.id, finding.key)
-            if handle in decisions and (decisions[handle].status == APPLIED or decided_on[handle] == version):
+            if handle in outcomes and (outcomes[handle].status == APPLIED or decided_on[handle] == version):
                 continue  # made, or decided on exactly these values already
-            decision, edited = decide(finding, current, claimed, chosen, allowed)
-            decisions[handle], decided_on[handle] = decision, version
-            if decision.status == APPLIED and edited is not None:
+            outcome, edited = decide(finding, current, claimed, chosen, allowed)
+            outcomes[handle], decided_on[handle] = outcome, version
+            if outcome.status == APPLIED and edited is not None:
                 current, version = edited, version + 1
                 decided_on[handle] = version
                 made += finding.changes
@@ -118,11 +118,11 @@ def _decide_versions(
         if version == start:
             break
     remaining = {(f.id, f.key) for f in current.report.findings}
-    for handle, decision in decisions.items():
-        if decision.status in (OPT_IN, MANUAL) and handle in audited and handle not in remaining:
+    for handle, outcome in outcomes.items():
+        if outcome.status in (OPT_IN, MANUAL) and handle in audited and handle not in remaining:
             # Another applied edit cleared it (two findings about one key, say).
-            decisions[handle] = Decision(decision.finding, APPLIED, "cleared by the other applied edits")
-    return current, list(decisions.values()), made
+            outcomes[handle] = FixOutcome(outcome.finding, APPLIED, "cleared by the other applied edits")
+    return current, list(outcomes.values()), made
 
 
 # --- the whole fix ---------------------------------------------------------------------------------
@@ -151,7 +151,7 @@ def plan_fix(
         if problem:
             raise InputFileError(f"{name}: {problem}; fix the file first, nothing written")
     old_documents = [plain(d) for d in documents] if documents is not None else None
-    last, decisions, changes = _decide_versions(first, report, chosen, follow_up, allowed)
+    last, outcomes, changes = _decide_versions(first, report, chosen, follow_up, allowed)
     where = f"file {name}"
     # ruamel writes \n; a Windows file is edited as \n and given its \r\n back, so no other line changes.
     crlf = "\r\n" in text
@@ -176,7 +176,7 @@ def plan_fix(
         text=whole,
         values_text=inner,
         values=last.values,
-        decisions=decisions,
+        outcomes=outcomes,
         before=first.ledger,
         after=last.ledger,
         source=source,

@@ -9,7 +9,7 @@
   chart does not know), or closes a socket or port applications reach the Agent through today;
 - **applied**: the edit only overrides chart defaults the user never set.
 
-Each decision reads two `Version`s of the values (before and after the edit), each a deployment of
+Each outcome reads two `Version`s of the values (before and after the edit), each a deployment of
 those values computed once, with the audit of it.
 """
 
@@ -37,13 +37,13 @@ ALL_SAFE = "all-safe"
 BREAKS_POD = "hardening is never written where it breaks the pod"
 CREDENTIAL_KEYS = ("datadog.apiKey", "datadog.appKey")
 
-# --- decisions -------------------------------------------------------------------------------------
+# --- outcomes -------------------------------------------------------------------------------------
 
 APPLIED, OPT_IN, REFUSED, MANUAL = "applied", "opt-in", "refused", "manual"
 
 
 @dataclass(frozen=True)
-class Decision:
+class FixOutcome:
     """What `--fix` does with one finding, and why: the one wording every output shows."""
 
     finding: Finding
@@ -311,23 +311,23 @@ def decide(
     claimed: Mapping[str, tuple[Any, str]],
     chosen: Sequence[str],
     allowed: Mapping[str, Any] | None = None,
-) -> tuple[Decision, Version | None]:
+) -> tuple[FixOutcome, Version | None]:
     """What to do with one finding on the values as they stand, and the values after its edit when applied.
 
     `claimed`: key -> (value, finding id) of the edits already made; `allowed`: a pod whose privileges
     an edit may bring (the pod of the answers the user chose), by default none."""
     if not finding.changes:
-        return Decision(finding, MANUAL, "no automatic edit" + (f" ({finding.fix})" if finding.fix else "")), None
+        return FixOutcome(finding, MANUAL, "no automatic edit" + (f" ({finding.fix})" if finding.fix else "")), None
     edited = current.edited(finding.changes)
     if edited.values == current.values:
-        return Decision(finding, MANUAL, "the edit changes nothing in this file"), None
+        return FixOutcome(finding, MANUAL, "the edit changes nothing in this file"), None
     try:
         grants = current.grants(edited.pod, edited.ledger)
         if allowed is not None and grants:
             asked = set(current.grants(allowed))
             grants = [g for g in grants if g not in asked]
     except (AttributeError, TypeError, ValueError, KeyError, IndexError) as error:
-        return Decision(finding, REFUSED, f"the chart model cannot read the edited values ({error})"), None
+        return FixOutcome(finding, REFUSED, f"the chart model cannot read the edited values ({error})"), None
     if grants:
         ignored = [
             k
@@ -336,35 +336,35 @@ def decide(
         ]
         why = f"{ignored[0]} is ignored today; fixed, it would grant " if ignored else "it would grant "
         shown = ", ".join(grants[:6]) + (f" and {len(grants) - 6} more" if len(grants) > 6 else "")
-        return Decision(finding, REFUSED, why + shown + " (a fix never raises a privilege)", tuple(grants)), None
+        return FixOutcome(finding, REFUSED, why + shown + " (a fix never raises a privilege)", tuple(grants)), None
     invalid = _invalidates(current.refusals, edited.refusals)
     # The Cluster Agent's pod reads agents.* only for image, names and grace period, none a pod rule reads.
     if not invalid and any(not dotted.startswith("agents.") for dotted, _ in finding.changes):
         invalid = _invalidates(current.cluster_refusals, edited.cluster_refusals)
     if invalid:
-        return Decision(finding, REFUSED, f"{invalid} ({BREAKS_POD})"), None
+        return FixOutcome(finding, REFUSED, f"{invalid} ({BREAKS_POD})"), None
     for dotted, value in finding.changes:
         for other, (other_value, other_id) in claimed.items():
             same = other == dotted
             nested = other.startswith(dotted + ".") or dotted.startswith(other + ".")
             if (same and not _same(other_value, value)) or (nested and other_id != finding.id):
-                return Decision(finding, REFUSED, f"it contradicts the {other_id} edit of {other}"), None
+                return FixOutcome(finding, REFUSED, f"it contradicts the {other_id} edit of {other}"), None
     costs = [reason for dotted, value in finding.changes if (reason := current.owner.touches(dotted, value))]
     lost = sorted(current.endpoints - edited.endpoints)
     costs += [f"applications reaching the Agent through {e} lose it" for e in lost]
     # all-safe: the chart reads the same configuration either way (only ignored or default-valued keys differ)
     free = ALL_SAFE in chosen and not finding.cost and current.chart_reads == edited.chart_reads
     if costs and not (wanted(finding, chosen) or free):
-        return Decision(finding, OPT_IN, "; ".join(costs)), None
+        return FixOutcome(finding, OPT_IN, "; ".join(costs)), None
     if (finding.id, finding.key) in edited.issues:
-        return Decision(finding, REFUSED, "its edit does not clear the finding"), None
+        return FixOutcome(finding, REFUSED, "its edit does not clear the finding"), None
     new = sorted(edited.issues - current.issues) if allowed is None else []
     if new:
         shown = ", ".join(f"{i} ({k})" for i, k in new)
-        return Decision(finding, REFUSED, f"the edit would bring {shown}"), None
+        return FixOutcome(finding, REFUSED, f"the edit would bring {shown}"), None
     done = "; ".join(costs) if costs else _default_cost(finding, current.values)
     rule_cost = finding.cost  # the rule's own word on what the edit takes away
-    return Decision(finding, APPLIED, done + (f"; it costs: {rule_cost}" if rule_cost else "")), edited
+    return FixOutcome(finding, APPLIED, done + (f"; it costs: {rule_cost}" if rule_cost else "")), edited
 
 
 def _invalidates(before: Sequence[Violation], after: Sequence[Violation]) -> str:

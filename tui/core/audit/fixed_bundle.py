@@ -76,7 +76,7 @@ def _bundle(
     deployment = edited.with_answers(answers, fixed.values_text)
     deployment.left_out_edits = tuple(
         (f"{d.finding.key}: {_shown(d.finding)}", d.reason.replace(f" ({BREAKS_POD})", ""))
-        for d in fixed.decisions
+        for d in fixed.outcomes
         if d.status == REFUSED and BREAKS_POD in d.reason
     )
     if source is not None and source.wrapped:
@@ -151,16 +151,16 @@ def fixed_bundle(
 
 def _removed_blocks(fixed: FixResult, given: AuditInput) -> None:
     """The duplicate-key findings were applied by removing the blocks helm ignores: say so, with the lines."""
-    from tui.core.audit.fix import APPLIED, Decision
+    from tui.core.audit.fix import APPLIED, FixOutcome
 
     spans = {".".join(d.path): d.ignored for d in given.duplicates}
-    fixed.decisions = [
-        Decision(
+    fixed.outcomes = [
+        FixOutcome(
             d.finding, APPLIED, f"removed lines {spans[d.finding.key][0]}-{spans[d.finding.key][1]}, which helm ignores"
         )
         if d.finding.id == DUPLICATE_KEY and d.finding.key in spans
         else d
-        for d in fixed.decisions
+        for d in fixed.outcomes
     ]
 
 

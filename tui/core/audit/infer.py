@@ -19,12 +19,6 @@ from tui.core.platforms.catalog import platform_from_values
 from tui.core.yamlio.dotted import MISSING, lookup
 
 
-def infer_cluster_answers(values: Mapping[str, Any], copied: bool) -> tuple[dict[str, Any], list[str]]:
-    from tui.core.audit.cluster_audit import infer_cluster_answers as infer
-
-    return infer(values, copied)
-
-
 def is_set(values: Mapping[str, Any], dotted: str) -> bool:
     return lookup(values, dotted, MISSING) is not MISSING
 
@@ -59,6 +53,31 @@ def chosen(values: Mapping[str, Any], dotted: str, copied: bool) -> bool:
 
 def user_value(values: Mapping[str, Any], dotted: str) -> Any:
     return lookup(values, dotted)
+
+
+def infer_cluster_answers(values: Mapping[str, Any], copied: bool) -> tuple[dict[str, Any], list[str]]:
+    """The cluster answers a values file amounts to: a feature counts when the file turns it on itself."""
+
+    def wants(key: str) -> bool:
+        return chosen(values, key, copied) and bool(user_value(values, key))
+
+    changes: dict[str, Any] = {
+        "admission_controller": wants("clusterAgent.admissionController.enabled"),
+        "orchestrator_explorer": wants("datadog.orchestratorExplorer.enabled"),
+        "secret_metrics": wants("datadog.kubeStateMetricsCore.collectSecretMetrics"),
+        "kubernetes_events": wants("datadog.collectEvents"),
+    }
+    notes = []
+    fine = lookup(values, "datadog.kubelet.fineGrainedAuthorization")
+    if is_set(values, "datadog.kubelet.fineGrainedAuthorization") and not fine:
+        changes["kubernetes_version"] = "1.32"
+        notes.append("datadog.kubelet.fineGrainedAuthorization is off: assumed a cluster before 1.33 (nodes/proxy)")
+    elif not fine:
+        notes.append(
+            "the file does not say which Kubernetes version the cluster runs: assumed 1.33 or later, where "
+            "fine-grained kubelet authorization replaces nodes/proxy (--set kubernetes_version=1.32 otherwise)"
+        )
+    return changes, notes
 
 
 def infer_answers(values: Mapping[str, Any]) -> tuple[Answers, list[str]]:

@@ -11,8 +11,8 @@ import copy
 import posixpath
 from typing import Any, NamedTuple
 
+from tui.core.answers.app_endpoints import dogstatsd_udp_open
 from tui.core.answers.contract import Answers
-from tui.core.chart.app_endpoints import dogstatsd_udp_open
 from tui.core.chart.values import socket_file_only
 from tui.core.platforms.catalog import PLATFORMS
 from tui.core.pod.api_rules import violations

@@ -14,7 +14,6 @@ findings both read those tables. What the model does not follow is listed by `un
 from __future__ import annotations
 
 import copy
-import hashlib
 import posixpath
 import re
 from collections.abc import Callable, Mapping
@@ -1301,6 +1300,9 @@ def _security_agent(chart: NodeAgentChart, parts: PodParts) -> dict[str, Any]:
 def host_profiler_seccomp_name(v: _Values) -> str:
     image = str(v.get("datadog.hostProfiler.image") or "datadog/ddot-ebpf-dev:nightly-latest")
     suffix = "-logging" if v.on("datadog.hostProfiler.loggingSeccomp") else ""
+    # Imported here for start-up speed: hashlib loads OpenSSL, and only the host profiler needs it.
+    import hashlib
+
     return f"host-profiler-{hashlib.sha256(image.encode()).hexdigest()[:8]}{suffix}"
 
 

@@ -10,11 +10,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from tui.core.chart.model import render_pod
 from tui.core.platforms.catalog import PLATFORMS, SPC_T
+from tui.core.yamlio.commented import CommentedTree
 
 if TYPE_CHECKING:
     from tui.core.answers.contract import Answers
-    from tui.core.chart.values import ValuesPlan
+
+# The plan is chart.values' ValuesPlan; only its CommentedTree part (data, comments, set) is read here,
+# so this module sits below chart.values instead of importing it back.
 
 # The volume types of the node-Agent pod besides hostPath and emptyDir: its config maps, and the
 # service account token (admitted through `secret`).
@@ -25,7 +29,7 @@ _BASE_VOLUME_TYPES = ("configMap", "secret")
 _SECURITY_CONTEXT_KEYS = ("datadog.securityContext", "agents.containers", "datadog.systemProbe.seccomp")
 
 
-def _unset(plan: ValuesPlan, dotted: str) -> None:
+def _unset(plan: CommentedTree, dotted: str) -> None:
     """Take a key (and the comments of everything under it) out of the plan."""
     *path, last = dotted.split(".")
     node: Any = plan.data
@@ -37,7 +41,7 @@ def _unset(plan: ValuesPlan, dotted: str) -> None:
         del plan.comments[key]
 
 
-def add_platform_values(plan: ValuesPlan, answers: Answers) -> None:
+def add_platform_values(plan: CommentedTree, answers: Answers) -> None:
     platform = PLATFORMS[answers.platform]
     for key in platform.chart_keys:
         plan.set(key.key, key.value, key.why)
@@ -48,16 +52,14 @@ def add_platform_values(plan: ValuesPlan, answers: Answers) -> None:
         _openshift(plan, answers)
 
 
-def _openshift(plan: ValuesPlan, answers: Answers) -> None:
-    from tui.core.chart.model import render_pod
-
+def _openshift(plan: CommentedTree, answers: Answers) -> None:
     plan.set(
         "datadog.securityContext.seLinuxOptions",
         dict(SPC_T),
         "platform=openshift: the chart adds SELinux type spc_t only when datadog.securityContext is empty; "
         "without it the Agent cannot read the runtime socket, /proc or cgroups",
     )
-    pod = render_pod(plan.values, answers.api_server)
+    pod = render_pod(plan.data, answers.api_server)
     capabilities: list[str] = []
     for container in [*pod.get("initContainers", []), *pod.get("containers", [])]:
         for cap in ((container.get("securityContext") or {}).get("capabilities") or {}).get("add") or []:

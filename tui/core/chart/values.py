@@ -10,8 +10,8 @@ from __future__ import annotations
 import posixpath
 from typing import Any
 
+from tui.core.answers.app_endpoints import dogstatsd_udp_open, injection_mode, why_injection_mode
 from tui.core.answers.contract import Answers
-from tui.core.chart.app_endpoints import dogstatsd_udp_open, injection_mode, why_injection_mode
 from tui.core.chart.defaults import SYSTEM_PROBE_CAPABILITIES
 from tui.core.chart.platform_values import add_platform_values
 from tui.core.platforms.catalog import PLATFORMS

@@ -18,7 +18,6 @@ BINDING_KINDS = ("ClusterRoleBinding", "RoleBinding")
 CLUSTER = "cluster"
 # Permissions that change objects (as opposed to reading them).
 WRITE_VERBS = frozenset({"create", "update", "patch", "delete", "deletecollection", "*"})
-READ_VERBS = frozenset({"get", "list", "watch", "*"})
 
 
 class Grant(NamedTuple):
@@ -52,13 +51,12 @@ def rule_grants(scope: str, rule: Mapping[str, Any]) -> set[Grant]:
 
 
 class Binding(NamedTuple):
-    """A binding read from manifests: where it applies, the role it names, and whether that role was found."""
+    """A binding read from manifests: where it applies, and the role it names."""
 
     name: str
     scope: str
     role_kind: str
     role_name: str
-    found: bool
 
 
 def _key(doc: Mapping[str, Any]) -> tuple[str, str, str | None]:
@@ -85,7 +83,6 @@ def bindings_of(documents: Iterable[Any], namespace: str | None = None) -> list[
     """The bindings whose subjects include one of the release's service accounts."""
     docs = _objects(documents)
     accounts = release_service_accounts(docs, namespace)
-    roles = {_key(d) for d in docs if d.get("kind") in ROLE_KINDS}
     found: list[Binding] = []
     for doc in docs:
         if doc.get("kind") not in BINDING_KINDS:
@@ -102,7 +99,7 @@ def bindings_of(documents: Iterable[Any], namespace: str | None = None) -> list[
         scope = CLUSTER if doc.get("kind") == "ClusterRoleBinding" else str(meta.get("namespace") or namespace)
         role_ns = scope if ref.get("kind") == "Role" else None
         key = (str(ref.get("kind")), str(ref.get("name")), role_ns)
-        found.append(Binding(str(meta.get("name")), scope, key[0], key[1], key in roles))
+        found.append(Binding(str(meta.get("name")), scope, key[0], key[1]))
     return found
 
 
@@ -122,11 +119,6 @@ def grant_set(documents: Iterable[Any], namespace: str | None = None) -> set[Gra
             if isinstance(rule, Mapping):
                 grants |= rule_grants(binding.scope, rule)
     return grants
-
-
-def external_roles(documents: Iterable[Any], namespace: str | None = None) -> list[str]:
-    """Roles bound to the release's accounts but defined elsewhere (e.g. system:auth-delegator)."""
-    return sorted(f"{b.role_kind}/{b.role_name}" for b in bindings_of(documents, namespace) if not b.found)
 
 
 # --- workloads -------------------------------------------------------------------------------------

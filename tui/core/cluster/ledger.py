@@ -7,6 +7,7 @@ compare with a real render read by the same `cluster_grants` functions.
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Any, NamedTuple
 
 from tui.core.cluster.grants import DANGERS, DANGERS_BY_ID, Grant, dangers_of, grant_set, workloads_of
@@ -21,25 +22,41 @@ class FeatureGrants(NamedTuple):
     dangers: tuple[str, ...]
 
 
-class ClusterLedger(NamedTuple):
-    grants: tuple[str, ...]
-    workloads: dict[str, dict[str, Any]]
-    features: dict[str, tuple[str, ...]]  # grant -> features that need it
+class ClusterLedger:
+    """The permissions a cluster model binds to the release, its Deployments' security contexts, and the
+    features that need each permission; each part is read off the model the first time it is asked for
+    (a what-if comparison needs only the grants)."""
+
+    def __init__(self, model: ClusterModel, namespace: str):
+        self._model = model
+        self._namespace = namespace
 
     @classmethod
     def of(cls, model: ClusterModel, namespace: str) -> ClusterLedger:
-        by_grant = model.features_of_grants(namespace)
-        grants = grant_set(model.objects, namespace)
-        return cls(
-            tuple(sorted(str(g) for g in grants)),
-            workloads_of(model.objects),
-            {str(g): by_grant.get(g, ("cluster-agent",)) for g in grants},
-        )
+        return cls(model, namespace)
+
+    @cached_property
+    def _grants(self) -> set[Grant]:
+        return grant_set(self._model.objects, self._namespace)
+
+    @cached_property
+    def grants(self) -> tuple[str, ...]:
+        return tuple(sorted(str(g) for g in self._grants))
+
+    @cached_property
+    def workloads(self) -> dict[str, dict[str, Any]]:
+        return workloads_of(self._model.objects)
+
+    @cached_property
+    def features(self) -> dict[str, tuple[str, ...]]:
+        """grant -> the features that need it."""
+        by_grant = self._model.features_of_grants(self._namespace)
+        return {str(g): by_grant.get(g, ("cluster-agent",)) for g in self._grants}
 
     def as_json(self) -> dict[str, Any]:
         return {"grants": list(self.grants), "workloads": self.workloads}
 
-    @property
+    @cached_property
     def dangers(self) -> tuple[str, ...]:
         """The dangerous classes present, most dangerous first."""
         present = {d for g in self.grants for d in dangers_of(g)}
@@ -47,6 +64,10 @@ class ClusterLedger(NamedTuple):
 
     def by_feature(self) -> list[FeatureGrants]:
         """Grants grouped by the feature that needs them; features holding dangerous grants first."""
+        return list(self._by_feature)
+
+    @cached_property
+    def _by_feature(self) -> tuple[FeatureGrants, ...]:
         groups: dict[str, list[str]] = {}
         for grant in self.grants:
             for feature in self.features[grant]:
@@ -65,10 +86,7 @@ class ClusterLedger(NamedTuple):
             worst = min((DANGERS.index(DANGERS_BY_ID[d]) for d in row.dangers), default=len(DANGERS))
             return worst, order.index(row.feature) if row.feature in order else len(order)
 
-        return sorted(rows, key=rank)
-
-    def dangerous_grants(self, danger: str) -> list[str]:
-        return [g for g in self.grants if danger in dangers_of(g)]
+        return tuple(sorted(rows, key=rank))
 
 
 def describe(grant: str) -> str:

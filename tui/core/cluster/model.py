@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 from tui.core.agent_version import chart_tag_at_least
 from tui.core.chart.defaults import DEFAULT_AGENT_TAG
 from tui.core.chart.model import coalesce
-from tui.core.cluster.grants import Grant, rule_grants
+from tui.core.cluster.grants import Grant, bindings_of, rule_grants
 from tui.core.yamlio.dotted import lookup
 
 RBAC_API = "rbac.authorization.k8s.io/v1"
@@ -236,8 +236,6 @@ class ClusterModel(NamedTuple):
 
     def features_of_grants(self, namespace: str) -> dict[Grant, tuple[str, ...]]:
         """Each predicted permission and the features that need it (read from the bound roles)."""
-        from tui.core.cluster.grants import bindings_of
-
         roles = {
             (
                 str(o["kind"]),

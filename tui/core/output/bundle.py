@@ -18,9 +18,11 @@ from tui import __version__
 from tui.core.admission.fence import FENCE_FILE
 from tui.core.admission.kyverno import KYVERNO_FILE
 from tui.core.answers.contract import Answers
+from tui.core.answers.decisions import DECISIONS_BY_ID
 from tui.core.chart.defaults import CHART_VERSION
 from tui.core.deployment import Deployment, ValuesDeployment
 from tui.core.errors import BundleError
+from tui.core.output import operator
 from tui.core.output.next_steps import (
     NAMESPACE,
     PRIVILEGES,
@@ -33,7 +35,7 @@ from tui.core.output.next_steps import (
     next_steps,
     wrapper_header,
 )
-from tui.core.output.operator import OPERATOR_FILE
+from tui.core.output.operator_names import OPERATOR_FILE
 from tui.core.output.report import render_report
 from tui.core.pod.ledger import Ledger
 from tui.core.yamlio.commented import dump, header
@@ -86,8 +88,6 @@ def build_bundle(
         helm_files[REPORT] = _with_next_steps(report, next_steps(answers, target, wrapper))
         helm_files[ANSWERS] = render_answers(answers, target)
         return helm_files
-    from tui.core.output import operator
-
     footprint = operator.OperatorFootprint.of(answers)
     files: dict[str, str] = {}
     if target == "both":
@@ -95,7 +95,7 @@ def build_bundle(
         if patched:
             files[OVERRIDES] = render_overrides(deployment, wrapper)
             files[KUSTOMIZATION] = render_kustomization(deployment, wrapper)
-    files[operator.OPERATOR_FILE] = operator.render_datadog_agent(answers)
+    files[OPERATOR_FILE] = render_datadog_agent(answers)
     ledgers = [footprint.ledger] if target == "operator" else [deployment.ledger, footprint.ledger]
     files[NAMESPACE] = render_namespace(deployment, ledgers=ledgers)
     files.update(_admission_files(deployment, target))
@@ -164,8 +164,6 @@ def reproduce_command(target: str) -> str:
 
 def render_answers(answers: Answers, target: str) -> str:
     """answers.yaml: the resolved answers (defaults, preset, file and --set combined); never a secret."""
-    from tui.core.answers.decisions import DECISIONS_BY_ID
-
     top = header(
         f"The answers this bundle was written from, by ddsecure {__version__}. From this directory,\n"
         f"  {reproduce_command(target)}\n"
@@ -184,9 +182,23 @@ def _loosest(levels: list[str]) -> str:
     return max(levels, key=lambda level: _PSS_ORDER.index(level) if level in _PSS_ORDER else len(_PSS_ORDER))
 
 
-def _render_privileges_with_operator(deployment: Deployment, target: str) -> str:
-    from tui.core.output import operator
+def render_datadog_agent(answers: Answers) -> str:
+    """datadog-agent.yaml: a header with the install steps, then the commented resource."""
+    plan = operator.datadog_agent_plan(answers)
+    differences = operator.footprint_differences(answers)
+    steps = "\n".join(f"  {line}" for line in next_steps(answers, "operator").lines())
+    top = header(
+        f"DatadogAgent ({operator.API_VERSION}) for the Datadog Operator, written by ddsecure {__version__}.\n"
+        "The same least-privilege answers as the Helm values; each part says which answer put it here.\n"
+        "The API key is never in this file. To install with the Operator, from the bundle directory:\n"
+        f"{steps}\n"
+        "Where the Operator's DaemonSet differs from the Helm bundle's (predicted; see REPORT.md):\n"
+        + ("\n".join(f"  {line}" for line in differences) or "  no difference in privileges")
+    )
+    return top + dump(plan.data, plan.comments, blank_between_top_level=False)
 
+
+def _render_privileges_with_operator(deployment: Deployment, target: str) -> str:
     answers = deployment.answers
     section = operator.privileges_section(answers)
     if target == "operator":
@@ -207,8 +219,6 @@ def _render_privileges_with_operator(deployment: Deployment, target: str) -> str
 
 
 def _report_with_operator(deployment: Deployment, target: str) -> str:
-    from tui.core.output import operator
-
     report = render_report(deployment)
     section = operator.report_section(deployment.answers)
     if target == "operator":

@@ -10,6 +10,7 @@ from functools import lru_cache
 from typing import Any
 
 from tui.core.answers.contract import Answers
+from tui.core.answers.decisions import DECISIONS_BY_ID, format_value
 from tui.core.cluster.grants import DANGERS_BY_ID, dangers_of
 from tui.core.cluster.ledger import ClusterLedger, summarise
 from tui.core.cluster.model import FEATURES, cluster_objects
@@ -52,8 +53,6 @@ def cluster_delta(before: ClusterLedger, after: ClusterLedger) -> list[str]:
 
 def answer_effects(answers: Answers) -> list[tuple[str, str, list[str]]]:
     """(decision id, other value, delta) for each cluster decision: what changing it would add or remove."""
-    from tui.core.answers.decisions import DECISIONS_BY_ID, format_value
-
     current = Deployment.of(answers).cluster
     effects = []
     for decision_id in CLUSTER_DECISIONS:

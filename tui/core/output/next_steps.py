@@ -8,12 +8,12 @@ the text offers them as alternatives, never as one list to run from top to botto
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from tui.core.answers.contract import Answers
 from tui.core.chart.defaults import CHART_VERSION
+from tui.core.output.operator_names import OPERATOR_CHART, OPERATOR_FILE
 from tui.core.platforms.catalog import PLATFORMS
 
 if TYPE_CHECKING:
@@ -93,7 +93,7 @@ class Way(NamedTuple):
     note: str = ""  # a paragraph the user must read before running it (what it does not apply, and why)
 
 
-class Step(NamedTuple):
+class InstallStep(NamedTuple):
     """A numbered step: alternative ways (run exactly one), then the commands every way shares."""
 
     title: str
@@ -105,12 +105,14 @@ class Step(NamedTuple):
 def _paragraph(note: str, indent: str) -> list[str]:
     if not note:
         return []
+    import textwrap  # imported here for start-up speed: only a step with a note (a platform, a wrapper) wraps text
+
     return textwrap.wrap(note, 100, initial_indent=indent, subsequent_indent=indent, break_on_hyphens=False)
 
 
 class NextSteps(NamedTuple):
     target: str
-    steps: tuple[Step, ...]
+    steps: tuple[InstallStep, ...]
 
     def lines(self, directory: Path | str | None = None) -> list[str]:
         """Plain text, indented for a terminal or a `#` header."""
@@ -168,8 +170,6 @@ def helm_way(answers: Answers) -> Way:
 
 
 def operator_way(answers: Answers) -> Way:
-    from tui.core.output.operator import OPERATOR_CHART, OPERATOR_FILE
-
     return Way(
         "the Datadog Operator",
         (f"helm install datadog-operator {OPERATOR_CHART} -n {answers.namespace}", f"kubectl apply -f {OPERATOR_FILE}"),
@@ -255,12 +255,12 @@ def next_steps(answers: Answers, target: str, wrapper: Wrapper | None = None) ->
         '--from-literal api-key="$DD_API_KEY"'
     )
     if wrapper is None or target != "helm":  # the Operator way installs its chart with helm too
-        prepare = Step(
+        prepare = InstallStep(
             "Create the namespace and the API key Secret, and add the Datadog Helm repository:",
             (f"kubectl apply -f {NAMESPACE}", secret, f"helm repo add {HELM_REPO} {HELM_REPO_URL} && helm repo update"),
         )
     else:  # the wrapper's controller fetches the chart from the repository the wrapper names
-        prepare = Step("Create the namespace and the API key Secret:", (f"kubectl apply -f {NAMESPACE}", secret))
+        prepare = InstallStep("Create the namespace and the API key Secret:", (f"kubectl apply -f {NAMESPACE}", secret))
     check_title = (
         f"Check that the running Agent, the RBAC bound to it, the namespace's labels and the fence are exactly "
         f"what {PRIVILEGES} lists (if not, exit 1 and one line per difference):"
@@ -272,7 +272,7 @@ def next_steps(answers: Answers, target: str, wrapper: Wrapper | None = None) ->
             title=f"A. With {helm.title} ({helm.how}):" if wrapper is None else f"A. With {helm.title}:"
         )
         operator = operator._replace(title=f"B. With {operator.title} ({operator.how}):")
-        install = Step(
+        install = InstallStep(
             "Install the Agent ONE way, A or B, not both: each runs its own Agent on every node.",
             ways=(helm, operator),
         )
@@ -281,12 +281,12 @@ def next_steps(answers: Answers, target: str, wrapper: Wrapper | None = None) ->
         title = f"Install the Agent with {way.title}" + (
             f" ({way.how}):" if wrapper is None or target != "helm" else ":"
         )
-        install = Step(title, way.commands, note=way.note)
-    check = Step(check_title, (verify_command(answers), AUDIT_LIVE))
+        install = InstallStep(title, way.commands, note=way.note)
+    check = InstallStep(check_title, (verify_command(answers), AUDIT_LIVE))
     return NextSteps(target, (_with_admission(prepare, answers, target), install, check))
 
 
-def _with_admission(prepare: Step, answers: Answers, target: str) -> Step:
+def _with_admission(prepare: InstallStep, answers: Answers, target: str) -> InstallStep:
     """The fence is applied right after the namespace, before anything runs in it, so a pod wider than
     privileges.json is refused from the start; Kyverno's exception only where Kyverno enforces Pod Security."""
     from tui.core.admission.fence import FENCE_FILE, fence_applies

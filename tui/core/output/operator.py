@@ -15,9 +15,8 @@ import copy
 from functools import cached_property, lru_cache
 from typing import Any
 
-from tui import __version__
+from tui.core.answers.app_endpoints import dogstatsd_udp_open
 from tui.core.answers.contract import Answers
-from tui.core.chart.app_endpoints import dogstatsd_udp_open
 from tui.core.chart.daemonset_patch import SOCKET_FILE_ONLY, DaemonSetPatch, daemonset_patch
 from tui.core.chart.model import render_pod
 from tui.core.chart.values import (
@@ -29,6 +28,7 @@ from tui.core.chart.values import (
 )
 from tui.core.deployment import Deployment
 from tui.core.output.operator_features import FEATURE_FIELDS, OperatorAgent, host_pid_reason
+from tui.core.output.operator_names import OPERATOR_FILE, operator_daemonset
 from tui.core.pod.ledger import Ledger, ledger_delta, ledger_of_pod
 from tui.core.pod.security_contexts import (
     as_root,
@@ -42,19 +42,12 @@ from tui.core.pod.security_contexts import (
 from tui.core.pod.security_contexts import hardening as hardening_for
 from tui.core.pod.spec import PodSpec, all_containers
 from tui.core.pod.strategic_merge import apply_patch
-from tui.core.yamlio.commented import CommentedTree, dump, header
+from tui.core.yamlio.commented import CommentedTree
 
-OPERATOR_FILE = "datadog-agent.yaml"
 API_VERSION = "datadoghq.com/v2alpha1"
 KIND = "DatadogAgent"
-OPERATOR_CHART = "datadog/datadog-operator"
 DSD_PORT = 8125
 APM_PORT = 8126
-
-
-def operator_daemonset(answers: Answers) -> str:
-    """The Operator names the node-Agent DaemonSet after the DatadogAgent (our release name)."""
-    return f"{answers.release_name}-agent"
 
 
 class OperatorPlan(CommentedTree):
@@ -353,24 +346,6 @@ def _agent_env(answers: Answers) -> tuple[list[dict[str, str]], str] | None:
 
 def datadog_agent(answers: Answers) -> dict[str, Any]:
     return datadog_agent_plan(answers).data
-
-
-def render_datadog_agent(answers: Answers) -> str:
-    """datadog-agent.yaml: a header with the install steps, then the commented resource."""
-    from tui.core.output.next_steps import next_steps
-
-    plan = datadog_agent_plan(answers)
-    differences = footprint_differences(answers)
-    steps = "\n".join(f"  {line}" for line in next_steps(answers, "operator").lines())
-    top = header(
-        f"DatadogAgent ({API_VERSION}) for the Datadog Operator, written by ddsecure {__version__}.\n"
-        "The same least-privilege answers as the Helm values; each part says which answer put it here.\n"
-        "The API key is never in this file. To install with the Operator, from the bundle directory:\n"
-        f"{steps}\n"
-        "Where the Operator's DaemonSet differs from the Helm bundle's (predicted; see REPORT.md):\n"
-        + ("\n".join(f"  {line}" for line in differences) or "  no difference in privileges")
-    )
-    return top + dump(plan.data, plan.comments, blank_between_top_level=False)
 
 
 # --- the Operator's footprint ------------------------------------------------------------------------

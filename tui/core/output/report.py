@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from tui.core.answers.app_endpoints import app_endpoints
 from tui.core.answers.contract import Answers
 from tui.core.answers.decisions import applicable, caveat_applies, format_value, worded
-from tui.core.chart.app_endpoints import app_endpoints
 from tui.core.chart.defaults import CHART_VERSION
 from tui.core.chart.model import render_pod
 from tui.core.deployment import Deployment

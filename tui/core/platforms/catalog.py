@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 from tui.core.platforms.api_server import ANY_CLUSTER, Cluster
+from tui.core.yamlio.dotted import lookup
 
 # Where each runtime keeps its socket on most distributions; a platform or the answers may say otherwise.
 RUNTIME_SOCKETS = {
@@ -80,7 +81,6 @@ _ROOT_SOCKET = (
 _OPENSHIFT_API = "quota.openshift.io/v1/ClusterResourceQuota"
 _OPENSHIFT_SCC_API = "security.openshift.io/v1/SecurityContextConstraints"
 AUTOPILOT_ALLOWLIST_APIS = ("auto.gke.io/v1/AllowlistSynchronizer", "auto.gke.io/v1/WorkloadAllowlist")
-AUTOPILOT_ALLOWLIST_KUBE = "v1.32.1-gke.1729000"
 AKS_KUBELET_CA = "/etc/kubernetes/certs/kubeletserver.crt"
 SPC_T = {"user": "system_u", "role": "system_r", "type": "spc_t", "level": "s0"}
 
@@ -320,10 +320,6 @@ PLATFORMS: dict[str, Platform] = {
 PLATFORM_NAMES = tuple(PLATFORMS)
 
 
-def platform_named(name: str) -> Platform:
-    return PLATFORMS[name]
-
-
 def refusal_message(platform: Platform, answer_id: str, value: Any) -> str:
     """One line: what the platform refuses, why, and what it accepts instead."""
     shown = value if not isinstance(value, (list, tuple)) else ",".join(value)
@@ -360,8 +356,6 @@ def explicit_conflicts(platform_name: str, given: Mapping[str, Any]) -> str | No
 
 def platform_from_values(values: Mapping[str, Any]) -> str:
     """The platform a values file targets: its switch key (a platform's first chart key) or its socket."""
-    from tui.core.yamlio.dotted import lookup
-
     for platform in PLATFORMS.values():
         switch = platform.chart_keys[0] if platform.chart_keys else None
         if switch is not None and switch.value is True and lookup(values, switch.key) is True:

@@ -26,7 +26,7 @@ _APM_MODE = {"uds": "socket", "tcp-local-service": "service", "tcp-hostport": "h
 class AppEndpoints(NamedTuple):
     """How applications reach each enabled transport (`socket`, `hostip`, `service`; None when off)."""
 
-    injected: bool
+    injected: bool  # the admission controller sets them in application pods
     dogstatsd: str | None
     apm: str | None
 
