@@ -75,7 +75,8 @@ def infer_cluster_answers(values: Mapping[str, Any], copied: bool) -> tuple[dict
     elif not fine:
         notes.append(
             "the file does not say which Kubernetes version the cluster runs: assumed 1.33 or later, where "
-            "fine-grained kubelet authorization replaces nodes/proxy (--set kubernetes_version=1.32 otherwise)"
+            "fine-grained kubelet authorization replaces nodes/proxy (otherwise set "
+            "datadog.kubelet.fineGrainedAuthorization: false in the file)"
         )
     return changes, notes
 
