@@ -10,21 +10,11 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
 
-from bench_setup import CHART_VALUES, REPO, byte_compile, chart_and_helm
-
-
-def timed(command: list[str]) -> float:
-    start = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, check=False)
-    elapsed = time.perf_counter() - start
-    if done.returncode not in (0, 1):
-        sys.exit(f"failed ({done.returncode}): {' '.join(command)}\n{done.stderr.decode()[:500]}")
-    return elapsed
+from bench_setup import CHART_VALUES, REPO, byte_compile, chart_and_helm, timed
 
 
 def main() -> int:

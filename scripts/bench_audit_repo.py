@@ -18,10 +18,9 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-from bench_setup import REPO, byte_compile
+from bench_setup import REPO, byte_compile, timed
 
 TESTS = REPO / "tests"
 ONE_FILE = TESTS / "repo_fixture" / "clusters" / "prod" / "datadog-values.yaml"
@@ -49,15 +48,6 @@ def build_repository(root: Path, count: int) -> int:
         other = unrelated[number % len(unrelated)]
         shutil.copyfile(other, root / "apps" / f"{number:03d}-{other.name}")
     return len(datadog)
-
-
-def timed(command: list[str]) -> float:
-    start = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, check=False)
-    elapsed = time.perf_counter() - start
-    if done.returncode not in (0, 1):
-        sys.exit(f"failed ({done.returncode}): {' '.join(command)}\n{done.stderr.decode()[:500]}")
-    return elapsed
 
 
 def main() -> int:

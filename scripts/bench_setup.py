@@ -5,7 +5,9 @@ from __future__ import annotations
 import compileall
 import os
 import shutil
+import subprocess
 import sys
+import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -27,3 +29,13 @@ def chart_and_helm() -> tuple[str, str]:
         print("needs DDSECURE_CHART_DIR and helm on PATH", file=sys.stderr)
         sys.exit(2)
     return chart, helm
+
+
+def timed(command: list[str]) -> float:
+    """Wall seconds of one run of `command` (exit 0 or 1: findings are not failures); stops on any other."""
+    start = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, check=False)
+    elapsed = time.perf_counter() - start
+    if done.returncode not in (0, 1):
+        sys.exit(f"failed ({done.returncode}): {' '.join(command)}\n{done.stderr.decode()[:500]}")
+    return elapsed
