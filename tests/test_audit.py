@@ -12,8 +12,8 @@ from tui.cli import main
 from tui.core.answers.contract import layer
 from tui.core.answers.files import load_preset, preset_names
 from tui.core.audit.audit import audit_text
-from tui.core.audit.chart_keys import chart_keys
 from tui.core.chart.defaults import SYSTEM_PROBE_CAPABILITIES
+from tui.core.chart.keys import chart_keys
 from tui.core.output.bundle import PRIVILEGES, VALUES, build_bundle
 
 from conftest import CHART_DIR, needs_chart, needs_reference

@@ -256,7 +256,7 @@ def test_a_literal_api_key_never_reaches_the_bundle(tmp_path):
     ],
 )
 def test_a_wrapper_is_kept_and_its_values_are_edited_there(name, path, tmp_path):
-    from tui.core.audit.values_input import at
+    from tui.core.wrappers.source import at
     from tui.core.yamlio.reader import parse_documents
 
     source = CORPUS / name

@@ -15,8 +15,8 @@ from tui.core.audit.audit import audit_input, read_input
 from tui.core.audit.findings import DELETE
 from tui.core.audit.fix import ALL_SAFE, decide_all, edit_text, with_changes
 from tui.core.audit.fix_yaml import edit_in_blocks
-from tui.core.audit.wrappers import PLAIN
 from tui.core.deployment import Deployment
+from tui.core.wrappers import PLAIN
 
 from conftest import CHART_REFERENCE
 

@@ -16,9 +16,9 @@ from test_audit import official_sarif_schema
 
 from tui.audit_paths import PROGRESS_AFTER, run_audit_paths
 from tui.cli import main
-from tui.core.audit.chart_keys import chart_keys
 from tui.core.audit.detect import VALUES_SECTIONS, values_mismatch
 from tui.core.audit.discovery import classify
+from tui.core.chart.keys import chart_keys
 
 FIXTURE = Path(__file__).parent / "repo_fixture"
 # Every kind of Datadog file; flux/datadog.yaml holds two HelmReleases of the chart.

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from tui.cli import main
-from tui.core.audit.values_input import at
+from tui.core.wrappers.source import at
 from tui.core.yamlio.reader import parse_documents
 
 CORPUS = Path(__file__).parent / "fix_corpus"

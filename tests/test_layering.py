@@ -59,15 +59,10 @@ def upward_imports(graph: dict[str, set[str]]) -> list[str]:
 
 
 # Upward imports main brought in (issues 16-19) while this test was on another branch; each still waits for
-# its fix at the root (the Operator footprint model below admission, the reading of chart keys and the
-# inference of answers below the deployment, the wrapper forms' install data below output). The list may
-# only shrink: the test fails when one is fixed and still listed, as when a new one appears.
+# its fix at the root (the Operator footprint model below admission). The list may only shrink: the test
+# fails when one is fixed and still listed, as when a new one appears.
 AWAITING_ROOT_FIX = {
     "tui.core.admission.profiles (floor 7, admission) imports tui.core.output.operator (floor 8, output)",
-    "tui.core.deployment (floor 6, deployment) imports tui.core.audit.chart_keys (floor 9, audit)",
-    "tui.core.deployment (floor 6, deployment) imports tui.core.audit.infer (floor 9, audit)",
-    "tui.core.output.next_steps (floor 8, output) imports tui.core.audit.wrappers (floor 9, audit)",
-    "tui.core.output.next_steps (floor 8, output) imports tui.core.audit.wrappers.base (floor 9, audit)",
 }
 
 

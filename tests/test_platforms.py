@@ -394,7 +394,7 @@ def test_scc_defaults_are_the_charts(reference_values):
     ],
 )
 def test_audit_infers_the_platform(values, platform):
-    from tui.core.audit.infer import infer_answers
+    from tui.core.chart.infer import infer_answers
 
     answers, _ = infer_answers(values)
     assert answers.platform == platform

@@ -1,4 +1,4 @@
-"""Each form a file of chart values can take is one module of tui.core.audit.wrappers, in one registry:
+"""Each form a file of chart values can take is one module of tui.core.wrappers, in one registry:
 it alone recognises its documents, it says where the values are, whether and where it carries the
 bundle's patches, and how its controller installs it."""
 
@@ -11,8 +11,8 @@ import pytest
 
 from tui.core.answers.contract import Answers
 from tui.core.audit.audit import read_input
-from tui.core.audit.wrappers import FORMS, PLAIN, WRAPPERS
 from tui.core.output.next_steps import Wrapper, next_steps, wrapper_header
+from tui.core.wrappers import FORMS, PLAIN, WRAPPERS
 
 CORPUS = Path(__file__).parent / "fix_corpus"
 # fixture -> (its form, the tool its controller command runs, carries the bundle's patches)

@@ -15,9 +15,9 @@ from typing import Any
 
 from tui.core.answers.app_endpoints import app_endpoints
 from tui.core.answers.contract import Answers
-from tui.core.audit.chart_keys import Shaped, chart_keys
-from tui.core.audit.infer import infer_answers
 from tui.core.chart.daemonset_patch import DaemonSetPatch, daemonset_patch
+from tui.core.chart.infer import infer_answers
+from tui.core.chart.keys import Shaped, chart_keys
 from tui.core.chart.model import NodeAgentChart, effective_values, render_pod, unmodelled
 from tui.core.chart.providers import CHART_PROVIDERS
 from tui.core.chart.values import (

@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING, Any
 
 from tui.core.audit.detect import detect, is_manifest
 from tui.core.audit.findings import AuditReport
-from tui.core.audit.values_input import ValuesSource, at, unsupported_form
-from tui.core.audit.wrappers import locate
 from tui.core.errors import DdsecureError, InputFileError
+from tui.core.wrappers import locate
+from tui.core.wrappers.source import ValuesSource, at, unsupported_form
 from tui.core.yamlio.dotted import section
 from tui.core.yamlio.helm import Duplicate, split_documents
 from tui.core.yamlio.reader import read_text

@@ -14,7 +14,7 @@ from typing import Any
 
 from tui.core.audit.catalogue import CATALOGUE
 from tui.core.audit.findings import Finding
-from tui.core.audit.infer import COPIED_FILE_KEYS, count_keys, is_set, user_value
+from tui.core.chart.infer import COPIED_FILE_KEYS, count_keys, is_set, user_value
 from tui.core.cluster.grants import DANGERS, Grant, dangers_of, grant_set
 from tui.core.cluster.ledger import summarise
 from tui.core.cluster.model import CLUSTER_DEFAULTS, FEATURES, cluster_objects, unmodelled_keys

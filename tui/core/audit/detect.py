@@ -54,7 +54,7 @@ KNOWN_SHARE = 2 / 3
 def values_mismatch(document: Any) -> str:
     """Why `document` is not the datadog chart's values ("" when it is): another chart's values share a
     section name or two, but not the top-level layout and the keys below those sections."""
-    from tui.core.audit.chart_keys import chart_keys
+    from tui.core.chart.keys import chart_keys
 
     if not isinstance(document, Mapping) or not document:
         return "not a mapping of values"

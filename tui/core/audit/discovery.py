@@ -18,9 +18,9 @@ from typing import Any
 
 from tui.core.audit.audit import AuditInput
 from tui.core.audit.detect import agent_daemonsets, is_datadog_agent, values_mismatch
-from tui.core.audit.values_input import ValuesSource, unsupported_form
-from tui.core.audit.wrappers import locate
 from tui.core.errors import InputFileError
+from tui.core.wrappers import locate
+from tui.core.wrappers.source import ValuesSource, unsupported_form
 from tui.core.yamlio.reader import parse_documents, read_text
 
 YAML_SUFFIXES = (".yaml", ".yml")

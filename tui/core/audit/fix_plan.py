@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING, Any
 from tui.core.audit.findings import AuditReport
 from tui.core.audit.fix_policy import APPLIED, MANUAL, OPT_IN, FixOutcome, Version, decide, leaves
 from tui.core.audit.fix_yaml import edit_in_blocks, edit_text, plain
-from tui.core.audit.values_input import PathStep, ValuesSource, at
 from tui.core.deployment import Deployment, ValuesDeployment
 from tui.core.errors import InputFileError
 from tui.core.pod.ledger import Ledger
+from tui.core.wrappers.source import PathStep, ValuesSource, at
 from tui.core.yamlio.dotted import MISSING
 from tui.core.yamlio.reader import helm_documents, helm_values
 

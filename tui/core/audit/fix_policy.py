@@ -21,11 +21,11 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from tui.core.audit.chart_keys import ChartKeys, chart_keys
 from tui.core.audit.findings import DELETE, AuditReport, Finding
 from tui.core.audit.fix_yaml import plain, with_changes
-from tui.core.audit.infer import COPIED_FILE_KEYS, chart_default, count_keys
 from tui.core.audit.values_audit import audit_deployment
+from tui.core.chart.infer import COPIED_FILE_KEYS, chart_default, count_keys
+from tui.core.chart.keys import ChartKeys, chart_keys
 from tui.core.chart.model import effective_values
 from tui.core.deployment import Deployment, ValuesDeployment
 from tui.core.pod.api_rules import Violation, violations

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from tui.core.audit.findings import DELETE
-from tui.core.audit.values_input import PathStep, ValuesSource, at
+from tui.core.wrappers.source import PathStep, ValuesSource, at
 
 # --- edits on plain data and round-trip trees alike ----------------------------------------------
 

@@ -26,8 +26,8 @@ from tui.core.audit.fix import (
     plan_fix,
     report_section,
 )
-from tui.core.audit.values_input import ValuesSource
 from tui.core.errors import DdsecureError, InputFileError
+from tui.core.wrappers.source import ValuesSource
 
 
 def _check_target(target: str) -> None:
@@ -81,7 +81,7 @@ def _bundle(
     )
     if source is not None and source.wrapped:
         from tui.core.audit.wrapper_patches import add_patches, patch_entries
-        from tui.core.audit.wrappers import FORMS
+        from tui.core.wrappers import FORMS
 
         # A controller that can apply the patches gets them in the wrapper (only additions, each explained).
         entries = patch_entries(deployment)

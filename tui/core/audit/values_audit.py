@@ -8,12 +8,12 @@ from typing import Any
 
 from tui.core.answers.contract import Answers
 from tui.core.audit.catalogue import CATALOGUE
-from tui.core.audit.chart_keys import NO_OP_HINTS, ChartKeys, chart_keys
 from tui.core.audit.cluster_audit import cluster_findings_for_values
 from tui.core.audit.findings import DELETE, AuditReport, Finding, Privilege
-from tui.core.audit.infer import is_set, user_value
 from tui.core.audit.values_rules import CONTAINER_KEYS, Context, rule_findings
 from tui.core.audit.values_rules import port_key as _port_key
+from tui.core.chart.infer import is_set, user_value
+from tui.core.chart.keys import NO_OP_HINTS, ChartKeys, chart_keys
 from tui.core.chart.model import CAPABILITY_CAUSES, HOST_PID_TRIGGERS, container_causes, volume_causes
 from tui.core.deployment import Deployment, ValuesDeployment
 from tui.core.yamlio.helm import Duplicate

@@ -15,8 +15,8 @@ from tui.core.answers.contract import Answers
 from tui.core.audit.catalogue import CATALOGUE, Hit
 from tui.core.audit.catalogue import Rule as CatalogueRule
 from tui.core.audit.findings import DELETE, PRIVILEGE_SEVERITY, Finding
-from tui.core.audit.infer import explicit, is_set
 from tui.core.chart.defaults import HOST_PROFILER_CAPABILITIES, SYSTEM_PROBE_CAPABILITIES
+from tui.core.chart.infer import explicit, is_set
 from tui.core.chart.model import (
     HOST_PID_TRIGGERS,
     HOST_ROOT_TRIGGERS,
@@ -582,7 +582,7 @@ _SEEMS = {w: True for w in ("true", "yes", "on", "y")} | {w: False for w in ("fa
 
 def _string_booleans(c: Context) -> Iterator[Hit]:
     """A switch written as a string: named only where the chart's reading of it differs from what it says."""
-    from tui.core.audit.chart_keys import chart_keys
+    from tui.core.chart.keys import chart_keys
     from tui.core.chart.model import KEY_READINGS, reading_of
 
     keys = chart_keys()

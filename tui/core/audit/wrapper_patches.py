@@ -1,6 +1,6 @@
 """The bundle's DaemonSet and RBAC patches, added to a GitOps wrapper whose controller can apply them.
 
-Each wrapper form says where it keeps them (its `PatchHolder`, in tui.core.audit.wrappers): a Flux
+Each wrapper form says where it keeps them (its `PatchHolder`, in tui.core.wrappers): a Flux
 HelmRelease in a post-renderer of its own, a Kustomize `helmCharts` kustomization in its `patches:`,
 a helmfile release in `strategicMergePatches:` and `jsonPatches:`. For those the bundle's patches go
 into the file, so whatever renders the chart also hardens it. An Argo CD Application with a Helm
@@ -18,11 +18,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from tui.core.audit.fix_yaml import carried_over, dump_documents, plain, round_trip_yaml
-from tui.core.audit.values_input import ValuesSource
-from tui.core.audit.wrappers import FORMS
-from tui.core.audit.wrappers.base import Item, PatchHolder
 from tui.core.deployment import Deployment
 from tui.core.errors import InputFileError
+from tui.core.wrappers import FORMS
+from tui.core.wrappers.base import Item, PatchHolder
+from tui.core.wrappers.source import ValuesSource
 
 
 def patch_entries(deployment: Deployment) -> list[dict[str, Any]]:

@@ -17,7 +17,7 @@ from tui.core.output.operator_names import OPERATOR_CHART, OPERATOR_FILE
 from tui.core.platforms.catalog import PLATFORMS
 
 if TYPE_CHECKING:
-    from tui.core.audit.wrappers.base import WrapperForm
+    from tui.core.wrappers.base import WrapperForm
 
 # What each target writes, as the wizards offer it (short label, then what it means).
 # The keys are the valid `--target` values.
@@ -183,7 +183,7 @@ def operator_way(answers: Answers) -> Way:
 class Wrapper(NamedTuple):
     """The file the user's values came in (edited in the bundle under `file`): its controller installs the chart."""
 
-    form: str  # the name of its form in tui.core.audit.wrappers.FORMS ("flux", "argocd", ...)
+    form: str  # the name of its form in tui.core.wrappers.FORMS ("flux", "argocd", ...)
     file: str  # the edited wrapper, in the bundle
     origin: str = ""  # where it came from, as the user named it; "" when unknown (standard input)
     patched: bool = False  # ddsecure added the bundle's DaemonSet and RBAC patches to it
@@ -199,7 +199,7 @@ _BY_HAND = f"helm template ... -f {VALUES} > {RENDERED} and kubectl kustomize . 
 
 def _wrapper_form(wrapper: Wrapper) -> WrapperForm:
     # Imported here, not at the top: only a bundle built from a wrapper needs the forms.
-    from tui.core.audit.wrappers import FORMS
+    from tui.core.wrappers import FORMS
 
     return FORMS[wrapper.form]
 

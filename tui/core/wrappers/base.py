@@ -17,7 +17,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
-from tui.core.audit.values_input import PathStep, ValuesSource
+from tui.core.wrappers.source import PathStep, ValuesSource
 
 Item = tuple[str, Any]  # (the list of the holder it goes in, the patch entry)
 

@@ -6,7 +6,7 @@ import importlib.util
 import json
 from pathlib import Path
 
-from tui.core.audit.chart_keys import DATA, chart_keys
+from tui.core.chart.keys import DATA, chart_keys
 
 from conftest import REFERENCE_VALUES, needs_reference
 

@@ -4,7 +4,7 @@ People keep Datadog values in several shapes: a plain values file (or a full cop
 values.yaml), `spec.values` of a Flux HelmRelease, `spec.source.helm.valuesObject` (or the `values`
 string) of an Argo CD Application, `valuesInline` of a Kustomize `helmCharts` entry,
 `spec.valuesContent` of a k3s/RKE2 HelmChart, or the inline values of a helmfile release.
-Each of those forms is a module of `tui.core.audit.wrappers`, whose `locate` finds them as a
+Each of those forms is a module of `tui.core.wrappers`, whose `locate` finds them as a
 `ValuesSource`; the audit reads them and `--fix` edits them in place, keeping the wrapper.
 
 Shapes that need a program to produce the values (Terraform, go templates, ApplicationSets) are
@@ -27,7 +27,7 @@ PathStep = str | int
 class ValuesSource:
     """The values inside one document of the file: where they are and how to read them."""
 
-    form: str  # its form's name in tui.core.audit.wrappers.FORMS: "values", "flux", "argocd", ...
+    form: str  # its form's name in tui.core.wrappers.FORMS: "values", "flux", "argocd", ...
     document: int  # index in the YAML stream
     path: tuple[PathStep, ...]  # steps from that document to the values
     embedded: bool = False  # the values are a YAML string inside the wrapper

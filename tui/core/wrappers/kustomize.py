@@ -7,9 +7,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from tui.core.audit.values_input import ValuesSource, at
-from tui.core.audit.wrappers.base import Committed, PatchHolder, WrapperForm, is_datadog_chart, text
 from tui.core.errors import InputFileError
+from tui.core.wrappers.base import Committed, PatchHolder, WrapperForm, is_datadog_chart, text
+from tui.core.wrappers.source import ValuesSource, at
 
 
 class KustomizeHelmCharts(WrapperForm):

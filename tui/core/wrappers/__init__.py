@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from tui.core.audit.values_input import ValuesSource
-from tui.core.audit.wrappers import argocd, flux, helmfile, k3s, kustomize, plain
-from tui.core.audit.wrappers.base import WrapperForm
 from tui.core.errors import InputFileError
+from tui.core.wrappers import argocd, flux, helmfile, k3s, kustomize, plain
+from tui.core.wrappers.base import WrapperForm
+from tui.core.wrappers.source import ValuesSource
 
 PLAIN = plain.FORM
 WRAPPERS: tuple[WrapperForm, ...] = (flux.FORM, argocd.FORM, kustomize.FORM, k3s.FORM, helmfile.FORM)

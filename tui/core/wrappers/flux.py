@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from tui.core.audit.values_input import ValuesSource, at
-from tui.core.audit.wrappers.base import (
+from tui.core.wrappers.base import (
     Committed,
     Item,
     PatchHolder,
@@ -17,6 +16,7 @@ from tui.core.audit.wrappers.base import (
     shown_name,
     text,
 )
+from tui.core.wrappers.source import ValuesSource, at
 
 
 class PostRenderers(PatchHolder):

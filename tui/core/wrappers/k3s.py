@@ -9,8 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from tui.core.audit.values_input import ValuesSource
-from tui.core.audit.wrappers.base import (
+from tui.core.wrappers.base import (
     Committed,
     WrapperForm,
     is_datadog_chart,
@@ -20,6 +19,7 @@ from tui.core.audit.wrappers.base import (
     shown_name,
     text,
 )
+from tui.core.wrappers.source import ValuesSource
 
 
 class K3sHelmChart(WrapperForm):

@@ -8,9 +8,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from tui.core.audit.values_input import PathStep, ValuesSource, at
-from tui.core.audit.wrappers.base import Committed, WrapperForm, is_datadog_chart, mapping, object_of, shown_name, text
 from tui.core.errors import InputFileError
+from tui.core.wrappers.base import Committed, WrapperForm, is_datadog_chart, mapping, object_of, shown_name, text
+from tui.core.wrappers.source import PathStep, ValuesSource, at
 
 
 def _helm_source(source: Mapping[str, Any]) -> bool:

@@ -5,8 +5,8 @@ No controller: the bundle's own next steps install it with helm and kustomize.
 
 from __future__ import annotations
 
-from tui.core.audit.values_input import ValuesSource
-from tui.core.audit.wrappers.base import WrapperForm
+from tui.core.wrappers.base import WrapperForm
+from tui.core.wrappers.source import ValuesSource
 
 
 class PlainValues(WrapperForm):

@@ -7,8 +7,8 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from tui.core.audit.values_input import ValuesSource, at, go_template_refusal
-from tui.core.audit.wrappers.base import (
+from tui.core.errors import InputFileError
+from tui.core.wrappers.base import (
     Committed,
     Item,
     PatchHolder,
@@ -17,7 +17,7 @@ from tui.core.audit.wrappers.base import (
     origin_or_file,
     text,
 )
-from tui.core.errors import InputFileError
+from tui.core.wrappers.source import ValuesSource, at, go_template_refusal
 
 
 class ReleasePatches(PatchHolder):
