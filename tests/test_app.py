@@ -23,8 +23,8 @@ from tui.cli import main as cli_main
 from tui.core.answers.contract import Answers
 from tui.core.answers.decisions import DECISIONS_BY_ID, format_value
 from tui.core.answers.files import resolve_answers
+from tui.core.operator.names import OPERATOR_FILE
 from tui.core.output.bundle import VALUES, build_bundle
-from tui.core.output.operator_names import OPERATOR_FILE
 from tui.core.output.what_if import option_delta
 
 SIZE = (80, 24)  # the smallest supported terminal: also the cheapest to render for each key

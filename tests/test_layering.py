@@ -58,18 +58,9 @@ def upward_imports(graph: dict[str, set[str]]) -> list[str]:
     return found
 
 
-# Upward imports main brought in (issues 16-19) while this test was on another branch; each still waits for
-# its fix at the root (the Operator footprint model below admission). The list may only shrink: the test
-# fails when one is fixed and still listed, as when a new one appears.
-AWAITING_ROOT_FIX = {
-    "tui.core.admission.profiles (floor 7, admission) imports tui.core.output.operator (floor 8, output)",
-}
-
-
 def test_every_core_import_is_from_its_floor_or_below():
     found = upward_imports(core_imports())
-    assert sorted(set(found) - AWAITING_ROOT_FIX) == []
-    assert sorted(AWAITING_ROOT_FIX - set(found)) == [], "fixed: remove these from AWAITING_ROOT_FIX"
+    assert found == []
 
 
 def test_the_model_never_imports_presentation():
@@ -81,7 +72,7 @@ def test_the_model_never_imports_presentation():
         for target in sorted(targets)
         if floor_of(target) == PRESENTATION
     ]
-    assert found == ["tui.core.admission.profiles imports tui.core.output.operator"]  # see AWAITING_ROOT_FIX
+    assert found == []
 
 
 @pytest.mark.parametrize(

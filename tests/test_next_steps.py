@@ -18,6 +18,7 @@ from tui.cli import main
 from tui.core.answers.contract import Answers
 from tui.core.chart.defaults import CHART_VERSION
 from tui.core.deployment import Deployment
+from tui.core.operator.names import OPERATOR_CHART, operator_daemonset
 from tui.core.output.bundle import build_bundle
 from tui.core.output.next_steps import (
     AUDIT_LIVE,
@@ -28,7 +29,6 @@ from tui.core.output.next_steps import (
     next_steps,
     verify_command,
 )
-from tui.core.output.operator_names import OPERATOR_CHART, operator_daemonset
 from tui.core.yamlio.commented import dump
 
 from bundle_helpers import load_yaml

@@ -19,14 +19,9 @@ from tui.cli import main
 from tui.core.answers.contract import Answers, layer
 from tui.core.answers.files import load_preset, preset_names
 from tui.core.deployment import Deployment
+from tui.core.operator.names import OPERATOR_FILE
 from tui.core.output.bundle import ADMISSION_FILES, build_bundle, render_datadog_agent
-from tui.core.output.operator import (
-    OPERATOR_FILE,
-    datadog_agent,
-    footprint_differences,
-    operator_ledger,
-    operator_pod,
-)
+from tui.core.output.operator import datadog_agent
 
 from conftest import REFERENCE
 from strategies import answers_strategy
@@ -104,7 +99,7 @@ def test_strict_schema_rejects_unknown_fields_and_wrong_types(crd_validator):
 
 @pytest.mark.parametrize("preset", preset_names())
 def test_preset_datadog_agent_matches_golden(preset):
-    text = render_datadog_agent(preset_answers(preset))
+    text = render_datadog_agent(Deployment.of(preset_answers(preset)))
     path = GOLDEN / f"{preset}.yaml"
     if UPDATE:
         GOLDEN.mkdir(exist_ok=True)
@@ -119,7 +114,7 @@ def test_every_preset_has_an_operator_golden():
 @pytest.mark.parametrize("preset", preset_names())
 def test_preset_datadog_agent_is_valid_for_the_crd(preset, crd_validator):
     answers = preset_answers(preset)
-    parsed = load_yaml(render_datadog_agent(answers))
+    parsed = load_yaml(render_datadog_agent(Deployment.of(answers)))
     assert parsed == datadog_agent(answers)  # the comments do not change the data
     assert crd_errors(crd_validator, parsed) == []
 
@@ -130,7 +125,7 @@ answer_space = answers_strategy()
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(answers=answer_space)
 def test_answer_space_is_valid_for_the_crd_and_expresses_every_answer(answers, crd_validator):
-    resource = load_yaml(render_datadog_agent(answers))
+    resource = load_yaml(render_datadog_agent(Deployment.of(answers)))
     assert crd_errors(crd_validator, resource) == []
     spec = resource["spec"]
     features, node = spec["features"], spec["override"]["nodeAgent"]
@@ -156,7 +151,7 @@ def test_answer_space_is_valid_for_the_crd_and_expresses_every_answer(answers, c
             assert context["capabilities"] == {"drop": ["ALL"]}, name
     assert ("system-probe" in node["containers"]) == bool(answers.system_probe)
     # The predicted pod runs each container as the DatadogAgent says.
-    ledger = operator_ledger(answers)
+    ledger = Deployment.of(answers).operator.ledger
     assert ledger.host_pid == node["hostPID"]
     assert ledger.run_as_user == answers.uid
     if answers.non_root:
@@ -171,8 +166,8 @@ def test_answer_space_is_valid_for_the_crd_and_expresses_every_answer(answers, c
 def test_npm_turns_on_host_pid_with_the_operator_but_not_with_helm():
     answers = Answers(system_probe=("npm",))
     assert Deployment(answers).ledger.host_pid is False
-    assert operator_ledger(answers).host_pid is True
-    differences = footprint_differences(answers)
+    assert Deployment.of(answers).operator.ledger.host_pid is True
+    differences = Deployment.of(answers).operator.differences
     assert any(line.startswith("+ hostPID") and "system_probe=npm" in line for line in differences)
     files = build_bundle(answers, target="both")
     privileges = json.loads(files["privileges.json"])
@@ -185,21 +180,21 @@ def test_npm_turns_on_host_pid_with_the_operator_but_not_with_helm():
 def test_uds_without_origin_detection_keeps_host_pid_off_in_both():
     answers = Answers(dogstatsd="uds", origin_detection=False, run_as="root")
     assert datadog_agent(answers)["spec"]["override"]["nodeAgent"]["hostPID"] is False
-    assert operator_ledger(answers).host_pid is False
-    assert not any("hostPID" in line for line in footprint_differences(answers))
+    assert Deployment.of(answers).operator.ledger.host_pid is False
+    assert not any("hostPID" in line for line in Deployment.of(answers).operator.differences)
 
 
 def test_operator_gives_seccomp_setup_its_own_root_context():
     answers = Answers(system_probe=("oom-kill",))
     helm = Deployment(answers).ledger
-    operator = operator_ledger(answers)
+    operator = Deployment.of(answers).operator.ledger
     assert "seccomp-setup" not in helm.containers
     assert operator.container_users["seccomp-setup"] == 0
     assert operator.container_users["init-volume"] == answers.uid
     seccomp = [g for g in operator.host_paths if g.path == "/var/lib/kubelet/seccomp"]
     assert seccomp and not seccomp[0].read_only
-    assert "+ /var/lib/kubelet/seccomp rw" in " ".join(footprint_differences(answers))
-    pod = operator_pod(answers)
+    assert "+ /var/lib/kubelet/seccomp rw" in " ".join(Deployment.of(answers).operator.differences)
+    pod = Deployment.of(answers).operator.pod
     sp = next(c for c in pod["containers"] if c["name"] == "system-probe")
     assert sp["securityContext"]["runAsUser"] == 0
     assert sp["securityContext"]["capabilities"]["add"] == list(helm.capabilities["system-probe"])
@@ -208,10 +203,10 @@ def test_operator_gives_seccomp_setup_its_own_root_context():
 def test_docker_socket_directory_is_not_narrowed_by_the_operator():
     answers = Answers(runtime="docker")
     helm_paths = {g.path for g in Deployment(answers).ledger.host_paths}
-    operator_paths = {g.path for g in operator_ledger(answers).host_paths}
+    operator_paths = {g.path for g in Deployment.of(answers).operator.ledger.host_paths}
     assert "/var/run/docker.sock" in helm_paths and "/var/run" not in helm_paths
     assert "/var/run" in operator_paths
-    assert any(line.startswith("+ /var/run ro") for line in footprint_differences(answers))
+    assert any(line.startswith("+ /var/run ro") for line in Deployment.of(answers).operator.differences)
 
 
 # --- the CLI ---------------------------------------------------------------------------------------
@@ -252,7 +247,7 @@ def test_operator_namespace_admits_the_operator_pod():
     files = build_bundle(answers, target="operator")
     namespace = load_yaml(files["namespace.yaml"])
     level = namespace["metadata"]["labels"]["pod-security.kubernetes.io/enforce"]
-    assert level == operator_ledger(answers).agent_level == "privileged"
+    assert level == Deployment.of(answers).operator.ledger.agent_level == "privileged"
 
 
 @pytest.mark.parametrize(

@@ -11,8 +11,9 @@ from hypothesis import given, settings
 from tui.core.answers.contract import Answers, layer
 from tui.core.answers.files import load_preset, preset_names
 from tui.core.audit.datadog_agent import audit_datadog_agent, findings, infer_answers, is_datadog_agent, privileges
+from tui.core.operator.resource import NOT_IN_DATADOG_AGENT
 from tui.core.output.bundle import ADMISSION_FILES
-from tui.core.output.operator import NOT_IN_DATADOG_AGENT, datadog_agent
+from tui.core.output.operator import datadog_agent
 
 from strategies import answers_strategy
 
@@ -118,9 +119,10 @@ def _audit(tmp_path, text: str, *extra: str) -> tuple[int, str, str]:
 
 
 def test_audit_command_reads_ddsecure_output_as_clean(tmp_path):
+    from tui.core.deployment import Deployment
     from tui.core.output.bundle import render_datadog_agent
 
-    code, out, err = _audit(tmp_path, render_datadog_agent(Answers()), "--fail-on", "low")
+    code, out, err = _audit(tmp_path, render_datadog_agent(Deployment.of(Answers())), "--fail-on", "low")
     assert (code, err) == (0, "")
     assert "DatadogAgent for the Datadog Operator" in out and "nothing to fix" in out
 

@@ -1,4 +1,4 @@
-"""One model of what the Operator makes of a DatadogAgent (`operator_features`), read by the Operator
+"""One model of what the Operator makes of a DatadogAgent (`tui.core.operator.features`), read by the Operator
 output and by the DatadogAgent audit: the resource ddsecure writes, read back through the model, says
 what the answers chose, and the predicted pod's hostPID is the model's."""
 
@@ -10,8 +10,10 @@ from pathlib import Path
 from hypothesis import given, settings
 
 from tui.core.answers.contract import PROCESS_AGENT_FEATURES, SYSTEM_PROBE_FEATURES
-from tui.core.output.operator import OperatorFootprint, datadog_agent, operator_host_pid
-from tui.core.output.operator_features import HOST_PID_FEATURES, SWITCHES, OperatorAgent
+from tui.core.deployment import Deployment
+from tui.core.operator.features import HOST_PID_FEATURES, SWITCHES, OperatorAgent
+from tui.core.operator.resource import operator_host_pid
+from tui.core.output.operator import datadog_agent
 
 from strategies import answers_strategy
 
@@ -29,7 +31,7 @@ def test_the_written_resource_read_back_through_the_model_is_the_answers(answers
     assert set(model.system_probe) == set(answers.system_probe)
     assert not model.on("service_discovery")
     assert model.on("containers") == model.on("process_discovery") == answers.process_collection
-    assert model.host_pid[0] == operator_host_pid(answers)[0] == OperatorFootprint.of(answers).pod["hostPID"]
+    assert model.host_pid[0] == operator_host_pid(answers)[0] == Deployment.of(answers).operator.pod["hostPID"]
     assert bool(model.host_pid_needed_by()) == model.host_pid[0]  # ddsecure never writes an unneeded hostPID
 
 
@@ -53,7 +55,7 @@ def test_an_empty_resource_gets_the_operators_defaults():
 def test_each_feature_set_is_written_once():
     """No module spells a feature set again: each is written where it is defined and imported elsewhere."""
     defined_in = {
-        tuple(HOST_PID_FEATURES): "output/operator_features.py",
+        tuple(HOST_PID_FEATURES): "operator/features.py",
         tuple(PROCESS_AGENT_FEATURES): "answers/contract.py",
         tuple(SYSTEM_PROBE_FEATURES): "answers/contract.py",
     }

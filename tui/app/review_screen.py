@@ -17,8 +17,8 @@ from tui.app.ledger_panel import ledger_of
 from tui.app.step_ids import REVIEW
 from tui.app.step_screen import StepScreen
 from tui.core.answers.decisions import DECISIONS_BY_ID
+from tui.core.operator.names import OPERATOR_FILE
 from tui.core.output.bundle import OVERRIDES, VALUES, build_bundle
-from tui.core.output.operator_names import OPERATOR_FILE
 
 
 def answers_table(answers) -> Table:
@@ -58,9 +58,9 @@ def cluster_text(answers) -> Text:
 
 
 def operator_text(answers) -> Text:
-    from tui.core.output.operator import footprint_differences
+    from tui.core.deployment import Deployment
 
-    lines = footprint_differences(answers)
+    lines = Deployment.of(answers).operator.differences
     text = Text()
     for line in lines or ["the same privileges as with Helm"]:
         text.append(line + "\n", style=delta_style(line) if lines else "")

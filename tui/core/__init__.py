@@ -12,7 +12,8 @@ never depends on how it is presented or audited:
 2. `answers` — the answers contract, decisions and their explanations, presets, wizard steps
 3. `pod` — a pod spec and its privileges: the ledger, Pod Security, security contexts
 4. `chart` — what the chart renders for a set of values on a platform, and the DaemonSet patch
-5. `cluster` — RBAC grants, the Cluster Agent, the RBAC patch
+5. `cluster`, `operator` — RBAC grants, the Cluster Agent, the RBAC patch; the DatadogAgent for the answers
+   and the pod the Datadog Operator is predicted to deploy for it
 6. `deployment` — the one computation every file and screen reads
 7. `admission` — the ledger as admission policy: the privilege fence and the Kyverno exception
 8. `output` — what is written and shown: bundle, report, next steps, DatadogAgent, previews
@@ -30,6 +31,7 @@ FLOORS: dict[str, int] = {
     "pod": 3,
     "chart": 4,
     "cluster": 5,
+    "operator": 5,
     "deployment": 6,
     "admission": 7,
     "output": 8,

@@ -29,6 +29,7 @@ from tui.core.chart.values import (
 from tui.core.cluster.ledger import ClusterLedger
 from tui.core.cluster.model import ClusterModel, cluster_objects
 from tui.core.cluster.rbac_patch import RbacPatch, apply_rbac_patches, rbac_patches
+from tui.core.operator.footprint import OperatorFootprint
 from tui.core.platforms.catalog import PLATFORMS, Platform
 from tui.core.pod import pod_security
 from tui.core.pod.ledger import Ledger, ledger_of_pod
@@ -120,6 +121,11 @@ class Deployment:
         model = self.rendered_cluster
         patched = ClusterModel(apply_rbac_patches(model.objects, self.rbac_patches), model.rule_features)
         return ClusterLedger.of(patched, self.answers.namespace)
+
+    @cached_property
+    def operator(self) -> OperatorFootprint:
+        """The same answers for the Datadog Operator: the DatadogAgent and the pod it is predicted to deploy."""
+        return OperatorFootprint(self)
 
     @property
     def platform(self) -> Platform:
@@ -217,6 +223,11 @@ class ValuesDeployment(Deployment):
     def target_ledger(self) -> Ledger:
         """The least-privilege ledger for the same answers: what the audit calls needed."""
         return Deployment.of(self.answers).rendered_ledger
+
+    @cached_property
+    def operator(self) -> OperatorFootprint:
+        """The DatadogAgent is written from the answers alone: the values' other settings never reach it."""
+        return Deployment.of(self.answers).operator
 
     @cached_property
     def unmodelled(self) -> list[dict[str, str]]:

@@ -49,10 +49,8 @@ def profiles(deployment: Deployment, target: str = "helm") -> tuple[Profile, ...
             Profile("DaemonSet", name, f"the node Agent (DaemonSet {name})", deployment.pod, deployment.ledger)
         )
     if target != "helm":
-        from tui.core.output.operator import OperatorFootprint, operator_daemonset
-
-        footprint = OperatorFootprint.of(deployment.answers)
-        name = operator_daemonset(deployment.answers)
+        footprint = deployment.operator
+        name = footprint.daemonset
         title = f"the node Agent of the Datadog Operator (DaemonSet {name})"
         found.append(Profile("DaemonSet", name, title, footprint.pod, footprint.ledger))
     if target != "operator":

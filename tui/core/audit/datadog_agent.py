@@ -5,7 +5,7 @@ APM itself, container collection, service discovery from 7.78, root for the whol
 audit reads each field together with what the Operator does when it is left unset. It reports the
 privileges the resource grants, a finding with a concrete change for each one that can be dropped,
 and the answers ddsecure infers, from which `--fix` writes the least-privilege DatadogAgent. The
-resource is read through the Operator model (`operator_features.OperatorAgent`); each finding is a
+resource is read through the Operator model (`tui.core.operator.features.OperatorAgent`); each finding is a
 catalogue rule, decided here by one `when` in `CHECKS`, with the catalogue's severity and words.
 """
 
@@ -20,8 +20,8 @@ from tui.core.audit.catalogue import Check, Hit
 from tui.core.audit.findings import AuditReport, Finding, Privilege
 from tui.core.chart.defaults import SYSTEM_PROBE_CAPABILITIES
 from tui.core.errors import AnswerError
-from tui.core.output.operator import KIND
-from tui.core.output.operator_features import OperatorAgent
+from tui.core.operator.features import OperatorAgent
+from tui.core.operator.resource import KIND
 from tui.core.yamlio.dotted import lookup, misplaced_sections, section
 
 # Fields the audit reads as maps; any other type is an invalid resource, reported rather than read.
@@ -163,7 +163,7 @@ def privileges(resource: Mapping[str, Any]) -> list[Privilege]:
 
 # --- the tests each catalogue rule runs on a DatadogAgent ----------------------------------------------
 
-# What the Operator needs hostPID for (its own rule, `operator_features.host_pid_reason`).
+# What the Operator needs hostPID for (its own rule, `tui.core.operator.features.host_pid_reason`).
 _PID_NEEDED_BY = "DogStatsD origin detection over the socket, NPM, USM and CWS"
 
 

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from tui.core.errors import InputFileError
-from tui.core.output.operator import KIND
+from tui.core.operator.resource import KIND
 
 
 def is_manifest(document: Any) -> bool:

@@ -22,6 +22,8 @@ from tui.core.answers.decisions import DECISIONS_BY_ID
 from tui.core.chart.defaults import CHART_VERSION
 from tui.core.deployment import Deployment, ValuesDeployment
 from tui.core.errors import BundleError
+from tui.core.operator.names import OPERATOR_FILE
+from tui.core.operator.resource import API_VERSION
 from tui.core.output import operator
 from tui.core.output.next_steps import (
     NAMESPACE,
@@ -35,7 +37,6 @@ from tui.core.output.next_steps import (
     next_steps,
     wrapper_header,
 )
-from tui.core.output.operator_names import OPERATOR_FILE
 from tui.core.output.report import render_report
 from tui.core.pod.ledger import Ledger
 from tui.core.yamlio.commented import dump, header
@@ -88,14 +89,14 @@ def build_bundle(
         helm_files[REPORT] = _with_next_steps(report, next_steps(answers, target, wrapper))
         helm_files[ANSWERS] = render_answers(answers, target)
         return helm_files
-    footprint = operator.OperatorFootprint.of(answers)
+    footprint = deployment.operator
     files: dict[str, str] = {}
     if target == "both":
         files[VALUES] = render_values(deployment, target)
         if patched:
             files[OVERRIDES] = render_overrides(deployment, wrapper)
             files[KUSTOMIZATION] = render_kustomization(deployment, wrapper)
-    files[OPERATOR_FILE] = render_datadog_agent(answers)
+    files[OPERATOR_FILE] = render_datadog_agent(deployment)
     ledgers = [footprint.ledger] if target == "operator" else [deployment.ledger, footprint.ledger]
     files[NAMESPACE] = render_namespace(deployment, ledgers=ledgers)
     files.update(_admission_files(deployment, target))
@@ -131,9 +132,7 @@ def _admission_section(deployment: Deployment, target: str) -> dict:
 def _namespace_ledgers(deployment: Deployment, target: str) -> list[Ledger]:
     if target == "helm":
         return [deployment.ledger]
-    from tui.core.output import operator
-
-    footprint = operator.OperatorFootprint.of(deployment.answers)
+    footprint = deployment.operator
     return [footprint.ledger] if target == "operator" else [deployment.ledger, footprint.ledger]
 
 
@@ -182,13 +181,13 @@ def _loosest(levels: list[str]) -> str:
     return max(levels, key=lambda level: _PSS_ORDER.index(level) if level in _PSS_ORDER else len(_PSS_ORDER))
 
 
-def render_datadog_agent(answers: Answers) -> str:
+def render_datadog_agent(deployment: Deployment) -> str:
     """datadog-agent.yaml: a header with the install steps, then the commented resource."""
-    plan = operator.datadog_agent_plan(answers)
-    differences = operator.footprint_differences(answers)
+    answers, footprint = deployment.answers, deployment.operator
+    plan, differences = footprint.plan, footprint.differences
     steps = "\n".join(f"  {line}" for line in next_steps(answers, "operator").lines())
     top = header(
-        f"DatadogAgent ({operator.API_VERSION}) for the Datadog Operator, written by ddsecure {__version__}.\n"
+        f"DatadogAgent ({API_VERSION}) for the Datadog Operator, written by ddsecure {__version__}.\n"
         "The same least-privilege answers as the Helm values; each part says which answer put it here.\n"
         "The API key is never in this file. To install with the Operator, from the bundle directory:\n"
         f"{steps}\n"

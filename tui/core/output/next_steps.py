@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from tui.core.answers.contract import Answers
 from tui.core.chart.defaults import CHART_VERSION
-from tui.core.output.operator_names import OPERATOR_CHART, OPERATOR_FILE
+from tui.core.operator.names import OPERATOR_CHART, OPERATOR_FILE
 from tui.core.platforms.catalog import PLATFORMS
 
 if TYPE_CHECKING:

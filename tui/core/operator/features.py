@@ -1,7 +1,7 @@
 """What the Datadog Operator makes of a DatadogAgent's features: the one model of its behaviour.
 
-The Operator output (`operator.py`) writes a resource from the answers and predicts the pod the
-Operator deploys for it; the DatadogAgent audit (`audit/datadog_agent.py`) reads a user's resource.
+The Operator model writes a resource from the answers (`resource.py`) and predicts the pod the
+Operator deploys for it (`footprint.py`); the DatadogAgent audit (`audit/datadog_agent.py`) reads a user's resource.
 Both read this module: each `spec.features` switch with the Operator's default when it is unset, the
 features for which the Operator turns hostPID on, and the node-Agent containers it overrides (the
 features that bring process-agent are the Agent's: `answers.PROCESS_AGENT_FEATURES`). Facts from the

@@ -1,7 +1,7 @@
 """The Datadog Operator's names that the install steps print: its chart, the file it reads, the DaemonSet it writes.
 
-Kept apart from the Operator model (`operator`) so that the next steps, which sit above the model and
-are imported when the wizard starts, can name them without loading the model.
+Kept apart from the rest of the Operator model so that the next steps, which are imported when the
+wizard starts, can name them without loading the model.
 """
 
 from __future__ import annotations
