@@ -81,6 +81,18 @@ def test_every_id_an_audit_can_emit_is_in_the_catalogue_and_in_docs():
     assert documented == set(CATALOGUE)
 
 
+def test_only_the_catalogue_words_a_finding():
+    """Every finding is made by `CATALOGUE[id].finding(...)`: no module builds one with its own text."""
+    built = [
+        f"{path.relative_to(TUI.parent)}:{node.lineno}"
+        for path in sorted(TUI.rglob("*.py"))
+        if path.name != "catalogue.py"
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "Finding"
+    ]
+    assert built == []
+
+
 def test_docs_rules_md_is_generated_from_the_catalogue(tmp_path, capsys):
     assert DEFAULT_PATH.read_text() == render(), "docs/rules.md is stale: python -m tui.core.audit.rules_doc"
     stale = tmp_path / "rules.md"

@@ -18,7 +18,8 @@ from collections.abc import Mapping
 from pathlib import PurePath
 from typing import Any
 
-from tui.core.audit.findings import AuditReport, Finding
+from tui.core.audit.catalogue import CATALOGUE
+from tui.core.audit.findings import AuditReport
 from tui.core.audit.fix_plan import FixResult, decide_all, footprint, granted, named_by, plan_fix
 from tui.core.audit.fix_policy import (
     ALL_SAFE,
@@ -139,14 +140,6 @@ def answer_findings(values: Mapping[str, Any], plan_values: Mapping[str, Any], w
             continue
         parts = dotted.split(".")
         reason = next((why[".".join(parts[:n])] for n in range(len(parts), 0, -1) if ".".join(parts[:n]) in why), "")
-        report.findings.append(
-            Finding(
-                ANSWER_SETTING,
-                "medium",
-                dotted,
-                f"the answers set {dotted}: {short(value)}" + (f" ({reason})" if reason else ""),
-                f"{dotted}: {short(value)}",
-                ((dotted, value),),
-            )
-        )
+        fields = {"value": short(value), "reason": f" ({reason})" if reason else ""}
+        report.findings.append(CATALOGUE[ANSWER_SETTING].finding(dotted, fields, ((dotted, value),)))
     return report
