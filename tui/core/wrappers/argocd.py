@@ -9,7 +9,16 @@ from collections.abc import Mapping
 from typing import Any
 
 from tui.core.errors import InputFileError
-from tui.core.wrappers.base import Committed, WrapperForm, is_datadog_chart, mapping, object_of, shown_name, text
+from tui.core.wrappers.base import (
+    Committed,
+    WrapperForm,
+    is_datadog_chart,
+    is_object,
+    mapping,
+    object_of,
+    shown_name,
+    text,
+)
 from tui.core.wrappers.source import PathStep, ValuesSource, at
 
 
@@ -35,14 +44,15 @@ class ArgoCdApplication(WrapperForm):
         "(argocd-cm: kustomize.buildOptions: --enable-helm)."
     )
 
+    kind, api_group = "Application", "argoproj.io"
+
     def is_one(self, document: Mapping[str, Any], where: str) -> bool:
-        api = str(document.get("apiVersion") or "")
-        if document.get("kind") == "ApplicationSet" and api.startswith("argoproj.io/"):
+        if is_object(document, "ApplicationSet", self.api_group):
             raise InputFileError(
                 f"{where}: an Argo CD ApplicationSet generates its values per cluster; render it first "
                 "(argocd appset generate) and audit the Application it generates, or its values"
             )
-        return document.get("kind") == "Application" and api.startswith("argoproj.io/")
+        return super().is_one(document, where)
 
     def locate(self, index: int, document: Mapping[str, Any], where: str) -> ValuesSource | None:
         spec = mapping(document.get("spec"))

@@ -17,6 +17,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
+from tui.core.errors import InputFileError
 from tui.core.wrappers.source import PathStep, ValuesSource
 
 Item = tuple[str, Any]  # (the list of the holder it goes in, the patch entry)
@@ -78,10 +79,13 @@ class WrapperForm:
     # file names: {values}, {overrides}, {kustomization}, {rendered}, {chart_version}, {by_hand}.
     missing = ""
     patches: PatchHolder | None = None
+    # A Kubernetes object form: its kind and API group (a form without them overrides `is_one`).
+    kind = ""
+    api_group = ""
 
     def is_one(self, document: Mapping[str, Any], where: str) -> bool:
         """The document is of this form's kind (its values may still be another chart's)."""
-        return False
+        return bool(self.kind) and is_object(document, self.kind, self.api_group)
 
     def locate(self, index: int, document: Mapping[str, Any], where: str) -> ValuesSource | None:
         """The datadog chart's values in this document, or None when it installs another chart."""
@@ -93,6 +97,11 @@ class WrapperForm:
 
 
 # --- reading wrapper documents -------------------------------------------------------------------------
+
+
+def is_object(document: Mapping[str, Any], kind: str, api_group: str) -> bool:
+    """The document is a `kind` of `api_group`, at any version of the group."""
+    return document.get("kind") == kind and str(document.get("apiVersion") or "").startswith(f"{api_group}/")
 
 
 def mapping(node: Any) -> Mapping[str, Any]:
@@ -119,6 +128,19 @@ def object_of(document: Mapping[str, Any]) -> tuple[str, str]:
 def is_datadog_chart(name: Any) -> bool:
     """The datadog/datadog chart (not datadog-operator, datadog-crds), by chart name or reference."""
     return isinstance(name, str) and re.fullmatch(r"(?:.*/)?datadog(?:@.*)?", name.strip()) is not None
+
+
+def datadog_entry(entries: Any, name_key: str, too_many: str) -> int | None:
+    """The index of the one entry of a list that installs the datadog chart (its `name_key` names it),
+    None when none does; `too_many`, formatted with {count}, is the error when several do."""
+    found = [
+        n
+        for n, entry in enumerate(entries or [])
+        if isinstance(entry, Mapping) and is_datadog_chart(entry.get(name_key))
+    ]
+    if len(found) > 1:
+        raise InputFileError(too_many.format(count=len(found)))
+    return found[0] if found else None
 
 
 def origin_or_file(wrapper: Committed) -> str:

@@ -50,9 +50,7 @@ class FluxHelmRelease(WrapperForm):
     )
     patches = PostRenderers()
 
-    def is_one(self, document: Mapping[str, Any], where: str) -> bool:
-        api = str(document.get("apiVersion") or "")
-        return document.get("kind") == "HelmRelease" and api.startswith("helm.toolkit.fluxcd.io/")
+    kind, api_group = "HelmRelease", "helm.toolkit.fluxcd.io"
 
     def locate(self, index: int, document: Mapping[str, Any], where: str) -> ValuesSource | None:
         spec = mapping(document.get("spec"))

@@ -13,7 +13,7 @@ from tui.core.wrappers.base import (
     Item,
     PatchHolder,
     WrapperForm,
-    is_datadog_chart,
+    datadog_entry,
     origin_or_file,
     text,
 )
@@ -59,16 +59,12 @@ class HelmfileRelease(WrapperForm):
         return True
 
     def locate(self, index: int, document: Mapping[str, Any], where: str) -> ValuesSource | None:
-        releases = [
-            n
-            for n, release in enumerate(document.get("releases") or [])
-            if isinstance(release, Mapping) and is_datadog_chart(release.get("chart"))
-        ]
-        if not releases:
+        found = datadog_entry(
+            document.get("releases"), "chart", f"{where}: the helmfile has {{count}} datadog releases; expected one"
+        )
+        if found is None:
             return None
-        if len(releases) > 1:
-            raise InputFileError(f"{where}: the helmfile has {len(releases)} datadog releases; expected one")
-        release = document["releases"][releases[0]]
+        release = document["releases"][found]
         entries = release.get("values") or []
         if not isinstance(entries, list):
             raise InputFileError(f"{where}: the datadog release's values is not a list")
@@ -92,7 +88,7 @@ class HelmfileRelease(WrapperForm):
         return ValuesSource(
             self.name,
             index,
-            ("releases", releases[0], "values", inline[0]),
+            ("releases", found, "values", inline[0]),
             description=f"the inline values of the helmfile release {release.get('name', 'datadog')!r}",
             notes=tuple(notes),
             release=text(release.get("name")),

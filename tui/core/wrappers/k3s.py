@@ -34,9 +34,7 @@ class K3sHelmChart(WrapperForm):
         "RKE2: /var/lib/rancher/rke2/server/manifests/)."
     )
 
-    def is_one(self, document: Mapping[str, Any], where: str) -> bool:
-        api = str(document.get("apiVersion") or "")
-        return document.get("kind") == "HelmChart" and api.startswith("helm.cattle.io/")
+    kind, api_group = "HelmChart", "helm.cattle.io"
 
     def locate(self, index: int, document: Mapping[str, Any], where: str) -> ValuesSource | None:
         spec = mapping(document.get("spec"))

@@ -7,8 +7,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from tui.core.errors import InputFileError
-from tui.core.wrappers.base import Committed, PatchHolder, WrapperForm, is_datadog_chart, text
+from tui.core.wrappers.base import Committed, PatchHolder, WrapperForm, datadog_entry, text
 from tui.core.wrappers.source import ValuesSource, at
 
 
@@ -30,25 +29,21 @@ class KustomizeHelmCharts(WrapperForm):
         )  # kustomize reads it without a kind
 
     def locate(self, index: int, document: Mapping[str, Any], where: str) -> ValuesSource | None:
-        charts = [
-            n
-            for n, chart in enumerate(document.get("helmCharts") or [])
-            if isinstance(chart, Mapping) and is_datadog_chart(chart.get("name"))
-        ]
-        if not charts:
+        found = datadog_entry(
+            document.get("helmCharts"),
+            "name",
+            f"{where}: the Kustomization inflates the datadog chart {{count}} times; expect once",
+        )
+        if found is None:
             return None
-        if len(charts) > 1:
-            raise InputFileError(
-                f"{where}: the Kustomization inflates the datadog chart {len(charts)} times; expect once"
-            )
         notes = []
-        if at(document, ("helmCharts", charts[0], "valuesFile")):
+        if at(document, ("helmCharts", found, "valuesFile")):
             notes.append("helmCharts valuesFile is not read: only valuesInline is audited")
-        chart = document["helmCharts"][charts[0]]
+        chart = document["helmCharts"][found]
         return ValuesSource(
             self.name,
             index,
-            ("helmCharts", charts[0], "valuesInline"),
+            ("helmCharts", found, "valuesInline"),
             description="helmCharts valuesInline of the Kustomization",
             notes=tuple(notes),
             release=text(chart.get("releaseName")) or "release-name",  # kustomize's default, when unset
