@@ -34,6 +34,21 @@ def test_generate_command_imports_no_ui_library(tmp_path):
     assert (tmp_path / "out" / "values.yaml").is_file()
 
 
+# What generate must not load: it reads no values file (the chart's keys, the answers a file amounts to,
+# the audit) and so none of the standard modules that only those need (each costs start-up time).
+NOT_FOR_GENERATE = ("tui.core.audit", "tui.core.chart.keys", "tui.core.chart.infer", "dataclasses", "difflib")
+
+
+def test_generate_loads_nothing_only_reading_a_values_file_needs(tmp_path):
+    probe = (
+        "import io, sys\nfrom tui.cli import main\n"
+        f"rc = main(['generate', '--preset', 'everything-hardened', '-o', {str(tmp_path / 'out')!r}], io.StringIO())\n"
+        f"print(' '.join(m for m in sys.modules if m.startswith({NOT_FOR_GENERATE!r})))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert result.stdout.split() == []
+
+
 def test_the_probe_would_notice_a_ui_import():
     assert "questionary" in _loaded_ui_modules("import questionary")
 

@@ -11,13 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import cached_property, lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tui.core.answers.app_endpoints import app_endpoints
 from tui.core.answers.contract import Answers
 from tui.core.chart.daemonset_patch import DaemonSetPatch, daemonset_patch
-from tui.core.chart.infer import infer_answers
-from tui.core.chart.keys import Shaped, chart_keys
 from tui.core.chart.model import NodeAgentChart, effective_values, render_pod, unmodelled
 from tui.core.chart.providers import CHART_PROVIDERS
 from tui.core.chart.values import (
@@ -36,6 +34,9 @@ from tui.core.pod.ledger import Ledger, ledger_of_pod
 from tui.core.pod.pod_security import CheckResult
 from tui.core.pod.spec import PodSpec, pod_spec_of
 from tui.core.pod.strategic_merge import apply_patch
+
+if TYPE_CHECKING:
+    from tui.core.chart.keys import Shaped
 
 
 class Deployment:
@@ -174,6 +175,8 @@ class ValuesDeployment(Deployment):
     @cached_property
     def inferred(self) -> tuple[Answers, list[str]]:
         """The answers these values amount to, and notes on what could not be carried over."""
+        from tui.core.chart.infer import infer_answers  # here for start-up speed: generate reads no values file
+
         return infer_answers(self.modelled)
 
     def with_answers(self, answers: Answers, values_text: str) -> ValuesDeployment:
@@ -185,6 +188,8 @@ class ValuesDeployment(Deployment):
     @cached_property
     def shaped(self) -> tuple[dict[str, Any], list[tuple[str, str]]]:
         """(the values with wrongly shaped blocks dropped, each dropped key and the type it had)."""
+        from tui.core.chart.keys import chart_keys  # here for start-up speed: generate reads no values file
+
         return chart_keys().shaped(self.given, self._shaping)
 
     @property

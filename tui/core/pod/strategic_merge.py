@@ -30,8 +30,12 @@ ORDER_PREFIX = "$setElementOrder/"
 
 
 def apply_patch(original: Mapping[str, Any], patch: Mapping[str, Any]) -> dict[str, Any]:
-    """A new map: `original` with `patch` merged in strategically."""
-    result = copy.deepcopy(dict(original))
+    """A new map: `original` with `patch` merged in strategically (`original` is left as it was)."""
+    return _merge(copy.deepcopy(dict(original)), patch)
+
+
+def _merge(result: dict[str, Any], patch: Mapping[str, Any]) -> dict[str, Any]:
+    """Merge `patch` into `result`, a copy this module owns (copied once, at the top, not at every level)."""
     orders = {k.removeprefix(ORDER_PREFIX): v for k, v in patch.items() if k.startswith(ORDER_PREFIX)}
     for key, value in patch.items():
         if key.startswith(ORDER_PREFIX) or key == "$patch":
@@ -39,7 +43,7 @@ def apply_patch(original: Mapping[str, Any], patch: Mapping[str, Any]) -> dict[s
         if value is None:
             result.pop(key, None)
         elif isinstance(value, Mapping) and isinstance(result.get(key), Mapping):
-            result[key] = apply_patch(result[key], value)
+            result[key] = _merge(dict(result[key]), value)
         elif isinstance(value, list) and (merge_key := MERGE_KEYS.get(key)) and isinstance(result.get(key), list):
             result[key] = _merge_list(result[key], value, merge_key)
         else:
@@ -50,8 +54,8 @@ def apply_patch(original: Mapping[str, Any], patch: Mapping[str, Any]) -> dict[s
     return result
 
 
-def _merge_list(original: list[Any], patch: list[Any], merge_key: str) -> list[Any]:
-    merged = [copy.deepcopy(item) for item in original]
+def _merge_list(merged: list[Any], patch: list[Any], merge_key: str) -> list[Any]:
+    merged = list(merged)
     for item in patch:
         if not isinstance(item, Mapping) or merge_key not in item:
             merged.append(_without_directives(item))
@@ -66,7 +70,7 @@ def _merge_list(original: list[Any], patch: list[Any], merge_key: str) -> list[A
         elif index is None:
             merged.append(_without_directives(item))
         else:
-            merged[index] = apply_patch(merged[index], item)
+            merged[index] = _merge(dict(merged[index]), item)
     return merged
 
 
