@@ -7,7 +7,8 @@ Every built-in preset unless --preset names some. Each run starts a whole proces
 console script does, from this checkout (and, with --baseline, from another checkout, say a
 `git worktree` of main, so that before and after are measured in the same run); helm renders the
 values ddsecure writes for the same preset, which is what a user runs next. Runs alternate and the
-medians are compared. Exit 1 when a preset's ratio (this checkout's) is above the goal.
+medians are compared. Exit 1 when a preset's ratio (this checkout's) is above the goal. Each line also
+gives the floor: Python importing just the standard modules generate loads, timed in the same runs.
 """
 
 from __future__ import annotations
@@ -43,23 +44,47 @@ def from_checkout(checkout: Path | None) -> dict:
     return {"cwd": checkout, "env": {**os.environ, "PYTHONPATH": str(checkout)}}
 
 
+def standard_modules(generate: list[str], out: Path) -> list[str]:
+    """The standard-library modules one generate run loads (what any program doing its job would pay for)."""
+    probe = (
+        f"import sys; sys.argv = ['ddsecure', *{generate[3:]!r}, {str(out)!r}]\n"
+        "import io, contextlib\nfrom tui.__main__ import run\n"
+        "with contextlib.redirect_stdout(io.StringIO()): run()\n"
+        "print(' '.join(sorted(m for m in sys.modules if m.split('.')[0] in sys.stdlib_module_names)))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], check=True, capture_output=True, text=True, **from_checkout(REPO)
+    )
+    return done.stdout.split()
+
+
 def bench_preset(checkouts: dict[str, Path], helm: str, chart: str, preset: str, runs: int, work: Path) -> float:
-    """Print the medians for one preset; return this checkout's ratio generate / helm template."""
+    """Print the medians for one preset; return this checkout's ratio generate / helm template.
+
+    The floor is a Python process that only imports the standard modules generate loads: no ddsecure
+    code at all. Its ratio is the least any generate written in Python with those modules can reach."""
     generate = [sys.executable, "-c", LAUNCH, "generate", "--preset", preset, "-o"]
     seed = work / preset / "seed"
     subprocess.run([*generate, str(seed)], check=True, stdout=subprocess.DEVNULL, **from_checkout(REPO))
+    floor_command = [sys.executable, "-c", "import " + ", ".join(standard_modules(generate, work / preset / "probe"))]
     times: dict[str, list[float]] = {name: [] for name in checkouts}
     theirs: list[float] = []
+    floor: list[float] = []
     for run in range(runs):
         for name, checkout in checkouts.items():
             times[name].append(timed([*generate, str(work / preset / f"{name}{run}")], checkout))
         theirs.append(timed([helm, "template", "datadog", chart, "-f", str(seed / "values.yaml")]))
+        floor.append(timed(floor_command))
     template = statistics.median(theirs)
     ratios = {name: statistics.median(samples) / template for name, samples in times.items()}
     shown = ", ".join(
         f"{name} {statistics.median(times[name]) * 1000:5.1f} ms ({ratios[name]:.2f})" for name in checkouts
     )
-    print(f"{preset:<26} helm template {template * 1000:5.1f} ms; generate: {shown}")
+    least = statistics.median(floor)
+    print(
+        f"{preset:<26} helm template {template * 1000:5.1f} ms; generate: {shown}; "
+        f"floor {least * 1000:5.1f} ms ({least / template:.2f})"
+    )
     return ratios["this"]
 
 
