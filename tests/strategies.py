@@ -37,9 +37,8 @@ def answers_strategy(draw) -> Answers:
         system_probe=(
             chosen := tuple(f for (f,) in draw(st.lists(st.sampled_from(features), unique=True, max_size=3)))
         ),
-        # system-probe features need 1.30+ (the chart's AppArmor fields); on GKE Autopilot the chart
-        # refuses them before GKE v1.32.1-gke.1729000, which ddsecure does not refuse yet (see
-        # test_real_helm.py::test_autopilot_system_probe_on_1_32_is_refused_or_renders)
+        # system-probe features need 1.30+ (the chart's AppArmor fields) and, on GKE Autopilot, GKE
+        # v1.32.1-gke.1729000 (ddsecure renders 1.32 as v1.32.0): both combinations are refused
         kubernetes_version=draw(
             st.sampled_from(
                 [v for v in KUBERNETES_VERSIONS if not chosen or v >= _SYSTEM_PROBE_FROM.get(platform.name, "1.30")]

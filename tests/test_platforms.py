@@ -171,6 +171,10 @@ def test_a_refused_value_falls_back_where_nobody_asked_for_it():
             "platform=openshift refuses runtime=docker: it runs cri-o; valid: cri-o",
         ),
         ({"platform": "bottlerocket", "runtime": "docker"}, "absolute symlink"),
+        (
+            {"platform": "gke-autopilot", "system_probe": ["usm"], "kubernetes_version": "1.32"},
+            "not supported on GKE Autopilot: the chart renders system-probe there only from 1.32.1-gke.1729000",
+        ),
     ],
 )
 def test_bad_platform_answers_are_one_line(given, message):
@@ -190,6 +194,15 @@ def test_cli_refuses_bad_platform_input_and_writes_nothing(item, tmp_path, capsy
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith("ddsecure: error: ")
     assert not out.exists()
+
+
+def test_system_probe_on_autopilot_follows_the_version_the_chart_needs():
+    """Refused where ddsecure's render would be older than the chart's WorkloadAllowlist variant, accepted after."""
+    assert Answers(platform="gke-autopilot", system_probe=("npm",), kubernetes_version="1.33").system_probe == ("npm",)
+    assert Answers(platform="gke-autopilot", kubernetes_version="1.32").system_probe == ()
+    assert Answers(platform="generic", system_probe=("npm",), kubernetes_version="1.32").system_probe == ("npm",)
+    with pytest.raises(AnswerError):
+        Answers(platform="gke-autopilot", system_probe=("npm",), kubernetes_version="1.32")
 
 
 def test_cli_refuses_what_the_platform_refuses(tmp_path, capsys):

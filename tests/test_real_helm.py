@@ -115,14 +115,11 @@ def test_helper_reads_yaml():
     assert load_yaml("a: 1") == {"a": 1}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known gap, found by drawing every platform: ddsecure accepts system-probe features on GKE "
-    "Autopilot at Kubernetes 1.32, and the chart refuses them before GKE v1.32.1-gke.1729000",
-)
-def test_autopilot_system_probe_on_1_32_is_refused_or_renders(chart_tools, tmp_path):
-    try:
-        answers = Answers(platform="gke-autopilot", system_probe=("npm",), kubernetes_version="1.32")
-    except AnswerError:
-        return  # refused up front, with the reason: the gap is closed
-    _deploy_as_documented(chart_tools, answers, tmp_path)
+def test_autopilot_system_probe_is_refused_where_the_chart_fails_and_renders_where_accepted(chart_tools, tmp_path):
+    """Found by drawing every platform: before GKE v1.32.1-gke.1729000 the chart renders Autopilot's legacy pod,
+    and helm fails on eBPF features. ddsecure renders 1.32 as v1.32.0, so it refuses them there up front."""
+    with pytest.raises(AnswerError, match="GKE Autopilot"):
+        Answers(platform="gke-autopilot", system_probe=("npm",), kubernetes_version="1.32")
+    _deploy_as_documented(
+        chart_tools, Answers(platform="gke-autopilot", system_probe=("npm",), kubernetes_version="1.33"), tmp_path
+    )

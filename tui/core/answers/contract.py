@@ -93,6 +93,7 @@ class Answers(_AnswerFields):
                 f"before 1.{APPARMOR_FIELDS_FROM} the chart sets system-probe's AppArmor profile as an annotation, "
                 "which ddsecure does not model; answer 1.30 or later, or no system_probe features"
             )
+        _check_system_probe_on_platform(given)
         # The effective choice, not a rejected combination: origin detection has nothing to tag
         # when DogStatsD is off, so it is normalised away rather than refused.
         return super().__new__(
@@ -194,6 +195,23 @@ def _on_platform(given: _AnswerFields) -> _AnswerFields:
         elif value == refusal.value and refusal.answer_id not in changes:
             changes[refusal.answer_id] = refusal.fallback
     return given._replace(**changes) if changes else given
+
+
+def _check_system_probe_on_platform(given: _AnswerFields) -> None:
+    """Refuse system-probe features where the chart renders no system-probe at the answered version (GKE
+    Autopilot before its WorkloadAllowlist variant): helm would fail on them."""
+    platform = PLATFORMS[given.platform]
+    floor = platform.system_probe_from
+    if not given.system_probe or floor is None:
+        return
+    cluster = platform.cluster.at_version(given.kubernetes_version)
+    if not cluster.kube_at_least(floor):
+        raise AnswerError(
+            f"kubernetes_version: {given.kubernetes_version} with system-probe features is not supported on "
+            f"{platform.title}: the chart renders system-probe there only from {floor.removeprefix('v')}, and "
+            f"ddsecure renders {given.kubernetes_version} as {cluster.kube_version}, so helm would refuse the eBPF "
+            "features; answer a later Kubernetes version, or no system_probe features"
+        )
 
 
 def _feature_order(feature: str) -> int:

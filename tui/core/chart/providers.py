@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
 from tui.core.platforms.api_server import Cluster
+from tui.core.platforms.catalog import AUTOPILOT_ALLOWLIST_APIS, AUTOPILOT_ALLOWLIST_KUBE
 from tui.core.pod.privilege_catalog import PACKAGE_DIRS
 from tui.core.yamlio.dotted import lookup
 
@@ -289,8 +290,8 @@ CHART_3_240_0 = ProviderModel(
     ),
     chart_version="3.240.0",
     openshift_api="quota.openshift.io/v1/ClusterResourceQuota",
-    allowlist_apis=("auto.gke.io/v1/AllowlistSynchronizer", "auto.gke.io/v1/WorkloadAllowlist"),
-    allowlist_kube="v1.32.1-gke.1729000",
+    allowlist_apis=AUTOPILOT_ALLOWLIST_APIS,
+    allowlist_kube=AUTOPILOT_ALLOWLIST_KUBE,
     autopilot_socket="/var/run/containerd/containerd.sock",
     autopilot_host_root="/var/autopilot/addon/datadog",
     compilation_volumes=("modules", "src", "runtime-compiler-output-dir", "kernel-headers-download-dir"),

@@ -15,6 +15,7 @@ from tui.core.cluster.grants import DANGERS_BY_ID, dangers_of
 from tui.core.cluster.ledger import ClusterLedger, summarise
 from tui.core.cluster.model import FEATURES, cluster_objects
 from tui.core.deployment import Deployment
+from tui.core.errors import AnswerError
 
 # The decisions that change cluster-level privileges, in the order they are explained.
 CLUSTER_DECISIONS = (
@@ -52,7 +53,8 @@ def cluster_delta(before: ClusterLedger, after: ClusterLedger) -> list[str]:
 
 
 def answer_effects(answers: Answers) -> list[tuple[str, str, list[str]]]:
-    """(decision id, other value, delta) for each cluster decision: what changing it would add or remove."""
+    """(decision title, other value, delta) for each cluster decision: what changing it would add or remove.
+    A change the other answers rule out (eBPF features on GKE Autopilot before 1.33) says so instead."""
     current = Deployment.of(answers).cluster
     effects = []
     for decision_id in CLUSTER_DECISIONS:
@@ -61,9 +63,12 @@ def answer_effects(answers: Answers) -> list[tuple[str, str, list[str]]]:
             other: Any = "1.32" if answers.fine_grained_kubelet else "1.33"
         else:
             other = not value
-        changed = Deployment.of(answers.replace(**{decision_id: other})).cluster
         title = DECISIONS_BY_ID[decision_id].title
-        effects.append((title, f"{decision_id}={format_value(other)}", cluster_delta(current, changed)))
+        try:
+            delta = cluster_delta(current, Deployment.of(answers.replace(**{decision_id: other})).cluster)
+        except AnswerError as refused:
+            delta = [f"not possible with the other answers ({refused})"]
+        effects.append((title, f"{decision_id}={format_value(other)}", delta))
     return effects
 
 

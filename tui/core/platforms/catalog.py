@@ -57,6 +57,8 @@ class Platform(NamedTuple):
     host_preparation: tuple[str, ...] = ()  # for a non-root Agent, beyond the generic checklist
     caveats: tuple[str, ...] = ()
     cluster: Cluster = ANY_CLUSTER
+    # The API server version from which the chart renders system-probe here; None: whatever the version.
+    system_probe_from: str | None = None
 
     def refusal(self, answer_id: str, value: Any) -> Refusal | None:
         for refusal in self.refuses:
@@ -81,6 +83,8 @@ _ROOT_SOCKET = (
 _OPENSHIFT_API = "quota.openshift.io/v1/ClusterResourceQuota"
 _OPENSHIFT_SCC_API = "security.openshift.io/v1/SecurityContextConstraints"
 AUTOPILOT_ALLOWLIST_APIS = ("auto.gke.io/v1/AllowlistSynchronizer", "auto.gke.io/v1/WorkloadAllowlist")
+# The chart renders its WorkloadAllowlist variant (the only one with system-probe) from this GKE version.
+AUTOPILOT_ALLOWLIST_KUBE = "v1.32.1-gke.1729000"
 AKS_KUBELET_CA = "/etc/kubernetes/certs/kubeletserver.crt"
 SPC_T = {"user": "system_u", "role": "system_r", "type": "spc_t", "level": "s0"}
 
@@ -279,11 +283,12 @@ PLATFORMS: dict[str, Platform] = {
             caveats=(
                 f"{_AUTOPILOT_ALLOWLIST} (containers, images, environment names, volumes); values outside it "
                 "are denied at admission.",
-                "The allowlist variant needs GKE 1.32.1-gke.1729000 or later; older clusters render the legacy pod "
-                "without system-probe, where eBPF features fail the chart's checks.",
+                f"The allowlist variant needs GKE {AUTOPILOT_ALLOWLIST_KUBE.removeprefix('v')} or later; older "
+                "clusters render the legacy pod without system-probe, where eBPF features fail the chart's checks.",
                 "Logs' read positions live in /var/autopilot/addon/datadog/logs, read-write, whatever you choose.",
             ),
             cluster=Cluster("v1.33.5-gke.1000000", frozenset(AUTOPILOT_ALLOWLIST_APIS)),
+            system_probe_from=AUTOPILOT_ALLOWLIST_KUBE,
         ),
         Platform(
             "openshift",
