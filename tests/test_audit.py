@@ -323,6 +323,26 @@ def test_sarif_validates_and_points_at_the_right_line():
     assert secret["locations"][0]["physicalLocation"]["region"]["startLine"] == 3
 
 
+_FLUX = "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: d}\nspec:\n"
+_UMBRELLA = "redis: {replicas: 2}\ndatadog:\n  datadog:\n    site: datadoghq.eu\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        (_FLUX + "  chart: {spec: {chart: datadog}}\n  values:\n    agents:\n      useHostNetwork: true\n", 8),
+        (_UMBRELLA + "  agents:\n    useHostNetwork: true\n", 6),  # the block is named like the chart's section
+    ],
+)
+def test_sarif_points_at_the_key_inside_a_wrapper(text, line):
+    """A key's line is counted in the wrapper file, whatever the path to the values (regression: the prefix
+    of an umbrella's `datadog:` block was taken off twice, and every result pointed at line 1)."""
+    _, out, _ = run_text(text, "--format", "sarif")
+    network = next(r for r in json.loads(out)["runs"][0]["results"] if r["ruleId"] == "host-network")
+    assert text.splitlines()[line - 1].strip() == "useHostNetwork: true"
+    assert network["locations"][0]["physicalLocation"]["region"]["startLine"] == line
+
+
 @pytest.mark.parametrize(("fail_on", "expected"), [("high", 0), ("medium", 1), ("low", 1)])
 def test_fail_on_threshold(fail_on, expected):
     # a typo (medium) but nothing high

@@ -253,6 +253,7 @@ def test_a_literal_api_key_never_reaches_the_bundle(tmp_path):
         ("argocd-valuesobject.yaml", ("spec", "source", "helm", "valuesObject")),
         ("helmfile.yaml", ("releases", 0, "values", 0)),
         ("kustomize-helmcharts.yaml", ("helmCharts", 0, "valuesInline")),
+        ("umbrella-values.yaml", ("datadog",)),
     ],
 )
 def test_a_wrapper_is_kept_and_its_values_are_edited_there(name, path, tmp_path):

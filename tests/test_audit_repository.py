@@ -29,7 +29,7 @@ DATADOG = {
     "clusters/staging/datadog-values.yaml": "values",
     "flux/datadog.yaml": "Flux HelmRelease",
     "helmfile/helmfile.yaml": "helmfile release 'datadog'",
-    "k3s/datadog-helmchart.yaml": "k3s HelmChart 'datadog'",
+    "k3s/datadog-helmchart.yaml": "k3s/RKE2 HelmChart 'datadog'",
     "kustomize/datadog/kustomization.yaml": "Kustomize helmCharts 'datadog'",
     "kustomize/datadog-edge/kustomization.yaml": "Kustomize helmCharts 'datadog-edge'",  # no apiVersion nor kind
     "operator/datadog-agent.yaml": "DatadogAgent",
@@ -399,3 +399,25 @@ def test_sarif_uris_outside_the_current_directory_are_file_uris(tmp_path, monkey
     _, out, _ = run(str(FIXTURE / "k3s"), "--format", "sarif")
     (artifact,) = json.loads(out)["runs"][0]["artifacts"]
     assert artifact["location"]["uri"] == (FIXTURE / "k3s/datadog-helmchart.yaml").as_uri()
+
+
+def test_an_umbrella_charts_values_are_audited_as_the_datadog_subcharts(tmp_path, monkeypatch):
+    """The datadog chart as a dependency of an umbrella chart: its block is found and read, the umbrella's
+    other subcharts' values never are."""
+    umbrella = tmp_path / "monitoring"
+    umbrella.mkdir()
+    (umbrella / "Chart.yaml").write_text("apiVersion: v2\nname: monitoring\nversion: 1.0.0\n")
+    (umbrella / "values.yaml").write_text(
+        "redis:\n  replicas: 2\n"
+        "datadog:\n  agents:\n    useHostNetwork: true\n  datadog:\n    logs:\n      enabled: true\n"
+    )
+    (umbrella / "values-redis.yaml").write_text("redis:\n  auth:\n    enabled: true\n")
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = run(".", "--format", "json")
+    document = json.loads(out)
+    assert [(entry["file"], entry["source"]) for entry in document["files"]] == [
+        ("monitoring/values.yaml", "umbrella chart values")
+    ]
+    ids = {(f["id"], f["key"]) for f in document["files"][0]["findings"]}
+    assert ("host-network", "agents.useHostNetwork") in ids
+    assert code == 1

@@ -411,3 +411,13 @@ def test_audit_infers_the_platform(values, platform):
 
     answers, _ = infer_answers(values)
     assert answers.platform == platform
+
+
+def test_autopilots_host_directory_is_the_platforms_whatever_the_chart_names_it():
+    """Before GKE v1.32.1-gke.1729000 the chart mounts /var/autopilot/addon/datadog/logs as `pointerdir`, the
+    name of the logs' pointer directory elsewhere: it is Autopilot's, mounted with logs off too (found by the
+    strategy drawing every platform at every Kubernetes version)."""
+    for version in ("1.29", "1.33"):
+        ledger = Deployment.of(Answers(platform="gke-autopilot", logs="off", kubernetes_version=version)).ledger
+        grant = next(g for g in ledger.host_paths if g.path.startswith("/var/autopilot/"))
+        assert "GKE Autopilot" in grant.because, (version, grant)

@@ -5,14 +5,23 @@ bundle's patches, and how its controller installs it."""
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
+from ruamel.yaml import YAML
 
 from tui.core.answers.contract import Answers
 from tui.core.audit.audit import read_input
+from tui.core.chart.model import render_pod
+from tui.core.errors import InputFileError
 from tui.core.output.next_steps import Wrapper, next_steps, wrapper_header
+from tui.core.pod.ledger import ledger_of_pod
+from tui.core.pod.spec import find_node_agent_daemonset, pod_spec_of
 from tui.core.wrappers import FORMS, PLAIN, WRAPPERS
+
+from conftest import REFERENCE_VALUES, needs_reference
 
 CORPUS = Path(__file__).parent / "fix_corpus"
 # fixture -> (its form, the tool its controller command runs, carries the bundle's patches)
@@ -23,11 +32,12 @@ FIXTURES = {
     "kustomize-helmcharts.yaml": ("kustomize", "kubectl kustomize --enable-helm", True),
     "k3s-helmchart.yaml": ("k3s", "kubectl apply -f", False),
     "helmfile.yaml": ("helmfile", "helmfile -f", True),
+    "umbrella-values.yaml": ("umbrella", "helm upgrade", False),
 }
 
 
 def test_the_registry_has_every_form_once():
-    assert set(FORMS) == {"values", "flux", "argocd", "kustomize", "k3s", "helmfile"}
+    assert set(FORMS) == {"values", "flux", "argocd", "kustomize", "k3s", "helmfile", "umbrella"}
     assert FORMS["values"] is PLAIN and PLAIN not in WRAPPERS
     assert [form.name for form in WRAPPERS] == [name for name in FORMS if name != "values"]
 
@@ -64,3 +74,78 @@ def test_plain_values_are_no_wrapper():
     given = read_input("datadog:\n  logs:\n    enabled: true\n", "values.yaml")
     assert given.source == PLAIN.source() and not given.source.wrapped
     assert PLAIN.patches is None and not PLAIN.controller_command(Wrapper("values", "values.yaml"))
+
+
+# --- an umbrella chart's values ------------------------------------------------------------------------
+
+
+def test_an_umbrella_charts_block_is_read_under_its_name_or_alias():
+    for key in ("datadog", "dd-agent"):
+        given = read_input(
+            f"global: {{env: prod}}\nredis: {{replicas: 2}}\n{key}:\n  agents:\n    useHostNetwork: true\n", "v"
+        )
+        assert given.source is not None and (given.source.form, given.source.path) == ("umbrella", (key,))
+        assert given.values == {"agents": {"useHostNetwork": True}}
+        assert "global: (which helm also hands the subchart) is not read" in given.source.notes
+
+
+def test_two_blocks_of_datadog_values_are_refused_in_one_line():
+    with pytest.raises(InputFileError, match="2 blocks hold datadog chart values \\(a, b\\); expected one"):
+        read_input("a:\n  datadog: {logs: {enabled: true}}\nb:\n  agents: {enabled: true}\n", "v")
+
+
+@needs_reference
+def test_the_charts_own_values_are_plain_values_not_an_umbrella():
+    """No key of the chart holds one of its sections, so its full values.yaml is never read as an umbrella's."""
+    given = read_input(REFERENCE_VALUES.read_text(), "values.yaml")
+    assert given.source == PLAIN.source()
+
+
+def test_real_helm_hands_the_subchart_the_block_the_audit_reads(chart_tools, tmp_path):
+    """An umbrella chart with the real datadog chart as a dependency under an alias: the node Agent helm
+    renders from the umbrella's values has exactly the privileges the audit reads from that block."""
+    chart, helm, _ = chart_tools
+    umbrella = tmp_path / "platform-monitoring"
+    shutil.copytree(chart, umbrella / "charts" / "datadog")
+    (umbrella / "Chart.yaml").write_text(
+        "apiVersion: v2\nname: platform-monitoring\nversion: 1.0.0\ndependencies:\n"
+        "  - name: datadog\n    version: 3.240.0\n    repository: https://helm.datadoghq.com\n    alias: dd\n"
+    )
+    text = (CORPUS / "umbrella-values.yaml").read_text().replace("\ndatadog:  #", "\ndd:  #")
+    values_file = umbrella / "values-prod.yaml"
+    values_file.write_text(text)
+    done = subprocess.run(
+        [helm, "template", "mon", str(umbrella), "-f", str(values_file)], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    daemonset = find_node_agent_daemonset(list(YAML(typ="safe", pure=True).load_all(done.stdout)))
+    given = read_input(text, values_file.name)
+    assert given.source is not None and given.source.path == ("dd",)
+
+    def facts(pod):
+        document = ledger_of_pod(pod).as_json()
+        for grant in document["hostPaths"]:
+            grant.pop("because")
+        return document
+
+    assert facts(pod_spec_of(daemonset)) == facts(render_pod(given.values))
+    assert facts(render_pod(given.values))["hostPorts"]  # the block's dogstatsd.useHostPort reached the subchart
+
+
+def test_the_umbrella_form_knows_the_charts_top_level_keys():
+    from tui.core.chart.keys import chart_keys
+    from tui.core.wrappers.umbrella import TOP_LEVEL
+
+    assert {key.split(".")[0] for key in chart_keys().keys} == TOP_LEVEL
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "datadog:\n  clusterAgent:\n    enabled: false\n",  # a section one level too deep: wrong-level
+        "datadog:\n  apiKeyExistingSecret: s\n  agents:\n    enabled: true\n",
+        "agents:\n  enabled: true\ndatadog:\n  clusterAgent:\n    enabled: false\n",
+    ],
+)
+def test_a_section_written_one_level_too_deep_stays_plain_values(text):
+    assert read_input(text, "values.yaml").source == PLAIN.source()

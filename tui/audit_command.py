@@ -118,8 +118,8 @@ def _audit_one_file(args: argparse.Namespace, out: TextIO) -> int:
 def _values_lines(lines: dict[str, int], given: Any) -> dict[str, int]:
     """Key lines of the values inside a wrapper, by their values key (the wrapper's prefix removed)."""
     source = getattr(given, "source", None)
-    if source is None or not source.wrapped or source.embedded:
-        return lines
+    if source is None or not source.wrapped or source.embedded or getattr(given, "lines", None):
+        return lines  # the reader's lines are already by values key: stripping a prefix again would be wrong
     prefix = ".".join(str(step) for step in source.path) + "."
     return {key.removeprefix(prefix): line for key, line in lines.items() if key.startswith(prefix)} or lines
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from tui.core.audit.detect import detect, is_manifest
 from tui.core.audit.findings import AuditReport
 from tui.core.errors import DdsecureError, InputFileError
-from tui.core.wrappers import locate
+from tui.core.wrappers import FORMS, locate
 from tui.core.wrappers.source import ValuesSource, at, unsupported_form
 from tui.core.yamlio.dotted import section
 from tui.core.yamlio.helm import Duplicate, split_documents
@@ -151,34 +151,15 @@ def _values_lines(
     return lines, tuple(duplicates)
 
 
-# Where each wrapper names the chart's version, by its form: steps from the values' path.
 def chart_of(document: Any, source: ValuesSource) -> dict[str, str] | None:
     """The chart a wrapper installs, when it names a version: {"name", "version", "source"}."""
-    path = source.path
-    found: tuple[Any, str] | None = None
-    if source.form == "flux":
-        found = at(document, ("spec", "chart", "spec", "version")), "spec.chart.spec.version"
-    elif source.form == "argocd":
-        found = at(document, (*path[:-2], "targetRevision")), ".".join(map(str, path[:-2])) + ".targetRevision"
-    elif source.form == "helmfile":
-        found = at(document, (*path[:-2], "version")), ".".join(map(str, path[:-2])) + ".version"
-    elif source.form == "k3s":
-        found = at(document, ("spec", "version")), "spec.version"
-    elif source.form == "kustomize":
-        found = at(document, (*path[:-1], "version")), ".".join(map(str, path[:-1])) + ".version"
-    if found is None or found[0] is None or str(found[0]).strip() in ("", "*"):
+    form = FORMS[source.form]
+    steps = form.version_path(source.path)
+    version = at(document, steps) if steps is not None else None
+    if steps is None or version is None or str(version).strip() in ("", "*"):
         return None
-    return {"name": "datadog/datadog", "version": str(found[0]).strip(), "source": f"{_KINDS[source.form]} {found[1]}"}
-
-
-_KINDS = {
-    "flux": "Flux HelmRelease",
-    "argocd": "Argo CD Application",
-    "helmfile": "helmfile release",
-    "k3s": "k3s/RKE2 HelmChart",
-    "kustomize": "Kustomize helmCharts",
-    "values": "values file",
-}
+    where = ".".join(map(str, steps))
+    return {"name": "datadog/datadog", "version": str(version).strip(), "source": f"{form.title} {where}"}
 
 
 def audit_text(

@@ -19,7 +19,7 @@ from typing import Any
 from tui.core.audit.audit import AuditInput
 from tui.core.audit.detect import agent_daemonsets, is_datadog_agent, values_mismatch
 from tui.core.errors import InputFileError
-from tui.core.wrappers import locate
+from tui.core.wrappers import FORMS, locate
 from tui.core.wrappers.source import ValuesSource, unsupported_form
 from tui.core.yamlio.reader import parse_documents, read_text
 
@@ -168,17 +168,8 @@ def _wrapped_values(text: str, name: str, documents: Sequence[Any]) -> list[tupl
         if not isinstance(values, Mapping) or any(not isinstance(k, str) for k in values):
             raise InputFileError(f"{where}: {source.description} is not a mapping of chart values")
         given = AuditInput(text, name, list(documents), "values", source, values)
-        found.append((given, _WRAPPERS[source.form] + _object_name(source)))
+        found.append((given, FORMS[source.form].title + _object_name(source)))
     return found
-
-
-_WRAPPERS = {
-    "flux": "Flux HelmRelease",
-    "argocd": "Argo CD Application",
-    "kustomize": "Kustomize helmCharts",
-    "k3s": "k3s HelmChart",
-    "helmfile": "helmfile release",
-}
 
 
 def _object_name(source: ValuesSource) -> str:

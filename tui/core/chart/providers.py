@@ -18,7 +18,7 @@ from typing import Any, NamedTuple
 
 from tui.core.platforms.api_server import Cluster
 from tui.core.platforms.catalog import AUTOPILOT_ALLOWLIST_APIS, AUTOPILOT_ALLOWLIST_KUBE
-from tui.core.pod.privilege_catalog import PACKAGE_DIRS
+from tui.core.pod.privilege_catalog import AUTOPILOT_HOST_ROOT, PACKAGE_DIRS
 from tui.core.yamlio.dotted import lookup
 
 PodSpec = dict[str, Any]
@@ -293,7 +293,7 @@ CHART_3_240_0 = ProviderModel(
     allowlist_apis=AUTOPILOT_ALLOWLIST_APIS,
     allowlist_kube=AUTOPILOT_ALLOWLIST_KUBE,
     autopilot_socket="/var/run/containerd/containerd.sock",
-    autopilot_host_root="/var/autopilot/addon/datadog",
+    autopilot_host_root=AUTOPILOT_HOST_ROOT,
     compilation_volumes=("modules", "src", "runtime-compiler-output-dir", "kernel-headers-download-dir"),
     default_package_volumes=PACKAGE_DIRS,
     hostname_file="/var/lib/cloud/data/instance-id",

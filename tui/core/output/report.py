@@ -182,7 +182,7 @@ def _privilege_rows(ledger: Ledger, answers: Answers) -> list[str]:
             )
         )
     for grant in sorted(ledger.host_paths, key=lambda g: g.read_only):
-        info = host_path_info(grant.volume)
+        info = host_path_info(grant.volume, grant.path)
         rows.append(
             _row(
                 f"hostPath `{grant.path}` {grant.mode} ({', '.join(grant.containers) or 'unmounted'})",

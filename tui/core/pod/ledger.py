@@ -240,7 +240,7 @@ def ledger_of_pod(pod: Mapping[str, Any], *, app_socket_dirs: tuple[str, ...] = 
             path=path,
             read_only=g["ro"],
             containers=tuple(g["containers"]),
-            because=host_path_info(g["volume"]).because
+            because=host_path_info(g["volume"], path).because
             + ("" if g["containers"] else " — declared but mounted by no container"),
             volume=g["volume"],
         )

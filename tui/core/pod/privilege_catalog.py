@@ -224,5 +224,13 @@ def capability_why(capability: str) -> str:
     return CAPABILITY_WHY.get(capability, "not explained by ddsecure")
 
 
-def host_path_info(volume: str) -> PrivilegeInfo:
+# Where the chart keeps the Agent's host state on GKE Autopilot, whatever it names the volume: `datadogrun`
+# in the WorkloadAllowlist variant, `pointerdir` in the legacy one, both always mounted there.
+AUTOPILOT_HOST_ROOT = "/var/autopilot/addon/datadog"
+
+
+def host_path_info(volume: str, path: str = "") -> PrivilegeInfo:
+    """What a host path volume is for: by its name, except under Autopilot's own root (the platform's)."""
+    if path == AUTOPILOT_HOST_ROOT or path.startswith(AUTOPILOT_HOST_ROOT + "/"):
+        return HOST_PATHS["datadogrun"]
     return HOST_PATHS.get(volume, UNKNOWN)

@@ -11,12 +11,13 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from tui.core.errors import InputFileError
-from tui.core.wrappers import argocd, flux, helmfile, k3s, kustomize, plain
+from tui.core.wrappers import argocd, flux, helmfile, k3s, kustomize, plain, umbrella
 from tui.core.wrappers.base import WrapperForm
 from tui.core.wrappers.source import ValuesSource
 
 PLAIN = plain.FORM
-WRAPPERS: tuple[WrapperForm, ...] = (flux.FORM, argocd.FORM, kustomize.FORM, k3s.FORM, helmfile.FORM)
+# Tried in this order; an umbrella chart's values (no kind, a block of chart values) last.
+WRAPPERS: tuple[WrapperForm, ...] = (flux.FORM, argocd.FORM, kustomize.FORM, k3s.FORM, helmfile.FORM, umbrella.FORM)
 FORMS: dict[str, WrapperForm] = {form.name: form for form in (PLAIN, *WRAPPERS)}
 
 

@@ -33,6 +33,7 @@ def _helm_source(source: Mapping[str, Any]) -> bool:
 class ArgoCdApplication(WrapperForm):
     name = "argocd"
     label = "Argo CD Application"
+    title = label
     controller = "Argo CD renders the chart from spec.source.helm"
     missing = (
         "Argo CD has no post-renderer for a Helm source (argoproj/argo-cd#3698), so this Application installs "
@@ -98,6 +99,9 @@ class ArgoCdApplication(WrapperForm):
             object_name=name,
             object_namespace=namespace,
         )
+
+    def version_path(self, values_path: tuple[PathStep, ...]) -> tuple[PathStep, ...]:
+        return (*values_path[:-2], "targetRevision")  # beside source.helm
 
     def controller_command(self, wrapper: Committed) -> str:
         return f"argocd app sync {wrapper.object_name or 'datadog'}"

@@ -2,7 +2,8 @@
 
 A wrapper form is one kind of file that installs the datadog chart with values inside it (a Flux
 HelmRelease, an Argo CD Application, a Kustomize `helmCharts` entry, a k3s/RKE2 HelmChart, a
-helmfile release), or plain values. Each form is one module of this package with one `WrapperForm`:
+helmfile release, an umbrella chart's values), or plain values. Each form is one module of this package
+with one `WrapperForm`:
 
 - `locate`: the values inside one document of that kind (a `ValuesSource`), or None;
 - `patches`: how the file carries the bundle's DaemonSet and RBAC patches (a `PatchHolder`), or None
@@ -73,6 +74,7 @@ class WrapperForm:
 
     name = ""  # the ValuesSource.form tag
     label = ""  # what the file is, in the install steps
+    title = ""  # what holds the values, in an audit's header ("Flux HelmRelease 'datadog'")
     controller = ""  # who renders the chart from it
     carried = ""  # where the patches sit when ddsecure added them (with `patches`)
     # Without a post-renderer: why, and what the user must add instead. Formatted with the bundle's
@@ -94,6 +96,10 @@ class WrapperForm:
     def controller_command(self, wrapper: Committed) -> str:
         """What makes the controller pick up the committed file now, rather than at its next interval."""
         return ""
+
+    def version_path(self, values_path: tuple[PathStep, ...]) -> tuple[PathStep, ...] | None:
+        """Where the file names the chart version it installs, from where its values sit (None: nowhere)."""
+        return None
 
 
 # --- reading wrapper documents -------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from tui.core.wrappers.base import (
     shown_name,
     text,
 )
-from tui.core.wrappers.source import ValuesSource, at
+from tui.core.wrappers.source import PathStep, ValuesSource, at
 
 
 class PostRenderers(PatchHolder):
@@ -43,6 +43,7 @@ class PostRenderers(PatchHolder):
 class FluxHelmRelease(WrapperForm):
     name = "flux"
     label = "Flux HelmRelease"
+    title = label
     controller = "Flux's helm-controller renders the chart from spec.values"
     carried = (
         "and applies the DaemonSet and RBAC patches from spec.postRenderers, where ddsecure added them "
@@ -76,6 +77,9 @@ class FluxHelmRelease(WrapperForm):
             object_name=name,
             object_namespace=namespace,
         )
+
+    def version_path(self, values_path: tuple[PathStep, ...]) -> tuple[PathStep, ...]:
+        return ("spec", "chart", "spec", "version")
 
     def controller_command(self, wrapper: Committed) -> str:
         name, namespace = wrapper.object_name or "datadog", wrapper.object_namespace

@@ -17,7 +17,7 @@ from tui.core.wrappers.base import (
     origin_or_file,
     text,
 )
-from tui.core.wrappers.source import ValuesSource, at, go_template_refusal
+from tui.core.wrappers.source import PathStep, ValuesSource, at, go_template_refusal
 
 
 class ReleasePatches(PatchHolder):
@@ -44,6 +44,7 @@ class ReleasePatches(PatchHolder):
 class HelmfileRelease(WrapperForm):
     name = "helmfile"
     label = "helmfile"
+    title = "helmfile release"
     controller = "helmfile runs helm with the release's inline values"
     carried = (
         "and first applies the DaemonSet and RBAC patches ddsecure added to the release (strategicMergePatches, "
@@ -94,6 +95,9 @@ class HelmfileRelease(WrapperForm):
             release=text(release.get("name")),
             namespace=text(release.get("namespace")),
         )
+
+    def version_path(self, values_path: tuple[PathStep, ...]) -> tuple[PathStep, ...]:
+        return (*values_path[:-2], "version")  # the release's, beside values
 
     def controller_command(self, wrapper: Committed) -> str:
         return f"helmfile -f {origin_or_file(wrapper)} apply"

@@ -19,12 +19,13 @@ from tui.core.wrappers.base import (
     shown_name,
     text,
 )
-from tui.core.wrappers.source import ValuesSource
+from tui.core.wrappers.source import PathStep, ValuesSource
 
 
 class K3sHelmChart(WrapperForm):
     name = "k3s"
     label = "k3s/RKE2 HelmChart"
+    title = label
     controller = "the k3s/RKE2 helm-controller installs the chart from spec.valuesContent"
     missing = (
         "The k3s/RKE2 helm-controller runs helm install with no post-renderer, so this HelmChart installs the "
@@ -52,6 +53,9 @@ class K3sHelmChart(WrapperForm):
             object_name=name,
             object_namespace=namespace,
         )
+
+    def version_path(self, values_path: tuple[PathStep, ...]) -> tuple[PathStep, ...]:
+        return ("spec", "version")
 
     def controller_command(self, wrapper: Committed) -> str:
         return f"kubectl apply -f {origin_or_file(wrapper)}"

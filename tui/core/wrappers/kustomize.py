@@ -8,12 +8,13 @@ from pathlib import Path
 from typing import Any
 
 from tui.core.wrappers.base import Committed, PatchHolder, WrapperForm, datadog_entry, text
-from tui.core.wrappers.source import ValuesSource, at
+from tui.core.wrappers.source import PathStep, ValuesSource, at
 
 
 class KustomizeHelmCharts(WrapperForm):
     name = "kustomize"
     label = "Kustomize kustomization (helmCharts)"
+    title = "Kustomize helmCharts"
     controller = "kustomize inflates the chart from helmCharts"
     carried = (
         "and applies the DaemonSet and RBAC patches ddsecure added to its patches: list (helm must be "
@@ -49,6 +50,9 @@ class KustomizeHelmCharts(WrapperForm):
             release=text(chart.get("releaseName")) or "release-name",  # kustomize's default, when unset
             namespace=text(chart.get("namespace")) or text(document.get("namespace")),
         )
+
+    def version_path(self, values_path: tuple[PathStep, ...]) -> tuple[PathStep, ...]:
+        return (*values_path[:-1], "version")  # the helmCharts entry's
 
     def controller_command(self, wrapper: Committed) -> str:
         where = Path(wrapper.origin).parent.as_posix() if wrapper.origin else "."

@@ -12,6 +12,7 @@ from tui.core.wrappers.source import ValuesSource
 class PlainValues(WrapperForm):
     name = "values"
     label = "values file"
+    title = "values"
 
     def source(self) -> ValuesSource:
         """The values of a file that is nothing but values."""

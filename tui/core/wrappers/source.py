@@ -3,7 +3,8 @@
 People keep Datadog values in several shapes: a plain values file (or a full copy of the chart's
 values.yaml), `spec.values` of a Flux HelmRelease, `spec.source.helm.valuesObject` (or the `values`
 string) of an Argo CD Application, `valuesInline` of a Kustomize `helmCharts` entry,
-`spec.valuesContent` of a k3s/RKE2 HelmChart, or the inline values of a helmfile release.
+`spec.valuesContent` of a k3s/RKE2 HelmChart, the inline values of a helmfile release, or the block an
+umbrella chart hands its datadog subchart.
 Each of those forms is a module of `tui.core.wrappers`, whose `locate` finds them as a
 `ValuesSource`; the audit reads them and `--fix` edits them in place, keeping the wrapper.
 
