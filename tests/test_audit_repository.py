@@ -356,7 +356,10 @@ def _daemonset(container: str, image: str | None, env: str = "", labels: str = "
         ),
         ("apiVersion: example.com/v1\nkind: DatadogAgent\nmetadata: {name: fake}\n", None),
         ("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: dd}\ndata: {datadog.yaml: 'agents: 1'}\n", None),
-        ("datadog:\n  site: datadoghq.eu\n---\nclusterAgent:\n  enabled: true\n", None),  # two plain documents
+        # helm -f merges a values file's documents: read as one, as the audit of the file alone reads it
+        ("datadog:\n  site: datadoghq.eu\n---\nclusterAgent:\n  enabled: true\n", "values"),
+        # helm keeps the last of two equal keys: a Datadog file, never skipped as broken YAML
+        ("datadog:\n  logs: {enabled: true}\n  logs: {enabled: false}\n", "values"),
         ("- datadog\n- agents\n", None),
         ("datadog: {site: datadoghq.eu}\n", "values"),
         ("datadog:\n  site: [unclosed\n", None),  # broken YAML: skipped, with the parser's reason
@@ -421,3 +424,51 @@ def test_an_umbrella_charts_values_are_audited_as_the_datadog_subcharts(tmp_path
     ids = {(f["id"], f["key"]) for f in document["files"][0]["findings"]}
     assert ("host-network", "agents.useHostNetwork") in ids
     assert code == 1
+
+
+_ALIKE_CORPORA = [Path(__file__).parent / "fix_corpus", Path(__file__).parent / "helm_reading_corpus"]
+
+
+@pytest.mark.parametrize("path", sorted(p for corpus in _ALIKE_CORPORA for p in corpus.glob("*.yaml")), ids=str)
+def test_a_file_in_a_repository_reads_as_the_file_alone(path):
+    """Both read as helm does (YAML 1.1 words, the last of two equal keys, merged documents): the same findings
+    on the same keys, whether the file is audited alone or found in a repository."""
+    from tui.core.audit.audit import audit_input, read_input
+
+    text = path.read_text()
+    outcome = classify(text, path.name)
+    assert not isinstance(outcome, str | Exception), outcome
+    found = [sorted((f.id, f.key) for f in audit_input(given).findings) for given, _ in outcome]
+    alone = sorted((f.id, f.key) for f in audit_input(read_input(text, path.name)).findings)
+    assert found == [alone]
+
+
+def _umbrella(tmp_path: Path, values: str, version: str = "3.240.0") -> Path:
+    chart = tmp_path / "monitoring"
+    chart.mkdir()
+    (chart / "Chart.yaml").write_text(
+        "apiVersion: v2\nname: monitoring\nversion: 1.0.0\ndependencies:\n"
+        f"  - name: datadog\n    version: {version}\n    repository: https://helm.datadoghq.com\n    alias: dd\n"
+    )
+    (chart / "values.yaml").write_text(values)
+    return chart / "values.yaml"
+
+
+def test_the_umbrellas_chart_yaml_names_the_block_and_its_chart_version(tmp_path, monkeypatch):
+    """Beside a Chart.yaml that depends on datadog (alias dd), the block under dd: is the subchart's even where
+    its shape alone would read as a section one level too deep, and another version makes the ledger partial."""
+    values = _umbrella(tmp_path, "dd:\n  clusterAgent:\n    enabled: false\n", version="~3.100.0")
+    monkeypatch.chdir(tmp_path)
+    for argv in (["monitoring/values.yaml"], ["."]):
+        _, out, _ = run(*argv, "--format", "json")
+        document = json.loads(out)
+        report = document["files"][0] if "files" in document else document
+        assert report["source"] == "umbrella chart values" if "files" in document else True
+        assert "wrong-level" not in {f["id"] for f in report["findings"]}
+        assert report["chart"] == {
+            "name": "datadog/datadog",
+            "version": "~3.100.0",
+            "source": "Chart.yaml dependencies[0].version",
+        }
+        assert report["ledgerComplete"] is False
+    assert values.read_text() == "dd:\n  clusterAgent:\n    enabled: false\n"

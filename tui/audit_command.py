@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from tui.core.audit.findings import SEVERITIES, AuditReport, rank
@@ -28,6 +29,7 @@ def run_audit(args: argparse.Namespace, out: TextIO) -> int:
 
 def _audit_one_file(args: argparse.Namespace, out: TextIO) -> int:
     from tui.core.audit.audit import audit_input, key_lines, read_input
+    from tui.core.wrappers.umbrella import dependency_beside
     from tui.core.yamlio.reader import read_text
 
     fix = bool(getattr(args, "fix", False))
@@ -40,7 +42,9 @@ def _audit_one_file(args: argparse.Namespace, out: TextIO) -> int:
     if chosen and not fix:
         raise AuditUsageError("--apply is only used with --fix")
     text = read_text(args.file)
-    given = read_input(text, str(args.file), round_trip=fix)  # --fix edits the very tree the audit reads
+    # --fix edits the very tree the audit reads; an umbrella chart's Chart.yaml beside the file says where
+    # the datadog subchart's values are and which version it installs
+    given = read_input(text, str(args.file), round_trip=fix, dependency=dependency_beside(Path(args.file)))
     report = audit_input(
         given,
         render=bool(getattr(args, "render", False)),

@@ -13,6 +13,8 @@ from tui.core.audit.findings import AuditReport
 from tui.core.errors import DdsecureError, InputFileError
 from tui.core.wrappers import FORMS, locate
 from tui.core.wrappers.source import ValuesSource, at, unsupported_form
+from tui.core.wrappers.umbrella import FORM as UMBRELLA_FORM
+from tui.core.wrappers.umbrella import Dependency, at_dependency
 from tui.core.yamlio.dotted import section
 from tui.core.yamlio.helm import Duplicate, split_documents
 from tui.core.yamlio.reader import read_text
@@ -41,9 +43,20 @@ class AuditInput:
     chart: Mapping[str, str] | None = None  # the chart a wrapper installs: name, version, source
 
 
-def read_input(text: str, name: str, *, round_trip: bool = False) -> AuditInput:
+def read_input(
+    text: str,
+    name: str,
+    *,
+    round_trip: bool = False,
+    only: int | None = None,
+    dependency: Dependency | None = None,
+) -> AuditInput:
     """The file as helm reads it. `round_trip` changes nothing: `--fix` reads the file as every audit does,
-    then edits its text (tui.core.audit.fix_yaml reads with the round trip only what it edits)."""
+    then edits its text (tui.core.audit.fix_yaml reads with the round trip only what it edits).
+
+    `only`: the one document whose wrapper to read (a file may hold one per cluster). `dependency`: the
+    datadog chart as a dependency of the umbrella chart beside the file (its Chart.yaml), whose block of
+    values is then read whatever its shape, with the version Chart.yaml asks for."""
     from tui.core.yamlio.reader import helm_documents, helm_values
 
     where = f"file {name}"
@@ -55,7 +68,9 @@ def read_input(text: str, name: str, *, round_trip: bool = False) -> AuditInput:
             raise
         raise better from error
     documents = reading.documents
-    source = locate(documents, where)
+    candidates = documents if only is None else [d if n == only else None for n, d in enumerate(documents)]
+    source = at_dependency(candidates, dependency) if dependency is not None else None
+    source = source or locate(candidates, where)
     # helm merges the documents of a values file: several mappings and no manifest are values
     several = len(documents) > 1 and all(isinstance(d, Mapping) and not is_manifest(d) for d in documents)
     try:
@@ -77,6 +92,9 @@ def read_input(text: str, name: str, *, round_trip: bool = False) -> AuditInput:
         raise InputFileError(f"{where}: {source.description} is not a mapping of chart values")
     lines, duplicates = _values_lines(text, reading, source, where)
     chart = chart_of(documents[source.document], source) if source.wrapped else None
+    if source.form == UMBRELLA_FORM.name and dependency is not None and dependency.version:
+        where_version = f"dependencies[{dependency.index}].version"
+        chart = {"name": "datadog/datadog", "version": dependency.version, "source": f"Chart.yaml {where_version}"}
     return AuditInput(text, name, documents, "values", source, values, duplicates, lines, chart)
 
 

@@ -48,6 +48,7 @@ def _name(value: Any) -> str:
 # (`agents:` of a CI runner chart, `datadog:` of an app chart's metrics switch), rarely its content.
 VALUES_SECTIONS = ("datadog", "clusterAgent", "agents", "clusterChecksRunner")
 # Below a section, at least this share of the keys must be the chart's own for the file to be its values.
+ANCHOR_KEYS = 2  # top-level keys of its own a values file may hold beside the chart's sections
 KNOWN_SHARE = 2 / 3
 
 
@@ -65,10 +66,13 @@ def values_mismatch(document: Any) -> str:
         return f"no {', '.join(f'{s}:' for s in VALUES_SECTIONS)} section"
     keys = chart_keys()
     unknown = [key for key in document if not keys.known(key)]
-    if len(unknown) * 3 > len(document):
-        return f"top-level keys the datadog chart does not have: {', '.join(sorted(unknown)[:5])}"
     below = [f"{s}.{key}" for s in sections for key in document[s] if isinstance(key, str)]
     known = [key for key in below if keys.known(key)]
+    # A key or two of the file's own (anchors held apart: `x-off: &off false`) beside sections written with
+    # the chart's keys; another chart's values have many keys of their own.
+    anchors_beside = len(unknown) <= ANCHOR_KEYS and len(known) >= ANCHOR_KEYS + 1
+    if len(unknown) * 3 > len(document) and not anchors_beside:
+        return f"top-level keys the datadog chart does not have: {', '.join(sorted(unknown)[:5])}"
     if not known or len(known) < KNOWN_SHARE * len(below):
         strange = sorted(set(below) - set(known))
         return f"keys the datadog chart does not have: {', '.join(strange[:5])}"

@@ -16,12 +16,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tui.core.audit.audit import AuditInput
+from tui.core.audit.audit import AuditInput, read_input
 from tui.core.audit.detect import agent_daemonsets, is_datadog_agent, values_mismatch
 from tui.core.errors import InputFileError
 from tui.core.wrappers import FORMS, locate
 from tui.core.wrappers.source import ValuesSource, unsupported_form
-from tui.core.yamlio.reader import parse_documents, read_text
+from tui.core.wrappers.umbrella import FORM as UMBRELLA
+from tui.core.wrappers.umbrella import Dependency, at_dependency, dependency_beside
+from tui.core.yamlio.reader import helm_documents, read_text
 
 YAML_SUFFIXES = (".yaml", ".yml")
 # Directories no one keeps deployment files in: version control, dependencies, virtual environments.
@@ -103,7 +105,7 @@ def discover(paths: Sequence[Path], base: Path | None = None) -> Discovery:
         except InputFileError as error:  # too large, binary, not UTF-8: not a file anyone deploys
             result.skipped.append(Skipped(path, name, str(error)))
             continue
-        outcome = classify(text, name)
+        outcome = classify(text, name, dependency_beside(path))
         if isinstance(outcome, str):
             result.skipped.append(Skipped(path, name, outcome))
         elif isinstance(outcome, InputFileError):
@@ -113,23 +115,24 @@ def discover(paths: Sequence[Path], base: Path | None = None) -> Discovery:
     return result
 
 
-def classify(text: str, name: str) -> list[tuple[AuditInput, str]] | InputFileError | str:
+def classify(
+    text: str, name: str, dependency: Dependency | None = None
+) -> list[tuple[AuditInput, str]] | InputFileError | str:
     """The audits this file asks for; an error for a Datadog file that cannot be read; or why it is
-    not a Datadog file."""
+    not a Datadog file. Every file is read as helm reads it (YAML 1.1, the last of two equal keys), as
+    the audit of one file reads it. `dependency`: the datadog chart in the Chart.yaml beside the file."""
     if not _MENTIONS.search(text):
         return "mentions neither datadog, a section of its chart nor a DD_ setting"
     where = f"file {name}"
     try:
-        documents = parse_documents(text, where)
+        documents = helm_documents(text, where).documents
     except InputFileError as error:
         better = unsupported_form(text, where)
         return f"not YAML data ({better or error})"
     try:
-        wrapped = _wrapped_values(text, name, documents)
+        wrapped = _wrapped_values(text, name, documents, dependency)
     except InputFileError as error:
         return error
-    if isinstance(wrapped, str):
-        return wrapped
     if wrapped:
         return wrapped
     if any(isinstance(d, Mapping) and "kind" in d for d in documents):
@@ -140,17 +143,21 @@ def classify(text: str, name: str) -> list[tuple[AuditInput, str]] | InputFileEr
         if any(is_datadog_agent(d) for d in documents):
             return [(AuditInput(text, name, documents, "operator"), "DatadogAgent")]
         return "Kubernetes objects without the Agent DaemonSet, a DatadogAgent or a release of datadog/datadog"
-    if len(documents) != 1:
-        return f"{len(documents)} YAML documents, none a Kubernetes object; a values file has one"
-    reason = values_mismatch(documents[0])
+    try:
+        given = read_input(text, name)  # plain values; helm merges the documents of a values file
+    except InputFileError as error:
+        return f"not the datadog chart's values: {error}"
+    reason = values_mismatch(given.values) if given.kind == "values" else "not a mapping of values"
     if reason:
         return f"not the datadog chart's values: {reason}"
-    source = ValuesSource("values", 0, ())
-    return [(AuditInput(text, name, documents, "values", source, documents[0]), "values")]
+    return [(given, FORMS["values"].title)]
 
 
-def _wrapped_values(text: str, name: str, documents: Sequence[Any]) -> list[tuple[AuditInput, str]] | str:
-    """One audit per document installing the datadog chart (each read as if alone in the file)."""
+def _wrapped_values(
+    text: str, name: str, documents: Sequence[Any], dependency: Dependency | None
+) -> list[tuple[AuditInput, str]] | str:
+    """One audit per document installing the datadog chart, each read as if alone in the file; an umbrella
+    chart's block only when its values are the datadog chart's (or the Chart.yaml beside it says so)."""
     where = f"file {name}"
     found = []
     for index, document in enumerate(documents):
@@ -161,14 +168,15 @@ def _wrapped_values(text: str, name: str, documents: Sequence[Any]) -> list[tupl
         if "kind" not in document and "releases" in document and "{{" in str(document):
             return "a helmfile with go templates (render it first: helmfile write-values)"
         alone = [document if n == index else None for n in range(len(documents))]
-        source = locate(alone, where)
+        source = (at_dependency(alone, dependency) if dependency is not None else None) or locate(alone, where)
         if source is None:
             continue
-        values = source.values(documents, where)
-        if not isinstance(values, Mapping) or any(not isinstance(k, str) for k in values):
-            raise InputFileError(f"{where}: {source.description} is not a mapping of chart values")
-        given = AuditInput(text, name, list(documents), "values", source, values)
-        found.append((given, FORMS[source.form].title + _object_name(source)))
+        given = read_input(text, name, only=index, dependency=dependency)
+        if given.source is None or given.values is None:
+            continue
+        if given.source.form == UMBRELLA.name and dependency is None and values_mismatch(given.values):
+            continue  # a block shaped like the chart's values, of some other chart
+        found.append((given, FORMS[given.source.form].title + _object_name(given.source)))
     return found
 
 

@@ -52,6 +52,8 @@ def line_finder(given: AuditInput) -> Callable[[str], int]:
             start, block = region
             first = offset + start
             lines = {key: offset + start + line - 1 for key, line in key_lines(block).items()}
+    if given.kind == "values" and given.lines:
+        lines = dict(given.lines)  # the helm reader's, by values key, in the file's numbering: as one file's audit
 
     def line_of(key: str) -> int:
         if given.kind == "manifests":

@@ -12,8 +12,9 @@ with no post-renderer, so the bundle's patches cannot ride in this file.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, NamedTuple
 
 from tui.core.errors import InputFileError
 from tui.core.wrappers.base import Committed, WrapperForm, origin_or_file
@@ -84,7 +85,10 @@ class UmbrellaValues(WrapperForm):
             raise InputFileError(
                 f"{where}: {len(blocks)} blocks hold datadog chart values ({', '.join(blocks)}); expected one"
             )
-        key = blocks[0]
+        return self.block(index, document, blocks[0])
+
+    def block(self, index: int, document: Mapping[str, Any], key: str) -> ValuesSource:
+        """The values under `key`: the subchart's name or alias."""
         notes = ["global: (which helm also hands the subchart) is not read"] if "global" in document else []
         return ValuesSource(
             self.name,
@@ -99,3 +103,56 @@ class UmbrellaValues(WrapperForm):
 
 
 FORM = UmbrellaValues()
+
+
+# --- the umbrella's Chart.yaml, when it sits beside the values file -------------------------------------
+
+
+class Dependency(NamedTuple):
+    """The datadog chart as a dependency of an umbrella chart."""
+
+    key: str  # where the umbrella's values hold its block: the alias, else the chart's name
+    version: str  # as Chart.yaml writes it ("" when it does not): a version or a range
+    index: int  # its place in `dependencies`
+
+
+def datadog_dependency(chart: Any) -> Dependency | None:
+    """The datadog chart among the dependencies of a parsed Chart.yaml, or None."""
+    dependencies = chart.get("dependencies") if isinstance(chart, Mapping) else None
+    for index, entry in enumerate(dependencies if isinstance(dependencies, list) else []):
+        if isinstance(entry, Mapping) and entry.get("name") == "datadog":
+            alias = entry.get("alias")
+            return Dependency(
+                alias if isinstance(alias, str) and alias else "datadog", _text(entry.get("version")), index
+            )
+    return None
+
+
+def dependency_beside(values_file: Path) -> Dependency | None:
+    """The datadog dependency of the umbrella chart whose Chart.yaml sits beside `values_file`, if any (an
+    unreadable Chart.yaml is no umbrella: the values file is then read by its shape alone)."""
+    from tui.core.errors import DdsecureError
+    from tui.core.yamlio.reader import parse_documents, read_text
+
+    chart_file = values_file.parent / "Chart.yaml"
+    if values_file.name == "Chart.yaml" or not chart_file.is_file():
+        return None
+    try:
+        documents = parse_documents(read_text(chart_file), str(chart_file))
+    except DdsecureError:
+        return None
+    return datadog_dependency(documents[0]) if documents else None
+
+
+def at_dependency(documents: Sequence[Any], dependency: Dependency) -> ValuesSource | None:
+    """The dependency's block in a values file of its umbrella chart: its values whatever their shape."""
+    held = [
+        n
+        for n, document in enumerate(documents)
+        if isinstance(document, Mapping) and isinstance(document.get(dependency.key), Mapping)
+    ]
+    return FORM.block(held[0], documents[held[0]], dependency.key) if len(held) == 1 else None
+
+
+def _text(node: Any) -> str:
+    return str(node).strip() if node is not None else ""
