@@ -13,7 +13,7 @@ import pytest
 from ruamel.yaml import YAML
 
 from tui.core.answers.contract import Answers
-from tui.core.audit.audit import read_input
+from tui.core.audit.audit import audit_input, read_input
 from tui.core.chart.model import render_pod
 from tui.core.errors import InputFileError
 from tui.core.output.next_steps import Wrapper, next_steps, wrapper_header
@@ -149,3 +149,18 @@ def test_the_umbrella_form_knows_the_charts_top_level_keys():
 )
 def test_a_section_written_one_level_too_deep_stays_plain_values(text):
     assert read_input(text, "values.yaml").source == PLAIN.source()
+
+
+def test_the_umbrellas_condition_key_is_not_a_chart_key_and_fix_keeps_it(tmp_path):
+    """`datadog.enabled` is the usual `condition:` of the dependency: not read as an unknown chart key."""
+    from tui.cli import main
+
+    source = tmp_path / "values.yaml"
+    source.write_text("datadog:\n  enabled: true\n  datadog:\n    apiKeyExistingSecret: s\n")
+    given = read_input(source.read_text(), "values.yaml")
+    assert given.source is not None and any("condition" in note for note in given.source.notes)
+    report = audit_input(given)
+    assert "unknown-key" not in {f.id for f in report.findings}
+    assert any("condition" in note for note in report.answer_notes)
+    assert main(["audit", str(source), "--fix", "-o", str(tmp_path / "out")]) in (0, 1)
+    assert (tmp_path / "out" / "fixed-values.yaml").read_text().startswith("datadog:\n  enabled: true\n  datadog:\n")

@@ -13,8 +13,8 @@ from tui.core.audit.findings import AuditReport
 from tui.core.errors import DdsecureError, InputFileError
 from tui.core.wrappers import FORMS, locate
 from tui.core.wrappers.source import ValuesSource, at, unsupported_form
+from tui.core.wrappers.umbrella import CONDITION, Dependency, at_dependency
 from tui.core.wrappers.umbrella import FORM as UMBRELLA_FORM
-from tui.core.wrappers.umbrella import Dependency, at_dependency
 from tui.core.yamlio.dotted import section
 from tui.core.yamlio.helm import Duplicate, split_documents
 from tui.core.yamlio.reader import read_text
@@ -197,6 +197,9 @@ def audit_input(
 
             deployment = Deployment.of_values(given.values)
             report = audit_deployment(deployment, name, given.duplicates)
+            if given.source is not None and given.source.form == UMBRELLA_FORM.name:
+                # the umbrella's condition key is no mistake of the chart's values: its note says what it is
+                report.findings = [f for f in report.findings if (f.id, f.key) != ("unknown-key", CONDITION)]
             if given.source is not None and given.source.wrapped:
                 report.answer_notes[:0] = [
                     f"values read from {given.source.description}; --fix edits them there and keeps the rest",

@@ -20,6 +20,10 @@ from tui.core.errors import InputFileError
 from tui.core.wrappers.base import Committed, WrapperForm, origin_or_file
 from tui.core.wrappers.source import ValuesSource
 
+# The key an umbrella chart conventionally names in `condition:` to install a subchart or not: helm hands it
+# to the subchart with the rest of the block, and the datadog chart, which has no such key, ignores it.
+CONDITION = "enabled"
+
 # The datadog chart's top-level sections: a block holding one may be that chart's values.
 SECTIONS = ("datadog", "agents", "clusterAgent", "clusterChecksRunner")
 # Every top-level key of chart 3.240.0's values (a test holds this to tui/core/data/chart_keys.json).
@@ -56,7 +60,7 @@ def subchart_blocks(document: Mapping[str, Any]) -> list[str]:
         sections = [s for s in SECTIONS if isinstance(block.get(s), Mapping)]
         if "datadog" in sections:
             found.append(key)
-        elif sections and set(block) <= TOP_LEVEL:
+        elif sections and set(block) - {CONDITION} <= TOP_LEVEL:
             beside = [other for other in document if other != key and other not in TOP_LEVEL]
             if key not in TOP_LEVEL or beside:
                 found.append(key)
@@ -90,6 +94,11 @@ class UmbrellaValues(WrapperForm):
     def block(self, index: int, document: Mapping[str, Any], key: str) -> ValuesSource:
         """The values under `key`: the subchart's name or alias."""
         notes = ["global: (which helm also hands the subchart) is not read"] if "global" in document else []
+        if CONDITION in document[key]:
+            notes.append(
+                f"{key}.{CONDITION}: read as the umbrella's condition for installing the subchart (Chart.yaml "
+                "`condition:`), which the datadog chart itself ignores; false would install no Agent at all"
+            )
         return ValuesSource(
             self.name,
             index,
