@@ -93,7 +93,7 @@ def read_input(
     lines, duplicates = _values_lines(text, reading, source, where)
     chart = chart_of(documents[source.document], source) if source.wrapped else None
     if source.form == UMBRELLA_FORM.name and dependency is not None and dependency.version:
-        where_version = f"dependencies[{dependency.index}].version"
+        where_version = f"dependencies[{dependency.position}].version"
         chart = {"name": "datadog/datadog", "version": dependency.version, "source": f"Chart.yaml {where_version}"}
     return AuditInput(text, name, documents, "values", source, values, duplicates, lines, chart)
 

@@ -122,7 +122,7 @@ class Dependency(NamedTuple):
 
     key: str  # where the umbrella's values hold its block: the alias, else the chart's name
     version: str  # as Chart.yaml writes it ("" when it does not): a version or a range
-    index: int  # its place in `dependencies`
+    position: int  # its place in `dependencies`
 
 
 def datadog_dependency(chart: Any) -> Dependency | None:
