@@ -17,13 +17,14 @@ from typing import Any
 
 from tui.core.audit.findings import DELETE
 from tui.core.wrappers.source import PathStep, ValuesSource, at
+from tui.core.yamlio.dotted import is_map
 
 # --- edits on plain data and round-trip trees alike ----------------------------------------------
 
 
 def plain(node: Any) -> Any:
     """A deep copy as builtin dicts and lists (ruamel's commented types compare and render the same)."""
-    if isinstance(node, Mapping):
+    if is_map(node):
         return {str(k): plain(v) for k, v in node.items()}
     if isinstance(node, list):
         return [plain(v) for v in node]
@@ -49,8 +50,8 @@ def _apply(tree: Any, dotted: str, value: Any) -> None:
     parts = dotted.split(".")
     node = tree
     for part in parts[:-1]:
-        child = node.get(part) if isinstance(node, Mapping) else None
-        if not isinstance(child, Mapping):
+        child = node.get(part) if is_map(node) else None
+        if not is_map(child):
             if value is DELETE:
                 return
             child = _new_map(node)
@@ -71,7 +72,7 @@ def with_changes(tree: Mapping[str, Any], changes: Iterable[tuple[str, Any]]) ->
         parts, node = dotted.split("."), out
         for part in parts[:-1]:
             child = node.get(part)
-            if not isinstance(child, Mapping):
+            if not is_map(child):
                 if value is DELETE:
                     break
                 child = {}

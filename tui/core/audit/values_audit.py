@@ -16,6 +16,7 @@ from tui.core.chart.infer import is_set, user_value
 from tui.core.chart.keys import NO_OP_HINTS, ChartKeys, chart_keys
 from tui.core.chart.model import CAPABILITY_CAUSES, HOST_PID_TRIGGERS, container_causes, volume_causes
 from tui.core.deployment import Deployment, ValuesDeployment
+from tui.core.yamlio.dotted import is_map
 from tui.core.yamlio.helm import Duplicate
 
 
@@ -143,7 +144,7 @@ def _walk(values: Mapping[str, Any], keys: ChartKeys, prefix: str = "") -> Itera
             yield dotted, value, False
             continue
         yield dotted, value, True
-        if isinstance(value, Mapping) and not keys.is_open(dotted):
+        if is_map(value) and not keys.is_open(dotted):
             yield from _walk(value, keys, dotted + ".")
 
 
@@ -163,7 +164,7 @@ def _deprecated(dotted: str, value: Any, info: Mapping[str, Any]) -> Finding:
     """A deprecated key: low when it changes something, info when it only repeats the default."""
     replacement = str(info.get("replacement") or "")
     carried = value
-    if isinstance(value, Mapping) and replacement.endswith(".enabled"):
+    if is_map(value) and replacement.endswith(".enabled"):
         carried = value.get("enabled")
     if (
         replacement
@@ -207,7 +208,7 @@ def _yaml_scalar(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (Mapping, list)):
-        return "{…}" if isinstance(value, Mapping) else "[…]"
+        return "{…}" if is_map(value) else "[…]"
     return str(value)
 
 

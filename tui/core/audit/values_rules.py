@@ -29,6 +29,7 @@ from tui.core.chart.model import (
 from tui.core.chart.values import runtime_socket_setting
 from tui.core.pod.ledger import HostPathGrant, Ledger
 from tui.core.pod.privilege_catalog import capability_why
+from tui.core.yamlio.dotted import is_map
 from tui.core.yamlio.helm import Duplicate
 
 if TYPE_CHECKING:
@@ -138,7 +139,7 @@ class Context:
         return bool(grant.containers) and ebpf_only and bool(self.asked_triggers(SYSTEM_PROBE_TRIGGERS))
 
     def custom_volumes(self) -> set[str]:
-        return {str(v.get("name")) for v in self.chart.v.get("agents.volumes") or [] if isinstance(v, Mapping)}
+        return {str(v.get("name")) for v in self.chart.v.get("agents.volumes") or [] if is_map(v)}
 
 
 class Rule(NamedTuple):
@@ -259,7 +260,7 @@ def _port_owner(c: Context, container: str, name: str, port: int) -> tuple[str, 
             key = f"datadog.otlp.receiver.protocols.{proto}.useHostPort"
             return key, ((key, False),), "applications send OTLP to the Agent's Service instead of the node IP"
     if container == "otel-agent" and any(
-        isinstance(p, Mapping) and p.get("name") == name for p in v.get("datadog.otelCollector.ports") or []
+        is_map(p) and p.get("name") == name for p in v.get("datadog.otelCollector.ports") or []
     ):
         return "datadog.otelCollector.ports", (), "applications send to the collector's Service instead of the node IP"
     return (
@@ -562,7 +563,7 @@ def _held(duplicate: Duplicate, values: Mapping[str, Any]) -> str:
     leaves: list[str] = []
     while stack:
         dotted, value = stack.pop(0)
-        if isinstance(value, Mapping) and value:
+        if is_map(value) and value:
             stack[:0] = [(f"{dotted}.{k}", v) for k, v in value.items()]
             continue
         read = lookup(values, dotted, _ABSENT)
@@ -589,7 +590,7 @@ def _string_booleans(c: Context) -> Iterator[Hit]:
     stack: list[tuple[str, Any]] = [(str(k), v) for k, v in c.raw.items()]
     while stack:
         dotted, value = stack.pop(0)
-        if isinstance(value, Mapping):
+        if is_map(value):
             if keys.known(dotted) and not keys.is_open(dotted):
                 stack[:0] = [(f"{dotted}.{k}", v) for k, v in value.items()]
             continue

@@ -16,7 +16,7 @@ from tui.core.chart.model import NodeAgentChart, agent_version_of
 from tui.core.chart.values import SYSTEM_PROBE_VALUES
 from tui.core.errors import AnswerError
 from tui.core.platforms.catalog import platform_from_values
-from tui.core.yamlio.dotted import MISSING, lookup
+from tui.core.yamlio.dotted import MISSING, is_map, lookup
 
 
 def is_set(values: Mapping[str, Any], dotted: str) -> bool:
@@ -41,7 +41,7 @@ COPIED_FILE_KEYS = 300
 
 
 def count_keys(tree: Any) -> int:
-    if not isinstance(tree, Mapping):
+    if not is_map(tree):
         return 0
     return sum(1 + count_keys(value) for value in tree.values())
 
@@ -196,7 +196,7 @@ def _flatten(tree: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
     for key, value in tree.items():
         path = f"{prefix}{key}"
         flat[path] = value
-        if isinstance(value, Mapping):
+        if is_map(value):
             flat.update(_flatten(value, path + "."))
     return flat
 

@@ -10,6 +10,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from tui.core.yamlio.dotted import is_map
+
 DATA = Path(__file__).resolve().parent.parent / "data" / "chart_keys.json"
 
 # Maps whose content is Kubernetes or Agent configuration passed through verbatim: any key is valid below.
@@ -131,10 +133,10 @@ class ChartKeys:
             dropped: list[tuple[str, str]] = []
             for key, value in tree.items():
                 dotted = f"{prefix}{key}"
-                if self.kind(dotted) == "map" and value is not None and not isinstance(value, Mapping):
+                if self.kind(dotted) == "map" and value is not None and not is_map(value):
                     dropped.append((dotted, type(value).__name__))
                     continue
-                if isinstance(value, Mapping) and self.kind(dotted) == "map" and not self.is_open(dotted):
+                if is_map(value) and self.kind(dotted) == "map" and not self.is_open(dotted):
                     _, value, inner = clean(value, dotted + ".")
                     dropped += inner
                 out[str(key)] = value

@@ -23,7 +23,7 @@ from tui.core.agent_version import chart_tag_at_least
 from tui.core.chart.defaults import CHART_DEFAULTS, DEFAULT_AGENT_TAG
 from tui.core.chart.providers import CHART_PROVIDERS
 from tui.core.platforms.api_server import ANY_CLUSTER, Cluster
-from tui.core.yamlio.dotted import lookup
+from tui.core.yamlio.dotted import is_map, lookup
 
 PodSpec = dict[str, Any]
 
@@ -38,7 +38,7 @@ def coalesce(defaults: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[
     for key, value in overrides.items():
         if value is None:
             merged.pop(key, None)
-        elif isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+        elif is_map(value) and is_map(merged.get(key)):
             merged[key] = coalesce(merged[key], value)
         else:
             merged[key] = value

@@ -34,6 +34,8 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
 
+from tui.core.yamlio.dotted import is_map
+
 __all__ = [
     "CHECKS",
     "LEVELS",
@@ -93,12 +95,12 @@ _YAML11_FALSE = frozenset({"n", "N", "no", "No", "NO", "off", "Off", "OFF", "fal
 
 def _as_mapping(value: Any) -> Mapping[str, Any]:
     """A mapping to read from: anything else reads as empty, so callers never need a type test."""
-    return value if isinstance(value, Mapping) else {}
+    return value if is_map(value) else {}
 
 
 def _get(obj: Any, key: str) -> Any:
     """`obj[key]`, or None when obj is not a mapping or lacks the key (the same as null in Kubernetes)."""
-    if isinstance(obj, Mapping):
+    if is_map(obj):
         try:
             return obj.get(key)
         except Exception:  # a hostile Mapping implementation must not break the evaluation
@@ -115,7 +117,7 @@ def _sub(obj: Any, key: str) -> Mapping[str, Any] | None:
     value = _get(obj, key)
     if value is None:
         return None
-    return value if isinstance(value, Mapping) else {}
+    return value if is_map(value) else {}
 
 
 def _items(value: Any) -> list[Any]:
@@ -172,7 +174,7 @@ def _containers(pod: PodSpec) -> Iterator[Mapping[str, Any]]:
     """Init, regular, then ephemeral containers: the order upstream visits them in."""
     for key in ("initContainers", "containers", "ephemeralContainers"):
         for container in _items(_get(pod, key)):
-            if isinstance(container, Mapping):
+            if is_map(container):
                 yield container
 
 
@@ -312,7 +314,7 @@ def check_host_path_volumes(pod: PodSpec, annotations: Annotations) -> CheckResu
     bad = [
         _text(_get(volume, "name"))
         for volume in _items(_get(pod, "volumes"))
-        if isinstance(volume, Mapping) and _get(volume, "hostPath") is not None
+        if is_map(volume) and _get(volume, "hostPath") is not None
     ]
     if bad:
         return _deny(
@@ -596,7 +598,7 @@ def check_sysctls(pod: PodSpec, annotations: Annotations) -> CheckResult:
     bad = [
         _text(_get(sysctl, "name"))
         for sysctl in _items(_get(_security_context(pod), "sysctls"))
-        if isinstance(sysctl, Mapping) and _text(_get(sysctl, "name")) not in _SAFE_SYSCTLS
+        if is_map(sysctl) and _text(_get(sysctl, "name")) not in _SAFE_SYSCTLS
     ]
     if bad:
         return _deny("sysctls", _BASELINE, "forbidden sysctls", ", ".join(bad))
@@ -731,7 +733,7 @@ def check_restricted_volumes(pod: PodSpec, annotations: Annotations) -> CheckRes
     bad: list[str] = []
     kinds: set[str] = set()
     for volume in _items(_get(pod, "volumes")):
-        if not isinstance(volume, Mapping):
+        if not is_map(volume):
             continue
         if any(_get(volume, source) is not None for source in _ALLOWED_VOLUME_SOURCES):
             continue
