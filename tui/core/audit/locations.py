@@ -44,16 +44,17 @@ def line_finder(given: AuditInput) -> Callable[[str], int]:
     else:  # a document the splitter cannot see (`--- |` and the like): read the whole file
         offset, text = 0, given.text
     first = offset + next((n for n, line in enumerate(text.splitlines(), 1) if not _CONTENT.match(line)), 1)
-    lines = {key: offset + line for key, line in key_lines(text).items()}
     source = given.source
-    if source is not None and source.wrapped:
-        region = _values_region(text, source.path, source.embedded)
-        if region is not None:
-            start, block = region
-            first = offset + start
-            lines = {key: offset + start + line - 1 for key, line in key_lines(block).items()}
+    region = _values_region(text, source.path, source.embedded) if source is not None and source.wrapped else None
+    if region is not None:
+        first = offset + region[0]
     if given.kind == "values" and given.lines:
         lines = dict(given.lines)  # the helm reader's, by values key, in the file's numbering: as one file's audit
+    elif region is not None:
+        start, block = region
+        lines = {key: offset + start + line - 1 for key, line in key_lines(block).items()}
+    else:
+        lines = {key: offset + line for key, line in key_lines(text).items()}
 
     def line_of(key: str) -> int:
         if given.kind == "manifests":
