@@ -164,3 +164,9 @@ def test_the_umbrellas_condition_key_is_not_a_chart_key_and_fix_keeps_it(tmp_pat
     assert any("condition" in note for note in report.answer_notes)
     assert main(["audit", str(source), "--fix", "-o", str(tmp_path / "out")]) in (0, 1)
     assert (tmp_path / "out" / "fixed-values.yaml").read_text().startswith("datadog:\n  enabled: true\n  datadog:\n")
+
+
+def test_an_umbrella_with_the_subchart_off_says_no_agent_is_installed():
+    given = read_input("datadog:\n  enabled: false\n  datadog:\n    logs: {enabled: true}\n", "values.yaml")
+    assert given.source is not None
+    assert any("it is off: the umbrella installs no Agent" in note for note in given.source.notes)

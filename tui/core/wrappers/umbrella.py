@@ -95,10 +95,14 @@ class UmbrellaValues(WrapperForm):
         """The values under `key`: the subchart's name or alias."""
         notes = ["global: (which helm also hands the subchart) is not read"] if "global" in document else []
         if CONDITION in document[key]:
-            notes.append(
-                f"{key}.{CONDITION}: read as the umbrella's condition for installing the subchart (Chart.yaml "
-                "`condition:`), which the datadog chart itself ignores; false would install no Agent at all"
-            )
+            condition = f"{key}.{CONDITION}: read as the umbrella's condition for installing the subchart (Chart.yaml "
+            if document[key][CONDITION] in (False, "false", None):
+                notes.append(
+                    condition + "`condition:`), and it is off: the umbrella installs no Agent; this audit describes "
+                    "the Agent these values would deploy with it on"
+                )
+            else:
+                notes.append(condition + "`condition:`), which the datadog chart itself ignores")
         return ValuesSource(
             self.name,
             index,
