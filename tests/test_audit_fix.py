@@ -539,7 +539,10 @@ def test_a_helmrelease_without_values_gets_them_and_an_argo_multi_source_app_is_
         "            logs: {enabled: true}\n"
     )
     document, fixed = fix(app, tmp_path / "b")
-    assert "helm.valueFiles are not read: audit those files too" in document["inferenceNotes"]
+    # the value files Argo CD merges in are not read: the ledger says it cannot see them
+    assert document["ledgerComplete"] is False
+    assert [u["key"] for u in document["unmodelled"]][:1] == ["spec.sources.1.helm.valueFiles"]
+    assert "$values/datadog.yaml" in document["unmodelled"][0]["why"]
     assert values_of(fixed)["datadog"]["logs"] == {"enabled": True}
     assert values_of(fixed)["datadog"]["useHostPID"] is False
 

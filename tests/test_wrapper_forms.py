@@ -170,3 +170,33 @@ def test_an_umbrella_with_the_subchart_off_says_no_agent_is_installed():
     given = read_input("datadog:\n  enabled: false\n  datadog:\n    logs: {enabled: true}\n", "values.yaml")
     assert given.source is not None
     assert any("it is off: the umbrella installs no Agent" in note for note in given.source.notes)
+
+
+_FLUX_HEAD = "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: dd}\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        (
+            _FLUX_HEAD + "spec:\n  chart: {spec: {chart: datadog}}\n  valuesFrom: [{kind: ConfigMap, name: dd}]\n"
+            "  values: {datadog: {site: datadoghq.eu}}\n",
+            "spec.valuesFrom",
+        ),
+        (
+            "helmCharts:\n  - name: datadog\n    valuesFile: prod.yaml\n    valuesInline: {datadog: {site: x}}\n",
+            "helmCharts[0].valuesFile",
+        ),
+        (
+            "releases:\n  - name: dd\n    chart: datadog/datadog\n    values:\n      - prod.yaml\n"
+            "      - datadog: {site: x}\n    set: [{name: agents.useHostNetwork, value: true}]\n",
+            "releases[0].values",
+        ),
+    ],
+)
+def test_values_a_controller_merges_in_unread_make_the_ledger_partial(text, key):
+    """Value files, ConfigMaps and --set entries the wrapper names are not read: the ledger says it cannot see
+    them, by the key that names them, rather than describe the inline values as if they were all."""
+    report = audit_input(read_input(text, "w.yaml"))
+    assert not report.ledger_complete
+    assert key in [entry["key"] for entry in report.unmodelled]

@@ -200,6 +200,8 @@ def audit_input(
             if given.source is not None and given.source.form == UMBRELLA_FORM.name:
                 # the umbrella's condition key is no mistake of the chart's values: its note says what it is
                 report.findings = [f for f in report.findings if (f.id, f.key) != ("unknown-key", CONDITION)]
+            if given.source is not None and given.source.unseen:
+                _unseen(report, given.source)
             if given.source is not None and given.source.wrapped:
                 report.answer_notes[:0] = [
                     f"values read from {given.source.description}; --fix edits them there and keeps the rest",
@@ -222,6 +224,12 @@ def audit_input(
     except (AttributeError, TypeError, ValueError, KeyError, IndexError, RecursionError) as error:
         # The chart model reads typed values; a value of the wrong shape ends here, not in a traceback.
         raise InputFileError(f"{where}: a value has an unexpected type ({type(error).__name__}: {error})") from None
+
+
+def _unseen(report: AuditReport, source: ValuesSource) -> None:
+    """Values the wrapper's controller merges in that are not read here: the ledger cannot see them."""
+    report.unmodelled[:0] = [{"key": key, "why": why} for key, why in source.unseen]
+    report.ledger = {**(report.ledger or {}), "partial": True}
 
 
 def _target_chart(report: AuditReport, chart: Mapping[str, str]) -> None:

@@ -77,13 +77,16 @@ class ArgoCdApplication(WrapperForm):
                 f"{where}: the Argo CD Application sets both helm.values and helm.valuesObject (Argo CD merges "
                 "them); not supported: keep one of the two"
             )
-        notes = []
-        if helm.get("parameters"):
-            notes.append("helm.parameters override values and are not read: only the values are audited")
-        if helm.get("valueFiles"):
-            notes.append("helm.valueFiles are not read: audit those files too")
         label = "Argo CD Application" + shown_name(document)
         dotted = ".".join(str(s) for s in base[1:])
+        unseen = []
+        if helm.get("parameters"):
+            unseen.append((f"spec.{dotted}.helm.parameters", "parameters Argo CD sets over the values, not read here"))
+        if helm.get("valueFiles"):
+            files = ", ".join(str(f) for f in helm["valueFiles"]) if isinstance(helm["valueFiles"], list) else ""
+            unseen.append(
+                (f"spec.{dotted}.helm.valueFiles", f"value files Argo CD merges in ({files}): audit them too")
+            )
         name, namespace = object_of(document)
         embedded = isinstance(helm.get("values"), str)
         key = "values" if embedded else "valuesObject"
@@ -93,7 +96,7 @@ class ArgoCdApplication(WrapperForm):
             (*base, "helm", key),
             embedded=embedded,
             description=f"spec.{dotted}.helm.{key} of the {label}",
-            notes=tuple(notes),
+            unseen=tuple(unseen),
             release=text(helm.get("releaseName")) or name,  # Argo CD's default: the Application's name
             namespace=text(at(spec, ("destination", "namespace"))),
             object_name=name,

@@ -59,9 +59,9 @@ class FluxHelmRelease(WrapperForm):
         reference = at(spec, ("chartRef", "name"))
         if not (is_datadog_chart(chart) or is_datadog_chart(reference)):
             return None
-        notes = []
+        unseen = []
         if spec.get("valuesFrom"):
-            notes.append("spec.valuesFrom (ConfigMaps/Secrets) is not read: only spec.values is audited")
+            unseen.append(("spec.valuesFrom", "values Flux merges in from ConfigMaps or Secrets, not read here"))
         name, namespace = object_of(document)
         target = text(spec.get("targetNamespace"))
         # helm-controller's default release name is "[<targetNamespace>-]<name>".
@@ -71,7 +71,7 @@ class FluxHelmRelease(WrapperForm):
             index,
             ("spec", "values"),
             description=f"spec.values of the Flux HelmRelease{shown_name(document)}",
-            notes=tuple(notes),
+            unseen=tuple(unseen),
             release=release,
             namespace=target or namespace,
             object_name=name,

@@ -81,17 +81,20 @@ class HelmfileRelease(WrapperForm):
                 f"{where}: the helmfile's datadog release has {len(inline)} inline values blocks (helmfile merges "
                 "them); not supported: keep one"
             )
-        notes = []
+        unseen = []
         if files:
-            notes.append(f"values files of the helmfile release are not read ({', '.join(files)}): audit them too")
-        if release.get("set") or release.get("setString"):
-            notes.append("set/setString entries of the helmfile release override values and are not read")
+            unseen.append(
+                (f"releases[{found}].values", f"value files helmfile merges in ({', '.join(files)}): audit them")
+            )
+        for key in ("set", "setString"):
+            if release.get(key):
+                unseen.append((f"releases[{found}].{key}", "settings helmfile passes over the values, not read here"))
         return ValuesSource(
             self.name,
             index,
             ("releases", found, "values", inline[0]),
             description=f"the inline values of the helmfile release {release.get('name', 'datadog')!r}",
-            notes=tuple(notes),
+            unseen=tuple(unseen),
             release=text(release.get("name")),
             namespace=text(release.get("namespace")),
         )

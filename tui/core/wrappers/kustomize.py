@@ -37,16 +37,17 @@ class KustomizeHelmCharts(WrapperForm):
         )
         if found is None:
             return None
-        notes = []
-        if at(document, ("helmCharts", found, "valuesFile")):
-            notes.append("helmCharts valuesFile is not read: only valuesInline is audited")
+        unseen = []
+        for key in ("valuesFile", "additionalValuesFiles"):
+            if at(document, ("helmCharts", found, key)):
+                unseen.append((f"helmCharts[{found}].{key}", "value files kustomize merges in, not read here"))
         chart = document["helmCharts"][found]
         return ValuesSource(
             self.name,
             index,
             ("helmCharts", found, "valuesInline"),
             description="helmCharts valuesInline of the Kustomization",
-            notes=tuple(notes),
+            unseen=tuple(unseen),
             release=text(chart.get("releaseName")) or "release-name",  # kustomize's default, when unset
             namespace=text(chart.get("namespace")) or text(document.get("namespace")),
         )

@@ -34,6 +34,9 @@ class ValuesSource:
     embedded: bool = False  # the values are a YAML string inside the wrapper
     description: str = "chart values"
     notes: tuple[str, ...] = ()
+    # Values the wrapper's controller merges in that are not read here (value files, ConfigMaps, --set):
+    # (where the wrapper names them, what they are). Any makes the ledger partial: it cannot see them.
+    unseen: tuple[tuple[str, str], ...] = ()
     # How the wrapper's controller installs the chart: the release name and namespace it uses (""
     # when the wrapper leaves them to a default ddsecure does not know), and the wrapper object itself.
     release: str = ""
