@@ -443,3 +443,13 @@ def test_fix_diff_never_prints_the_literal_key(tmp_path):
     assert key not in out.getvalue() and key[::-1] not in out.getvalue() and key not in err.getvalue()
     for written in (tmp_path / "fixed").iterdir():
         assert key not in written.read_text()
+
+
+@pytest.mark.parametrize("placeholder", ["${DD_API_KEY}", "$DD_API_KEY", "<your API key>"])
+def test_a_placeholder_api_key_is_still_in_the_release_and_the_finding_says_where(placeholder):
+    """envsubst and the like keep the key out of the file, not out of helm's release history."""
+    report = audit_text(f"datadog:\n  apiKey: '{placeholder}'\n", "values.yaml")
+    secret = next(f for f in report.findings if f.id == "plaintext-secret")
+    assert secret.severity == "high"
+    assert "filled in before helm runs" in secret.message and "the release history" in secret.message
+    assert "anyone who reads the file" not in secret.message

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
@@ -215,6 +216,10 @@ def _yaml_scalar(value: Any) -> str:
 # --- secrets ----------------------------------------------------------------------------------------
 
 
+# `${DD_API_KEY}`, `$DD_API_KEY`, `<your API key>`: a value substituted into the file before helm reads it.
+_PLACEHOLDER = re.compile(r"\$\{?[A-Za-z_][A-Za-z0-9_]*\}?|<[^<>]+>")
+
+
 def secret_findings(values: Mapping[str, Any], answers: Answers) -> list[Finding]:
     found: list[Finding] = []
     secret = answers.api_key_secret
@@ -226,6 +231,10 @@ def secret_findings(values: Mapping[str, Any], answers: Answers) -> list[Finding
                 "readers": "the file or the release history",
                 "reference": f"datadog.{secret_key}: {secret} (remove {key})",
             }
+            if _PLACEHOLDER.fullmatch(str(literal).strip()):
+                # filled in before helm runs: the key is kept out of the file, not out of the release
+                fields["where"] = f"values helm receives ({literal} is filled in before helm runs)"
+                fields["readers"] = "the release history (helm get values, the release Secret)"
             changes = ((key, DELETE), (f"datadog.{secret_key}", secret))
             found.append(CATALOGUE["plaintext-secret"].finding(key, fields, changes))
     return found
