@@ -7,6 +7,7 @@ from typing import Any
 
 from tui.core.errors import InputFileError
 from tui.core.operator.resource import KIND
+from tui.core.wrappers.umbrella import SECTIONS
 
 
 def is_manifest(document: Any) -> bool:
@@ -46,7 +47,7 @@ def _name(value: Any) -> str:
 
 # The sections only the datadog chart's values have together; another chart may share one name
 # (`agents:` of a CI runner chart, `datadog:` of an app chart's metrics switch), rarely its content.
-VALUES_SECTIONS = ("datadog", "clusterAgent", "agents", "clusterChecksRunner")
+VALUES_SECTIONS = SECTIONS  # the chart's own top-level sections
 # Below a section, at least this share of the keys must be the chart's own for the file to be its values.
 ANCHOR_KEYS = 2  # top-level keys of its own a values file may hold beside the chart's sections
 KNOWN_SHARE = 2 / 3

@@ -24,8 +24,9 @@ from tui.core.wrappers.source import ValuesSource
 # to the subchart with the rest of the block, and the datadog chart, which has no such key, ignores it.
 CONDITION = "enabled"
 
-# The datadog chart's top-level sections: a block holding one may be that chart's values.
-SECTIONS = ("datadog", "agents", "clusterAgent", "clusterChecksRunner")
+# The datadog chart's top-level sections: a block holding one may be that chart's values (the repository
+# audit also tells the chart's values files by them).
+SECTIONS = ("datadog", "clusterAgent", "agents", "clusterChecksRunner")
 # Every top-level key of chart 3.240.0's values (a test holds this to tui/core/data/chart_keys.json).
 TOP_LEVEL = frozenset(
     {
