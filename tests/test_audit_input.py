@@ -25,6 +25,9 @@ AUDITED = {
     "datadog-agent-garbage.yaml",
     "duplicate-keys.yaml",
     "two-values-docs.yaml",
+    # pods the API server refuses (a port or user written as text): a pod-refused finding, not an error
+    "run-as-user-text.yaml",
+    "daemonset-garbage.yaml",
 }
 
 
@@ -149,3 +152,9 @@ def test_fuzz_manifest_shaped_input(spec):
         _check(json.dumps(document))
         template = {"spec": {"template": {"spec": {"containers": [{"name": "agent", "securityContext": spec}]}}}}
         _check(json.dumps({"apiVersion": "apps/v1", "kind": kind, **template}))
+
+
+def test_a_field_kubernetes_reads_as_an_integer_written_as_text_is_a_refused_pod():
+    code, out, err, _ = run(CORPUS / "run-as-user-text.yaml")
+    assert code == 1 and err == ""
+    assert "[pod-refused] agents" in out and "runAsUser: 'root'" in out

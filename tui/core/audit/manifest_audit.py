@@ -18,7 +18,7 @@ from tui.core.errors import InputFileError
 from tui.core.pod import pod_security
 from tui.core.pod.ledger import Ledger, ledger_of_pod
 from tui.core.pod.privilege_catalog import capability_why
-from tui.core.pod.spec import all_containers, find_node_agent_daemonset, pod_spec_of
+from tui.core.pod.spec import all_containers, find_node_agent_daemonset, host_ports, pod_spec_of
 
 
 def node_agent_pod(documents: Sequence[Any], where: str) -> tuple[Mapping[str, Any], Mapping[str, Any], str]:
@@ -186,12 +186,7 @@ def _host_pid_reasons(pod: Mapping[str, Any]) -> list[str]:
 
 
 def _host_ports(pod: Mapping[str, Any]) -> list[tuple[str, int, str]]:
-    return [
-        (str(c.get("name")), int(p["hostPort"]), str(p.get("protocol", "TCP")))
-        for c in pod.get("containers") or []
-        for p in c.get("ports") or []
-        if isinstance(p, Mapping) and p.get("hostPort")
-    ]
+    return [(container, number, protocol) for container, _, number, protocol in host_ports(pod)]
 
 
 def audit_manifests(documents: Sequence[Any], path: str) -> AuditReport:

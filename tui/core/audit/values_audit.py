@@ -17,6 +17,7 @@ from tui.core.chart.infer import is_set, user_value
 from tui.core.chart.keys import NO_OP_HINTS, ChartKeys, chart_keys
 from tui.core.chart.model import CAPABILITY_CAUSES, HOST_PID_TRIGGERS, container_causes, volume_causes
 from tui.core.deployment import Deployment, ValuesDeployment
+from tui.core.pod.spec import host_ports
 from tui.core.yamlio.dotted import is_map
 from tui.core.yamlio.helm import Duplicate
 
@@ -87,12 +88,9 @@ def causes(context: Context) -> Iterator[tuple[str, list[str]]]:
         yield "hostPID", [t.key for t in chart.active(HOST_PID_TRIGGERS)]
     if ledger.host_network:
         yield "hostNetwork", ["agents.useHostNetwork"]
-    for container in context.pod.get("containers", []):
-        for port in container.get("ports") or []:
-            if port.get("hostPort"):
-                name = str(port.get("name", ""))
-                key = _port_key(context, str(container["name"]), name, int(port["hostPort"]))
-                yield f"hostPort {port['hostPort']} ({container['name']})", _port_causes(context, name, key)
+    for container, name, number, _ in host_ports(context.pod):
+        key = _port_key(context, container, name, number)
+        yield f"hostPort {number} ({container})", _port_causes(context, name, key)
     user = "root (UID 0)" if not ledger.run_as_user else f"UID {ledger.run_as_user}"
     yield f"runs as {user}", ["datadog.securityContext.runAsUser"]
     custom = context.custom_volumes()

@@ -29,6 +29,7 @@ from tui.core.chart.model import (
 from tui.core.chart.values import runtime_socket_setting
 from tui.core.pod.ledger import HostPathGrant, Ledger
 from tui.core.pod.privilege_catalog import capability_why
+from tui.core.pod.spec import host_ports
 from tui.core.yamlio.dotted import is_map
 from tui.core.yamlio.helm import Duplicate
 
@@ -275,15 +276,7 @@ def port_key(c: Context, container: str, name: str, port: int) -> str:
 
 
 def _host_ports(c: Context) -> Iterator[tuple[str, str, int, str]]:
-    for container in c.pod.get("containers", []):
-        for port in container.get("ports") or []:
-            if port.get("hostPort"):
-                yield (
-                    str(container["name"]),
-                    str(port.get("name", "")),
-                    int(port["hostPort"]),
-                    str(port.get("protocol", "TCP")),
-                )
+    yield from host_ports(c.pod)
 
 
 def _hostport_unneeded(c: Context) -> Iterator[Hit]:

@@ -49,6 +49,13 @@ def effective_values(user_values: Mapping[str, Any]) -> dict[str, Any]:
     return coalesce(CHART_DEFAULTS, user_values)
 
 
+def printed_number(value: Any) -> Any:
+    """A value the template prints where Kubernetes wants a number (`containerPort: {{ ... }}`), as YAML then
+    reads it: an integer when it prints as one, else the text, which the API server refuses (pod-refused)."""
+    text = go_text(value)
+    return int(text) if re.fullmatch(r"[-+]?[0-9]+", text) else text
+
+
 def go_text(value: Any) -> str:
     """A value as a template prints it (`{{ x }}`, `toString`, `print`): Go's spelling of booleans and numbers."""
     if isinstance(value, bool):
@@ -646,7 +653,7 @@ def _parts(chart: NodeAgentChart) -> PodParts:
     ]
     host_release = os_release and (chart.system_probe() or v.get("datadog.osReleasePath"))
     dsd_port: dict[str, Any] = {
-        "containerPort": int(v.get("datadog.dogstatsd.port", 8125)),
+        "containerPort": printed_number(v.get("datadog.dogstatsd.port", 8125)),
         "name": "dogstatsdport",
         "protocol": "UDP",
     }
@@ -804,7 +811,7 @@ def _trace_agent(chart: NodeAgentChart, parts: PodParts) -> dict[str, Any]:
         mounts.append(_mount("apmsocket", parts.apm_dir, False))
     mounts += parts.runtime_mount + parts.ca_mount + parts.custom
     port: dict[str, Any] = {
-        "containerPort": int(v.get("datadog.apm.port", 8126)),
+        "containerPort": printed_number(v.get("datadog.apm.port", 8126)),
         "name": "traceport",
         "protocol": "TCP",
     }

@@ -13,7 +13,7 @@ from typing import Any, NamedTuple
 
 from tui.core.pod import pod_security
 from tui.core.pod.privilege_catalog import HOST_PID, LISTENERS, UNKNOWN_LISTENER, host_path_info
-from tui.core.pod.spec import all_containers, host_path_mounts, host_path_volumes
+from tui.core.pod.spec import all_containers, host_path_mounts, host_path_volumes, integer_field
 
 
 class HostPathGrant(NamedTuple):
@@ -259,19 +259,17 @@ def ledger_of_pod(pod: Mapping[str, Any], *, app_socket_dirs: tuple[str, ...] = 
         added = tuple(str(c) for c in caps.get("add") or [])
         if added:
             capabilities[name] = added
-        user = context.get("runAsUser", pod_context.get("runAsUser"))
-        users[name] = None if user is None else int(user)
+        users[name] = integer_field(context.get("runAsUser", pod_context.get("runAsUser")))
         drops_all = any(str(c).upper() == "ALL" for c in caps.get("drop") or [])
         container_grants.append(ContainerGrant(name, users[name], added, drops_all, context.get("privileged") is True))
         for port in container.get("ports") or []:
-            if port.get("hostPort"):
-                ports.add(int(port["hostPort"]))
-            if port.get("containerPort"):
-                host_port = int(port["hostPort"]) if port.get("hostPort") else None
+            host_port = integer_field(port.get("hostPort")) or None
+            if host_port:
+                ports.add(host_port)
+            container_port = integer_field(port.get("containerPort"))
+            if container_port:
                 protocol = str(port.get("protocol") or "TCP")
-                listeners.append(
-                    Listener(name, int(port["containerPort"]), protocol, host_port, bool(pod.get("hostNetwork")))
-                )
+                listeners.append(Listener(name, container_port, protocol, host_port, bool(pod.get("hostNetwork"))))
     results = pod_security.evaluate(pod)
     failed = tuple(r.check_id for r in results if not r.allowed)
     reasons = tuple(dict.fromkeys(f"{r.reason} ({r.level})" for r in results if not r.allowed))
@@ -280,7 +278,7 @@ def ledger_of_pod(pod: Mapping[str, Any], *, app_socket_dirs: tuple[str, ...] = 
         host_pid=bool(pod.get("hostPID")),
         host_network=bool(pod.get("hostNetwork")),
         host_ports=tuple(sorted(ports)),
-        run_as_user=None if pod_context.get("runAsUser") is None else int(pod_context["runAsUser"]),
+        run_as_user=integer_field(pod_context.get("runAsUser")),
         run_as_non_root=bool(pod_context.get("runAsNonRoot")),
         host_paths=host_paths,
         capabilities=capabilities,

@@ -14,6 +14,27 @@ def all_containers(pod: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
     yield from pod.get("containers") or []
 
 
+def integer_field(value: Any) -> int | None:
+    """An integer field of a pod as Kubernetes reads it; None when unset or not an integer (the API server
+    refuses such a pod, which the audit reports as pod-refused: reading the pod only must not fail on it)."""
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def host_ports(pod: Mapping[str, Any]) -> list[tuple[str, str, int, str]]:
+    """(container, port name, host port, protocol) for each port of a long-running container on the host."""
+    return [
+        (str(container.get("name")), str(port.get("name", "")), number, str(port.get("protocol") or "TCP"))
+        for container in pod.get("containers") or []
+        for port in container.get("ports") or []
+        if isinstance(port, Mapping) and (number := integer_field(port.get("hostPort")) or 0)
+    ]
+
+
 def host_path_volumes(pod: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
     """Volume name to its hostPath block, for hostPath volumes only."""
     return {
