@@ -429,7 +429,11 @@ def test_an_umbrella_charts_values_are_audited_as_the_datadog_subcharts(tmp_path
 _ALIKE_CORPORA = [Path(__file__).parent / "fix_corpus", Path(__file__).parent / "helm_reading_corpus"]
 
 
-@pytest.mark.parametrize("path", sorted(p for corpus in _ALIKE_CORPORA for p in corpus.glob("*.yaml")), ids=str)
+@pytest.mark.parametrize(
+    "path",
+    sorted(p for corpus in _ALIKE_CORPORA for p in corpus.glob("*.yaml")),
+    ids=lambda p: f"{p.parent.name}/{p.name}",
+)
 def test_a_file_in_a_repository_reads_as_the_file_alone(path):
     """Both read as helm does (YAML 1.1 words, the last of two equal keys, merged documents): the same findings
     on the same keys, whether the file is audited alone or found in a repository."""
