@@ -426,7 +426,7 @@ def test_an_umbrella_charts_values_are_audited_as_the_datadog_subcharts(tmp_path
     assert code == 1
 
 
-_ALIKE_CORPORA = [Path(__file__).parent / "fix_corpus", Path(__file__).parent / "helm_reading_corpus"]
+_ALIKE_CORPORA = [Path(__file__).parent / name for name in ("fix_corpus", "helm_reading_corpus", "audit_corpus")]
 
 
 @pytest.mark.parametrize(
