@@ -8,8 +8,8 @@ those schemas use are read: `$ref`, `type`, `properties`, `additionalProperties`
 
 from __future__ import annotations
 
-import gzip
 import json
+import zlib
 from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
@@ -27,9 +27,10 @@ _TYPES: dict[str, tuple[type, ...]] = {
 
 @lru_cache(maxsize=1)
 def _data() -> dict[str, Any]:
-    # A path beside this module rather than importlib.resources: every generate pays for each import.
+    # A path beside this module rather than importlib.resources, and zlib rather than the gzip module:
+    # every generate pays for each import.
     raw = (Path(__file__).parent.parent / "data" / "pod_schemas.json.gz").read_bytes()
-    return json.loads(gzip.decompress(raw))
+    return json.loads(zlib.decompress(raw, wbits=16 + zlib.MAX_WBITS))
 
 
 def shipped_minors() -> list[int]:
