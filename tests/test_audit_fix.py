@@ -254,6 +254,7 @@ def test_a_literal_api_key_never_reaches_the_bundle(tmp_path):
         ("helmfile.yaml", ("releases", 0, "values", 0)),
         ("kustomize-helmcharts.yaml", ("helmCharts", 0, "valuesInline")),
         ("umbrella-values.yaml", ("datadog",)),
+        ("argocd-applicationset.yaml", ("spec", "template", "spec", "source", "helm", "valuesObject")),
     ],
 )
 def test_a_wrapper_is_kept_and_its_values_are_edited_there(name, path, tmp_path):
@@ -303,7 +304,11 @@ def test_values_kept_as_a_string_stay_a_string(name, tmp_path):
             '      - datadog:\n          clusterName: "{{ .Environment.Name }}"\n',
             "go templates",
         ),
-        ("apiVersion: argoproj.io/v1alpha1\nkind: ApplicationSet\nmetadata: {name: dd}\nspec: {}\n", "ApplicationSet"),
+        (
+            "apiVersion: argoproj.io/v1alpha1\nkind: ApplicationSet\nmetadata: {name: dd}\nspec:\n  templatePatch: x\n"
+            "  template: {spec: {source: {chart: datadog, helm: {valuesObject: {datadog: {}}}}}}\n",
+            "ApplicationSet's templatePatch",
+        ),
         (
             "releases:\n  - name: datadog\n    chart: datadog/datadog\n    values:\n      - values/datadog.yaml\n",
             "audit those files",

@@ -476,3 +476,17 @@ def test_the_umbrellas_chart_yaml_names_the_block_and_its_chart_version(tmp_path
         }
         assert report["ledgerComplete"] is False
     assert values.read_text() == "dd:\n  clusterAgent:\n    enabled: false\n"
+
+
+def test_an_applicationset_is_audited_unless_its_values_are_templated_per_cluster(tmp_path, monkeypatch):
+    """The same values for every cluster it generates: read like an Application. Values templated per cluster:
+    a program, skipped with "render it first" like a templated helmfile."""
+    static = (Path(__file__).parent / "fix_corpus" / "argocd-applicationset.yaml").read_text()
+    (tmp_path / "static.yaml").write_text(static)
+    (tmp_path / "templated.yaml").write_text(static.replace("logs: {enabled: true}", "clusterName: '{{name}}'"))
+    monkeypatch.chdir(tmp_path)
+    _, out, err = run(".", "--format", "json", "--verbose")
+    assert [(e["file"], e["source"]) for e in json.loads(out)["files"]] == [
+        ("static.yaml", "Argo CD ApplicationSet 'datadog'")
+    ]
+    assert "skipped templated.yaml: the ApplicationSet's values are templated per cluster; render it first" in err

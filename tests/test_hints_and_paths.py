@@ -1,5 +1,6 @@
 """Issue 18 item 10: hints name only flags the command has, reports name paths as the user gave them, and
-programs that produce values (Terraform, go templates, ApplicationSets) get the one-line "render it first"."""
+programs that produce values (Terraform, go templates, ApplicationSets templated per cluster) get the one-line
+"render it first"."""
 
 from __future__ import annotations
 
@@ -92,9 +93,10 @@ GOTMPL = "datadog:\n  apiKeyExistingSecret: {{ .Values.secret }}\n"
 HELMFILE = (
     "releases:\n- name: datadog\n  chart: datadog/datadog\n  values:\n  - datadog:\n      site: {{ .Values.site }}\n"
 )
-APPSET = (
+APPSET = (  # values templated per cluster: read only once generated
     "apiVersion: argoproj.io/v1alpha1\nkind: ApplicationSet\nmetadata:\n  name: dd\nspec:\n  template:\n"
-    "    spec:\n      source:\n        helm:\n          valuesObject:\n            datadog: {}\n"
+    "    spec:\n      source:\n        chart: datadog\n        helm:\n          valuesObject:\n"
+    "            datadog: {clusterName: '{{name}}'}\n"
 )
 
 

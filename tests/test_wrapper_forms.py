@@ -29,6 +29,7 @@ FIXTURES = {
     "flux-helmrelease.yaml": ("flux", "flux reconcile helmrelease", True),
     "argocd-valuesobject.yaml": ("argocd", "argocd app sync", False),
     "argocd-values-string.yaml": ("argocd", "argocd app sync", False),
+    "argocd-applicationset.yaml": ("argocd-appset", "kubectl apply -f", False),
     "kustomize-helmcharts.yaml": ("kustomize", "kubectl kustomize --enable-helm", True),
     "k3s-helmchart.yaml": ("k3s", "kubectl apply -f", False),
     "helmfile.yaml": ("helmfile", "helmfile -f", True),
@@ -37,7 +38,7 @@ FIXTURES = {
 
 
 def test_the_registry_has_every_form_once():
-    assert set(FORMS) == {"values", "flux", "argocd", "kustomize", "k3s", "helmfile", "umbrella"}
+    assert set(FORMS) == {"values", "flux", "argocd", "argocd-appset", "kustomize", "k3s", "helmfile", "umbrella"}
     assert FORMS["values"] is PLAIN and PLAIN not in WRAPPERS
     assert [form.name for form in WRAPPERS] == [name for name in FORMS if name != "values"]
 

@@ -136,8 +136,6 @@ def classify(
     if wrapped:
         return wrapped
     if any(isinstance(d, Mapping) and "kind" in d for d in documents):
-        if any(isinstance(d, Mapping) and d.get("kind") == "ApplicationSet" and "datadog" in str(d) for d in documents):
-            return "an Argo CD ApplicationSet makes its Applications per cluster: audit those (argocd appset generate)"
         if agent_daemonsets(documents):
             return [(AuditInput(text, name, documents, "manifests"), "rendered manifests")]
         if any(is_datadog_agent(d) for d in documents):
@@ -163,12 +161,15 @@ def _wrapped_values(
     for index, document in enumerate(documents):
         if not isinstance(document, Mapping):
             continue
-        if document.get("kind") == "ApplicationSet":
-            continue  # generates Applications per cluster: nothing to read until it runs
         if "kind" not in document and "releases" in document and "{{" in str(document):
             return "a helmfile with go templates (render it first: helmfile write-values)"
         alone = [document if n == index else None for n in range(len(documents))]
-        source = (at_dependency(alone, dependency) if dependency is not None else None) or locate(alone, where)
+        try:
+            source = (at_dependency(alone, dependency) if dependency is not None else None) or locate(alone, where)
+        except InputFileError as error:
+            if document.get("kind") == "ApplicationSet":  # values templated per cluster: a program, like the above
+                return str(error).removeprefix(f"{where}: ")
+            raise
         if source is None:
             continue
         given = read_input(text, name, only=index, dependency=dependency)

@@ -17,7 +17,15 @@ from tui.core.wrappers.source import ValuesSource
 
 PLAIN = plain.FORM
 # Tried in this order; an umbrella chart's values (no kind, a block of chart values) last.
-WRAPPERS: tuple[WrapperForm, ...] = (flux.FORM, argocd.FORM, kustomize.FORM, k3s.FORM, helmfile.FORM, umbrella.FORM)
+WRAPPERS: tuple[WrapperForm, ...] = (
+    flux.FORM,
+    argocd.FORM,
+    argocd.APPLICATION_SET,
+    kustomize.FORM,
+    k3s.FORM,
+    helmfile.FORM,
+    umbrella.FORM,
+)
 FORMS: dict[str, WrapperForm] = {form.name: form for form in (PLAIN, *WRAPPERS)}
 
 

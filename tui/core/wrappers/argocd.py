@@ -1,6 +1,9 @@
-"""An Argo CD Application with a Helm source: `helm.valuesObject` or the `helm.values` string.
+"""An Argo CD Application with a Helm source: `helm.valuesObject` or the `helm.values` string; and an
+ApplicationSet, whose `spec.template` is that Application for every cluster it generates.
 
-Argo CD has no post-renderer for a Helm source, so the bundle's patches cannot ride in this file.
+An ApplicationSet is read only where every cluster gets the same values: values templated per cluster
+(`{{ ... }}`) or a `templatePatch` make it a program, refused with "render it first". Argo CD has no
+post-renderer for a Helm source, so the bundle's patches cannot ride in either file.
 """
 
 from __future__ import annotations
@@ -13,9 +16,9 @@ from tui.core.wrappers.base import (
     Committed,
     WrapperForm,
     is_datadog_chart,
-    is_object,
     mapping,
     object_of,
+    origin_or_file,
     shown_name,
     text,
 )
@@ -46,23 +49,20 @@ class ArgoCdApplication(WrapperForm):
     )
 
     kind, api_group = "Application", "argoproj.io"
+    spec_path: tuple[PathStep, ...] = ("spec",)  # where the Application's spec is
 
-    def is_one(self, document: Mapping[str, Any], where: str) -> bool:
-        if is_object(document, "ApplicationSet", self.api_group):
-            raise InputFileError(
-                f"{where}: an Argo CD ApplicationSet generates its values per cluster; render it first "
-                "(argocd appset generate) and audit the Application it generates, or its values"
-            )
-        return super().is_one(document, where)
+    def application(self, document: Mapping[str, Any], where: str) -> tuple[Mapping[str, Any], Mapping[str, Any]]:
+        """(metadata, spec) of the Application that installs the chart."""
+        return mapping(document.get("metadata")), mapping(document.get("spec"))
 
     def locate(self, index: int, document: Mapping[str, Any], where: str) -> ValuesSource | None:
-        spec = mapping(document.get("spec"))
+        metadata, spec = self.application(document, where)
         candidates: list[tuple[PathStep, ...]] = []
         if isinstance(spec.get("source"), Mapping) and _helm_source(spec["source"]):
-            candidates.append(("spec", "source"))
+            candidates.append((*self.spec_path, "source"))
         for n, source in enumerate(spec.get("sources") or []):
             if isinstance(source, Mapping) and _helm_source(source):
-                candidates.append(("spec", "sources", n))
+                candidates.append((*self.spec_path, "sources", n))
         if not candidates:
             return None
         if len(candidates) > 1:
@@ -74,10 +74,11 @@ class ArgoCdApplication(WrapperForm):
         helm = helm if isinstance(helm, Mapping) else {}
         if helm.get("valuesObject") is not None and helm.get("values"):
             raise InputFileError(
-                f"{where}: the Argo CD Application sets both helm.values and helm.valuesObject (Argo CD merges "
+                f"{where}: the Argo CD {self.kind} sets both helm.values and helm.valuesObject (Argo CD merges "
                 "them); not supported: keep one of the two"
             )
-        label = "Argo CD Application" + shown_name(document)
+        self.check_values(helm, where)
+        label = f"Argo CD {self.kind}" + shown_name(document)
         dotted = ".".join(str(s) for s in base[1:])
         unseen = []
         if helm.get("parameters"):
@@ -88,6 +89,7 @@ class ArgoCdApplication(WrapperForm):
                 (f"spec.{dotted}.helm.valueFiles", f"value files Argo CD merges in ({files}): audit them too")
             )
         name, namespace = object_of(document)
+        application = _fixed(text(metadata.get("name")))
         embedded = isinstance(helm.get("values"), str)
         key = "values" if embedded else "valuesObject"
         return ValuesSource(
@@ -97,11 +99,14 @@ class ArgoCdApplication(WrapperForm):
             embedded=embedded,
             description=f"spec.{dotted}.helm.{key} of the {label}",
             unseen=tuple(unseen),
-            release=text(helm.get("releaseName")) or name,  # Argo CD's default: the Application's name
-            namespace=text(at(spec, ("destination", "namespace"))),
+            release=_fixed(text(helm.get("releaseName"))) or application,  # Argo CD's default: the Application's
+            namespace=_fixed(text(at(spec, ("destination", "namespace")))),
             object_name=name,
             object_namespace=namespace,
         )
+
+    def check_values(self, helm: Mapping[str, Any], where: str) -> None:
+        """Refuse values this file cannot state alone (an Application always can)."""
 
     def version_path(self, values_path: tuple[PathStep, ...]) -> tuple[PathStep, ...]:
         return (*values_path[:-2], "targetRevision")  # beside source.helm
@@ -110,4 +115,40 @@ class ArgoCdApplication(WrapperForm):
         return f"argocd app sync {wrapper.object_name or 'datadog'}"
 
 
+class ArgoCdApplicationSet(ArgoCdApplication):
+    name = "argocd-appset"
+    label = "Argo CD ApplicationSet"
+    title = label
+    controller = "the ApplicationSet controller generates an Application per cluster from spec.template"
+    missing = ArgoCdApplication.missing.replace("this Application installs", "each Application it generates installs")
+    kind = "ApplicationSet"
+    spec_path = ("spec", "template", "spec")
+
+    def application(self, document: Mapping[str, Any], where: str) -> tuple[Mapping[str, Any], Mapping[str, Any]]:
+        spec = mapping(document.get("spec"))
+        if spec.get("templatePatch"):
+            raise InputFileError(
+                f"{where}: the ApplicationSet's templatePatch changes each Application it generates; render it "
+                "first (argocd appset generate) and audit the Application, or its values"
+            )
+        template = mapping(spec.get("template"))
+        return mapping(template.get("metadata")), mapping(template.get("spec"))
+
+    def check_values(self, helm: Mapping[str, Any], where: str) -> None:
+        if "{{" in str(helm.get("valuesObject")) + str(helm.get("values")):
+            raise InputFileError(
+                f"{where}: the ApplicationSet's values are templated per cluster; render it first (argocd appset "
+                "generate) and audit the Application it generates, or its values"
+            )
+
+    def controller_command(self, wrapper: Committed) -> str:
+        return f"kubectl apply -f {origin_or_file(wrapper)}"
+
+
+def _fixed(name: str) -> str:
+    """A name as the file gives it, or "" when the ApplicationSet templates it per cluster."""
+    return "" if "{{" in name else name
+
+
 FORM = ArgoCdApplication()
+APPLICATION_SET = ArgoCdApplicationSet()

@@ -8,8 +8,8 @@ umbrella chart hands its datadog subchart.
 Each of those forms is a module of `tui.core.wrappers`, whose `locate` finds them as a
 `ValuesSource`; the audit reads them and `--fix` edits them in place, keeping the wrapper.
 
-Shapes that need a program to produce the values (Terraform, go templates, ApplicationSets) are
-refused with one line that says so, rather than guessed at.
+Shapes that need a program to produce the values (Terraform, go templates, ApplicationSets templated per
+cluster) are refused with one line that says so, rather than guessed at.
 """
 
 from __future__ import annotations
