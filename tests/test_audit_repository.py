@@ -419,7 +419,7 @@ def test_an_umbrella_charts_values_are_audited_as_the_datadog_subcharts(tmp_path
     code, out, _ = run(".", "--format", "json")
     document = json.loads(out)
     assert [(entry["file"], entry["source"]) for entry in document["files"]] == [
-        ("monitoring/values.yaml", "umbrella chart values")
+        ("monitoring/values.yaml", "umbrella chart")
     ]
     ids = {(f["id"], f["key"]) for f in document["files"][0]["findings"]}
     assert ("host-network", "agents.useHostNetwork") in ids
@@ -467,7 +467,7 @@ def test_the_umbrellas_chart_yaml_names_the_block_and_its_chart_version(tmp_path
         _, out, _ = run(*argv, "--format", "json")
         document = json.loads(out)
         report = document["files"][0] if "files" in document else document
-        assert report["source"] == "umbrella chart values" if "files" in document else True
+        assert report["source"] == "umbrella chart" if "files" in document else True
         assert "wrong-level" not in {f["id"] for f in report["findings"]}
         assert report["chart"] == {
             "name": "datadog/datadog",

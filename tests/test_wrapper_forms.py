@@ -201,3 +201,13 @@ def test_values_a_controller_merges_in_unread_make_the_ledger_partial(text, key)
     report = audit_input(read_input(text, "w.yaml"))
     assert not report.ledger_complete
     assert key in [entry["key"] for entry in report.unmodelled]
+
+
+@pytest.mark.parametrize("fixture", FIXTURES)
+def test_the_text_header_names_what_holds_the_values(fixture, capsys):
+    from tui.cli import main
+
+    name, _, _ = FIXTURES[fixture]
+    main(["audit", str(CORPUS / fixture), "--fail-on", "none"])
+    header = capsys.readouterr().out.splitlines()[0]
+    assert f"({FORMS[name].title} values for datadog/datadog " in header, header

@@ -29,6 +29,7 @@ def run_audit(args: argparse.Namespace, out: TextIO) -> int:
 
 def _audit_one_file(args: argparse.Namespace, out: TextIO) -> int:
     from tui.core.audit.audit import audit_input, key_lines, read_input
+    from tui.core.wrappers import FORMS
     from tui.core.wrappers.umbrella import dependency_beside
     from tui.core.yamlio.reader import read_text
 
@@ -98,7 +99,8 @@ def _audit_one_file(args: argparse.Namespace, out: TextIO) -> int:
     else:
         from tui.colour import severities_for
 
-        out.write(severities_for(out, format_text(report, outcomes)))
+        holder = FORMS[given.source.form].title if given.source is not None and given.source.wrapped else ""
+        out.write(severities_for(out, format_text(report, outcomes, holder)))
         if expected is not None:
             out.write(_expected_text(expected))
         if fix:
@@ -226,10 +228,12 @@ def _fix_summary(fixed: Any, label: str = "--fix") -> str:
     return "\n".join(lines) + "\n"
 
 
-def format_text(report: AuditReport, outcomes: list[Any] | None = None) -> str:
+def format_text(report: AuditReport, outcomes: list[Any] | None = None, holder: str = "") -> str:
+    """The report as text. `holder`: what holds the values when it is not a plain values file (a Flux
+    HelmRelease, an umbrella chart...), for the header."""
     lines: list[str] = []
     what = {
-        "values": "values file for datadog/datadog 3.240.0",
+        "values": f"{holder or 'values file'}{' values' if holder else ''} for datadog/datadog 3.240.0",
         "datadog-agent": "DatadogAgent for the Datadog Operator",
     }.get(report.kind, "Kubernetes manifests")
     if report.chart is not None:  # the wrapper names the chart it installs

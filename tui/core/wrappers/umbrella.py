@@ -71,7 +71,7 @@ def subchart_blocks(document: Mapping[str, Any]) -> list[str]:
 class UmbrellaValues(WrapperForm):
     name = "umbrella"
     label = "umbrella chart's values"
-    title = "umbrella chart values"
+    title = "umbrella chart"
     controller = "helm renders the datadog subchart from its block of your umbrella chart's values"
     missing = (
         "An umbrella chart renders the datadog subchart itself and names its objects after your release, so "
