@@ -273,8 +273,10 @@ def test_a_wrapper_is_kept_and_its_values_are_edited_there(name, path, tmp_path)
     # besides the values, a kustomization gains the bundle's patches (tests/test_gitops_steps.py)
     kept = {path[0], "patches"}
     assert {k: v for k, v in strip.items() if k not in kept} == {k: v for k, v in strip_before.items() if k not in kept}
-    # the bundle's values.yaml holds the values alone, for helm -f
+    # the bundle's values.yaml holds the values alone, for helm -f, every line where helm -f expects it
     assert values_of(tmp_path / "out" / VALUES) == at(after[index], path)
+    first = next(line for line in (tmp_path / "out" / VALUES).read_text().splitlines() if line.strip())
+    assert not first.startswith(" "), first
 
 
 @pytest.mark.parametrize("name", ["argocd-values-string.yaml", "k3s-helmchart.yaml"])

@@ -332,7 +332,18 @@ def _dump_alone(tree: Any) -> str:
     yaml.indent(mapping=2, sequence=4, offset=2)
     out = io.StringIO()
     yaml.dump(tree, out)
-    return out.getvalue()
+    return _comments_at_the_margin(out.getvalue())
+
+
+def _comments_at_the_margin(text: str) -> str:
+    """Comments ahead of the first key at column 0: the wrapper's comment on the line that held the values
+    (`datadog:  # the subchart's values`) comes out first, still indented to where it stood in the wrapper."""
+    lines = text.splitlines(keepends=True)
+    for n, line in enumerate(lines):
+        if line.strip() and not line.lstrip().startswith("#"):
+            break
+        lines[n] = line.lstrip(" ")
+    return "".join(lines)
 
 
 def values_alone(text: str, source: ValuesSource) -> str:
