@@ -87,7 +87,7 @@ def _audit_one_file(args: argparse.Namespace, out: TextIO) -> int:
     elif fmt == "sarif":
         from tui.core.audit.sarif import to_sarif
 
-        sarif = to_sarif(report, _values_lines(key_lines(text, given), given))
+        sarif = to_sarif(report, key_lines(text, given))  # a values input: the reader's lines, by values key
         if fix:
             by_finding = {(d.finding.id, d.finding.key): d.summary() for d in outcomes}
             for result, finding in zip(sarif["runs"][0]["results"], report.sorted_findings(), strict=False):
@@ -119,15 +119,6 @@ def _audit_one_file(args: argparse.Namespace, out: TextIO) -> int:
         return EXIT_DIFFERENT if expected.differences else EXIT_OK
     fail_on = getattr(args, "fail_on", "high") or "high"
     return EXIT_DIFFERENT if fail_on != "none" and report.reaches(fail_on) else EXIT_OK
-
-
-def _values_lines(lines: dict[str, int], given: Any) -> dict[str, int]:
-    """Key lines of the values inside a wrapper, by their values key (the wrapper's prefix removed)."""
-    source = getattr(given, "source", None)
-    if source is None or not source.wrapped or source.embedded or getattr(given, "lines", None):
-        return lines  # the reader's lines are already by values key: stripping a prefix again would be wrong
-    prefix = ".".join(str(step) for step in source.path) + "."
-    return {key.removeprefix(prefix): line for key, line in lines.items() if key.startswith(prefix)} or lines
 
 
 def _check_expected(report: AuditReport, text: str, args: argparse.Namespace) -> Expectation | None:

@@ -204,16 +204,7 @@ def _render_privileges_with_operator(deployment: Deployment, target: str) -> str
         document = {"ddsecure": __version__, "target": "operator", **section}
         document["admission"] = _admission_section(deployment, target)
     else:
-        document = {
-            "ddsecure": __version__,
-            "chart": f"datadog/datadog {CHART_VERSION}",
-            "daemonset": deployment.patch.name,
-            **deployment.ledger.as_json(),
-            "cluster": deployment.cluster.as_json(),
-            "platform": platform_section(deployment),
-            "operator": section,
-            "admission": _admission_section(deployment, target),
-        }
+        document = _helm_privileges(deployment, target, operator_section=section)
     return json.dumps(document, indent=2) + "\n"
 
 
@@ -337,16 +328,23 @@ def namespace_document(deployment: Deployment, ledgers: list[Ledger] | None = No
 
 
 def render_privileges(deployment: Deployment) -> str:
-    document = {
+    return json.dumps(_helm_privileges(deployment, "helm"), indent=2) + "\n"
+
+
+def _helm_privileges(deployment: Deployment, target: str, operator_section: dict | None = None) -> dict[str, Any]:
+    """privileges.json of a bundle with the Helm chart; with the Operator's section too for "both"."""
+    document: dict[str, Any] = {
         "ddsecure": __version__,
         "chart": f"datadog/datadog {CHART_VERSION}",
         "daemonset": deployment.patch.name,
         **deployment.ledger.as_json(),
         "cluster": deployment.cluster.as_json(),
         "platform": platform_section(deployment),
-        "admission": _admission_section(deployment, "helm"),
     }
-    return json.dumps(document, indent=2) + "\n"
+    if operator_section is not None:
+        document["operator"] = operator_section
+    document["admission"] = _admission_section(deployment, target)
+    return document
 
 
 def platform_section(deployment: Deployment) -> dict:
