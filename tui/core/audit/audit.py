@@ -50,18 +50,20 @@ def read_input(
     round_trip: bool = False,
     only: int | None = None,
     dependency: Dependency | None = None,
+    reading: Any = None,
 ) -> AuditInput:
     """The file as helm reads it. `round_trip` changes nothing: `--fix` reads the file as every audit does,
     then edits its text (tui.core.audit.fix_yaml reads with the round trip only what it edits).
 
     `only`: the one document whose wrapper to read (a file may hold one per cluster). `dependency`: the
     datadog chart as a dependency of the umbrella chart beside the file (its Chart.yaml), whose block of
-    values is then read whatever its shape, with the version Chart.yaml asks for."""
+    values is then read whatever its shape, with the version Chart.yaml asks for. `reading`: the text as
+    `helm_documents` already read it (the repository audit reads each file once)."""
     from tui.core.yamlio.reader import helm_documents, helm_values
 
     where = f"file {name}"
     try:
-        reading = helm_documents(text, where)
+        reading = reading or helm_documents(text, where)
     except InputFileError as error:
         better = unsupported_form(text, where)  # a program that writes YAML: say so, not "not valid YAML"
         if better is None:

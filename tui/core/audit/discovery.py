@@ -125,12 +125,13 @@ def classify(
         return "mentions neither datadog, a section of its chart nor a DD_ setting"
     where = f"file {name}"
     try:
-        documents = helm_documents(text, where).documents
+        reading = helm_documents(text, where)
     except InputFileError as error:
         better = unsupported_form(text, where)
         return f"not YAML data ({better or error})"
+    documents = reading.documents
     try:
-        wrapped = _wrapped_values(text, name, documents, dependency)
+        wrapped = _wrapped_values(text, name, reading, dependency)
     except InputFileError as error:
         return error
     if wrapped:
@@ -142,7 +143,7 @@ def classify(
             return [(AuditInput(text, name, documents, "operator"), "DatadogAgent")]
         return "Kubernetes objects without the Agent DaemonSet, a DatadogAgent or a release of datadog/datadog"
     try:
-        given = read_input(text, name)  # plain values; helm merges the documents of a values file
+        given = read_input(text, name, reading=reading)  # plain values; helm merges a values file's documents
     except InputFileError as error:
         return f"not the datadog chart's values: {error}"
     reason = values_mismatch(given.values) if given.kind == "values" else "not a mapping of values"
@@ -152,11 +153,12 @@ def classify(
 
 
 def _wrapped_values(
-    text: str, name: str, documents: Sequence[Any], dependency: Dependency | None
+    text: str, name: str, reading: Any, dependency: Dependency | None
 ) -> list[tuple[AuditInput, str]] | str:
     """One audit per document installing the datadog chart, each read as if alone in the file; an umbrella
     chart's block only when its values are the datadog chart's (or the Chart.yaml beside it says so)."""
     where = f"file {name}"
+    documents = reading.documents
     found = []
     for index, document in enumerate(documents):
         if not isinstance(document, Mapping):
@@ -172,7 +174,7 @@ def _wrapped_values(
             raise
         if source is None:
             continue
-        given = read_input(text, name, only=index, dependency=dependency)
+        given = read_input(text, name, only=index, dependency=dependency, reading=reading)
         if given.source is None or given.values is None:
             continue
         if given.source.form == UMBRELLA.name and dependency is None and values_mismatch(given.values):
