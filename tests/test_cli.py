@@ -180,6 +180,21 @@ def test_a_failing_move_puts_every_old_file_back(tmp_path, monkeypatch):
     assert not [p for p in target.iterdir() if p.name.startswith(".ddsecure-staging")]
 
 
+def test_interrupts_wait_while_the_files_move_in(tmp_path, monkeypatch):
+    """SIGINT and SIGTERM are held during every move (delivered after), and only then."""
+    real_replace = os.replace
+    masks = []
+
+    def recording_replace(src, dst):
+        masks.append(signal.pthread_sigmask(signal.SIG_BLOCK, []))
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", recording_replace)
+    assert run("generate", "-o", str(tmp_path / "b"))[0] == 0
+    assert masks and all({signal.SIGINT, signal.SIGTERM} <= mask for mask in masks)
+    assert signal.SIGINT not in signal.pthread_sigmask(signal.SIG_BLOCK, [])
+
+
 def test_ctrl_c_never_leaves_half_a_bundle(tmp_path):
     """Interrupt real processes at many points: each leaves a whole bundle or no directory at all."""
     for attempt in range(8):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import importlib.util
 import pkgutil
 import subprocess
 import sys
@@ -35,8 +37,10 @@ def test_generate_command_imports_no_ui_library(tmp_path):
 
 
 # What generate must not load: it reads no values file (the chart's keys, the answers a file amounts to,
-# the audit) and so none of the standard modules that only those need (each costs start-up time).
+# the audit) and so none of the standard modules that only those need (each costs start-up time); and it
+# hashes with Python's own SHA-256, so OpenSSL is not loaded (when this Python has its own).
 NOT_FOR_GENERATE = ("tui.core.audit", "tui.core.chart.keys", "tui.core.chart.infer", "dataclasses", "difflib")
+NOT_FOR_GENERATE += ("_hashlib",) if importlib.util.find_spec("_sha256") or importlib.util.find_spec("_sha2") else ()
 
 
 def test_generate_loads_nothing_only_reading_a_values_file_needs(tmp_path):
@@ -47,6 +51,12 @@ def test_generate_loads_nothing_only_reading_a_values_file_needs(tmp_path):
     )
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert result.stdout.split() == []
+
+
+def test_the_digest_is_sha256():
+    from tui.core.digest import sha256_hex
+
+    assert sha256_hex("ddsecure é") == hashlib.sha256("ddsecure é".encode()).hexdigest()
 
 
 def test_the_probe_would_notice_a_ui_import():

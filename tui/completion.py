@@ -4,8 +4,6 @@ The script is static: commands, flags, preset names and answer ids are written i
 generated, so pressing Tab never starts Python and nothing here is imported unless `completion` runs.
 """
 
-from __future__ import annotations
-
 import argparse
 import shlex
 from typing import NamedTuple

@@ -6,8 +6,9 @@ command line are thin shells over these modules, and preset mode must start fast
 Its sub-packages stand on floors, and a module imports only from its own floor or below, so the model
 never depends on how it is presented or audited:
 
-0. `errors`, `agent_version`, `yamlio`, `wrappers` — one error type, Agent versions, YAML in and out, the
-   forms a file of chart values comes in (plain, Flux, Argo CD, ...) and where the values sit in each
+0. `errors`, `digest`, `agent_version`, `yamlio`, `wrappers` — one error type, SHA-256, Agent versions, YAML
+   in and out, the forms a file of chart values comes in (plain, Flux, Argo CD, ...) and where the values
+   sit in each
 1. `platforms` — where the cluster runs, and what its API server reports
 2. `answers` — the answers contract, decisions and their explanations, presets, wizard steps
 3. `pod` — a pod spec and its privileges: the ledger, Pod Security, security contexts
@@ -23,6 +24,7 @@ never depends on how it is presented or audited:
 # The floors above, by top-level name under tui.core (the layering test reads this).
 FLOORS: dict[str, int] = {
     "errors": 0,
+    "digest": 0,
     "agent_version": 0,
     "yamlio": 0,
     "wrappers": 0,

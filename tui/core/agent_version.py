@@ -1,7 +1,5 @@
 """Agent 7 image tags: parsing, ordering and the facts that depend on the version."""
 
-from __future__ import annotations
-
 import re
 from typing import NamedTuple
 
@@ -42,7 +40,7 @@ class AgentVersion(NamedTuple):
     flavour: str = ""  # "", "-jmx" or "-full": image variants with the same code
 
     @classmethod
-    def parse(cls, text: str) -> AgentVersion:
+    def parse(cls, text: str) -> "AgentVersion":
         match = _TAG.match(str(text).strip())
         if not match:
             raise AnswerError(

@@ -20,15 +20,13 @@ same text with cel-python. Kubernetes type-checks literals as homogeneous (`Homo
 so the ledger is written as several single-typed maps and lists keyed `PROFILE|CONTAINER[|VOLUME]`.
 """
 
-from __future__ import annotations
-
-import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
 from tui.core.admission.profiles import Profile
 from tui.core.answers.contract import Answers
+from tui.core.digest import sha256_hex
 
 FENCE_FILE = "admission-policy.yaml"
 FENCE_FROM_MINOR = 30  # admissionregistration.k8s.io/v1 ValidatingAdmissionPolicy is GA (on by default) in 1.30
@@ -423,4 +421,4 @@ def policy_digest(policy: Mapping[str, Any]) -> str:
         "variables": [[v.get("name"), v.get("expression")] for v in spec.get("variables") or []],
         "validations": [[v.get("expression"), v.get("messageExpression")] for v in spec.get("validations") or []],
     }
-    return hashlib.sha256(json.dumps(checked, sort_keys=True).encode()).hexdigest()
+    return sha256_hex(json.dumps(checked, sort_keys=True))

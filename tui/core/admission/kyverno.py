@@ -8,8 +8,6 @@ podSecurity rules the same controls by Kyverno's control names. It matches the w
 pods by the names their controller gives them.
 """
 
-from __future__ import annotations
-
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 

@@ -5,8 +5,6 @@ the node-Agent pod and its ledger (`Deployment.pod`, `Deployment.ledger`, or the
 pod), and each Deployment of the cluster model (the Cluster Agent), read by the same `ledger_of_pod`.
 """
 
-from __future__ import annotations
-
 from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any, NamedTuple

@@ -13,8 +13,6 @@ every enabled transport can honour and keeps a listener open wherever applicatio
 Without the admission controller, applications are configured by hand for the transport chosen.
 """
 
-from __future__ import annotations
-
 from typing import NamedTuple
 
 from tui.core.answers.contract import Answers

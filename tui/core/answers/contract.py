@@ -4,8 +4,6 @@ Wizards, presets, answers files and `--set` all speak these ids. Every default i
 least-privilege choice, so an empty set of answers is already a valid, minimal deployment.
 """
 
-from __future__ import annotations
-
 import posixpath
 import re
 from collections.abc import Iterable, Mapping
@@ -82,7 +80,7 @@ class Answers(_AnswerFields):
 
     __slots__ = ()
 
-    def __new__(cls, *args: Any, **kwargs: Any) -> Answers:
+    def __new__(cls, *args: Any, **kwargs: Any) -> "Answers":
         given = _AnswerFields(*args, **kwargs)
         for spec in ANSWER_SPECS.values():
             spec.check(getattr(given, spec.id))
@@ -155,7 +153,7 @@ class Answers(_AnswerFields):
         """hostPID buys one thing here: mapping a Unix-socket peer's PID to its container."""
         return self.dogstatsd_over_uds and self.origin_detection
 
-    def replace(self, **changes: Any) -> Answers:
+    def replace(self, **changes: Any) -> "Answers":
         return Answers(**{**self._asdict(), **{k: coerce(k, v) for k, v in changes.items()}})
 
     def as_dict(self) -> dict[str, Any]:

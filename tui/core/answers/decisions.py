@@ -7,8 +7,6 @@ here but computed from the model (see `tui.core.output.what_if`), and the text t
 `tui.core.output.explain`, above both.
 """
 
-from __future__ import annotations
-
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
@@ -34,7 +32,7 @@ class Caveat(str):
         text: str,
         applies: Callable[[Answers], bool] | None = None,
         render: Callable[[Answers], str] | None = None,
-    ) -> Caveat:
+    ) -> "Caveat":
         caveat = super().__new__(cls, text)
         caveat.applies = applies or (lambda answers: True)
         caveat.render = render
@@ -52,7 +50,7 @@ def worded(text: str, answers: Answers | None) -> str:
     return str(text)
 
 
-def caveats_for(decision: Decision, option: Option | None, answers: Answers | None) -> list[str]:
+def caveats_for(decision: "Decision", option: "Option | None", answers: Answers | None) -> list[str]:
     """The caveats of `option` and its decision, worded for `answers` (all of them without answers)."""
     caveats = [*(option.caveats if option is not None else ()), *decision.caveats]
     return [worded(c, answers) for c in caveats if answers is None or caveat_applies(c, answers)]

@@ -4,8 +4,6 @@ ruamel.yaml is imported only when a file is actually read, so `ddsecure generate
 import of the core stay light.
 """
 
-from __future__ import annotations
-
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -68,7 +66,7 @@ def load_preset(name: str) -> Preset:
 
 def resolve_answers(
     *, preset: str | None = None, answers_file: Path | None = None, sets: Iterable[str] = ()
-) -> Answers:
+) -> "Answers":
     """Defaults, then the preset, then the answers file, then each `ID=VALUE`: the last to set an id wins.
 
     The one layering every entry point uses: `generate`, `audit --fix`, and both wizards' start.

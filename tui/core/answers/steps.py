@@ -6,8 +6,6 @@ the cluster-level features as one checklist, the release details as one form. Bo
 `applicable_steps`, so they show the same steps in the same order.
 """
 
-from __future__ import annotations
-
 from collections.abc import Callable
 from typing import NamedTuple
 

@@ -11,8 +11,6 @@ Three families are derived rather than typed again: one `pss-<check>` per Pod Se
 and one entry per platform rule (`platform_rules.PLATFORM_RULES`).
 """
 
-from __future__ import annotations
-
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, NamedTuple, TypeVar

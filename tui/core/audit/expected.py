@@ -4,8 +4,6 @@ The audited DaemonSet's ledger (read by the same `ledger_of_pod` that wrote priv
 with the ledger in the file, key by key, so fields added to the ledger later are compared too.
 """
 
-from __future__ import annotations
-
 import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path

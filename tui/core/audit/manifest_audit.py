@@ -4,8 +4,6 @@ Each finding is a catalogue rule (the same ids as the values audit), decided by 
 over the rendered pod; a failed Pod Security check is its `pss-<check>` rule.
 """
 
-from __future__ import annotations
-
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
 

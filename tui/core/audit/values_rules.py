@@ -6,8 +6,6 @@ with the hit's fields. A new chart feature is one catalogue entry with its fixtu
 (`tests/rule_fixtures.py`) and one `Rule` here. Each rule's `changes` only take privileges away.
 """
 
-from __future__ import annotations
-
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -90,7 +88,7 @@ def _chart_capabilities(chart: NodeAgentChart) -> dict[str, set[str]]:
 class Context:
     """Everything a rule may read about one values file: a view of the file's deployment."""
 
-    def __init__(self, deployment: ValuesDeployment, duplicates: tuple[Duplicate, ...] = ()):
+    def __init__(self, deployment: "ValuesDeployment", duplicates: tuple[Duplicate, ...] = ()):
         self.deployment = deployment
         self.raw: Mapping[str, Any] = deployment.given  # the file as written
         self.values: Mapping[str, Any] = deployment.modelled  # the file with wrongly shaped blocks dropped

@@ -5,9 +5,6 @@ fragment. The steps are derived from the answers and from the pod the values ren
 hostPath that no container mounts is removed whatever caused it.
 """
 
-from __future__ import annotations
-
-import copy
 import posixpath
 from typing import Any, NamedTuple
 
@@ -18,6 +15,7 @@ from tui.core.platforms.catalog import PLATFORMS
 from tui.core.pod.api_rules import violations
 from tui.core.pod.spec import PodSpec, host_path_mounts, unmounted_host_path_volumes
 from tui.core.pod.strategic_merge import apply_patch
+from tui.core.yamlio.dotted import copy_tree
 
 # Step titles, shown in REPORT.md and daemonset-overrides.yaml; the Operator bundle drops SOCKET_FILE_ONLY.
 UNMOUNTED_VOLUMES = "Remove hostPath volumes nothing mounts"
@@ -182,7 +180,7 @@ def _merge_fragment(into: dict[str, Any], fragment: dict[str, Any]) -> None:
     """Combine step fragments: lists of named entries are joined per name, maps merged."""
     for key, value in fragment.items():
         if key not in into:
-            into[key] = copy.deepcopy(value)
+            into[key] = copy_tree(value)
         elif isinstance(value, list) and isinstance(into[key], list):
             for item in value:
                 match = next(
@@ -198,10 +196,10 @@ def _merge_fragment(into: dict[str, Any], fragment: dict[str, Any]) -> None:
                     None,
                 )
                 if match is None:
-                    into[key].append(copy.deepcopy(item))
+                    into[key].append(copy_tree(item))
                 else:
                     _merge_fragment(match, item)
         elif isinstance(value, dict) and isinstance(into[key], dict):
             _merge_fragment(into[key], value)
         else:
-            into[key] = copy.deepcopy(value)
+            into[key] = copy_tree(value)

@@ -11,9 +11,6 @@ in one table below (the values key, what it brings, and the test); the model and
 findings both read those tables. What the model does not follow is listed by `unmodelled()`.
 """
 
-from __future__ import annotations
-
-import copy
 import posixpath
 import re
 from collections.abc import Callable, Mapping
@@ -22,8 +19,9 @@ from typing import Any, NamedTuple
 from tui.core.agent_version import chart_tag_at_least
 from tui.core.chart.defaults import CHART_DEFAULTS, DEFAULT_AGENT_TAG
 from tui.core.chart.providers import CHART_PROVIDERS
+from tui.core.digest import sha256_hex
 from tui.core.platforms.api_server import ANY_CLUSTER, Cluster
-from tui.core.yamlio.dotted import is_map, lookup
+from tui.core.yamlio.dotted import copy_tree, is_map, lookup
 
 PodSpec = dict[str, Any]
 
@@ -165,7 +163,7 @@ class Trigger(NamedTuple):
 
     key: str
     brings: str
-    when: Callable[[NodeAgentChart], bool]
+    when: "Callable[[NodeAgentChart], bool]"
 
 
 class NodeAgentChart:
@@ -582,7 +580,7 @@ def _profile(value: str) -> dict[str, str]:
 
 def _security_context(base: Any, *, add: tuple[str, ...] = (), seccomp: str = "", apparmor: str = "") -> Any:
     """The chart's generate-security-context: the given block, extra capabilities, profiles."""
-    context: dict[str, Any] = dict(copy.deepcopy(base)) if isinstance(base, Mapping) else {}
+    context: dict[str, Any] = dict(copy_tree(base)) if isinstance(base, Mapping) else {}
     if add:
         caps = dict(context.get("capabilities") or {})
         caps["add"] = list(caps.get("add") or []) + list(add)
@@ -598,12 +596,12 @@ def _custom_mounts(v: _Values, *keys: str) -> list[dict[str, Any]]:
     """Mount lists the chart copies verbatim (agents.volumeMounts, per-container volumeMounts)."""
     out: list[dict[str, Any]] = []
     for key in keys:
-        out += [dict(copy.deepcopy(m)) for m in v.get(key) or [] if isinstance(m, Mapping)]
+        out += [dict(copy_tree(m)) for m in v.get(key) or [] if isinstance(m, Mapping)]
     return out
 
 
 def _custom_ports(v: _Values, key: str) -> list[dict[str, Any]]:
-    return [dict(copy.deepcopy(p)) for p in v.get(key) or [] if isinstance(p, Mapping)]
+    return [dict(copy_tree(p)) for p in v.get(key) or [] if isinstance(p, Mapping)]
 
 
 def _otlp_ports(v: _Values) -> list[dict[str, Any]]:
@@ -689,17 +687,17 @@ def render_pod(user_values: Mapping[str, Any], cluster: Cluster = ANY_CLUSTER) -
     v = chart.v
     parts = _parts(chart)
     volumes = [vol for entry in HOST_VOLUMES if entry.when(chart) for vol in entry.volumes(chart)]
-    volumes += [dict(copy.deepcopy(vol)) for vol in v.get("agents.volumes") or [] if isinstance(vol, Mapping)]
+    volumes += [dict(copy_tree(vol)) for vol in v.get("agents.volumes") or [] if isinstance(vol, Mapping)]
     built = [(entry, entry.build(chart, parts)) for entry in CONTAINERS if entry.when(chart)]
     init_containers = [container for entry, container in built if entry.init]
     init_context = _security_context(v.get("agents.containers.initContainers.securityContext"))
     for init in init_containers:
         if init_context:
-            init["securityContext"] = copy.deepcopy(init_context)
+            init["securityContext"] = copy_tree(init_context)
     pod: PodSpec = {}
     pod_context = v.get("datadog.securityContext")
     if pod_context:
-        pod["securityContext"] = copy.deepcopy(pod_context)
+        pod["securityContext"] = copy_tree(pod_context)
     if v.on("agents.useHostNetwork"):
         pod["hostNetwork"] = True
     if chart.host_pid():
@@ -800,7 +798,7 @@ def _agent(chart: NodeAgentChart, parts: PodParts) -> dict[str, Any]:
         agent["securityContext"] = context
     env = v.get("agents.containers.agent.env") or []
     if env:
-        agent["env"] = copy.deepcopy(env)
+        agent["env"] = copy_tree(env)
     return agent
 
 
@@ -1294,7 +1292,7 @@ def _security_agent(chart: NodeAgentChart, parts: PodParts) -> dict[str, Any]:
         mounts += [_mount("procdir", "/host/proc", True), *ca_mount]
     mounts += host_release_mount + runtime_mount + custom
     base = v.get("agents.containers.securityAgent.securityContext")
-    context: dict[str, Any] = dict(copy.deepcopy(base)) if isinstance(base, Mapping) else {}
+    context: dict[str, Any] = dict(copy_tree(base)) if isinstance(base, Mapping) else {}
     # The chart merges AUDIT_* under the user's block: a user `capabilities.add` wins over them.
     if chart.compliance() and not (context.get("capabilities") or {}).get("add"):
         caps = dict(context.get("capabilities") or {})
@@ -1307,10 +1305,7 @@ def _security_agent(chart: NodeAgentChart, parts: PodParts) -> dict[str, Any]:
 def host_profiler_seccomp_name(v: _Values) -> str:
     image = str(v.get("datadog.hostProfiler.image") or "datadog/ddot-ebpf-dev:nightly-latest")
     suffix = "-logging" if v.on("datadog.hostProfiler.loggingSeccomp") else ""
-    # Imported here for start-up speed: hashlib loads OpenSSL, and only the host profiler needs it.
-    import hashlib
-
-    return f"host-profiler-{hashlib.sha256(image.encode()).hexdigest()[:8]}{suffix}"
+    return f"host-profiler-{sha256_hex(image)[:8]}{suffix}"
 
 
 def _host_profiler(chart: NodeAgentChart, parts: PodParts) -> dict[str, Any]:

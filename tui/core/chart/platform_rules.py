@@ -5,8 +5,6 @@ that returns the reason it fails (or None). The same checks run on the chart mod
 integration tests, on the pod and SCC that real `helm template` (+ `kubectl kustomize`) produce.
 """
 
-from __future__ import annotations
-
 import posixpath
 from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple

@@ -9,9 +9,6 @@ OpenShift SELinux type. The SecurityContextConstraints object the chart renders 
 A second chart version that changes one of these is a second `ProviderModel`, not edits elsewhere.
 """
 
-from __future__ import annotations
-
-import copy
 import posixpath
 from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
@@ -19,7 +16,7 @@ from typing import Any, NamedTuple
 from tui.core.platforms.api_server import Cluster
 from tui.core.platforms.catalog import AUTOPILOT_ALLOWLIST_APIS, AUTOPILOT_ALLOWLIST_KUBE
 from tui.core.pod.privilege_catalog import AUTOPILOT_HOST_ROOT, PACKAGE_DIRS
-from tui.core.yamlio.dotted import lookup
+from tui.core.yamlio.dotted import copy_tree, lookup
 
 PodSpec = dict[str, Any]
 Render = Callable[[Mapping[str, Any], Cluster], PodSpec]
@@ -140,7 +137,7 @@ class ProviderModel(NamedTuple):
             # Rendered again without the platform keys: that render finishes the generic parts below.
             pod = render(_set(equivalent, "providers", None), cluster)
         else:
-            pod = copy.deepcopy(pod)
+            pod = copy_tree(pod)
             self._files(pod, values)
             self._se_linux(pod, values, cluster)
         if _on(values, "providers.talos.enabled"):
@@ -216,7 +213,7 @@ class ProviderModel(NamedTuple):
         elif self.is_openshift(cluster):
             options = {"user": "system_u", "role": "system_r", "type": "spc_t", "level": "s0"}
         if options:
-            pod["securityContext"] = {"seLinuxOptions": copy.deepcopy(options)}
+            pod["securityContext"] = {"seLinuxOptions": copy_tree(options)}
 
     # --- the SecurityContextConstraints object ----------------------------------------------------
 
@@ -250,7 +247,7 @@ class ProviderModel(NamedTuple):
             "allowedCapabilities": list(key("capabilities", list(d.capabilities)) or []),
             "volumes": list(key("volumes", list(d.volumes)) or []),
             "seccompProfiles": list(key("seccompProfiles", list(d.seccomp_profiles)) or []),
-            "seLinuxContext": copy.deepcopy(se_linux),
+            "seLinuxContext": copy_tree(se_linux),
         }
 
 

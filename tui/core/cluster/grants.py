@@ -7,8 +7,6 @@ contexts. The cluster model's prediction and a real `helm template` + `kubectl k
 through the same functions, which is how the tests prove privileges.json equals the render.
 """
 
-from __future__ import annotations
-
 from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
 from typing import Any, NamedTuple
@@ -33,7 +31,7 @@ class Grant(NamedTuple):
         return "|".join(self)
 
     @classmethod
-    def parse(cls, text: str) -> Grant:
+    def parse(cls, text: str) -> "Grant":
         scope, group, resource, name, verb = text.split("|")
         return cls(scope, group, resource, name, verb)
 

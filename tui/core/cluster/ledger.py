@@ -5,8 +5,6 @@ JSON part (`as_json`) is what privileges.json holds under "cluster", and what th
 compare with a real render read by the same `cluster_grants` functions.
 """
 
-from __future__ import annotations
-
 from functools import cached_property
 from typing import Any, NamedTuple
 
@@ -32,7 +30,7 @@ class ClusterLedger:
         self._namespace = namespace
 
     @classmethod
-    def of(cls, model: ClusterModel, namespace: str) -> ClusterLedger:
+    def of(cls, model: ClusterModel, namespace: str) -> "ClusterLedger":
         return cls(model, namespace)
 
     @cached_property

@@ -8,8 +8,6 @@ permissions kept by what they are for. What the model does not cover is named by
 `unmodelled_keys`, so the audit can say when only a real render is exact.
 """
 
-from __future__ import annotations
-
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 

@@ -7,15 +7,13 @@ one the pinned chart renders, so a different chart version fails the build inste
 patched blindly.
 """
 
-from __future__ import annotations
-
-import copy
 import json
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 from tui.core.cluster.grants import HOST_SCCS
 from tui.core.cluster.model import ClusterModel
+from tui.core.yamlio.dotted import copy_tree
 
 
 class RbacPatch(NamedTuple):
@@ -75,7 +73,7 @@ def apply_rbac_patches(objects: list[dict[str, Any]], patches: list[RbacPatch]) 
     for patch in patches:
         index = next(i for i, o in enumerate(out) if o["kind"] == patch.kind and o["metadata"]["name"] == patch.name)
         if index not in copied:
-            out[index] = copy.deepcopy(out[index])
+            out[index] = copy_tree(out[index])
             copied.add(index)
         target = out[index]
         for op in patch.operations:
@@ -83,7 +81,7 @@ def apply_rbac_patches(objects: list[dict[str, Any]], patches: list[RbacPatch]) 
             if op["op"] == "test" and parent[key] != op["value"]:
                 raise ValueError(f"{patch.kind} {patch.name}: {op['path']} is not {op['value']}")
             if op["op"] == "replace":
-                parent[key] = copy.deepcopy(op["value"])
+                parent[key] = copy_tree(op["value"])
     return out
 
 

@@ -8,8 +8,6 @@ features that bring process-agent are the Agent's: `answers.PROCESS_AGENT_FEATUR
 chart reference (§7); the Operator was not run here.
 """
 
-from __future__ import annotations
-
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 

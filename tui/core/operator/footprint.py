@@ -10,7 +10,6 @@ two could differ. `Deployment.operator` is the one instance per deployment.
 
 from __future__ import annotations
 
-import copy
 from functools import cached_property
 from typing import Any, Protocol
 
@@ -23,6 +22,7 @@ from tui.core.operator.resource import OperatorPlan, datadog_agent_plan, operato
 from tui.core.pod.ledger import Ledger, ledger_delta, ledger_of_pod
 from tui.core.pod.spec import PodSpec, all_containers
 from tui.core.pod.strategic_merge import apply_patch
+from tui.core.yamlio.dotted import copy_tree
 
 
 class HelmDeployment(Protocol):
@@ -75,24 +75,24 @@ class OperatorFootprint:
         - every overridden container and the pod get exactly the DatadogAgent's security contexts.
         """
         answers = self.answers
-        values = copy.deepcopy(self.helm.values)
+        values = copy_tree(self.helm.values)
         if answers.system_probe:
             values.setdefault("datadog", {}).setdefault("systemProbe", {})["seccomp"] = "localhost/system-probe"
         rendered = render_pod(values)
         helm_patch = daemonset_patch(answers, rendered)
         steps = [s for s in helm_patch.steps if s.title != SOCKET_FILE_ONLY]
         kept = DaemonSetPatch(helm_patch.name, helm_patch.namespace, steps)
-        pod = copy.deepcopy(dict(apply_patch(rendered, kept.pod_patch)))
+        pod = apply_patch(rendered, kept.pod_patch)  # a new map: the patch values are copied in
         written = self.resource
         pod["hostPID"] = OperatorAgent(written).host_pid[0]  # read back as the audit reads a user's resource
         plan = written["spec"]["override"]["nodeAgent"]
-        pod["securityContext"] = copy.deepcopy(plan["securityContext"])
+        pod["securityContext"] = copy_tree(plan["securityContext"])
         overrides = plan.get("containers", {})
         for group in ("initContainers", "containers"):
             for container in pod.get(group) or []:
                 override = overrides.get(container.get("name"), {})
                 if "securityContext" in override:
-                    container["securityContext"] = copy.deepcopy(override["securityContext"])
+                    container["securityContext"] = copy_tree(override["securityContext"])
         return pod
 
     @cached_property

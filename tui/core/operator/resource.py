@@ -6,7 +6,6 @@ is built; the pod the Operator deploys for it is predicted in `footprint.py`.
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from tui.core.answers.app_endpoints import dogstatsd_udp_open
@@ -31,6 +30,7 @@ from tui.core.pod.security_contexts import (
 )
 from tui.core.pod.security_contexts import hardening as hardening_for
 from tui.core.yamlio.commented import CommentedTree
+from tui.core.yamlio.dotted import copy_tree
 
 API_VERSION = "datadoghq.com/v2alpha1"
 KIND = "DatadogAgent"
@@ -69,10 +69,10 @@ def container_contexts(answers: Answers, system_probe_caps: tuple[str, ...]) -> 
         "agent": (dict(read_only_root), why + "; read-only root filesystem as the chart sets it"),
     }
     if answers.apm != "off":
-        out["trace-agent"] = (copy.deepcopy(read_only_root), why + "; read-only root filesystem as the chart sets it")
+        out["trace-agent"] = (copy_tree(read_only_root), why + "; read-only root filesystem as the chart sets it")
     if answers.process_agent:
         out["process-agent"] = (
-            copy.deepcopy(hardening),
+            copy_tree(hardening),
             "process-agent (npm/usm, or process collection before 7.60) needs no privilege; " + why,
         )
     if answers.system_probe:
@@ -93,8 +93,8 @@ def container_contexts(answers: Answers, system_probe_caps: tuple[str, ...]) -> 
             as_root(answers, {"allowPrivilegeEscalation": False}),
             "cws: security-agent reads host files" + ("; it runs as root" if answers.non_root else ""),
         )
-    out["init-volume"] = (copy.deepcopy(hardening), "init container that copies the configuration: " + why)
-    out["init-config"] = (copy.deepcopy(hardening), "init container that prepares the configuration: " + why)
+    out["init-volume"] = (copy_tree(hardening), "init container that copies the configuration: " + why)
+    out["init-config"] = (copy_tree(hardening), "init container that prepares the configuration: " + why)
     if answers.system_probe:
         out["seccomp-setup"] = (
             as_root(answers, {"allowPrivilegeEscalation": False}),

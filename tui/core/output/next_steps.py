@@ -6,8 +6,6 @@ same Agent (the Helm chart, or the Datadog Operator); each way runs its own node
 the text offers them as alternatives, never as one list to run from top to bottom.
 """
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -197,14 +195,14 @@ KUSTOMIZATION_FILE = "kustomization.yaml"
 _BY_HAND = f"helm template ... -f {VALUES} > {RENDERED} and kubectl kustomize . with this bundle's {KUSTOMIZATION_FILE}"
 
 
-def _wrapper_form(wrapper: Wrapper) -> WrapperForm:
+def _wrapper_form(wrapper: Wrapper) -> "WrapperForm":
     # Imported here, not at the top: only a bundle built from a wrapper needs the forms.
     from tui.core.wrappers import FORMS
 
     return FORMS[wrapper.form]
 
 
-def _missing(form: WrapperForm) -> str:
+def _missing(form: "WrapperForm") -> str:
     """What the form says to do without a post-renderer, with this bundle's file names."""
     return form.missing.format(
         values=VALUES,

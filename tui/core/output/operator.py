@@ -3,17 +3,17 @@ privileges.json and of REPORT.md. The model (the resource, the predicted pod) is
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from tui.core.answers.contract import Answers
 from tui.core.deployment import Deployment
 from tui.core.operator.names import OPERATOR_FILE, operator_daemonset
+from tui.core.yamlio.dotted import copy_tree
 
 
 def datadog_agent(answers: Answers) -> dict[str, Any]:
     """The DatadogAgent ddsecure writes for these answers (datadog-agent.yaml)."""
-    return copy.deepcopy(Deployment.of(answers).operator.resource)  # the caller may edit it
+    return copy_tree(Deployment.of(answers).operator.resource)  # the caller may edit it
 
 
 # What the Operator grants at cluster level instead of the chart's RBAC (from its documentation and

@@ -5,8 +5,6 @@ facts as `--kube-version` and `--api-versions`. One value of this type is passed
 and turned into those flags, so the offline render, the model and the real cluster agree.
 """
 
-from __future__ import annotations
-
 from typing import NamedTuple
 
 from tui.core.agent_version import chart_tag_at_least
@@ -28,7 +26,7 @@ class Cluster(NamedTuple):
             return True
         return chart_tag_at_least(self.kube_version.removeprefix("v"), floor.removeprefix("v"))
 
-    def at_version(self, minor: str) -> Cluster:
+    def at_version(self, minor: str) -> "Cluster":
         """This API server at Kubernetes `minor` ("1.33"): its own patch string when the minor agrees."""
         if self.kube_version and self.kube_version.removeprefix("v").split(".")[:2] == minor.split("."):
             return self

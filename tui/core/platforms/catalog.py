@@ -9,8 +9,6 @@ This module is plain data and imports nothing from the answers contract, which r
 names from here; what chart 3.240.0 does with the `providers.*` keys is in `chart_providers`.
 """
 
-from __future__ import annotations
-
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 

@@ -15,8 +15,6 @@ on them compares the literal "CAP_SYS_ADMIN" with allowPrivilegeEscalation: fals
 with no escalation is admitted and `CAP_SYS_ADMIN` is not.
 """
 
-from __future__ import annotations
-
 import re
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, NamedTuple, TypeGuard

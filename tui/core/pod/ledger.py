@@ -6,8 +6,6 @@ grants worst first (root containers and their capabilities, host namespaces, lis
 reach, writable then read-only host paths), so every screen and file leads with the biggest grant.
 """
 
-from __future__ import annotations
-
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 

@@ -27,8 +27,6 @@ unsafe setting. Such a manifest would be rejected by the API server anyway, so t
 garbage is reported, and it is never reported as safe. No function in this module raises on bad input.
 """
 
-from __future__ import annotations
-
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence

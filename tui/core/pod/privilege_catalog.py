@@ -4,8 +4,6 @@ Keyed by the chart's volume names (stable across versions and identical in real 
 ledger can explain a real `helm template` DaemonSet as well as a predicted one.
 """
 
-from __future__ import annotations
-
 from typing import NamedTuple
 
 

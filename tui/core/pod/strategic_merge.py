@@ -9,9 +9,10 @@ mounts, ports and env merge on their merge key, `$patch: delete` removes a list 
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Mapping
 from typing import Any
+
+from tui.core.yamlio.dotted import copy_tree
 
 # Merge keys of the pod-spec lists, as in the Kubernetes API's patchMergeKey tags.
 MERGE_KEYS: dict[str, str | None] = {
@@ -31,7 +32,7 @@ ORDER_PREFIX = "$setElementOrder/"
 
 def apply_patch(original: Mapping[str, Any], patch: Mapping[str, Any]) -> dict[str, Any]:
     """A new map: `original` with `patch` merged in strategically (`original` is left as it was)."""
-    return _merge(copy.deepcopy(dict(original)), patch)
+    return _merge(copy_tree(dict(original)), patch)
 
 
 def _merge(result: dict[str, Any], patch: Mapping[str, Any]) -> dict[str, Any]:
@@ -88,4 +89,4 @@ def _without_directives(value: Any) -> Any:
         }
     if isinstance(value, list):
         return [_without_directives(v) for v in value]
-    return copy.deepcopy(value)
+    return copy_tree(value)

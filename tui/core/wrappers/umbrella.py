@@ -10,8 +10,6 @@ name that is not one of the chart's or beside keys that are not. The umbrella re
 with no post-renderer, so the bundle's patches cannot ride in this file.
 """
 
-from __future__ import annotations
-
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
