@@ -1,8 +1,12 @@
-"""Write tui/core/data/pod_schemas.json.gz: the strict OpenAPI schema of a PodSpec, per Kubernetes version.
+"""Write tui/core/data/pod_schemas.gz: the strict OpenAPI schema of a PodSpec, per Kubernetes version.
 
 The `kubernetes-validate` package (a test dependency, ~100 MB) holds every object of every version.
 ddsecure checks the pods it predicts at every generate, so it ships only the PodSpec's definitions
-(closure of its $refs), without descriptions, each distinct definition once: about 12 kB.
+(closure of its $refs), without descriptions, each distinct definition once: about 13 kB.
+
+One line per part, `KEY<TAB>JSON`: a header (`header`), each version's table (`version:MINOR`, definition
+name to digest) and each definition (`definition:DIGEST`). `tui.core.pod.schema` parses only the parts a
+check reaches (one table, a dozen definitions), not all of them.
 
     python scripts/extract_pod_schemas.py     # after upgrading kubernetes-validate
 """
@@ -18,7 +22,7 @@ from pathlib import Path
 import kubernetes_validate
 
 ROOT = "io.k8s.api.core.v1.PodSpec"
-OUT = Path(__file__).resolve().parent.parent / "tui" / "core" / "data" / "pod_schemas.json.gz"
+OUT = Path(__file__).resolve().parent.parent / "tui" / "core" / "data" / "pod_schemas.gz"
 _REF = re.compile(r'"\$ref": "[^"]*#/\$defs/([^"]+)"')
 
 
@@ -50,9 +54,11 @@ def main() -> None:
             bodies[digest] = body
             table[name] = digest
         versions[minor] = table
-    data = {"root": ROOT, "source": f"kubernetes-validate {kubernetes_validate.__version__}", "versions": versions}
-    data["definitions"] = bodies
-    text = json.dumps(data, sort_keys=True, separators=(",", ":"))
+    header = {"root": ROOT, "source": f"kubernetes-validate {kubernetes_validate.__version__}"}
+    parts = {"header": header}
+    parts.update((f"version:{minor}", table) for minor, table in sorted(versions.items(), key=lambda kv: int(kv[0])))
+    parts.update((f"definition:{digest}", body) for digest, body in sorted(bodies.items()))
+    text = "".join(f"{key}\t{json.dumps(part, sort_keys=True, separators=(',', ':'))}\n" for key, part in parts.items())
     OUT.write_bytes(gzip.compress(text.encode(), mtime=0))
     print(f"wrote {OUT} ({OUT.stat().st_size} bytes, versions 1.{min(versions, key=int)}-1.{max(versions, key=int)})")
 
