@@ -133,6 +133,9 @@ TRAPS = [
     ("clusterName: prod\n", "wrong-level", "clusterName"),
     ("datadog:\n  clusterAgent:\n    enabled: false\n", "wrong-level", "datadog.clusterAgent"),
     ("datadog:\n  registry: gcr.io/datadoghq\n", "wrong-level", "datadog.registry"),
+    # a section's key at the top or under another section: the one place the chart has it
+    ("admissionController:\n  enabled: true\n", "wrong-level", "admissionController"),
+    ("clusterAgent:\n  logs:\n    enabled: true\n", "wrong-level", "clusterAgent.logs"),
     ("datadog:\n  lowDataMode: true\n", "unknown-key", "datadog.lowDataMode"),
     ("datadog:\n  apiKey: 0123456789abcdef0123456789abcdef\n", "plaintext-secret", "datadog.apiKey"),
     ("datadog:\n  apm:\n    portEnabled: true\n", "apm-both-transports", "datadog.apm.portEnabled"),
@@ -159,6 +162,18 @@ def test_wrong_level_says_where_the_key_belongs():
     assert (
         finding(audit("datadog:\n  clusterAgent: {enabled: false}\n"), "wrong-level").fix == "move it to clusterAgent"
     )
+
+
+def test_a_key_several_sections_have_or_a_scalar_for_a_map_is_not_moved():
+    """`image` is agents.image, clusterAgent.image and clusterChecksRunner.image: no one place to move it to;
+    `admissionController: true` would break the chart's map, so it is not moved there either."""
+    assert finding(audit("admissionController:\n  enabled: true\n"), "wrong-level").fix == (
+        "move it to clusterAgent.admissionController"
+    )
+    for text in ("image:\n  tag: 7.60.0\n", "admissionController: true\n"):
+        report = audit(text)
+        assert "wrong-level" not in {f.id for f in report.findings}
+        assert "unknown-key" in {f.id for f in report.findings}
 
 
 def test_string_boolean_fix_is_the_real_boolean():

@@ -143,6 +143,24 @@ def decisions(document: dict[str, Any]) -> dict[str, str]:
     return {f"{d['id']}:{d['key']}": d["status"] for d in document["fix"]["decisions"]}
 
 
+def test_a_section_key_at_the_top_is_moved_on_request_and_its_comment_stays_over_it(tmp_path):
+    """A real user's file: the admission controller written at the top, with a comment over it."""
+    source = CORPUS / "section-key-at-the-top.yaml"
+    document, fixed = fix(source, tmp_path / "one")
+    assert decisions(document)["wrong-level:admissionController"] == OPT_IN
+    lines = fixed.read_text().splitlines()
+    at = lines.index("admissionController:")
+    assert lines[at - 2 : at] == ["", "# Admission Controller injects DD_AGENT_HOST/DD_* tags into pods automatically"]
+    assert lines[at - 3].startswith("  ")  # the keys the fix adds to datadog: come before the blank line
+    document, fixed = fix(source, tmp_path / "two", "--apply", "wrong-level")
+    moved = next(d for d in document["fix"]["decisions"] if d["id"] == "wrong-level")
+    assert moved["status"] == APPLIED
+    assert moved["reason"] == "moves admissionController to clusterAgent.admissionController, where the chart reads it"
+    values = values_of(fixed)
+    assert "admissionController" not in values
+    assert values["clusterAgent"]["admissionController"] == {"enabled": True, "mutateUnlabelled": True}
+
+
 def test_chart_defaults_the_user_never_set_are_turned_off(tmp_path):
     document, fixed = fix(CORPUS / "eks-tolerations-resources.yaml", tmp_path / "out")
     status = decisions(document)

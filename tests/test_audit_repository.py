@@ -265,6 +265,16 @@ def _nested(dotted: list[str]) -> dict:
     return values
 
 
+def test_values_with_keys_at_the_wrong_level_are_still_the_charts():
+    """Real users' files: sections nested one level too deep, a section's key at the top. They are the
+    chart's values with the mistakes the audit is for, not another chart's."""
+    too_deep = {"datadog": {"agents": {"image": {"tag": "7.55.0"}}, "registry": "r", "apiKeyExistingSecret": "s"}}
+    at_the_top = {"datadog": {"site": "datadoghq.eu"}, "admissionController": {"enabled": True}}
+    assert values_mismatch(too_deep) == values_mismatch(at_the_top) == ""
+    other_chart = {"datadog": {"site": "datadoghq.com"}, "serviceAccount": {}, "config": {}, "metastore": {}}
+    assert values_mismatch(other_chart) != ""
+
+
 @settings(max_examples=150, deadline=None)
 @given(st.lists(st.sampled_from(_KEYS), min_size=1, max_size=12))
 def test_any_values_written_with_the_charts_own_keys_are_recognised(keys):

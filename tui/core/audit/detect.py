@@ -66,9 +66,15 @@ def values_mismatch(document: Any) -> str:
     if not sections:
         return f"no {', '.join(f'{s}:' for s in VALUES_SECTIONS)} section"
     keys = chart_keys()
-    unknown = [key for key in document if not keys.known(key)]
-    below = [f"{s}.{key}" for s in sections for key in document[s] if isinstance(key, str)]
-    known = [key for key in below if keys.known(key)]
+
+    def chart_key(dotted: str, value: Any) -> bool:
+        """The chart's, here or at the level or in the section the chart reads it from (a misplaced key
+        is a mistake in the chart's values, which the audit is for)."""
+        return keys.known(dotted) or keys.relocation(dotted, value) is not None
+
+    unknown = [key for key, value in document.items() if not chart_key(key, value)]
+    below = {f"{s}.{key}": value for s in sections for key, value in document[s].items() if isinstance(key, str)}
+    known = [key for key, value in below.items() if chart_key(key, value)]
     # A key or two of the file's own (anchors held apart: `x-off: &off false`) beside sections written with
     # the chart's keys; another chart's values have many keys of their own.
     anchors_beside = len(unknown) <= ANCHOR_KEYS and len(known) >= ANCHOR_KEYS + 1

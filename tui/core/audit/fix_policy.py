@@ -349,7 +349,12 @@ def decide(
             nested = other.startswith(dotted + ".") or dotted.startswith(other + ".")
             if (same and not _same(other_value, value)) or (nested and other_id != finding.id):
                 return FixOutcome(finding, REFUSED, f"it contradicts the {other_id} edit of {other}"), None
-    costs = [reason for dotted, value in finding.changes if (reason := current.owner.touches(dotted, value))]
+    moved = _moves(finding.changes, current.values)
+    costs = [
+        f"moves {dotted} to {moved[dotted]}, where the chart reads it" if dotted in moved else reason
+        for dotted, value in finding.changes
+        if dotted in moved or (reason := current.owner.touches(dotted, value))
+    ]
     lost = sorted(current.endpoints - edited.endpoints)
     costs += [f"applications reaching the Agent through {e} lose it" for e in lost]
     # all-safe: the chart reads the same configuration either way (only ignored or default-valued keys differ)
@@ -365,6 +370,19 @@ def decide(
     done = "; ".join(costs) if costs else _default_cost(finding, current.values)
     rule_cost = finding.cost  # the rule's own word on what the edit takes away
     return FixOutcome(finding, APPLIED, done + (f"; it costs: {rule_cost}" if rule_cost else "")), edited
+
+
+def _moves(changes: Sequence[tuple[str, Any]], values: Mapping[str, Any]) -> dict[str, str]:
+    """Keys an edit takes away and sets, value for value, elsewhere (a key at the wrong level put where
+    the chart reads it): deleted key -> where it goes."""
+    deleted = {dotted: plain(lookup(values, dotted)) for dotted, value in changes if value is DELETE}
+    return {
+        gone: dotted
+        for dotted, value in changes
+        if value is not DELETE
+        for gone, was in deleted.items()
+        if was == plain(value) and lookup(values, dotted, MISSING) is MISSING
+    }
 
 
 def _invalidates(before: Sequence[Violation], after: Sequence[Violation]) -> str:

@@ -146,8 +146,6 @@ def carried_over(original: str, normalised: str, edited: str) -> str:
     changed lines over keeps the rest of the user's text exactly. Returns "" when a change falls on
     a line ruamel rewrote, so the caller can use the plain dump instead.
     """
-    if original == normalised:
-        return edited
     src, norm, new = original.splitlines(keepends=True), normalised.splitlines(keepends=True), edited.splitlines(True)
     mapping: dict[int, int] = {}  # normalised line -> original line, where identical
     for block in difflib.SequenceMatcher(None, norm, src).get_matching_blocks():
@@ -164,10 +162,12 @@ def carried_over(original: str, normalised: str, edited: str) -> str:
             start, end = mapping[i1], mapping[i2 - 1] + 1
             if end - start != i2 - i1:
                 return ""
-        elif i1 in mapping:
-            start = end = mapping[i1]
-        elif i1 - 1 in mapping:
-            start = end = mapping[i1 - 1] + 1
+        elif i1 in mapping or i1 - 1 in mapping:
+            at = mapping[i1] if i1 in mapping else mapping[i1 - 1] + 1
+            # New lines go above the comments and blank lines that lead in to the line after them: ruamel
+            # hangs those on the key before, and would put the keys it adds below them.
+            column = len(src[at]) - len(src[at].lstrip()) if at < len(src) else 0
+            start = end = _lead_in(src, at, column, position - 1)
         else:
             return ""
         if start < position:
@@ -249,7 +249,7 @@ def edit_in_blocks(text: str, changes: Sequence[tuple[str, Any]]) -> str:
         return ""
     lines = text.splitlines(keepends=True)
     try:
-        spans = {block: _span(root, block, len(lines)) for block in _blocks(root, changes)}
+        spans = {block: _span(root, block, lines) for block in _blocks(root, changes)}
     except KeyError:  # a new top-level key: no block holds it
         return ""
     indentation = _indentation(text)  # the whole file's list style, for every block
@@ -286,22 +286,40 @@ def _blocks(root: Any, changes: Sequence[tuple[str, Any]]) -> set[tuple[str, ...
     return {block for block in wanted if len(block) == 1 or (block[0],) not in wanted}
 
 
-def _span(root: Any, block: tuple[str, ...], total: int) -> tuple[int, int, int]:
+def _span(root: Any, block: tuple[str, ...], lines: list[str]) -> tuple[int, int, int]:
     """(the line of the parent key, or -1; the block's first line; the line after it): from its key to
-    the next key at its level, or to its parent's next."""
+    the next key at its level, or to its parent's next. The blank and comment lines just above that next
+    key are its own (`# the admission controller` over `admissionController:`), so they stay outside the
+    block and above that key when keys are added at the block's end."""
 
     def after(keys: dict[str, Any], key: str, end: int) -> int:
         names = list(keys)
         index = names.index(key)
-        return int(keys[names[index + 1]][0].start_mark.line) if index + 1 < len(names) else end
+        if index + 1 == len(names):
+            return end
+        following = keys[names[index + 1]][0].start_mark
+        return _lead_in(lines, int(following.line), int(following.column), int(keys[key][0].start_mark.line))
 
     top = _keys(root)
-    top_end = after(top, block[0], total)
+    top_end = after(top, block[0], len(lines))
     top_line = int(top[block[0]][0].start_mark.line)
     if len(block) == 1:
         return -1, top_line, top_end
     children = _keys(top[block[0]][1])
     return top_line, int(children[block[1]][0].start_mark.line), after(children, block[1], top_end)
+
+
+def _lead_in(lines: list[str], line: int, column: int, floor: int) -> int:
+    """The first of the blank lines and comments at `column` or left of it right above `line` (a comment
+    indented deeper belongs to the block above), not above `floor` + 1."""
+    start = line
+    while start - 1 > floor:
+        text = lines[start - 1]
+        stripped = text.lstrip()
+        if stripped and not (stripped.startswith("#") and len(text) - len(stripped) <= column):
+            break
+        start -= 1
+    return start
 
 
 def _edit_block(indentation: dict[str, int], head: str, body: str, changes: Sequence[tuple[str, Any]]) -> str:

@@ -192,7 +192,7 @@ def _deprecated(dotted: str, value: Any, info: Mapping[str, Any]) -> Finding:
 def _unknown_key(dotted: str, value: Any, keys: ChartKeys) -> Finding:
     if dotted in NO_OP_HINTS:
         return CATALOGUE["no-op-key"].finding(dotted, {"hint": NO_OP_HINTS[dotted]}, ((dotted, DELETE),))
-    moved = keys.relocation(dotted)
+    moved = keys.relocation(dotted, value)
     if moved:
         return CATALOGUE["wrong-level"].finding(dotted, {"moved": moved}, ((dotted, DELETE), (moved, value)))
     close = keys.suggest(dotted)

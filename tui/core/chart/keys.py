@@ -10,6 +10,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from tui.core.wrappers.umbrella import SECTIONS
 from tui.core.yamlio.dotted import is_map
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "chart_keys.json"
@@ -104,14 +105,18 @@ class ChartKeys:
         close = difflib.get_close_matches(dotted, list(self.keys), n=1, cutoff=0.85)
         return close[0] if close else None
 
-    def relocation(self, dotted: str) -> str | None:
-        """Where a key that is unknown here exists one level up or down (`datadog.` added or removed)."""
-        candidates = [f"datadog.{dotted}"]
-        if dotted.startswith("datadog."):
-            candidates.append(dotted.removeprefix("datadog."))
-        for candidate in candidates:
-            if candidate in self.keys:
-                return candidate
+    def relocation(self, dotted: str, value: Any = None) -> str | None:
+        """Where the chart reads a key that is unknown here: one level up or down (`datadog.` added or
+        removed), or else under the one other section that has it (a top-level `admissionController` is
+        `clusterAgent.admissionController`; `image`, which several sections have, has no one place). A
+        place that holds a map is no place for a scalar."""
+        head, _, rest = dotted.partition(".")
+        near = [f"datadog.{dotted}", *([rest] if head == "datadog" else [])]
+        away = [f"{section}.{rest if head in SECTIONS else dotted}" for section in SECTIONS if section != head]
+        for candidates in (near, away):
+            fits = [c for c in candidates if c in self.keys and (self.kind(c) != "map" or is_map(value))]
+            if len(fits) == 1 or (fits and candidates is near):
+                return fits[0]
         return None
 
     def shaped(
