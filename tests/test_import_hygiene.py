@@ -37,9 +37,17 @@ def test_generate_command_imports_no_ui_library(tmp_path):
 
 
 # What generate must not load: it reads no values file (the chart's keys, the answers a file amounts to,
-# the audit) and so none of the standard modules that only those need (each costs start-up time); and it
-# hashes with Python's own SHA-256, so OpenSSL is not loaded (when this Python has its own).
-NOT_FOR_GENERATE = ("tui.core.audit", "tui.core.chart.keys", "tui.core.chart.infer", "dataclasses", "difflib")
+# the audit) and so none of the standard modules that only those need (each costs start-up time); it wraps
+# its own notes without textwrap, and hashes with Python's own SHA-256, so OpenSSL is not loaded (when this
+# Python has its own).
+NOT_FOR_GENERATE = (
+    "tui.core.audit",
+    "tui.core.chart.keys",
+    "tui.core.chart.infer",
+    "dataclasses",
+    "difflib",
+    "textwrap",
+)
 NOT_FOR_GENERATE += ("_hashlib",) if importlib.util.find_spec("_sha256") or importlib.util.find_spec("_sha2") else ()
 
 

@@ -13,6 +13,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tui.cli import main
 from tui.core.answers.contract import Answers
@@ -250,3 +252,20 @@ def test_documented_steps_with_the_real_chart_pass_the_check(chart_tools, tmp_pa
     code, out, _ = run("audit", str(directory / "live.yaml"), "--expect", str(directory / "privileges.json"))
     assert code == 0, out
     assert "grants exactly what" in out
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    words=st.lists(st.text(alphabet="ab-/.:é", min_size=1, max_size=120), max_size=40),
+    separator=st.sampled_from([" ", "  ", "\n", " \t"]),
+    indent=st.sampled_from(["", "   ", "      "]),
+    width=st.sampled_from([20, 40, 100]),
+)
+def test_notes_wrap_exactly_as_textwrap_wraps_them(words, separator, indent, width):
+    import textwrap
+
+    from tui.core.output.next_steps import _paragraph
+
+    note = separator.join(words)
+    wanted = textwrap.wrap(note, width, initial_indent=indent, subsequent_indent=indent, break_on_hyphens=False)
+    assert _paragraph(note, indent, width) == wanted

@@ -100,12 +100,21 @@ class InstallStep(NamedTuple):
     note: str = ""
 
 
-def _paragraph(note: str, indent: str) -> list[str]:
-    if not note:
-        return []
-    import textwrap  # imported here for start-up speed: only a step with a note (a platform, a wrapper) wraps text
+def _paragraph(note: str, indent: str, width: int = 100) -> list[str]:
+    """The note wrapped at `width` as textwrap would wrap it (break_on_hyphens off). A note of words and
+    single spaces, none wider than a line, is wrapped here: importing textwrap cost preset mode 1%."""
+    words = note.split()
+    if " ".join(words) != note or any(len(indent) + len(word) > width for word in words):
+        import textwrap  # imported here for start-up speed: only an unusual note needs it
 
-    return textwrap.wrap(note, 100, initial_indent=indent, subsequent_indent=indent, break_on_hyphens=False)
+        return textwrap.wrap(note, width, initial_indent=indent, subsequent_indent=indent, break_on_hyphens=False)
+    lines: list[str] = []
+    for word in words:
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(indent + word)
+    return lines
 
 
 class NextSteps(NamedTuple):
