@@ -105,7 +105,7 @@ class ChartKeys:
         close = difflib.get_close_matches(dotted, list(self.keys), n=1, cutoff=0.85)
         return close[0] if close else None
 
-    def relocation(self, dotted: str, value: Any = None) -> str | None:
+    def relocation(self, dotted: str, value: Any) -> str | None:
         """Where the chart reads a key that is unknown here: one level up or down (`datadog.` added or
         removed), or else under the one other section that has it (a top-level `admissionController` is
         `clusterAgent.admissionController`; `image`, which several sections have, has no one place). A
