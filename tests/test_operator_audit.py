@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import io
 from typing import Any
 
 import pytest
@@ -153,6 +154,31 @@ def test_audit_command_reports_privileges_and_writes_the_operator_bundle(tmp_pat
     assert "hostPID: false" in fixed and "secretName: s" in fixed
     code, out, _ = _audit(tmp_path, text, "--format", "sarif")
     assert json.loads(out)["runs"][0]["results"]
+
+
+V1ALPHA1 = (  # a real user's resource in the layout the Operator served before v2alpha1
+    "apiVersion: datadoghq.com/v1alpha1\nkind: DatadogAgent\nmetadata: {name: datadog}\nspec:\n"
+    "  credentials: {apiKey: <DATADOG_API_KEY>}\n  agent:\n    apm: {enabled: false}\n"
+    "    log: {enabled: false}\n"
+)
+
+
+def test_an_older_datadog_agent_version_is_refused_not_read_as_v2alpha1(tmp_path):
+    """Read as v2alpha1, its spec.agent settings would be missed and the Operator's defaults reported."""
+    code, out, err = _audit(tmp_path, V1ALPHA1)
+    assert (code, out) == (2, "")
+    assert err.count("\n") == 1 and "datadoghq.com/v1alpha1 DatadogAgent" in err and "convert" in err
+
+
+def test_a_repository_reports_the_older_version_as_not_audited_and_audits_the_rest(tmp_path):
+    from tui.cli import main
+
+    (tmp_path / "old.yaml").write_text(V1ALPHA1)
+    (tmp_path / "new.yaml").write_text(V1ALPHA1.replace("v1alpha1", "v2alpha1").split("spec:")[0])
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["audit", str(tmp_path)], out=out, err=err) == 2
+    assert "new.yaml (DatadogAgent for the Datadog Operator)" in out.getvalue()
+    assert "old.yaml (not audited)" in out.getvalue() and "datadoghq.com/v1alpha1 DatadogAgent" in err.getvalue()
 
 
 @pytest.mark.parametrize(

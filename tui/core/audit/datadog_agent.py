@@ -19,9 +19,9 @@ from tui.core.answers.contract import Answers, layer
 from tui.core.audit.catalogue import Check, Hit
 from tui.core.audit.findings import AuditReport, Finding, Privilege
 from tui.core.chart.defaults import SYSTEM_PROBE_CAPABILITIES
-from tui.core.errors import AnswerError
+from tui.core.errors import AnswerError, InputFileError
 from tui.core.operator.features import OperatorAgent
-from tui.core.operator.resource import KIND
+from tui.core.operator.resource import API_VERSION, KIND
 from tui.core.yamlio.dotted import lookup, misplaced_sections, section
 
 # Fields the audit reads as maps; any other type is an invalid resource, reported rather than read.
@@ -291,6 +291,14 @@ def findings(resource: Mapping[str, Any]) -> list[Finding]:
 
 
 def audit_datadog_agent(resource: Mapping[str, Any], path: str) -> AuditReport:
+    version = resource.get("apiVersion")
+    if version != API_VERSION:
+        # v1alpha1 puts the same settings elsewhere (spec.agent, spec.credentials): read as v2alpha1, every
+        # one of them would be missed and the Operator's defaults reported in their place.
+        raise InputFileError(
+            f"{path}: a {version} DatadogAgent: ddsecure reads {API_VERSION}, the only version the Datadog "
+            f"Operator's DatadogAgent CRD serves; convert the resource to {API_VERSION} and audit that"
+        )
     answers, notes = infer_answers(resource)
     report = AuditReport(path=path, kind="datadog-agent")
     report.findings = findings(resource)
