@@ -193,6 +193,18 @@ def rbac_rule(group: str, resource: str, verb: str, names: list[str] | None = No
 
 HARMLESS = with_rbac(rbac_rule("", "pods", "get"))
 
+
+def cluster_agent(**pod: Any) -> dict:
+    """The Cluster Agent Deployment as rendered, with these pod fields."""
+    spec = {"containers": [{"name": "cluster-agent", "image": "gcr.io/datadoghq/cluster-agent:7.81.1"}], **pod}
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": "datadog-cluster-agent", "namespace": "datadog"},
+        "spec": {"template": {"spec": spec}},
+    }
+
+
 # --- DatadogAgent -----------------------------------------------------------------------------------
 
 BARE_AGENT = {
@@ -390,6 +402,10 @@ FIXTURES: dict[str, tuple[Case, ...]] = {
             ),
             CLEAN_AGENT,
         ),
+    ),
+    "cluster-agent-host-network": (
+        Case("values", {**dd(), "clusterAgent": {"useHostNetwork": True}}, {**dd(), "clusterAgent": {}}),
+        Case("manifests", [*HARMLESS, cluster_agent(hostNetwork=True)], [*HARMLESS, cluster_agent()]),
     ),
     "cluster-rbac-unmodelled": (Case("values", dd(), dd(operator={"enabled": False})),),
     "cluster-secrets": (Case("manifests", with_rbac(rbac_rule("", "secrets", "get")), HARMLESS),),

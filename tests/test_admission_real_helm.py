@@ -204,3 +204,32 @@ def test_each_single_drift_is_caught_on_its_own_line(deployed, drift):
     assert len([entry for entry in lines if "Pod Security violation" not in entry]) == 1, lines
     assert (drift == "capability") == any("Pod Security violation" in entry for entry in lines)
     assert all(len(entry) < 200 for entry in lines), lines
+
+
+def test_a_cluster_agent_on_its_nodes_network_is_listed_and_admitted(chart_tools, tmp_path):
+    """clusterAgent.useHostNetwork (a custom CNI the control plane cannot reach): the bundle `audit --fix`
+    writes lists it in privileges.json, and its fence admits the Cluster Agent helm renders."""
+    import json
+
+    from ruamel.yaml import YAML
+
+    from tui.core.cluster.grants import workloads_of
+
+    source = tmp_path / "values.yaml"
+    source.write_text("datadog:\n  apiKeyExistingSecret: datadog-secret\nclusterAgent:\n  useHostNetwork: true\n")
+    bundle = tmp_path / "bundle"
+    main(["audit", str(source), "--fix", "-o", str(bundle)], out=io.StringIO(), err=io.StringIO())
+    text = helm_template(chart_tools, "datadog", "datadog", bundle / "values.yaml")
+    rendered = [d for d in YAML(typ="safe", pure=True).load_all(text) if d]
+    agent = next(d for d in rendered if d["kind"] == "Deployment" and d["metadata"]["name"] == "datadog-cluster-agent")
+    assert pod_spec_of(agent)["hostNetwork"] is True
+    cluster = json.loads((bundle / "privileges.json").read_text())["cluster"]
+    assert workloads_of([agent])["datadog-cluster-agent"] == cluster["workloads"]["datadog-cluster-agent"]
+    policy = _fence({FENCE_FILE: (bundle / FENCE_FILE).read_text()})[0]
+    assert denials(policy, agent) == [] and denials(policy, _pod_of(agent)) == []
+    # and without the listing, the same fence would refuse it: the test can fail
+    stripped = copy.deepcopy(policy)
+    for variable in stripped["spec"]["variables"]:
+        if variable["name"] == "fenceHostNetwork":
+            variable["expression"] = "[]"
+    assert denials(stripped, agent)

@@ -114,6 +114,7 @@ CLUSTER_VALUE_CASES = [
         },
         "datadog": {"apm": {"instrumentation": {"enabled": True}}},
     },
+    {"clusterAgent": {"useHostNetwork": True}},  # EKS with a custom CNI: the webhook on the node's network
 ]
 
 

@@ -493,6 +493,20 @@ _WRITTEN: tuple[Rule, ...] = (
     ),
     # --- the release's RBAC --------------------------------------------------------------------------
     Rule(
+        "cluster-agent-host-network",
+        _P["hostNetwork"],
+        (CLUSTER,),
+        "the Cluster Agent pod uses its node's network namespace (clusterAgent.useHostNetwork, or hostNetwork "
+        "in a rendered Deployment of the release)",
+        "With hostNetwork the Cluster Agent's ports (the admission webhook, the external metrics server) are open "
+        "on its node to any host that can reach the node, and the pod sees every interface of the node.",
+        "hostNetwork ({source}): {name} shares its node's network namespace; its webhook and metrics ports are "
+        "open on the node to any host that reaches it",
+        "{setting}: false",
+        "if your control plane reaches pods only through node addresses (some custom CNIs), the admission "
+        "webhook and external metrics stop answering",
+    ),
+    Rule(
         "cluster-rbac-unmodelled",
         "info",
         (CLUSTER,),

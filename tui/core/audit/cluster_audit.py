@@ -15,7 +15,7 @@ from typing import Any
 from tui.core.audit.catalogue import CATALOGUE
 from tui.core.audit.findings import Finding
 from tui.core.chart.infer import COPIED_FILE_KEYS, count_keys, is_set, user_value
-from tui.core.cluster.grants import DANGERS, Grant, dangers_of, grant_set
+from tui.core.cluster.grants import DANGERS, Grant, dangers_of, grant_set, workloads_of
 from tui.core.cluster.ledger import summarise
 from tui.core.cluster.model import CLUSTER_DEFAULTS, FEATURES, cluster_objects, unmodelled_keys
 from tui.core.yamlio.dotted import lookup
@@ -101,6 +101,7 @@ def cluster_findings_for_values(values: Mapping[str, Any]) -> list[Finding]:
     grants = grant_set(model.objects, namespace)
     copied = count_keys(values) >= COPIED_FILE_KEYS
     findings = findings_for_grants(grants, model.features_of_grants(namespace), values, copied)
+    findings += host_network_findings(workloads_of(model.objects), from_values=True)
     unknown = unmodelled_keys(values)
     if unknown:
         findings.append(CATALOGUE["cluster-rbac-unmodelled"].finding(unknown[0], {"keys": ", ".join(unknown)}))
@@ -111,7 +112,25 @@ def cluster_findings_for_manifests(documents: Sequence[Any]) -> list[Finding]:
     grants = grant_set(documents)
     if not grants:
         return []
-    return findings_for_grants(grants, _features_by_shape(grants), None)
+    return findings_for_grants(grants, _features_by_shape(grants), None) + host_network_findings(
+        workloads_of(documents), from_values=False
+    )
+
+
+def host_network_findings(workloads: Mapping[str, Mapping[str, Any]], *, from_values: bool) -> list[Finding]:
+    """The release's Deployments (the Cluster Agent) that share their node's network namespace."""
+    entry = CATALOGUE["cluster-agent-host-network"]
+    setting = "clusterAgent.useHostNetwork"
+    found = []
+    for name, workload in workloads.items():
+        if workload.get("hostNetwork") is True:
+            if from_values:
+                fields = {"name": "the Cluster Agent", "setting": setting, "source": "set in file"}
+                found.append(entry.finding(setting, fields, ((setting, False),)))
+            else:
+                fields = {"name": f"Deployment {name}", "setting": setting, "source": "rendered"}
+                found.append(entry.finding(f"Deployment {name}: hostNetwork", fields))
+    return found
 
 
 def _features_by_shape(grants: set[Grant]) -> dict[Grant, tuple[str, ...]]:
@@ -135,7 +154,7 @@ def _features_by_shape(grants: set[Grant]) -> dict[Grant, tuple[str, ...]]:
 
 def cluster_ledger_of_manifests(documents: Sequence[Any]) -> dict[str, Any] | None:
     """privileges.json's `cluster` section read off manifests, when they hold the release's RBAC."""
-    from tui.core.cluster.grants import bindings_of, grants_of, workloads_of
+    from tui.core.cluster.grants import bindings_of, grants_of
 
     if not bindings_of(documents):
         return None

@@ -123,7 +123,7 @@ def grant_set(documents: Iterable[Any], namespace: str | None = None) -> set[Gra
 
 
 def workloads_of(documents: Iterable[Any]) -> dict[str, dict[str, Any]]:
-    """Each Deployment's pod and container security contexts, by Deployment name."""
+    """Each Deployment's pod and container security contexts (and hostNetwork, when on), by Deployment name."""
     found: dict[str, dict[str, Any]] = {}
     for doc in _objects(documents):
         if doc.get("kind") != "Deployment":
@@ -136,6 +136,7 @@ def workloads_of(documents: Iterable[Any]) -> dict[str, dict[str, Any]]:
                 str(c.get("name")): c.get("securityContext") or {} for c in pod.get("initContainers") or []
             },
             "containers": {str(c.get("name")): c.get("securityContext") or {} for c in pod.get("containers") or []},
+            **({"hostNetwork": True} if pod.get("hostNetwork") is True else {}),
         }
     return dict(sorted(found.items()))
 

@@ -662,6 +662,9 @@ def _orchestrator_role(v: _V, full: str) -> _Role:
 def _cluster_agent_deployment(v: _V, name: str, namespace: str) -> dict[str, Any]:
     """Only the parts of the Cluster Agent Deployment that decide its privileges."""
     pod: dict[str, Any] = {"automountServiceAccountToken": v.get("clusterAgent.rbac.automountServiceAccountToken")}
+    if v.on("clusterAgent.useHostNetwork"):
+        pod["hostNetwork"] = v.get("clusterAgent.useHostNetwork")
+        pod["dnsPolicy"] = "ClusterFirstWithHostNet"
     if v.get("clusterAgent.securityContext"):
         pod["securityContext"] = v.get("clusterAgent.securityContext")
     init: dict[str, Any] = {"name": "init-volume"}

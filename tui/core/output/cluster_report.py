@@ -102,7 +102,10 @@ def workload_lines(ledger: ClusterLedger) -> list[str]:
         user = pod.get("runAsUser")
         who = f"UID {user}" if user is not None else "the platform's UID"
         seccomp = (pod.get("seccompProfile") or {}).get("type", "none")
-        out.append(f"- `{name}`: {who}, runAsNonRoot {str(bool(pod.get('runAsNonRoot'))).lower()}, seccomp {seccomp}")
+        network = "; the node's network (hostNetwork)" if workload.get("hostNetwork") else ""
+        out.append(
+            f"- `{name}`: {who}, runAsNonRoot {str(bool(pod.get('runAsNonRoot'))).lower()}, seccomp {seccomp}{network}"
+        )
         for kind in ("initContainers", "containers"):
             for container, context in workload[kind].items():
                 dropped = ", ".join((context.get("capabilities") or {}).get("drop") or []) or "nothing"
