@@ -194,6 +194,13 @@ def rbac_rule(group: str, resource: str, verb: str, names: list[str] | None = No
 HARMLESS = with_rbac(rbac_rule("", "pods", "get"))
 
 
+# A real pattern: the node's CA bundle mounted into the Cluster Agent.
+CERTS_FROM_THE_NODE = {
+    "volumes": [{"name": "certs", "hostPath": {"path": "/etc/ssl/certs"}}],
+    "volumeMounts": [{"name": "certs", "mountPath": "/etc/ssl/certs", "readOnly": True}],
+}
+
+
 def cluster_agent(**pod: Any) -> dict:
     """The Cluster Agent Deployment as rendered, with these pod fields."""
     spec = {"containers": [{"name": "cluster-agent", "image": "gcr.io/datadoghq/cluster-agent:7.81.1"}], **pod}
@@ -406,6 +413,14 @@ FIXTURES: dict[str, tuple[Case, ...]] = {
     "cluster-agent-host-network": (
         Case("values", {**dd(), "clusterAgent": {"useHostNetwork": True}}, {**dd(), "clusterAgent": {}}),
         Case("manifests", [*HARMLESS, cluster_agent(hostNetwork=True)], [*HARMLESS, cluster_agent()]),
+    ),
+    "cluster-agent-host-path": (
+        Case("values", {**dd(), "clusterAgent": CERTS_FROM_THE_NODE}, {**dd(), "clusterAgent": {"volumes": []}}),
+        Case(
+            "manifests",
+            [*HARMLESS, cluster_agent(volumes=CERTS_FROM_THE_NODE["volumes"])],
+            [*HARMLESS, cluster_agent(volumes=[{"name": "certs", "emptyDir": {}}])],
+        ),
     ),
     "cluster-rbac-unmodelled": (Case("values", dd(), dd(operator={"enabled": False})),),
     "cluster-secrets": (Case("manifests", with_rbac(rbac_rule("", "secrets", "get")), HARMLESS),),

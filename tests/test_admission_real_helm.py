@@ -206,9 +206,10 @@ def test_each_single_drift_is_caught_on_its_own_line(deployed, drift):
     assert all(len(entry) < 200 for entry in lines), lines
 
 
-def test_a_cluster_agent_on_its_nodes_network_is_listed_and_admitted(chart_tools, tmp_path):
-    """clusterAgent.useHostNetwork (a custom CNI the control plane cannot reach): the bundle `audit --fix`
-    writes lists it in privileges.json, and its fence admits the Cluster Agent helm renders."""
+def test_a_cluster_agent_with_host_access_is_listed_and_admitted(chart_tools, tmp_path):
+    """clusterAgent.useHostNetwork (a custom CNI the control plane cannot reach) and a hostPath of the node's
+    CA bundle: the bundle `audit --fix` writes lists both in privileges.json, and its fence admits the
+    Cluster Agent helm renders."""
     import json
 
     from ruamel.yaml import YAML
@@ -216,7 +217,11 @@ def test_a_cluster_agent_on_its_nodes_network_is_listed_and_admitted(chart_tools
     from tui.core.cluster.grants import workloads_of
 
     source = tmp_path / "values.yaml"
-    source.write_text("datadog:\n  apiKeyExistingSecret: datadog-secret\nclusterAgent:\n  useHostNetwork: true\n")
+    source.write_text(
+        "datadog:\n  apiKeyExistingSecret: datadog-secret\nclusterAgent:\n  useHostNetwork: true\n"
+        "  volumes: [{name: certs, hostPath: {path: /etc/ssl/certs}}]\n"
+        "  volumeMounts: [{name: certs, mountPath: /etc/ssl/certs, readOnly: true}]\n"
+    )
     bundle = tmp_path / "bundle"
     main(["audit", str(source), "--fix", "-o", str(bundle)], out=io.StringIO(), err=io.StringIO())
     text = helm_template(chart_tools, "datadog", "datadog", bundle / "values.yaml")
@@ -224,7 +229,9 @@ def test_a_cluster_agent_on_its_nodes_network_is_listed_and_admitted(chart_tools
     agent = next(d for d in rendered if d["kind"] == "Deployment" and d["metadata"]["name"] == "datadog-cluster-agent")
     assert pod_spec_of(agent)["hostNetwork"] is True
     cluster = json.loads((bundle / "privileges.json").read_text())["cluster"]
-    assert workloads_of([agent])["datadog-cluster-agent"] == cluster["workloads"]["datadog-cluster-agent"]
+    listed = cluster["workloads"]["datadog-cluster-agent"]
+    assert workloads_of([agent])["datadog-cluster-agent"] == listed
+    assert listed["hostNetwork"] is True and listed["hostPaths"] == {"/etc/ssl/certs": "ro"}
     policy = _fence({FENCE_FILE: (bundle / FENCE_FILE).read_text()})[0]
     assert denials(policy, agent) == [] and denials(policy, _pod_of(agent)) == []
     # and without the listing, the same fence would refuse it: the test can fail

@@ -115,6 +115,19 @@ CLUSTER_VALUE_CASES = [
         "datadog": {"apm": {"instrumentation": {"enabled": True}}},
     },
     {"clusterAgent": {"useHostNetwork": True}},  # EKS with a custom CNI: the webhook on the node's network
+    {  # the node's CA bundle, and a writable directory, from the node
+        "clusterAgent": {
+            "volumes": [
+                {"name": "certs", "hostPath": {"path": "/etc/ssl/certs"}},
+                {"name": "scratch", "hostPath": {"path": "/var/tmp/dca"}},
+                {"name": "empty", "emptyDir": {}},
+            ],
+            "volumeMounts": [
+                {"name": "certs", "mountPath": "/etc/ssl/certs", "readOnly": True},
+                {"name": "scratch", "mountPath": "/scratch"},
+            ],
+        }
+    },
 ]
 
 

@@ -507,6 +507,17 @@ _WRITTEN: tuple[Rule, ...] = (
         "webhook and external metrics stop answering",
     ),
     Rule(
+        "cluster-agent-host-path",
+        _P["hostPath rw"],
+        (CLUSTER,),
+        "a Deployment of the release (the Cluster Agent) has a hostPath volume (clusterAgent.volumes); low when "
+        "every mount of it is read-only",
+        "The Cluster Agent needs no host directory: a hostPath there is one someone added, and it gives the pod "
+        "whatever its node holds at that path.",
+        "hostPath {path} ({mode}) in {name}: the Cluster Agent needs no host directory",
+        "take the hostPath out of {setting}; a ConfigMap or Secret volume brings files without the node",
+    ),
+    Rule(
         "cluster-rbac-unmodelled",
         "info",
         (CLUSTER,),

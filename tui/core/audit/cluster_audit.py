@@ -101,7 +101,7 @@ def cluster_findings_for_values(values: Mapping[str, Any]) -> list[Finding]:
     grants = grant_set(model.objects, namespace)
     copied = count_keys(values) >= COPIED_FILE_KEYS
     findings = findings_for_grants(grants, model.features_of_grants(namespace), values, copied)
-    findings += host_network_findings(workloads_of(model.objects), from_values=True)
+    findings += host_access_findings(workloads_of(model.objects), from_values=True)
     unknown = unmodelled_keys(values)
     if unknown:
         findings.append(CATALOGUE["cluster-rbac-unmodelled"].finding(unknown[0], {"keys": ", ".join(unknown)}))
@@ -112,24 +112,26 @@ def cluster_findings_for_manifests(documents: Sequence[Any]) -> list[Finding]:
     grants = grant_set(documents)
     if not grants:
         return []
-    return findings_for_grants(grants, _features_by_shape(grants), None) + host_network_findings(
+    return findings_for_grants(grants, _features_by_shape(grants), None) + host_access_findings(
         workloads_of(documents), from_values=False
     )
 
 
-def host_network_findings(workloads: Mapping[str, Mapping[str, Any]], *, from_values: bool) -> list[Finding]:
-    """The release's Deployments (the Cluster Agent) that share their node's network namespace."""
-    entry = CATALOGUE["cluster-agent-host-network"]
-    setting = "clusterAgent.useHostNetwork"
+def host_access_findings(workloads: Mapping[str, Mapping[str, Any]], *, from_values: bool) -> list[Finding]:
+    """The release's Deployments (the Cluster Agent) that share their node's network or mount its paths."""
     found = []
+    network, volumes = "clusterAgent.useHostNetwork", "clusterAgent.volumes"
     for name, workload in workloads.items():
+        who = "the Cluster Agent" if from_values else f"Deployment {name}"
         if workload.get("hostNetwork") is True:
-            if from_values:
-                fields = {"name": "the Cluster Agent", "setting": setting, "source": "set in file"}
-                found.append(entry.finding(setting, fields, ((setting, False),)))
-            else:
-                fields = {"name": f"Deployment {name}", "setting": setting, "source": "rendered"}
-                found.append(entry.finding(f"Deployment {name}: hostNetwork", fields))
+            fields = {"name": who, "setting": network, "source": "set in file" if from_values else "rendered"}
+            key = network if from_values else f"Deployment {name}: hostNetwork"
+            edit = ((network, False),) if from_values else ()
+            found.append(CATALOGUE["cluster-agent-host-network"].finding(key, fields, edit))
+        for path, mode in (workload.get("hostPaths") or {}).items():
+            fields = {"name": who, "setting": volumes, "path": path, "mode": mode}
+            key = volumes if from_values else f"Deployment {name}: hostPath {path}"
+            found.append(CATALOGUE["cluster-agent-host-path"].finding(key, fields, (), "" if mode == "rw" else "low"))
     return found
 
 

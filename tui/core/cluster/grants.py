@@ -3,13 +3,15 @@
 One reader for both: `grants_of` expands the RBAC objects of a release (Roles, ClusterRoles and the
 bindings that give them to the release's service accounts) into one string per permission,
 `SCOPE|APIGROUP|RESOURCE|RESOURCENAME|VERB`; `workloads_of` reads each Deployment's security
-contexts. The cluster model's prediction and a real `helm template` + `kubectl kustomize` output go
+contexts and host access. The cluster model's prediction and a real `helm template` + `kubectl kustomize` output go
 through the same functions, which is how the tests prove privileges.json equals the render.
 """
 
 from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
 from typing import Any, NamedTuple
+
+from tui.core.pod.spec import host_path_mounts, host_path_volumes
 
 ROLE_KINDS = ("ClusterRole", "Role")
 BINDING_KINDS = ("ClusterRoleBinding", "RoleBinding")
@@ -123,7 +125,8 @@ def grant_set(documents: Iterable[Any], namespace: str | None = None) -> set[Gra
 
 
 def workloads_of(documents: Iterable[Any]) -> dict[str, dict[str, Any]]:
-    """Each Deployment's pod and container security contexts (and hostNetwork, when on), by Deployment name."""
+    """Each Deployment's pod and container security contexts (and hostNetwork and hostPaths, when it has
+    them), by Deployment name."""
     found: dict[str, dict[str, Any]] = {}
     for doc in _objects(documents):
         if doc.get("kind") != "Deployment":
@@ -137,8 +140,19 @@ def workloads_of(documents: Iterable[Any]) -> dict[str, dict[str, Any]]:
             },
             "containers": {str(c.get("name")): c.get("securityContext") or {} for c in pod.get("containers") or []},
             **({"hostNetwork": True} if pod.get("hostNetwork") is True else {}),
+            **({"hostPaths": paths} if (paths := _host_paths(pod)) else {}),
         }
     return dict(sorted(found.items()))
+
+
+def _host_paths(pod: Mapping[str, Any]) -> dict[str, str]:
+    """Each hostPath of the pod, "rw" when a container mounts it read-write, else "ro"."""
+    volumes = host_path_volumes(pod)
+    modes = {name: "ro" for name in volumes}
+    for _, volume, _, read_only in host_path_mounts(pod):
+        if not read_only:
+            modes[volume] = "rw"
+    return dict(sorted((str(volumes[name].get("path", "")), mode) for name, mode in modes.items()))
 
 
 # --- what makes a grant dangerous ---------------------------------------------------------------------

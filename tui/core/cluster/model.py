@@ -673,8 +673,15 @@ def _cluster_agent_deployment(v: _V, name: str, namespace: str) -> dict[str, Any
     main: dict[str, Any] = {"name": "cluster-agent"}
     if v.get("clusterAgent.containers.clusterAgent.securityContext"):
         main["securityContext"] = v.get("clusterAgent.containers.clusterAgent.securityContext")
+    # Volumes and mounts of the user's own, which the chart adds as given (a hostPath among them, say).
+    mounts = [m for m in v.get("clusterAgent.volumeMounts") or [] if isinstance(m, Mapping)]
+    if mounts:
+        main["volumeMounts"] = mounts
     pod["initContainers"] = [init]
     pod["containers"] = [main]
+    volumes = [vol for vol in v.get("clusterAgent.volumes") or [] if isinstance(vol, Mapping)]
+    if volumes:
+        pod["volumes"] = volumes
     return {
         "apiVersion": "apps/v1",
         "kind": "Deployment",
