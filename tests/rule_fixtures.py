@@ -413,6 +413,11 @@ FIXTURES: dict[str, tuple[Case, ...]] = {
     "cluster-agent-host-network": (
         Case("values", {**dd(), "clusterAgent": {"useHostNetwork": True}}, {**dd(), "clusterAgent": {}}),
         Case("manifests", [*HARMLESS, cluster_agent(hostNetwork=True)], [*HARMLESS, cluster_agent()]),
+        Case(
+            "datadog-agent",
+            {**BARE_AGENT, "spec": {**BARE_AGENT["spec"], "override": {"clusterAgent": {"hostNetwork": True}}}},
+            BARE_AGENT,
+        ),
     ),
     "cluster-agent-host-path": (
         Case("values", {**dd(), "clusterAgent": CERTS_FROM_THE_NODE}, {**dd(), "clusterAgent": {"volumes": []}}),

@@ -495,9 +495,9 @@ _WRITTEN: tuple[Rule, ...] = (
     Rule(
         "cluster-agent-host-network",
         _P["hostNetwork"],
-        (CLUSTER,),
-        "the Cluster Agent pod uses its node's network namespace (clusterAgent.useHostNetwork, or hostNetwork "
-        "in a rendered Deployment of the release)",
+        (CLUSTER, DATADOG_AGENT),
+        "the Cluster Agent pod uses its node's network namespace (clusterAgent.useHostNetwork, "
+        "spec.override.clusterAgent.hostNetwork, or hostNetwork in a rendered Deployment of the release)",
         "With hostNetwork the Cluster Agent's ports (the admission webhook, the external metrics server) are open "
         "on its node to any host that can reach the node, and the pod sees every interface of the node.",
         "hostNetwork ({source}): {name} shares its node's network namespace; its webhook and metrics ports are "

@@ -201,6 +201,12 @@ def _host_network(r: OperatorAgent) -> Iterator[Hit]:
         yield Hit(key, {"source": "set in file", "setting": key}, ((key, False),))
 
 
+def _cluster_agent_host_network(r: OperatorAgent) -> Iterator[Hit]:
+    if lookup(r.spec, "override.clusterAgent.hostNetwork") is True:
+        key = "spec.override.clusterAgent.hostNetwork"
+        yield Hit(key, {"source": "set in file", "name": "the Cluster Agent", "setting": key}, ((key, False),))
+
+
 def _root(r: OperatorAgent) -> Iterator[Hit]:
     if r.run_as_user:
         return
@@ -274,6 +280,7 @@ CHECKS: tuple[Check[OperatorAgent], ...] = (
     Check("plaintext-secret", _api_key_inline),
     Check("hostpid-unneeded", _host_pid),
     Check("host-network", _host_network),
+    Check("cluster-agent-host-network", _cluster_agent_host_network),
     Check("runs-as-root", _root),
     Check("dsd-socket-unneeded", _dsd_socket),
     Check("apm-unrequested", _apm),
