@@ -297,3 +297,29 @@ def test_under_host_network_the_defaulted_host_ports_are_admitted():
     assert denials(policy, created) == []
     add_host_port(created)
     assert any("hostPort 9999" in m for m in denials(policy, created))
+
+
+@pytest.mark.parametrize("target", ["helm", "both"])
+def test_a_cluster_agent_with_host_access_is_fenced_to_its_own_ledger(target):
+    """clusterAgent.useHostNetwork and a hostPath in clusterAgent.volumes: the fence admits exactly them (for
+    "both" too, where a Cluster Agent without host access is held to what any pod may do)."""
+    values = {
+        "datadog": {"apiKeyExistingSecret": "datadog-secret"},
+        "clusterAgent": {
+            "useHostNetwork": True,
+            "volumes": [{"name": "certs", "hostPath": {"path": "/etc/ssl/certs"}}],
+            "volumeMounts": [{"name": "certs", "mountPath": "/etc/ssl/certs", "readOnly": True}],
+        },
+    }
+    deployment = Deployment.of_values(values)
+    files = build_bundle(deployment.answers, target=target, deployment=deployment)
+    policy = load_yaml(files[FENCE_FILE].split("---\n")[0])
+    agent = next(p for p in profiles(deployment, target) if p.name == "datadog-cluster-agent")
+    assert agent.ledger.host_network and [g.path for g in agent.ledger.host_paths] == ["/etc/ssl/certs"]
+    assert denials(policy, as_created(agent, "datadog")) == []
+    pod = as_created(agent, "datadog")
+    pod["spec"]["volumes"].append({"name": "host-root", "hostPath": {"path": "/"}})  # one it does not list
+    assert any("hostPath /" in m for m in denials(policy, pod))
+    plain = Deployment.of_values({"datadog": {"apiKeyExistingSecret": "datadog-secret"}})
+    names = [p.name for p in profiles(plain, target)]
+    assert ("datadog-cluster-agent" in names) == (target == "helm")

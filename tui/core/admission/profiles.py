@@ -39,8 +39,8 @@ def profiles(deployment: Deployment, target: str = "helm") -> tuple[Profile, ...
     The Operator's Cluster Agent is not modelled: its pod is held to what any pod of the namespace may do
     (no host access at all). With "both", the chart's Cluster Agent Deployment has the Operator's name
     (RELEASE-cluster-agent), so it is held to that too rather than to the chart's users and containers,
-    which the Operator's need not share, unless the chart's shares its node's network
-    (clusterAgent.useHostNetwork): then the name keeps the chart's profile, or the fence would refuse it."""
+    which the Operator's need not share, unless the chart's has host access (clusterAgent.useHostNetwork, a
+    hostPath in clusterAgent.volumes): then the name keeps the chart's profile, or the fence would refuse it."""
     found: list[Profile] = []
     if target != "operator":
         name = deployment.patch.name
@@ -58,14 +58,12 @@ def profiles(deployment: Deployment, target: str = "helm") -> tuple[Profile, ...
                 continue
             name = str((document.get("metadata") or {}).get("name"))
             pod = pod_spec_of(document)
-            if (
-                target == "both"
-                and name == f"{deployment.answers.release_name}-cluster-agent"
-                and not pod.get("hostNetwork")
-            ):
+            ledger = ledger_of_pod(pod)
+            host_access = ledger.host_network or ledger.host_paths
+            if target == "both" and name == f"{deployment.answers.release_name}-cluster-agent" and not host_access:
                 continue
             title = (
                 f"the Cluster Agent (Deployment {name})" if name.endswith("-cluster-agent") else f"Deployment {name}"
             )
-            found.append(Profile("Deployment", name, title, pod, ledger_of_pod(pod)))
+            found.append(Profile("Deployment", name, title, pod, ledger))
     return tuple(found)

@@ -3,8 +3,9 @@
 One reader for both: `grants_of` expands the RBAC objects of a release (Roles, ClusterRoles and the
 bindings that give them to the release's service accounts) into one string per permission,
 `SCOPE|APIGROUP|RESOURCE|RESOURCENAME|VERB`; `workloads_of` reads each Deployment's security
-contexts and host access. The cluster model's prediction and a real `helm template` + `kubectl kustomize` output go
-through the same functions, which is how the tests prove privileges.json equals the render.
+contexts and host access. The cluster model's prediction and a real `helm template` + `kubectl
+kustomize` output go through the same functions, which is how the tests prove privileges.json equals
+the render.
 """
 
 from collections.abc import Callable, Iterable, Mapping

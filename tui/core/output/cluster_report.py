@@ -102,9 +102,11 @@ def workload_lines(ledger: ClusterLedger) -> list[str]:
         user = pod.get("runAsUser")
         who = f"UID {user}" if user is not None else "the platform's UID"
         seccomp = (pod.get("seccompProfile") or {}).get("type", "none")
-        network = "; the node's network (hostNetwork)" if workload.get("hostNetwork") else ""
+        host = ["the node's network (hostNetwork)"] if workload.get("hostNetwork") else []
+        host += [f"hostPath {path} {mode}" for path, mode in (workload.get("hostPaths") or {}).items()]
         out.append(
-            f"- `{name}`: {who}, runAsNonRoot {str(bool(pod.get('runAsNonRoot'))).lower()}, seccomp {seccomp}{network}"
+            f"- `{name}`: {who}, runAsNonRoot {str(bool(pod.get('runAsNonRoot'))).lower()}, seccomp {seccomp}"
+            + "".join(f"; {item}" for item in host)
         )
         for kind in ("initContainers", "containers"):
             for container, context in workload[kind].items():
