@@ -15,7 +15,7 @@ from typing import Any
 from tui.core.audit.catalogue import CATALOGUE
 from tui.core.audit.findings import Finding
 from tui.core.chart.infer import COPIED_FILE_KEYS, count_keys, is_set, user_value
-from tui.core.cluster.grants import DANGERS, Grant, dangers_of, grant_set, workloads_of
+from tui.core.cluster.grants import DANGERS, Grant, bindings_of, dangers_of, grant_set, grants_of, workloads_of
 from tui.core.cluster.ledger import summarise
 from tui.core.cluster.model import CLUSTER_DEFAULTS, FEATURES, cluster_objects, unmodelled_keys
 from tui.core.yamlio.dotted import lookup
@@ -156,8 +156,6 @@ def _features_by_shape(grants: set[Grant]) -> dict[Grant, tuple[str, ...]]:
 
 def cluster_ledger_of_manifests(documents: Sequence[Any]) -> dict[str, Any] | None:
     """privileges.json's `cluster` section read off manifests, when they hold the release's RBAC."""
-    from tui.core.cluster.grants import bindings_of, grants_of
-
     if not bindings_of(documents):
         return None
     return {"grants": grants_of(documents), "workloads": workloads_of(documents)}

@@ -119,7 +119,7 @@ def _host_root(r: RenderedPod) -> Iterator[Hit]:
 
 
 def _host_port(r: RenderedPod) -> Iterator[Hit]:
-    for owner, port, protocol in _host_ports(r.pod):
+    for owner, _, port, protocol in host_ports(r.pod):
         yield Hit(f"{r.subject}: {owner}", {"port": port, "protocol": protocol, "owner": owner})
 
 
@@ -181,10 +181,6 @@ def _host_pid_reasons(pod: Mapping[str, Any]) -> list[str]:
     if _env(pod, "DD_DOGSTATSD_ORIGIN_DETECTION"):
         reasons.append("DogStatsD origin detection")
     return reasons
-
-
-def _host_ports(pod: Mapping[str, Any]) -> list[tuple[str, int, str]]:
-    return [(container, number, protocol) for container, _, number, protocol in host_ports(pod)]
 
 
 def audit_manifests(documents: Sequence[Any], path: str) -> AuditReport:

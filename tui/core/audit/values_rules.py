@@ -273,12 +273,8 @@ def port_key(c: Context, container: str, name: str, port: int) -> str:
     return _port_owner(c, container, name, port)[0]
 
 
-def _host_ports(c: Context) -> Iterator[tuple[str, str, int, str]]:
-    yield from host_ports(c.pod)
-
-
 def _hostport_unneeded(c: Context) -> Iterator[Hit]:
-    for container, name, number, protocol in _host_ports(c):
+    for container, name, number, protocol in host_ports(c.pod):
         if number in c.target.host_ports or (name == "traceport" and c.chart.apm_uds()):
             continue  # kept, or apm-both-transports decides which APM transport goes
         key, changes, cost = _port_owner(c, container, name, number)
@@ -286,7 +282,7 @@ def _hostport_unneeded(c: Context) -> Iterator[Hit]:
 
 
 def _hostport_kept(c: Context) -> Iterator[Hit]:
-    for container, name, number, protocol in _host_ports(c):
+    for container, name, number, protocol in host_ports(c.pod):
         if number in c.target.host_ports:
             key, _, _ = _port_owner(c, container, name, number)
             yield Hit(key, {"port": number, "protocol": protocol, "owner": f"{container}, {name}"})

@@ -50,14 +50,10 @@ def _data() -> _Parts:
     return _Parts(zlib.decompress(raw, wbits=16 + zlib.MAX_WBITS).decode())
 
 
-def shipped_minors() -> list[int]:
-    return _data().minors
-
-
 def schema_problems(pod: Any, kubernetes_minor: int, limit: int = 5) -> list[str]:
     """Up to `limit` reasons the API server of 1.MINOR would reject this pod spec's fields."""
     data = _data()
-    minors = shipped_minors()
+    minors = data.minors
     minor = max([m for m in minors if m <= kubernetes_minor] or minors[:1])
     checker = _Checker(data[f"version:{minor}"], data, limit)
     checker.check(pod, {"$ref": "#/$defs/" + data.root}, "spec")
