@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
 from typing import Any, NamedTuple
 
-from tui.core.pod.spec import host_path_mounts, host_path_volumes
+from tui.core.pod.spec import host_path_access
 
 ROLE_KINDS = ("ClusterRole", "Role")
 BINDING_KINDS = ("ClusterRoleBinding", "RoleBinding")
@@ -148,12 +148,7 @@ def workloads_of(documents: Iterable[Any]) -> dict[str, dict[str, Any]]:
 
 def _host_paths(pod: Mapping[str, Any]) -> dict[str, str]:
     """Each hostPath of the pod, "rw" when a container mounts it read-write, else "ro"."""
-    volumes = host_path_volumes(pod)
-    modes = {name: "ro" for name in volumes}
-    for _, volume, _, read_only in host_path_mounts(pod):
-        if not read_only:
-            modes[volume] = "rw"
-    return dict(sorted((str(volumes[name].get("path", "")), mode) for name, mode in modes.items()))
+    return {path: "ro" if read_only else "rw" for path, (_, read_only, _) in sorted(host_path_access(pod).items())}
 
 
 # --- what makes a grant dangerous ---------------------------------------------------------------------

@@ -11,7 +11,7 @@ from typing import Any, NamedTuple
 
 from tui.core.pod import pod_security
 from tui.core.pod.privilege_catalog import HOST_PID, LISTENERS, UNKNOWN_LISTENER, host_path_info
-from tui.core.pod.spec import all_containers, host_path_mounts, host_path_volumes, integer_field
+from tui.core.pod.spec import all_containers, host_path_access, integer_field
 
 
 class HostPathGrant(NamedTuple):
@@ -221,28 +221,16 @@ class Ledger(NamedTuple):
 
 def ledger_of_pod(pod: Mapping[str, Any], *, app_socket_dirs: tuple[str, ...] = ()) -> Ledger:
     """Read the privileges of a pod spec. `app_socket_dirs`: hostPaths injected into app pods."""
-    volumes = host_path_volumes(pod)
-    grants: dict[str, dict[str, Any]] = {}
-    for mounted_by, volume, _, read_only in host_path_mounts(pod):
-        path = str(volumes[volume].get("path", ""))
-        grant = grants.setdefault(path, {"volume": volume, "ro": True, "containers": []})
-        grant["ro"] = grant["ro"] and read_only
-        if mounted_by not in grant["containers"]:
-            grant["containers"].append(mounted_by)
-    # A declared volume that nothing mounts still lets the kubelet create or touch the host path.
-    for volume, block in volumes.items():
-        path = str(block.get("path", ""))
-        grants.setdefault(path, {"volume": volume, "ro": True, "containers": []})
     host_paths = tuple(
         HostPathGrant(
             path=path,
-            read_only=g["ro"],
-            containers=tuple(g["containers"]),
-            because=host_path_info(g["volume"], path).because
-            + ("" if g["containers"] else " — declared but mounted by no container"),
-            volume=g["volume"],
+            read_only=read_only,
+            containers=tuple(containers),
+            because=host_path_info(volume, path).because
+            + ("" if containers else " — declared but mounted by no container"),
+            volume=volume,
         )
-        for path, g in sorted(grants.items())
+        for path, (volume, read_only, containers) in sorted(host_path_access(pod).items())
     )
     pod_context = pod.get("securityContext") or {}
     capabilities: dict[str, tuple[str, ...]] = {}

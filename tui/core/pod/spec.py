@@ -57,6 +57,20 @@ def host_path_mounts(pod: Mapping[str, Any]) -> list[tuple[str, str, str, bool]]
     return found
 
 
+def host_path_access(pod: Mapping[str, Any]) -> dict[str, tuple[str, bool, list[str]]]:
+    """Each host path of the pod: the volume naming it, whether every mount of it is read-only, and the
+    containers mounting it (none: declared but not mounted, which still lets the kubelet create or touch it)."""
+    volumes = host_path_volumes(pod)
+    found: dict[str, tuple[str, bool, list[str]]] = {}
+    for mounted_by, volume, _, read_only in host_path_mounts(pod):
+        path = str(volumes[volume].get("path", ""))
+        named, ro, containers = found.get(path, (volume, True, []))
+        found[path] = (named, ro and read_only, containers if mounted_by in containers else [*containers, mounted_by])
+    for volume, block in volumes.items():
+        found.setdefault(str(block.get("path", "")), (volume, True, []))
+    return found
+
+
 def unmounted_host_path_volumes(pod: Mapping[str, Any]) -> list[str]:
     mounted = {volume for _, volume, _, _ in host_path_mounts(pod)}
     return [name for name in host_path_volumes(pod) if name not in mounted]
