@@ -20,7 +20,7 @@ from tui.core.operator.features import OperatorAgent
 from tui.core.operator.names import operator_daemonset
 from tui.core.operator.resource import OperatorPlan, datadog_agent_plan, operator_host_pid
 from tui.core.pod.ledger import Ledger, ledger_delta, ledger_of_pod
-from tui.core.pod.spec import PodSpec, all_containers
+from tui.core.pod.spec import PodSpec
 from tui.core.pod.strategic_merge import apply_patch
 from tui.core.yamlio.dotted import copy_tree
 
@@ -33,9 +33,6 @@ class HelmDeployment(Protocol):
 
     @property
     def values(self) -> dict: ...
-
-    @property
-    def pod(self) -> PodSpec: ...
 
     @property
     def ledger(self) -> Ledger: ...
@@ -56,7 +53,7 @@ class OperatorFootprint:
     @cached_property
     def plan(self) -> OperatorPlan:
         """The DatadogAgent with its comments; system-probe asks for the capabilities it has in the Helm pod."""
-        return datadog_agent_plan(self.answers, system_probe_capabilities(self.helm.pod))
+        return datadog_agent_plan(self.answers, self.helm.ledger.capabilities.get("system-probe", ()))
 
     @property
     def resource(self) -> dict[str, Any]:
@@ -112,15 +109,6 @@ class OperatorFootprint:
         elif answers.non_root:
             out.append("= init containers: each gets its own securityContext (the chart has one block for all)")
         return out
-
-
-def system_probe_capabilities(pod: PodSpec) -> tuple[str, ...]:
-    """The capabilities system-probe has in this pod (none without system-probe)."""
-    for container in all_containers(pod):
-        if container.get("name") == "system-probe":
-            caps = ((container.get("securityContext") or {}).get("capabilities") or {}).get("add") or []
-            return tuple(str(c) for c in caps)
-    return ()
 
 
 def _why_delta(answers: Answers, line: str) -> str:

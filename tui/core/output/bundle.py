@@ -89,7 +89,6 @@ def build_bundle(
         helm_files[REPORT] = _with_next_steps(report, next_steps(answers, target, wrapper))
         helm_files[ANSWERS] = render_answers(answers, target)
         return helm_files
-    footprint = deployment.operator
     files: dict[str, str] = {}
     if target == "both":
         files[VALUES] = render_values(deployment, target)
@@ -97,8 +96,7 @@ def build_bundle(
             files[OVERRIDES] = render_overrides(deployment, wrapper)
             files[KUSTOMIZATION] = render_kustomization(deployment, wrapper)
     files[OPERATOR_FILE] = render_datadog_agent(deployment)
-    ledgers = [footprint.ledger] if target == "operator" else [deployment.ledger, footprint.ledger]
-    files[NAMESPACE] = render_namespace(deployment, ledgers=ledgers)
+    files[NAMESPACE] = render_namespace(deployment, ledgers=_namespace_ledgers(deployment, target))
     files.update(_admission_files(deployment, target))
     files[PRIVILEGES] = _render_privileges_with_operator(deployment, target)
     report = _report_with_operator(deployment, target) + "\n" + admission_report(deployment, target)
