@@ -312,9 +312,10 @@ def audit_datadog_agent(resource: Mapping[str, Any], path: str) -> AuditReport:
     report.privileges = privileges(resource)
     report.answers = answers.as_dict()
     report.answer_notes = notes
+    from tui.core.deployment import Deployment
     from tui.core.output.operator import privileges_section
 
-    least = privileges_section(answers)
+    least = privileges_section(Deployment.of(answers).operator)
     report.ledger = {"leastPrivilegeForInferredAnswers": least}
     return report
 

@@ -196,8 +196,7 @@ def render_datadog_agent(deployment: Deployment) -> str:
 
 
 def _render_privileges_with_operator(deployment: Deployment, target: str) -> str:
-    answers = deployment.answers
-    section = operator.privileges_section(answers)
+    section = operator.privileges_section(deployment.operator)
     if target == "operator":
         document = {"ddsecure": __version__, "target": "operator", **section}
         document["admission"] = _admission_section(deployment, target)
@@ -208,7 +207,7 @@ def _render_privileges_with_operator(deployment: Deployment, target: str) -> str
 
 def _report_with_operator(deployment: Deployment, target: str) -> str:
     report = render_report(deployment)
-    section = operator.report_section(deployment.answers)
+    section = operator.report_section(deployment.operator)
     if target == "operator":
         title, _, rest = report.partition("\n")
         note = (

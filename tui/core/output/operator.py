@@ -7,7 +7,8 @@ from typing import Any
 
 from tui.core.answers.contract import Answers
 from tui.core.deployment import Deployment
-from tui.core.operator.names import OPERATOR_FILE, operator_daemonset
+from tui.core.operator.footprint import OperatorFootprint
+from tui.core.operator.names import OPERATOR_FILE
 from tui.core.yamlio.dotted import copy_tree
 
 
@@ -34,12 +35,12 @@ OPERATOR_CLUSTER_NOTES = (
 )
 
 
-def privileges_section(answers: Answers) -> dict[str, Any]:
+def privileges_section(footprint: OperatorFootprint) -> dict[str, Any]:
     """The "operator" part of privileges.json."""
-    footprint = Deployment.of(answers).operator
+    answers = footprint.answers
     return {
         "datadogAgent": f"{answers.namespace}/{answers.release_name}",
-        "daemonset": operator_daemonset(answers),
+        "daemonset": footprint.daemonset,
         "predicted": True,
         "differencesFromHelm": footprint.differences,
         **footprint.ledger.as_json(),
@@ -47,15 +48,14 @@ def privileges_section(answers: Answers) -> dict[str, Any]:
     }
 
 
-def report_section(answers: Answers) -> str:
+def report_section(footprint: OperatorFootprint) -> str:
     """The REPORT.md section for the Operator target."""
-    footprint = Deployment.of(answers).operator
     ledger = footprint.ledger
     lines = [
         "## Datadog Operator target (datadog-agent.yaml)",
         "",
         f"`{OPERATOR_FILE}` asks the Operator for the same features. The Operator writes the node-Agent "
-        f"DaemonSet `{operator_daemonset(answers)}` itself, so its footprint is predicted here from the chart "
+        f"DaemonSet `{footprint.daemonset}` itself, so its footprint is predicted here from the chart "
         "model and the Operator's documented behaviour (the Operator was not run). The Helm-only "
         "`daemonset-overrides.yaml` does not apply: the Operator reconciles its DaemonSet back.",
         "",
