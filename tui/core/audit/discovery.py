@@ -98,6 +98,7 @@ def display_name(path: Path, base: Path | None = None) -> str:
 
 def discover(paths: Sequence[Path], base: Path | None = None) -> Discovery:
     result = Discovery([], [], [])
+    charts: dict[Path, Dependency | None] = {}  # each directory's Chart.yaml, read once for all its files
     for path in yaml_files(paths):
         name = display_name(path, base)
         try:
@@ -105,7 +106,7 @@ def discover(paths: Sequence[Path], base: Path | None = None) -> Discovery:
         except InputFileError as error:  # too large, binary, not UTF-8: not a file anyone deploys
             result.skipped.append(Skipped(path, name, str(error)))
             continue
-        outcome = classify(text, name, dependency_beside(path))
+        outcome = classify(text, name, dependency_beside(path, charts))
         if isinstance(outcome, str):
             result.skipped.append(Skipped(path, name, outcome))
         elif isinstance(outcome, InputFileError):

@@ -342,15 +342,8 @@ def _edit_block(indentation: dict[str, int], head: str, body: str, changes: Sequ
 
 
 def _dump_alone(tree: Any) -> str:
-    from ruamel.yaml import YAML
-
-    yaml = YAML(typ="rt", pure=True)
-    yaml.preserve_quotes = True
-    yaml.width = 4096
-    yaml.indent(mapping=2, sequence=4, offset=2)
-    out = io.StringIO()
-    yaml.dump(tree, out)
-    return _comments_at_the_margin(out.getvalue())
+    yaml = _yaml("", {"mapping": 2, "sequence": 4, "offset": 2})
+    return _comments_at_the_margin(dump_documents(yaml, [tree]))
 
 
 def _comments_at_the_margin(text: str) -> str:

@@ -36,7 +36,8 @@ def apply_patch(original: Mapping[str, Any], patch: Mapping[str, Any]) -> dict[s
 
 
 def _merge(result: dict[str, Any], patch: Mapping[str, Any]) -> dict[str, Any]:
-    """Merge `patch` into `result`, a copy this module owns (copied once, at the top, not at every level)."""
+    """Merge `patch` into `result`, a copy this module owns (deep-copied once, at the top; the maps and lists
+    a patch reaches are remade as plain ones on the way down)."""
     orders = {k.removeprefix(ORDER_PREFIX): v for k, v in patch.items() if k.startswith(ORDER_PREFIX)}
     for key, value in patch.items():
         if key.startswith(ORDER_PREFIX) or key == "$patch":

@@ -140,14 +140,25 @@ def datadog_dependency(chart: Any) -> Dependency | None:
     return None
 
 
-def dependency_beside(values_file: Path) -> Dependency | None:
+def dependency_beside(values_file: Path, known: dict[Path, Dependency | None] | None = None) -> Dependency | None:
     """The datadog dependency of the umbrella chart whose Chart.yaml sits beside `values_file`, if any (an
-    unreadable Chart.yaml is no umbrella: the values file is then read by its shape alone)."""
+    unreadable Chart.yaml is no umbrella: the values file is then read by its shape alone). `known`: the
+    dependencies already read, by directory (a repository audit reads each Chart.yaml once)."""
+    if values_file.name == "Chart.yaml":
+        return None
+    if known is None:
+        return _dependency_in(values_file.parent)
+    if values_file.parent not in known:
+        known[values_file.parent] = _dependency_in(values_file.parent)
+    return known[values_file.parent]
+
+
+def _dependency_in(directory: Path) -> Dependency | None:
     from tui.core.errors import DdsecureError
     from tui.core.yamlio.reader import parse_documents, read_text
 
-    chart_file = values_file.parent / "Chart.yaml"
-    if values_file.name == "Chart.yaml" or not chart_file.is_file():
+    chart_file = directory / "Chart.yaml"
+    if not chart_file.is_file():
         return None
     try:
         documents = parse_documents(read_text(chart_file), str(chart_file))
