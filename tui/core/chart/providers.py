@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
 from tui.core.platforms.api_server import Cluster
-from tui.core.platforms.catalog import AUTOPILOT_ALLOWLIST_APIS, AUTOPILOT_ALLOWLIST_KUBE
+from tui.core.platforms.catalog import AUTOPILOT_ALLOWLIST_APIS, AUTOPILOT_ALLOWLIST_KUBE, SPC_T
 from tui.core.pod.privilege_catalog import AUTOPILOT_HOST_ROOT, PACKAGE_DIRS
 from tui.core.yamlio.dotted import copy_tree, lookup
 
@@ -211,7 +211,7 @@ class ProviderModel(NamedTuple):
                 context = lookup(values, "agents.podSecurity.seLinuxContext", self.scc_defaults.se_linux_context)
                 options = (context or {}).get("seLinuxOptions") if isinstance(context, Mapping) else None
         elif self.is_openshift(cluster):
-            options = {"user": "system_u", "role": "system_r", "type": "spc_t", "level": "s0"}
+            options = SPC_T
         if options:
             pod["securityContext"] = {"seLinuxOptions": copy_tree(options)}
 
@@ -314,7 +314,7 @@ CHART_3_240_0 = ProviderModel(
         seccomp_profiles=("runtime/default", "localhost/system-probe"),
         se_linux_context={
             "rule": "MustRunAs",
-            "seLinuxOptions": {"user": "system_u", "role": "system_r", "type": "spc_t", "level": "s0"},
+            "seLinuxOptions": dict(SPC_T),
         },
     ),
 )
