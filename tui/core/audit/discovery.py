@@ -147,7 +147,7 @@ def classify(
         given = read_input(text, name, reading=reading)  # plain values; helm merges a values file's documents
     except InputFileError as error:
         return f"not the datadog chart's values: {error}"
-    reason = values_mismatch(given.values) if given.kind == "values" else "not a mapping of values"
+    reason = values_mismatch(given.values)  # no document has a kind here: a values file or an error above
     if reason:
         return f"not the datadog chart's values: {reason}"
     return [(given, FORMS["values"].title)]
