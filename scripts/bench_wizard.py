@@ -4,6 +4,9 @@
 
 1. Start-up: each app is started in a pseudo-terminal (80×24) and timed from process start until its
    first screen's text appears on the terminal; runs alternate between the two apps; medians compared.
+   With --instructions, each app instead runs once under valgrind's callgrind and stops at the frame
+   that holds its first screen (scripts/first_frame.py): instruction counts, which repeat to 0.1%
+   where wall times on a shared machine spread by ±10%.
 2. Key press: inside one process, the handler that runs when the highlight moves (option delta,
    explanation, ledger) is timed, cold (delta not cached) and warm; also the same explanation pushed
    through a Markdown widget, to show why the wizard renders Rich Text in a Static instead.
@@ -14,6 +17,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import re
+import shutil
 import statistics
 import sys
 import time
@@ -36,6 +40,7 @@ MINIMAL = (
 )
 WIZARD = "import sys; from tui.cli import main; sys.exit(main(['wizard']))\n"
 FIRST_QUESTION = DECISIONS[0].question  # what the wizard's first screen asks
+FIRST_FRAME = Path(__file__).with_name("first_frame.py")
 
 
 def time_to_text(code: str, marker: str) -> float:
@@ -50,6 +55,23 @@ def time_to_text(code: str, marker: str) -> float:
         return time.perf_counter() - start
     finally:
         child.terminate(force=True)
+
+
+def instructions_to_text(code: str, marker: str) -> int:
+    """Instructions the process executes until Textual writes the frame holding `marker` (callgrind)."""
+    import pexpect
+
+    child = pexpect.spawn(
+        "valgrind",
+        ["--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable, str(FIRST_FRAME), marker, code],
+        cwd=str(REPO),
+        dimensions=(24, 80),
+        env={"TERM": "xterm-256color"},
+        timeout=600,
+        encoding="utf-8",
+    )
+    child.expect(r"Collected : (\d+)")
+    return int(child.match.group(1))
 
 
 def bench_startup(runs: int) -> tuple[float, float]:
@@ -126,7 +148,22 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5, help="start-up runs per app")
     parser.add_argument("--rounds", type=int, default=40, help="key presses timed")
+    parser.add_argument(
+        "--instructions", action="store_true", help="count start-up instructions with valgrind instead of timing"
+    )
     args = parser.parse_args()
+
+    if args.instructions:
+        if not shutil.which("valgrind"):
+            print("--instructions needs valgrind on PATH", file=sys.stderr)
+            return 2
+        minimal_count = instructions_to_text(MINIMAL, "minimal app ready")
+        wizard_count = instructions_to_text(WIZARD, FIRST_QUESTION)
+        print("start-up to first screen, instructions (callgrind, 80x24 pty)")
+        print(f"  minimal Textual app   {minimal_count / 1e6:7.0f} M")
+        print(f"  ddsecure wizard       {wizard_count / 1e6:7.0f} M")
+        print(f"  ratio                 {wizard_count / minimal_count:7.2f}x  (goal <= 1.2x)")
+        return 0
 
     minimal, wizard = bench_startup(args.runs)
     print(f"start-up to first screen (median of {args.runs}, 80x24 pty)")
