@@ -213,3 +213,19 @@ def test_a_container_without_its_hardening_is_named_and_the_generated_resource_i
     assert [f.key for f in hardening] == ["spec.override.nodeAgent.containers.agent.securityContext"]
     assert "allowPrivilegeEscalation" in hardening[0].message
     assert "operator-container-hardening" not in {f.id for f in findings(datadog_agent(Answers()))}
+
+
+@pytest.mark.parametrize("feature", ["npm", "usm", "cws", "oomKill", "tcpQueueLength"])
+def test_service_discovery_is_not_blamed_for_system_probe_when_the_file_enables_an_ebpf_feature(feature):
+    resource = copy.deepcopy(BARE)
+    resource["spec"]["features"] = {feature: {"enabled": True}}
+    assert "system-probe-unrequested" not in {f.id for f in findings(resource)}
+    assert "system-probe-unrequested" in {f.id for f in findings(BARE)}
+
+
+def test_host_pid_from_a_feature_set_in_the_file_is_credited_to_that_feature():
+    resource = copy.deepcopy(BARE)
+    resource["spec"]["features"] = {"npm": {"enabled": True}}
+    pid = next(p for p in privileges(resource) if p.what == "hostPID")
+    assert pid.key == "spec.features.npm.enabled"
+    assert pid.source != "Operator default" and "set in file" in pid.source and "npm" in pid.source

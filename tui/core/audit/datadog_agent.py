@@ -126,8 +126,13 @@ def privileges(resource: Mapping[str, Any]) -> list[Privilege]:
         out.append(Privilege(what, key, "set in file" if explicit else "Operator default"))
 
     pid, pid_key = r.host_pid
-    if pid:
-        add("hostPID", pid_key, "Operator" not in pid_key)
+    if pid_key == "spec.override.nodeAgent.hostPID" and pid:
+        add("hostPID", pid_key, True)
+    elif pid:
+        # Features are off by Operator default: the one that turns hostPID on is set in the file.
+        parts = pid_key.split(".")
+        feature = parts[2] if parts[-1] == "enabled" else "DogStatsD origin detection over the socket"
+        out.append(Privilege("hostPID", pid_key, f"set in file ({feature}: the Operator turns hostPID on for it)"))
     if r.node.get("hostNetwork") is True:
         add("hostNetwork", "spec.override.nodeAgent.hostNetwork", True)
     if not r.run_as_user:
@@ -234,7 +239,8 @@ def _apm(r: OperatorAgent) -> Iterator[Hit]:
 
 
 def _service_discovery(r: OperatorAgent) -> Iterator[Hit]:
-    if r.on("service_discovery") and not r.explicit("service_discovery"):
+    # Only when no other feature runs system-probe: turning service discovery off would not remove it then.
+    if r.on("service_discovery") and not r.explicit("service_discovery") and not r.system_probe:
         key = "spec.features.serviceDiscovery.enabled"
         fields = {"source": "Operator default from Agent 7.78", "count": len(SYSTEM_PROBE_CAPABILITIES)}
         yield Hit(key, fields, ((key, False),))

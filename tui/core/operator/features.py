@@ -120,18 +120,15 @@ class OperatorAgent:
 
     @property
     def host_pid(self) -> tuple[bool, str]:
-        """(hostPID on, the field responsible)."""
+        """(hostPID on, the field responsible): the override, else the feature for which the Operator turns it on."""
         override = self.node.get("hostPID")
         if isinstance(override, bool):
             return override, "spec.override.nodeAgent.hostPID"
         pid_features = [f for f in self.system_probe if f in HOST_PID_FEATURES]
         if pid_features:
-            return True, f"spec.features.{FEATURE_FIELDS[pid_features[0]]}.enabled (the Operator turns hostPID on)"
+            return True, f"spec.features.{FEATURE_FIELDS[pid_features[0]]}.enabled"
         if self.host_pid_needed_by():
-            return (
-                True,
-                "spec.features.dogstatsd.originDetectionEnabled with the socket (the Operator turns hostPID on)",
-            )
+            return True, "spec.features.dogstatsd.originDetectionEnabled"
         return False, ""
 
     def overridden_containers(self) -> tuple[str, ...]:
