@@ -324,6 +324,8 @@ FIXTURES: dict[str, tuple[Case, ...]] = {
     ),
     "apm-unrequested": (
         Case("values", dd(), dd(apm={"socketEnabled": False})),
+        # single-step instrumentation's libraries send their traces to the Agent's socket
+        Case("values", dd(), dd(apm={"instrumentation": {"enabled": True}})),
         Case("datadog-agent", BARE_AGENT, CLEAN_AGENT),
     ),
     "apm-both-transports": (
@@ -333,6 +335,8 @@ FIXTURES: dict[str, tuple[Case, ...]] = {
     "runtime-dir-too-wide": (Case("values", dd(), dd(criSocketPath=CONTAINERD)),),
     "dsd-socket-unneeded": (
         Case("values", dd(), dd(dogstatsd={"useSocketVolume": False})),
+        # the admission controller points every pod at the socket (its mode is socket by the chart's default)
+        Case("values", dd(), {**dd(), "clusterAgent": {"admissionController": {"mutateUnlabelled": True}}}),
         Case("datadog-agent", BARE_AGENT, CLEAN_AGENT),
     ),
     "passwd-unneeded": (Case("values", dd(), dd(disablePasswdMount=True)),),

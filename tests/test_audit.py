@@ -89,6 +89,33 @@ def test_chart_default_values_exit_1_at_high_and_0_when_failing_only_on_nothing_
     assert "system-probe-unrequested" in out and "Privileges granted" in out
 
 
+SECRET_ONLY = "datadog:\n  apiKeyExistingSecret: datadog-secret\n"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        SECRET_ONLY + "  apm:\n    instrumentation:\n      enabled: true\n",
+        SECRET_ONLY + "  apm:\n    instrumentation:\n      enabledNamespaces: [shop]\n",
+        SECRET_ONLY + "clusterAgent:\n  admissionController:\n    mutateUnlabelled: true\n",
+    ],
+)
+def test_injection_the_file_asks_for_keeps_the_admission_controller_and_the_sockets_it_points_pods_at(text):
+    # The chart injects in socket mode here: the applications' metrics and traces go through both sockets.
+    report = audit(text)
+    assert report.answers["admission_controller"] is True
+    assert (report.answers["apm"], report.answers["dogstatsd"]) == ("uds", "uds")
+    assert not {"apm-unrequested", "dsd-socket-unneeded"} & ids(report)
+
+
+def test_injection_in_another_mode_does_not_keep_the_dogstatsd_socket():
+    report = audit(
+        SECRET_ONLY + "clusterAgent:\n  admissionController:\n    mutateUnlabelled: true\n    configMode: service\n"
+    )
+    assert report.answers["admission_controller"] is True
+    assert "dsd-socket-unneeded" in ids(report)
+
+
 def test_inherited_defaults_are_attributed_to_the_chart():
     report = audit("datadog:\n  apiKeyExistingSecret: datadog-secret\n")
     rows = {p.what: p for p in report.privileges}

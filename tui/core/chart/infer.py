@@ -62,7 +62,7 @@ def infer_cluster_answers(values: Mapping[str, Any], copied: bool) -> tuple[dict
         return chosen(values, key, copied) and bool(user_value(values, key))
 
     changes: dict[str, Any] = {
-        "admission_controller": wants("clusterAgent.admissionController.enabled"),
+        "admission_controller": wants("clusterAgent.admissionController.enabled") or injects(values),
         "orchestrator_explorer": wants("datadog.orchestratorExplorer.enabled"),
         "secret_metrics": wants("datadog.kubeStateMetricsCore.collectSecretMetrics"),
         "kubernetes_events": wants("datadog.collectEvents"),
@@ -79,6 +79,38 @@ def infer_cluster_answers(values: Mapping[str, Any], copied: bool) -> tuple[dict
             "datadog.kubelet.fineGrainedAuthorization: false in the file)"
         )
     return changes, notes
+
+
+def single_step_instrumentation(values: Mapping[str, Any]) -> bool:
+    """The file asks the Cluster Agent to inject tracing libraries (in every namespace or in some)."""
+    v = NodeAgentChart(values).v
+    return v.on("datadog.apm.instrumentation.enabled") or bool(v.get("datadog.apm.instrumentation.enabledNamespaces"))
+
+
+def injects(values: Mapping[str, Any]) -> bool:
+    """The admission controller configures applications because the file asks for it without switching it
+    on itself: in every pod (mutateUnlabelled) or for single-step instrumentation, both of which only
+    the admission controller (on by the chart's default) carries out."""
+    v = NodeAgentChart(values).v
+    # both on by the chart's default; the node model's defaults do not hold the Cluster Agent's
+    if not (v.get("clusterAgent.enabled", True) and v.get("clusterAgent.admissionController.enabled", True)):
+        return False
+    return v.on("clusterAgent.admissionController.mutateUnlabelled") or single_step_instrumentation(values)
+
+
+def injection_mode(values: Mapping[str, Any]) -> str:
+    """The mode the chart gives the admission controller (DD_ADMISSION_CONTROLLER_INJECT_CONFIG_MODE)."""
+    chart = NodeAgentChart(values)
+    v = chart.v
+    if v.get("clusterAgent.admissionController.configMode"):
+        return str(v.get("clusterAgent.admissionController.configMode"))
+    if chart.apm_uds():
+        return "socket"
+    if chart.apm_host_port() or v.on("providers.gke.autopilot"):
+        return "hostip"
+    if chart.apm_local_service():
+        return "service"
+    return "socket"  # the chart's fallback when APM has no TCP port
 
 
 def infer_answers(values: Mapping[str, Any]) -> tuple[Answers, list[str]]:
@@ -116,9 +148,11 @@ def infer_answers(values: Mapping[str, Any]) -> tuple[Answers, list[str]]:
 
     origin = v.on("datadog.dogstatsd.originDetection")
     socket = v.on("datadog.dogstatsd.useSocketVolume")
+    # Applications the admission controller points at the sockets need them, chart default or not.
+    injected_socket = injects(values) and injection_mode(values) == "socket"
     if v.on("datadog.dogstatsd.useHostPort"):
         changes["dogstatsd"] = "udp-hostport"
-    elif socket and (chosen(values, "datadog.dogstatsd.useSocketVolume", copied) or origin):
+    elif socket and (chosen(values, "datadog.dogstatsd.useSocketVolume", copied) or origin or injected_socket):
         changes["dogstatsd"] = "uds"
     else:
         changes["dogstatsd"] = "udp"
@@ -127,7 +161,9 @@ def infer_answers(values: Mapping[str, Any]) -> tuple[Answers, list[str]]:
     socket_set = chosen(values, "datadog.apm.socketEnabled", copied) or chosen(
         values, "datadog.apm.useSocketVolume", copied
     )
-    if chart.apm_uds() and socket_set:
+    # Libraries injected by single-step instrumentation send traces to the Agent: APM is wanted.
+    ssi = single_step_instrumentation(values)
+    if chart.apm_uds() and (socket_set or ssi or injected_socket):
         changes["apm"] = "uds"
     elif chart.apm_host_port():
         changes["apm"] = "tcp-hostport"
@@ -135,7 +171,9 @@ def infer_answers(values: Mapping[str, Any]) -> tuple[Answers, list[str]]:
         changes["apm"] = "tcp-local-service"
     else:
         changes["apm"] = "off"
-        if chart.apm_uds():
+        if ssi:
+            notes.append("APM: single-step instrumentation is on but no APM transport is: assumed off")
+        elif chart.apm_uds():
             notes.append("APM: only the chart's default socket is on, nothing in the file asks for APM; assumed off")
 
     if chart.logs():
