@@ -495,3 +495,29 @@ def test_a_placeholder_api_key_is_still_in_the_release_and_the_finding_says_wher
     assert secret.severity == "high"
     assert "filled in before helm runs" in secret.message and "the release history" in secret.message
     assert "anyone who reads the file" not in secret.message
+
+
+WINDOWS = (
+    "targetSystem: windows\ndatadog:\n  apiKeyExistingSecret: datadog-secret\n"
+    "  apiKey: 0123456789abcdef0123456789abcdef\n"
+)
+
+
+def test_windows_values_get_no_linux_node_agent_ledger_or_finding():
+    # helm renders a Windows DaemonSet (named pipes, no hostPID): the Linux model's pod says nothing true of it
+    report = audit(WINDOWS)
+    assert report.privileges == [] and report.ledger_complete is False
+    assert {"hostpid-unneeded", "runtime-dir-too-wide", "passwd-unneeded", "system-probe-unrequested"}.isdisjoint(
+        ids(report)
+    )
+    # what is true whatever the node OS stays: the key in plain text, the Cluster Agent's RBAC
+    assert {"plaintext-secret", "cluster-secrets"} <= ids(report)
+
+
+def test_fix_of_windows_values_is_refused_in_one_line_and_writes_nothing(tmp_path):
+    path = tmp_path / "windows.yaml"
+    path.write_text(WINDOWS)
+    code, out, err = run(str(path), "--fix", "-o", str(tmp_path / "out"))
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and "targetSystem windows" in err
+    assert not (tmp_path / "out").exists()

@@ -101,6 +101,22 @@ def test_render_of_a_modelled_file_agrees():
     assert 4317 in document["ledger"]["hostPorts"]
 
 
+@needs_chart
+def test_render_of_windows_values_reports_helms_daemonset_with_no_linux_prediction_to_disagree_with(tmp_path):
+    path = tmp_path / "windows.yaml"
+    path.write_text("targetSystem: windows\ndatadog:\n  apiKeyExistingSecret: datadog-secret\n")
+    _, out, _ = run(str(path), "--render", "--chart", str(CHART_DIR), "--format", "json")
+    document = json.loads(out)
+    assert document["render"]["modelLedger"] is None and document["render"]["differences"] == []
+    assert "render-disagrees" not in {f["id"] for f in document["findings"]}
+    # helm's own Windows DaemonSet: the runtime's named pipes, no hostPID
+    assert document["ledger"]["hostPID"] is False
+    assert {p["path"] for p in document["ledger"]["hostPaths"]} == {
+        "\\\\.\\pipe\\containerd-containerd",
+        "\\\\.\\pipe\\docker_engine",
+    }
+
+
 # --- one severity per privilege, whatever the input -------------------------------------------------
 
 PRIVILEGED_VALUES = """\

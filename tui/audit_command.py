@@ -262,6 +262,10 @@ def format_text(report: AuditReport, outcomes: list[Any] | None = None, holder: 
     for privilege in report.privileges:
         lines.append(f"  {privilege.what}")
         lines.append(f"      ← {', '.join(privilege.keys or (privilege.key,))} ({privilege.source})")
+    if not report.privileges and report.unmodelled and report.ledger_source != "helm":
+        lines.append(
+            "  none listed: the model cannot see this file's node Agent (see 'partial ledger'); --render lists helm's"
+        )
     if report.answers is not None:
         lines.append("")
         lines.append("Inferred answers (what `ddsecure generate` would build from; see --fix):")

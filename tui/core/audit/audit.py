@@ -261,13 +261,16 @@ def _render(
 ) -> None:
     """`helm template` of the values; a wrapper's values are handed to helm as a values file of their own."""
     from tui.core.audit.helm_render import render_into
+    from tui.core.chart.model import target_system
 
     assert given.values is not None and given.source is not None
     values = deployment.modelled
+    # the model predicts no Windows DaemonSet: helm's is reported as rendered, compared with nothing
+    predicted = deployment.values_pod if target_system(values) == "linux" else None
     datadog = section(values, "datadog")
     needs_key = not (datadog.get("apiKey") or datadog.get("apiKeyExistingSecret"))
     if not given.source.wrapped:
-        render_into(report, Path(given.name), deployment.values_pod, chart, version, needs_key=needs_key)
+        render_into(report, Path(given.name), predicted, chart, version, needs_key=needs_key)
         return
     import json
     import os
@@ -277,7 +280,7 @@ def _render(
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as out:
             json.dump(given.values, out, default=str)  # JSON is YAML: helm reads it as a values file
-        render_into(report, Path(path), deployment.values_pod, chart, version, needs_key=needs_key)
+        render_into(report, Path(path), predicted, chart, version, needs_key=needs_key)
     finally:
         os.unlink(path)
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from tui.core.answers.contract import Answers
 from tui.core.audit.audit import DUPLICATE_KEY, AuditInput, read_input, without_ignored_blocks
@@ -26,8 +27,19 @@ from tui.core.audit.fix import (
     plan_fix,
     report_section,
 )
+from tui.core.chart.model import target_system
 from tui.core.errors import DdsecureError, InputFileError
 from tui.core.wrappers.source import ValuesSource
+
+
+def _check_linux(values: Mapping[str, Any], name: str) -> None:
+    """The bundle hardens the Linux DaemonSet; written for a Windows one it would break it (its runtime
+    socket is a named pipe, which the Linux socket path would replace)."""
+    system = target_system(values)
+    if system != "linux":
+        raise InputFileError(
+            f"{name}: targetSystem {system}: ddsecure hardens the Linux node Agent only; audit without --fix"
+        )
 
 
 def _check_target(target: str) -> None:
@@ -139,6 +151,7 @@ def fixed_bundle(
     """`audit --fix`: the user's values edited for the audit's findings, and the bundle built from them."""
     assert given.source is not None and given.values is not None
     _check_target(target)
+    _check_linux(given.values, given.name)
     check_apply(chosen, report, given.name)
     edited = without_ignored_blocks(given, chosen)  # a key written twice: only with --apply duplicate-key
     fixed = plan_fix(
@@ -180,6 +193,7 @@ def based_bundle(
     given = read_input(text, name)
     if given.kind != "values" or given.values is None or given.source is None:
         raise InputFileError(f"{name}: not a values file (or a wrapper holding one) to start from")
+    _check_linux(given.values, name)
     plan = Deployment.of(answers)
     report = answer_findings(given.values, plan.values, plan.values_plan.comments)
     known = {ANSWER_SETTING, ALL_SAFE} | {f"{f.id}:{f.key}" for f in report.findings}

@@ -114,13 +114,14 @@ def compare(predicted: Ledger, rendered: Ledger) -> list[str]:
 def render_into(
     report: AuditReport,
     values_file: Path,
-    predicted_pod: Mapping[str, Any],
+    predicted_pod: Mapping[str, Any] | None,
     chart: str | Path | None,
     version: str | None = None,
     *,
     needs_key: bool = False,
 ) -> None:
-    """Render with helm and make the real ledger the report's; each disagreement becomes a finding."""
+    """Render with helm and make the real ledger the report's; each disagreement with the model's pod
+    (`predicted_pod`; None where the model predicts none) becomes a finding."""
     helm = find_helm()
     if helm is None:
         raise InputFileError(INSTALL_HINT)
@@ -139,7 +140,8 @@ def render_into(
     documents = parse_documents(text, "helm template output")
     pod, annotations, name = node_agent_pod(documents, "helm template output")
     rendered = ledger_of_pod(pod)
-    differences = compare(ledger_of_pod(predicted_pod), rendered)
+    predicted = ledger_of_pod(predicted_pod) if predicted_pod is not None else None
+    differences = compare(predicted, rendered) if predicted is not None else []
     if report.refused:
         differences.insert(0, f"the model expected helm to fail ({report.refused}); it rendered")
         report.refused = ""
@@ -155,7 +157,7 @@ def render_into(
         "agrees": not differences,
         "differences": differences,
         "ledger": report.ledger,
-        "modelLedger": ledger_of_pod(predicted_pod).as_json(),
+        "modelLedger": predicted.as_json() if predicted is not None else None,
         "podSecurity": results,
     }
 

@@ -15,7 +15,13 @@ from tui.core.audit.values_rules import CONTAINER_KEYS, Context, rule_findings
 from tui.core.audit.values_rules import port_key as _port_key
 from tui.core.chart.infer import is_set, user_value
 from tui.core.chart.keys import NO_OP_HINTS, ChartKeys, chart_keys
-from tui.core.chart.model import CAPABILITY_CAUSES, HOST_PID_TRIGGERS, container_causes, volume_causes
+from tui.core.chart.model import (
+    CAPABILITY_CAUSES,
+    HOST_PID_TRIGGERS,
+    container_causes,
+    target_system,
+    volume_causes,
+)
 from tui.core.deployment import Deployment, ValuesDeployment
 from tui.core.pod.spec import host_ports
 from tui.core.yamlio.dotted import is_map
@@ -46,10 +52,16 @@ def audit_deployment(deployment: ValuesDeployment, path: str, duplicates: tuple[
     if not report.ledger_complete:
         report.ledger["partial"] = True
     context = Context(deployment, duplicates)
-    report.privileges = list(privileges(context))
+    if target_system(values) == "linux":
+        report.privileges = list(privileges(context))
+        privilege_findings = rule_findings(context)
+    else:
+        # The model's pod is the Linux DaemonSet: nothing it says is true of the Windows one, so there is
+        # no node-Agent ledger and no node-Agent finding (the Cluster Agent and RBAC are the same).
+        report.ledger = {"partial": True, "nodeAgent": None}
+        privilege_findings = []
     # the ledger names what causes each privilege too: the keys of the chart's condition
     report.ledger["causes"] = {p.what: list(p.keys) for p in report.privileges}
-    privilege_findings = rule_findings(context)
     report.findings += shape_findings(deployment)
     report.findings += _agreeing(key_findings(deployment.given, chart_keys()), privilege_findings)
     report.findings += secret_findings(values, answers)

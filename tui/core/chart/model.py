@@ -512,13 +512,20 @@ _UNMODELLED_SWITCHES: tuple[tuple[str, str], ...] = (
 )
 
 
+def target_system(user_values: Mapping[str, Any]) -> str:
+    """The node OS the chart deploys the Agent to; only `linux` is modelled (Windows uses named pipes,
+    no hostPID and other containers)."""
+    return str(NodeAgentChart(user_values).v.get("targetSystem"))
+
+
 def unmodelled(user_values: Mapping[str, Any]) -> list[dict[str, str]]:
     """What these values change that the model cannot see, one {key, why} each (empty: fully modelled)."""
     chart = NodeAgentChart(user_values)
     v = chart.v
     out: list[dict[str, str]] = []
-    if str(v.get("targetSystem")) != "linux":
-        out.append({"key": "targetSystem", "why": "only the Linux DaemonSet is modelled"})
+    if target_system(user_values) != "linux":
+        why = "only the Linux DaemonSet is modelled: no node-Agent privilege is listed"
+        out.append({"key": "targetSystem", "why": why})
     if lookup(user_values, "agents.enabled") is False:
         out.append({"key": "agents.enabled", "why": "no node-Agent DaemonSet renders; the ledger describes none"})
     propagation = str(v.get("datadog.hostVolumeMountPropagation") or "None")
