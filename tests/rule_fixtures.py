@@ -238,6 +238,7 @@ def agent_resource(answers: Answers | None = None, **edits: Any) -> dict:
 
 
 CLEAN_AGENT = agent_resource()
+HOST_ROOT_VOLUME = {"name": "hostroot", "hostPath": {"path": "/"}}
 
 # --- bundle (platform rules) ------------------------------------------------------------------------
 
@@ -272,6 +273,11 @@ FIXTURES: dict[str, tuple[Case, ...]] = {
     "privileged-container": (
         Case("values", agents(containers={"agent": {"securityContext": {"privileged": True}}}), dd()),
         Case("manifests", rendered(agents(containers={"agent": {"securityContext": {"privileged": True}}})), HARMLESS),
+        Case(
+            "datadog-agent",
+            agent_resource(spec__override__nodeAgent__containers__agent__securityContext__privileged=True),
+            CLEAN_AGENT,
+        ),
     ),
     "host-network": (
         Case("values", agents(useHostNetwork=True), dd()),
@@ -307,12 +313,23 @@ FIXTURES: dict[str, tuple[Case, ...]] = {
     "capabilities-added": (
         Case("values", dd(), dd(discovery={"enabled": False})),
         Case("manifests", rendered(dd()), rendered(dd(discovery={"enabled": False}))),
+        Case(
+            "datadog-agent",
+            agent_resource(
+                spec__override__nodeAgent__containers__agent__securityContext__capabilities__add=["NET_RAW"]
+            ),
+            CLEAN_AGENT,
+        ),
     ),
     "host-root": (
         Case("values", dd(**CWS), dd()),
         Case("manifests", rendered(dd(**CWS)), rendered(dd())),
+        Case("datadog-agent", agent_resource(spec__override__nodeAgent__volumes=[HOST_ROOT_VOLUME]), CLEAN_AGENT),
     ),
-    "custom-host-path": (Case("values", agents(**CUSTOM_VOLUME), dd()),),
+    "custom-host-path": (
+        Case("values", agents(**CUSTOM_VOLUME), dd()),
+        Case("datadog-agent", agent_resource(spec__override__nodeAgent__volumes=CUSTOM_VOLUME["volumes"]), CLEAN_AGENT),
+    ),
     "host-path-rw": (
         Case("values", dd(dogstatsd={"originDetection": True}), dd(dogstatsd={"useSocketVolume": False})),
     ),
@@ -477,3 +494,10 @@ FIXTURES: dict[str, tuple[Case, ...]] = {
         for check, failing in PSS_FAILING.items()
     },
 }
+FIXTURES["pss-seLinuxOptions"] += (
+    Case(
+        "datadog-agent",
+        agent_resource(spec__override__nodeAgent__securityContext__seLinuxOptions={"type": "spc_t"}),
+        agent_resource(spec__override__nodeAgent__securityContext__seLinuxOptions={"type": "container_t"}),
+    ),
+)

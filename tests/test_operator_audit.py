@@ -229,3 +229,61 @@ def test_host_pid_from_a_feature_set_in_the_file_is_credited_to_that_feature():
     pid = next(p for p in privileges(resource) if p.what == "hostPID")
     assert pid.key == "spec.features.npm.enabled"
     assert pid.source != "Operator default" and "set in file" in pid.source and "npm" in pid.source
+
+
+OVERRIDES = {  # a real user's overrides (the tester's dda-ovr.yaml): each one grants a privilege
+    "nodeAgent": {
+        "volumes": [{"name": "etcd-certs", "hostPath": {"path": "/etc/kubernetes/pki/etcd"}}],
+        "containers": {
+            "agent": {
+                "volumeMounts": [{"name": "etcd-certs", "mountPath": "/host/etc/kubernetes/pki/etcd"}],
+                "securityContext": {"privileged": True, "capabilities": {"add": ["NET_ADMIN", "SYS_PTRACE"]}},
+            }
+        },
+        "securityContext": {"seLinuxOptions": {"type": "spc_t"}},
+    }
+}
+
+
+def _with_overrides() -> dict[str, Any]:
+    resource = copy.deepcopy(BARE)
+    resource["spec"]["override"] = copy.deepcopy(OVERRIDES)
+    return resource
+
+
+def test_overrides_that_grant_privileges_are_listed_and_found():
+    resource = _with_overrides()
+    rows = {p.what: (p.key, p.source) for p in privileges(resource)}
+    agent = "spec.override.nodeAgent.containers.agent.securityContext"
+    assert rows["privileged (container agent)"] == (f"{agent}.privileged", "set in file")
+    assert rows["capabilities NET_ADMIN, SYS_PTRACE (container agent)"] == (f"{agent}.capabilities.add", "set in file")
+    etcd = rows["hostPath /etc/kubernetes/pki/etcd rw (volume etcd-certs: agent)"]
+    assert etcd == ("spec.override.nodeAgent.volumes", "set in file")
+    assert rows["SELinux type spc_t (pod)"][0] == "spec.override.nodeAgent.securityContext.seLinuxOptions"
+    found = {f.id: f for f in findings(resource)}
+    assert found["privileged-container"].changes == ((f"{agent}.privileged", False),)
+    assert found["privileged-container"].severity == "high"
+    assert found["capabilities-added"].changes == ((f"{agent}.capabilities.add", None),)
+    assert "NET_ADMIN" in found["capabilities-added"].message
+    assert "spec.override.nodeAgent.volumes" in found["custom-host-path"].fix
+    assert found["custom-host-path"].severity == "medium"
+    selinux = found["pss-seLinuxOptions"]
+    assert "spc_t" in selinux.message and "spec.override.nodeAgent.securityContext.seLinuxOptions" in selinux.fix
+    assert selinux.changes == (("spec.override.nodeAgent.securityContext.seLinuxOptions", None),)
+
+
+def test_a_root_filesystem_override_is_host_root():
+    resource = copy.deepcopy(BARE)
+    resource["spec"]["override"] = {"nodeAgent": {"volumes": [{"name": "root", "hostPath": {"path": "/"}}]}}
+    assert "host-root" in {f.id for f in findings(resource)}
+    assert "hostPath / rw (volume root: declared, mounted by no container)" in [p.what for p in privileges(resource)]
+
+
+def test_the_hardening_fix_keeps_the_other_fixes_made_to_the_same_context():
+    """Each fix sets only its own fields: the hardening edit does not write privileged: true back."""
+    fixed = _with_overrides()
+    for finding in sorted(findings(fixed), key=lambda f: f.severity != "high"):
+        fixed = apply_changes(fixed, finding.changes)
+    context = fixed["spec"]["override"]["nodeAgent"]["containers"]["agent"]["securityContext"]
+    assert context["privileged"] is False and "add" not in context["capabilities"]
+    assert context["allowPrivilegeEscalation"] is False

@@ -96,11 +96,12 @@ _WRITTEN: tuple[Rule, ...] = (
     Rule(
         "privileged-container",
         _P["privileged"],
-        _VM,
-        "a container of the node-Agent pod sets securityContext.privileged: true",
+        _VMD,
+        "a container of the node-Agent pod sets securityContext.privileged: true (in a DatadogAgent, in "
+        "spec.override.nodeAgent.containers.<name>.securityContext)",
         "A privileged container has every capability and every host device: it is root on the node. "
-        "No feature of the chart needs it.",
-        "{container} runs privileged: every capability and every host device; no chart feature needs it",
+        "No feature of the chart or the Operator needs it.",
+        "{container} runs privileged: every capability and every host device; no Agent feature needs it",
         "{setting}: false",
         "a tool you added to {container} that needs host devices stops working",
     ),
@@ -181,9 +182,10 @@ _WRITTEN: tuple[Rule, ...] = (
     Rule(
         "capabilities-added",
         _P["capabilities"],
-        _VM,
+        _VMD,
         "a container adds Linux capabilities: info when a feature the input asks for needs them, medium "
-        "when they go beyond what the chart adds or the container is not asked for",
+        "when they go beyond what the chart (or the Operator) adds or the container is not asked for; in a "
+        "DatadogAgent, capabilities.add in a container's override",
         "Each added capability is a slice of root (SYS_ADMIN is nearly all of it).",
         "{container} adds {count} capabilities ({reason}): {caps}",
         "{fix}",
@@ -191,8 +193,9 @@ _WRITTEN: tuple[Rule, ...] = (
     Rule(
         "host-root",
         _P["hostPath /"],
-        _VM,
-        "the host's / is mounted (info when read-only and a feature the input asks for needs it)",
+        _VMD,
+        "the host's / is mounted (info when read-only and a feature the input asks for needs it; in a "
+        "DatadogAgent, a hostPath / in spec.override.nodeAgent.volumes)",
         "The whole host filesystem: every secret, key and configuration file of the node.",
         "hostPath / {mode} ({where}): the whole host filesystem, from {because}",
         "turn off the feature that mounts it, or remove the volume",
@@ -200,11 +203,12 @@ _WRITTEN: tuple[Rule, ...] = (
     Rule(
         "custom-host-path",
         _P["hostPath rw"],
-        (VALUES,),
-        "agents.volumes adds a hostPath (medium read-write, low read-only)",
-        "A hostPath the chart's features do not need, added by hand.",
-        "hostPath {path} {mode} ({where}) is added by agents.volumes ({volume}); the chart's features do not need it",
-        "remove {volume} from agents.volumes and agents.volumeMounts, or mount it readOnly",
+        _VD,
+        "agents.volumes (in a DatadogAgent, spec.override.nodeAgent.volumes) adds a hostPath (medium "
+        "read-write, low read-only)",
+        "A hostPath the chart's or the Operator's features do not need, added by hand.",
+        "hostPath {path} {mode} ({where}) is added by {setting} ({volume}); {features} do not need it",
+        "remove {volume} from {setting} and {mounts}, or mount it readOnly",
     ),
     Rule(
         "host-path-rw",
@@ -547,15 +551,22 @@ CLUSTER_SEVERITY = {
 }
 
 
+# Pod Security checks a DatadogAgent's overrides are read for too (the pod's and containers' contexts).
+PSS_DATADOG_AGENT = ("seLinuxOptions",)
+
+
 def _pss_rules() -> tuple[Rule, ...]:
     return tuple(
         Rule(
             f"pss-{check.id}",
             PSS_SEVERITY[check.level],
-            (MANIFESTS,),
-            f"the node-Agent pod fails the Pod Security {check.level} check {check.id}",
+            (MANIFESTS, DATADOG_AGENT) if check.id in PSS_DATADOG_AGENT else (MANIFESTS,),
+            f"the node-Agent pod fails the Pod Security {check.level} check {check.id}"
+            + (" (in a DatadogAgent, through spec.override.nodeAgent)" if check.id in PSS_DATADOG_AGENT else ""),
             check.title,
             "fails Pod Security {level} check {check}: {reason}{detail}",
+            "{fix}" if check.id in PSS_DATADOG_AGENT else "",  # a DatadogAgent's fix: remove the override
+            "{cost}" if check.id in PSS_DATADOG_AGENT else "",
         )
         for check in CHECKS
         if check.level in PSS_SEVERITY

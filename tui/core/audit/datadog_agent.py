@@ -13,16 +13,18 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 from tui.core.answers.contract import Answers, layer
 from tui.core.audit.catalogue import Check, Hit
-from tui.core.audit.findings import AuditReport, Finding, Privilege
+from tui.core.audit.findings import PRIVILEGE_SEVERITY, AuditReport, Finding, Privilege
 from tui.core.chart.defaults import SYSTEM_PROBE_CAPABILITIES
 from tui.core.errors import AnswerError, InputFileError
 from tui.core.operator.features import OperatorAgent
 from tui.core.operator.resource import API_VERSION, KIND
-from tui.core.yamlio.dotted import lookup, misplaced_sections, section
+from tui.core.pod.pod_security import check_se_linux_options
+from tui.core.pod.privilege_catalog import capability_why
+from tui.core.yamlio.dotted import is_map, lookup, misplaced_sections, section
 
 # Fields the audit reads as maps; any other type is an invalid resource, reported rather than read.
 MAP_FIELDS = (
@@ -34,6 +36,87 @@ MAP_FIELDS = (
     "spec.override.nodeAgent",
     "spec.override.nodeAgent.securityContext",
 )
+
+
+_OVERRIDE = "spec.override.nodeAgent"
+# Capabilities the Operator adds itself to a container for the features that run it (datadog-operator
+# feature/cws, feature/cspm: KILL for CWS enforcement and for CSPM): an override that adds only these asks
+# for nothing more.
+_OPERATOR_CAPABILITIES = {
+    "system-probe": frozenset(SYSTEM_PROBE_CAPABILITIES),
+    "security-agent": frozenset({"AUDIT_CONTROL", "AUDIT_READ", "KILL"}),
+}
+
+
+class HostPathOverride(NamedTuple):
+    """A hostPath volume the resource adds in spec.override.nodeAgent.volumes."""
+
+    volume: str
+    path: str
+    mode: str  # "ro" when every container override that mounts it mounts it readOnly
+    containers: tuple[str, ...]
+
+    @property
+    def where(self) -> str:
+        return ", ".join(self.containers) or "declared, mounted by no container"
+
+
+def container_overrides(r: OperatorAgent) -> dict[str, Mapping[str, Any]]:
+    """Each container override of the node Agent that is a map, by container name."""
+    containers = r.node.get("containers")
+    return {str(k): v for k, v in containers.items() if is_map(v)} if is_map(containers) else {}
+
+
+def _context(override: Mapping[str, Any]) -> Mapping[str, Any]:
+    context = override.get("securityContext")
+    return context if is_map(context) else {}
+
+
+def added_capabilities(r: OperatorAgent) -> dict[str, list[str]]:
+    """capabilities.add of each container override, by container name."""
+    out = {}
+    for name, override in container_overrides(r).items():
+        add = lookup(_context(override), "capabilities.add")
+        if isinstance(add, list) and add:
+            out[name] = [str(cap) for cap in add]
+    return out
+
+
+def host_path_overrides(r: OperatorAgent) -> list[HostPathOverride]:
+    volumes = r.node.get("volumes")
+    out = []
+    for volume in volumes if isinstance(volumes, list) else []:
+        path = lookup(volume, "hostPath.path") if is_map(volume) else None
+        if not isinstance(path, str):
+            continue
+        name = str(volume.get("name"))
+        mounts = {
+            container: [m for m in override.get("volumeMounts") or [] if is_map(m) and m.get("name") == name]
+            for container, override in container_overrides(r).items()
+        }
+        mounts = {container: found for container, found in mounts.items() if found}
+        read_only = bool(mounts) and all(m.get("readOnly") is True for found in mounts.values() for m in found)
+        out.append(HostPathOverride(name, path, "ro" if read_only else "rw", tuple(mounts)))
+    return out
+
+
+def _override_pod(r: OperatorAgent) -> dict[str, Any]:
+    """The security contexts the overrides set, as a pod spec the Pod Security checks read."""
+    containers = [{"name": name, "securityContext": _context(o)} for name, o in container_overrides(r).items()]
+    return {"securityContext": r.pod_context, "containers": containers}
+
+
+def _se_linux_settings(r: OperatorAgent) -> list[tuple[str, str, Mapping[str, Any]]]:
+    """(what, key, seLinuxOptions) for the pod and each container override that sets them."""
+    found = []
+    if is_map(r.pod_context.get("seLinuxOptions")):
+        found.append(("pod", f"{_OVERRIDE}.securityContext.seLinuxOptions", r.pod_context["seLinuxOptions"]))
+    for name, override in container_overrides(r).items():
+        options = _context(override).get("seLinuxOptions")
+        if is_map(options):
+            key = f"{_OVERRIDE}.containers.{name}.securityContext.seLinuxOptions"
+            found.append((f"container {name}", key, options))
+    return found
 
 
 def is_datadog_agent(document: Any) -> bool:
@@ -163,6 +246,21 @@ def privileges(resource: Mapping[str, Any]) -> list[Privilege]:
             "spec.features.serviceDiscovery",
             r.explicit("service_discovery"),
         )
+    for name, override in container_overrides(r).items():
+        key = f"{_OVERRIDE}.containers.{name}.securityContext"
+        if _context(override).get("privileged") is True:
+            add(f"privileged (container {name})", f"{key}.privileged", True)
+    for name, caps in added_capabilities(r).items():
+        add(
+            f"capabilities {', '.join(caps)} (container {name})",
+            f"{_OVERRIDE}.containers.{name}.securityContext.capabilities.add",
+            True,
+        )
+    for grant in host_path_overrides(r):
+        add(f"hostPath {grant.path} {grant.mode} (volume {grant.volume}: {grant.where})", f"{_OVERRIDE}.volumes", True)
+    for what, key, options in _se_linux_settings(r):
+        shown = ", ".join(f"{k} {v}" for k, v in options.items()) or "empty"
+        add(f"SELinux {shown} ({what})", key, True)
     return out
 
 
@@ -265,20 +363,98 @@ def _host_ports(r: OperatorAgent) -> Iterator[Hit]:
 
 
 def _container_hardening(r: OperatorAgent) -> Iterator[Hit]:
+    # Each field set on its own, so this fix keeps whatever else the context holds (and other fixes to it).
     wanted: dict[str, Any] = {"allowPrivilegeEscalation": False}
     if r.run_as_user:
-        wanted["capabilities"] = {"drop": ["ALL"]}
+        wanted["capabilities.drop"] = ["ALL"]
     for name in r.overridden_containers():
         key = f"spec.override.nodeAgent.containers.{name}.securityContext"
         context = lookup(r.node, f"containers.{name}.securityContext", {}) or {}
-        missing = [k for k, v in wanted.items() if context.get(k) != v]
+        missing = {k: v for k, v in wanted.items() if lookup(context, k) != v}
         if missing:
             fields = {
                 "container": name,
                 "missing": " and ".join(missing),
                 "wanted": ", ".join(f"{k}: {json.dumps(v)}" for k, v in wanted.items()),
             }
-            yield Hit(key, fields, ((key, {**context, **wanted}),))
+            yield Hit(key, fields, tuple((f"{key}.{k}", v) for k, v in missing.items()))
+
+
+def _privileged(r: OperatorAgent) -> Iterator[Hit]:
+    for name, override in container_overrides(r).items():
+        if _context(override).get("privileged") is True:
+            key = f"{_OVERRIDE}.containers.{name}.securityContext.privileged"
+            yield Hit(key, {"container": name, "setting": key}, ((key, False),))
+
+
+def _operator_capabilities(r: OperatorAgent, container: str) -> frozenset[str]:
+    """What the Operator adds to this container itself for the features the resource sets (as far as the
+    model knows; nothing when no such feature runs the container)."""
+    if container == "system-probe" and (r.system_probe or r.on("service_discovery")):
+        return _OPERATOR_CAPABILITIES[container] | ({"KILL"} if r.on("cws") else set())
+    if container == "security-agent" and (r.on("cws") or lookup(r.spec, "features.cspm.enabled") is True):
+        return _OPERATOR_CAPABILITIES[container]
+    return frozenset()
+
+
+def _capabilities(r: OperatorAgent) -> Iterator[Hit]:
+    for name, caps in added_capabilities(r).items():
+        key = f"{_OVERRIDE}.containers.{name}.securityContext.capabilities"
+        own = _operator_capabilities(r, name)
+        extra = [cap for cap in caps if cap not in own]
+        fields = {
+            "container": name,
+            "count": len(caps),
+            "caps": ", ".join(f"{cap} ({capability_why(cap)})" for cap in caps),
+        }
+        if not extra:
+            continue  # the Operator's own set for a feature the file enables: its system-probe row names it
+        kept = [cap for cap in caps if cap not in extra]
+        reason = f"{', '.join(extra)} added by the override; the Operator adds what its features need itself"
+        fix = f"remove {', '.join(extra)} from {key}.add"
+        yield Hit(key, {**fields, "reason": reason, "fix": fix}, ((f"{key}.add", kept or None),))
+
+
+def _host_paths(r: OperatorAgent, root: bool) -> Iterator[HostPathOverride]:
+    return (grant for grant in host_path_overrides(r) if (grant.path == "/") is root)
+
+
+def _host_root(r: OperatorAgent) -> Iterator[Hit]:
+    for grant in _host_paths(r, root=True):
+        because = f"{_OVERRIDE}.volumes {grant.volume}"
+        yield Hit(f"{_OVERRIDE}.volumes", {"mode": grant.mode, "where": grant.where, "because": because})
+
+
+def _custom_host_paths(r: OperatorAgent) -> Iterator[Hit]:
+    for grant in _host_paths(r, root=False):
+        fields = {
+            "path": grant.path,
+            "mode": grant.mode,
+            "volume": grant.volume,
+            "where": grant.where,
+            "setting": f"{_OVERRIDE}.volumes",
+            "mounts": f"the volumeMounts of {_OVERRIDE}.containers",
+            "features": "the Operator's features",
+        }
+        severity = PRIVILEGE_SEVERITY["hostPath rw" if grant.mode == "rw" else "hostPath ro"]
+        yield Hit(f"{_OVERRIDE}.volumes", fields, severity=severity)
+
+
+def _se_linux(r: OperatorAgent) -> Iterator[Hit]:
+    result = check_se_linux_options(_override_pod(r), {})
+    if result.allowed:
+        return
+    keys = [key for _, key, _ in _se_linux_settings(r)]
+    fields = {
+        "level": result.level,
+        "check": result.check_id,
+        "reason": result.reason,
+        "detail": f" ({result.detail})" if result.detail else "",
+        "fix": "remove " + " and ".join(keys) + " (the Operator sets no SELinux options itself)",
+        "cost": "on a node whose SELinux policy confines containers, what the Agent could read only as spc_t "
+        "(the runtime socket, host logs)",
+    }
+    yield Hit(keys[0] if keys else f"{_OVERRIDE}.securityContext", fields, tuple((key, None) for key in keys))
 
 
 CHECKS: tuple[Check[OperatorAgent], ...] = (
@@ -294,6 +470,11 @@ CHECKS: tuple[Check[OperatorAgent], ...] = (
     Check("operator-default-feature", _default_features),
     Check("host-port", _host_ports),
     Check("operator-container-hardening", _container_hardening),
+    Check("privileged-container", _privileged),
+    Check("capabilities-added", _capabilities),
+    Check("host-root", _host_root),
+    Check("custom-host-path", _custom_host_paths),
+    Check("pss-seLinuxOptions", _se_linux),
 )
 
 

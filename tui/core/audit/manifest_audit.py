@@ -48,7 +48,7 @@ def pod_security_findings(results: list[dict[str, Any]], subject: str, severity:
     return [
         CATALOGUE[f"pss-{r['check']}"].finding(
             f"{subject}: {r['check']}",
-            {**r, "detail": f" ({r['detail']})" if r["detail"] else ""},
+            {**r, "detail": f" ({r['detail']})" if r["detail"] else "", "fix": "", "cost": ""},
             severity=severity or "",
         )
         for r in results

@@ -338,9 +338,10 @@ def _custom_host_paths(c: Context) -> Iterator[Hit]:
     custom = c.custom_volumes()
     for grant in c.ledger.host_paths:
         if grant.volume in custom and grant.path != "/":
+            fields = {"setting": "agents.volumes", "mounts": "agents.volumeMounts", "features": "the chart's features"}
             yield Hit(
                 "agents.volumes",
-                {"path": grant.path, "mode": grant.mode, "volume": grant.volume, "where": _where(grant)},
+                {"path": grant.path, "mode": grant.mode, "volume": grant.volume, "where": _where(grant), **fields},
                 severity=PRIVILEGE_SEVERITY["hostPath rw"]
                 if not grant.read_only
                 else PRIVILEGE_SEVERITY["hostPath ro"],
