@@ -72,3 +72,18 @@ def test_a_deployment_after_an_edit_reads_what_a_fresh_one_reads(text, changes):
     assert first.shaped[1][-1] == ("clusterAgent", "int")  # read once, so the edit below can reuse it
     edited = with_changes(values, changes)
     assert Deployment.of_values(edited, previous=first).shaped == Deployment.of_values(edited).shaped
+
+
+@pytest.mark.parametrize("position", ["first", "middle", "last"])
+def test_deleting_a_key_keeps_the_comments_that_lead_in_to_the_next_key(position):
+    # ruamel files "# EU site" under apiKey; the delete must not take the user's note about site with it
+    keys = {
+        "first": "  apiKey: 0123\n  # EU site, do not change\n  site: datadoghq.eu\n",
+        "middle": "  clusterName: prod\n  apiKey: 0123\n\n  # EU site, do not change\n  site: datadoghq.eu\n",
+        "last": "  clusterName: prod\n  apiKey: 0123\n# the node Agent\nagents:\n  enabled: true\n",
+    }[position]
+    text = "datadog:\n" + keys
+    for edited in _both_ways(text, [("datadog.apiKey", DELETE)]):
+        if edited:
+            assert "apiKey" not in edited
+            assert edited == text.replace("  apiKey: 0123\n", "")

@@ -162,6 +162,10 @@ def carried_over(original: str, normalised: str, edited: str) -> str:
             start, end = mapping[i1], mapping[i2 - 1] + 1
             if end - start != i2 - i1:
                 return ""
+            # ruamel hangs the comments that lead in to the next key on the key before; deleting that key
+            # must not take them with it
+            column = len(src[end]) - len(src[end].lstrip()) if end < len(src) else 0
+            end = _lead_in(src, end, column, start)
         elif i1 in mapping or i1 - 1 in mapping:
             at = mapping[i1] if i1 in mapping else mapping[i1 - 1] + 1
             # New lines go above the comments and blank lines that lead in to the line after them: ruamel
