@@ -597,3 +597,12 @@ def test_real_helm_renders_no_more_privilege_after_fixing_the_chart_values(tmp_p
     pods = [_helm_pod(DEFAULT_VALUES), _helm_pod(tmp_path / "out" / VALUES)]
     assert pod_grants(pods[0], pods[1]) == []
     assert "system-probe" not in [c["name"] for c in pods[1]["containers"]]
+
+
+def test_a_value_the_file_set_is_never_called_a_chart_default_you_did_not_set(tmp_path):
+    path = tmp_path / "values.yaml"
+    path.write_text("datadog:\n  apiKey: 0123456789abcdef0123456789abcdef\n  apiKeyExistingSecret: datadog-api-key\n")
+    document, _ = fix(path, tmp_path / "out")
+    summary = next(d["summary"] for d in document["fix"]["decisions"] if d["id"] == "plaintext-secret")
+    assert "apiKeyExistingSecret" not in summary  # the file already names that Secret: nothing changes there
+    assert "datadog.apiKey is removed" in summary

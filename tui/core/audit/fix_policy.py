@@ -406,6 +406,10 @@ def _default_cost(finding: Finding, values: Mapping[str, Any]) -> str:
             continue
         default = chart_default(dotted)
         was = lookup(values, dotted, MISSING)
-        shown = short(was) if was is not MISSING else (short(default) if default is not MISSING else "unset")
-        parts.append(f"{dotted}: {short(value)} (was {shown}, a chart default you did not set)")
+        if was is MISSING:
+            shown = short(default) if default is not MISSING else "unset"
+            parts.append(f"{dotted}: {short(value)} (was {shown}, a chart default you did not set)")
+        elif plain(was) != value:  # a value the file already holds is no change to describe
+            whose = "the chart's default" if plain(was) == default else "as your file set it"
+            parts.append(f"{dotted}: {short(value)} (was {short(was)}, {whose})")
     return "; ".join(parts) or "nothing you set changes"
