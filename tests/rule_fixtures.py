@@ -333,7 +333,18 @@ FIXTURES: dict[str, tuple[Case, ...]] = {
     "host-path-rw": (
         Case("values", dd(dogstatsd={"originDetection": True}), dd(dogstatsd={"useSocketVolume": False})),
     ),
-    "hostport-unneeded": (Case("values", dd(otlp={"receiver": {"protocols": {"grpc": {"enabled": True}}}}), dd()),),
+    "hostport-unneeded": (
+        Case("values", dd(otlp={"receiver": {"protocols": {"grpc": {"enabled": True}}}}), dd()),
+        Case(
+            "datadog-agent",
+            agent_resource(spec__features__otlp={"receiver": {"protocols": {"grpc": {"enabled": True}}}}),
+            agent_resource(
+                spec__features__otlp={
+                    "receiver": {"protocols": {"grpc": {"enabled": True, "hostPortConfig": {"enabled": False}}}}
+                }
+            ),
+        ),
+    ),
     "host-port": (
         Case("values", dd(dogstatsd={"useHostPort": True}), dd()),
         Case("manifests", rendered(dd(dogstatsd={"useHostPort": True})), rendered(dd())),

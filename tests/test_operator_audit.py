@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import io
+import json
 from typing import Any
 
 import pytest
@@ -287,3 +288,64 @@ def test_the_hardening_fix_keeps_the_other_fixes_made_to_the_same_context():
     context = fixed["spec"]["override"]["nodeAgent"]["containers"]["agent"]["securityContext"]
     assert context["privileged"] is False and "add" not in context["capabilities"]
     assert context["allowPrivilegeEscalation"] is False
+
+
+def _with_features(**features: Any) -> dict[str, Any]:
+    resource = copy.deepcopy(BARE)
+    resource["spec"]["features"] = features
+    return resource
+
+
+def test_cspm_and_the_host_sbom_bring_the_host_filesystem_and_audit_capabilities():
+    resource = _with_features(cspm={"enabled": True}, sbom={"enabled": True, "host": {"enabled": True}})
+    report = audit_datadog_agent(resource, "dda.yaml")
+    rows = {p.what: p.key for p in report.privileges}
+    assert rows["security-agent with AUDIT_CONTROL, AUDIT_READ (CSPM)"] == "spec.features.cspm.enabled"
+    assert any(w.startswith("hostPath / ro") and "CSPM" in w for w in rows)
+    assert rows["hostPath / ro (SBOM of the host: agent)"] == "spec.features.sbom.host.enabled"
+    roots = [f for f in report.findings if f.id == "host-root"]
+    assert {f.key for f in roots} == {"spec.features.cspm.enabled", "spec.features.sbom.host.enabled"}
+    assert {f.severity for f in roots} == {"info"}
+    assert report.unmodelled == [] and report.ledger_complete
+
+
+def test_otlp_receivers_open_host_ports_by_operator_default():
+    grpc = "spec.features.otlp.receiver.protocols.grpc.hostPortConfig.enabled"
+    resource = _with_features(otlp={"receiver": {"protocols": {"grpc": {"enabled": True}, "http": {"enabled": True}}}})
+    rows = {p.what: (p.key, p.source) for p in privileges(resource)}
+    assert rows["hostPort 4317/TCP (OTLP gRPC)"] == (grpc, "Operator default")
+    assert "hostPort 4318/TCP (OTLP HTTP)" in rows
+    ports = [f for f in findings(resource) if f.id == "hostport-unneeded"]
+    assert [f.changes for f in ports if f.key == grpc] == [((grpc, False),)]
+    closed = _with_features(
+        otlp={"receiver": {"protocols": {"grpc": {"enabled": True, "hostPortConfig": {"enabled": False}}}}}
+    )
+    assert not [p for p in privileges(closed) if "4317" in p.what]
+    assert "hostport-unneeded" not in {f.id for f in findings(closed)}
+
+
+@pytest.mark.parametrize(
+    ("features", "unseen"),
+    [
+        ({"otelCollector": {"enabled": True, "ports": [{"containerPort": 4317, "hostPort": 4317}]}}, "otelCollector"),
+        ({"gpu": {"enabled": True}}, "gpu"),
+        ({"sbom": {"enabled": True, "containerImage": {"enabled": True}}}, "sbom.containerImage"),
+        ({"someFutureFeature": {"nested": {"enabled": True}}}, "someFutureFeature"),
+    ],
+)
+def test_a_feature_the_model_does_not_follow_makes_the_ledger_partial(tmp_path, features, unseen):
+    report = audit_datadog_agent(_with_features(**features), "dda.yaml")
+    assert [u["key"] for u in report.unmodelled] == [f"spec.features.{unseen}"]
+    assert not report.ledger_complete
+    assert "system-probe-unrequested" not in {f.id for f in report.findings} or unseen != "gpu"
+    text = (
+        "apiVersion: datadoghq.com/v2alpha1\nkind: DatadogAgent\nmetadata: {name: datadog}\n"
+        f"spec:\n  features: {json.dumps(features)}\n"
+    )
+    _, out, _ = _audit(tmp_path, text)
+    assert f"partial ledger: the model cannot see spec.features.{unseen}" in out
+
+
+@pytest.mark.parametrize("feature", ["remoteConfiguration", "asm", "clusterChecks", "kubeStateMetricsCore"])
+def test_features_that_give_the_node_agent_no_privilege_leave_the_ledger_complete(feature):
+    assert audit_datadog_agent(_with_features(**{feature: {"enabled": True}}), "dda.yaml").unmodelled == []

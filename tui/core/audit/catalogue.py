@@ -221,8 +221,9 @@ _WRITTEN: tuple[Rule, ...] = (
     Rule(
         "hostport-unneeded",
         _P["hostPort"],
-        (VALUES,),
-        "a container opens a host port that no transport the input asks for needs",
+        _VD,
+        "a container opens a host port that no transport the input asks for needs (in a DatadogAgent, an OTLP "
+        "receiver's host port the Operator opens by default)",
         "A host port is reachable by anything that reaches the node, not only by the pods of the cluster.",
         "host port {port}/{protocol} ({owner}) is open on every node: anything that reaches the node can send to it",
         "{key}: false",

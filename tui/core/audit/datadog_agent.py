@@ -20,7 +20,7 @@ from tui.core.audit.catalogue import Check, Hit
 from tui.core.audit.findings import PRIVILEGE_SEVERITY, AuditReport, Finding, Privilege
 from tui.core.chart.defaults import SYSTEM_PROBE_CAPABILITIES
 from tui.core.errors import AnswerError, InputFileError
-from tui.core.operator.features import OperatorAgent
+from tui.core.operator.features import UNMODELLED_SYSTEM_PROBE, OperatorAgent
 from tui.core.operator.resource import API_VERSION, KIND
 from tui.core.pod.pod_security import check_se_linux_options
 from tui.core.pod.privilege_catalog import capability_why
@@ -59,6 +59,19 @@ class HostPathOverride(NamedTuple):
     @property
     def where(self) -> str:
         return ", ".join(self.containers) or "declared, mounted by no container"
+
+
+# The host paths CSPM mounts read-only in security-agent (datadog-operator feature/cspm).
+_CSPM_PATHS = "/ ro, /sys/fs/cgroup, /proc, /etc/passwd, /etc/group ro"
+_CSPM_CAPABILITIES = ("AUDIT_CONTROL", "AUDIT_READ")
+
+
+def cspm_on(r: OperatorAgent) -> bool:
+    return lookup(r.spec, "features.cspm.enabled") is True
+
+
+def host_sbom_on(r: OperatorAgent) -> bool:
+    return lookup(r.spec, "features.sbom.enabled") is True and lookup(r.spec, "features.sbom.host.enabled") is True
 
 
 def container_overrides(r: OperatorAgent) -> dict[str, Mapping[str, Any]]:
@@ -246,6 +259,17 @@ def privileges(resource: Mapping[str, Any]) -> list[Privilege]:
             "spec.features.serviceDiscovery",
             r.explicit("service_discovery"),
         )
+    if cspm_on(r):
+        add(f"security-agent with {', '.join(_CSPM_CAPABILITIES)} (CSPM)", "spec.features.cspm.enabled", True)
+        add(f"hostPath {_CSPM_PATHS} (CSPM: security-agent)", "spec.features.cspm.enabled", True)
+    if host_sbom_on(r):
+        add("hostPath / ro (SBOM of the host: agent)", "spec.features.sbom.host.enabled", True)
+    for protocol, port, key in r.otlp_host_ports():
+        add(
+            f"hostPort {port}/TCP (OTLP {'gRPC' if protocol == 'grpc' else 'HTTP'})",
+            key,
+            lookup(r.resource, key) is True,
+        )
     for name, override in container_overrides(r).items():
         key = f"{_OVERRIDE}.containers.{name}.securityContext"
         if _context(override).get("privileged") is True:
@@ -338,7 +362,8 @@ def _apm(r: OperatorAgent) -> Iterator[Hit]:
 
 def _service_discovery(r: OperatorAgent) -> Iterator[Hit]:
     # Only when no other feature runs system-probe: turning service discovery off would not remove it then.
-    if r.on("service_discovery") and not r.explicit("service_discovery") and not r.system_probe:
+    others = r.system_probe or set(UNMODELLED_SYSTEM_PROBE) & set(r.unmodelled_features())
+    if r.on("service_discovery") and not r.explicit("service_discovery") and not others:
         key = "spec.features.serviceDiscovery.enabled"
         fields = {"source": "Operator default from Agent 7.78", "count": len(SYSTEM_PROBE_CAPABILITIES)}
         yield Hit(key, fields, ((key, False),))
@@ -360,6 +385,33 @@ def _host_ports(r: OperatorAgent) -> Iterator[Hit]:
         if open_:
             key = f"spec.features.{feature}.hostPortConfig.enabled"
             yield Hit(key, {"port": port, "protocol": protocol, "owner": owner}, ((key, False),))
+    for name, port, key in r.otlp_host_ports():
+        if lookup(r.resource, key) is True:  # the file asks for the host port itself
+            yield Hit(key, {"port": port, "protocol": "TCP", "owner": f"agent, otlp {name}"})
+
+
+def _otlp_host_ports(r: OperatorAgent) -> Iterator[Hit]:
+    """An OTLP receiver's host port, open only because the Operator defaults it on."""
+    for name, port, key in r.otlp_host_ports():
+        if lookup(r.resource, key) is None:
+            fields = {
+                "port": port,
+                "protocol": "TCP",
+                "owner": f"agent, otlp {name} (Operator default)",
+                "cost": "applications send OTLP to the Agent's Service instead of the node IP",
+                "fix": f"{key}: false",
+            }
+            yield Hit(key, fields, ((key, False),))
+
+
+def _feature_host_root(r: OperatorAgent) -> Iterator[Hit]:
+    """The host's / that CSPM and the host SBOM mount read-only: named, as the feature's cost."""
+    if cspm_on(r):
+        fields = {"mode": "ro", "where": "security-agent", "because": "CSPM (spec.features.cspm.enabled)"}
+        yield Hit("spec.features.cspm.enabled", fields, severity=PRIVILEGE_SEVERITY["requested"])
+    if host_sbom_on(r):
+        fields = {"mode": "ro", "where": "agent", "because": "the host SBOM (spec.features.sbom.host.enabled)"}
+        yield Hit("spec.features.sbom.host.enabled", fields, severity=PRIVILEGE_SEVERITY["requested"])
 
 
 def _container_hardening(r: OperatorAgent) -> Iterator[Hit]:
@@ -392,12 +444,17 @@ def _operator_capabilities(r: OperatorAgent, container: str) -> frozenset[str]:
     model knows; nothing when no such feature runs the container)."""
     if container == "system-probe" and (r.system_probe or r.on("service_discovery")):
         return _OPERATOR_CAPABILITIES[container] | ({"KILL"} if r.on("cws") else set())
-    if container == "security-agent" and (r.on("cws") or lookup(r.spec, "features.cspm.enabled") is True):
+    if container == "security-agent" and (r.on("cws") or cspm_on(r)):
         return _OPERATOR_CAPABILITIES[container]
     return frozenset()
 
 
 def _capabilities(r: OperatorAgent) -> Iterator[Hit]:
+    if cspm_on(r):
+        named = ", ".join(f"{cap} ({capability_why(cap)})" for cap in _CSPM_CAPABILITIES)
+        fields = {"container": "security-agent", "count": 2, "caps": named, "fix": ""}
+        reason = "needed by CSPM, which this file enables"
+        yield Hit("spec.features.cspm.enabled", {**fields, "reason": reason}, severity=PRIVILEGE_SEVERITY["requested"])
     for name, caps in added_capabilities(r).items():
         key = f"{_OVERRIDE}.containers.{name}.securityContext.capabilities"
         own = _operator_capabilities(r, name)
@@ -420,6 +477,7 @@ def _host_paths(r: OperatorAgent, root: bool) -> Iterator[HostPathOverride]:
 
 
 def _host_root(r: OperatorAgent) -> Iterator[Hit]:
+    yield from _feature_host_root(r)
     for grant in _host_paths(r, root=True):
         because = f"{_OVERRIDE}.volumes {grant.volume}"
         yield Hit(f"{_OVERRIDE}.volumes", {"mode": grant.mode, "where": grant.where, "because": because})
@@ -469,6 +527,7 @@ CHECKS: tuple[Check[OperatorAgent], ...] = (
     Check("system-probe-unrequested", _service_discovery),
     Check("operator-default-feature", _default_features),
     Check("host-port", _host_ports),
+    Check("hostport-unneeded", _otlp_host_ports),
     Check("operator-container-hardening", _container_hardening),
     Check("privileged-container", _privileged),
     Check("capabilities-added", _capabilities),
@@ -499,6 +558,10 @@ def audit_datadog_agent(resource: Mapping[str, Any], path: str) -> AuditReport:
     report.privileges = privileges(resource)
     report.answers = answers.as_dict()
     report.answer_notes = notes
+    report.unmodelled = [
+        {"key": f"spec.features.{name}", "why": f"not modelled: {why}"}
+        for name, why in OperatorAgent(resource).unmodelled_features().items()
+    ]
     from tui.core.deployment import Deployment
     from tui.core.output.operator import privileges_section
 

@@ -55,6 +55,51 @@ SWITCHES: dict[str, Switch] = {
 }
 SERVICE_DISCOVERY = "serviceDiscovery.enabled"
 
+# spec.features the model follows: each switch above, service discovery, and the audit's own readings of
+# cspm, sbom (its host part) and otlp (the receivers' host ports).
+MODELLED_FEATURES = frozenset(
+    {field.split(".")[0] for field, _ in SWITCHES.values()} | {"serviceDiscovery", "cspm", "sbom", "otlp"}
+)
+# spec.features that give the node-Agent pod no privilege: they configure the Cluster Agent or only the
+# Agent's behaviour (datadog-operator feature/<name>), so the ledger has nothing to follow.
+NO_NODE_PRIVILEGE = frozenset(
+    {
+        "admissionController",
+        "orchestratorExplorer",
+        "eventCollection",
+        "kubeStateMetricsCore",
+        "clusterChecks",
+        "externalMetricsServer",
+        "prometheusScrape",
+        "helmCheck",
+        "remoteConfiguration",
+        "asm",
+        "autoscaling",
+    }
+)
+# What the Operator adds for the features the model does not follow (datadog-operator feature/<name>).
+UNMODELLED_FEATURES = {
+    "otelCollector": "the otel-agent container, and its receivers' ports (4317, 4318 by default) open on the host",
+    "otelAgentGateway": "a gateway Deployment of the OpenTelemetry collector",
+    "gpu": "system-probe with eBPF capabilities, the GPU devices and the NVIDIA driver directories of the host",
+    "ebpfCheck": "system-probe with eBPF capabilities and debugfs",
+    "dynamicInstrumentation": "system-probe with eBPF capabilities and the host's /proc",
+    "dataPlane": "the agent-data-plane container",
+    "controlPlaneMonitoring": "control-plane checks and the host paths they read",
+    "kubernetesActions": "rights for the Cluster Agent to act on workloads",
+    "sbom.containerImage": "with uncompressed layers, SYS_ADMIN on the agent and the runtime's image directories",
+    "sbom.enrichment": "hostPID, and system-probe with SYS_ADMIN, SYS_PTRACE and debugfs",
+}
+# Features the model does not follow that run system-probe.
+UNMODELLED_SYSTEM_PROBE = ("gpu", "ebpfCheck", "dynamicInstrumentation")
+
+
+def _enables(node: Any) -> bool:
+    """Some `enabled: true` is set at or below this node."""
+    if isinstance(node, Mapping):
+        return node.get("enabled") is True or any(_enables(v) for v in node.values())
+    return isinstance(node, list) and any(_enables(v) for v in node)
+
 
 def host_pid_reason(system_probe: tuple[str, ...], dsd_socket: bool, origin_detection: bool) -> str:
     """Why the Operator turns hostPID on by itself ("" when it does not): the one statement of its rule."""
@@ -130,6 +175,34 @@ class OperatorAgent:
         if self.host_pid_needed_by():
             return True, "spec.features.dogstatsd.originDetectionEnabled"
         return False, ""
+
+    def unmodelled_features(self) -> dict[str, str]:
+        """spec.features (dotted below spec.features) that the resource turns on and the model does not
+        follow, with what the Operator adds for each: the ledger is partial for them."""
+        features = section(self.spec, "features")
+        out = {}
+        for name, block in features.items():
+            if name in MODELLED_FEATURES or name in NO_NODE_PRIVILEGE or not _enables(block):
+                continue
+            out[str(name)] = UNMODELLED_FEATURES.get(str(name), "what the Operator adds to the pods for it")
+        if lookup(features, "sbom.enabled") is True:
+            for part in ("containerImage", "enrichment"):
+                if _enables(lookup(features, f"sbom.{part}")):
+                    out[f"sbom.{part}"] = UNMODELLED_FEATURES[f"sbom.{part}"]
+        return out
+
+    def otlp_host_ports(self) -> list[tuple[str, int, str]]:
+        """(protocol, host port, the hostPortConfig.enabled key) of each OTLP receiver the resource turns on
+        whose host port stays open (datadog-operator: defaultOTLPGRPCHostPortEnabled and the HTTP one are true)."""
+        out = []
+        for protocol, default_port in (("grpc", 4317), ("http", 4318)):
+            block = section(self.spec, f"features.otlp.receiver.protocols.{protocol}")
+            key = f"spec.features.otlp.receiver.protocols.{protocol}.hostPortConfig.enabled"
+            if block.get("enabled") is not True or lookup(block, "hostPortConfig.enabled") is False:
+                continue
+            port = lookup(block, "hostPortConfig.port")
+            out.append((protocol, port if isinstance(port, int) and port else default_port, key))
+        return out
 
     def overridden_containers(self) -> tuple[str, ...]:
         """The overridable node-Agent containers the Operator runs for this resource."""
