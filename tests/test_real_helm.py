@@ -123,3 +123,49 @@ def test_autopilot_system_probe_is_refused_where_the_chart_fails_and_renders_whe
     _deploy_as_documented(
         chart_tools, Answers(platform="gke-autopilot", system_probe=("npm",), kubernetes_version="1.33"), tmp_path
     )
+
+
+# Values the chart fails on (check-cluster-name and NOTES.txt's checks), each beside a near miss it renders.
+CHART_FAILURES = {
+    "cluster name with capitals": ("datadog: {clusterName: MyCluster}", True),
+    "cluster name placeholder": ("datadog: {clusterName: '<CLUSTER_NAME>'}", True),
+    "cluster name ending in a dot": ("datadog: {clusterName: prod.}", True),
+    "cluster name with an underscore": ("datadog: {clusterName: prod_eu}", False),
+    "cluster name starting with a digit": ("datadog: {clusterName: 1cluster}", False),
+    "systemProbe.enabled true": ("datadog: {systemProbe: {enabled: true}}", True),
+    "systemProbe.enabled false": ("datadog: {systemProbe: {enabled: false}}", False),
+    "SSI without the Cluster Agent": (
+        "datadog: {apm: {instrumentation: {enabled: true}}}\nclusterAgent: {enabled: false}",
+        True,
+    ),
+    "SSI without the admission controller": (
+        "datadog: {apm: {instrumentation: {enabled: true}}}\nclusterAgent: {admissionController: {enabled: false}}",
+        True,
+    ),
+    "SSI with both namespace lists": (
+        "datadog: {apm: {instrumentation: {enabledNamespaces: [a], disabledNamespaces: [b]}}}",
+        True,
+    ),
+    "SSI in CSI mode without the CSI driver": (
+        "datadog: {apm: {instrumentation: {enabled: true, injectionMode: csi}}}",
+        True,
+    ),
+    "SSI": ("datadog: {apm: {instrumentation: {enabled: true}}}", False),
+}
+
+
+@pytest.mark.parametrize("case", CHART_FAILURES)
+def test_the_model_refuses_exactly_where_helm_fails(case, chart_tools, tmp_path):
+    import subprocess
+
+    from tui.core.chart.model import NodeAgentChart
+    from tui.core.yamlio.helm import merge_maps
+
+    text, fails = CHART_FAILURES[case]
+    values = merge_maps({"datadog": {"apiKeyExistingSecret": "datadog-secret"}}, load_yaml(text))
+    path = tmp_path / "values.yaml"
+    path.write_text(json.dumps(values))
+    chart, helm, _ = chart_tools
+    done = subprocess.run([helm, "template", "datadog", str(chart), "-f", str(path)], capture_output=True, text=True)
+    assert (done.returncode != 0) == fails, done.stderr[-300:]
+    assert bool(NodeAgentChart(values).refusal()) == fails

@@ -63,7 +63,9 @@ def audit_deployment(deployment: ValuesDeployment, path: str, duplicates: tuple[
     # the ledger names what causes each privilege too: the keys of the chart's condition
     report.ledger["causes"] = {p.what: list(p.keys) for p in report.privileges}
     report.findings += shape_findings(deployment)
-    report.findings += _agreeing(key_findings(deployment.given, chart_keys()), privilege_findings)
+    keys = _agreeing(key_findings(deployment.given, chart_keys()), privilege_findings)
+    # a key the chart fails on is not "silently ignored": chart-refuses names it (datadog.systemProbe.enabled)
+    report.findings += [f for f in keys if not (f.id == "no-op-key" and report.refused.startswith(f.key + " "))]
     report.findings += secret_findings(values, answers)
     report.findings += privilege_findings
     report.findings += cluster_findings_for_values(values)

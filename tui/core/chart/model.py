@@ -349,7 +349,46 @@ class NodeAgentChart:
                 if not re.search(r":[0-9]+$", endpoint) or endpoint.startswith("unix"):
                     key = f"datadog.otlp.receiver.protocols.{proto}.endpoint"
                     return f"{key} {endpoint!r} has no TCP port; the chart fails"
+        return _cluster_name_refusal(v) or _notes_refusal(v)
+
+
+# The chart's check-cluster-name: FQDN-like, lowercase, underscores allowed, at most 80 characters.
+_CHART_CLUSTER_NAME = re.compile(r"([a-z0-9]([a-z0-9\-_]*[a-z0-9])?\.)*([a-z0-9]([a-z0-9\-_]*[a-z0-9])?)")
+
+
+def _cluster_name_refusal(v: _Values) -> str:
+    name = v.get("datadog.clusterName")
+    if not isinstance(name, str) or not name or "{{" in name:  # a template (`tpl`) is checked once rendered
         return ""
+    if len(name) > 80:
+        return "datadog.clusterName is longer than 80 characters; the chart fails"
+    if not _CHART_CLUSTER_NAME.fullmatch(name):
+        return (
+            f"datadog.clusterName {name!r}: the chart accepts only lowercase letters, digits, '.', '-' and '_', "
+            "starting and ending with a letter or digit; it fails"
+        )
+    return ""
+
+
+def _notes_refusal(v: _Values) -> str:
+    """The combinations the chart's NOTES.txt fails on (helm template renders it too)."""
+    ssi = v.on("datadog.apm.instrumentation.enabled")
+    cluster_agent = v.get("clusterAgent.enabled", True) or all(
+        v.on(f"existingClusterAgent.{key}") for key in ("join", "serviceName", "tokenSecretName")
+    )
+    if v.on("datadog.systemProbe.enabled"):
+        return "datadog.systemProbe.enabled is no longer read: the chart fails and names the switches that replace it"
+    if v.get("datadog.apm.instrumentation.enabledNamespaces") and v.get(
+        "datadog.apm.instrumentation.disabledNamespaces"
+    ):
+        return "datadog.apm.instrumentation.enabledNamespaces and disabledNamespaces together: the chart fails"
+    if ssi and not cluster_agent:
+        return "datadog.apm.instrumentation.enabled needs the Cluster Agent (clusterAgent.enabled): the chart fails"
+    if ssi and not v.get("clusterAgent.admissionController.enabled", True):
+        return "datadog.apm.instrumentation.enabled needs clusterAgent.admissionController.enabled: the chart fails"
+    if v.get("datadog.apm.instrumentation.injectionMode") == "csi" and not v.on("datadog.csi.enabled"):
+        return "datadog.apm.instrumentation.injectionMode csi needs datadog.csi.enabled: the chart fails"
+    return ""
 
 
 def _yaml_map(text: Any) -> Mapping[str, Any]:
