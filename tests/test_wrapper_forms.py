@@ -211,3 +211,15 @@ def test_the_text_header_names_what_holds_the_values(fixture, capsys):
     main(["audit", str(CORPUS / fixture), "--fail-on", "none"])
     header = capsys.readouterr().out.splitlines()[0]
     assert f"({FORMS[name].title} values for datadog/datadog " in header, header
+
+
+def test_the_render_command_for_another_chart_version_is_safe_to_paste_into_a_shell():
+    text = (
+        "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: datadog}\nspec:\n  source:\n"
+        "    repoURL: https://helm.datadoghq.com\n    chart: datadog\n    targetRevision: '>=3.58.0'\n"
+        "    helm:\n      valuesObject:\n        datadog: {apiKeyExistingSecret: datadog-secret}\n"
+    )
+    report = audit_input(read_input(text, "my app.yaml"))
+    why = report.unmodelled[0]["why"]
+    # unquoted, bash would redirect into a file named =3.58.0
+    assert why.endswith("ddsecure audit 'my app.yaml' --render --chart datadog/datadog --version '>=3.58.0'")

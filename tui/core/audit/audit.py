@@ -246,10 +246,18 @@ def _target_chart(report: AuditReport, chart: Mapping[str, str]) -> None:
             {
                 "key": chart["source"].rsplit(" ", 1)[-1],
                 "why": f"the file installs chart {chart['name']} {version}, the model is of {CHART_VERSION}; for that "
-                f"chart's truth run: ddsecure audit {report.path} --render --chart {chart['name']} --version {version}",
+                f"chart's truth run: {_command(report.path, chart['name'], version)}",
             },
         )
         report.ledger = {**(report.ledger or {}), "partial": True}
+
+
+def _command(path: str, chart: str, version: str) -> str:
+    """The render command to paste into a shell: a range such as `>=3.58.0` must not become a redirection."""
+    import shlex
+
+    words = ["ddsecure", "audit", path, "--render", "--chart", chart, "--version", version]
+    return " ".join(shlex.quote(word) for word in words)
 
 
 def _render(

@@ -128,8 +128,8 @@ def infer_answers(values: Mapping[str, Any]) -> tuple[Answers, list[str]]:
     try:
         Answers().replace(agent_version=tag)
         changes["agent_version"] = tag
-    except AnswerError:
-        notes.append(f"agents.image.tag {tag!r} is not an Agent 7 version ddsecure knows; assumed 7.81.1")
+    except AnswerError as error:
+        notes.append(f"agents.image.tag: {str(error).removeprefix('agent_version: ')}; assumed 7.81.1")
 
     docker = v.get("datadog.dockerSocketPath")
     cri = str(v.get("datadog.criSocketPath") or "")
