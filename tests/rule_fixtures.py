@@ -212,6 +212,36 @@ def cluster_agent(**pod: Any) -> dict:
     }
 
 
+def bundled_operator(*rules: dict) -> list[dict]:
+    """The datadog chart's bundled Operator as `helm template` renders it (subchart alias `operator`): its
+    ServiceAccount, a ClusterRole with these rules bound to it, and its Deployment."""
+    labels = {"app.kubernetes.io/name": "operator", "helm.sh/chart": "operator-2.25.0"}
+    meta = {"name": "datadog-operator", "labels": labels}
+    subject = {"kind": "ServiceAccount", "name": "datadog-operator", "namespace": "datadog"}
+    ref = {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "datadog-operator"}
+    pod = {
+        "serviceAccountName": "datadog-operator",
+        "containers": [{"name": "operator", "image": "registry.datadoghq.com/operator:1.29.0"}],
+    }
+    return [
+        {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {**meta, "namespace": "datadog"}},
+        {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole", "metadata": meta, "rules": list(rules)},
+        {
+            "apiVersion": "rbac.authorization.k8s.io/v1",
+            "kind": "ClusterRoleBinding",
+            "metadata": meta,
+            "roleRef": ref,
+            "subjects": [subject],
+        },
+        {
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "metadata": {**meta, "namespace": "datadog"},
+            "spec": {"template": {"spec": pod}},
+        },
+    ]
+
+
 # --- DatadogAgent -----------------------------------------------------------------------------------
 
 BARE_AGENT = {
@@ -374,7 +404,10 @@ FIXTURES: dict[str, tuple[Case, ...]] = {
     "hostpath-unneeded": (
         Case("values", dd(systemProbe={"osReleasePath": "/etc/x"}, discovery={"enabled": False}), dd()),
     ),
-    "operator-bundled": (Case("values", dd(), dd(operator={"enabled": False})),),
+    "operator-bundled": (
+        Case("values", dd(), dd(operator={"enabled": False})),
+        Case("manifests", [*HARMLESS, *bundled_operator(rbac_rule("", "nodes/proxy", "get"))], HARMLESS),
+    ),
     "runs-as-root": (
         Case("values", dd(), dd(securityContext={"runAsUser": 100})),
         Case("datadog-agent", BARE_AGENT, CLEAN_AGENT),

@@ -7,9 +7,11 @@ import json
 
 import pytest
 from hypothesis import given, settings
+from rule_fixtures import HARMLESS, bundled_operator, rbac_rule, with_rbac
 
 from tui.core.answers.contract import Answers, layer
 from tui.core.answers.files import load_preset, preset_names
+from tui.core.audit.audit import audit_text
 from tui.core.audit.cluster_audit import cluster_findings_for_manifests, cluster_findings_for_values
 from tui.core.cluster.grants import DANGERS, DANGERS_BY_ID, Grant, dangers_of, grants_of, workloads_of
 from tui.core.cluster.model import cluster_objects
@@ -19,6 +21,7 @@ from tui.core.errors import AnswerError
 from tui.core.output.bundle import build_bundle
 from tui.core.output.cluster_report import chart_default_cluster
 from tui.core.output.operator import datadog_agent
+from tui.core.yamlio.commented import dump
 
 from bundle_helpers import load_yaml
 from strategies import answers_strategy, expected_dangers
@@ -324,3 +327,74 @@ def test_rbac_writes_in_manifests_are_a_finding_and_absent_without_them():
     binding = _binding("ClusterRoleBinding", "ClusterRole", "writer")
     assert _ids(cluster_findings_for_manifests([SA, writer, binding])) == {"cluster-rbac-writes": "high"}
     assert cluster_findings_for_manifests([SA, reader, binding]) == []
+
+
+def _audited(documents: list) -> dict:
+    report = audit_text("".join("---\n" + dump(d) for d in documents), "rendered.yaml")
+    return {f.id: f for f in report.findings}
+
+
+# What the bundled Operator's ClusterRole holds that the Agents' roles also could: every dangerous class.
+OPERATOR_RULES = [
+    {"apiGroups": [""], "resources": ["nodes/proxy"], "verbs": ["get"]},
+    {"apiGroups": [""], "resources": ["secrets"], "verbs": ["get", "list", "create", "delete"]},
+    {"apiGroups": [""], "resources": ["pods"], "verbs": ["delete", "patch", "update"]},
+    {"apiGroups": ["apps"], "resources": ["daemonsets", "deployments"], "verbs": ["delete", "patch", "update"]},
+    {"apiGroups": ["admissionregistration.k8s.io"], "resources": ["mutatingwebhookconfigurations"], "verbs": ["*"]},
+    {"apiGroups": ["rbac.authorization.k8s.io"], "resources": ["clusterroles", "roles"], "verbs": ["create", "bind"]},
+    {"apiGroups": ["*"], "resources": ["*/scale"], "verbs": ["get", "update"]},
+]
+
+
+def test_the_bundled_operators_grants_are_the_operators_not_the_agents():
+    """`helm template` with datadog.operator.enabled (the chart's default) renders the Operator subchart's RBAC,
+    bound to its own ServiceAccount: the manifest audit says `operator-bundled` with the fix that removes it,
+    in the values audit's words, and blames none of it on the node Agent or the Cluster Agent."""
+    found = _audited([*HARMLESS, *bundled_operator(*OPERATOR_RULES)])
+    assert not [i for i in found if i.startswith("cluster-")], found  # the node Agent only gets pods
+    operator = found["operator-bundled"]
+    assert (operator.severity, operator.key, operator.fix) == (
+        "high",
+        "datadog.operator.enabled",
+        "datadog.operator.enabled: false",
+    )
+    assert "Deployment datadog-operator" in operator.message
+    assert "ServiceAccount datadog/datadog-operator holds" in operator.message
+    for title in ("Secrets", "kubelet proxy", "admission webhooks", "RBAC writes", "wildcards", "workload"):
+        assert title in operator.message, title
+    values = audit_text("datadog:\n  apiKeyExistingSecret: x\n", "values.yaml")
+    said = next(f for f in values.findings if f.id == "operator-bundled")
+    assert said.fix == operator.fix
+    common = "its controller may create and bind roles and run Deployments and webhooks across the cluster"
+    assert common in said.message and common in operator.message
+    assert "operator-bundled" not in _audited(HARMLESS)
+
+
+def test_the_agents_grants_stay_the_agents_beside_the_operator():
+    """The node Agent's own nodes/proxy keeps its finding and fix; the Operator's copy adds nothing to it."""
+    found = _audited([*with_rbac(rbac_rule("", "nodes/proxy", "get")), *bundled_operator(*OPERATOR_RULES)])
+    assert set(i for i in found if i.startswith("cluster-")) == {"cluster-nodes-proxy"}
+    proxy = found["cluster-nodes-proxy"]
+    assert "node Agent: kubelet API" in proxy.message and "datadog-operator" not in proxy.message
+    assert "datadog.kubelet.fineGrainedAuthorization: true" in proxy.fix
+    assert "operator-bundled" in found
+
+
+def test_grants_of_an_account_no_datadog_workload_runs_as_are_not_the_agents():
+    """A binding to a ServiceAccount no DaemonSet or Deployment of the manifests uses: the finding names the
+    account, not a feature of an Agent, and offers no Agent's fix."""
+    other = {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "other", "namespace": "datadog"}}
+    role = _role(
+        "ClusterRole", "other", [{"apiGroups": [""], "resources": ["nodes/proxy", "secrets"], "verbs": ["get"]}]
+    )
+    binding = {
+        **_binding("ClusterRoleBinding", "ClusterRole", "other", account="other"),
+        "subjects": [{"kind": "ServiceAccount", "name": "other", "namespace": "datadog"}],
+    }
+    found = _audited([*HARMLESS, other, role, binding])
+    for rule in ("cluster-nodes-proxy", "cluster-secrets"):
+        finding = found[rule]
+        assert "ServiceAccount datadog/other, which no Datadog workload" in finding.message
+        assert "Agent:" not in finding.message and "secret backend" not in finding.message
+        assert "fineGrainedAuthorization" not in finding.fix + finding.key
+    assert "operator-bundled" not in found

@@ -187,3 +187,47 @@ def test_the_rendered_injection_mode_points_apps_at_open_listeners(changes, char
         assert agent["DD_DOGSTATSD_NON_LOCAL_TRAFFIC"] == "true"
     else:
         assert not udp and agent["DD_DOGSTATSD_PORT"] == "0"
+
+
+def _cluster_ids(report) -> dict[str, str]:
+    """The cluster-level findings of an audit and the key each points at (values' unmodelled note aside)."""
+    chosen = (f for f in report.findings if f.id.startswith("cluster-") or f.id == "operator-bundled")
+    return {f.id: f.key for f in chosen if f.id != "cluster-rbac-unmodelled"}
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        {},  # the chart's default: the Operator subchart is on
+        {"datadog": {"operator": {"enabled": False}}},
+        {"clusterAgent": {"enabled": False}, "datadog": {"kubelet": {"fineGrainedAuthorization": True}}},
+        {"agents": {"rbac": {"create": False}}},
+    ],
+    ids=lambda v: json.dumps(v, sort_keys=True)[:70],
+)
+def test_manifest_audit_attributes_the_bundled_operators_rbac_as_the_values_audit_does(values, chart_tools, tmp_path):
+    """`helm template` renders the Operator subchart's RBAC (on by default) for its own ServiceAccount: the
+    manifest audit reports it as `operator-bundled` with `datadog.operator.enabled: false`, which really removes
+    it, and the node Agent's and Cluster Agent's findings are those the values audit predicts for the file."""
+    from tui.core.audit.audit import audit_text
+    from tui.core.yamlio.commented import dump
+
+    values = {**values, "datadog": {**values.get("datadog", {}), "apiKeyExistingSecret": "datadog-secret"}}
+    text = dump(values)
+    (tmp_path / "values.yaml").write_text(text)
+    rendered = helm_template(chart_tools, "datadog", "datadog", tmp_path / "values.yaml")
+    manifests = audit_text(rendered, "rendered.yaml")
+    assert _cluster_ids(manifests) == _cluster_ids(audit_text(text, "values.yaml"))
+    operator_on = values["datadog"].get("operator", {}).get("enabled", True)
+    accounts = {(d["kind"], d["metadata"]["name"]) for d in _documents(rendered)}
+    assert (("ServiceAccount", "datadog-operator") in accounts) == operator_on
+    said = [f for f in manifests.findings if f.id == "operator-bundled"]
+    assert len(said) == int(operator_on)
+    for finding in said:
+        assert finding.fix == "datadog.operator.enabled: false"
+        assert "RBAC writes" in finding.message and "datadog/datadog-operator" in finding.message
+    # No Agent holds RBAC writes; without the Cluster Agent and with fine-grained kubelet authorization, the
+    # Operator's secrets, webhooks, nodes/proxy and workload writes are nobody else's either.
+    assert "cluster-rbac-writes" not in _cluster_ids(manifests)
+    if "clusterAgent" in values:
+        assert set(_cluster_ids(manifests)) <= {"cluster-scc-use", "operator-bundled"}

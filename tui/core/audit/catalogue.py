@@ -320,12 +320,12 @@ _WRITTEN: tuple[Rule, ...] = (
     Rule(
         "operator-bundled",
         "high",
-        (VALUES,),
-        "datadog.operator.enabled is on (the chart installs the Datadog Operator beside the Agent)",
+        (VALUES, MANIFESTS),
+        "datadog.operator.enabled is on (the chart installs the Datadog Operator beside the Agent), or rendered "
+        "manifests hold the bundled Operator (its Deployment or the RBAC of its ServiceAccount)",
         "The Operator's controller can create and bind roles cluster-wide; a Helm-managed Agent does not use it.",
         "the chart also installs the Datadog Operator ({source}): its controller may create and bind roles and "
-        "run Deployments and webhooks across the cluster, and nothing in a Helm-managed Agent uses it; its RBAC "
-        "is not in this audit's cluster grants",
+        "run Deployments and webhooks across the cluster, and nothing in a Helm-managed Agent uses it; {rbac}",
         "{key}: false",
         "the bundled Operator, if you manage DatadogAgent resources with it",
     ),

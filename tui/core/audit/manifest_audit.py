@@ -8,7 +8,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from tui.core.audit.catalogue import CATALOGUE, Check, Hit
-from tui.core.audit.cluster_audit import cluster_findings_for_manifests, cluster_ledger_of_manifests
+from tui.core.audit.cluster_audit import cluster_findings_for_manifests, cluster_ledger_of_manifests, operator_hits
 from tui.core.audit.findings import PRIVILEGE_SEVERITY, AuditReport, Finding, Privilege
 from tui.core.audit.refused_pods import refused_pod_hits
 from tui.core.audit.values_rules import CONTAINER_KEYS, pid_needed_by
@@ -139,6 +139,10 @@ def _pod_refused(r: RenderedPod) -> Iterator[Hit]:
     yield from refused_pod_hits(r.documents)
 
 
+def _operator_bundled(r: RenderedPod) -> Iterator[Hit]:
+    yield from operator_hits(r.documents)
+
+
 # Each privilege of a rendered pod, as the catalogue rule the values audit emits for it.
 CHECKS: tuple[Check[RenderedPod], ...] = (
     Check("privileged-container", _privileged),
@@ -149,6 +153,7 @@ CHECKS: tuple[Check[RenderedPod], ...] = (
     Check("host-port", _host_port),
     Check("capabilities-added", _capabilities),
     Check("pod-refused", _pod_refused),
+    Check("operator-bundled", _operator_bundled),
 )
 
 

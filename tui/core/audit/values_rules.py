@@ -499,7 +499,8 @@ def cause_key(keys: list[str], c: Context) -> str:
 def _bundled_operator(c: Context) -> Iterator[Hit]:
     key = "datadog.operator.enabled"
     if c.chart.v.on(key):
-        yield Hit(key, {"source": c.source(key)}, ((key, False),))
+        rbac = "its RBAC is not in this audit's cluster grants"
+        yield Hit(key, {"source": c.source(key), "rbac": rbac}, ((key, False),))
 
 
 def _runs_as_root(c: Context) -> Iterator[Hit]:

@@ -52,12 +52,13 @@ def rule_grants(scope: str, rule: Mapping[str, Any]) -> set[Grant]:
 
 
 class Binding(NamedTuple):
-    """A binding read from manifests: where it applies, and the role it names."""
+    """A binding read from manifests: where it applies, the role it names, and the release's accounts it binds."""
 
     name: str
     scope: str
     role_kind: str
     role_name: str
+    accounts: frozenset[tuple[str, str]] = frozenset()
 
 
 def _key(doc: Mapping[str, Any]) -> tuple[str, str, str | None]:
@@ -100,7 +101,7 @@ def bindings_of(documents: Iterable[Any], namespace: str | None = None) -> list[
         scope = CLUSTER if doc.get("kind") == "ClusterRoleBinding" else str(meta.get("namespace") or namespace)
         role_ns = scope if ref.get("kind") == "Role" else None
         key = (str(ref.get("kind")), str(ref.get("name")), role_ns)
-        found.append(Binding(str(meta.get("name")), scope, key[0], key[1]))
+        found.append(Binding(str(meta.get("name")), scope, key[0], key[1], frozenset(subjects & accounts)))
     return found
 
 
@@ -110,16 +111,88 @@ def grants_of(documents: Iterable[Any], namespace: str | None = None) -> list[st
 
 
 def grant_set(documents: Iterable[Any], namespace: str | None = None) -> set[Grant]:
+    return set(grant_holders(documents, namespace))
+
+
+def grant_holders(documents: Iterable[Any], namespace: str | None = None) -> dict[Grant, frozenset[tuple[str, str]]]:
+    """Each permission bound to the release's service accounts, with the (namespace, name) accounts holding it."""
     docs = _objects(documents)
     roles = {_key(d): d for d in docs if d.get("kind") in ROLE_KINDS}
-    grants: set[Grant] = set()
+    holders: dict[Grant, frozenset[tuple[str, str]]] = {}
     for binding in bindings_of(docs, namespace):
         role_ns = binding.scope if binding.role_kind == "Role" else None
         role = roles.get((binding.role_kind, binding.role_name, role_ns))
         for rule in (role or {}).get("rules") or []:
             if isinstance(rule, Mapping):
-                grants |= rule_grants(binding.scope, rule)
-    return grants
+                for grant in rule_grants(binding.scope, rule):
+                    holders[grant] = holders.get(grant, frozenset()) | binding.accounts
+    return holders
+
+
+# --- who runs as an account ----------------------------------------------------------------------------
+
+# The Datadog workloads of a rendered release, told apart by what they run: the node Agent (a DaemonSet,
+# or the cluster checks runner Deployment, both with an `agent` container and bound to the node Agent's
+# role), the Cluster Agent, and the Datadog Operator: the datadog chart's bundled subchart (alias
+# `operator`, so `helm.sh/chart: operator-<version>`) or the datadog-operator chart's own release.
+NODE_AGENT, CLUSTER_AGENT, OPERATOR, OPERATOR_CHART = "node-agent", "cluster-agent", "operator", "operator-chart"
+
+
+def _image_name(image: Any) -> str:
+    """`registry.datadoghq.com/operator:1.29.0` -> `operator` (the last path segment, no tag or digest)."""
+    return str(image or "").split("@", 1)[0].rsplit("/", 1)[-1].split(":", 1)[0]
+
+
+def _operator_kind(doc: Mapping[str, Any], pod: Mapping[str, Any]) -> str | None:
+    """OPERATOR or OPERATOR_CHART when the object belongs to the Datadog Operator, else None."""
+    labels = (doc.get("metadata") or {}).get("labels") or {}
+    chart = str(labels.get("helm.sh/chart") or "") if isinstance(labels, Mapping) else ""
+    if chart.startswith("datadog-operator-"):
+        return OPERATOR_CHART
+    if chart.startswith("operator-") and labels.get("app.kubernetes.io/name") in ("operator", "datadog-operator"):
+        return OPERATOR
+    images = [str(c.get("image") or "") for c in pod.get("containers") or [] if isinstance(c, Mapping)]
+    if any(_image_name(i) == "operator" and "datadog" in i for i in images):
+        return OPERATOR
+    return None
+
+
+def _workload_kind(doc: Mapping[str, Any]) -> str | None:
+    pod = ((doc.get("spec") or {}).get("template") or {}).get("spec") or {}
+    if not isinstance(pod, Mapping):
+        return None
+    names = {str(c.get("name")) for c in pod.get("containers") or [] if isinstance(c, Mapping)}
+    if doc.get("kind") == "DaemonSet":
+        return NODE_AGENT if "agent" in names else None
+    if "cluster-agent" in names:
+        return CLUSTER_AGENT
+    if "agent" in names:
+        return NODE_AGENT
+    return _operator_kind(doc, pod)
+
+
+def account_runners(documents: Iterable[Any], namespace: str | None = None) -> dict[tuple[str, str], dict[str, str]]:
+    """Each (namespace, name) service account a Datadog workload among the documents runs as:
+    {account: {"Deployment datadog-operator": OPERATOR, ...}}. An Operator ServiceAccount counts even
+    without its Deployment (its chart's labels say whose it is)."""
+    found: dict[tuple[str, str], dict[str, str]] = {}
+    for doc in _objects(documents):
+        meta = doc.get("metadata") or {}
+        where = str(meta.get("namespace") or namespace or "default")
+        if doc.get("kind") == "ServiceAccount":
+            kind = _operator_kind(doc, {})
+            if kind:
+                found.setdefault((where, str(meta.get("name"))), {})[f"ServiceAccount {meta.get('name')}"] = kind
+            continue
+        if doc.get("kind") not in ("DaemonSet", "Deployment"):
+            continue
+        kind = _workload_kind(doc)
+        if kind is None:
+            continue
+        pod = ((doc.get("spec") or {}).get("template") or {}).get("spec") or {}
+        account = str(pod.get("serviceAccountName") or pod.get("serviceAccount") or "default")
+        found.setdefault((where, account), {})[f"{doc.get('kind')} {meta.get('name')}"] = kind
+    return found
 
 
 # --- workloads -------------------------------------------------------------------------------------
