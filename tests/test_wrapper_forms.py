@@ -223,3 +223,35 @@ def test_the_render_command_for_another_chart_version_is_safe_to_paste_into_a_sh
     why = report.unmodelled[0]["why"]
     # unquoted, bash would redirect into a file named =3.58.0
     assert why.endswith("ddsecure audit 'my app.yaml' --render --chart datadog/datadog --version '>=3.58.0'")
+
+
+OPERATOR_RELEASES = {
+    "argocd": "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: op}\nspec:\n  source:\n"
+    "    repoURL: https://helm.datadoghq.com\n    chart: datadog-operator\n    targetRevision: 2.23.1\n"
+    "    helm: {values: 'site: datadoghq.com'}\n",
+    "flux": "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: op}\nspec:\n"
+    "  chart: {spec: {chart: datadog-operator, sourceRef: {kind: HelmRepository, name: datadog}}}\n"
+    "  values: {site: datadoghq.com}\n",
+    "helmfile": "repositories:\n- {name: datadog, url: https://helm.datadoghq.com}\nreleases:\n"
+    "- {name: op, chart: datadog/datadog-operator, values: [{site: datadoghq.com}]}\n",
+}
+
+
+@pytest.mark.parametrize("form", OPERATOR_RELEASES)
+def test_a_release_of_another_chart_from_datadogs_repository_is_refused_not_audited_as_the_agent(form):
+    # the same repository serves datadog-operator: its values are not the Agent chart's
+    with pytest.raises(InputFileError, match="installs another chart than datadog/datadog") as refused:
+        read_input(OPERATOR_RELEASES[form], "op.yaml")
+    assert "\n" not in str(refused.value)
+
+
+def test_a_git_source_is_read_as_the_chart_but_its_branch_is_no_chart_version():
+    text = (
+        "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: datadog}\nspec:\n  source:\n"
+        "    repoURL: https://github.com/example/deployments.git\n    path: charts/datadog\n"
+        "    targetRevision: main\n    helm:\n      valuesObject:\n        datadog: {apiKeyExistingSecret: s}\n"
+    )
+    report = audit_input(read_input(text, "app.yaml"))
+    assert report.chart is None  # `main` is a branch
+    assert report.unmodelled[0]["key"] == "spec.source.path"  # may be an umbrella chart: the ledger says so
+    assert report.ledger_complete is False

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from tui.core.audit.detect import detect, is_manifest
 from tui.core.audit.findings import AuditReport
 from tui.core.errors import DdsecureError, InputFileError
-from tui.core.wrappers import FORMS, locate
+from tui.core.wrappers import FORMS, WRAPPERS, locate
 from tui.core.wrappers.source import ValuesSource, at, unsupported_form
 from tui.core.wrappers.umbrella import CONDITION, Dependency, at_dependency
 from tui.core.wrappers.umbrella import FORM as UMBRELLA_FORM
@@ -73,6 +73,8 @@ def read_input(
     candidates = documents if only is None else [d if n == only else None for n, d in enumerate(documents)]
     source = at_dependency(candidates, dependency) if dependency is not None else None
     source = source or locate(candidates, where)
+    if source is None:
+        _refuse_another_charts_release(candidates, where)
     # helm merges the documents of a values file: several mappings and no manifest are values
     several = len(documents) > 1 and all(isinstance(d, Mapping) and not is_manifest(d) for d in documents)
     try:
@@ -174,7 +176,7 @@ def _values_lines(
 def chart_of(document: Any, source: ValuesSource) -> dict[str, str] | None:
     """The chart a wrapper installs, when it names a version: {"name", "version", "source"}."""
     form = FORMS[source.form]
-    steps = form.version_path(source.path)
+    steps = form.version_path(source.path, document)
     version = at(document, steps) if steps is not None else None
     if steps is None or version is None or str(version).strip() in ("", "*"):
         return None
@@ -226,6 +228,19 @@ def audit_input(
     except (AttributeError, TypeError, ValueError, KeyError, IndexError, RecursionError) as error:
         # The chart model reads typed values; a value of the wrong shape ends here, not in a traceback.
         raise InputFileError(f"{where}: a value has an unexpected type ({type(error).__name__}: {error})") from None
+
+
+def _refuse_another_charts_release(documents: Sequence[Any], where: str) -> None:
+    """Release objects only (Argo CD Application, Flux HelmRelease, Kustomization helmCharts, k3s HelmChart...),
+    each installing another chart, datadog-operator say: say so, rather than "no DaemonSet"."""
+    objects = [d for d in documents if isinstance(d, Mapping)]
+    forms = [next((f for f in WRAPPERS if f is not UMBRELLA_FORM and f.is_one(d, where)), None) for d in objects]
+    first = forms[0] if forms else None
+    if first is not None and None not in forms:
+        raise InputFileError(
+            f"{where}: the {first.label} installs another chart than datadog/datadog (the Datadog Operator, "
+            "say); ddsecure audits the datadog chart's releases and values, their rendered manifests and DatadogAgents"
+        )
 
 
 def _unseen(report: AuditReport, source: ValuesSource) -> None:

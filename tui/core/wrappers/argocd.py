@@ -26,11 +26,11 @@ from tui.core.wrappers.source import PathStep, ValuesSource, at
 
 
 def _helm_source(source: Mapping[str, Any]) -> bool:
-    return (
-        is_datadog_chart(source.get("chart"))
-        or "datadoghq" in str(source.get("repoURL") or "")
-        or str(source.get("path") or "").rstrip("/").endswith("datadog")
-    )
+    """A source that installs the datadog chart: a Helm repository's `chart` names it (datadog-operator from
+    the same repository does not), or a Git source's `path` is a directory named datadog."""
+    if source.get("chart") is not None:
+        return is_datadog_chart(source.get("chart"))
+    return str(source.get("path") or "").rstrip("/").endswith("datadog")
 
 
 class ArgoCdApplication(WrapperForm):
@@ -83,6 +83,16 @@ class ArgoCdApplication(WrapperForm):
         unseen = []
         if helm.get("parameters"):
             unseen.append((f"spec.{dotted}.helm.parameters", "parameters Argo CD sets over the values, not read here"))
+        if at(document, (*base, "chart")) is None:
+            path = text(at(document, (*base, "path")))
+            unseen.append(
+                (
+                    f"spec.{dotted}.path",
+                    f"a chart in a Git repository ({path}), read as the datadog chart itself; if it is an umbrella "
+                    "chart, its values for datadog sit under the dependency's name: audit its values.yaml beside "
+                    "its Chart.yaml",
+                )
+            )
         if helm.get("valueFiles"):
             files = ", ".join(str(f) for f in helm["valueFiles"]) if isinstance(helm["valueFiles"], list) else ""
             unseen.append(
@@ -108,8 +118,10 @@ class ArgoCdApplication(WrapperForm):
     def check_values(self, helm: Mapping[str, Any], where: str) -> None:
         """Refuse values this file cannot state alone (an Application always can)."""
 
-    def version_path(self, values_path: tuple[PathStep, ...]) -> tuple[PathStep, ...]:
-        return (*values_path[:-2], "targetRevision")  # beside source.helm
+    def version_path(self, values_path: tuple[PathStep, ...], document: Any) -> tuple[PathStep, ...] | None:
+        source = values_path[:-2]
+        # a Git source's targetRevision is a branch or a commit, not the chart's version
+        return (*source, "targetRevision") if at(document, (*source, "chart")) is not None else None
 
     def controller_command(self, wrapper: Committed) -> str:
         return f"argocd app sync {wrapper.object_name or 'datadog'}"

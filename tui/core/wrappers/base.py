@@ -97,8 +97,8 @@ class WrapperForm:
         """What makes the controller pick up the committed file now, rather than at its next interval."""
         return ""
 
-    def version_path(self, values_path: tuple[PathStep, ...]) -> tuple[PathStep, ...] | None:
-        """Where the file names the chart version it installs, from where its values sit (None: nowhere)."""
+    def version_path(self, values_path: tuple[PathStep, ...], document: Any) -> tuple[PathStep, ...] | None:
+        """Where the document names the chart version it installs, from where its values sit (None: nowhere)."""
         return None
 
 

@@ -78,7 +78,7 @@ class FluxHelmRelease(WrapperForm):
             object_namespace=namespace,
         )
 
-    def version_path(self, values_path: tuple[PathStep, ...]) -> tuple[PathStep, ...]:
+    def version_path(self, values_path: tuple[PathStep, ...], document: Any) -> tuple[PathStep, ...]:
         return ("spec", "chart", "spec", "version")
 
     def controller_command(self, wrapper: Committed) -> str:

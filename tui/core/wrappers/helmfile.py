@@ -99,7 +99,7 @@ class HelmfileRelease(WrapperForm):
             namespace=text(release.get("namespace")),
         )
 
-    def version_path(self, values_path: tuple[PathStep, ...]) -> tuple[PathStep, ...]:
+    def version_path(self, values_path: tuple[PathStep, ...], document: Any) -> tuple[PathStep, ...]:
         return (*values_path[:-2], "version")  # the release's, beside values
 
     def controller_command(self, wrapper: Committed) -> str:

@@ -54,7 +54,7 @@ class K3sHelmChart(WrapperForm):
             object_namespace=namespace,
         )
 
-    def version_path(self, values_path: tuple[PathStep, ...]) -> tuple[PathStep, ...]:
+    def version_path(self, values_path: tuple[PathStep, ...], document: Any) -> tuple[PathStep, ...]:
         return ("spec", "version")
 
     def controller_command(self, wrapper: Committed) -> str:

@@ -52,7 +52,7 @@ class KustomizeHelmCharts(WrapperForm):
             namespace=text(chart.get("namespace")) or text(document.get("namespace")),
         )
 
-    def version_path(self, values_path: tuple[PathStep, ...]) -> tuple[PathStep, ...]:
+    def version_path(self, values_path: tuple[PathStep, ...], document: Any) -> tuple[PathStep, ...]:
         return (*values_path[:-1], "version")  # the helmCharts entry's
 
     def controller_command(self, wrapper: Committed) -> str:
