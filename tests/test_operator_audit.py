@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import io
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -147,10 +148,13 @@ def test_audit_command_reports_privileges_and_writes_the_operator_bundle(tmp_pat
     ]
     code, out, _ = _audit(tmp_path, text, "--fix", "-o", str(tmp_path / "fixed"))
     assert code == 1
+    # no answers.yaml: `generate --answers` could not write the user's own resource again; no fence: the
+    # answers cannot express processDiscovery and liveContainerCollection, which stay on by Operator default
     assert sorted(p.name for p in (tmp_path / "fixed").iterdir()) == sorted(
-        ["answers.yaml", "datadog-agent.yaml", "namespace.yaml", "privileges.json", "REPORT.md", *ADMISSION_FILES]
+        ["datadog-agent.yaml", "namespace.yaml", "privileges.json", "REPORT.md"]
     )
-    assert "spec.override.nodeAgent.hostPID: false" in out
+    assert "spec.features.processDiscovery.enabled on (Operator default; the answers cannot express it)" in out
+    assert "+  override: {nodeAgent: {hostPID: false" in out
     fixed = (tmp_path / "fixed" / "datadog-agent.yaml").read_text()
     assert "hostPID: false" in fixed and "secretName: s" in fixed
     code, out, _ = _audit(tmp_path, text, "--format", "sarif")
@@ -349,3 +353,105 @@ def test_a_feature_the_model_does_not_follow_makes_the_ledger_partial(tmp_path, 
 @pytest.mark.parametrize("feature", ["remoteConfiguration", "asm", "clusterChecks", "kubeStateMetricsCore"])
 def test_features_that_give_the_node_agent_no_privilege_leave_the_ledger_complete(feature):
     assert audit_datadog_agent(_with_features(**{feature: {"enabled": True}}), "dda.yaml").unmodelled == []
+
+
+# --- audit --fix: the user's own resource, edited ----------------------------------------------------
+
+KEEP = """\
+# the tester's dda-keep.yaml, with a comment and a second document
+apiVersion: v1
+kind: Namespace
+metadata: {name: datadog}
+---
+apiVersion: datadoghq.com/v2alpha1
+kind: DatadogAgent
+metadata:
+  name: datadog
+spec:
+  global:
+    clusterName: shukawam-cluster  # our cluster
+    credentials:
+      apiSecret:
+        secretName: datadog-secret
+        keyName: key
+    kubelet:
+      tlsVerify: false
+  features:
+    logCollection:
+      enabled: true
+    cspm:
+      enabled: true
+    clusterChecks:
+      enabled: true
+"""
+
+
+def _fix(tmp_path, text: str, *extra: str) -> tuple[str, Path]:
+    code, out, err = _audit(tmp_path, text, "--fix", "-o", str(tmp_path / "fixed"), *extra)
+    assert err == "" and code in (0, 1)
+    return out, tmp_path / "fixed"
+
+
+def test_fix_writes_the_users_own_resource_with_only_the_findings_edits(tmp_path):
+    from tui.core.audit.audit import audit_text
+    from tui.core.yamlio.reader import helm_documents
+
+    out, fixed = _fix(tmp_path, KEEP)
+    written = (fixed / "datadog-agent.yaml").read_text()
+    report = audit_text(KEEP, "datadog-agent.yaml")
+    changes = [c for f in report.findings if f.severity != "info" for c in f.changes]
+    namespace, resource = helm_documents(KEEP, "x").documents
+    assert helm_documents(written, "x").documents == [namespace, apply_changes(resource, changes)]
+    # everything else is the user's text, line for line, comments included
+    kept = [line for line in KEEP.splitlines() if line.strip() != "spec:"]
+    assert all(line in written.splitlines() for line in kept), written
+    assert written.startswith("# the tester's dda-keep.yaml")
+    assert "keyName: key" in written and "tlsVerify: false" in written and "cspm:" in written
+    # the summary is a diff of the file, not a list of wishes
+    assert "changes to your file (each applied finding's edit, nothing else):" in out
+    assert "+++ " in out and "-  features:" not in out
+    assert "applied to your DatadogAgent" in out
+
+
+def test_fix_leaves_out_the_fence_when_the_resource_holds_what_the_prediction_cannot(tmp_path):
+    text = (
+        "apiVersion: datadoghq.com/v2alpha1\nkind: DatadogAgent\nmetadata: {name: datadog, namespace: dd}\n"
+        "spec:\n  global: {credentials: {apiSecret: {secretName: s, keyName: api-key}}}\n"
+        "  override:\n    nodeAgent:\n      volumes:\n        - name: etcd-certs\n"
+        "          hostPath: {path: /etc/kubernetes/pki/etcd}\n"
+        "      containers:\n        agent:\n          securityContext: {privileged: true}\n"
+    )
+    out, fixed = _fix(tmp_path, text)
+    names = {p.name for p in fixed.iterdir()}
+    assert not names & set(ADMISSION_FILES)
+    assert "no admission-policy.yaml or kyverno-exception.yaml: a fence drawn from the prediction" in out
+    assert "hostPath /etc/kubernetes/pki/etcd rw" in out
+    written = (fixed / "datadog-agent.yaml").read_text()
+    assert "privileged: false" in written and "etcd-certs" in written  # the volume has no automatic edit
+    document = json.loads((fixed / "privileges.json").read_text())
+    assert document["admission"]["fence"] is None and document["notPredicted"]
+    report = (fixed / "REPORT.md").read_text()
+    assert "kubectl apply -f admission-policy.yaml" not in report and "## Admission: no fence" in report
+    assert "custom-host-path" in report and "no automatic edit" in report
+
+
+def test_fix_json_reports_what_it_wrote_and_the_diff(tmp_path):
+    _, out, _ = _audit(tmp_path, KEEP, "--fix", "-o", str(tmp_path / "fixed"), "--format", "json")
+    fix = json.loads(out)["fix"]
+    assert {Path(p).name for p in fix["written"]} >= {"datadog-agent.yaml", "privileges.json"}
+    assert fix["diff"].startswith("--- ") and "+" in fix["diff"]
+    assert {d["status"] for d in fix["decisions"]} <= {"applied", "manual", "refused"}
+    assert all(d["status"] == "applied" for d in fix["decisions"] if d["id"] == "apm-unrequested")
+
+
+def test_fix_writes_the_fence_when_the_prediction_holds_everything_the_resource_grants(tmp_path):
+    text = (
+        "apiVersion: datadoghq.com/v2alpha1\nkind: DatadogAgent\nmetadata: {name: datadog, namespace: dd}\n"
+        "spec:\n  global: {credentials: {apiSecret: {secretName: s, keyName: api-key}}}\n  features:\n"
+        "    liveContainerCollection: {enabled: false}\n    processDiscovery: {enabled: false}\n"
+        "    serviceDiscovery: {enabled: false}\n    npm: {enabled: true}\n"
+    )
+    out, fixed = _fix(tmp_path, text)
+    assert set(ADMISSION_FILES) <= {p.name for p in fixed.iterdir()}
+    assert "no admission-policy.yaml" not in out
+    assert "notPredicted" not in json.loads((fixed / "privileges.json").read_text())

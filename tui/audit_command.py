@@ -54,18 +54,21 @@ def _audit_one_file(args: argparse.Namespace, out: TextIO) -> int:
     )
     expected = _check_expected(report, text, args)
     fixed: Any = None
+    operator: Any = None  # the DatadogAgent --fix: the user's resource edited, and its bundle
     written: list[Any] = []
-    operator_changes = ""
     if fix:
         if report.kind == "datadog-agent" and report.answers is not None:
-            from tui.core.audit.datadog_agent import apply_fix
+            from tui.core.audit.datadog_agent_fix import fixed_bundle as operator_bundle
+            from tui.core.output.bundle import write_bundle
 
-            operator_changes, written = apply_fix(report, args.output, force=bool(getattr(args, "force", False)))
+            operator = operator_bundle(given, report)
+            written = write_bundle(operator.files, args.output, force=bool(getattr(args, "force", False)))
         elif report.kind != "values" or report.answers is None:
             raise AuditUsageError("--fix works on a values file; for manifests, audit the values that produced them")
         else:
             fixed, written = _fix_values(given, report, chosen, args)
-    outcomes = fixed.outcomes if fixed is not None else []
+    outcomes = fixed.outcomes if fixed is not None else operator.outcomes if operator is not None else []
+    operator_diff = _operator_diff(given, operator) if operator is not None else ""
     fmt = getattr(args, "format", "text") or "text"
     if fmt == "json":
         document = report.as_json()
@@ -76,7 +79,7 @@ def _audit_one_file(args: argparse.Namespace, out: TextIO) -> int:
                     item["fixStatus"] = by_finding[(item["id"], item["key"])]
             document["fix"] = {
                 "written": [str(p) for p in written],
-                "diff": _diff(given, fixed) if fixed is not None else operator_changes,
+                "diff": _diff(given, fixed) if fixed is not None else operator_diff,
                 "decisions": [d.as_json() for d in outcomes],
             }
             if fixed is not None and fixed.before is not None and fixed.after is not None:
@@ -107,8 +110,9 @@ def _audit_one_file(args: argparse.Namespace, out: TextIO) -> int:
             out.write(f"\nwrote the least-privilege bundle to {args.output}:\n")
             out.writelines(f"  {p.name}\n" for p in written)
             if fixed is None:
-                out.write("\nchanges each finding asks of your resource:\n")
-                out.write(operator_changes or "  (none)\n")
+                out.write(_operator_summary(operator))
+                out.write("\nchanges to your file (each applied finding's edit, nothing else):\n")
+                out.write(operator_diff or "  (none)\n")
             else:
                 out.write(_fix_summary(fixed))
                 out.writelines(f"  added to your file: {line}\n" for line in fixed.additions)
@@ -159,6 +163,30 @@ def _diff(given: Any, fixed: Any) -> str:
     from tui.core.audit.fix import unified_diff
 
     return unified_diff(given.text, fixed.text, given.name)
+
+
+def _operator_diff(given: Any, operator: Any) -> str:
+    from tui.core.audit.fix import unified_diff
+
+    return unified_diff(given.text, operator.text, given.name)
+
+
+def _operator_summary(operator: Any) -> str:
+    """What --fix did to a DatadogAgent, and why the bundle has no fence when it has none."""
+    from tui.core.audit.datadog_agent_fix import no_fence_reason
+    from tui.core.audit.fix import APPLIED, MANUAL, REFUSED
+    from tui.core.output.bundle import ADMISSION_FILES
+
+    counts = {status: sum(d.status == status for d in operator.outcomes) for status in (APPLIED, MANUAL, REFUSED)}
+    lines = [
+        "",
+        f"--fix: {counts[APPLIED]} finding(s) applied to your DatadogAgent, {counts[MANUAL]} left to you (no "
+        f"automatic edit), {counts[REFUSED]} refused",
+    ]
+    if operator.unpredicted:
+        lines.append(f"no {' or '.join(ADMISSION_FILES)}: {no_fence_reason()}; it also holds:")
+        lines += [f"  {line}" for line in operator.unpredicted]
+    return "\n".join(lines) + "\n"
 
 
 def _fix_values(given: Any, report: AuditReport, chosen: list[str], args: argparse.Namespace) -> tuple[Any, list[Any]]:

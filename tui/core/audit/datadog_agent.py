@@ -313,7 +313,10 @@ def _api_key_inline(r: OperatorAgent) -> Iterator[Hit]:
             "reference": "spec.global.credentials.apiSecret (remove spec.global.credentials.apiKey)",
         }
         secret = {"secretName": "datadog-secret", "keyName": "api-key"}
-        yield Hit(key, fields, ((key, None), ("spec.global.credentials.apiSecret", secret)))
+        if lookup(r.spec, "global.credentials.apiSecret"):  # the file names a Secret already: keep it
+            yield Hit(key, fields, ((key, None),))
+        else:
+            yield Hit(key, fields, ((key, None), ("spec.global.credentials.apiSecret", secret)))
 
 
 def _host_pid(r: OperatorAgent) -> Iterator[Hit]:
@@ -341,9 +344,12 @@ def _root(r: OperatorAgent) -> Iterator[Hit]:
     uid = r.version.dd_agent_uid if r.version else 100
     explicit = "runAsUser" in r.pod_context
     forced = " (the Operator forces runAsUser 0 unless the override says otherwise)"
-    context = {"runAsUser": uid, "runAsNonRoot": True, "seccompProfile": {"type": "RuntimeDefault"}}
+    # Field by field, so the rest of the pod's context (fsGroup, a seccomp profile of the file's) stays.
+    context: dict[str, Any] = {"runAsUser": uid, "runAsNonRoot": True}
+    if "seccompProfile" not in r.pod_context:
+        context["seccompProfile"] = {"type": "RuntimeDefault"}
     fields = {"why": " (set explicitly)" if explicit else forced, "uid": uid, "setting": key}
-    yield Hit(key, fields, ((key, context),), "info" if explicit else "medium")
+    yield Hit(key, fields, tuple((f"{key}.{k}", v) for k, v in context.items()), "info" if explicit else "medium")
 
 
 def _dsd_socket(r: OperatorAgent) -> Iterator[Hit]:
@@ -568,23 +574,3 @@ def audit_datadog_agent(resource: Mapping[str, Any], path: str) -> AuditReport:
     least = privileges_section(Deployment.of(answers).operator)
     report.ledger = {"leastPrivilegeForInferredAnswers": least}
     return report
-
-
-def apply_fix(report: AuditReport, directory: Any, *, force: bool = False) -> tuple[str, list[Any]]:
-    """`audit --fix` for a DatadogAgent: write the Operator bundle for the inferred answers.
-
-    Returns the changes each finding (above info) asks of the user's resource, one line each, and
-    the files written.
-    """
-    from tui.core.output.bundle import build_bundle, write_bundle
-
-    answers = layer([report.answers or {}])
-    written = write_bundle(build_bundle(answers, target="operator"), directory, force=force)
-    lines = []
-    for finding in report.sorted_findings():
-        if finding.severity == "info":
-            continue
-        for key, value in finding.changes:
-            shown = "(remove)" if value is None else json.dumps(value)
-            lines.append(f"  {key}: {shown}    # {finding.id}\n")
-    return "".join(lines), written
