@@ -455,3 +455,10 @@ def test_fix_writes_the_fence_when_the_prediction_holds_everything_the_resource_
     assert set(ADMISSION_FILES) <= {p.name for p in fixed.iterdir()}
     assert "no admission-policy.yaml" not in out
     assert "notPredicted" not in json.loads((fixed / "privileges.json").read_text())
+
+
+def test_single_step_instrumentation_asks_for_apm():
+    """apm.instrumentation (the tester's dda-sspi.yaml) injects tracers that send to the Agent: APM is wanted."""
+    resource = _with_features(apm={"instrumentation": {"enabled": True}})
+    assert "apm-unrequested" not in {f.id for f in findings(resource)}
+    assert "apm-unrequested" in {f.id for f in findings(BARE)}

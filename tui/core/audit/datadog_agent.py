@@ -360,7 +360,9 @@ def _dsd_socket(r: OperatorAgent) -> Iterator[Hit]:
 
 
 def _apm(r: OperatorAgent) -> Iterator[Hit]:
-    if r.on("apm") and not r.explicit("apm"):
+    # Single-step instrumentation injects tracers that send to the Agent: the file asks for APM.
+    instrumented = lookup(r.spec, "features.apm.instrumentation.enabled") is True
+    if r.on("apm") and not r.explicit("apm") and not instrumented:
         key = "spec.features.apm.enabled"
         fields = {"cause": "the Operator turns APM on with its socket", "source": "Operator default", "setting": key}
         yield Hit(key, fields, ((key, False),))
