@@ -464,6 +464,11 @@ def _read_events(text: str, where: str, pure: bool) -> Reading:
         raise InputFileError(f"{where}: not valid YAML{at}: {problem}") from None
     except RecursionError:
         raise InputFileError(f"{where}: nested more than Python can read; not a values file") from None
+    except AssertionError as error:  # ruamel asserts on a %YAML version it does not read (1.0, 1.3)
+        if not pure:
+            raise
+        problem = " ".join(str(error).split())
+        raise InputFileError(f"{where}: not valid YAML: {problem}") from None
     return builder.reading
 
 
