@@ -41,6 +41,9 @@ def findings(text: str, rule: str) -> list:
         ("datadog.hostProfiler.seccomp.enabled", "False", True),  # ne (toString x) "false": only false is off
         ("datadog.hostProfiler.seccomp.enabled", "false", False),
         ("datadog.hostProfiler.seccomp.enabled", False, False),
+        ("agents.useHostNetwork", "false", False),  # on for the `if`, then printed: hostNetwork: false
+        ("agents.useHostNetwork", "yes", True),  # printed yes, which YAML 1.1 reads as true
+        ("agents.useHostNetwork", True, True),
     ],
 )
 def test_each_switch_is_read_as_its_template_reads_it(key, value, on):
@@ -77,6 +80,7 @@ def test_string_boolean_fires_where_helm_does_otherwise_and_says_what_it_does(te
         'datadog:\n  discovery:\n    enabled: "true"\n',  # printed "true", as it says
         "datadog:\n  logs:\n    enabled: 'on'\n",
         'datadog:\n  site: "no"\n',  # not a switch
+        'agents:\n  useHostNetwork: "false"\n',  # printed into the pod: false, as it says
     ],
 )
 def test_string_boolean_is_silent_where_helm_does_what_the_text_says(text):

@@ -47,11 +47,25 @@ def effective_values(user_values: Mapping[str, Any]) -> dict[str, Any]:
     return coalesce(CHART_DEFAULTS, user_values)
 
 
+def printed_scalar(value: Any) -> Any:
+    """A value a template prints unquoted (`hostNetwork: {{ ... }}`), as YAML then reads it back: "false" is
+    false, "0x1FBD" is 8125; nothing printed (a null value) reads as null."""
+    if value is None or isinstance(value, (bool, int)):
+        return value  # printed and read back as itself
+    # here for start-up speed: the YAML reader is not needed for the values ddsecure writes
+    from tui.core.yamlio.helm import resolve_plain
+
+    return resolve_plain(go_text(value).strip())
+
+
 def printed_number(value: Any) -> Any:
     """A value the template prints where Kubernetes wants a number (`containerPort: {{ ... }}`), as YAML then
-    reads it: an integer when it prints as one, else the text, which the API server refuses (pod-refused)."""
-    text = go_text(value)
-    return int(text) if re.fullmatch(r"[-+]?[0-9]+", text) else text
+    reads it: an integer when it reads as a whole number, null when nothing is printed, else the text,
+    which the API server refuses (pod-refused)."""
+    read = printed_scalar(value)
+    if isinstance(read, float) and read.is_integer():
+        return int(read)
+    return read if read is None or (isinstance(read, int) and not isinstance(read, bool)) else go_text(value)
 
 
 def go_text(value: Any) -> str:
@@ -67,8 +81,9 @@ def go_text(value: Any) -> str:
 
 class KeyReading(NamedTuple):
     """How a template tests a switch: `if` (Go truthiness: a non-empty string is on, even "false"), `printed`
-    (the value is printed and compared with "true": only true and "true" are on) or `not-false` (`ne (toString
-    x) "false"`: anything but false and "false" is on)."""
+    (the value is printed and compared with "true": only true and "true" are on), `not-false` (`ne (toString
+    x) "false"`: anything but false and "false" is on) or `if-then-printed` (the `if` passes, then the value
+    is printed into the field: only what reads back as true is on)."""
 
     key: str
     how: str
@@ -79,6 +94,8 @@ class KeyReading(NamedTuple):
             return go_text(value) == "true"
         if self.how == "not-false":
             return go_text(value) != "false"
+        if self.how == "if-then-printed":  # the `if` passes, then the field is the printed value read back
+            return _truthy(value) and printed_scalar(value) is True
         return _truthy(value)
 
 
@@ -93,6 +110,9 @@ KEY_READINGS: dict[str, KeyReading] = {
         KeyReading("datadog.discovery.enabled", "printed", 'resolved-discovery-enabled, then eq ... "true"'),
         KeyReading("datadog.apm.useLocalService", "printed", 'trace-agent-use-local-service, then eq ... "true"'),
         KeyReading("datadog.hostProfiler.seccomp.enabled", "not-false", 'ne (toString ...) "false"'),
+        KeyReading(
+            "agents.useHostNetwork", "if-then-printed", "if .Values.agents.useHostNetwork, then hostNetwork: {{ ... }}"
+        ),
     )
 }
 
@@ -697,7 +717,7 @@ def _parts(chart: NodeAgentChart) -> PodParts:
     ]
     host_release = os_release and (chart.system_probe() or v.get("datadog.osReleasePath"))
     dsd_port: dict[str, Any] = {
-        "containerPort": printed_number(v.get("datadog.dogstatsd.port", 8125)),
+        "containerPort": printed_number(v.get("datadog.dogstatsd.port")),
         "name": "dogstatsdport",
         "protocol": "UDP",
     }
@@ -744,8 +764,8 @@ def render_pod(user_values: Mapping[str, Any], cluster: Cluster = ANY_CLUSTER) -
     pod_context = v.get("datadog.securityContext")
     if pod_context:
         pod["securityContext"] = copy_tree(pod_context)
-    if v.on("agents.useHostNetwork"):
-        pod["hostNetwork"] = True
+    if v.on("agents.useHostNetwork"):  # printed as written: "false" is on for the `if`, then false in the pod
+        pod["hostNetwork"] = printed_scalar(v.get("agents.useHostNetwork"))
     if chart.host_pid():
         pod["hostPID"] = True
     pod["containers"] = [container for entry, container in built if not entry.init]
@@ -855,7 +875,7 @@ def _trace_agent(chart: NodeAgentChart, parts: PodParts) -> dict[str, Any]:
         mounts.append(_mount("apmsocket", parts.apm_dir, False))
     mounts += parts.runtime_mount + parts.ca_mount + parts.custom
     port: dict[str, Any] = {
-        "containerPort": printed_number(v.get("datadog.apm.port", 8126)),
+        "containerPort": printed_number(v.get("datadog.apm.port")),
         "name": "traceport",
         "protocol": "TCP",
     }
@@ -902,12 +922,12 @@ def _otel_agent(chart: NodeAgentChart, parts: PodParts) -> dict[str, Any]:
     for port in v.get("datadog.otelCollector.ports") or []:
         if isinstance(port, Mapping):
             entry = {
-                "containerPort": _number(port.get("containerPort")),
+                "containerPort": printed_number(port.get("containerPort")),
                 "protocol": port.get("protocol"),
                 "name": port.get("name"),
             }
             if port.get("hostPort"):
-                entry["hostPort"] = _number(port.get("hostPort"))
+                entry["hostPort"] = printed_number(port.get("hostPort"))
             ports.append(entry)
     ports += _custom_ports(v, "agents.containers.otelAgent.ports")
     return _with_context(
@@ -1224,11 +1244,6 @@ CAPABILITY_CAUSES: dict[tuple[str, str], Causes] = {
     ("security-agent", "AUDIT_CONTROL"): _all("datadog.securityAgent.compliance.enabled"),
     ("security-agent", "AUDIT_READ"): _all("datadog.securityAgent.compliance.enabled"),
 }
-
-
-def _number(value: Any) -> Any:
-    """A port the chart prints unquoted: "4317" in values is the number 4317 in the manifest."""
-    return int(value) if isinstance(value, str) and value.isdigit() else value
 
 
 def _with_context(container: dict[str, Any], context: Any) -> dict[str, Any]:

@@ -234,7 +234,7 @@ class ProviderModel(NamedTuple):
             raw = key("seLinuxContext", d.se_linux_context)
             # The chart renames the `rule:` key to `type:` when it copies this block.
             se_linux = {("type" if k == "rule" else k): v for k, v in (raw or {}).items()}
-        host_network = _on(values, "agents.useHostNetwork")
+        host_network = pod.get("hostNetwork") is True  # the chart prints the value into both
         return {
             "allowHostPID": bool(pod.get("hostPID")),
             "allowHostPorts": any(
