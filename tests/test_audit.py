@@ -521,3 +521,14 @@ def test_fix_of_windows_values_is_refused_in_one_line_and_writes_nothing(tmp_pat
     assert code == 2 and out == ""
     assert err.count("\n") == 1 and "targetSystem windows" in err
     assert not (tmp_path / "out").exists()
+
+
+def test_a_host_port_the_file_lists_itself_is_fixed_by_dropping_its_host_port_not_the_list():
+    # `datadog.otelCollector.ports: false` (the switch-style fix) makes helm fail on the collector's config
+    report = audit(
+        SECRET_ONLY + "  otelCollector:\n    enabled: true\n"
+        "    ports: [{containerPort: 4317, hostPort: 4317, name: otel-grpc}]\n"
+    )
+    hit = finding(report, "hostport-unneeded")
+    assert hit.fix == "remove hostPort from the otel-grpc entry of datadog.otelCollector.ports"
+    assert hit.changes == ()  # a list the user wrote: --fix does not rewrite it

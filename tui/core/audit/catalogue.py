@@ -226,7 +226,7 @@ _WRITTEN: tuple[Rule, ...] = (
         "receiver's host port the Operator opens by default)",
         "A host port is reachable by anything that reaches the node, not only by the pods of the cluster.",
         "host port {port}/{protocol} ({owner}) is open on every node: anything that reaches the node can send to it",
-        "{key}: false",
+        "{fix}",
         "{cost}",
     ),
     Rule(

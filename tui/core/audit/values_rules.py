@@ -278,7 +278,11 @@ def _hostport_unneeded(c: Context) -> Iterator[Hit]:
         if number in c.target.host_ports or (name == "traceport" and c.chart.apm_uds()):
             continue  # kept, or apm-both-transports decides which APM transport goes
         key, changes, cost = _port_owner(c, container, name, number)
-        yield Hit(key, {"port": number, "protocol": protocol, "owner": f"{container}, {name}", "cost": cost}, changes)
+        # a switch turns the port off; a port the file lists itself loses only its hostPort (the chart
+        # fails on a list that is not one)
+        fix = f"{key}: false" if changes else f"remove hostPort from the {name} entry of {key}"
+        fields = {"port": number, "protocol": protocol, "owner": f"{container}, {name}", "cost": cost, "fix": fix}
+        yield Hit(key, fields, changes)
 
 
 def _hostport_kept(c: Context) -> Iterator[Hit]:
