@@ -35,6 +35,8 @@ DATADOG = {
     "operator/datadog-agent.yaml": "DatadogAgent",
     "rendered/datadog-agent-live.yaml": "rendered manifests",
 }
+# A release of the chart whose values the file does not hold (templated per cluster): listed, not audited.
+ELSEWHERE = {"argocd/datadog-applicationset.yaml"}
 # The files a clean audit at --fail-on high lets through.
 WITHOUT_HIGH = {"clusters/staging/datadog-values.yaml", "operator/datadog-agent.yaml"}
 
@@ -43,7 +45,7 @@ def fixture_yaml() -> set[str]:
     return {p.relative_to(FIXTURE).as_posix() for p in FIXTURE.rglob("*") if p.suffix in (".yaml", ".yml")}
 
 
-UNRELATED = fixture_yaml() - set(DATADOG)
+UNRELATED = fixture_yaml() - set(DATADOG) - ELSEWHERE
 
 
 def run(*argv: str) -> tuple[int, str, str]:
@@ -67,24 +69,26 @@ def test_fixture_mixes_datadog_files_with_every_kind_of_unrelated_yaml():
         ".github/workflows/ci.yaml",  # a GitHub workflow
         "flux/datadog-operator.yaml",  # the Operator's chart, not the Agent's
         "apps/logging/node-agent.yaml",  # another vendor's DaemonSet with an `agent` container
-        "argocd/datadog-applicationset.yaml",  # generates Applications: nothing to read until it runs
         "argocd/grafana-application.yaml",  # another chart's Application, with a datadog: section
     } <= UNRELATED
-    assert set(DATADOG) <= fixture_yaml()
+    assert set(DATADOG) | ELSEWHERE <= fixture_yaml()
 
 
 def test_text_audits_exactly_the_datadog_files_and_never_names_the_others(in_fixture):
     code, out, err = run(".")
     headers = [line for line in out.splitlines() if line.startswith("ddsecure audit: ")]
     named = {line.removeprefix("ddsecure audit: ").split(" (")[0] for line in headers}
-    assert named == set(DATADOG)
-    assert len(headers) == len(DATADOG) + 1  # the two releases of flux/datadog.yaml, one header each
+    assert named == set(DATADOG) | ELSEWHERE
+    # the two releases of flux/datadog.yaml, one header each; the ApplicationSet says its values are not in it
+    assert len(headers) == len(DATADOG) + 1 + len(ELSEWHERE)
+    assert "ddsecure audit: argocd/datadog-applicationset.yaml (its values are not in it)" in headers
     assert sum("Flux HelmRelease 'datadog-eu'" in h or "Flux HelmRelease 'datadog-us'" in h for h in headers) == 2
     for name in UNRELATED:
         assert name not in out + err
     assert code == 1
-    summary = out[out.index("Datadog file(s) audited") :]
-    assert {line.strip() for line in summary.splitlines()[1:]} == set(DATADOG) - WITHOUT_HIGH
+    summary, _, elsewhere = out[out.index("Datadog file(s) audited") :].partition("whose values are elsewhere")
+    assert {line.strip() for line in summary.splitlines()[1:-1]} == set(DATADOG) - WITHOUT_HIGH
+    assert {line.strip() for line in elsewhere.splitlines()[1:]} == ELSEWHERE
 
 
 def test_json_is_one_document_listing_exactly_the_datadog_files(in_fixture):
@@ -96,6 +100,7 @@ def test_json_is_one_document_listing_exactly_the_datadog_files(in_fixture):
     for entry in document["files"]:
         assert entry["source"].startswith(DATADOG[entry["file"]])
     assert document["errors"] == []
+    assert {entry["file"] for entry in document["valuesElsewhere"]} == ELSEWHERE
     for name in UNRELATED:
         assert name not in out
     assert code == 1
@@ -490,7 +495,7 @@ def test_the_umbrellas_chart_yaml_names_the_block_and_its_chart_version(tmp_path
 
 def test_an_applicationset_is_audited_unless_its_values_are_templated_per_cluster(tmp_path, monkeypatch):
     """The same values for every cluster it generates: read like an Application. Values templated per cluster:
-    a program, skipped with "render it first" like a templated helmfile."""
+    a program to render first, like a templated helmfile: listed as such, never an error."""
     static = (Path(__file__).parent / "fix_corpus" / "argocd-applicationset.yaml").read_text()
     (tmp_path / "static.yaml").write_text(static)
     (tmp_path / "templated.yaml").write_text(static.replace("logs: {enabled: true}", "clusterName: '{{name}}'"))
@@ -499,4 +504,34 @@ def test_an_applicationset_is_audited_unless_its_values_are_templated_per_cluste
     assert [(e["file"], e["source"]) for e in json.loads(out)["files"]] == [
         ("static.yaml", "Argo CD ApplicationSet 'datadog'")
     ]
-    assert "skipped templated.yaml: the ApplicationSet's values are templated per cluster; render it first" in err
+    [elsewhere] = json.loads(out)["valuesElsewhere"]
+    assert elsewhere["file"] == "templated.yaml"
+    assert elsewhere["why"].startswith("the ApplicationSet's values are templated per cluster; render it first")
+    assert "templated.yaml" not in err
+
+
+def test_a_helmfile_reading_its_values_from_files_is_listed_and_its_values_file_audited(tmp_path, monkeypatch):
+    # the usual helmfile layout: the release names values.yaml, which holds the chart's values
+    (tmp_path / "helmfile.yaml").write_text(
+        "releases:\n- name: datadog\n  chart: datadog/datadog\n  values: [values.yaml]\n"
+    )
+    (tmp_path / "values.yaml").write_text("datadog:\n  apiKeyExistingSecret: datadog-secret\n")
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(".", "--fail-on", "none")
+    assert code == 0 and err == ""  # no error: nothing was left unread
+    assert "ddsecure audit: values.yaml (values file" in out
+    assert "ddsecure audit: helmfile.yaml (its values are not in it)\n  the helmfile's datadog release" in out
+    assert "1 Datadog file(s) audited" in out
+
+
+def test_the_summary_counts_only_the_files_it_audited(tmp_path, monkeypatch):
+    (tmp_path / "values.yaml").write_text("datadog:\n  apiKeyExistingSecret: datadog-secret\n")
+    (tmp_path / "two.yaml").write_text(  # two datadog sources in one Application: unreadable
+        "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: d}\nspec:\n  sources:\n"
+        "  - {repoURL: https://helm.datadoghq.com, chart: datadog}\n"
+        "  - {repoURL: https://helm.datadoghq.com, chart: datadog}\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = run(".", "--fail-on", "none")
+    assert code == 2
+    assert "1 Datadog file(s) audited" in out and "1 could not be audited:\n  two.yaml" in out

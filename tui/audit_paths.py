@@ -68,8 +68,11 @@ def run_audit_paths(args: argparse.Namespace, paths: list[Path], out: TextIO, er
     # Each file that could not be audited: its one line on stderr too, whatever the format of stdout.
     err.writelines(f"ddsecure: error: {message}\n" for _, message in errors)
     fmt = getattr(args, "format", "text") or "text"
+    elsewhere = [(e.name, e.reason) for e in found.elsewhere]
     if fmt == "json":
-        out.write(json.dumps(_json(audits, errors, fail_on), indent=2, default=str) + "\n")
+        document = _json(audits, errors, fail_on)
+        document["valuesElsewhere"] = [{"file": name, "why": why} for name, why in elsewhere]
+        out.write(json.dumps(document, indent=2, default=str) + "\n")
     elif fmt == "sarif":
         from tui.core.audit.locations import line_finder
         from tui.core.audit.sarif import to_sarif_files
@@ -77,7 +80,7 @@ def run_audit_paths(args: argparse.Namespace, paths: list[Path], out: TextIO, er
         located = [(report, _uri(target.given.name), line_finder(target.given)) for target, report in audits]
         out.write(json.dumps(to_sarif_files(located, [(_uri(n), m) for n, m in errors]), indent=2) + "\n")
     else:
-        out.write(_text(audits, errors, per_file, fail_on))
+        out.write(_text(audits, errors, per_file, fail_on, elsewhere))
     if errors:
         return EXIT_USAGE
     if fail_on != "none" and any(report.reaches(fail_on) for _, report in audits):
@@ -107,7 +110,13 @@ def _json(audits: list[tuple[Any, Any]], errors: list[tuple[str, str]], fail_on:
     }
 
 
-def _text(audits: list[tuple[Any, Any]], errors: list[tuple[str, str]], per_file: dict[Path, int], fail_on: str) -> str:
+def _text(
+    audits: list[tuple[Any, Any]],
+    errors: list[tuple[str, str]],
+    per_file: dict[Path, int],
+    fail_on: str,
+    elsewhere: list[tuple[str, str]] = (),  # type: ignore[assignment]
+) -> str:
     from tui.audit_command import format_text
 
     parts = []
@@ -118,8 +127,9 @@ def _text(audits: list[tuple[Any, Any]], errors: list[tuple[str, str]], per_file
             header += f" — {target.what}"
         parts.append(f"{header}\n{rest}")
     parts += [f"ddsecure audit: {name} (not audited)\n  error: {message}\n" for name, message in errors]
-    count = len({target.given.name for target, _ in audits} | {name for name, _ in errors})
-    if not count:
+    parts += [f"ddsecure audit: {name} (its values are not in it)\n  {why}\n" for name, why in elsewhere]
+    count = len({target.given.name for target, _ in audits})
+    if not (count or errors or elsewhere):
         return "ddsecure audit: no Datadog file found (--verbose says why each YAML file was skipped)\n"
     reached = [] if fail_on == "none" else [target for target, report in audits if report.reaches(fail_on)]
     failing = list(dict.fromkeys(target.given.name for target in reached))
@@ -128,6 +138,9 @@ def _text(audits: list[tuple[Any, Any]], errors: list[tuple[str, str]], per_file
     if errors:
         summary.append(f"{len(errors)} could not be audited:")
         summary += [f"  {name}" for name, _ in errors]
+    if elsewhere:
+        summary.append(f"{len(elsewhere)} release(s) of the chart whose values are elsewhere (audit those):")
+        summary += [f"  {name}" for name, _ in elsewhere]
     return "\n".join(parts) + "\n" + "\n".join(summary) + "\n"
 
 

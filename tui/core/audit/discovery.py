@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,8 @@ from tui.core.audit.audit import AuditInput, read_input
 from tui.core.audit.detect import agent_daemonsets, is_datadog_agent, values_mismatch
 from tui.core.errors import InputFileError
 from tui.core.wrappers import FORMS, locate
-from tui.core.wrappers.source import ValuesSource, unsupported_form
+from tui.core.wrappers.base import is_datadog_chart
+from tui.core.wrappers.source import ValuesElsewhere, ValuesSource, unsupported_form
 from tui.core.wrappers.umbrella import FORM as UMBRELLA
 from tui.core.wrappers.umbrella import Dependency, at_dependency, dependency_beside
 from tui.core.yamlio.reader import helm_documents, read_text
@@ -65,6 +66,8 @@ class Discovery:
     targets: list[Target]
     unreadable: list[Unreadable]
     skipped: list[Skipped]
+    # Datadog releases whose values are not in the file (value files, per-cluster templates): listed, no error
+    elsewhere: list[Skipped] = field(default_factory=list)
 
 
 def yaml_files(paths: Iterable[Path]) -> list[Path]:
@@ -109,6 +112,8 @@ def discover(paths: Sequence[Path], base: Path | None = None) -> Discovery:
         outcome = classify(text, name, dependency_beside(path, charts))
         if isinstance(outcome, str):
             result.skipped.append(Skipped(path, name, outcome))
+        elif isinstance(outcome, ValuesElsewhere):
+            result.elsewhere.append(Skipped(path, name, str(outcome).removeprefix(f"file {name}: ")))
         elif isinstance(outcome, InputFileError):
             result.unreadable.append(Unreadable(path, name, str(outcome)))
         else:
@@ -119,9 +124,10 @@ def discover(paths: Sequence[Path], base: Path | None = None) -> Discovery:
 def classify(
     text: str, name: str, dependency: Dependency | None = None
 ) -> list[tuple[AuditInput, str]] | InputFileError | str:
-    """The audits this file asks for; an error for a Datadog file that cannot be read; or why it is
-    not a Datadog file. Every file is read as helm reads it (YAML 1.1, the last of two equal keys), as
-    the audit of one file reads it. `dependency`: the datadog chart in the Chart.yaml beside the file."""
+    """The audits this file asks for; an error for a Datadog file that cannot be read (`ValuesElsewhere`
+    for a release whose values are not in it); or why it is not a Datadog file. Every file is read as
+    helm reads it (YAML 1.1, the last of two equal keys), as the audit of one file reads it.
+    `dependency`: the datadog chart in the Chart.yaml beside the file."""
     if not _MENTIONS.search(text):
         return "mentions neither datadog, a section of its chart nor a DD_ setting"
     where = f"file {name}"
@@ -165,14 +171,14 @@ def _wrapped_values(
         if not isinstance(document, Mapping):
             continue
         if "kind" not in document and "releases" in document and "{{" in str(document):
+            releases = document.get("releases")
+            if isinstance(releases, list) and any(
+                isinstance(r, Mapping) and is_datadog_chart(r.get("chart")) for r in releases
+            ):
+                raise ValuesElsewhere(f"{where}: a helmfile with go templates: render it first (helmfile write-values)")
             return "a helmfile with go templates (render it first: helmfile write-values)"
         alone = [document if n == index else None for n in range(len(documents))]
-        try:
-            source = (at_dependency(alone, dependency) if dependency is not None else None) or locate(alone, where)
-        except InputFileError as error:
-            if document.get("kind") == "ApplicationSet":  # values templated per cluster: a program, like the above
-                return str(error).removeprefix(f"{where}: ")
-            raise
+        source = (at_dependency(alone, dependency) if dependency is not None else None) or locate(alone, where)
         if source is None:
             continue
         given = read_input(text, name, only=index, dependency=dependency, reading=reading)

@@ -22,7 +22,7 @@ from tui.core.wrappers.base import (
     shown_name,
     text,
 )
-from tui.core.wrappers.source import PathStep, ValuesSource, at
+from tui.core.wrappers.source import PathStep, ValuesElsewhere, ValuesSource, at
 
 
 def _helm_source(source: Mapping[str, Any]) -> bool:
@@ -139,7 +139,7 @@ class ArgoCdApplicationSet(ArgoCdApplication):
     def application(self, document: Mapping[str, Any], where: str) -> tuple[Mapping[str, Any], Mapping[str, Any]]:
         spec = mapping(document.get("spec"))
         if spec.get("templatePatch"):
-            raise InputFileError(
+            raise ValuesElsewhere(
                 f"{where}: the ApplicationSet's templatePatch changes each Application it generates; render it "
                 "first (argocd appset generate) and audit the Application, or its values"
             )
@@ -148,7 +148,7 @@ class ArgoCdApplicationSet(ArgoCdApplication):
 
     def check_values(self, helm: Mapping[str, Any], where: str) -> None:
         if "{{" in str(helm.get("valuesObject")) + str(helm.get("values")):
-            raise InputFileError(
+            raise ValuesElsewhere(
                 f"{where}: the ApplicationSet's values are templated per cluster; render it first (argocd appset "
                 "generate) and audit the Application it generates, or its values"
             )

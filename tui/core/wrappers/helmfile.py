@@ -17,7 +17,7 @@ from tui.core.wrappers.base import (
     origin_or_file,
     text,
 )
-from tui.core.wrappers.source import PathStep, ValuesSource, at, go_template_refusal
+from tui.core.wrappers.source import PathStep, ValuesElsewhere, ValuesSource, at, go_template_refusal
 
 
 class ReleasePatches(PatchHolder):
@@ -73,7 +73,7 @@ class HelmfileRelease(WrapperForm):
         files = [str(entry) for entry in entries if isinstance(entry, str)]
         if not inline:
             shown = ", ".join(files) or "none"
-            raise InputFileError(
+            raise ValuesElsewhere(
                 f"{where}: the helmfile's datadog release has no inline values (files: {shown}); audit those files"
             )
         if len(inline) > 1:

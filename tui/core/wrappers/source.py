@@ -78,6 +78,12 @@ def at(document: Any, path: Sequence[PathStep]) -> Any:
 _TERRAFORM = re.compile(r'^\s*(resource|data|module|provider|variable)\s+"[^"]+"|<<-?[A-Z]+\s*$', re.MULTILINE)
 
 
+class ValuesElsewhere(InputFileError):
+    """A release of the datadog chart whose values this file does not hold: they sit in other files, or
+    are templated per cluster. Audited alone, it is refused; in a repository it is listed as not audited
+    here, beside the files that do hold values, and is no error."""
+
+
 def go_template_refusal(where: str) -> InputFileError:
     return InputFileError(
         f"{where}: go templates ({{{{ … }}}}) are not supported: render them first (helmfile write-values, "
