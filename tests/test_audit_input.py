@@ -19,6 +19,7 @@ CORPUS = Path(__file__).resolve().parent / "fuzz_corpus"
 # Files of the corpus that are valid YAML mappings of the wrong shape: audited (exit 0 or 1), not refused.
 # A key written twice and two `---` documents are read as helm reads them (the last key wins; documents merge).
 AUDITED = {
+    "empty.yaml",  # helm installs the chart's defaults: so does the audit
     "datadog-scalar.yaml",
     "wrong-types.yaml",
     "datadog-agent-types.yaml",
@@ -158,3 +159,22 @@ def test_a_field_kubernetes_reads_as_an_integer_written_as_text_is_a_refused_pod
     code, out, err, _ = run(CORPUS / "run-as-user-text.yaml")
     assert code == 1 and err == ""
     assert "[pod-refused] agents" in out and "runAsUser: 'root'" in out
+
+
+@pytest.mark.parametrize("text", ["", "# only a comment\n", "---\n", "~\n"])
+def test_an_empty_values_file_is_the_charts_defaults_as_helm_installs_them(text, tmp_path):
+    report = audit_text(text, "values.yaml")
+    assert report.kind == "values" and "hostpid-unneeded" in {f.id for f in report.findings}
+    path = tmp_path / "values.yaml"
+    path.write_text(text)
+    out = tmp_path / "out"
+    code = main(["audit", str(path), "--fix", "-o", str(out)], out=io.StringIO(), err=io.StringIO())
+    assert code in (0, 1)
+    fixed = (out / "values.yaml").read_text()
+    assert fixed.startswith(text.replace("~\n", "")) and "useHostPID: false" in fixed  # the user's comments first
+
+
+def test_a_chart_yaml_is_refused_in_one_line_not_audited_as_values():
+    text = "apiVersion: v2\nname: platform\nversion: 0.1.0\ndependencies:\n- {name: datadog, version: 3.240.0}\n"
+    with pytest.raises(InputFileError, match=r"Chart\.yaml .*audit the values\.yaml beside it"):
+        audit_text(text, "Chart.yaml")

@@ -17,7 +17,7 @@ def is_manifest(document: Any) -> bool:
 def detect(documents: Sequence[Any], where: str) -> str:
     """ "values", "manifests" or "operator"; anything else is refused with one line."""
     if not documents:
-        raise InputFileError(f"{where}: empty; expected a values file or Kubernetes manifests")
+        return "values"  # an empty values file (or only comments): helm installs the chart's defaults
     if any(is_manifest(d) for d in documents):
         if any(isinstance(d, Mapping) and d.get("kind") == KIND for d in documents) and not any(
             isinstance(d, Mapping) and d.get("kind") == "DaemonSet" for d in documents
@@ -34,6 +34,11 @@ def detect(documents: Sequence[Any], where: str) -> str:
     bad = [k for k in document if not isinstance(k, str)]
     if bad:
         raise InputFileError(f"{where}: top-level key {bad[0]!r} is not a string; not a values file")
+    if document.get("apiVersion") in ("v1", "v2") and {"name", "version"} <= set(document):
+        raise InputFileError(
+            f"{where}: a chart's Chart.yaml (its name, version and dependencies), not values: audit the "
+            "values.yaml beside it"
+        )
     return "values"
 
 

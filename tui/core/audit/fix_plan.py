@@ -243,7 +243,7 @@ def _check(
             inner_values = helm_values(inner, where).documents[0]
     except InputFileError as error:
         raise refuse(f"the edited file does not read back ({error})") from None
-    if len(new_documents) != len(old_documents):
+    if old_documents and len(new_documents) != len(old_documents):  # an empty file gains its one document
         raise refuse("the number of YAML documents changed")
     got = source.values(new_documents, where) if source.path else new_documents[0]
     if plain(got) != planned or plain(inner_values) != planned:

@@ -206,6 +206,14 @@ def edit_text(text: str, source: ValuesSource, changes: Sequence[tuple[str, Any]
         return [(text, text if not source.wrapped else values_alone(text, source))]
     yaml = _yaml(text)
     documents = list(yaml.load_all(text))
+    if not source.path and all(document is None for document in documents):
+        # an empty file, only comments or a null: the edits make the whole document, after the user's
+        # comments (a null the document held is what the edits replace)
+        tree = _new_map(None)  # a round-trip map, as ruamel dumps it
+        apply_changes(tree, changes)
+        kept = [line for line in text.splitlines() if not line.strip() or line.lstrip().startswith(("#", "---"))]
+        edited = "".join(f"{line}\n" for line in kept) + dump_documents(yaml, [tree])
+        return [(edited, edited)]
     normalised = dump_documents(yaml, documents)
     if not source.path:
         apply_changes(documents[source.document], changes)
