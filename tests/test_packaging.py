@@ -36,5 +36,6 @@ def test_presets_ship_inside_the_package(wheel_names):
 def test_data_and_styles_ship(wheel_names):
     assert "tui/core/data/chart_keys.json" in wheel_names
     assert "tui/core/data/pod_schemas.gz" in wheel_names
+    assert "tui/core/data/values_schema.json" in wheel_names
     assert any(name.startswith("tui/app/") and name.endswith(".tcss") for name in wheel_names)
     assert not any(name.startswith(("tests/", ".venv/")) for name in wheel_names)

@@ -209,6 +209,14 @@ class ValuesDeployment(Deployment):
         return NodeAgentChart(self.modelled)
 
     @cached_property
+    def refusal(self) -> str:
+        """Why helm fails on these values ("" when it renders): the chart's schema first, as helm checks it
+        before rendering, then the templates' own checks."""
+        from tui.core.chart.values_schema import schema_refusal  # here for start-up speed: generate checks none
+
+        return schema_refusal(self.given) or self.chart.refusal()
+
+    @cached_property
     def values_pod(self) -> PodSpec:
         """The node-Agent pod as plain `helm template` renders the values (no cluster API), unpatched."""
         return render_pod(self.modelled)
@@ -241,7 +249,9 @@ class ValuesDeployment(Deployment):
 
 
 # What a values deployment derives from the values alone, whatever the answers.
-_ANSWER_FREE = ("shaped", "values", "chart", "values_pod", "values_ledger", "values_cluster_pod", "unmodelled")
+_ANSWER_FREE = (
+    "shaped", "values", "chart", "refusal", "values_pod", "values_ledger", "values_cluster_pod", "unmodelled"
+)  # fmt: skip
 
 
 @lru_cache(maxsize=128)

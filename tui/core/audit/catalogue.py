@@ -387,8 +387,7 @@ _WRITTEN: tuple[Rule, ...] = (
         "a switch of the chart holds a string ('false', 'no', \"yes\"...) that the chart reads otherwise than it says",
         "helm keeps a quoted word as a string, and the chart reads a string by its own test (`if` on a non-empty "
         'string is true, `toString != "false"`, `eq ... "true"`): the switch may be on although it says off.',
-        "{key} is the string {value!r}, not a boolean: the chart reads it with `{how}`, so helm turns it {does} "
-        "although it says {seems}",
+        "{key} is the string {value!r}, not a boolean: {effect}",
         "{key}: {seems}",
         "the chart reads {key} as {seems} from now on: what it says",
     ),

@@ -48,7 +48,7 @@ def audit_deployment(deployment: ValuesDeployment, path: str, duplicates: tuple[
     report = AuditReport(path=path, kind="values", answers=answers.as_dict(), answer_notes=list(deployment.inferred[1]))
     report.ledger = deployment.values_ledger.as_json()
     report.unmodelled = list(deployment.unmodelled)
-    report.refused = deployment.chart.refusal()
+    report.refused = deployment.refusal
     if not report.ledger_complete:
         report.ledger["partial"] = True
     context = Context(deployment, duplicates)

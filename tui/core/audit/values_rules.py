@@ -529,14 +529,14 @@ def _apm_stranded(c: Context) -> Iterator[Hit]:
 
 
 def _agent_too_old(c: Context) -> Iterator[Hit]:
-    refusal = c.chart.refusal()
+    refusal = c.deployment.refusal
     if refusal.startswith("agents.image.tag"):
         tag = str(c.chart.v.get("agents.image.tag") or "")
         yield Hit("agents.image.tag", {"tag": tag})
 
 
 def _chart_refuses(c: Context) -> Iterator[Hit]:
-    refusal = c.chart.refusal()
+    refusal = c.deployment.refusal
     if refusal and not refusal.startswith("agents.image.tag"):
         yield Hit(refusal.split(" ", 1)[0], {"refusal": refusal})
 
@@ -591,14 +591,17 @@ def _string_booleans(c: Context) -> Iterator[Hit]:
             continue
         seems = _SEEMS.get(value.strip().lower())
         reading = reading_of(dotted)
-        if seems is None or reading.on(value) == seems:
+        refused = c.deployment.refusal.startswith(f"{dotted} ")  # the chart's schema types it
+        if seems is None or (reading.on(value) == seems and not refused):
             continue
-        fields = {
-            "value": value,
-            "how": reading.where,
-            "does": "ON" if reading.on(value) else "OFF",
-            "seems": "true" if seems else "false",
-        }
+        does = "ON" if reading.on(value) else "OFF"
+        effect = (
+            "the chart's schema wants a boolean, so helm refuses the file"
+            if refused
+            else f"the chart reads it with `{reading.where}`, so helm turns it {does} although it says "
+            + ("true" if seems else "false")
+        )
+        fields = {"value": value, "effect": effect, "seems": "true" if seems else "false"}
         yield Hit(dotted, fields, ((dotted, seems),))
 
 
