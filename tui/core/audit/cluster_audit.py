@@ -11,8 +11,6 @@ A feature the file turns on itself is a choice: its dangerous grants are reporte
 one that only comes from a chart default is worth fixing.
 """
 
-from __future__ import annotations
-
 from collections.abc import Iterator, Mapping, Sequence
 from functools import lru_cache
 from typing import Any, NamedTuple

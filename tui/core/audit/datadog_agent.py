@@ -9,8 +9,6 @@ resource is read through the Operator model (`tui.core.operator.features.Operato
 catalogue rule, decided here by one `when` in `CHECKS`, with the catalogue's severity and words.
 """
 
-from __future__ import annotations
-
 import json
 from collections.abc import Iterator, Mapping
 from typing import Any, NamedTuple
