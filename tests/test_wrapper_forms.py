@@ -4,6 +4,7 @@ bundle's patches, and how its controller installs it."""
 
 from __future__ import annotations
 
+import io
 import re
 import shutil
 import subprocess
@@ -255,3 +256,26 @@ def test_a_git_source_is_read_as_the_chart_but_its_branch_is_no_chart_version():
     assert report.chart is None  # `main` is a branch
     assert report.unmodelled[0]["key"] == "spec.source.path"  # may be an umbrella chart: the ledger says so
     assert report.ledger_complete is False
+
+
+K3S_HELMCHART = (
+    "apiVersion: helm.cattle.io/v1\nkind: HelmChart\nmetadata: {name: datadog, namespace: kube-system}\nspec:\n"
+    "  repo: https://helm.datadoghq.com\n  chart: datadog\n  targetNamespace: datadog\n  valuesContent: |-\n"
+    "    datadog:\n      apiKeyExistingSecret: datadog-secret\n"
+)
+
+
+def test_a_k3s_helmchart_narrows_the_runtime_mount_to_k3s_containerd_socket(tmp_path):
+    # k3s and RKE2 run their own containerd: the generic /var/run/containerd socket is not on their nodes
+    report = audit_input(read_input(K3S_HELMCHART, "datadog.yaml"))
+    assert report.answers["runtime_socket"] == "/run/k3s/containerd/containerd.sock"
+    [wide] = [f for f in report.findings if f.id == "runtime-dir-too-wide"]
+    assert wide.changes == (("datadog.criSocketPath", "/run/k3s/containerd/containerd.sock"),)
+    path = tmp_path / "datadog.yaml"
+    path.write_text(K3S_HELMCHART)
+    from tui.cli import main
+
+    code = main(["audit", str(path), "--fix", "-o", str(tmp_path / "out")], out=io.StringIO(), err=io.StringIO())
+    assert code in (0, 1)
+    # /run/k3s/containerd lies inside the /var/run the chart mounted (a link to /run): narrower, so applied
+    assert "criSocketPath: /run/k3s/containerd/containerd.sock" in (tmp_path / "out" / "datadog.yaml").read_text()

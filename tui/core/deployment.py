@@ -56,11 +56,14 @@ class Deployment:
         *,
         values_text: str = "",
         previous: ValuesDeployment | None = None,
+        runtime_socket: str = "",
     ) -> ValuesDeployment:
         """The deployment of given values (a user's file, as read). `answers`: the ones the patch and the
         report read (by default, inferred from the values). `previous`: a deployment of an earlier
-        version of these values, sharing the subtrees an edit did not touch (their reading is reused)."""
-        return ValuesDeployment(values, answers, values_text, previous)
+        version of these values, sharing the subtrees an edit did not touch (their reading is reused).
+        `runtime_socket`: the socket of the nodes the file's wrapper installs on (k3s), inferred when the
+        values name neither a socket nor a platform."""
+        return ValuesDeployment(values, answers, values_text, previous, runtime_socket)
 
     @cached_property
     def values_plan(self) -> ValuesPlan:
@@ -162,11 +165,13 @@ class ValuesDeployment(Deployment):
         answers: Answers | None = None,
         values_text: str = "",
         previous: ValuesDeployment | None = None,
+        runtime_socket: str = "",
     ):
         self.given = given  # the values as read, wrongly shaped blocks included
         self._answers = answers
         self.values_text = values_text  # the file as the user will install it
         self._shaping: dict[tuple[int, str], Shaped] = previous._shaping if previous is not None else {}
+        self.wrapper_socket: str = runtime_socket or (previous.wrapper_socket if previous is not None else "")
 
     @cached_property
     def answers(self) -> Answers:  # type: ignore[override]
@@ -177,7 +182,13 @@ class ValuesDeployment(Deployment):
         """The answers these values amount to, and notes on what could not be carried over."""
         from tui.core.chart.infer import infer_answers  # here for start-up speed: generate reads no values file
 
-        return infer_answers(self.modelled)
+        answers, notes = infer_answers(self.modelled)
+        socket = self.wrapper_socket
+        if socket and answers.platform == "generic" and answers.runtime_socket is None:
+            # the nodes the wrapper installs on have their own socket, not the generic one
+            answers = answers.replace(runtime_socket=socket)
+            notes.append(f"runtime_socket: {socket}, the socket of the nodes the file's wrapper installs on")
+        return answers, notes
 
     def with_answers(self, answers: Answers, values_text: str) -> ValuesDeployment:
         """The same values installed with other answers (a wrapper's release name and namespace)."""

@@ -199,7 +199,8 @@ def audit_input(
             from tui.core.audit.values_audit import audit_deployment
             from tui.core.deployment import Deployment
 
-            deployment = Deployment.of_values(given.values)
+            socket = FORMS[given.source.form].runtime_socket if given.source is not None else ""
+            deployment = Deployment.of_values(given.values, runtime_socket=socket)
             report = audit_deployment(deployment, name, given.duplicates)
             if given.source is not None and given.source.form == UMBRELLA_FORM.name:
                 # the umbrella's condition key is no mistake of the chart's values: its note says what it is

@@ -19,6 +19,7 @@ from tui.core.audit.fix_yaml import edit_in_blocks, edit_text, plain
 from tui.core.deployment import Deployment, ValuesDeployment
 from tui.core.errors import InputFileError
 from tui.core.pod.ledger import Ledger
+from tui.core.wrappers import FORMS
 from tui.core.wrappers.source import PathStep, ValuesSource, at
 from tui.core.yamlio.dotted import MISSING
 from tui.core.yamlio.reader import helm_documents, helm_values
@@ -143,7 +144,7 @@ def plan_fix(
 ) -> FixResult:
     """Decide every finding, edit the file, and check the result before anyone writes it. `refuse_invalid`:
     a file whose pods Kubernetes would refuse is not built on (one line, nothing written)."""
-    first = Version.of(plain(values), name)
+    first = Version.of(plain(values), name, FORMS[source.form].runtime_socket)
     if refuse_invalid:
         from tui.core.audit.refused_pods import first_violation
 

@@ -128,7 +128,8 @@ def ledger_grants(pod_a: Mapping[str, Any], a: Ledger, pod_b: Mapping[str, Any],
     out += [f"host port {port}" for port in sorted(set(b.host_ports) - set(a.host_ports))]
     for grant in b.host_paths:
         # A path inside one the pod already mounts, with no more access, grants nothing new.
-        within = [g for g in a.host_paths if grant.path == g.path or grant.path.startswith(g.path.rstrip("/") + "/")]
+        path = _on_host(grant.path)
+        within = [g for g in a.host_paths if path == _on_host(g.path) or path.startswith(_on_host(g.path) + "/")]
         if not within:
             out.append(f"hostPath {grant.path} {grant.mode}")
         elif not grant.read_only and all(g.read_only for g in within):
@@ -145,6 +146,13 @@ def ledger_grants(pod_a: Mapping[str, Any], a: Ledger, pod_b: Mapping[str, Any],
     if not b.run_as_user and a.run_as_user:
         out.append("root (pod)")
     return out
+
+
+def _on_host(path: str) -> str:
+    """The directory a host path is: /var/run is a link to /run (FHS 3.0, every systemd distribution), so
+    k3s's /run/k3s/containerd lies inside the chart's /var/run mount."""
+    path = path.rstrip("/") or "/"
+    return "/run" + path.removeprefix("/var/run") if path == "/var/run" or path.startswith("/var/run/") else path
 
 
 def _privileged(pod: Mapping[str, Any]) -> set[str]:
@@ -228,8 +236,8 @@ class Version:
         self.deployment, self.name = deployment, name
 
     @classmethod
-    def of(cls, values: dict[str, Any], name: str) -> Version:
-        return cls(Deployment.of_values(values), name)
+    def of(cls, values: dict[str, Any], name: str, runtime_socket: str = "") -> Version:
+        return cls(Deployment.of_values(values, runtime_socket=runtime_socket), name)
 
     def edited(self, changes: Iterable[tuple[str, Any]]) -> Version:
         values = with_changes(self.values, changes)

@@ -36,6 +36,7 @@ class K3sHelmChart(WrapperForm):
     )
 
     kind, api_group = "HelmChart", "helm.cattle.io"
+    runtime_socket = "/run/k3s/containerd/containerd.sock"  # k3s's and RKE2's embedded containerd
 
     def locate(self, index: int, document: Mapping[str, Any], where: str) -> ValuesSource | None:
         spec = mapping(document.get("spec"))
