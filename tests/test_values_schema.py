@@ -16,7 +16,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tui.core.audit.audit import audit_text
-from tui.core.chart.values_schema import DATA, KEYWORDS, _schema, problems, schema_refusal
+from tui.core.chart.values_schema import (
+    DATA,
+    KEYWORDS,
+    SECTION_FAILURES,
+    _schema,
+    problems,
+    schema_refusal,
+    section_refusal,
+)
 
 from conftest import CHART_REFERENCE, needs_reference
 
@@ -146,3 +154,31 @@ def _read(text: str) -> dict[str, Any]:
     from tui.core.yamlio.helm import read_values
 
     return read_values(text, "test").documents[0]
+
+
+def _sections() -> list[tuple[str, str, Any, bool]]:
+    """Every 25th section of each measured form, failing or not: (form, section, value, helm fails)."""
+    from tui.core.chart.keys import chart_keys
+
+    data = json.loads(SECTION_FAILURES.read_text())
+    maps = sorted(key for key in chart_keys().keys if chart_keys().kind(key) == "map")
+    values = {"null": None, "empty": "", "scalar": "x"}
+    return [(form, key, values[form], key in data[form]) for form in values for key in maps[::25]]
+
+
+@pytest.mark.parametrize(("form", "section", "value", "fails"), _sections())
+def test_a_section_helm_cannot_read_is_refused_exactly_where_helm_fails(
+    form, section, value, fails, chart_tools, tmp_path
+):
+    values: dict[str, Any] = {"datadog": {"apiKeyExistingSecret": "datadog-secret"}}
+    node = values
+    *parents, last = section.split(".")
+    for part in parents:
+        node = node.setdefault(part, {})
+    node[last] = value
+    path = tmp_path / "values.json"
+    path.write_text(json.dumps(values))
+    chart, helm, _ = chart_tools
+    done = subprocess.run([helm, "template", "d", str(chart), "-f", str(path)], capture_output=True, text=True)
+    assert (done.returncode != 0) == fails, done.stderr[-300:]
+    assert bool(section_refusal(values)) == fails

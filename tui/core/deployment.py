@@ -222,10 +222,12 @@ class ValuesDeployment(Deployment):
     @cached_property
     def refusal(self) -> str:
         """Why helm fails on these values ("" when it renders): the chart's schema first, as helm checks it
-        before rendering, then the templates' own checks."""
-        from tui.core.chart.values_schema import schema_refusal  # here for start-up speed: generate checks none
+        before rendering, then a section the templates cannot read (null or a scalar), then the templates'
+        own checks."""
+        # here for start-up speed: generate checks none
+        from tui.core.chart.values_schema import schema_refusal, section_refusal
 
-        return schema_refusal(self.given) or self.chart.refusal()
+        return schema_refusal(self.given) or section_refusal(self.given) or self.chart.refusal()
 
     @cached_property
     def values_pod(self) -> PodSpec:

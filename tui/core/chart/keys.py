@@ -122,8 +122,8 @@ class ChartKeys:
     def shaped(
         self, values: Mapping[str, Any], memo: dict[tuple[int, str], Shaped] | None = None
     ) -> tuple[dict[str, Any], list[tuple[str, str]]]:
-        """The values with every wrongly shaped block dropped (helm fails on it or ignores it), and each
-        dropped key with the type it had.
+        """The values with every wrongly shaped block dropped (helm fails on it or ignores it; a falsy one
+        reads as null, no defaults below it), and each dropped key with the type it had.
 
         `memo`: the shaping of earlier versions of these values (an edit copies only the mappings along
         its path): a mapping already shaped, the very same object, is not walked again. Valid only while
@@ -140,6 +140,8 @@ class ChartKeys:
                 dotted = f"{prefix}{key}"
                 if self.kind(dotted) == "map" and value is not None and not is_map(value):
                     dropped.append((dotted, type(value).__name__))
+                    if not value:  # "", 0, false, []: the templates' `if` reads none of the chart's defaults
+                        out[str(key)] = None
                     continue
                 if is_map(value) and self.kind(dotted) == "map" and not self.is_open(dotted):
                     _, value, inner = clean(value, dotted + ".")

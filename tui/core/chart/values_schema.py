@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "values_schema.json"
+SECTION_FAILURES = DATA.with_name("section_failures.json")
 
 _JSON_TYPES = {dict: "object", list: "array", str: "string", bool: "boolean", type(None): "null"}
 # The keywords the checker follows (a test holds the shipped schema to them).
@@ -128,6 +129,34 @@ def _without_nulls(value: Any) -> Any:
     if isinstance(value, dict):
         return {key: _without_nulls(item) for key, item in value.items() if item is not None}
     return value
+
+
+@cache
+def _section_failures() -> dict[str, frozenset[str]]:
+    data = json.loads(SECTION_FAILURES.read_text(encoding="utf-8"))
+    return {form: frozenset(data[form]) for form in ("null", "empty", "scalar")}
+
+
+def section_refusal(values: Mapping[str, Any]) -> str:
+    """A section of the chart set to null (which deletes the defaults below it) or to a scalar, where a
+    template then reads a key below it: helm fails. Which sections do was measured with real helm and the
+    chart's other defaults (scripts/gen_section_failures.py), so the message says so."""
+    failures = _section_failures()
+    stack: list[tuple[str, Any]] = [(str(key), value) for key, value in values.items()]
+    while stack:
+        dotted, value = stack.pop(0)
+        if isinstance(value, dict):
+            stack[:0] = [(f"{dotted}.{key}", item) for key, item in value.items()]
+            continue
+        # a falsy scalar ("", 0, false) passes where the templates test the section with `if` first
+        form = "null" if value is None else "list" if isinstance(value, list) else "scalar" if value else "empty"
+        if form in failures and dotted in failures[form]:
+            shown = "null" if value is None else f"the {json_type(value)} {value!r}"
+            return (
+                f"{dotted} is {shown} where the chart's templates read keys below it: helm fails (measured "
+                "with the chart's other defaults); remove the line or give the section the chart's structure"
+            )
+    return ""
 
 
 def schema_refusal(values: Mapping[str, Any]) -> str:
