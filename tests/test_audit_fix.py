@@ -606,3 +606,11 @@ def test_a_value_the_file_set_is_never_called_a_chart_default_you_did_not_set(tm
     summary = next(d["summary"] for d in document["fix"]["decisions"] if d["id"] == "plaintext-secret")
     assert "apiKeyExistingSecret" not in summary  # the file already names that Secret: nothing changes there
     assert "datadog.apiKey is removed" in summary
+
+
+def test_a_byte_order_mark_stays_on_the_users_file(tmp_path):
+    path = tmp_path / "values.yaml"
+    path.write_bytes(b"\xef\xbb\xbfdatadog:\n  apiKeyExistingSecret: datadog-secret\n")
+    _, fixed = fix(path, tmp_path / "out")
+    data = fixed.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbfdatadog:\n") and data.count(b"\xef\xbb\xbf") == 1

@@ -76,7 +76,7 @@ def _bundle(
 ) -> dict[str, str]:
     """`answers`: the ones the bundle is for (generate --base), by default those the edited values amount to."""
     from tui.core.deployment import Deployment
-    from tui.core.output.bundle import ANSWERS, REPORT, build_bundle
+    from tui.core.output.bundle import ANSWERS, REPORT, VALUES, build_bundle
     from tui.core.output.next_steps import Wrapper, next_steps
 
     source = fixed.source
@@ -119,7 +119,18 @@ def _bundle(
     if wrapper is not None:
         # The wrapper (HelmRelease, Application, helmfile ...) edited, beside the values alone.
         files[wrapper.file] = fixed.text
+    if _starts_with_bom(name):  # the reader drops a byte-order mark; the user's file gets it back
+        mine = wrapper.file if wrapper is not None else VALUES
+        files[mine] = "\ufeff" + files[mine]
     return files
+
+
+def _starts_with_bom(name: str) -> bool:
+    try:
+        with open(name, "rb") as handle:
+            return handle.read(3) == b"\xef\xbb\xbf"
+    except OSError:  # a file read from elsewhere (standard input, a test's text): nothing to keep
+        return False
 
 
 def _path_from(path: Path, directory: Path | None) -> str:
