@@ -614,3 +614,13 @@ def test_a_byte_order_mark_stays_on_the_users_file(tmp_path):
     _, fixed = fix(path, tmp_path / "out")
     data = fixed.read_bytes()
     assert data.startswith(b"\xef\xbb\xbfdatadog:\n") and data.count(b"\xef\xbb\xbf") == 1
+
+
+def test_a_fix_that_only_adds_keys_keeps_every_line_of_a_file_in_another_style(tmp_path):
+    # four-space indentation, `True`, a comment inside a flow list: ruamel writes each of these its own way
+    source = CORPUS / "indent-four-spelled-booleans.yaml"
+    _, fixed_path = fix(source, tmp_path / "out")
+    fixed = iter(fixed_path.read_text().splitlines())
+    for line in source.read_text().splitlines():
+        assert line in fixed, f"rewritten or moved: {line!r}"  # in order, byte for byte
+    assert "\n    useHostPID: false\n" in fixed_path.read_text()  # the additions in the file's own indentation

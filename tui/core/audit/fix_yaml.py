@@ -9,6 +9,7 @@ was planned is checked elsewhere (fix_plan).
 
 from __future__ import annotations
 
+import bisect
 import copy
 import difflib
 import io
@@ -115,18 +116,27 @@ def _yaml(text: str, indentation: dict[str, int] | None = None) -> Any:
 
 
 def _indentation(text: str) -> dict[str, int]:
-    """The file's own list style: dashes flush with the parent key, or indented under it."""
-    previous_indent = None
+    """The file's own style, from the first block under a key of each kind: how far a nested key is
+    indented (2, 4...), and a list's dashes (flush with the parent key, or indented under it) and the
+    items after them; ruamel writes its edits in that style, so they carry onto the user's lines."""
+    found: dict[str, int] = {}
+    parent = None  # the indent of a key that opens a block on the next line
     for line in text.splitlines():
         stripped = line.lstrip()
         if not stripped or stripped.startswith("#"):
             continue
         indent = len(line) - len(stripped)
-        if stripped.startswith("- ") and previous_indent is not None:
-            offset = max(indent - previous_indent, 0)
-            return {"mapping": 2, "sequence": offset + 2, "offset": offset}
-        previous_indent = indent if stripped.rstrip().endswith(":") else None
-    return {"mapping": 2, "sequence": 2, "offset": 0}
+        if parent is not None and (indent > parent or (indent == parent and stripped.startswith("- "))):
+            if stripped.startswith("- ") and "offset" not in found:
+                found["offset"] = indent - parent
+                found["sequence"] = indent + 1 + len(stripped[1:]) - len(stripped[1:].lstrip()) - parent
+            elif not stripped.startswith("-") and "mapping" not in found:
+                found["mapping"] = indent - parent
+        if len(found) == 3:
+            break
+        parent = indent if stripped.rstrip().endswith(":") and not stripped.startswith("- ") else None
+    offset = found.get("offset", 0)
+    return {"mapping": found.get("mapping", 2), "sequence": max(found.get("sequence", 2), offset + 2), "offset": offset}
 
 
 def dump_documents(yaml: Any, documents: list[Any]) -> str:
@@ -151,29 +161,43 @@ def carried_over(original: str, normalised: str, edited: str) -> str:
     for block in difflib.SequenceMatcher(None, norm, src).get_matching_blocks():
         for k in range(block.size):
             mapping[block.a + k] = block.b + k
+    mapped = sorted(mapping)
+
+    def line_of(i: int) -> int | None:
+        """The original line a normalised line stands for: its identical line, or, for a line ruamel rewrote
+        (`True` as `true`), the line as many lines from identical ones on both sides (None: no such line)."""
+        if i in mapping:
+            return mapping[i]
+        at = bisect.bisect_left(mapped, i)
+        below = mapping[mapped[at - 1]] + (i - mapped[at - 1]) if at else i
+        above = mapping[mapped[at]] - (mapped[at] - i) if at < len(mapped) else len(src) - (len(norm) - i)
+        return below if below == above else None
+
     out: list[str] = []
     position = 0  # next original line to copy
     for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, norm, new).get_opcodes():
         if tag == "equal":
             continue
-        if any(i not in mapping for i in range(i1, i2)):
-            return ""
         if i1 < i2:
-            start, end = mapping[i1], mapping[i2 - 1] + 1
-            if end - start != i2 - i1:
+            first, last = line_of(i1), line_of(i2 - 1)
+            if first is None or last is None or last + 1 - first != i2 - i1:
                 return ""
+            start, end = first, last + 1
             # ruamel hangs the comments that lead in to the next key on the key before; deleting that key
             # must not take them with it
             column = len(src[end]) - len(src[end].lstrip()) if end < len(src) else 0
             end = _lead_in(src, end, column, start)
-        elif i1 in mapping or i1 - 1 in mapping:
-            at = mapping[i1] if i1 in mapping else mapping[i1 - 1] + 1
+        else:
+            at = line_of(i1)
+            if at is None:
+                before = line_of(i1 - 1)
+                if before is None:
+                    return ""
+                at = before + 1
             # New lines go above the comments and blank lines that lead in to the line after them: ruamel
             # hangs those on the key before, and would put the keys it adds below them.
             column = len(src[at]) - len(src[at].lstrip()) if at < len(src) else 0
             start = end = _lead_in(src, at, column, position - 1)
-        else:
-            return ""
         if start < position:
             return ""
         out += src[position:start]
