@@ -236,17 +236,17 @@ def _check(
 
     try:  # read back as helm will read it
         new_documents = helm_documents(whole, where).documents
-        if old_documents is None or source.path:
+        if old_documents is None or source.path or len(new_documents) > 1:  # not the merged values: the documents
             old_documents = helm_documents(text, where).documents
         if inner == whole and len(new_documents) <= 1:  # a plain one-document file: already read
             inner_values = (new_documents or [{}])[0]
         else:
-            inner_values = helm_values(inner, where).documents[0]
+            inner_values = helm_values(inner, where).documents[0]  # several documents: merged, as helm does
     except InputFileError as error:
         raise refuse(f"the edited file does not read back ({error})") from None
     if old_documents and len(new_documents) != len(old_documents):  # an empty file gains its one document
         raise refuse("the number of YAML documents changed")
-    got = source.values(new_documents, where) if source.path else new_documents[0]
+    got = source.values(new_documents, where) if source.path else inner_values
     if plain(got) != planned or plain(inner_values) != planned:
         raise refuse("the edited values differ from the planned edit (anchors, aliases or merge keys shared by it?)")
     if source.path:

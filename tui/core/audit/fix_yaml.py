@@ -18,7 +18,7 @@ from typing import Any
 
 from tui.core.audit.findings import DELETE
 from tui.core.wrappers.source import PathStep, ValuesSource, at
-from tui.core.yamlio.dotted import is_map
+from tui.core.yamlio.dotted import MISSING, is_map, lookup
 
 # --- edits on plain data and round-trip trees alike ----------------------------------------------
 
@@ -240,7 +240,9 @@ def edit_text(text: str, source: ValuesSource, changes: Sequence[tuple[str, Any]
         return [(edited, edited)]
     normalised = dump_documents(yaml, documents)
     if not source.path:
-        apply_changes(documents[source.document], changes)
+        for dotted, value in changes:
+            for index in _documents_for(documents, dotted, value):
+                apply_changes(documents[index], [(dotted, value)])
         edited = dump_documents(yaml, documents)
         carried = carried_over(text, normalised, edited)
         return [(c, c) for c in dict.fromkeys((carried, edited)) if c]
@@ -266,6 +268,17 @@ def edit_text(text: str, source: ValuesSource, changes: Sequence[tuple[str, Any]
             edited = dump_documents(yaml, documents)
             out += [(c, inner) for c in dict.fromkeys((carried_over(text, normalised, edited), edited)) if c]
     return out
+
+
+def _documents_for(documents: Sequence[Any], dotted: str, value: Any) -> list[int]:
+    """Which documents of a values file an edit goes in. helm merges them, a later one winning key by key:
+    a key goes where the last document to set it has it (else into the last document), and a removal
+    comes out of every document that sets the key."""
+    maps = [n for n, document in enumerate(documents) if is_map(document)]
+    holders = [n for n in maps if lookup(documents[n], dotted, MISSING) is not MISSING]
+    if value is DELETE:
+        return holders
+    return [holders[-1] if holders else maps[-1]] if maps else []
 
 
 def edit_in_blocks(text: str, changes: Sequence[tuple[str, Any]]) -> str:
