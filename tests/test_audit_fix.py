@@ -624,3 +624,11 @@ def test_a_fix_that_only_adds_keys_keeps_every_line_of_a_file_in_another_style(t
     for line in source.read_text().splitlines():
         assert line in fixed, f"rewritten or moved: {line!r}"  # in order, byte for byte
     assert "\n    useHostPID: false\n" in fixed_path.read_text()  # the additions in the file's own indentation
+
+
+@pytest.mark.parametrize("line", ["    enabled:\ttrue\n", "    enabled: true\t\n"])
+def test_a_tab_helm_reads_is_no_reason_to_refuse_the_fix_and_stays(line, tmp_path):
+    path = tmp_path / "values.yaml"
+    path.write_text("datadog:\n  apiKeyExistingSecret: s\n  logs:\n" + line)
+    _, fixed = fix(path, tmp_path / "out")
+    assert line in fixed.read_text() and "useHostPID: false" in fixed.read_text()

@@ -229,7 +229,7 @@ def edit_text(text: str, source: ValuesSource, changes: Sequence[tuple[str, Any]
     if not changes:
         return [(text, text if not source.wrapped else values_alone(text, source))]
     yaml = _yaml(text)
-    documents = list(yaml.load_all(text))
+    documents = list(yaml.load_all(_tabs_as_spaces(text)))
     if not source.path and all(document is None for document in documents):
         # an empty file, only comments or a null: the edits make the whole document, after the user's
         # comments (a null the document held is what the edits replace)
@@ -268,6 +268,21 @@ def edit_text(text: str, source: ValuesSource, changes: Sequence[tuple[str, Any]
             edited = dump_documents(yaml, documents)
             out += [(c, inner) for c in dict.fromkeys((carried_over(text, normalised, edited), edited)) if c]
     return out
+
+
+def _tabs_as_spaces(text: str) -> str:
+    """The text with the tabs that only separate (`enabled:<TAB>true`, trailing) made spaces: helm reads
+    them, ruamel's round trip does not. The edits are carried back onto the lines as written, so an
+    untouched line keeps its tabs; a line with quotes is left alone (a tab there may be the value's)."""
+    if "\t" not in text:
+        return text
+    lines = []
+    for line in text.splitlines(keepends=True):
+        body = line.lstrip(" ")
+        if "\t" in body and not body.startswith("\t") and "'" not in body and '"' not in body:
+            line = line[: len(line) - len(body)] + body.replace("\t", " ")
+        lines.append(line)
+    return "".join(lines)
 
 
 def _documents_for(documents: Sequence[Any], dotted: str, value: Any) -> list[int]:
