@@ -4,6 +4,7 @@ bundle's patches, and how its controller installs it."""
 
 from __future__ import annotations
 
+import base64
 import io
 import re
 import shutil
@@ -35,11 +36,14 @@ FIXTURES = {
     "k3s-helmchart.yaml": ("k3s", "kubectl apply -f", False),
     "helmfile.yaml": ("helmfile", "helmfile -f", True),
     "umbrella-values.yaml": ("umbrella", "helm upgrade", False),
+    "flux-valuesfrom-configmap.yaml": ("configmap", "kubectl apply -f", False),
 }
 
 
 def test_the_registry_has_every_form_once():
-    assert set(FORMS) == {"values", "flux", "argocd", "argocd-appset", "kustomize", "k3s", "helmfile", "umbrella"}
+    assert set(FORMS) == {
+        "values", "flux", "argocd", "argocd-appset", "kustomize", "k3s", "helmfile", "configmap", "umbrella"
+    }  # fmt: skip
     assert FORMS["values"] is PLAIN and PLAIN not in WRAPPERS
     assert [form.name for form in WRAPPERS] == [name for name in FORMS if name != "values"]
 
@@ -279,3 +283,27 @@ def test_a_k3s_helmchart_narrows_the_runtime_mount_to_k3s_containerd_socket(tmp_
     assert code in (0, 1)
     # /run/k3s/containerd lies inside the /var/run the chart mounted (a link to /run): narrower, so applied
     assert "criSocketPath: /run/k3s/containerd/containerd.sock" in (tmp_path / "out" / "datadog.yaml").read_text()
+
+
+@pytest.mark.parametrize(
+    ("data", "recognised"),
+    [
+        ("datadog:\n  apiKeyExistingSecret: s\n", True),
+        ("datadog:\n  enabled: true\n  host: dd-agent\n", False),  # another chart's switch for Datadog
+        ("replicas: 2\n", False),
+        ("datadog: [not, values]\n", False),
+    ],
+)
+def test_a_configmap_holds_the_charts_values_only_when_its_datadog_section_is_the_charts(data, recognised):
+    document = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "v"}, "data": {"values.yaml": data}}
+    source = FORMS["configmap"].locate(0, document, "f")
+    assert (source is not None) == recognised
+
+
+def test_a_secret_with_base64_values_is_listed_as_values_elsewhere():
+    from tui.core.wrappers.source import ValuesElsewhere
+
+    encoded = base64.b64encode(b"datadog:\n  apiKey: 0123456789abcdef0123456789abcdef\n").decode()
+    document = {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "v"}, "data": {"values.yaml": encoded}}
+    with pytest.raises(ValuesElsewhere, match=r"base64-encoded in data\.values\.yaml"):
+        FORMS["configmap"].locate(0, document, "f")

@@ -186,9 +186,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 AUDIT_DESCRIPTION = """\
-What a values file, a release of datadog/datadog (Flux HelmRelease, Argo CD
-Application or ApplicationSet, Kustomize helmCharts, k3s HelmChart, helmfile, an
-umbrella chart's values), rendered manifests or a DatadogAgent really grant,
+What a values file, a release of datadog/datadog (Flux HelmRelease and the
+ConfigMap its valuesFrom reads, Argo CD Application or ApplicationSet, Kustomize
+helmCharts, k3s HelmChart, helmfile, an umbrella chart's values), rendered
+manifests or a DatadogAgent really grant,
 with the key responsible for each privilege.
 Given a directory or several paths, only the files that concern the Datadog
 chart or Agent are audited; every other YAML file is skipped (--verbose: why)."""

@@ -235,7 +235,7 @@ def _refuse_another_charts_release(documents: Sequence[Any], where: str) -> None
     """Release objects only (Argo CD Application, Flux HelmRelease, Kustomization helmCharts, k3s HelmChart...),
     each installing another chart, datadog-operator say: say so, rather than "no DaemonSet"."""
     objects = [d for d in documents if isinstance(d, Mapping)]
-    forms = [next((f for f in WRAPPERS if f is not UMBRELLA_FORM and f.is_one(d, where)), None) for d in objects]
+    forms = [next((f for f in WRAPPERS if f.installs_chart and f.is_one(d, where)), None) for d in objects]
     first = forms[0] if forms else None
     if first is not None and None not in forms:
         raise InputFileError(

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from tui.core.errors import InputFileError
-from tui.core.wrappers import argocd, flux, helmfile, k3s, kustomize, plain, umbrella
+from tui.core.wrappers import argocd, configmap, flux, helmfile, k3s, kustomize, plain, umbrella
 from tui.core.wrappers.base import WrapperForm
 from tui.core.wrappers.source import ValuesSource
 
@@ -24,6 +24,7 @@ WRAPPERS: tuple[WrapperForm, ...] = (
     kustomize.FORM,
     k3s.FORM,
     helmfile.FORM,
+    configmap.FORM,
     umbrella.FORM,
 )
 FORMS: dict[str, WrapperForm] = {form.name: form for form in (PLAIN, *WRAPPERS)}

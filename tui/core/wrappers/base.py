@@ -81,6 +81,8 @@ class WrapperForm:
     # file names: {values}, {overrides}, {kustomization}, {rendered}, {chart_version}, {by_hand}.
     missing = ""
     patches: PatchHolder | None = None
+    # The form is a release of a chart (its chart names which); a form that only holds values is not.
+    installs_chart = True
     # The container runtime socket of the nodes only this form installs on ("" when any node may run it).
     runtime_socket = ""
     # A Kubernetes object form: its kind and API group (a form without them overrides `is_one`).

@@ -68,6 +68,7 @@ def subchart_blocks(document: Mapping[str, Any]) -> list[str]:
 
 class UmbrellaValues(WrapperForm):
     name = "umbrella"
+    installs_chart = False  # values for a chart's dependency: Chart.yaml names the chart
     label = "umbrella chart's values"
     title = "umbrella chart"
     controller = "helm renders the datadog subchart from its block of your umbrella chart's values"
