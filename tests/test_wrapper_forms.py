@@ -307,3 +307,16 @@ def test_a_secret_with_base64_values_is_listed_as_values_elsewhere():
     document = {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "v"}, "data": {"values.yaml": encoded}}
     with pytest.raises(ValuesElsewhere, match=r"base64-encoded in data\.values\.yaml"):
         FORMS["configmap"].locate(0, document, "f")
+
+
+def test_beside_rendered_workloads_a_configmap_of_values_leaves_the_manifests_to_be_audited():
+    configmap = (
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: v}\ndata:\n  values.yaml: |\n"
+        "    datadog:\n      apiKeyExistingSecret: s\n"
+    )
+    daemonset = (
+        "apiVersion: apps/v1\nkind: DaemonSet\nmetadata: {name: dd}\nspec:\n  template:\n    spec:\n"
+        "      containers:\n      - name: agent\n        image: gcr.io/datadoghq/agent:7.81.1\n"
+    )
+    assert read_input(configmap, "cm.yaml").source.form == "configmap"
+    assert read_input(configmap + "---\n" + daemonset, "live.yaml").kind == "manifests"

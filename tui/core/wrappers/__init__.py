@@ -33,10 +33,14 @@ FORMS: dict[str, WrapperForm] = {form.name: form for form in (PLAIN, *WRAPPERS)}
 def locate(documents: Sequence[Any], where: str) -> ValuesSource | None:
     """The values inside a known wrapper, or None when no document is one (plain values or manifests)."""
     found: list[ValuesSource] = []
+    # Beside rendered workloads, a ConfigMap of values is theirs: the manifests are what is audited.
+    rendered = any(isinstance(d, Mapping) and d.get("kind") in ("DaemonSet", "Deployment") for d in documents)
     for index, document in enumerate(documents):
         if not isinstance(document, Mapping):
             continue
         for form in WRAPPERS:
+            if rendered and not form.installs_chart:
+                continue
             if form.is_one(document, where):
                 source = form.locate(index, document, where)
                 if source is not None:
