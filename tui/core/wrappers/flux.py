@@ -61,7 +61,17 @@ class FluxHelmRelease(WrapperForm):
             return None
         unseen = []
         if spec.get("valuesFrom"):
-            unseen.append(("spec.valuesFrom", "values Flux merges in from ConfigMaps or Secrets, not read here"))
+            unseen.append(
+                (
+                    "spec.valuesFrom",
+                    "values Flux merges in from ConfigMaps or Secrets, not read here (audit the ConfigMap too)",
+                )
+            )
+        if reference is not None and chart is None:
+            kind = text(at(spec, ("chartRef", "kind"))) or "source"
+            unseen.append(
+                ("spec.chartRef", f"the chart version is in the {kind} it names, not read here (--render --chart REF --version V)")
+            )
         name, namespace = object_of(document)
         target = text(spec.get("targetNamespace"))
         # helm-controller's default release name is "[<targetNamespace>-]<name>".
