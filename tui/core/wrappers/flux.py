@@ -70,7 +70,10 @@ class FluxHelmRelease(WrapperForm):
         if reference is not None and chart is None:
             kind = text(at(spec, ("chartRef", "kind"))) or "source"
             unseen.append(
-                ("spec.chartRef", f"the chart version is in the {kind} it names, not read here (--render --chart REF --version V)")
+                (
+                    "spec.chartRef",
+                    f"the chart version is in the {kind} it names, not read here (--render --chart REF --version V)",
+                )
             )
         name, namespace = object_of(document)
         target = text(spec.get("targetNamespace"))
