@@ -320,3 +320,25 @@ def test_beside_rendered_workloads_a_configmap_of_values_leaves_the_manifests_to
     )
     assert read_input(configmap, "cm.yaml").source.form == "configmap"
     assert read_input(configmap + "---\n" + daemonset, "live.yaml").kind == "manifests"
+
+
+def test_a_file_with_two_releases_is_audited_release_by_release_and_fix_asks_for_one(tmp_path):
+    app = (
+        "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {{name: {name}}}\nspec:\n  source:\n"
+        "    repoURL: https://helm.datadoghq.com\n    chart: datadog\n    targetRevision: 3.240.0\n"
+        "    helm:\n      valuesObject:\n        datadog: {{apiKeyExistingSecret: s}}\n"
+    )
+    path = tmp_path / "apps.yaml"
+    path.write_text(app.format(name="datadog-prod") + "---\n" + app.format(name="datadog-staging"))
+    from tui.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["audit", str(path), "--fail-on", "none"], out=out, err=err) == 0
+    headers = [line for line in out.getvalue().splitlines() if line.startswith("ddsecure audit: ")]
+    assert [h.rsplit("— ", 1)[1] for h in headers] == [
+        "Argo CD Application 'datadog-prod'",
+        "Argo CD Application 'datadog-staging'",
+    ]
+    err = io.StringIO()
+    assert main(["audit", str(path), "--fix", "-o", str(tmp_path / "out")], out=io.StringIO(), err=err) == 2
+    assert "--fix edits one" in err.getvalue() and not (tmp_path / "out").exists()

@@ -302,9 +302,15 @@ def dispatch(args: argparse.Namespace, parser: argparse.ArgumentParser, out: Tex
         if audits_many(args, paths):
             return run_audit_paths(args, paths, out, err)
         from tui.audit_command import run_audit
+        from tui.core.wrappers import SeveralReleases
 
         args.file = paths[0]
-        return run_audit(args, out)
+        try:
+            return run_audit(args, out)
+        except SeveralReleases:
+            if any(getattr(args, name, None) for name in ("fix", "expect", "apply", "output")):
+                raise
+            return run_audit_paths(args, paths, out, err)  # each release of the file, as in a repository
     if command == "completion":
         from tui.completion import completion_script
 

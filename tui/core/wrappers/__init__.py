@@ -30,6 +30,11 @@ WRAPPERS: tuple[WrapperForm, ...] = (
 FORMS: dict[str, WrapperForm] = {form.name: form for form in (PLAIN, *WRAPPERS)}
 
 
+class SeveralReleases(InputFileError):
+    """A file that installs the chart more than once (staging and production, say): audited release by
+    release as a repository is, but not one values file to edit."""
+
+
 def locate(documents: Sequence[Any], where: str) -> ValuesSource | None:
     """The values inside a known wrapper, or None when no document is one (plain values or manifests)."""
     found: list[ValuesSource] = []
@@ -47,8 +52,10 @@ def locate(documents: Sequence[Any], where: str) -> ValuesSource | None:
                     found.append(source)
                 break
     if len(found) > 1:
-        raise InputFileError(f"{where}: {len(found)} documents install the datadog chart; expected one")
+        raise SeveralReleases(
+            f"{where}: {len(found)} documents install the datadog chart; --fix edits one: keep one per file"
+        )
     return found[0] if found else None
 
 
-__all__ = ["FORMS", "PLAIN", "WRAPPERS", "WrapperForm", "locate"]
+__all__ = ["FORMS", "PLAIN", "WRAPPERS", "SeveralReleases", "WrapperForm", "locate"]
