@@ -1,6 +1,8 @@
-"""Generate tui/core/data/values_schema.json: the datadog chart's values.schema.json, constraints only.
+"""Generate tui/core/data/values_schema.json: the datadog chart's values.schema.json, constraints only,
+and the chart's defaults for the keys it describes.
 
 Run from the repository root:  python scripts/gen_values_schema.py [path/to/values.schema.json]
+(the values.yaml beside it gives the defaults)
 
 helm validates the values against the chart's schema before it renders anything, and fails on a value of
 the wrong type. The audit checks the same constraints (tui/core/chart/values_schema.py); descriptions and
@@ -33,8 +35,21 @@ def constraints(node: Any, in_properties: bool = False) -> Any:
     return node
 
 
-def generate(source: Path) -> dict[str, Any]:
-    return constraints(json.loads(source.read_text(encoding="utf-8")))
+def defaults_under(schema: Any, values: Any) -> Any:
+    """The chart's defaults for the keys the schema describes: helm checks the schema against the values
+    merged over them, and an `if` over a default (`enabledNamespaces: []`) decides what else applies."""
+    if not isinstance(schema, dict) or not isinstance(values, dict):
+        return values
+    properties = schema.get("properties") or {}
+    return {key: defaults_under(properties[key], values[key]) for key in properties if key in values}
+
+
+def generate(source: Path, values: Path | None = None) -> dict[str, Any]:
+    from ruamel.yaml import YAML
+
+    schema = json.loads(source.read_text(encoding="utf-8"))
+    chart_values = YAML(typ="safe", pure=True).load((values or source.with_name("values.yaml")).read_text())
+    return {"schema": constraints(schema), "defaults": defaults_under(schema, chart_values)}
 
 
 def main(argv: list[str]) -> int:

@@ -128,6 +128,8 @@ SCHEMA_CASES = {
     "an unknown mode": ("registryMigrationMode: bogus", True),
     "a known mode": ("registryMigrationMode: auto", False),
     "a typed switch": ("datadog: {apm: {instrumentation: {enabled: true}}}", False),
+    # the schema's `if` on enabledNamespaces reads the chart's default (an empty list): targets are allowed
+    "single-step targets": ("datadog: {apm: {instrumentation: {enabled: true, targets: [{name: t}]}}}", False),
     "an unknown selector key": (
         "datadog: {apm: {instrumentation: {targets: [{name: a, podSelector: {bogus: {}}}]}}}",
         True,

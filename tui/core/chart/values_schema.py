@@ -2,8 +2,8 @@
 
 helm validates the values (the chart's defaults with the user's merged in) against the schema and fails
 on the first value of the wrong type: `datadog.appsec.injector.rbac.create: "false"` is refused, where the
-template alone would read the string as on. The chart's defaults satisfy the schema, and a null deletes a
-key before the check, so checking the user's values without their nulls finds what helm finds.
+template alone would read the string as on. The defaults of the keys the schema describes ship beside it,
+and the check runs on the user's values merged over them, as helm's does.
 
 The checker covers the draft-07 keywords the schema uses (scripts/gen_values_schema.py ships it without
 its words); a keyword it does not know fails loudly in the tests, not silently here.
@@ -32,9 +32,14 @@ KEYWORDS = frozenset(
 
 
 @cache
-def _schema() -> dict[str, Any]:
+def _data() -> dict[str, Any]:
     loaded: dict[str, Any] = json.loads(DATA.read_text(encoding="utf-8"))
     return loaded
+
+
+def _schema() -> dict[str, Any]:
+    schema: dict[str, Any] = _data()["schema"]
+    return schema
 
 
 def json_type(value: Any) -> str:
@@ -125,7 +130,7 @@ def _resolve(reference: str) -> Mapping[str, Any]:
 
 
 def _without_nulls(value: Any) -> Any:
-    """The values as helm checks them: a null in a mapping deletes the key (and the default under it)."""
+    """A null in a mapping deletes the key (and the default under it), as helm's merge does."""
     if isinstance(value, dict):
         return {key: _without_nulls(item) for key, item in value.items() if item is not None}
     return value
@@ -160,6 +165,11 @@ def section_refusal(values: Mapping[str, Any]) -> str:
 
 
 def schema_refusal(values: Mapping[str, Any]) -> str:
-    """Why helm refuses these values before rendering ("" when the chart's schema accepts them)."""
-    found = next(problems(_without_nulls(dict(values)), _schema()), None)
+    """Why helm refuses these values before rendering ("" when the chart's schema accepts them). helm checks
+    the values merged over the chart's defaults: an `if` on a default (`enabledNamespaces: []`) decides
+    what else the schema asks."""
+    from tui.core.chart.model import coalesce
+
+    merged = coalesce(_data()["defaults"], values)
+    found = next(problems(_without_nulls(merged), _schema()), None)
     return f"{found}; helm refuses the values before rendering" if found else ""
