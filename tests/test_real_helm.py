@@ -151,6 +151,10 @@ CHART_FAILURES = {
         True,
     ),
     "SSI": ("datadog: {apm: {instrumentation: {enabled: true}}}", False),
+    "an old Cluster Agent tag": ("clusterAgent: {image: {tag: 1.19.9}}", True),
+    "a Cluster Agent tag that is no version": ("clusterAgent: {image: {tag: abc}}", True),
+    "the oldest Cluster Agent tag": ("clusterAgent: {image: {tag: 1.20.0}}", False),
+    "the Cluster Agent's latest tag": ("clusterAgent: {image: {tag: latest}}", False),
 }
 
 

@@ -369,7 +369,21 @@ class NodeAgentChart:
                 if not re.search(r":[0-9]+$", endpoint) or endpoint.startswith("unix"):
                     key = f"datadog.otlp.receiver.protocols.{proto}.endpoint"
                     return f"{key} {endpoint!r} has no TCP port; the chart fails"
-        return _cluster_name_refusal(v) or _notes_refusal(v)
+        return _cluster_name_refusal(v) or _cluster_agent_tag_refusal(v) or _notes_refusal(v)
+
+
+def _cluster_agent_tag_refusal(v: _Values) -> str:
+    """The chart's check-dca-version, which runs whether the Cluster Agent is deployed or not."""
+    if v.on("clusterAgent.image.doNotCheckTag"):
+        return ""
+    tag = go_text(v.get("clusterAgent.image.tag", ""))
+    version = DEFAULT_AGENT_TAG if tag == "latest" else tag
+    if version and (not _SEMVER_ISH.match(version) or not chart_tag_at_least(version, "1.20.0-0")):
+        return (
+            f"clusterAgent.image.tag {tag!r}: the chart renders only Cluster Agent tags from 1.20.0 "
+            "(or clusterAgent.image.doNotCheckTag: true)"
+        )
+    return ""
 
 
 # The chart's check-cluster-name: FQDN-like, lowercase, underscores allowed, at most 80 characters.
