@@ -136,3 +136,21 @@ def test_a_secret_name_that_looks_like_a_key_is_refused_without_echoing_it(name,
 @pytest.mark.parametrize("name", ["datadog-secret", "dd-" + "a" * 31, "a" * 33 + "-x", "deadbeef" * 3])
 def test_secret_names_that_are_not_keys_are_kept(name):
     assert Answers(api_key_secret=name).api_key_secret == name
+
+
+@pytest.mark.parametrize(
+    ("answers", "message"),
+    [
+        ({"namespace": "datadog\n"}, "namespace: 'datadog\\n' is not valid"),  # `$` alone matched before it
+        ({"release_name": "datadog\n"}, "release_name: 'datadog\\n' is not valid"),
+        ({"runtime_socket": "//run/containerd/containerd.sock"}, "is not a plain absolute path"),  # helm renders /run
+        ({"runtime_socket": "/var/log/pods/containerd.sock"}, "lies in /var/log, which the chart mounts"),
+        ({"runtime_socket": "/var/run/datadog/containerd.sock"}, "lies in /var/run/datadog"),
+        ({"runtime_socket": "/sys/kernel/debug/x.sock"}, "lies in /sys"),
+        ({"namespace": "kube-system"}, "holds the cluster's own workloads"),
+    ],
+)
+def test_answers_the_bundle_could_not_honour_are_refused_in_one_line(answers, message):
+    with pytest.raises(AnswerError) as error:
+        layer([answers])
+    assert message in str(error.value) and "\n" not in str(error.value).replace("\\n", "")

@@ -310,3 +310,23 @@ def test_an_api_key_given_as_the_secret_name_is_refused_by_set_and_answers_files
         assert err.getvalue().count("\n") == 1 and "looks like an API key" in err.getvalue()
         assert key not in err.getvalue()
         assert not (tmp_path / "b").exists()
+
+
+def test_an_empty_output_path_is_refused_not_the_current_directory(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run("generate", "--preset", "minimal-metrics", "-o", "")
+    assert code == 2 and "an empty path names no directory" in err and list(tmp_path.iterdir()) == []
+
+
+def test_check_sees_a_changed_line_ending_and_refuses_a_file_it_cannot_read(tmp_path):
+    out = tmp_path / "bundle"
+    assert run("generate", "--preset", "minimal-metrics", "-o", str(out))[0] == 0
+    privileges = out / "privileges.json"
+    privileges.write_bytes(privileges.read_bytes().replace(b"\n", b"\r\n"))
+    code, text, _ = run("generate", "--preset", "minimal-metrics", "-o", str(out), "--check")
+    assert code == 1 and "privileges.json" in text
+    if os.geteuid() == 0:
+        return  # root reads any file: the unreadable case needs another user
+    privileges.chmod(0)
+    code, _, err = run("generate", "--preset", "minimal-metrics", "-o", str(out), "--check")
+    assert code == 2 and "cannot be read to compare" in err and err.count("\n") == 1

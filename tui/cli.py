@@ -54,6 +54,13 @@ def _help_width() -> int:
     return max(columns - 2, 40)
 
 
+def _directory(text: str) -> Path:
+    """An output directory: an empty one would silently be the current directory."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("an empty path names no directory")
+    return Path(text)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="ddsecure",
@@ -89,7 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     gen = sub.add_parser("generate", help="write the bundle for a preset or answers file, non-interactively")
     add_answer_sources(gen)
-    gen.add_argument("-o", "--output", metavar="DIR", type=Path, required=True, help="directory to write")
+    gen.add_argument("-o", "--output", metavar="DIR", type=_directory, required=True, help="directory to write")
     gen.add_argument("--force", action="store_true", help="replace the bundle's files in a non-empty DIR")
     gen.add_argument("--check", action="store_true", help="write nothing; exit 1 with a diff if DIR differs")
     gen.add_argument("--base", metavar="FILE", type=Path, help="start from your own values file and edit it in place")
@@ -105,17 +112,19 @@ def build_parser() -> argparse.ArgumentParser:
     # dests let `dispatch` refuse them before another command, where that command's defaults would hide them.
     bare = parser.add_argument_group("without a command: the full-screen wizard, with these options")
     add_answer_sources(bare, required_set=False, prefix=BARE)
-    bare.add_argument("-o", "--output", dest=f"{BARE}output", metavar="DIR", type=Path, help="directory to export to")
+    bare.add_argument(
+        "-o", "--output", dest=f"{BARE}output", metavar="DIR", type=_directory, help="directory to export to"
+    )
     add_target(bare, prefix=BARE)
 
     wizard = sub.add_parser("wizard", help="full-screen wizard (Textual)")
     add_answer_sources(wizard, required_set=False)
-    wizard.add_argument("-o", "--output", metavar="DIR", type=Path, help="directory to export to")
+    wizard.add_argument("-o", "--output", metavar="DIR", type=_directory, help="directory to export to")
     add_target(wizard)
 
     ask = sub.add_parser("ask", help="line-by-line wizard for plain terminals (questionary)")
     add_answer_sources(ask, required_set=False)
-    ask.add_argument("-o", "--output", metavar="DIR", type=Path, help="directory to write")
+    ask.add_argument("-o", "--output", metavar="DIR", type=_directory, help="directory to write")
     ask.add_argument("--base", metavar="FILE", type=Path, help="start from your own values file, edited in place")
     add_target(ask)
 
@@ -166,7 +175,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="with --fix: also apply a fix that changes something you set (ID or ID:KEY; all-safe: those that cost "
         "nothing); repeatable",
     )
-    audit.add_argument("-o", "--output", metavar="DIR", type=Path, help="with --fix: directory to write")
+    audit.add_argument("-o", "--output", metavar="DIR", type=_directory, help="with --fix: directory to write")
     audit.add_argument("--force", action="store_true", help="with --fix: replace files in a non-empty DIR")
     audit.add_argument("--render", action="store_true", help="also render the values with real helm and compare")
     audit.add_argument(

@@ -258,11 +258,22 @@ class AnswerSpec(NamedTuple):
                 return
             if not isinstance(value, str) or not value:
                 raise AnswerError(f"{self.id}: expected {self.hint}")
-            if len(value) > self.max_length or not (self.pattern and self.pattern.match(value)):
+            # fullmatch: `$` alone would accept a final newline ("datadog\n" from an answers file)
+            if len(value) > self.max_length or not (self.pattern and self.pattern.fullmatch(value)):
                 raise AnswerError(f"{self.id}: {value!r} is not valid; expected {self.hint}")
+            if self.id == "namespace" and value in SYSTEM_NAMESPACES:
+                raise AnswerError(
+                    f"namespace: {value} holds the cluster's own workloads, and the bundle's fence and Pod Security "
+                    "labels bind the whole namespace (they would refuse kube-proxy, CNI and CSI pods there); "
+                    "answer a namespace of the Agent's own, e.g. datadog"
+                )
 
 
 _SOCKET_HINT = "an absolute path to the runtime's socket, e.g. /run/k3s/containerd/containerd.sock"
+# Host directories the chart mounts for something else: a socket's directory inside one would share it.
+_MOUNTED_FOR_OTHERS = ("/proc", "/sys", "/var/log", "/var/lib/datadog-agent", "/var/run/datadog", "/run/datadog")
+# Namespaces of the cluster itself: a fence bound to one of them would hold every workload there.
+SYSTEM_NAMESPACES = frozenset({"kube-system", "kube-public", "kube-node-lease"})
 _SOCKET_PATH = re.compile(r"^/[A-Za-z0-9._+@/-]*[A-Za-z0-9._+@-]$")
 
 
@@ -274,11 +285,19 @@ def _check_socket_path(value: Any) -> None:
         raise AnswerError(f"runtime_socket: an empty path is not a socket; give {_SOCKET_HINT}, or leave it unset")
     if not value.startswith("/"):
         raise AnswerError(f"runtime_socket: {value!r} is relative; give {_SOCKET_HINT}")
-    if len(value) > 1024 or not _SOCKET_PATH.match(value) or posixpath.normpath(value) != value:
+    plain = posixpath.normpath(value) == value and not value.startswith("//")  # normpath keeps a leading //
+    if len(value) > 1024 or not _SOCKET_PATH.fullmatch(value) or not plain:
         raise AnswerError(f"runtime_socket: {value!r} is not a plain absolute path; give {_SOCKET_HINT}")
-    if posixpath.dirname(value) == "/":
+    directory = posixpath.dirname(value)
+    if directory == "/":
         raise AnswerError(
             f"runtime_socket: {value!r} sits in / and the Agent would mount the host's root; give {_SOCKET_HINT}"
+        )
+    taken = next((d for d in _MOUNTED_FOR_OTHERS if directory == d or directory.startswith(d + "/")), None)
+    if taken is not None:
+        raise AnswerError(
+            f"runtime_socket: {value!r} lies in {taken}, which the chart mounts for other reasons (with other "
+            f"access); the two mounts would be one, and the ledger wrong; give {_SOCKET_HINT}"
         )
 
 

@@ -498,9 +498,12 @@ def bundle_diff(files: Mapping[str, str], directory: Path) -> str:
     for name, text in files.items():
         path = Path(directory) / name
         try:
-            old = path.read_text(encoding="utf-8") if name in present else ""
-        except (OSError, UnicodeDecodeError):
-            old = ""
+            # bytes, so a line ending changed to CRLF is a difference too (the bundle is written byte for byte)
+            old = path.read_bytes().decode("utf-8") if name in present else ""
+        except OSError as error:
+            raise BundleError(f"{path}: cannot be read to compare: {os_reason(error)}") from None
+        except UnicodeDecodeError:
+            old = "(not UTF-8 text)\n"
         if old != text:
             chunks += difflib.unified_diff(
                 old.splitlines(keepends=True),
