@@ -163,3 +163,13 @@ def test_privileged_host_network_and_host_pid_are_high_in_every_input():
     assert _severity(PRIVILEGED_OPERATOR, "host-network") == {"high"}
     for text in (PRIVILEGED_VALUES, PRIVILEGED_DAEMONSET, PRIVILEGED_OPERATOR):
         assert _severity(text, "hostpid-unneeded") == {"high"}
+
+
+@needs_chart
+def test_render_agrees_with_a_refusal_the_schema_predicts(tmp_path):
+    path = tmp_path / "values.yaml"
+    path.write_text("datadog:\n  apiKeyExistingSecret: s\nregistryMigrationMode: bogus\n")
+    code, out, err = run(str(path), "--render", "--chart", str(CHART_DIR), "--format", "json")
+    document = json.loads(out)
+    assert code in (0, 1) and err == ""
+    assert document["render"]["agrees"] is True and "schema" in document["refused"]

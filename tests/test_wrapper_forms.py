@@ -342,3 +342,21 @@ def test_a_file_with_two_releases_is_audited_release_by_release_and_fix_asks_for
     err = io.StringIO()
     assert main(["audit", str(path), "--fix", "-o", str(tmp_path / "out")], out=io.StringIO(), err=err) == 2
     assert "--fix edits one" in err.getvalue() and not (tmp_path / "out").exists()
+
+
+def test_helms_global_block_is_no_subchart_of_an_umbrella():
+    given = read_input("global:\n  datadog:\n    env: dev\ndatadog:\n  apiKeyExistingSecret: s\n", "values.yaml")
+    assert given.source is not None and given.source.form == "values"
+    assert given.values["datadog"] == {"apiKeyExistingSecret": "s"}
+
+
+def test_fix_of_a_helmrelease_without_a_final_newline_adds_its_patches_on_lines_of_their_own(tmp_path):
+    text = (CORPUS / "flux-helmrelease.yaml").read_text().rstrip("\n")
+    path = tmp_path / "release.yaml"
+    path.write_text(text)
+    from tui.cli import main
+
+    code = main(["audit", str(path), "--fix", "-o", str(tmp_path / "out")], out=io.StringIO(), err=io.StringIO())
+    assert code in (0, 1)
+    fixed = (tmp_path / "out" / "release.yaml").read_text()
+    assert text.splitlines()[-1] + "\n" in fixed and "postRenderers" in fixed

@@ -156,6 +156,10 @@ def carried_over(original: str, normalised: str, edited: str) -> str:
     changed lines over keeps the rest of the user's text exactly. Returns "" when a change falls on
     a line ruamel rewrote, so the caller can use the plain dump instead.
     """
+    if original and not original.endswith("\n"):
+        # a file without a final newline: lines added after its last line must not run on from it
+        carried = carried_over(original + "\n", normalised, edited)
+        return carried[:-1] if carried.endswith(original.rsplit("\n", 1)[-1] + "\n") else carried
     src, norm, new = original.splitlines(keepends=True), normalised.splitlines(keepends=True), edited.splitlines(True)
     mapping: dict[int, int] = {}  # normalised line -> original line, where identical
     for block in difflib.SequenceMatcher(None, norm, src).get_matching_blocks():

@@ -70,6 +70,11 @@ def helm_template(values_file: Path, chart: Path | list[str], helm: str, *, need
     return text
 
 
+# What helm says when the chart itself refuses the values (a `fail`, a template error, its schema), as
+# opposed to helm failing to run at all (no chart, no repository, a file it cannot read).
+_CHART_ANSWERS = ("execution error", "error calling", 'executing "', "nil pointer", "specifications of the schema")
+
+
 def template_or_refusal(values_file: Path, chart: list[str], helm: str, *, needs_key: bool = False) -> tuple[str, str]:
     """(manifests, "") from `helm template dd CHART -f FILE`, or ("", helm's error) when a template fails.
 
@@ -85,7 +90,7 @@ def template_or_refusal(values_file: Path, chart: list[str], helm: str, *, needs
     if done.returncode != 0:
         lines = [line for line in done.stderr.splitlines() if line.strip() and "level=WARN" not in line]
         error = " ".join(lines[:3])[:400] or f"exit {done.returncode}"
-        if "execution error" not in error and "error calling" not in error:
+        if not any(sign in error for sign in _CHART_ANSWERS):
             raise InputFileError(
                 f"helm template failed: {error}"
             )  # no chart, no repo, bad YAML: not the chart's answer

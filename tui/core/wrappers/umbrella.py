@@ -54,7 +54,8 @@ def subchart_blocks(document: Mapping[str, Any]) -> list[str]:
     """The top-level keys whose block is a set of datadog chart values (the subchart's name or alias)."""
     found = []
     for key, block in document.items():
-        if not isinstance(key, str) or not isinstance(block, Mapping):
+        # `global` is helm's values for every chart, never a subchart's block
+        if not isinstance(key, str) or not isinstance(block, Mapping) or key == "global":
             continue
         sections = [s for s in SECTIONS if isinstance(block.get(s), Mapping)]
         if "datadog" in sections:
