@@ -155,6 +155,7 @@ CHART_FAILURES = {
     "a Cluster Agent tag that is no version": ("clusterAgent: {image: {tag: abc}}", True),
     "the oldest Cluster Agent tag": ("clusterAgent: {image: {tag: 1.20.0}}", False),
     "the Cluster Agent's latest tag": ("clusterAgent: {image: {tag: latest}}", False),
+    "an env entry without a name": ("agents: {containers: {agent: {env: [{value: x}]}}}", True),
 }
 
 
@@ -173,3 +174,20 @@ def test_the_model_refuses_exactly_where_helm_fails(case, chart_tools, tmp_path)
     done = subprocess.run([helm, "template", "datadog", str(chart), "-f", str(path)], capture_output=True, text=True)
     assert (done.returncode != 0) == fails, done.stderr[-300:]
     assert bool(NodeAgentChart(values).refusal()) == fails
+
+
+@pytest.mark.parametrize("value", [7500, True, "x", 0])
+def test_the_agents_env_is_printed_as_the_chart_prints_it(value, chart_tools, tmp_path):
+    """additional-env-entries quotes a set value (7500 is "7500": no pod the API server refuses) and
+    prints valueFrom for an unset one."""
+    values = {"datadog": {"apiKeyExistingSecret": "s"}, "agents": {"containers": {"agent": {"env": [
+        {"name": "DD_X", "value": value}
+    ]}}}}  # fmt: skip
+    path = tmp_path / "values.json"
+    path.write_text(json.dumps(values))
+    rendered = helm_template(chart_tools, "datadog", "datadog", path)
+    daemonset = find_node_agent_daemonset(list(load_yaml_all(rendered)))
+    agent = next(c for c in pod_spec_of(daemonset)["containers"] if c["name"] == "agent")
+    theirs = [e for e in agent.get("env", []) if e["name"] == "DD_X"][-1]
+    ours = next(c for c in render_pod(values)["containers"] if c["name"] == "agent")["env"][-1]
+    assert {k: v for k, v in theirs.items() if v is not None} == ours

@@ -369,7 +369,7 @@ class NodeAgentChart:
                 if not re.search(r":[0-9]+$", endpoint) or endpoint.startswith("unix"):
                     key = f"datadog.otlp.receiver.protocols.{proto}.endpoint"
                     return f"{key} {endpoint!r} has no TCP port; the chart fails"
-        return _cluster_name_refusal(v) or _cluster_agent_tag_refusal(v) or _notes_refusal(v)
+        return _cluster_name_refusal(v) or _cluster_agent_tag_refusal(v) or _env_refusal(v) or _notes_refusal(v)
 
 
 def _cluster_agent_tag_refusal(v: _Values) -> str:
@@ -401,6 +401,15 @@ def _cluster_name_refusal(v: _Values) -> str:
             f"datadog.clusterName {name!r}: the chart accepts only lowercase letters, digits, '.', '-' and '_', "
             "starting and ending with a letter or digit; it fails"
         )
+    return ""
+
+
+def _env_refusal(v: _Values) -> str:
+    """The chart fails on an env entry without a name (additional-env-entries, and the concat it ranges over)."""
+    for key in ("datadog.env", "agents.containers.agent.env"):
+        entries = v.get(key) or []
+        if isinstance(entries, list) and any(is_map(e) and not e.get("name") for e in entries):
+            return f"{key} has an entry without a name: the chart fails"
     return ""
 
 
@@ -876,10 +885,21 @@ def _agent(chart: NodeAgentChart, parts: PodParts) -> dict[str, Any]:
     )
     if context:
         agent["securityContext"] = context
-    env = v.get("agents.containers.agent.env") or []
+    env = [_printed_env(entry) for entry in v.get("agents.containers.agent.env") or [] if is_map(entry)]
     if env:
-        agent["env"] = copy_tree(env)
+        agent["env"] = env
     return agent
+
+
+def _printed_env(entry: Mapping[str, Any]) -> dict[str, Any]:
+    """An entry as the chart's additional-env-entries prints it: a set value quoted (7500 is "7500"), else
+    its valueFrom."""
+    printed: dict[str, Any] = {"name": go_text(entry.get("name"))}
+    if entry.get("value"):
+        printed["value"] = go_text(entry["value"])
+    elif entry.get("valueFrom") is not None:
+        printed["valueFrom"] = copy_tree(entry["valueFrom"])
+    return printed
 
 
 def _trace_agent(chart: NodeAgentChart, parts: PodParts) -> dict[str, Any]:
