@@ -16,12 +16,12 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from ruamel.yaml import YAML
 
 from tui.core.audit.audit import audit_input, read_input
 from tui.core.pod.ledger import ledger_of_pod
 from tui.core.pod.spec import find_node_agent_daemonset, pod_spec_of
 from tui.core.yamlio.helm import read_values
+from tui.core.yamlio.reader import helm_documents
 
 CORPUS = Path(__file__).parent / "helm_reading_corpus"
 EXPECTED = CORPUS / "expected.json"
@@ -48,7 +48,8 @@ def _helm(tools, path: Path) -> dict:
     chart, helm, _ = tools
     done = subprocess.run([helm, "template", "dd", str(chart), "-f", str(path)], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
-    daemonset = find_node_agent_daemonset(list(YAML(typ="safe", pure=True).load_all(done.stdout)))
+    # read as the API server's clients read helm's output (YAML 1.1: a printed `off` is false)
+    daemonset = find_node_agent_daemonset(helm_documents(done.stdout, "helm template output").documents)
     return _facts(ledger_of_pod(pod_spec_of(daemonset)))
 
 

@@ -139,9 +139,9 @@ def _check_expected(report: AuditReport, text: str, args: argparse.Namespace) ->
     from tui.core.audit.catalogue import CATALOGUE
     from tui.core.audit.expected import expectation
     from tui.core.audit.manifest_audit import node_agent_pod
-    from tui.core.yamlio.reader import parse_documents
+    from tui.core.yamlio.reader import helm_documents
 
-    documents = parse_documents(text, str(args.file))
+    documents = helm_documents(text, str(args.file)).documents  # as kubectl reads the cluster's objects
     _, _, daemonset = node_agent_pod(documents, str(args.file))
     result = expectation(path, daemonset, report.ledger, documents)
     report.findings += [

@@ -19,7 +19,7 @@ from tui.core.audit.findings import AuditReport, Finding
 from tui.core.audit.manifest_audit import node_agent_pod, pod_security_findings, pod_security_results
 from tui.core.errors import InputFileError
 from tui.core.pod.ledger import Ledger, ledger_of_pod
-from tui.core.yamlio.reader import parse_documents
+from tui.core.yamlio.reader import helm_documents
 
 TIMEOUT_SECONDS = 60
 INSTALL_HINT = (
@@ -142,7 +142,8 @@ def render_into(
             report.findings.append(_disagrees(f"helm fails on this file, the model renders it: {error}{gaps}"))
         report.refused = error
         return
-    documents = parse_documents(text, "helm template output")
+    # read as the API server's clients read it (YAML 1.1): a printed `hostNetwork: off` is false
+    documents = helm_documents(text, "helm template output").documents
     pod, annotations, name = node_agent_pod(documents, "helm template output")
     rendered = ledger_of_pod(pod)
     predicted = ledger_of_pod(predicted_pod) if predicted_pod is not None else None
