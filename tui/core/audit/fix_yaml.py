@@ -205,6 +205,10 @@ def carried_over(original: str, normalised: str, edited: str) -> str:
         if start < position:
             return ""
         out += src[position:start]
+        if j1 < j2 and i1 < i2:
+            # a key replaced along with the one before it: the user's comments between them stay, above it
+            written = {line.strip() for line in new[j1:j2]}
+            out += [line for line in src[start:end] if line.lstrip().startswith("#") and line.strip() not in written]
         out += new[j1:j2]
         position = end
     out += src[position:]
