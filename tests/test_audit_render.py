@@ -10,6 +10,8 @@ import json
 import stat
 from pathlib import Path
 
+import pytest
+
 from tui.cli import main
 from tui.core.audit.audit import audit_text
 from tui.core.audit.findings import PRIVILEGE_SEVERITY
@@ -173,3 +175,18 @@ def test_render_agrees_with_a_refusal_the_schema_predicts(tmp_path):
     document = json.loads(out)
     assert code in (0, 1) and err == ""
     assert document["render"]["agrees"] is True and "schema" in document["refused"]
+
+
+@needs_chart
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif"])
+def test_render_of_values_without_a_node_agent_agrees_that_there_is_none(fmt, tmp_path):
+    path = tmp_path / "values.yaml"
+    path.write_text("datadog:\n  apiKeyExistingSecret: s\nagents:\n  enabled: false\n")
+    code, out, err = run(str(path), "--render", "--chart", str(CHART_DIR), "--format", fmt)
+    assert code in (0, 1) and err == ""
+    if fmt == "json":
+        assert json.loads(out)["render"] == {
+            "chart": str(CHART_DIR), "daemonset": None, "agrees": True, "differences": []
+        }  # fmt: skip
+    if fmt == "text":
+        assert "renders no node-Agent DaemonSet" in out

@@ -307,6 +307,9 @@ def format_text(report: AuditReport, outcomes: list[Any] | None = None, holder: 
         if "refused" in render:
             lines.append(f"helm template ({render['chart']}) fails: {render['refused']}")
             lines += [f"  differs: {line}" for line in render["differences"]]
+        elif render["daemonset"] is None:
+            lines.append(f"helm template ({render['chart']}) renders no node-Agent DaemonSet")
+            lines += [f"  differs from the model: {line}" for line in render["differences"]]
         else:
             lines.append(f"helm template ({render['chart']}), DaemonSet {render['daemonset']}: the ledger is helm's")
             if render["agrees"]:

@@ -292,7 +292,9 @@ def _render(
     # the model predicts no Windows DaemonSet: helm's is reported as rendered, compared with nothing
     predicted = deployment.values_pod if target_system(values) == "linux" else None
     datadog = section(values, "datadog")
-    needs_key = not (datadog.get("apiKey") or datadog.get("apiKeyExistingSecret"))
+    # a placeholder Secret name for a file without a key; not over a datadog: that is no map (helm's --set fails)
+    written = given.values.get("datadog", {})
+    needs_key = isinstance(written, Mapping) and not (datadog.get("apiKey") or datadog.get("apiKeyExistingSecret"))
     if not given.source.wrapped:
         render_into(report, Path(given.name), predicted, chart, version, needs_key=needs_key)
         return

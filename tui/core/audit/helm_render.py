@@ -19,6 +19,7 @@ from tui.core.audit.findings import AuditReport, Finding
 from tui.core.audit.manifest_audit import node_agent_pod, pod_security_findings, pod_security_results
 from tui.core.errors import InputFileError
 from tui.core.pod.ledger import Ledger, ledger_of_pod
+from tui.core.pod.spec import find_node_agent_daemonset
 from tui.core.yamlio.reader import helm_documents
 
 TIMEOUT_SECONDS = 60
@@ -144,6 +145,12 @@ def render_into(
         return
     # read as the API server's clients read it (YAML 1.1): a printed `hostNetwork: off` is false
     documents = helm_documents(text, "helm template output").documents
+    if find_node_agent_daemonset(documents) is None:  # agents.enabled: false, say
+        expected = any(u["key"] == "agents.enabled" for u in report.unmodelled)
+        differences = [] if expected else ["helm renders no node-Agent DaemonSet; the model renders one"]
+        report.render = {"chart": label, "daemonset": None, "agrees": expected, "differences": differences}
+        report.findings += [_disagrees(f"the model and helm disagree: {line}{gaps}") for line in differences]
+        return
     pod, annotations, name = node_agent_pod(documents, "helm template output")
     rendered = ledger_of_pod(pod)
     predicted = ledger_of_pod(predicted_pod) if predicted_pod is not None else None
