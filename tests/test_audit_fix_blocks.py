@@ -92,9 +92,7 @@ def test_deleting_a_key_keeps_the_comments_that_lead_in_to_the_next_key(position
 
 def test_replacing_the_key_after_a_deleted_one_keeps_the_comment_between_them():
     # apiKey goes and the empty apiKeyExistingSecret gets the Secret: one replaced run of lines for difflib
-    text = (
-        "datadog:\n  apiKey: 0123\n\n  # about the Secret: keep me\n  apiKeyExistingSecret:\n  site: datadoghq.eu\n"
-    )
+    text = "datadog:\n  apiKey: 0123\n\n  # about the Secret: keep me\n  apiKeyExistingSecret:\n  site: datadoghq.eu\n"
     changes = [("datadog.apiKey", DELETE), ("datadog.apiKeyExistingSecret", "datadog-secret")]
     for edited in _both_ways(text, changes):
         if edited:
