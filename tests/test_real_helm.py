@@ -156,6 +156,10 @@ CHART_FAILURES = {
     "the oldest Cluster Agent tag": ("clusterAgent: {image: {tag: 1.20.0}}", False),
     "the Cluster Agent's latest tag": ("clusterAgent: {image: {tag: latest}}", False),
     "an env entry without a name": ("agents: {containers: {agent: {env: [{value: x}]}}}", True),
+    "a PDB with both limits": ("clusterAgent: {pdb: {create: true, minAvailable: 1, maxUnavailable: 1}}", True),
+    "a PDB with one limit": ("clusterAgent: {pdb: {create: true, minAvailable: 1}}", False),
+    "both limits, no PDB": ("clusterChecksRunner: {pdb: {minAvailable: 1, maxUnavailable: 1}}", False),
+    "Operator migration without kept CRDs": ("datadog: {operator: {migration: {enabled: true}}}", True),
 }
 
 

@@ -413,6 +413,15 @@ def _env_refusal(v: _Values) -> str:
     return ""
 
 
+def _pdb_refusal(v: _Values) -> str:
+    """A PodDisruptionBudget the chart creates with both of its limits: the chart fails."""
+    for part in ("clusterAgent", "clusterChecksRunner"):
+        creates = v.on(f"{part}.createPodDisruptionBudget") or v.on(f"{part}.pdb.create")
+        if creates and v.on(f"{part}.pdb.minAvailable") and v.on(f"{part}.pdb.maxUnavailable"):
+            return f"{part}.pdb sets both minAvailable and maxUnavailable: the chart fails"
+    return ""
+
+
 def _notes_refusal(v: _Values) -> str:
     """The combinations the chart's NOTES.txt fails on (helm template renders it too)."""
     ssi = v.on("datadog.apm.instrumentation.enabled")
@@ -431,7 +440,9 @@ def _notes_refusal(v: _Values) -> str:
         return "datadog.apm.instrumentation.enabled needs clusterAgent.admissionController.enabled: the chart fails"
     if v.get("datadog.apm.instrumentation.injectionMode") == "csi" and not v.on("datadog.csi.enabled"):
         return "datadog.apm.instrumentation.injectionMode csi needs datadog.csi.enabled: the chart fails"
-    return ""
+    if v.on("datadog.operator.migration.enabled") and v.get("operator.datadogCRDs.keepCrds") is not True:
+        return "datadog.operator.migration.enabled needs operator.datadogCRDs.keepCrds: true: the chart fails"
+    return _pdb_refusal(v)
 
 
 def _yaml_map(text: Any) -> Mapping[str, Any]:
