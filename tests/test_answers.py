@@ -154,3 +154,14 @@ def test_answers_the_bundle_could_not_honour_are_refused_in_one_line(answers, me
     with pytest.raises(AnswerError) as error:
         layer([answers])
     assert message in str(error.value) and "\n" not in str(error.value).replace("\\n", "")
+
+
+@pytest.mark.parametrize(("admission_controller", "longest"), [(True, 20), (False, 41)])
+def test_a_release_name_is_refused_where_the_chart_would_name_a_service_past_63_characters(
+    admission_controller, longest
+):
+    # the chart appends -datadog and then -cluster-agent[-admission-controller] to the release name
+    Answers(release_name="a" * longest, admission_controller=admission_controller)
+    with pytest.raises(AnswerError, match="Kubernetes allows 63"):
+        Answers(release_name="a" * (longest + 1), admission_controller=admission_controller)
+    Answers(release_name="datadog-" + "a" * (longest), admission_controller=admission_controller)  # no -datadog

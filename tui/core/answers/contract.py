@@ -92,6 +92,7 @@ class Answers(_AnswerFields):
                 "which ddsecure does not model; answer 1.30 or later, or no system_probe features"
             )
         _check_system_probe_on_platform(given)
+        _check_release_name_length(given)
         # The effective choice, not a rejected combination: origin detection has nothing to tag
         # when DogStatsD is off, so it is normalised away rather than refused.
         return super().__new__(
@@ -193,6 +194,27 @@ def _on_platform(given: _AnswerFields) -> _AnswerFields:
         elif value == refusal.value and refusal.answer_id not in changes:
             changes[refusal.answer_id] = refusal.fallback
     return given._replace(**changes) if changes else given
+
+
+def chart_fullname(release: str) -> str:
+    """The chart's `datadog.fullname`, which begins the name of every object it renders: the release name
+    alone when it already contains "datadog"."""
+    name = release if "datadog" in release else f"{release}-datadog"
+    return name[:63].rstrip("-")
+
+
+# The longest name the chart gives a Service (63 characters at most, as every DNS label): the admission
+# controller's when it is on, else the Cluster Agent's.
+_LONGEST_SERVICE = {True: "-cluster-agent-admission-controller", False: "-cluster-agent"}
+
+
+def _check_release_name_length(given: _AnswerFields) -> None:
+    name = chart_fullname(given.release_name) + _LONGEST_SERVICE[bool(given.admission_controller)]
+    if len(name) > 63:
+        raise AnswerError(
+            f"release_name: {given.release_name!r} is too long with these answers: the chart names a Service "
+            f"{name} ({len(name)} characters) and Kubernetes allows 63; answer a shorter release name"
+        )
 
 
 def _check_system_probe_on_platform(given: _AnswerFields) -> None:

@@ -9,7 +9,7 @@ import posixpath
 from typing import Any, NamedTuple
 
 from tui.core.answers.app_endpoints import dogstatsd_udp_open
-from tui.core.answers.contract import Answers
+from tui.core.answers.contract import Answers, chart_fullname
 from tui.core.chart.values import socket_file_only
 from tui.core.platforms.catalog import PLATFORMS
 from tui.core.pod.api_rules import violations
@@ -72,9 +72,8 @@ class DaemonSetPatch:
 
 
 def daemonset_name(release_name: str) -> str:
-    """The chart's fullname: the release name alone when it already contains "datadog"."""
-    name = release_name if "datadog" in release_name else f"{release_name}-datadog"
-    return name[:63].rstrip("-")
+    """The node-Agent DaemonSet's name: the chart's fullname."""
+    return chart_fullname(release_name)
 
 
 def daemonset_patch(answers: Answers, rendered: PodSpec) -> DaemonSetPatch:

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 from tui.core.agent_version import chart_tag_at_least
+from tui.core.answers.contract import chart_fullname
 from tui.core.chart.defaults import DEFAULT_AGENT_TAG
 from tui.core.chart.model import coalesce
 from tui.core.cluster.grants import Grant, bindings_of, rule_grants
@@ -257,9 +258,8 @@ class ClusterModel(NamedTuple):
 
 
 def fullname(release: str) -> str:
-    """The chart's `datadog.fullname`: the release name alone when it already contains "datadog"."""
-    name = release if "datadog" in release else f"{release}-datadog"
-    return name[:63].rstrip("-")
+    """The chart's `datadog.fullname` (see `chart_fullname`)."""
+    return chart_fullname(release)
 
 
 class _V:
