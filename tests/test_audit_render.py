@@ -103,11 +103,16 @@ def test_render_of_a_modelled_file_agrees():
     assert 4317 in document["ledger"]["hostPorts"]
 
 
+def _rendered(tmp_path: Path, text: str, fmt: str = "json") -> tuple[int, str, str]:
+    """`audit FILE --render` of these values with the real chart: (exit code, stdout, stderr)."""
+    path = tmp_path / "values.yaml"
+    path.write_text(text)
+    return run(str(path), "--render", "--chart", str(CHART_DIR), "--format", fmt)
+
+
 @needs_chart
 def test_render_of_windows_values_reports_helms_daemonset_with_no_linux_prediction_to_disagree_with(tmp_path):
-    path = tmp_path / "windows.yaml"
-    path.write_text("targetSystem: windows\ndatadog:\n  apiKeyExistingSecret: datadog-secret\n")
-    _, out, _ = run(str(path), "--render", "--chart", str(CHART_DIR), "--format", "json")
+    _, out, _ = _rendered(tmp_path, "targetSystem: windows\ndatadog:\n  apiKeyExistingSecret: datadog-secret\n")
     document = json.loads(out)
     assert document["render"]["modelLedger"] is None and document["render"]["differences"] == []
     assert "render-disagrees" not in {f["id"] for f in document["findings"]}
@@ -169,9 +174,7 @@ def test_privileged_host_network_and_host_pid_are_high_in_every_input():
 
 @needs_chart
 def test_render_agrees_with_a_refusal_the_schema_predicts(tmp_path):
-    path = tmp_path / "values.yaml"
-    path.write_text("datadog:\n  apiKeyExistingSecret: s\nregistryMigrationMode: bogus\n")
-    code, out, err = run(str(path), "--render", "--chart", str(CHART_DIR), "--format", "json")
+    code, out, err = _rendered(tmp_path, "datadog:\n  apiKeyExistingSecret: s\nregistryMigrationMode: bogus\n")
     document = json.loads(out)
     assert code in (0, 1) and err == ""
     assert document["render"]["agrees"] is True and "schema" in document["refused"]
@@ -180,9 +183,7 @@ def test_render_agrees_with_a_refusal_the_schema_predicts(tmp_path):
 @needs_chart
 @pytest.mark.parametrize("fmt", ["text", "json", "sarif"])
 def test_render_of_values_without_a_node_agent_agrees_that_there_is_none(fmt, tmp_path):
-    path = tmp_path / "values.yaml"
-    path.write_text("datadog:\n  apiKeyExistingSecret: s\nagents:\n  enabled: false\n")
-    code, out, err = run(str(path), "--render", "--chart", str(CHART_DIR), "--format", fmt)
+    code, out, err = _rendered(tmp_path, "datadog:\n  apiKeyExistingSecret: s\nagents:\n  enabled: false\n", fmt)
     assert code in (0, 1) and err == ""
     if fmt == "json":
         assert json.loads(out)["render"] == {
