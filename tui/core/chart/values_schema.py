@@ -20,7 +20,8 @@ from typing import Any
 DATA = Path(__file__).resolve().parent.parent / "data" / "values_schema.json"
 SECTION_FAILURES = DATA.with_name("section_failures.json")
 
-_JSON_TYPES = {dict: "object", list: "array", str: "string", bool: "boolean", type(None): "null"}
+# In the order to test them: a bool is an int to Python, not to JSON.
+_JSON_TYPES = ((bool, "boolean"), (type(None), "null"), (str, "string"), (Mapping, "object"), (list, "array"))
 # The keywords the checker follows (a test holds the shipped schema to them).
 KEYWORDS = frozenset(
     (
@@ -43,8 +44,10 @@ def _schema() -> dict[str, Any]:
 
 
 def json_type(value: Any) -> str:
-    if isinstance(value, bool) or value is None or isinstance(value, (str, list, dict)):
-        return _JSON_TYPES[type(value) if not isinstance(value, dict) else dict]
+    """The JSON type a value read from YAML has (any mapping is an object, any list an array)."""
+    for kind, name in _JSON_TYPES:
+        if isinstance(value, kind):
+            return name
     if isinstance(value, int) or (isinstance(value, float) and value.is_integer()):
         return "integer"
     return "number"
