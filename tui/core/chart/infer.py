@@ -55,14 +55,17 @@ def user_value(values: Mapping[str, Any], dotted: str) -> Any:
     return lookup(values, dotted)
 
 
-def infer_cluster_answers(values: Mapping[str, Any], copied: bool) -> tuple[dict[str, Any], list[str]]:
-    """The cluster answers a values file amounts to: a feature counts when the file turns it on itself."""
+def infer_cluster_answers(
+    values: Mapping[str, Any], chart: NodeAgentChart, copied: bool
+) -> tuple[dict[str, Any], list[str]]:
+    """The cluster answers a values file amounts to: a feature counts when the file turns it on itself, or
+    asks for what only it carries out (injection into every pod, single-step instrumentation)."""
 
     def wants(key: str) -> bool:
         return chosen(values, key, copied) and bool(user_value(values, key))
 
     changes: dict[str, Any] = {
-        "admission_controller": wants("clusterAgent.admissionController.enabled") or injects(values),
+        "admission_controller": wants("clusterAgent.admissionController.enabled") or chart.injection_asked(),
         "orchestrator_explorer": wants("datadog.orchestratorExplorer.enabled"),
         "secret_metrics": wants("datadog.kubeStateMetricsCore.collectSecretMetrics"),
         "kubernetes_events": wants("datadog.collectEvents"),
@@ -79,38 +82,6 @@ def infer_cluster_answers(values: Mapping[str, Any], copied: bool) -> tuple[dict
             "datadog.kubelet.fineGrainedAuthorization: false in the file)"
         )
     return changes, notes
-
-
-def single_step_instrumentation(values: Mapping[str, Any]) -> bool:
-    """The file asks the Cluster Agent to inject tracing libraries (in every namespace or in some)."""
-    v = NodeAgentChart(values).v
-    return v.on("datadog.apm.instrumentation.enabled") or bool(v.get("datadog.apm.instrumentation.enabledNamespaces"))
-
-
-def injects(values: Mapping[str, Any]) -> bool:
-    """The admission controller configures applications because the file asks for it without switching it
-    on itself: in every pod (mutateUnlabelled) or for single-step instrumentation, both of which only
-    the admission controller (on by the chart's default) carries out."""
-    v = NodeAgentChart(values).v
-    # both on by the chart's default; the node model's defaults do not hold the Cluster Agent's
-    if not (v.get("clusterAgent.enabled", True) and v.get("clusterAgent.admissionController.enabled", True)):
-        return False
-    return v.on("clusterAgent.admissionController.mutateUnlabelled") or single_step_instrumentation(values)
-
-
-def injection_mode(values: Mapping[str, Any]) -> str:
-    """The mode the chart gives the admission controller (DD_ADMISSION_CONTROLLER_INJECT_CONFIG_MODE)."""
-    chart = NodeAgentChart(values)
-    v = chart.v
-    if v.get("clusterAgent.admissionController.configMode"):
-        return str(v.get("clusterAgent.admissionController.configMode"))
-    if chart.apm_uds():
-        return "socket"
-    if chart.apm_host_port() or v.on("providers.gke.autopilot"):
-        return "hostip"
-    if chart.apm_local_service():
-        return "service"
-    return "socket"  # the chart's fallback when APM has no TCP port
 
 
 def infer_answers(values: Mapping[str, Any]) -> tuple[Answers, list[str]]:
@@ -149,7 +120,7 @@ def infer_answers(values: Mapping[str, Any]) -> tuple[Answers, list[str]]:
     origin = v.on("datadog.dogstatsd.originDetection")
     socket = v.on("datadog.dogstatsd.useSocketVolume")
     # Applications the admission controller points at the sockets need them, chart default or not.
-    injected_socket = injects(values) and injection_mode(values) == "socket"
+    injected_socket = chart.injection_asked() and chart.injection_mode() == "socket"
     if v.on("datadog.dogstatsd.useHostPort"):
         changes["dogstatsd"] = "udp-hostport"
     elif socket and (chosen(values, "datadog.dogstatsd.useSocketVolume", copied) or origin or injected_socket):
@@ -162,7 +133,7 @@ def infer_answers(values: Mapping[str, Any]) -> tuple[Answers, list[str]]:
         values, "datadog.apm.useSocketVolume", copied
     )
     # Libraries injected by single-step instrumentation send traces to the Agent: APM is wanted.
-    ssi = single_step_instrumentation(values)
+    ssi = chart.single_step_instrumentation()
     if chart.apm_uds() and (socket_set or ssi or injected_socket):
         changes["apm"] = "uds"
     elif chart.apm_host_port():
@@ -202,7 +173,7 @@ def infer_answers(values: Mapping[str, Any]) -> tuple[Answers, list[str]]:
                 changes[answer] = str(value)
             except AnswerError as error:
                 notes.append(f"{key}: {error}")
-    cluster, cluster_notes = infer_cluster_answers(values, copied)
+    cluster, cluster_notes = infer_cluster_answers(values, chart, copied)
     changes.update(cluster)
     notes += cluster_notes
     for key, label in UNMODELLED_FEATURES.items():

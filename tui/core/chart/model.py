@@ -285,6 +285,34 @@ class NodeAgentChart:
         local = self.v.get("datadog.apm.useLocalService")
         return KEY_READINGS["datadog.apm.useLocalService"].on(local) if local else self.apm_host_port()
 
+    def single_step_instrumentation(self) -> bool:
+        """The values ask the Cluster Agent to inject tracing libraries (in every namespace or in some)."""
+        v = self.v
+        namespaces = v.get("datadog.apm.instrumentation.enabledNamespaces")
+        return v.on("datadog.apm.instrumentation.enabled") or bool(namespaces)
+
+    def injection_asked(self) -> bool:
+        """The values ask for what only the admission controller (on by the chart's default) carries out:
+        configuration in every pod (mutateUnlabelled), or single-step instrumentation."""
+        v = self.v
+        # both on by the chart's default; the node model's defaults do not hold the Cluster Agent's
+        if not (v.get("clusterAgent.enabled", True) and v.get("clusterAgent.admissionController.enabled", True)):
+            return False
+        return v.on("clusterAgent.admissionController.mutateUnlabelled") or self.single_step_instrumentation()
+
+    def injection_mode(self) -> str:
+        """The mode the chart gives the admission controller (DD_ADMISSION_CONTROLLER_INJECT_CONFIG_MODE)."""
+        v = self.v
+        if v.get("clusterAgent.admissionController.configMode"):
+            return str(v.get("clusterAgent.admissionController.configMode"))
+        if self.apm_uds():
+            return "socket"
+        if self.apm_host_port() or v.on("providers.gke.autopilot"):
+            return "hostip"
+        if self.apm_local_service():
+            return "service"
+        return "socket"  # the chart's fallback when APM has no TCP port
+
     def trace_agent(self) -> bool:
         return self.apm_uds() or self.apm_host_port() or self.apm_local_service()
 
