@@ -59,6 +59,17 @@ def helm_template(tools, release: str, namespace: str, values_file: Path, flags:
     return result.stdout
 
 
+def helm_refusal(tools, values_text: str, directory: Path) -> str:
+    """helm's error for these values ("" when `helm template` renders them)."""
+    chart, helm, _ = tools
+    path = directory / "values.yaml"
+    path.write_text(values_text)
+    done = subprocess.run([helm, "template", "datadog", str(chart), "-f", str(path)], capture_output=True, text=True)
+    if done.returncode == 0:
+        return ""
+    return done.stderr[-300:] or f"exit {done.returncode}"
+
+
 def deploy_as_documented(tools, answers: Answers, directory: Path) -> tuple[dict[str, str], list[Any]]:
     """Write the bundle, run helm template and kubectl kustomize the way its file headers say.
 
