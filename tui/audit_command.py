@@ -68,7 +68,7 @@ def _audit_one_file(args: argparse.Namespace, out: TextIO) -> int:
         else:
             fixed, written = _fix_values(given, report, chosen, args)
     outcomes = fixed.outcomes if fixed is not None else operator.outcomes if operator is not None else []
-    operator_diff = _operator_diff(given, operator) if operator is not None else ""
+    operator_diff = _diff(given, operator) if operator is not None else ""
     fmt = getattr(args, "format", "text") or "text"
     if fmt == "json":
         document = report.as_json()
@@ -163,12 +163,6 @@ def _diff(given: Any, fixed: Any) -> str:
     from tui.core.audit.fix import unified_diff
 
     return unified_diff(given.text, fixed.text, given.name)
-
-
-def _operator_diff(given: Any, operator: Any) -> str:
-    from tui.core.audit.fix import unified_diff
-
-    return unified_diff(given.text, operator.text, given.name)
 
 
 def _operator_summary(operator: Any) -> str:

@@ -37,13 +37,6 @@ MAP_FIELDS = (
 
 
 _OVERRIDE = "spec.override.nodeAgent"
-# Capabilities the Operator adds itself to a container for the features that run it (datadog-operator
-# feature/cws, feature/cspm: KILL for CWS enforcement and for CSPM): an override that adds only these asks
-# for nothing more.
-_OPERATOR_CAPABILITIES = {
-    "system-probe": frozenset(SYSTEM_PROBE_CAPABILITIES),
-    "security-agent": frozenset({"AUDIT_CONTROL", "AUDIT_READ", "KILL"}),
-}
 
 
 class HostPathOverride(NamedTuple):
@@ -62,6 +55,13 @@ class HostPathOverride(NamedTuple):
 # The host paths CSPM mounts read-only in security-agent (datadog-operator feature/cspm).
 _CSPM_PATHS = "/ ro, /sys/fs/cgroup, /proc, /etc/passwd, /etc/group ro"
 _CSPM_CAPABILITIES = ("AUDIT_CONTROL", "AUDIT_READ")
+# Capabilities the Operator adds itself to a container for the features that run it (datadog-operator
+# feature/cws, feature/cspm: KILL for CWS enforcement and for CSPM): an override that adds only these asks
+# for nothing more.
+_OPERATOR_CAPABILITIES = {
+    "system-probe": frozenset(SYSTEM_PROBE_CAPABILITIES),
+    "security-agent": frozenset((*_CSPM_CAPABILITIES, "KILL")),
+}
 
 
 def cspm_on(r: OperatorAgent) -> bool:

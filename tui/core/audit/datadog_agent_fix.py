@@ -28,9 +28,10 @@ from tui.core.yamlio.dotted import lookup, section
 
 # Fields under spec.override.nodeAgent that the answers' resource never sets and that can grant a privilege
 # the prediction would not hold (ports, mounts of host volumes, another UID...).
-_OVERRIDE_FIELDS = ("volumes", "hostNetwork", "hostIPC")
+_OVERRIDE_FIELDS = ("hostNetwork", "hostIPC")  # volumes: listed with the privileges, as hostPath overrides
 _CONTAINER_FIELDS = ("ports", "volumeMounts")
-_CONTEXT_FIELDS = ("runAsUser", "privileged", "seLinuxOptions", "appArmorProfile", "seccompProfile")
+# (privileged and SELinux options are among the privileges already)
+_CONTEXT_FIELDS = ("runAsUser", "appArmorProfile", "seccompProfile")
 
 
 @dataclass
@@ -117,7 +118,7 @@ def unpredicted(resource: Mapping[str, Any], answers_resource: Mapping[str, Any]
             out.append(f"spec.features.{switch.field} on ({how}; the answers cannot express it)")
     node, ours = agent.node, answers_agent.node
     base = "spec.override.nodeAgent"
-    out += [f"{base}.{key} (set in file)" for key in _OVERRIDE_FIELDS if key in node and key != "volumes"]
+    out += [f"{base}.{key} (set in file)" for key in _OVERRIDE_FIELDS if key in node]
     containers = section(node, "containers")
     for name, override in containers.items():
         if not isinstance(override, Mapping):
@@ -128,7 +129,7 @@ def unpredicted(resource: Mapping[str, Any], answers_resource: Mapping[str, Any]
         out += [
             f"{base}.containers.{name}.securityContext.{key} (set in file)"
             for key in _CONTEXT_FIELDS
-            if key in context and context.get(key) != theirs.get(key) and key not in ("privileged", "seLinuxOptions")
+            if key in context and context.get(key) != theirs.get(key)
         ]
     pod, their_pod = agent.pod_context, section(ours, "securityContext")
     if "runAsUser" in pod and pod.get("runAsUser") != their_pod.get("runAsUser"):
