@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
 from typing import Any, NamedTuple
 
-from tui.core.pod.spec import host_path_access
+from tui.core.pod.spec import host_path_access, pod_spec_of
 
 ROLE_KINDS = ("ClusterRole", "Role")
 BINDING_KINDS = ("ClusterRoleBinding", "RoleBinding")
@@ -158,7 +158,7 @@ def _operator_kind(doc: Mapping[str, Any], pod: Mapping[str, Any]) -> str | None
 
 
 def _workload_kind(doc: Mapping[str, Any]) -> str | None:
-    pod = ((doc.get("spec") or {}).get("template") or {}).get("spec") or {}
+    pod = pod_spec_of(doc)
     if not isinstance(pod, Mapping):
         return None
     names = {str(c.get("name")) for c in pod.get("containers") or [] if isinstance(c, Mapping)}
@@ -189,7 +189,7 @@ def account_runners(documents: Iterable[Any], namespace: str | None = None) -> d
         kind = _workload_kind(doc)
         if kind is None:
             continue
-        pod = ((doc.get("spec") or {}).get("template") or {}).get("spec") or {}
+        pod = pod_spec_of(doc)
         account = str(pod.get("serviceAccountName") or pod.get("serviceAccount") or "default")
         found.setdefault((where, account), {})[f"{doc.get('kind')} {meta.get('name')}"] = kind
     return found
@@ -205,7 +205,7 @@ def workloads_of(documents: Iterable[Any]) -> dict[str, dict[str, Any]]:
     for doc in _objects(documents):
         if doc.get("kind") != "Deployment":
             continue
-        pod = ((doc.get("spec") or {}).get("template") or {}).get("spec") or {}
+        pod = pod_spec_of(doc)
         found[str((doc.get("metadata") or {}).get("name"))] = {
             "automountServiceAccountToken": pod.get("automountServiceAccountToken"),
             "securityContext": pod.get("securityContext") or {},
