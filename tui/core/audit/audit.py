@@ -285,12 +285,11 @@ def _render(
 ) -> None:
     """`helm template` of the values; a wrapper's values are handed to helm as a values file of their own."""
     from tui.core.audit.helm_render import render_into
-    from tui.core.chart.model import target_system
 
     assert given.values is not None and given.source is not None
     values = deployment.modelled
     # the model predicts no Windows DaemonSet: helm's is reported as rendered, compared with nothing
-    predicted = deployment.values_pod if target_system(values) == "linux" else None
+    predicted = deployment.values_pod if deployment.chart.target_system() == "linux" else None
     datadog = section(values, "datadog")
     # a placeholder Secret name for a file without a key; not over a datadog: that is no map (helm's --set fails)
     written = given.values.get("datadog", {})

@@ -15,6 +15,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from functools import lru_cache
 from typing import Any, NamedTuple
 
+from tui.core.answers.contract import chart_fullname
 from tui.core.audit.catalogue import CATALOGUE, Hit
 from tui.core.audit.findings import Finding
 from tui.core.chart.infer import COPIED_FILE_KEYS, count_keys, is_set, user_value
@@ -35,7 +36,7 @@ from tui.core.cluster.grants import (
     workloads_of,
 )
 from tui.core.cluster.ledger import summarise
-from tui.core.cluster.model import CLUSTER_DEFAULTS, FEATURES, ClusterModel, cluster_objects, fullname, unmodelled_keys
+from tui.core.cluster.model import CLUSTER_DEFAULTS, FEATURES, ClusterModel, cluster_objects, unmodelled_keys
 from tui.core.yamlio.dotted import lookup
 
 # Features `--fix` may switch off by itself: nothing a user relies on without knowing it (the Secret
@@ -259,7 +260,7 @@ def _shapes() -> dict[tuple[Any, ...], tuple[str, ...]]:
         "clusterAgent": {"admissionController": {"cwsInstrumentation": {"enabled": True}}},
     }
     alone = {**everything, "clusterAgent": {"enabled": False}}
-    full = fullname("datadog")
+    full = chart_fullname("datadog")
     by_shape: dict[tuple[Any, ...], tuple[str, ...]] = {}
     for values in (everything, alone):
         model = cluster_objects(values, "datadog", "default")

@@ -27,7 +27,7 @@ from tui.core.audit.fix import (
     plan_fix,
     report_section,
 )
-from tui.core.chart.model import target_system
+from tui.core.chart.model import NodeAgentChart
 from tui.core.errors import DdsecureError, InputFileError
 from tui.core.wrappers.source import ValuesSource
 
@@ -35,7 +35,7 @@ from tui.core.wrappers.source import ValuesSource
 def _check_linux(values: Mapping[str, Any], name: str) -> None:
     """The bundle hardens the Linux DaemonSet; written for a Windows one it would break it (its runtime
     socket is a named pipe, which the Linux socket path would replace)."""
-    system = target_system(values)
+    system = NodeAgentChart(values).target_system()
     if system != "linux":
         raise InputFileError(
             f"{name}: targetSystem {system}: ddsecure hardens the Linux node Agent only; audit without --fix"

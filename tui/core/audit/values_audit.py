@@ -19,7 +19,6 @@ from tui.core.chart.model import (
     CAPABILITY_CAUSES,
     HOST_PID_TRIGGERS,
     container_causes,
-    target_system,
     volume_causes,
 )
 from tui.core.deployment import Deployment, ValuesDeployment
@@ -52,7 +51,7 @@ def audit_deployment(deployment: ValuesDeployment, path: str, duplicates: tuple[
     if not report.ledger_complete:
         report.ledger["partial"] = True
     context = Context(deployment, duplicates)
-    if target_system(values) == "linux":
+    if deployment.chart.target_system() == "linux":
         report.privileges = list(privileges(context))
         privilege_findings = rule_findings(context)
     else:

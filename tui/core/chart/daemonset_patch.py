@@ -71,14 +71,9 @@ class DaemonSetPatch:
         }
 
 
-def daemonset_name(release_name: str) -> str:
-    """The node-Agent DaemonSet's name: the chart's fullname."""
-    return chart_fullname(release_name)
-
-
 def daemonset_patch(answers: Answers, rendered: PodSpec) -> DaemonSetPatch:
     order = {key: [c["name"] for c in rendered.get(key) or []] for key in ("initContainers", "containers")}
-    patch = DaemonSetPatch(daemonset_name(answers.release_name), answers.namespace, order=order)
+    patch = DaemonSetPatch(chart_fullname(answers.release_name), answers.namespace, order=order)
     if not PLATFORMS[answers.platform].post_render_patch:
         return patch  # the platform admits only the chart's own pod (GKE Autopilot): values only
     if socket_file_only(answers):

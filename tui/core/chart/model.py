@@ -313,6 +313,11 @@ class NodeAgentChart:
             return "service"
         return "socket"  # the chart's fallback when APM has no TCP port
 
+    def target_system(self) -> str:
+        """The node OS the chart deploys the Agent to; only `linux` is modelled (Windows uses named pipes,
+        no hostPID and other containers)."""
+        return str(self.v.get("targetSystem"))
+
     def trace_agent(self) -> bool:
         return self.apm_uds() or self.apm_host_port() or self.apm_local_service()
 
@@ -633,18 +638,12 @@ _UNMODELLED_SWITCHES: tuple[tuple[str, str], ...] = (
 )
 
 
-def target_system(user_values: Mapping[str, Any]) -> str:
-    """The node OS the chart deploys the Agent to; only `linux` is modelled (Windows uses named pipes,
-    no hostPID and other containers)."""
-    return str(NodeAgentChart(user_values).v.get("targetSystem"))
-
-
 def unmodelled(user_values: Mapping[str, Any]) -> list[dict[str, str]]:
     """What these values change that the model cannot see, one {key, why} each (empty: fully modelled)."""
     chart = NodeAgentChart(user_values)
     v = chart.v
     out: list[dict[str, str]] = []
-    if target_system(user_values) != "linux":
+    if chart.target_system() != "linux":
         why = "only the Linux DaemonSet is modelled: no node-Agent privilege is listed"
         out.append({"key": "targetSystem", "why": why})
     if lookup(user_values, "agents.enabled") is False:

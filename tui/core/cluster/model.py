@@ -257,11 +257,6 @@ class ClusterModel(NamedTuple):
         return found
 
 
-def fullname(release: str) -> str:
-    """The chart's `datadog.fullname` (see `chart_fullname`)."""
-    return chart_fullname(release)
-
-
 class _V:
     def __init__(self, values: Mapping[str, Any]):
         self.tree = coalesce(CLUSTER_DEFAULTS, values)
@@ -347,7 +342,7 @@ def _service_account(name: str, namespace: str, automount: Any) -> dict[str, Any
 
 def cluster_objects(values: Mapping[str, Any], release: str, namespace: str) -> ClusterModel:
     v = _V(values)
-    full = fullname(release)
+    full = chart_fullname(release)
     dca = f"{full}-cluster-agent"
     deploys_dca = v.on("clusterAgent.enabled") and not v.on("existingClusterAgent.join")
     objects: list[dict[str, Any]] = []
