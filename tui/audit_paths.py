@@ -18,7 +18,7 @@ from tui.exit_codes import EXIT_DIFFERENT, EXIT_OK, EXIT_USAGE
 
 # With more files than this, a terminal shows which one is being audited.
 PROGRESS_AFTER = 5
-_SINGLE_FILE_OPTIONS = {"fix": "--fix", "expect": "--expect", "apply": "--apply", "output": "-o"}
+SINGLE_FILE_OPTIONS = {"fix": "--fix", "expect": "--expect", "apply": "--apply", "output": "-o"}
 
 
 class AuditPathsError(DdsecureError):
@@ -35,7 +35,7 @@ def run_audit_paths(args: argparse.Namespace, paths: list[Path], out: TextIO, er
     from tui.core.audit.discovery import discover
 
     err = err or sys.stderr
-    for name, flag in _SINGLE_FILE_OPTIONS.items():
+    for name, flag in SINGLE_FILE_OPTIONS.items():
         if getattr(args, name, None):
             raise AuditPathsError(f"{flag} works on one file; name a single FILE, not {_what(paths)}")
     found = discover(paths)
@@ -115,7 +115,7 @@ def _text(
     errors: list[tuple[str, str]],
     per_file: dict[Path, int],
     fail_on: str,
-    elsewhere: list[tuple[str, str]] = (),  # type: ignore[assignment]
+    elsewhere: list[tuple[str, str]],
 ) -> str:
     from tui.audit_command import format_text
 

@@ -305,7 +305,7 @@ def dispatch(args: argparse.Namespace, parser: argparse.ArgumentParser, out: Tex
 
         return run_ask(args)
     if command == "audit":
-        from tui.audit_paths import audits_many, run_audit_paths
+        from tui.audit_paths import SINGLE_FILE_OPTIONS, audits_many, run_audit_paths
 
         paths = list(getattr(args, "paths", None) or [args.file])
         if audits_many(args, paths):
@@ -317,7 +317,7 @@ def dispatch(args: argparse.Namespace, parser: argparse.ArgumentParser, out: Tex
         try:
             return run_audit(args, out)
         except SeveralReleases:
-            if any(getattr(args, name, None) for name in ("fix", "expect", "apply", "output")):
+            if any(getattr(args, name, None) for name in SINGLE_FILE_OPTIONS):
                 raise
             return run_audit_paths(args, paths, out, err)  # each release of the file, as in a repository
     if command == "completion":

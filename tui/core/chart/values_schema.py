@@ -156,9 +156,11 @@ def section_refusal(values: Mapping[str, Any]) -> str:
         if isinstance(value, dict):
             stack[:0] = [(f"{dotted}.{key}", item) for key, item in value.items()]
             continue
+        if isinstance(value, list):
+            continue  # not measured
         # a falsy scalar ("", 0, false) passes where the templates test the section with `if` first
-        form = "null" if value is None else "list" if isinstance(value, list) else "scalar" if value else "empty"
-        if form in failures and dotted in failures[form]:
+        form = "null" if value is None else "scalar" if value else "empty"
+        if dotted in failures[form]:
             shown = "null" if value is None else f"the {json_type(value)} {value!r}"
             return (
                 f"{dotted} is {shown} where the chart's templates read keys below it: helm fails (measured "
